@@ -1,0 +1,199 @@
+"""Exact linear algebra over Q, written once against two backends.
+
+``python``: integers and ``Fraction`` only (always available). ``flint``: python-flint's
+``fmpq_mat`` in C (optional; install ``relu-minima[fast]``). Both return plain ``Fraction``
+values, so callers never see which one ran; the test suite runs over every available backend.
+Matrices are small here (at most n x (d+1)), so clarity wins over cleverness.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator, Sequence
+from fractions import Fraction
+
+__all__ = [
+    "affine_products",
+    "available_backends",
+    "get_backend",
+    "nullspace",
+    "rank",
+    "set_backend",
+    "solve",
+    "using_backend",
+]
+
+Vector = tuple[Fraction, ...]
+
+try:  # python-flint is optional; without it the "flint" backend is a stub that says so
+    import flint as _flint
+except ImportError:  # pragma: no cover - depends on the environment
+    _flint = None
+
+_BACKEND = "flint" if _flint is not None else "python"
+
+
+def available_backends() -> list[str]:
+    """The backends usable in this environment, pure Python first."""
+    return ["python", "flint"] if _flint is not None else ["python"]
+
+
+def get_backend() -> str:
+    """The backend in use."""
+    return _BACKEND
+
+
+def set_backend(name: str) -> None:
+    """Select ``"python"`` or ``"flint"`` for all exact linear algebra."""
+    global _BACKEND
+    if name not in ("python", "flint"):
+        raise ValueError(f"backend={name!r} is not known; use 'python' or 'flint'.")
+    if name == "flint" and _flint is None:
+        raise ValueError(
+            "backend='flint' needs python-flint, which is not installed; "
+            "pip install 'relu-minima[fast]' or use backend='python'."
+        )
+    _BACKEND = name
+
+
+@contextlib.contextmanager
+def using_backend(name: str) -> Iterator[None]:
+    """Temporarily select a backend."""
+    old = _BACKEND
+    set_backend(name)
+    try:
+        yield
+    finally:
+        set_backend(old)
+
+
+def _lcm_denominator(values: Sequence[Fraction]) -> int:
+    return math.lcm(*(v.denominator for v in values)) if values else 1
+
+
+def affine_products(X: Sequence[Sequence[Fraction]], U: Sequence[Sequence[Fraction]]) -> list[
+    list[Fraction]
+]:
+    """z[i][j] = U[j] . (X[i], 1): every pre-activation of a layer, exactly."""
+    if _BACKEND == "flint":
+        return _affine_products_flint(X, U)
+    # Integer arithmetic with one common denominator per row and per unit: the dot products
+    # then cost machine-word-sized integer operations instead of Fraction normalisations.
+    xs = []
+    for x in X:
+        den = _lcm_denominator(x)
+        xs.append(([int(t * den) for t in x] + [den], den))
+    us = []
+    for u in U:
+        den = _lcm_denominator(u)
+        us.append(([int(t * den) for t in u], den))
+    out = []
+    for xi, ex in xs:
+        row = []
+        for uj, du in us:
+            row.append(Fraction(sum(a * b for a, b in zip(xi, uj, strict=True)), ex * du))
+        out.append(row)
+    return out
+
+
+def _affine_products_flint(X, U):
+    n, m = len(X), len(U)
+    k = len(U[0]) if m else 0
+    A = _flint.fmpq_mat(n, k, [_fq(t) for x in X for t in (*x, Fraction(1))])
+    B = _flint.fmpq_mat(k, m, [_fq(U[j][r]) for r in range(k) for j in range(m)])
+    C = A * B
+    return [[_from_fq(C[i, j]) for j in range(m)] for i in range(n)]
+
+
+def _fq(t: Fraction):
+    return _flint.fmpq(t.numerator, t.denominator)
+
+
+def _from_fq(q) -> Fraction:
+    return Fraction(int(q.p), int(q.q))
+
+
+def rref(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[Fraction]], list[int]]:
+    """Reduced row echelon form and pivot columns of a matrix given by rows."""
+    rows = [list(r) for r in rows]
+    if not rows:
+        return [], []
+    ncols = len(rows[0])
+    if _BACKEND == "flint":
+        M = _flint.fmpq_mat(len(rows), ncols, [_fq(Fraction(t)) for r in rows for t in r])
+        R, rk = M.rref()
+        out = [[_from_fq(R[i, j]) for j in range(ncols)] for i in range(rk)]
+        pivots = [next(j for j in range(ncols) if out[i][j] != 0) for i in range(rk)]
+        return out, pivots
+    M = [[Fraction(t) for t in r] for r in rows]
+    pivots: list[int] = []
+    r = 0
+    for col in range(ncols):
+        piv = next((i for i in range(r, len(M)) if M[i][col] != 0), None)
+        if piv is None:
+            continue
+        M[r], M[piv] = M[piv], M[r]
+        inv = 1 / M[r][col]
+        M[r] = [t * inv for t in M[r]]
+        for i in range(len(M)):
+            if i != r and M[i][col] != 0:
+                f = M[i][col]
+                M[i] = [a - f * b for a, b in zip(M[i], M[r], strict=True)]
+        pivots.append(col)
+        r += 1
+        if r == len(M):
+            break
+    return M[:r], pivots
+
+
+def rank(rows: Sequence[Sequence[Fraction]]) -> int:
+    """Rank of a matrix given by rows."""
+    return len(rref(rows)[1])
+
+
+def nullspace(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[Vector]:
+    """A basis of {x : rows . x = 0} in Q^ncols (integer-scaled vectors)."""
+    R, pivots = rref(rows) if rows else ([], [])
+    free = [j for j in range(ncols) if j not in pivots]
+    basis = []
+    for f in free:
+        vec = [Fraction(0)] * ncols
+        vec[f] = Fraction(1)
+        for i, p in enumerate(pivots):
+            vec[p] = -R[i][f]
+        basis.append(_primitive(vec))
+    return basis
+
+
+def solve(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> Vector | None:
+    """One exact solution x of rows . x = rhs, or None when there is none."""
+    if not rows:
+        return () if all(t == 0 for t in rhs) else None
+    ncols = len(rows[0])
+    aug = [[*r, b] for r, b in zip(rows, rhs, strict=True)]
+    R, pivots = rref(aug)
+    if ncols in pivots:
+        return None
+    x = [Fraction(0)] * ncols
+    for i, p in enumerate(pivots):
+        x[p] = R[i][ncols]
+    return tuple(x)
+
+
+def _primitive(vec: Sequence[Fraction]) -> Vector:
+    """The same line, scaled to coprime integers (for readable, comparable directions)."""
+    den = _lcm_denominator(vec)
+    ints = [int(t * den) for t in vec]
+    g = math.gcd(*ints) or 1
+    return tuple(Fraction(t // g) for t in ints)
+
+
+def primitive(vec: Sequence[Fraction]) -> Vector:
+    """Public alias of the normalisation above: coprime integers, same direction."""
+    return _primitive(vec)
+
+
+def dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
+    """Exact dot product."""
+    return sum((x * y for x, y in zip(a, b, strict=True)), Fraction(0))

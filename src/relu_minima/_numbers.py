@@ -1,0 +1,166 @@
+"""Exact rational numbers at the edge of the library.
+
+Everything that enters relu_minima goes through :func:`exact`, which returns a
+:class:`fractions.Fraction` or raises an error naming the argument and its position. Inside
+the library all arithmetic stays in that one domain (the rationals); floats appear only in
+the numeric backend and in output explicitly labelled as evidence.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from .errors import InexactNumberError, InvalidNumberError, ShapeError
+
+__all__ = ["exact", "exact_matrix", "exact_vector", "fmt"]
+
+
+def _float_advice(name: str, value: float) -> str:
+    try:
+        guess = Fraction(repr(value)).limit_denominator(1000)
+        hint = f"Fraction({guess.numerator}, {guess.denominator}) or the string '{guess}'"
+    except (ValueError, OverflowError):
+        hint = "a Fraction or a string such as '13/3'"
+    return (
+        f"{name}={value!r} is a binary float, which cannot be taken exactly "
+        f"(4.333 is not 13/3, and 0.1 is really {Fraction(0.1)}). "
+        f"Pass {hint}, or allow_float=True to use the float's exact binary value."
+    )
+
+
+def exact(value: Any, name: str = "value", *, allow_float: bool = False) -> Fraction:
+    """Convert one number to an exact ``Fraction``.
+
+    Accepts int, Fraction, Decimal, sympy Integer/Rational, numpy integers, and strings that
+    ``Fraction`` parses (``"13/3"``, ``"-0.25"``, ``" 7 "``). A Python or numpy float is refused
+    (``InexactNumberError``) unless ``allow_float=True``, which takes its exact binary value.
+    NaN, infinities, booleans and irrational sympy numbers are refused (``InvalidNumberError``).
+
+    >>> exact("13/3")
+    Fraction(13, 3)
+    >>> exact(-0.25, allow_float=True)
+    Fraction(-1, 4)
+    """
+    if isinstance(value, bool):
+        raise InvalidNumberError(f"{name}={value!r} is a bool, not a number; pass 0 or 1.")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            result = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise InvalidNumberError(
+                f"{name}={value!r} is not a finite rational number; "
+                "use forms such as '13/3', '-0.25' or '7'."
+            ) from None
+        return result
+    if isinstance(value, float) or _is_numpy_float(value):
+        f = float(value)
+        if not math.isfinite(f):
+            raise InvalidNumberError(f"{name}={value!r} is not finite; only finite rationals.")
+        if not allow_float:
+            raise InexactNumberError(_float_advice(name, f))
+        return Fraction(f)
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise InvalidNumberError(f"{name}={value!r} is not finite; only finite rationals.")
+        return Fraction(value)
+    sympy_value = _from_sympy(value, name)
+    if sympy_value is not None:
+        return sympy_value
+    if isinstance(value, numbers.Integral):  # numpy integers and other integral types
+        return Fraction(int(value))
+    if isinstance(value, numbers.Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    raise InvalidNumberError(
+        f"{name}={value!r} of type {type(value).__name__} is not a number relu_minima "
+        "accepts; use int, Fraction, a sympy Rational or a string such as '13/3'."
+    )
+
+
+def _is_numpy_float(value: Any) -> bool:
+    mod = type(value).__module__
+    return mod == "numpy" and isinstance(value, numbers.Real) and not isinstance(
+        value, numbers.Integral
+    )
+
+
+def _from_sympy(value: Any, name: str) -> Fraction | None:
+    if not type(value).__module__.startswith("sympy"):
+        return None
+    import sympy
+
+    if isinstance(value, sympy.Rational):
+        return Fraction(int(value.p), int(value.q))
+    if isinstance(value, sympy.Float):
+        raise InexactNumberError(
+            f"{name}={value!r} is a sympy Float (binary, inexact); pass sympy.Rational(...) "
+            "or a string such as '13/3'."
+        )
+    if isinstance(value, sympy.Basic):
+        raise InvalidNumberError(
+            f"{name}={value!r} is not a rational number (relu_minima decides exactly over "
+            "the rationals); pass a rational approximation explicitly if that is meant."
+        )
+    return None
+
+
+def exact_vector(
+    values: Any, name: str, *, length: int | None = None, allow_float: bool = False
+) -> tuple[Fraction, ...]:
+    """Convert a sequence of numbers; errors name ``name[i]``."""
+    items = _as_sequence(values, name)
+    if length is not None and len(items) != length:
+        raise ShapeError(f"{name} has {len(items)} entries but {length} are needed.")
+    return tuple(exact(v, f"{name}[{i}]", allow_float=allow_float) for i, v in enumerate(items))
+
+
+def exact_matrix(
+    rows: Any,
+    name: str,
+    *,
+    n_rows: int | None = None,
+    n_cols: int | None = None,
+    allow_float: bool = False,
+) -> tuple[tuple[Fraction, ...], ...]:
+    """Convert a list of rows; errors name ``name[i][k]`` and ragged rows."""
+    items = _as_sequence(rows, name)
+    if n_rows is not None and len(items) != n_rows:
+        raise ShapeError(f"{name} has {len(items)} rows but {n_rows} are needed.")
+    out: list[tuple[Fraction, ...]] = []
+    for i, row in enumerate(items):
+        row_items = _as_sequence(row, f"{name}[{i}]")
+        width = n_cols if n_cols is not None else (len(out[0]) if out else None)
+        if width is not None and len(row_items) != width:
+            raise ShapeError(
+                f"{name}[{i}] has {len(row_items)} entries but {width} are needed "
+                "(rows must all have the same length)."
+            )
+        out.append(
+            tuple(
+                exact(v, f"{name}[{i}][{k}]", allow_float=allow_float)
+                for k, v in enumerate(row_items)
+            )
+        )
+    return tuple(out)
+
+
+def _as_sequence(values: Any, name: str) -> Sequence[Any]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ShapeError(f"{name}={values!r} must be a sequence (a list or tuple).")
+    if hasattr(values, "tolist"):  # numpy arrays: go through Python objects, never floats
+        values = values.tolist()
+    return list(values)
+
+
+def fmt(value: Fraction) -> str:
+    """Exact text for a rational: ``13/3``, ``-2``."""
+    return str(value)

@@ -1,0 +1,105 @@
+"""Exact finite datasets (x_i, y_i) in Q^d x Q, as in Section 3.1.3 and Section 3.2 of the paper."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from .errors import ShapeError
+
+__all__ = ["Dataset"]
+
+Row = tuple[Fraction, ...]
+
+
+@dataclass(frozen=True, init=False)
+class Dataset:
+    """n labelled points with exact rational inputs ``X`` (n rows of d numbers) and targets ``y``.
+
+    A flat list of numbers for ``X`` means d = 1. Floats are refused unless
+    ``allow_float=True`` (see :func:`relu_minima._numbers.exact`).
+
+    >>> D = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    >>> D.n, D.d, D.X[0], D.y[4]
+    (5, 1, (Fraction(5, 1),), Fraction(3, 1))
+    """
+
+    X: tuple[Row, ...]
+    y: tuple[Fraction, ...]
+
+    def __init__(self, X: Any, y: Any, *, allow_float: bool = False) -> None:
+        rows = _as_sequence(X, "X")
+        if len(rows) == 0:
+            raise ShapeError("X is empty: a dataset needs at least one point.")
+        flat = all(not _is_sequence(r) for r in rows)
+        if flat:
+            X_exact = tuple(
+                (exact(v, f"X[{i}]", allow_float=allow_float),) for i, v in enumerate(rows)
+            )
+        else:
+            for i, r in enumerate(rows):
+                if not _is_sequence(r):
+                    raise ShapeError(
+                        f"X[{i}]={r!r} is a number but other rows are sequences; give every "
+                        "row as a list of d numbers (or a flat list of numbers for d = 1)."
+                    )
+            X_exact = exact_matrix(rows, "X", allow_float=allow_float)
+        if len(X_exact[0]) == 0:
+            raise ShapeError("X[0] is empty: inputs need at least one coordinate (d >= 1).")
+        y_items = _as_sequence(y, "y")
+        if len(y_items) != len(X_exact):
+            raise ShapeError(
+                f"y has {len(y_items)} entries but X has {len(X_exact)} rows; "
+                "give one target per input."
+            )
+        object.__setattr__(self, "X", X_exact)
+        object.__setattr__(self, "y", exact_vector(y_items, "y", allow_float=allow_float))
+
+    @property
+    def n(self) -> int:
+        """Number of points."""
+        return len(self.X)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return len(self.X[0])
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[tuple[Row, Fraction]]:
+        return iter(zip(self.X, self.y, strict=True))
+
+    def groups(self) -> dict[Row, tuple[int, ...]]:
+        """Indices of the points sharing each distinct input, in order of first appearance."""
+        out: dict[Row, list[int]] = {}
+        for i, x in enumerate(self.X):
+            out.setdefault(x, []).append(i)
+        return {x: tuple(ix) for x, ix in out.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form with exact numbers as strings."""
+        return {"X": [[str(v) for v in row] for row in self.X], "y": [str(v) for v in self.y]}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Dataset:
+        """Inverse of :meth:`to_json`; also accepts plain integers."""
+        if not isinstance(data, dict) or "X" not in data or "y" not in data:
+            raise ShapeError("dataset must be an object with keys 'X' and 'y'.")
+        return cls(data["X"], data["y"])
+
+    def _check(self) -> None:
+        """Re-verify the invariants (used by tests)."""
+        assert self.n >= 1 and self.d >= 1
+        assert all(len(r) == self.d for r in self.X)
+        assert len(self.y) == self.n
+        assert all(isinstance(v, Fraction) for r in self.X for v in r)
+        assert all(isinstance(v, Fraction) for v in self.y)
+
+
+def _is_sequence(value: Any) -> bool:
+    return not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")

@@ -1,0 +1,185 @@
+"""One-hidden-layer ReLU networks with scalar output, evaluated exactly.
+
+f(x) = c + sum_j v_j relu(w_j . x + b_j), the model of Equation (1) and Propositions 1-3
+(m hidden units, d inputs). Parameters are exact rationals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from . import _linalg
+from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from .datasets import Dataset
+from .errors import DimensionMismatch, ShapeError
+
+__all__ = ["ShallowReLU", "relu"]
+
+
+def relu(t: Fraction) -> Fraction:
+    """max(0, t)."""
+    return t if t > 0 else Fraction(0)
+
+
+@dataclass(frozen=True, init=False)
+class ShallowReLU:
+    """The network f(x) = c + sum_j v_j relu(w_j . x + b_j).
+
+    ``W`` is m rows of d numbers (a flat list means d = 1), ``b`` and ``v`` have m entries and
+    ``c`` is a number; all are stored as exact ``Fraction`` values.
+
+    >>> net = ShallowReLU(W=[1], b=[-3], v=[1], c=0)     # Proposition 1
+    >>> net.m, net.d, net(5)
+    (1, 1, Fraction(2, 1))
+    """
+
+    W: tuple[tuple[Fraction, ...], ...]
+    b: tuple[Fraction, ...]
+    v: tuple[Fraction, ...]
+    c: Fraction
+
+    def __init__(self, W: Any, b: Any, v: Any, c: Any, *, allow_float: bool = False) -> None:
+        rows = _as_sequence(W, "W")
+        if len(rows) == 0:
+            raise ShapeError("W is empty: the network needs at least one hidden unit (m >= 1).")
+        if all(not _is_seq(r) for r in rows):
+            W_exact = tuple(
+                (exact(w, f"W[{j}]", allow_float=allow_float),) for j, w in enumerate(rows)
+            )
+        else:
+            for j, r in enumerate(rows):
+                if not _is_seq(r):
+                    raise ShapeError(
+                        f"W[{j}]={r!r} is a number but other rows are sequences; give every "
+                        "row as a list of d numbers."
+                    )
+            W_exact = exact_matrix(rows, "W", allow_float=allow_float)
+        if len(W_exact[0]) == 0:
+            raise ShapeError("W[0] is empty: weights need at least one input (d >= 1).")
+        m = len(W_exact)
+        object.__setattr__(self, "W", W_exact)
+        object.__setattr__(self, "b", exact_vector(b, "b", length=m, allow_float=allow_float))
+        object.__setattr__(self, "v", exact_vector(v, "v", length=m, allow_float=allow_float))
+        object.__setattr__(self, "c", exact(c, "c", allow_float=allow_float))
+
+    # -- shape -----------------------------------------------------------------------------
+    @property
+    def m(self) -> int:
+        """Number of hidden units."""
+        return len(self.W)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return len(self.W[0])
+
+    def unit(self, j: int) -> tuple[Fraction, ...]:
+        """u_j = (w_j, b_j) in Q^(d+1): the unit's pre-activation is u_j . (x, 1)."""
+        return (*self.W[j], self.b[j])
+
+    # -- evaluation ------------------------------------------------------------------------
+    def __call__(self, x: Any) -> Fraction:
+        xs = (exact(x, "x"),) if not _is_seq(x) else exact_vector(x, "x", length=self.d)
+        if len(xs) != self.d:
+            raise DimensionMismatch(f"x has {len(xs)} coordinates but the network has d={self.d}.")
+        total = self.c
+        for j in range(self.m):
+            z = sum((w * t for w, t in zip(self.W[j], xs, strict=True)), self.b[j])
+            total += self.v[j] * relu(z)
+        return total
+
+    def preactivations(self, dataset: Dataset) -> list[list[Fraction]]:
+        """z[i][j] = w_j . x_i + b_j, exactly (an n x m table)."""
+        self._check_dims(dataset)
+        return _linalg.affine_products(dataset.X, [self.unit(j) for j in range(self.m)])
+
+    def outputs(self, dataset: Dataset, z: list[list[Fraction]] | None = None) -> list[Fraction]:
+        """f(x_i) for every data point."""
+        z = self.preactivations(dataset) if z is None else z
+        return [
+            self.c + sum((vj * relu(zij) for vj, zij in zip(self.v, row, strict=True)), Fraction(0))
+            for row in z
+        ]
+
+    def residuals(self, dataset: Dataset) -> list[Fraction]:
+        """r_i = f(x_i) - y_i."""
+        return [f - y for f, y in zip(self.outputs(dataset), dataset.y, strict=True)]
+
+    def loss(self, dataset: Dataset) -> Fraction:
+        """Squared loss L = sum_i (f(x_i) - y_i)^2, exactly (Equation (1))."""
+        return sum((r * r for r in self.residuals(dataset)), Fraction(0))
+
+    # -- symmetries and moves --------------------------------------------------------------
+    def replace(self, **changes: Any) -> ShallowReLU:
+        """A copy with some of W, b, v, c replaced."""
+        parts = {"W": self.W, "b": self.b, "v": self.v, "c": self.c, **changes}
+        return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"])
+
+    def permuted(self, order: list[int]) -> ShallowReLU:
+        """Hidden units reordered: unit k of the result is unit order[k] of self."""
+        if sorted(order) != list(range(self.m)):
+            raise ShapeError(f"order={order!r} must be a permutation of range({self.m}).")
+        return self.replace(
+            W=[self.W[j] for j in order], b=[self.b[j] for j in order], v=[self.v[j] for j in order]
+        )
+
+    def rescaled(self, j: int, a: Any) -> ShallowReLU:
+        """(w_j, b_j, v_j) -> (a w_j, a b_j, v_j / a) for a > 0: the same function (Remark 1)."""
+        a = exact(a, "a")
+        if a <= 0:
+            raise ValueError(f"a={a} must be positive: relu is only positively homogeneous.")
+        W = list(self.W)
+        b = list(self.b)
+        v = list(self.v)
+        W[j] = tuple(a * t for t in W[j])
+        b[j] = a * b[j]
+        v[j] = v[j] / a
+        return self.replace(W=W, b=b, v=v)
+
+    def distance(self, other: ShallowReLU) -> Fraction:
+        """Max-norm distance between two parameter points of the same shape."""
+        if (self.m, self.d) != (other.m, other.d):
+            raise ShapeError("distance needs two networks of the same shape (m, d).")
+        diffs = [abs(a - b) for ra, rb in zip(self.W, other.W, strict=True)
+                 for a, b in zip(ra, rb, strict=True)]
+        diffs += [abs(a - b) for a, b in zip(self.b + self.v, other.b + other.v, strict=True)]
+        diffs.append(abs(self.c - other.c))
+        return max(diffs)
+
+    # -- serialisation ---------------------------------------------------------------------
+    def to_json(self) -> dict[str, Any]:
+        """JSON form with exact numbers as strings."""
+        return {
+            "W": [[str(t) for t in row] for row in self.W],
+            "b": [str(t) for t in self.b],
+            "v": [str(t) for t in self.v],
+            "c": str(self.c),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ShallowReLU:
+        """Inverse of :meth:`to_json`."""
+        if not isinstance(data, dict) or not {"W", "b", "v", "c"} <= set(data):
+            raise ShapeError("params must be an object with keys 'W', 'b', 'v' and 'c'.")
+        return cls(data["W"], data["b"], data["v"], data["c"])
+
+    def _check_dims(self, dataset: Dataset) -> None:
+        if dataset.d != self.d:
+            raise DimensionMismatch(
+                f"params has d={self.d} inputs per unit but dataset has d={dataset.d}; "
+                "W must have one column per input coordinate."
+            )
+
+    def _check(self) -> None:
+        """Re-verify the invariants (used by tests)."""
+        assert self.m >= 1 and self.d >= 1
+        assert all(len(r) == self.d for r in self.W)
+        assert len(self.b) == len(self.v) == self.m
+        assert all(isinstance(t, Fraction) for r in self.W for t in r)
+        assert isinstance(self.c, Fraction)
+
+
+def _is_seq(value: Any) -> bool:
+    return not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")

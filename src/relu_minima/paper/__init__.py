@@ -1,0 +1,8 @@
+"""The claims of Świrszcz, Czarnecki & Pascanu, *Local minima in training of deep networks*.
+
+Each module of this package checks some of them and registers the check in the outline.
+"""
+
+from ._registry import Claim, ClaimResult, Context, Status, all_claims, implements
+
+__all__ = ["Claim", "ClaimResult", "Context", "Status", "all_claims", "implements"]

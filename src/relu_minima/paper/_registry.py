@@ -1,0 +1,92 @@
+"""The registry of the paper's claims that ``relu-minima check-paper`` runs.
+
+Every claim of the paper is listed once in :mod:`relu_minima.paper.outline` with the paper's
+own wording; a module of this package that checks one decorates its check with
+:func:`implements`. A claim without a check is reported as "not yet covered".
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+__all__ = ["Claim", "ClaimResult", "Context", "Status", "all_claims", "implements"]
+
+
+class Status(str, Enum):
+    """What the library established about a printed claim."""
+
+    VERIFIED = "verified"  # true exactly as printed
+    ERRATUM = "erratum"  # false as printed; a nearby corrected statement is certified
+    REFUTED = "refuted"  # false as printed, and no nearby statement rescues its point
+    UNDECIDED = "undecided"  # the library could not settle it (reason given)
+    NOT_COVERED = "not yet covered"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The outcome of one check: a one-line summary plus the evidence."""
+
+    status: Status
+    established: str
+    details: str = ""  # Markdown: certificates, numbers, the corrected statement
+    figures: tuple[str, ...] = ()  # files written into Context.output_dir
+    data: dict[str, Any] = field(default_factory=dict)  # JSON-able, exact numbers as strings
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check may use: where to write figures, and whether to run a quick version."""
+
+    output_dir: Path
+    quick: bool = False
+    progress: Callable[[str], None] = lambda message: None
+
+
+@dataclass
+class Claim:
+    """One claim of the paper, as printed, with the check that decides it (if any)."""
+
+    key: str
+    section: str
+    paper_says: str
+    why_not_covered: str = ""
+    check: Callable[[Context], ClaimResult] | None = None
+    order: int = 0
+
+
+_CLAIMS: dict[str, Claim] = {}
+
+
+def _declare(key: str, section: str, paper_says: str, why_not_covered: str = "") -> None:
+    _CLAIMS[key] = Claim(key, section, paper_says, why_not_covered, None, len(_CLAIMS))
+
+
+def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callable[..., Any]]:
+    """Register ``check`` as the decision procedure for the outline's claim ``key``."""
+
+    def register(check: Callable[[Context], ClaimResult]) -> Callable[[Context], ClaimResult]:
+        if key not in _CLAIMS:
+            raise KeyError(f"claim key={key!r} is not in relu_minima.paper.outline.")
+        if _CLAIMS[key].check is not None and _CLAIMS[key].check is not check:
+            raise KeyError(f"claim key={key!r} already has a check.")
+        _CLAIMS[key].check = check
+        return check
+
+    return register
+
+
+def all_claims() -> list[Claim]:
+    """Every claim of the paper in the paper's order, after importing every check module."""
+    from . import outline  # noqa: F401  (declares the claims)
+
+    package = importlib.import_module(__package__)
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_") and info.name != "outline":
+            importlib.import_module(f"{__package__}.{info.name}")
+    return sorted(_CLAIMS.values(), key=lambda c: c.order)

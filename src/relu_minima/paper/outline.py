@@ -1,0 +1,77 @@
+"""Every claim of the paper, in its order, with its own words (quoted or closely paraphrased).
+
+Claims that nothing checks yet carry the reason; the report lists them as "not yet covered".
+"""
+
+from ._registry import _declare
+
+_MNIST = "needs MNIST (no download at run time) and 10^6 Adam updates per run"
+
+_declare("fig1", "Section 3.1.1, Figure 1",
+         "Rectified MLPs on MNIST initialised outside a good interval do not reach a good "
+         "solution even after 1,000,000 Adam updates; depth does not help.", _MNIST)
+_declare("fig2", "Section 3.1.1, Figure 2",
+         "Scaling MNIST inputs by tau makes a one-hidden-layer net fail to reach 0 training "
+         "error after 1,200,000 updates.", _MNIST)
+_declare("table1", "Section 3.1.2, Table 1",
+         "'Convergence' rates of 2-h-1 nets (ReLU / sigmoid, Adam / GD) on XOR and the "
+         "jellyfish dataset, h = 2..7.",
+         "no issue yet: the training protocol (steps, learning rate, threshold) is not given")
+_declare("fig3", "Section 3.1.2, Figure 3",
+         "On the jellyfish dataset, failed ReLU models are almost linear near the data points.",
+         "no issue yet")
+_declare("prop1", "Proposition 1",
+         "For D1 and L of Eq. (1), the point v = 1, b = -3, w = 1, c = 0 is a local minimum of "
+         "L which is not a global minimum (Appendix B.4: L(1,-3,1,0) = 18, L(-7,-4,1,0) = 14).")
+_declare("remark1", "Remark 1",
+         "The point (1, -3, 1, 0) is a minimum but not a strict one: it lies on a "
+         "1-dimensional manifold on which L = 18.")
+_declare("prop2", "Proposition 2",
+         "For D2, w = (-5, -1), b = (1, -8), v = (1, -1), c = -1 is a global minimum (perfect "
+         "fit) and w = (-3, -1), b = (4 + 1/3, -10), v = (1, -1), c = -3 is a local minimum.")
+_declare("prop2-blind-spot", "Section 3.1.3, after Proposition 2",
+         "The global solution of Proposition 2 has a blind spot: all neurons deactivate at x3, "
+         "yet it attains 0 training error.")
+_declare("prop3", "Proposition 3",
+         "For D3, w = (-1.5, -1.5, 1.5), b = (1, 0, -13 - 1/6), v = (1, 1, -1), c = -1 is a "
+         "better local minimum than w = (-2, 1, 1), b = (3 + 2/3, -10, -11), v = (1, -1, -1), "
+         "c = -3.")
+_declare("prop3-regions", "Section 3.1.3, after Proposition 3",
+         "Both Proposition 3 solutions fit each region (x < 6 and x >= 6) optimally; the worse "
+         "uses two units on region II, the better two units on region I.")
+_declare("fig4", "Figure 4",
+         "The local minima of Propositions 1-3 drawn with the datasets D1-D3.",
+         "issue 4 (landscape views)")
+_declare("fig5", "Figure 5",
+         "Zig-Zag regression: learning is hard when data are concentrated in few linear "
+         "regions, even with close to 3000 units.", "the Zig-Zag data are not given in the paper")
+_declare("prop4", "Proposition 4",
+         "There is a whitened dataset (full-rank covariance, linearly separable) on which, for "
+         "any rectifier net with N(mu, sigma^2) weights and zero biases and any eps, with "
+         "probability >= 1 - eps gradient training with log loss never reaches 0 error nor "
+         "converges (Appendix B.1, Eq. (3)).", "issue 3")
+_declare("fig6-sentence", "Section 3.2, text on Figure 6",
+         "With LeCun'98 or Xavier'10 initialisation mu = 0.24 suffices even with 10,000 hidden "
+         "units in each of 100 hidden layers, while fixed standard deviation 0.01 fails even "
+         "with mu = 0.07.", "issue 3")
+_declare("fig6", "Figure 6",
+         "Required mu against h for 99% probability (LeCun'98, Xavier'10), and the Proposition 5 "
+         "probability against depth.", "issue 3")
+_declare("prop5", "Proposition 5",
+         "For every dataset and zero-mean weight/bias distributions, the probability that "
+         "training yields a constant model tends to 1 as the number of hidden layers grows "
+         "(Appendix B.2 bound).", "issue 3")
+_declare("lemma1", "Lemma 1",
+         "If x_1 = ... = x_N, the solution of regression (2) outputs the mean of the y_i.",
+         "issue 5")
+_declare("lemma2", "Lemma 2",
+         "If W_1 x_i < -b_1 for all i, the model has constant output and local optimisation "
+         "does not change W_1, b_1.", "issue 5")
+_declare("cor1", "Corollary 1",
+         "If some layer is inactive on every point, after training the model outputs the mean "
+         "of the y_i.", "issue 5")
+_declare("thm1-i", "Theorem 1 (i)",
+         "Any point with a layer inactive on every data point is a local minimum.", "issue 5")
+_declare("thm1-ii", "Theorem 1 (ii)",
+         "If the first layer has at least 3 neurons and the dataset is decent, such a point is "
+         "not a global minimum (Appendix B.3 construction).", "issue 5")
