@@ -55,7 +55,9 @@ class Report:
         head = f"{'claim':<22} {'status':<16} {'time':>8}  established"
         lines = [head, "-" * len(head)]
         for o in self.outcomes:
-            text = o.established if len(o.established) <= width else o.established[: width - 3] + "..."
+            text = o.established
+            if len(text) > width:
+                text = text[: width - 3] + "..."
             lines.append(f"{o.claim.section[:22]:<22} {o.status:<16} {o.seconds:>7.2f}s  {text}")
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items()))
         lines += ["-" * len(head), summary]

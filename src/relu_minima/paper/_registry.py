@@ -11,14 +11,14 @@ import importlib
 import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 __all__ = ["Claim", "ClaimResult", "Context", "Status", "all_claims", "implements"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """What the library established about a printed claim."""
 
     VERIFIED = "verified"  # true exactly as printed

@@ -1,0 +1,203 @@
+"""Sign of a kink form: the one piecewise-linear function behind every local-minimum test.
+
+For a hidden unit j of a one-hidden-layer network at a point theta, with residuals
+r_i = f(x_i) - y_i and lifted inputs n_i = (x_i, 1), the *kink form* is
+
+    g_j(delta) = p_j . delta + sum_H R_jH max(0, n_H . delta),      delta in Q^(d+1),
+
+where p_j = sum of r_i n_i over the points where unit j is active, and H runs over the
+distinct inputs on unit j's kink (pre-activation exactly 0), R_jH being the sum of the
+residuals of the points at that input. g_j is half the one-sided derivative of the loss when
+u_j = (w_j, b_j) moves along delta, per unit of v_j (docs/method.md, Lemma 2).
+
+g is positively homogeneous and linear on every cell of the central arrangement of the
+hyperplanes {n_H . delta = 0} (only those with R_H != 0 matter). Its sign is therefore decided
+by finitely many rays: the lineality space of the arrangement, where g is linear, and the
+one-dimensional intersections of the hyperplanes inside their span V, which generate every
+cell of the (essential) arrangement restricted to V. Nothing is sampled.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from . import _linalg
+from ._linalg import dot, primitive
+
+__all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_zero"]
+
+Vec = tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class KinkForm:
+    """g(delta) = p . delta + sum_H weights[H] * max(0, normals[H] . delta)."""
+
+    p: Vec
+    normals: tuple[Vec, ...]
+    weights: tuple[Fraction, ...]
+
+    def __call__(self, delta: Sequence[Fraction]) -> Fraction:
+        total = dot(self.p, delta)
+        for n, w in zip(self.normals, self.weights, strict=True):
+            t = dot(n, delta)
+            if t > 0:
+                total += w * t
+        return total
+
+    @property
+    def dim(self) -> int:
+        return len(self.p)
+
+    def essential(self) -> KinkForm:
+        """The same function without the kinks of weight zero (they do not bend g)."""
+        keep = [k for k, w in enumerate(self.weights) if w != 0]
+        return KinkForm(self.p, tuple(self.normals[k] for k in keep),
+                        tuple(self.weights[k] for k in keep))
+
+
+@dataclass(frozen=True)
+class RayValue:
+    """g evaluated on one ray of the arrangement; ``sides[H]`` is the sign of n_H . direction."""
+
+    direction: Vec
+    value: Fraction
+    sides: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SignDecision:
+    """Whether sigma * g >= 0 everywhere (or g == 0 everywhere), with the evidence.
+
+    ``span_coefficients`` (beta with p = sum beta_H n_H over the bending kinks) proves that g
+    vanishes on the lineality space; ``rays`` are the generators checked; ``descent`` is a
+    direction that violates the property, when it fails.
+    """
+
+    holds: bool
+    sigma: int  # +1: g >= 0 wanted; -1: g <= 0 wanted; 0: g == 0 wanted
+    form: KinkForm
+    span_coefficients: Vec | None
+    rays: tuple[RayValue, ...]
+    descent: Vec | None
+
+    def _check(self) -> None:
+        """Re-derive the verdict from the stored evidence (raises AssertionError)."""
+        g = self.form
+        if self.descent is not None:
+            value = g(self.descent)
+            assert (value != 0) if self.sigma == 0 else (self.sigma * value < 0)
+            assert not self.holds
+            return
+        assert self.holds
+        ess = g.essential()
+        combo = [sum((b * n[k] for b, n in zip(self.span_coefficients, ess.normals, strict=True)),
+                     Fraction(0)) for k in range(g.dim)]
+        assert tuple(combo) == g.p, "p is not the stated combination of kink normals"
+        expected = _rays(ess)
+        assert {r.direction for r in self.rays} == set(expected), "ray list is incomplete"
+        for r in self.rays:
+            assert g(r.direction) == r.value
+            assert (r.value == 0) if self.sigma == 0 else (self.sigma * r.value >= 0)
+
+
+def _sign(t: Fraction) -> int:
+    return (t > 0) - (t < 0)
+
+
+def _rays(form: KinkForm) -> list[Vec]:
+    """Both orientations of every 1-dimensional flat of the arrangement inside V = span(normals).
+
+    Each cell of the arrangement restricted to V is a pointed cone (the normals span V), so it
+    is the conical hull of its extreme rays, and each extreme ray spans such a flat.
+    """
+    normals = list(form.normals)
+    if not normals:
+        return []
+    basis, _ = _linalg.rref(normals)
+    r = len(basis)
+    lines: set[Vec] = set()
+    if r == 1:
+        lines.add(_oriented(primitive(basis[0])))
+    else:
+        for subset in itertools.combinations(range(len(normals)), r - 1):
+            # coordinates c of delta = sum c_k basis_k with n_s . delta = 0 for s in subset
+            A = [[dot(normals[s], bk) for bk in basis] for s in subset]
+            null = _linalg.nullspace(A, r)
+            if len(null) != 1:
+                continue  # the chosen hyperplanes are dependent: no line here
+            c = null[0]
+            delta = [sum((ck * bk[t] for ck, bk in zip(c, basis, strict=True)), Fraction(0))
+                     for t in range(form.dim)]
+            lines.add(_oriented(primitive(delta)))
+    out = []
+    for line in sorted(lines):
+        out.append(line)
+        out.append(tuple(-t for t in line))
+    return out
+
+
+def _oriented(vec: Vec) -> Vec:
+    first = next(t for t in vec if t != 0)
+    return vec if first > 0 else tuple(-t for t in vec)
+
+
+def _lineality_violation(form: KinkForm) -> tuple[Vec | None, Vec | None]:
+    """(beta, None) if p lies in span(normals), else (None, w) with w . n_H = 0 and p . w != 0."""
+    ess = form
+    if not ess.normals:
+        if all(t == 0 for t in ess.p):
+            return (), None
+        return None, primitive(ess.p)
+    transposed = [[n[k] for n in ess.normals] for k in range(ess.dim)]
+    beta = _linalg.solve(transposed, list(ess.p))
+    if beta is not None:
+        return beta, None
+    for w in _linalg.nullspace(list(ess.normals), ess.dim):
+        if dot(ess.p, w) != 0:
+            return None, w
+    raise AssertionError("p outside span(normals) but orthogonal to its complement")  # unreachable
+
+
+def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
+    """Decide sigma * g(delta) >= 0 for all delta (sigma = +1 or -1), exactly."""
+    if sigma not in (1, -1):
+        raise ValueError(f"sigma={sigma!r} must be +1 or -1.")
+    ess = form.essential()
+    beta, off = _lineality_violation(ess)
+    if off is not None:
+        # on the lineality space g is the linear map p . w: one of +-w decreases sigma * g
+        direction = off if sigma * dot(ess.p, off) < 0 else tuple(-t for t in off)
+        return SignDecision(False, sigma, form, None, (), direction)
+    rays = []
+    for delta in _rays(ess):
+        value = form(delta)
+        sides = tuple(_sign(dot(n, delta)) for n in ess.normals)
+        rays.append(RayValue(delta, value, sides))
+        if sigma * value < 0:
+            return SignDecision(False, sigma, form, beta, tuple(rays), delta)
+    return SignDecision(True, sigma, form, beta, tuple(rays), None)
+
+
+def decide_zero(form: KinkForm) -> SignDecision:
+    """Decide g == 0 identically. True iff p = 0 and every kink weight is 0 (docs/method.md).
+
+    The functions |n_H . delta| of distinct inputs are linearly independent, so
+    g(delta) + g(-delta) = sum R_H |n_H . delta| vanishes only if every R_H = 0, and then g = p.
+    """
+    ess = form.essential()
+    if not ess.normals and all(t == 0 for t in form.p):
+        return SignDecision(True, 0, form, (), (), None)
+    beta, off = _lineality_violation(ess)
+    if off is not None:
+        return SignDecision(False, 0, form, None, (), off)
+    rays = []
+    for delta in _rays(ess):
+        value = form(delta)
+        rays.append(RayValue(delta, value, tuple(_sign(dot(n, delta)) for n in ess.normals)))
+        if value != 0:
+            return SignDecision(False, 0, form, beta, tuple(rays), delta)
+    raise AssertionError("a nonzero kink form vanished on every ray")  # unreachable: see docstring
