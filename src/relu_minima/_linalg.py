@@ -14,7 +14,10 @@ from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
 __all__ = [
+    "AffineTable",
     "affine_products",
+    "affine_table",
+    "group_sums",
     "available_backends",
     "get_backend",
     "nullspace",
@@ -72,38 +75,78 @@ def _lcm_denominator(values: Sequence[Fraction]) -> int:
     return math.lcm(*(v.denominator for v in values)) if values else 1
 
 
+class AffineTable:
+    """z[i][j] = U[j] . (X[i], 1), kept as integers: z = num[i][j] / (row_den[i] col_den[j]).
+
+    One common denominator per input row and per unit turns the n x m x (d+1) products into
+    integer arithmetic; Fractions are made only where a value leaves the table.
+    """
+
+    __slots__ = ("col_den", "num", "row_den")
+
+    def __init__(self, num: list[list[int]], row_den: list[int], col_den: list[int]) -> None:
+        self.num = num
+        self.row_den = row_den
+        self.col_den = col_den
+
+    def value(self, i: int, j: int) -> Fraction:
+        return Fraction(self.num[i][j], self.row_den[i] * self.col_den[j])
+
+    def fractions(self) -> list[list[Fraction]]:
+        return [[Fraction(a, rd * cd) for a, cd in zip(row, self.col_den, strict=True)]
+                for row, rd in zip(self.num, self.row_den, strict=True)]
+
+    def relu_combination(self, weights: Sequence[Fraction], offset: Fraction) -> list[Fraction]:
+        """offset + sum_j weights[j] relu(z[i][j]) for every row i, exactly."""
+        scaled = [w / cd for w, cd in zip(weights, self.col_den, strict=True)]
+        den = _lcm_denominator(scaled)
+        ints = [int(t * den) for t in scaled]
+        out = []
+        for row, rd in zip(self.num, self.row_den, strict=True):
+            total = sum(a * w for a, w in zip(row, ints, strict=True) if a > 0)
+            out.append(offset + Fraction(total, den * rd))
+        return out
+
+
+def _integer_rows(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[int]], list[int]]:
+    dens = [_lcm_denominator(r) for r in rows]
+    return [[int(t * d) for t in r] for r, d in zip(rows, dens, strict=True)], dens
+
+
+def affine_table(X: Sequence[Sequence[Fraction]], U: Sequence[Sequence[Fraction]]) -> AffineTable:
+    """Every pre-activation U[j] . (X[i], 1) of a layer, exactly, as an :class:`AffineTable`."""
+    xs, row_den = _integer_rows([(*x, Fraction(1)) for x in X])
+    us, col_den = _integer_rows(U)
+    if _BACKEND == "flint" and xs and us:
+        C = _flint.fmpz_mat(xs) * _flint.fmpz_mat([list(col) for col in zip(*us, strict=True)])
+        num = [[int(t) for t in row] for row in C.tolist()]
+    else:
+        num = [[sum(a * b for a, b in zip(xi, uj, strict=True)) for uj in us] for xi in xs]
+    return AffineTable(num, row_den, col_den)
+
+
 def affine_products(X: Sequence[Sequence[Fraction]], U: Sequence[Sequence[Fraction]]) -> list[
     list[Fraction]
 ]:
     """z[i][j] = U[j] . (X[i], 1): every pre-activation of a layer, exactly."""
-    if _BACKEND == "flint":
-        return _affine_products_flint(X, U)
-    # Integer arithmetic with one common denominator per row and per unit: the dot products
-    # then cost machine-word-sized integer operations instead of Fraction normalisations.
-    xs = []
-    for x in X:
-        den = _lcm_denominator(x)
-        xs.append(([int(t * den) for t in x] + [den], den))
-    us = []
-    for u in U:
-        den = _lcm_denominator(u)
-        us.append(([int(t * den) for t in u], den))
+    return affine_table(X, U).fractions()
+
+
+def group_sums(rows: Sequence[Sequence[Fraction]], groups: Sequence[Sequence[int]]) -> list[
+    tuple[Fraction, ...]
+]:
+    """For each group of row indices, the exact sum of those rows (integer arithmetic inside)."""
+    width = len(rows[0]) if rows else 0
+    den = math.lcm(*(_lcm_denominator(r) for r in rows)) if rows else 1
+    ints = [[int(t * den) for t in r] for r in rows]
     out = []
-    for xi, ex in xs:
-        row = []
-        for uj, du in us:
-            row.append(Fraction(sum(a * b for a, b in zip(xi, uj, strict=True)), ex * du))
-        out.append(row)
+    for g in groups:
+        if not g:
+            out.append((Fraction(0),) * width)
+            continue
+        cols = zip(*(ints[i] for i in g), strict=True)
+        out.append(tuple(Fraction(sum(c), den) for c in cols))
     return out
-
-
-def _affine_products_flint(X, U):
-    n, m = len(X), len(U)
-    k = len(U[0]) if m else 0
-    A = _flint.fmpq_mat(n, k, [_fq(t) for x in X for t in (*x, Fraction(1))])
-    B = _flint.fmpq_mat(k, m, [_fq(U[j][r]) for r in range(k) for j in range(m)])
-    C = A * B
-    return [[_from_fq(C[i, j]) for j in range(m)] for i in range(n)]
 
 
 def _fq(t: Fraction):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from . import _linalg
 from ._linalg import dot
 from ._numbers import exact
 from .datasets import Dataset
@@ -229,52 +230,58 @@ def verify_local_minimum(params: Any, dataset: Dataset) -> Any:
 
 
 def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
-    z = params.preactivations(dataset)  # checks dimensions
-    outputs = params.outputs(dataset, z)
+    table = params.preactivation_table(dataset)  # checks dimensions
+    outputs = table.relu_combination(params.v, params.c)
     residuals = tuple(f - y for f, y in zip(outputs, dataset.y, strict=True))
     loss = sum((r * r for r in residuals), Fraction(0))
     lifted = [(*x, Fraction(1)) for x in dataset.X]
+    weighted = [tuple(r * t for t in x) for r, x in zip(residuals, lifted, strict=True)]
+    n, num = dataset.n, table.num
 
+    actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
+    ps = _linalg.group_sums(weighted, actives)
     units = []
     for j in range(params.m):
-        active = tuple(i for i in range(dataset.n) if z[i][j] > 0)
         kinks: dict[Vec, list[int]] = {}
-        for i in range(dataset.n):
-            if z[i][j] == 0:
+        for i in range(n):
+            if num[i][j] == 0:
                 kinks.setdefault(dataset.X[i], []).append(i)
-        p = tuple(sum((residuals[i] * lifted[i][k] for i in active), Fraction(0))
-                  for k in range(dataset.d + 1))
         form = KinkForm(
-            p,
+            ps[j],
             tuple((*x, Fraction(1)) for x in kinks),
             tuple(sum((residuals[i] for i in ix), Fraction(0)) for ix in kinks.values()),
         )
         vj = params.v[j]
         decision = decide_zero(form) if vj == 0 else decide_sign(form, 1 if vj > 0 else -1)
-        units.append(UnitReport(j, vj, active, tuple(kinks), tuple(tuple(ix) for ix in
-                                                                  kinks.values()), decision))
+        units.append(UnitReport(j, vj, actives[j], tuple(kinks),
+                                tuple(tuple(ix) for ix in kinks.values()), decision))
 
-    radius = _safe_radius(params, z, lifted)
-    descent = _first_descent(params, residuals, units, z)
+    radius = _safe_radius(params, table, lifted)
+    descent = _first_descent(params, residuals, units, table)
     return LocalMinimumCertificate(params, dataset, descent is None, loss, residuals,
                                    tuple(units), radius, descent)
 
 
-def _safe_radius(params: ShallowReLU, z: list[list[Fraction]], lifted: list[Vec]) -> Fraction:
+def _safe_radius(params: ShallowReLU, table: _linalg.AffineTable, lifted: list[Vec]) -> Fraction:
     """Half the largest max-norm radius on which no nonzero pre-activation and no v_j changes sign.
 
     |delta_u . n_i| <= |delta_u|_inf |n_i|_1, so |delta_u|_inf < |z_ij| / |n_i|_1 keeps z_ij's
     sign; |delta_v_j| < |v_j| keeps v_j's sign. Halving makes the bound strict on a closed ball.
     """
-    bounds = [abs(params.v[j]) for j in range(params.m) if params.v[j] != 0]
-    for i, row in enumerate(z):
-        norm1 = sum((abs(t) for t in lifted[i]), Fraction(0))
-        bounds += [abs(zij) / norm1 for zij in row if zij != 0]
+    bounds = [abs(vj) for vj in params.v if vj != 0]
+    for row, rd, x in zip(table.num, table.row_den, lifted, strict=True):
+        best = None  # min over j of |num| / col_den, compared by cross-multiplication
+        for a, cd in zip(row, table.col_den, strict=True):
+            if a != 0 and (best is None or abs(a) * best[1] < best[0] * cd):
+                best = (abs(a), cd)
+        if best is not None:
+            norm1 = sum((abs(t) for t in x), Fraction(0))
+            bounds.append(Fraction(best[0], best[1] * rd) / norm1)
     return min(bounds) / 2 if bounds else Fraction(1)
 
 
 def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
-                   z: list[list[Fraction]]) -> Descent | None:
+                   table: _linalg.AffineTable) -> Descent | None:
     total = sum(residuals, Fraction(0))
     if total != 0:
         return Descent("bias", None, None, -abs(total),
@@ -291,7 +298,7 @@ def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
             return Descent("unit", u.j, d, u.v * g_d,
                            f"{name} (v = {u.v}): moving (w, b) along {_vec(d)} changes L at rate "
                            f"2 v g(delta) = {2 * u.v * g_d} < 0")
-        activation = tuple(relu(row[u.j]) for row in z)
+        activation = tuple(relu(table.value(i, u.j)) for i in range(len(residuals)))
         first = dot(residuals, activation)
         if first != 0:
             return Descent("output", u.j, None, -abs(first),

@@ -92,16 +92,16 @@ class ShallowReLU:
 
     def preactivations(self, dataset: Dataset) -> list[list[Fraction]]:
         """z[i][j] = w_j . x_i + b_j, exactly (an n x m table)."""
-        self._check_dims(dataset)
-        return _linalg.affine_products(dataset.X, [self.unit(j) for j in range(self.m)])
+        return self.preactivation_table(dataset).fractions()
 
-    def outputs(self, dataset: Dataset, z: list[list[Fraction]] | None = None) -> list[Fraction]:
+    def preactivation_table(self, dataset: Dataset) -> _linalg.AffineTable:
+        """The same table kept as integers over per-row and per-unit denominators."""
+        self._check_dims(dataset)
+        return _linalg.affine_table(dataset.X, [self.unit(j) for j in range(self.m)])
+
+    def outputs(self, dataset: Dataset) -> list[Fraction]:
         """f(x_i) for every data point."""
-        z = self.preactivations(dataset) if z is None else z
-        return [
-            self.c + sum((vj * relu(zij) for vj, zij in zip(self.v, row, strict=True)), Fraction(0))
-            for row in z
-        ]
+        return self.preactivation_table(dataset).relu_combination(self.v, self.c)
 
     def residuals(self, dataset: Dataset) -> list[Fraction]:
         """r_i = f(x_i) - y_i."""
