@@ -70,6 +70,8 @@ def _declare(key: str, section: str, paper_says: str, why_not_covered: str = "")
 def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callable[..., Any]]:
     """Register ``check`` as the decision procedure for the outline's claim ``key``."""
 
+    from . import outline  # noqa: F401  (the outline must be declared before anything registers)
+
     def register(check: Callable[[Context], ClaimResult]) -> Callable[[Context], ClaimResult]:
         if key not in _CLAIMS:
             raise KeyError(f"claim key={key!r} is not in relu_minima.paper.outline.")
