@@ -72,7 +72,7 @@ def random_instance(seed: int = 0, n=1000, d=8, m=64, kinks=40, fit=True):
     b = [Fraction(rng.randint(-3, 3)) for _ in range(m)]
     for j in range(kinks):  # put unit j's kink on a data point
         i = rng.randrange(n)
-        b[j] = -sum((w * x for w, x in zip(W[j], X[i])), Fraction(0))
+        b[j] = -sum((w * x for w, x in zip(W[j], X[i], strict=True)), Fraction(0))
     v = [Fraction(rng.choice([-2, -1, 0, 1, 2])) for _ in range(m)]
     net = ShallowReLU(W, b, v, 0)
     blank = Dataset(X, [0] * n)
@@ -88,7 +88,7 @@ def main() -> None:
     for K in (40,):
         for minimum in (True, False):
             net, D = kink_instance(K, minimum)
-            t, cert = best_of(lambda: verify_local_minimum(net, D))
+            t, cert = best_of(lambda net=net, D=D: verify_local_minimum(net, D))
             rays = len(cert.units[0].decision.rays)
             print(f"kinks: K = {K} points on one unit's kink (d = 2), "
                   f"{'minimum' if minimum else 'not a minimum'}: {t * 1e3:.1f} ms "
@@ -106,8 +106,8 @@ def main() -> None:
         with using_backend(backend):
             for fit in (True, False):
                 net, D = random_instance(fit=fit)
-                t_loss, _ = best_of(lambda: net.loss(D))
-                t, cert = best_of(lambda: verify_local_minimum(net, D))
+                t_loss, _ = best_of(lambda net=net, D=D: net.loss(D))
+                t, cert = best_of(lambda net=net, D=D: verify_local_minimum(net, D))
                 print(f"random n=1000 d=8 m=64 [{backend}], "
                       f"{'perfect fit' if fit else 'random targets'}: {t * 1e3:.0f} ms "
                       f"({len(cert.kink_pairs)} kink pairs; verdict {cert.is_local_minimum}; "
