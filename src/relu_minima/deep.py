@@ -1,0 +1,258 @@
+"""Deep ReLU networks with scalar output, evaluated exactly (Section 3.2, Equation (2)).
+
+f(x) = W_k relu(W_{k-1} relu( ... relu(W_1 x + b_1) ... ) + b_{k-1}) + b_k: k affine layers,
+ReLU after every layer but the last, one output. ``weights[n]`` is the matrix of layer n
+(0-based: ``weights[0]`` is the paper's W_1) given as a list of rows, shape (out, in).
+Parameters are exact rationals; the squared loss is Equation (2),
+L = sum_i (f(x_i) - y_i)^2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from . import _linalg
+from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from .datasets import Dataset
+from .errors import DimensionMismatch, ShapeError
+from .networks import ShallowReLU, relu
+
+__all__ = ["DeepReLU"]
+
+Matrix = tuple[tuple[Fraction, ...], ...]
+Table = tuple[tuple[Fraction, ...], ...]
+
+
+@dataclass(frozen=True, init=False)
+class DeepReLU:
+    """The network of Equation (2): k affine layers, ReLU between them, scalar linear output.
+
+    ``weights`` is a list of k matrices (each a list of rows; ``weights[n]`` has one row per
+    unit of layer n and one column per unit of layer n-1, or per input for n = 0); ``biases``
+    is a list of k vectors. The last layer has exactly one row (scalar output). Floats are
+    refused unless ``allow_float=True``.
+
+    >>> net = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])   # |x| as a 1-2-1 net
+    >>> net.depth, net.widths, net(-3)
+    (2, (1, 2, 1), Fraction(3, 1))
+    """
+
+    weights: tuple[Matrix, ...]
+    biases: tuple[tuple[Fraction, ...], ...]
+
+    def __init__(self, weights: Any, biases: Any, *, allow_float: bool = False) -> None:
+        layers = _as_sequence(weights, "weights")
+        if len(layers) == 0:
+            raise ShapeError("weights is empty: the network needs at least one layer (k >= 1).")
+        bias_items = _as_sequence(biases, "biases")
+        if len(bias_items) != len(layers):
+            raise ShapeError(
+                f"biases has {len(bias_items)} vectors but weights has {len(layers)} layers; "
+                "give one bias vector per layer."
+            )
+        mats: list[Matrix] = []
+        for n, layer in enumerate(layers):
+            rows = _as_sequence(layer, f"weights[{n}]")
+            if len(rows) == 0:
+                raise ShapeError(f"weights[{n}] is empty: every layer needs at least one unit.")
+            for j, r in enumerate(rows):
+                if not _is_seq(r):
+                    raise ShapeError(
+                        f"weights[{n}][{j}]={r!r} is a number but must be a row (a list of "
+                        f"numbers, one per {'input' if n == 0 else f'unit of layer {n - 1}'}); "
+                        "weights[n] has shape (out, in)."
+                    )
+            M = exact_matrix(rows, f"weights[{n}]", allow_float=allow_float)
+            if len(M[0]) == 0:
+                raise ShapeError(f"weights[{n}][0] is empty: every row needs at least one entry.")
+            if n > 0 and len(M[0]) != len(mats[n - 1]):
+                raise ShapeError(
+                    f"weights[{n}] has {len(M[0])} columns but layer {n - 1} has "
+                    f"{len(mats[n - 1])} units (weights[{n - 1}] has {len(mats[n - 1])} rows); "
+                    "each layer takes one input per unit of the previous layer."
+                )
+            mats.append(M)
+        if len(mats[-1]) != 1:
+            raise ShapeError(
+                f"weights[{len(mats) - 1}] has {len(mats[-1])} rows but the output is scalar: "
+                "the last layer must have exactly one row."
+            )
+        bs = tuple(
+            exact_vector(bias_items[n], f"biases[{n}]", length=len(M), allow_float=allow_float)
+            for n, M in enumerate(mats)
+        )
+        object.__setattr__(self, "weights", tuple(mats))
+        object.__setattr__(self, "biases", bs)
+
+    # -- shape -----------------------------------------------------------------------------
+    @property
+    def depth(self) -> int:
+        """k, the number of affine layers (k - 1 hidden ReLU layers)."""
+        return len(self.weights)
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        """(d, h_1, ..., h_{k-1}, 1)."""
+        return (self.d, *(len(M) for M in self.weights))
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return len(self.weights[0][0])
+
+    @property
+    def n_params(self) -> int:
+        """Number of scalar parameters."""
+        return sum(len(M) * len(M[0]) + len(M) for M in self.weights)
+
+    # -- evaluation ------------------------------------------------------------------------
+    def forward(self, x: Any) -> Fraction:
+        """f(x), exactly."""
+        xs = (exact(x, "x"),) if not _is_seq(x) else exact_vector(x, "x")
+        if len(xs) != self.d:
+            raise DimensionMismatch(f"x has {len(xs)} coordinates but the network has d={self.d}.")
+        h: Sequence[Fraction] = xs
+        for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
+                                                                                        strict=True)]
+            h = z if n == self.depth - 1 else [relu(t) for t in z]
+        return h[0]
+
+    __call__ = forward
+
+    def preactivations(self, dataset: Dataset) -> tuple[Table, ...]:
+        """Per layer n, the n_points x h_n table of W_n a_{n-1} + b_n (the last is the output)."""
+        self._check_dims(dataset)
+        tables: list[Table] = []
+        a: Sequence[Sequence[Fraction]] = dataset.X
+        for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            units = [(*row, bj) for row, bj in zip(M, b, strict=True)]
+            z = tuple(tuple(r) for r in _linalg.affine_products(a, units))
+            tables.append(z)
+            if n < self.depth - 1:
+                a = [[relu(t) for t in r] for r in z]
+        return tuple(tables)
+
+    def hidden_activations(self, dataset: Dataset) -> tuple[Table, ...]:
+        """Per hidden layer (k - 1 of them), the table of relu(pre-activation)."""
+        pre = self.preactivations(dataset)
+        return tuple(tuple(tuple(relu(t) for t in r) for r in z) for z in pre[:-1])
+
+    def outputs(self, dataset: Dataset) -> list[Fraction]:
+        """f(x_i) for every data point."""
+        return [r[0] for r in self.preactivations(dataset)[-1]]
+
+    def residuals(self, dataset: Dataset) -> list[Fraction]:
+        """r_i = f(x_i) - y_i."""
+        return [f - y for f, y in zip(self.outputs(dataset), dataset.y, strict=True)]
+
+    def loss(self, dataset: Dataset) -> Fraction:
+        """Squared loss L = sum_i (f(x_i) - y_i)^2, exactly (Equation (2))."""
+        return sum((r * r for r in self.residuals(dataset)), Fraction(0))
+
+    # -- moves -----------------------------------------------------------------------------
+    def replace(self, **changes: Any) -> DeepReLU:
+        """A copy with ``weights`` and/or ``biases`` replaced."""
+        unknown = set(changes) - {"weights", "biases"}
+        if unknown:
+            raise TypeError(f"replace() got unknown fields {sorted(unknown)}; use weights/biases.")
+        parts = {"weights": self.weights, "biases": self.biases, **changes}
+        return DeepReLU(parts["weights"], parts["biases"])
+
+    def replace_layer(self, n: int, W: Any = None, b: Any = None) -> DeepReLU:
+        """A copy with layer n's matrix and/or bias replaced."""
+        if not -self.depth <= n < self.depth:
+            raise ShapeError(f"n={n} is not a layer index of a depth-{self.depth} network.")
+        weights = list(self.weights)
+        biases = list(self.biases)
+        if W is not None:
+            weights[n] = W
+        if b is not None:
+            biases[n] = b
+        return DeepReLU(weights, biases)
+
+    def parameters(self) -> tuple[Fraction, ...]:
+        """All parameters in a flat order: layer by layer, W_n row by row, then b_n."""
+        out: list[Fraction] = []
+        for M, b in zip(self.weights, self.biases, strict=True):
+            for row in M:
+                out.extend(row)
+            out.extend(b)
+        return tuple(out)
+
+    def with_parameters(self, values: Any) -> DeepReLU:
+        """The network of the same widths with the flat parameter vector ``values``."""
+        vals = exact_vector(values, "values", length=self.n_params)
+        pos = 0
+        weights = []
+        biases = []
+        for M in self.weights:
+            rows = []
+            for _ in M:
+                rows.append(vals[pos:pos + len(M[0])])
+                pos += len(M[0])
+            weights.append(rows)
+            biases.append(vals[pos:pos + len(M)])
+            pos += len(M)
+        return DeepReLU(weights, biases)
+
+    def distance(self, other: DeepReLU) -> Fraction:
+        """Max-norm distance between two parameter points of the same widths."""
+        if not isinstance(other, DeepReLU) or self.widths != other.widths:
+            raise ShapeError("distance needs two DeepReLU networks of the same widths.")
+        return max(abs(a - b) for a, b in zip(self.parameters(), other.parameters(), strict=True))
+
+    # -- conversions -----------------------------------------------------------------------
+    @classmethod
+    def from_shallow(cls, net: ShallowReLU) -> DeepReLU:
+        """The same function as a k = 2 network: weights (W, [v]), biases (b, [c])."""
+        if not isinstance(net, ShallowReLU):
+            raise TypeError(f"net={net!r} must be a ShallowReLU.")
+        return cls([net.W, [net.v]], [net.b, [net.c]])
+
+    def to_shallow(self) -> ShallowReLU:
+        """The k = 2 network as a ShallowReLU (inverse of :meth:`from_shallow`)."""
+        if self.depth != 2:
+            raise ShapeError(f"to_shallow needs depth 2, but this network has depth {self.depth}.")
+        return ShallowReLU(self.weights[0], self.biases[0], self.weights[1][0], self.biases[1][0])
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form with exact numbers as strings."""
+        return {
+            "weights": [[[str(t) for t in row] for row in M] for M in self.weights],
+            "biases": [[str(t) for t in b] for b in self.biases],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> DeepReLU:
+        """Inverse of :meth:`to_json`."""
+        if not isinstance(data, dict) or not {"weights", "biases"} <= set(data):
+            raise ShapeError("params must be an object with keys 'weights' and 'biases'.")
+        return cls(data["weights"], data["biases"])
+
+    def _check_dims(self, dataset: Dataset) -> None:
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+        if dataset.d != self.d:
+            raise DimensionMismatch(
+                f"params has d={self.d} inputs (weights[0] has {self.d} columns) but dataset "
+                f"has d={dataset.d}; weights[0] must have one column per input coordinate."
+            )
+
+    def _check(self) -> None:
+        """Re-verify the invariants (used by tests)."""
+        assert self.depth >= 1 and self.d >= 1
+        assert len(self.weights[-1]) == 1
+        for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            assert len(M) >= 1 and len(b) == len(M)
+            cols = self.d if n == 0 else len(self.weights[n - 1])
+            assert all(len(r) == cols for r in M)
+            assert all(isinstance(t, Fraction) for r in M for t in r)
+            assert all(isinstance(t, Fraction) for t in b)
+
+
+def _is_seq(value: Any) -> bool:
+    return not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")
