@@ -89,3 +89,12 @@ def test_verify_bad_input_exits_2_with_a_message(tmp_path, capsys, text):
 
 def test_verify_missing_file_exits_2(tmp_path, capsys):
     assert main(["verify", str(tmp_path / "missing.json")]) == 2
+
+
+def test_a_check_module_that_fails_to_import_is_reported(tmp_path, monkeypatch):
+    monkeypatch.setitem(registry._IMPORT_ERRORS, "broken", "Traceback ...\nImportError: nope")
+    code = main(["check-paper", "-o", str(tmp_path), "--quick"])
+    assert code == 1
+    data = json.loads((tmp_path / "report.json").read_text())
+    crashed = [c for c in data["claims"] if c["status"] == "crashed"]
+    assert [c["key"] for c in crashed] == ["module:broken"]

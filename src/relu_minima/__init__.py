@@ -6,8 +6,11 @@ proof, or a witness point with strictly lower loss; ``relu-minima check-paper`` 
 claim of the paper.
 """
 
+from .blind_spots import DeepCertificate, verify_deep_local_minimum
 from .certificates import Descent, LocalMinimumCertificate, UnitReport, verify_local_minimum
 from .datasets import Dataset
+from .decent import is_decent
+from .deep import DeepReLU
 from .errors import (
     DimensionMismatch,
     InexactNumberError,
@@ -19,6 +22,8 @@ from .networks import ShallowReLU
 
 __all__ = [
     "Dataset",
+    "DeepCertificate",
+    "DeepReLU",
     "Descent",
     "DimensionMismatch",
     "InexactNumberError",
@@ -28,6 +33,8 @@ __all__ = [
     "ShallowReLU",
     "ShapeError",
     "UnitReport",
+    "is_decent",
+    "verify_deep_local_minimum",
     "verify_local_minimum",
 ]
 

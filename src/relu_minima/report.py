@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paper import Claim, ClaimResult, Context, Status, all_claims
+from .paper import Claim, ClaimResult, Context, Status, all_claims, import_errors
 
 __all__ = ["ClaimOutcome", "Report", "run_claims"]
 
@@ -157,4 +157,9 @@ def run_claims(
             outcomes.append(
                 ClaimOutcome(claim, None, time.perf_counter() - start, traceback.format_exc())
             )
+    if wanted is None:
+        for module, crash in import_errors().items():
+            pseudo = Claim(f"module:{module}", f"relu_minima.paper.{module}",
+                           "(a check module of this library)", "", None, 10_000)
+            outcomes.append(ClaimOutcome(pseudo, None, 0.0, crash))
     return Report(tuple(outcomes))

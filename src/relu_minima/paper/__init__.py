@@ -3,6 +3,16 @@
 Each module of this package checks some of them and registers the check in the outline.
 """
 
-from ._registry import Claim, ClaimResult, Context, Status, all_claims, implements
+from ._registry import (
+    Claim,
+    ClaimResult,
+    Context,
+    Status,
+    all_claims,
+    implements,
+    import_errors,
+)
 
-__all__ = ["Claim", "ClaimResult", "Context", "Status", "all_claims", "implements"]
+__all__ = [
+    "Claim", "ClaimResult", "Context", "Status", "all_claims", "implements", "import_errors",
+]

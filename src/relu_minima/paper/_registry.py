@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Claim", "ClaimResult", "Context", "Status", "all_claims", "implements"]
+__all__ = [
+    "Claim", "ClaimResult", "Context", "Status", "all_claims", "implements", "import_errors",
+]
 
 
 class Status(StrEnum):
@@ -61,6 +64,7 @@ class Claim:
 
 
 _CLAIMS: dict[str, Claim] = {}
+_IMPORT_ERRORS: dict[str, str] = {}  # module name -> traceback, for modules that failed to load
 
 
 def _declare(key: str, section: str, paper_says: str, why_not_covered: str = "") -> None:
@@ -90,5 +94,13 @@ def all_claims() -> list[Claim]:
     package = importlib.import_module(__package__)
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("_") and info.name != "outline":
-            importlib.import_module(f"{__package__}.{info.name}")
+            try:
+                importlib.import_module(f"{__package__}.{info.name}")
+            except Exception:  # one broken check module must not hide the others
+                _IMPORT_ERRORS[info.name] = traceback.format_exc()
     return sorted(_CLAIMS.values(), key=lambda c: c.order)
+
+
+def import_errors() -> dict[str, str]:
+    """Check modules that failed to import (the report counts each as a crashed check)."""
+    return dict(_IMPORT_ERRORS)

@@ -62,16 +62,15 @@ _declare("prop5", "Proposition 5",
          "training yields a constant model tends to 1 as the number of hidden layers grows "
          "(Appendix B.2 bound).", "issue 3")
 _declare("lemma1", "Lemma 1",
-         "If x_1 = ... = x_N, the solution of regression (2) outputs the mean of the y_i.",
-         "issue 5")
+         "If x_1 = ... = x_N, the solution of regression (2) outputs the mean of the y_i.")
 _declare("lemma2", "Lemma 2",
          "If W_1 x_i < -b_1 for all i, the model has constant output and local optimisation "
-         "does not change W_1, b_1.", "issue 5")
+         "does not change W_1, b_1.")
 _declare("cor1", "Corollary 1",
          "If some layer is inactive on every point, after training the model outputs the mean "
-         "of the y_i.", "issue 5")
+         "of the y_i.")
 _declare("thm1-i", "Theorem 1 (i)",
-         "Any point with a layer inactive on every data point is a local minimum.", "issue 5")
+         "Any point with a layer inactive on every data point is a local minimum.")
 _declare("thm1-ii", "Theorem 1 (ii)",
          "If the first layer has at least 3 neurons and the dataset is decent, such a point is "
-         "not a global minimum (Appendix B.3 construction).", "issue 5")
+         "not a global minimum (Appendix B.3 construction).")
