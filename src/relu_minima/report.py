@@ -50,15 +50,19 @@ class Report:
             out[o.status] = out.get(o.status, 0) + 1
         return out
 
-    def table(self, width: int = 60) -> str:
-        """A plain-text table for the terminal."""
-        head = f"{'claim':<22} {'status':<16} {'time':>8}  established"
+    def table(self) -> str:
+        """A plain-text table for the terminal (long cells cut; the Markdown has them whole)."""
+
+        def cut(text: str, width: int) -> str:
+            text = " ".join(text.split())
+            return text if len(text) <= width else text[: width - 3] + "..."
+
+        head = (f"{'claim':<24} {'paper says':<38} {'established':<52} {'status':<15} "
+                f"{'time':>7}")
         lines = [head, "-" * len(head)]
         for o in self.outcomes:
-            text = o.established
-            if len(text) > width:
-                text = text[: width - 3] + "..."
-            lines.append(f"{o.claim.section[:22]:<22} {o.status:<16} {o.seconds:>7.2f}s  {text}")
+            lines.append(f"{cut(o.claim.section, 24):<24} {cut(o.claim.paper_says, 38):<38} "
+                         f"{cut(o.established, 52):<52} {o.status:<15} {o.seconds:>6.2f}s")
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items()))
         lines += ["-" * len(head), summary]
         return "\n".join(lines)
