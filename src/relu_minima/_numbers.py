@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import InexactNumberError, InvalidNumberError, ShapeError
 
-__all__ = ["exact", "exact_matrix", "exact_vector", "fmt"]
+__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector", "fmt"]
 
 
 def _float_advice(name: str, value: float) -> str:
@@ -151,6 +151,35 @@ def exact_matrix(
             )
         )
     return tuple(out)
+
+
+def exact_rows(
+    values: Any, name: str, *, what: str, allow_float: bool = False
+) -> tuple[tuple[Fraction, ...], ...]:
+    """A non-empty list of equal rows of at least one number; a flat list means rows of one.
+
+    Used for data inputs X (``what="points"``) and weight matrices W (``what="units"``).
+    """
+    items = _as_sequence(values, name)
+    if len(items) == 0:
+        raise ShapeError(f"{name} is empty: at least one of the {what} is needed.")
+    if all(not _is_row(r) for r in items):
+        return tuple((exact(t, f"{name}[{i}]", allow_float=allow_float),)
+                     for i, t in enumerate(items))
+    for i, r in enumerate(items):
+        if not _is_row(r):
+            raise ShapeError(
+                f"{name}[{i}]={r!r} is a number but other rows are sequences; give every "
+                "row as a list of numbers (or a flat list of numbers for one column)."
+            )
+    rows = exact_matrix(items, name, allow_float=allow_float)
+    if len(rows[0]) == 0:
+        raise ShapeError(f"{name}[0] is empty: rows need at least one entry.")
+    return rows
+
+
+def _is_row(value: Any) -> bool:
+    return not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")
 
 
 def _as_sequence(values: Any, name: str) -> Sequence[Any]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from ._numbers import _as_sequence, exact_rows, exact_vector
 from .errors import ShapeError
 
 __all__ = ["Dataset"]
@@ -31,24 +31,7 @@ class Dataset:
     y: tuple[Fraction, ...]
 
     def __init__(self, X: Any, y: Any, *, allow_float: bool = False) -> None:
-        rows = _as_sequence(X, "X")
-        if len(rows) == 0:
-            raise ShapeError("X is empty: a dataset needs at least one point.")
-        flat = all(not _is_sequence(r) for r in rows)
-        if flat:
-            X_exact = tuple(
-                (exact(v, f"X[{i}]", allow_float=allow_float),) for i, v in enumerate(rows)
-            )
-        else:
-            for i, r in enumerate(rows):
-                if not _is_sequence(r):
-                    raise ShapeError(
-                        f"X[{i}]={r!r} is a number but other rows are sequences; give every "
-                        "row as a list of d numbers (or a flat list of numbers for d = 1)."
-                    )
-            X_exact = exact_matrix(rows, "X", allow_float=allow_float)
-        if len(X_exact[0]) == 0:
-            raise ShapeError("X[0] is empty: inputs need at least one coordinate (d >= 1).")
+        X_exact = exact_rows(X, "X", what="points", allow_float=allow_float)
         y_items = _as_sequence(y, "y")
         if len(y_items) != len(X_exact):
             raise ShapeError(
@@ -100,6 +83,3 @@ class Dataset:
         assert all(isinstance(v, Fraction) for r in self.X for v in r)
         assert all(isinstance(v, Fraction) for v in self.y)
 
-
-def _is_sequence(value: Any) -> bool:
-    return not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")

@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import Any
 
 from . import _linalg
-from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from ._numbers import _is_row, exact, exact_rows, exact_vector
 from .datasets import Dataset
 from .errors import DimensionMismatch, ShapeError
 
@@ -41,23 +41,7 @@ class ShallowReLU:
     c: Fraction
 
     def __init__(self, W: Any, b: Any, v: Any, c: Any, *, allow_float: bool = False) -> None:
-        rows = _as_sequence(W, "W")
-        if len(rows) == 0:
-            raise ShapeError("W is empty: the network needs at least one hidden unit (m >= 1).")
-        if all(not _is_seq(r) for r in rows):
-            W_exact = tuple(
-                (exact(w, f"W[{j}]", allow_float=allow_float),) for j, w in enumerate(rows)
-            )
-        else:
-            for j, r in enumerate(rows):
-                if not _is_seq(r):
-                    raise ShapeError(
-                        f"W[{j}]={r!r} is a number but other rows are sequences; give every "
-                        "row as a list of d numbers."
-                    )
-            W_exact = exact_matrix(rows, "W", allow_float=allow_float)
-        if len(W_exact[0]) == 0:
-            raise ShapeError("W[0] is empty: weights need at least one input (d >= 1).")
+        W_exact = exact_rows(W, "W", what="units", allow_float=allow_float)
         m = len(W_exact)
         object.__setattr__(self, "W", W_exact)
         object.__setattr__(self, "b", exact_vector(b, "b", length=m, allow_float=allow_float))
@@ -81,7 +65,7 @@ class ShallowReLU:
 
     # -- evaluation ------------------------------------------------------------------------
     def __call__(self, x: Any) -> Fraction:
-        xs = (exact(x, "x"),) if not _is_seq(x) else exact_vector(x, "x", length=self.d)
+        xs = (exact(x, "x"),) if not _is_row(x) else exact_vector(x, "x", length=self.d)
         if len(xs) != self.d:
             raise DimensionMismatch(f"x has {len(xs)} coordinates but the network has d={self.d}.")
         total = self.c
@@ -180,6 +164,3 @@ class ShallowReLU:
         assert all(isinstance(t, Fraction) for r in self.W for t in r)
         assert isinstance(self.c, Fraction)
 
-
-def _is_seq(value: Any) -> bool:
-    return not isinstance(value, (str, bytes)) and hasattr(value, "__iter__")
