@@ -1,0 +1,527 @@
+"""Batch evaluation of losses, gradients and Hessians with numpy: evidence, never a decision.
+
+Everything here is written once and run in an arithmetic *context* (as in mpmath's contexts):
+``FLOAT`` (float64, the fast path), ``COMPLEX`` (complex128, used for complex-step Hessians),
+``EXACT`` (numpy object arrays of ``Fraction``: the same algorithm, exactly, for ReLU networks
+and the squared loss) and ``mp_context(dps)`` (object arrays of mpmath numbers, for smooth
+activations at any precision). So the float path can be checked against an exact run of the
+*same* algorithm, and both against the independent exact code of :mod:`relu_minima.networks`.
+
+Models: layered networks with scalar output, f = W_k s(... s(W_1 x + b_1) ...) + b_k, where
+s is ``"relu"``, ``"sigmoid"`` or ``"tanh"`` (:class:`Architecture`). A ``ShallowReLU`` is the
+k = 2 case (Equation (1)), a ``DeepReLU`` any k (Equation (2)), a
+:class:`relu_minima.smooth.SmoothNet` a one-hidden-layer sigmoid/tanh network.
+
+Losses (summed over the data, as in Equation (1)):
+
+* ``"squared"``: sum_i (f(x_i) - y_i)^2;
+* ``"logistic"``: sum_i log(1 + exp(-y_i f(x_i))), targets y_i in {-1, +1}.
+
+**Flat parameter layout.** A parameter point is a vector theta of length
+P = sum_n (h_n h_{n-1} + h_n) for widths (h_0 = d, h_1, ..., h_k = 1): layer by layer,
+first W_n row by row (row j = the weights into unit j), then b_n. This is the order of
+``DeepReLU.parameters()``; for a ``ShallowReLU`` (and a ``SmoothNet``) with m units and d
+inputs it reads ``[w_1 (d), ..., w_m (d), b_1..b_m, v_1..v_m, c]``, P = m(d + 2) + 1.
+A batch is a (B, P) array.
+
+**Gradients at kinks.** ReLU is not differentiable at 0. The convention here is relu'(0) = 0:
+the gradient returned is the gradient of the smooth piece on which every unit with
+pre-activation exactly 0 is *off*. It is the true one-sided derivative for every direction
+that keeps those pre-activations <= 0 (PyTorch uses the same convention). The Hessian is that
+piece's Hessian (activation pattern frozen at the point), computed by the complex-step method
+on the analytic gradient, accurate to rounding.
+
+**Conversions.** :func:`to_vector` rounds exact parameters to the nearest doubles (the one
+allow-listed exact->float conversion of the parameter path, :func:`as_floats`);
+:func:`from_vector` turns floats back into exact parameters only with ``allow_float=True``,
+taking each double's exact binary value (a labelled float->exact conversion).
+
+**Memory.** Batches are processed in chunks so that the working set stays below
+``chunk_bytes`` (default 8 MiB, which keeps the forward pass in cache); it is never allowed
+above :data:`MAX_CHUNK_BYTES` = 1 GiB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ._numbers import exact, exact_vector
+from .datasets import Dataset
+from .errors import InexactNumberError, InvalidNumberError, ReluMinimaError, ShapeError
+
+__all__ = [
+    "ACTIVATIONS",
+    "COMPLEX",
+    "EXACT",
+    "FLOAT",
+    "LOSSES",
+    "MAX_CHUNK_BYTES",
+    "Architecture",
+    "Context",
+    "NumericObjective",
+    "architecture",
+    "as_floats",
+    "evaluate",
+    "exact_loss",
+    "exact_parameters",
+    "from_vector",
+    "gradients",
+    "hessians",
+    "losses",
+    "mp_context",
+    "to_vector",
+]
+
+ACTIVATIONS = ("relu", "sigmoid", "tanh")
+LOSSES = ("squared", "logistic")
+MAX_CHUNK_BYTES = 1 << 30
+DEFAULT_CHUNK_BYTES = 8 << 20
+_COMPLEX_STEP = 1e-30
+
+
+# -- architectures and the flat layout ------------------------------------------------------
+@dataclass(frozen=True)
+class Architecture:
+    """Widths (d, h_1, ..., h_{k-1}, 1) and the hidden activation of a layered network."""
+
+    widths: tuple[int, ...]
+    activation: str = "relu"
+
+    def __post_init__(self) -> None:
+        widths = tuple(self.widths)
+        if len(widths) < 2 or any(not isinstance(h, int) or h < 1 for h in widths):
+            raise ShapeError(f"widths={self.widths!r} must be >= 2 positive integers (d, ..., 1).")
+        if widths[-1] != 1:
+            raise ShapeError(f"widths={self.widths!r} must end in 1: the output is scalar.")
+        if self.activation not in ACTIVATIONS:
+            raise InvalidNumberError(
+                f"activation={self.activation!r} is not one of {', '.join(ACTIVATIONS)}."
+            )
+        object.__setattr__(self, "widths", widths)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return self.widths[0]
+
+    @property
+    def depth(self) -> int:
+        """k, the number of affine layers."""
+        return len(self.widths) - 1
+
+    @property
+    def n_params(self) -> int:
+        """P, the length of the flat parameter vector."""
+        return sum(o * i + o for i, o in zip(self.widths, self.widths[1:], strict=False))
+
+    def layer_slices(self) -> tuple[tuple[int, int, int, int], ...]:
+        """Per layer (start, out, in, stop): W_n is theta[start:start+out*in], b_n follows."""
+        out, pos = [], 0
+        for i, o in zip(self.widths, self.widths[1:], strict=False):
+            out.append((pos, o, i, pos + o * i + o))
+            pos += o * i + o
+        return tuple(out)
+
+    def split(self, thetas: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Views (W_n of shape (B, out, in), b_n of shape (B, out)) into a (B, P) batch."""
+        B = thetas.shape[0]
+        layers = []
+        for start, o, i, stop in self.layer_slices():
+            W = thetas[:, start:start + o * i].reshape(B, o, i)
+            layers.append((W, thetas[:, start + o * i:stop]))
+        return layers
+
+
+def architecture(params: Any) -> Architecture:
+    """The :class:`Architecture` of a ``ShallowReLU``, ``DeepReLU`` or ``SmoothNet``."""
+    from .deep import DeepReLU
+    from .networks import ShallowReLU
+
+    if isinstance(params, Architecture):
+        return params
+    if isinstance(params, ShallowReLU):
+        return Architecture((params.d, params.m, 1), "relu")
+    if isinstance(params, DeepReLU):
+        return Architecture(params.widths, "relu")
+    activation = getattr(params, "activation", None)
+    if activation is not None and hasattr(params, "W"):
+        return Architecture((len(params.W[0]), len(params.W), 1), activation)
+    raise ShapeError(
+        f"params={params!r} is not a network relu_minima knows (ShallowReLU, DeepReLU, "
+        "SmoothNet)."
+    )
+
+
+def exact_parameters(params: Any) -> tuple[Fraction, ...]:
+    """The exact flat parameter vector of ``params`` (layout in the module docstring)."""
+    from .deep import DeepReLU
+
+    if isinstance(params, DeepReLU):
+        return params.parameters()
+    if hasattr(params, "W") and hasattr(params, "v"):
+        flat = [t for row in params.W for t in row]
+        return (*flat, *params.b, *params.v, params.c)
+    raise ShapeError(f"params={params!r} has no flat parameter layout.")
+
+
+def as_floats(values: Any, name: str) -> np.ndarray:
+    """Exact numbers -> nearest float64 values (the allow-listed exact->float conversion)."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise InvalidNumberError(f"{name} cannot be converted to floats: {err}") from None
+
+
+def to_vector(params: Any) -> np.ndarray:
+    """The flat float64 parameter vector of ``params`` (each entry rounded to nearest)."""
+    return as_floats([float(t) for t in exact_parameters(params)], "params")
+
+
+def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
+    """Exact parameters with the layout of ``like`` from the flat vector ``theta``.
+
+    ``like`` is a network (the result has its type and shape) or an :class:`Architecture`
+    (ReLU depth 2 gives a ``ShallowReLU``, deeper a ``DeepReLU``, smooth a ``SmoothNet``).
+    Float entries are refused unless ``allow_float=True``, which takes each double's exact
+    binary value: the result is exactly the point the float computation looked at.
+    """
+    from .deep import DeepReLU
+    from .networks import ShallowReLU
+
+    arch = architecture(like)
+    items = theta.tolist() if isinstance(theta, np.ndarray) else list(theta)
+    if len(items) != arch.n_params:
+        raise ShapeError(f"theta has {len(items)} entries but {arch.n_params} are needed.")
+    if not allow_float and any(isinstance(t, float) for t in items):
+        k = next(i for i, t in enumerate(items) if isinstance(t, float))
+        raise InexactNumberError(
+            f"theta[{k}]={items[k]!r} is a float; converting a float point to exact parameters "
+            "is a labelled conversion: pass allow_float=True to take the exact binary values."
+        )
+    vals = exact_vector(items, "theta", allow_float=allow_float)
+    if isinstance(like, DeepReLU) or (arch.activation == "relu" and arch.depth != 2):
+        return DeepReLU([[[0] * i] * o for _, o, i, _ in arch.layer_slices()],
+                        [[0] * o for _, o, _, _ in arch.layer_slices()]).with_parameters(vals)
+    m, d = arch.widths[1], arch.widths[0]
+    W = [vals[j * d:(j + 1) * d] for j in range(m)]
+    b, v, c = vals[m * d:m * d + m], vals[m * d + m:m * d + 2 * m], vals[-1]
+    if arch.activation == "relu":
+        return ShallowReLU(W, b, v, c)
+    from .smooth import SmoothNet
+
+    return SmoothNet(W, b, v, c, activation=arch.activation)
+
+
+# -- arithmetic contexts --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Context:
+    """The arithmetic an algorithm runs in: dtype, activations and loss terms.
+
+    ``activation(name, z)`` returns (s(z), s'(z)) with relu'(0) = 0; ``loss_terms(name, f, y)``
+    returns (per-point loss, dL/df). Only these functions differ between contexts.
+    """
+
+    name: str
+    dtype: Any
+    exp: Callable[[Any], Any]
+    log1p: Callable[[Any], Any]
+    tanh: Callable[[Any], Any]
+    positive: Callable[[Any], Any]  # the mask z > 0 (real part for complex numbers)
+    zero: Any = 0.0
+    one: Any = 1.0
+
+    def asarray(self, values: Any) -> np.ndarray:
+        if self.dtype is object:
+            return np.array(values, dtype=object)
+        return np.asarray(values, dtype=self.dtype)
+
+    def sigmoid(self, z: np.ndarray) -> np.ndarray:
+        pos = self.positive(z)
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = self.exp(np.where(pos, -z, z))  # exp of a non-positive number: no overflow
+        return np.where(pos, self.one / (self.one + e), e / (self.one + e))
+
+    def softplus(self, t: np.ndarray) -> np.ndarray:
+        """log(1 + exp(t)), written so that no branch overflows."""
+        pos = self.positive(t)
+        with np.errstate(over="ignore", invalid="ignore"):
+            e = self.exp(np.where(pos, -t, t))
+        return np.where(pos, t, self.zero) + self.log1p(e)
+
+    def activation(self, name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if name == "relu":
+            mask = self.positive(z)
+            return np.where(mask, z, self.zero), np.where(mask, self.one, self.zero)
+        if name == "sigmoid":
+            s = self.sigmoid(z)
+            return s, s * (self.one - s)
+        t = self.tanh(z)
+        return t, self.one - t * t
+
+    def loss_terms(self, name: str, f: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if name == "squared":
+            r = f - y
+            return r * r, 2 * r
+        t = -y * f
+        return self.softplus(t), -y * self.sigmoid(t)
+
+
+def _unavailable(what: str) -> Callable[[Any], Any]:
+    def refuse(_: Any) -> Any:
+        raise ReluMinimaError(
+            f"{what} is not rational, so the EXACT context cannot evaluate it; use "
+            "mp_context(dps) for any precision or relu_minima.smooth for sympy expressions."
+        )
+
+    return refuse
+
+
+FLOAT = Context("float64", np.float64, np.exp, np.log1p, np.tanh, lambda z: z > 0)
+COMPLEX = Context("complex128", np.complex128, np.exp, np.log1p, np.tanh, lambda z: z.real > 0)
+EXACT = Context(
+    "exact", object, _unavailable("exp"), _unavailable("log"), _unavailable("tanh"),
+    lambda z: z > 0, Fraction(0), Fraction(1),
+)
+
+
+def mp_context(dps: int = 50) -> Context:
+    """Object arrays of mpmath numbers at ``dps`` decimal digits (set while evaluating)."""
+    import mpmath
+
+    ctx = mpmath.MPContext()
+    ctx.dps = dps
+
+    def ufunc(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        vec = np.frompyfunc(lambda t: fn(ctx.mpf(t)), 1, 1)
+        return lambda z: vec(z)
+
+    return Context(f"mpmath(dps={dps})", object, ufunc(ctx.exp), ufunc(ctx.log1p),
+                   ufunc(ctx.tanh), lambda z: z > 0, ctx.mpf(0), ctx.mpf(1))
+
+
+# -- the algorithms (written once) ----------------------------------------------------------
+def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray,
+             keep: bool) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Outputs f (B, n); with ``keep`` also each layer's input and activation slope."""
+    inputs: list[np.ndarray] = []
+    slopes: list[np.ndarray] = []
+    H = X[None]
+    fast = ctx is FLOAT and arch.activation == "relu" and not keep
+    for n, (W, b) in enumerate(arch.split(thetas)):
+        Z = np.matmul(H, np.swapaxes(W, -1, -2))
+        Z += b[:, None, :]
+        if keep:
+            inputs.append(H)
+        if n == arch.depth - 1:
+            return Z[..., 0], inputs, slopes
+        if fast:
+            H = np.maximum(Z, 0.0, out=Z)  # in place: the loss-only hot path
+        else:
+            H, dH = ctx.activation(arch.activation, Z)
+            if keep:
+                slopes.append(dH)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _backward(arch: Architecture, thetas: np.ndarray, g: np.ndarray, inputs: list[np.ndarray],
+              slopes: list[np.ndarray]) -> np.ndarray:
+    """dL/dtheta (B, P) by back-propagation from dL/df = g (B, n)."""
+    layers = arch.split(thetas)
+    G = g[..., None]
+    pieces: list[np.ndarray] = []
+    B = thetas.shape[0]
+    for n in range(arch.depth - 1, -1, -1):
+        H = inputs[n]
+        dW = np.matmul(np.swapaxes(G, -1, -2), H)  # (B, out, in)
+        db = G.sum(axis=1)
+        pieces.append(np.concatenate([np.broadcast_to(dW, (B, *dW.shape[1:])).reshape(B, -1),
+                                      db], axis=1))
+        if n > 0:
+            G = np.matmul(G, layers[n][0]) * slopes[n - 1]
+    return np.concatenate(pieces[::-1], axis=1)
+
+
+def evaluate(arch: Architecture, thetas: Any, X: Any, y: Any, *, loss: str = "squared",
+             ctx: Context = FLOAT, gradient: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+    """Loss (B,) and, if asked, the gradient (B, P) of one chunk, in the context ``ctx``.
+
+    This is the single implementation every public function uses; ``thetas``, ``X`` and
+    ``y`` must already be arrays of the context's type (no chunking here).
+    """
+    f, inputs, slopes = _forward(ctx, arch, thetas, X, keep=gradient)
+    per_point, dLdf = ctx.loss_terms(loss, f, y[None, :])
+    value = per_point.sum(axis=1)
+    if not gradient:
+        return value, None
+    return value, _backward(arch, thetas, dLdf, inputs, slopes)
+
+
+# -- the public batch functions --------------------------------------------------------------
+def _dataset_arrays(dataset: Dataset, loss: str, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(dataset, Dataset):
+        raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+    if loss not in LOSSES:
+        raise InvalidNumberError(f"loss={loss!r} is not one of {', '.join(LOSSES)}.")
+    if loss == "logistic":
+        for i, t in enumerate(dataset.y):
+            if t not in (1, -1):
+                raise InvalidNumberError(
+                    f"y[{i}]={t} but the logistic loss needs targets in {{-1, +1}}."
+                )
+    if ctx.dtype is object:
+        conv = (lambda t: t) if ctx is EXACT else (lambda t: ctx.one * t.numerator / t.denominator)
+        X = np.array([[conv(t) for t in row] for row in dataset.X], dtype=object)
+        return X, np.array([conv(t) for t in dataset.y], dtype=object)
+    return as_floats(dataset.X, "dataset.X"), as_floats(dataset.y, "dataset.y")
+
+
+def _batch(arch: Architecture, thetas: Any, ctx: Context) -> np.ndarray:
+    if ctx.dtype is object:
+        rows = [list(r) for r in thetas]
+        arr = np.empty((len(rows), arch.n_params), dtype=object)
+        for k, r in enumerate(rows):
+            if len(r) != arch.n_params:
+                raise ShapeError(f"thetas[{k}] has {len(r)} entries but {arch.n_params} needed.")
+            arr[k, :] = r
+        return arr
+    arr = np.asarray(thetas, dtype=ctx.dtype)
+    if arr.ndim == 1:
+        arr = arr[None, :]
+    if arr.ndim != 2 or arr.shape[1] != arch.n_params:
+        raise ShapeError(
+            f"thetas has shape {np.shape(thetas)} but (B, {arch.n_params}) is needed for "
+            f"widths {arch.widths} (flat layout: see relu_minima.numeric)."
+        )
+    return arr
+
+
+def _chunk_size(arch: Architecture, n: int, per_value: int, chunk_bytes: int) -> int:
+    if not 0 < chunk_bytes <= MAX_CHUNK_BYTES:
+        raise InvalidNumberError(f"chunk_bytes={chunk_bytes} must be in (0, {MAX_CHUNK_BYTES}].")
+    per_theta = per_value * (n * 3 * sum(arch.widths) + 4 * arch.n_params)
+    return max(1, chunk_bytes // per_theta)
+
+
+def losses(params: Any, thetas: Any, dataset: Dataset, *, loss: str = "squared",
+           ctx: Context = FLOAT, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> np.ndarray:
+    """The loss at each of the B points of ``thetas`` (B, P) for the shape of ``params``.
+
+    ``params`` is a network or an :class:`Architecture`; a 1-D ``thetas`` is one point.
+    """
+    arch = architecture(params)
+    T = _batch(arch, thetas, ctx)
+    X, y = _dataset_arrays(dataset, loss, ctx)
+    step = _chunk_size(arch, len(y), 8, chunk_bytes)
+    out = np.empty(T.shape[0], dtype=object if ctx.dtype is object else np.float64)
+    for s in range(0, T.shape[0], step):
+        out[s:s + step] = evaluate(arch, T[s:s + step], X, y, loss=loss, ctx=ctx)[0]
+    return out
+
+
+def gradients(params: Any, thetas: Any, dataset: Dataset, *, loss: str = "squared",
+              ctx: Context = FLOAT, chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> np.ndarray:
+    """dL/dtheta (B, P), with relu'(0) = 0 at kinks (see the module docstring)."""
+    arch = architecture(params)
+    T = _batch(arch, thetas, ctx)
+    X, y = _dataset_arrays(dataset, loss, ctx)
+    step = _chunk_size(arch, len(y), 16, chunk_bytes)
+    out = np.empty(T.shape, dtype=T.dtype)
+    for s in range(0, T.shape[0], step):
+        out[s:s + step] = evaluate(arch, T[s:s + step], X, y, loss=loss, ctx=ctx, gradient=True)[1]
+    return out
+
+
+def hessians(params: Any, thetas: Any, dataset: Dataset, *, loss: str = "squared",
+             chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> np.ndarray:
+    """Hessians (B, P, P) of the loss, float64, by the complex step on the gradient.
+
+    Column p is Im(grad L(theta + i h e_p)) / h with h = 1e-30: no subtraction, so the result
+    is accurate to rounding. For ReLU networks the activation pattern is that of the real
+    point (units at exactly 0 count as off), i.e. the Hessian of the current piece.
+    """
+    arch = architecture(params)
+    T = _batch(arch, thetas, FLOAT)
+    X, y = _dataset_arrays(dataset, loss, FLOAT)
+    P = arch.n_params
+    step = _chunk_size(arch, len(y), 16, chunk_bytes)
+    eye = np.eye(P) * (1j * _COMPLEX_STEP)
+    out = np.empty((T.shape[0], P, P))
+    flat = (T[:, None, :] + eye[None]).reshape(-1, P)
+    for s in range(0, flat.shape[0], step):
+        g = evaluate(arch, flat[s:s + step], X, y, loss=loss, ctx=COMPLEX, gradient=True)[1]
+        out.reshape(-1, P)[s:s + step] = g.imag / _COMPLEX_STEP
+    return (out + np.swapaxes(out, 1, 2)) / 2
+
+
+@dataclass(frozen=True, eq=False, init=False)
+class NumericObjective:
+    """The float64 loss of one dataset for one network shape, ready for batches.
+
+    >>> from relu_minima.networks import ShallowReLU
+    >>> from relu_minima.datasets import Dataset
+    >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    >>> obj = NumericObjective(ShallowReLU([1], [-3], [1], 0), D1)
+    >>> obj.loss(obj.theta0)
+    array([18.])
+    """
+
+    arch: Architecture
+    loss_name: str
+    theta0: np.ndarray
+    X: np.ndarray
+    y: np.ndarray
+    chunk_bytes: int
+
+    def __init__(self, params: Any, dataset: Dataset, *, loss: str = "squared",
+                 chunk_bytes: int = DEFAULT_CHUNK_BYTES) -> None:
+        arch = architecture(params)
+        X, y = _dataset_arrays(dataset, loss, FLOAT)
+        if X.shape[1] != arch.d:
+            raise ShapeError(f"params has d={arch.d} but dataset has d={X.shape[1]}.")
+        theta0 = to_vector(params) if not isinstance(params, Architecture) else np.zeros(
+            arch.n_params)
+        _chunk_size(arch, len(y), 8, chunk_bytes)
+        for name, value in (("arch", arch), ("loss_name", loss), ("theta0", theta0), ("X", X),
+                            ("y", y), ("chunk_bytes", chunk_bytes)):
+            object.__setattr__(self, name, value)
+
+    def _rows(self, thetas: Any) -> np.ndarray:
+        return _batch(self.arch, thetas, FLOAT)
+
+    def loss(self, thetas: Any) -> np.ndarray:
+        """Losses (B,) of a batch (B, P) or of one point (P,)."""
+        T = self._rows(thetas)
+        step = _chunk_size(self.arch, len(self.y), 8, self.chunk_bytes)
+        out = np.empty(T.shape[0])
+        for s in range(0, T.shape[0], step):
+            out[s:s + step] = evaluate(self.arch, T[s:s + step], self.X, self.y,
+                                       loss=self.loss_name)[0]
+        return out
+
+    def loss_and_gradient(self, thetas: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Losses (B,) and gradients (B, P), relu'(0) = 0."""
+        T = self._rows(thetas)
+        step = _chunk_size(self.arch, len(self.y), 16, self.chunk_bytes)
+        vals, grads = np.empty(T.shape[0]), np.empty(T.shape)
+        for s in range(0, T.shape[0], step):
+            v, g = evaluate(self.arch, T[s:s + step], self.X, self.y, loss=self.loss_name,
+                            gradient=True)
+            vals[s:s + step], grads[s:s + step] = v, g
+        return vals, grads
+
+    def to_params(self, theta: Sequence[float] | np.ndarray, like: Any = None) -> Any:
+        """Exact parameters at the float point ``theta`` (its exact binary values)."""
+        return from_vector(np.asarray(theta, dtype=np.float64), like or self.arch,
+                           allow_float=True)
+
+
+def exact_loss(params: Any, dataset: Dataset) -> Fraction:
+    """The exact squared loss of a ReLU network via the EXACT context (for cross-checks)."""
+    arch = architecture(params)
+    value = losses(arch, [list(exact_parameters(params))], dataset, ctx=EXACT)[0]
+    return exact(value, "loss")
