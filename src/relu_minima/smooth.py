@@ -1,0 +1,162 @@
+"""One-hidden-layer sigmoid and tanh networks, modelled exactly with sympy (Section 3.1).
+
+f(x) = c + sum_j v_j s(w_j . x + b_j) with s = sigmoid (1 / (1 + e^-t)) or tanh; the
+parameters are exact rationals. The squared loss sum_i (f(x_i) - y_i)^2 and the logistic loss
+sum_i log(1 + exp(-y_i f(x_i))) (targets +-1) are closed-form sympy expressions, exact (they
+contain e^q for rational q, so they are not rational themselves), evaluable to any precision
+with mpmath. :mod:`relu_minima.numeric` uses the same flat layout and agrees with these values.
+
+>>> net = SmoothNet([[0]], [0], [2], 1, activation="sigmoid")
+>>> net.expression([5])
+2
+>>> from relu_minima.datasets import Dataset
+>>> net.loss_expression(Dataset([0, 1], [2, 2]))
+0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from .datasets import Dataset
+from .errors import DimensionMismatch, InvalidNumberError, ShapeError
+
+__all__ = ["SmoothNet", "activation_expression"]
+
+ACTIVATIONS = ("sigmoid", "tanh")
+
+
+def activation_expression(name: str, t: sympy.Expr) -> sympy.Expr:
+    """sigmoid(t) = 1 / (1 + exp(-t)) or tanh(t), as sympy expressions."""
+    if name == "sigmoid":
+        return 1 / (1 + sympy.exp(-t))
+    if name == "tanh":
+        return sympy.tanh(t)
+    raise InvalidNumberError(f"activation={name!r} must be 'sigmoid' or 'tanh'.")
+
+
+def _q(value: Fraction) -> sympy.Rational:
+    return sympy.Rational(value.numerator, value.denominator)
+
+
+@dataclass(frozen=True, init=False)
+class SmoothNet:
+    """f(x) = c + sum_j v_j s(w_j . x + b_j), s = sigmoid or tanh, exact rational parameters.
+
+    ``W`` is m rows of d numbers (a flat list means d = 1); floats are refused.
+    """
+
+    W: tuple[tuple[Fraction, ...], ...]
+    b: tuple[Fraction, ...]
+    v: tuple[Fraction, ...]
+    c: Fraction
+    activation: str
+
+    def __init__(self, W: Any, b: Any, v: Any, c: Any, *, activation: str = "sigmoid") -> None:
+        if activation not in ACTIVATIONS:
+            raise InvalidNumberError(f"activation={activation!r} must be 'sigmoid' or 'tanh'.")
+        rows = _as_sequence(W, "W")
+        if not rows:
+            raise ShapeError("W is empty: the network needs at least one hidden unit (m >= 1).")
+        if all(not hasattr(r, "__iter__") or isinstance(r, str) for r in rows):
+            W_exact = tuple((exact(w, f"W[{j}]"),) for j, w in enumerate(rows))
+        else:
+            W_exact = exact_matrix(rows, "W")
+        if not W_exact[0]:
+            raise ShapeError("W[0] is empty: weights need at least one input (d >= 1).")
+        m = len(W_exact)
+        object.__setattr__(self, "W", W_exact)
+        object.__setattr__(self, "b", exact_vector(b, "b", length=m))
+        object.__setattr__(self, "v", exact_vector(v, "v", length=m))
+        object.__setattr__(self, "c", exact(c, "c"))
+        object.__setattr__(self, "activation", activation)
+
+    @property
+    def m(self) -> int:
+        """Number of hidden units."""
+        return len(self.W)
+
+    @property
+    def d(self) -> int:
+        """Input dimension."""
+        return len(self.W[0])
+
+    def parameters(self) -> tuple[Fraction, ...]:
+        """The flat layout of :mod:`relu_minima.numeric`: w_1..w_m, b, v, c."""
+        return (*(t for row in self.W for t in row), *self.b, *self.v, self.c)
+
+    def parameter_symbols(self) -> tuple[sympy.Symbol, ...]:
+        """Symbols w_j_k, b_j, v_j, c in the flat layout (1-based names)."""
+        ws = [sympy.Symbol(f"w_{j + 1}_{k + 1}") for j in range(self.m) for k in range(self.d)]
+        return (*ws, *sympy.symbols(f"b_1:{self.m + 1}"), *sympy.symbols(f"v_1:{self.m + 1}"),
+                sympy.Symbol("c"))
+
+    def _f(self, x: tuple[Fraction, ...], params: tuple[Any, ...]) -> sympy.Expr:
+        m, d = self.m, self.d
+        out = params[-1]
+        for j in range(m):
+            t = sum((params[j * d + k] * _q(x[k]) for k in range(d)), params[m * d + j])
+            out += params[m * d + m + j] * activation_expression(self.activation, t)
+        return out
+
+    def _x(self, x: Any) -> tuple[Fraction, ...]:
+        xs = exact_vector(x if hasattr(x, "__iter__") and not isinstance(x, str) else [x], "x")
+        if len(xs) != self.d:
+            raise DimensionMismatch(f"x has {len(xs)} coordinates but the network has d={self.d}.")
+        return xs
+
+    def expression(self, x: Any) -> sympy.Expr:
+        """f(x) as an exact sympy expression."""
+        return sympy.simplify(self._f(self._x(x), tuple(_q(t) for t in self.parameters())))
+
+    def symbolic_loss(self, dataset: Dataset, loss: str = "squared"
+                      ) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
+        """The loss as a closed-form expression in the parameter symbols (flat layout)."""
+        if not isinstance(dataset, Dataset):
+            raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+        if dataset.d != self.d:
+            raise DimensionMismatch(f"params has d={self.d} but dataset has d={dataset.d}.")
+        syms = self.parameter_symbols()
+        terms = []
+        for i, (x, y) in enumerate(dataset):
+            f = self._f(x, syms)
+            if loss == "squared":
+                terms.append((f - _q(y)) ** 2)
+            elif loss == "logistic":
+                if y not in (1, -1):
+                    raise InvalidNumberError(f"y[{i}]={y} but the logistic loss needs +-1.")
+                terms.append(sympy.log(1 + sympy.exp(-_q(y) * f)))
+            else:
+                raise InvalidNumberError(f"loss={loss!r} must be 'squared' or 'logistic'.")
+        return sympy.Add(*terms), syms
+
+    def loss_expression(self, dataset: Dataset, loss: str = "squared", *,
+                        simplify: bool = True) -> sympy.Expr:
+        """The loss at these exact parameters, a closed-form sympy expression."""
+        expr, syms = self.symbolic_loss(dataset, loss)
+        value = expr.subs(dict(zip(syms, (_q(t) for t in self.parameters()), strict=True)))
+        return sympy.simplify(value) if simplify else value
+
+    def loss(self, dataset: Dataset, loss: str = "squared", dps: int = 50) -> Any:
+        """The loss evaluated with mpmath to ``dps`` significant digits (an mpmath mpf)."""
+        import mpmath
+
+        expr = self.loss_expression(dataset, loss, simplify=False)
+        with mpmath.workdps(dps + 10):
+            return mpmath.mpf(sympy.N(expr, dps + 10))
+
+    def gradient(self, dataset: Dataset, loss: str = "squared", dps: int = 30) -> list[Any]:
+        """dL/dtheta (flat layout) by symbolic differentiation, evaluated to ``dps`` digits."""
+        expr, syms = self.symbolic_loss(dataset, loss)
+        point = dict(zip(syms, (_q(t) for t in self.parameters()), strict=True))
+        return [sympy.N(sympy.diff(expr, s).subs(point), dps) for s in syms]
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON form with exact numbers as strings."""
+        return {"W": [[str(t) for t in r] for r in self.W], "b": [str(t) for t in self.b],
+                "v": [str(t) for t in self.v], "c": str(self.c), "activation": self.activation}
