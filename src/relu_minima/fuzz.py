@@ -1,0 +1,257 @@
+"""Searching the neighbourhood of a parameter point for a lower loss: evidence, not proof.
+
+:func:`search_neighbourhood` throws many perturbations at a ReLU network's squared loss
+(Equations (1) and (2)) with the numeric backend (:mod:`relu_minima.numeric`), vectorised over
+candidates:
+
+* random points of the max-norm ball, at several scales (uniform and sparse);
+* *kink flips*: for every (unit, data point) whose pre-activation is exactly 0 (the places where
+  the loss is not differentiable, where the paper's minima of Section 3.1.3 sit), moves of that
+  unit's weights along +-(input of the layer, 1), which switch the unit on or off at that point;
+* short projected descent runs started from the point and from the best candidates.
+
+The best few candidates (by float loss) are turned into exact parameters (the exact binary
+values of the floats, moved back into the ball exactly if rounding pushed them out) and their
+loss is recomputed exactly. So a reported *decrease* is exact; but finding none is only
+evidence. Use :func:`relu_minima.certificates.verify_local_minimum` for a certificate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from . import numeric
+from ._numbers import exact
+from .datasets import Dataset
+from .deep import DeepReLU
+from .errors import InvalidNumberError, ShapeError
+from .networks import ShallowReLU
+
+__all__ = ["NeighbourhoodSearch", "kink_pairs", "search_neighbourhood"]
+
+
+@dataclass(frozen=True)
+class NeighbourhoodSearch:
+    """The outcome of :func:`search_neighbourhood` (evidence, never a certificate).
+
+    ``best`` is the candidate with the lowest *exact* loss among those re-evaluated exactly;
+    ``decrease = base_loss - best_loss`` (exact; positive means a lower loss was found within
+    ``radius``); ``tried`` counts every parameter point whose loss was evaluated.
+    """
+
+    params: Any
+    radius: Fraction
+    base_loss: Fraction
+    best: Any
+    best_loss: Fraction
+    decrease: Fraction
+    distance: Fraction
+    best_kind: str
+    tried: int
+    tried_by_kind: tuple[tuple[str, int], ...]
+    kink_count: int
+    seed: int | None
+
+    @property
+    def found_descent(self) -> bool:
+        """True iff a point within ``radius`` has strictly lower exact loss."""
+        return self.decrease > 0
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{k}: {n}" for k, n in self.tried_by_kind)
+        head = (
+            f"Neighbourhood search -- EVIDENCE, NOT A CERTIFICATE.\n"
+            f"  tried {self.tried} perturbations within max-norm radius {self.radius} "
+            f"({kinds}; seed {self.seed}; {self.kink_count} kink pairs at the point)\n"
+            f"  loss at the point (exact): {self.base_loss}\n"
+            f"  best perturbation (exact loss): {self.best_loss} at distance {self.distance}, "
+            f"found by {self.best_kind}\n"
+        )
+        if self.found_descent:
+            tail = (
+                f"  LOWER LOSS FOUND: decrease {self.decrease} (~{float(self.decrease):.3g}), "
+                "checked exactly. So the point is not a minimum over this ball (it may still be "
+                "a local minimum over a smaller one). Perturbed parameters:\n"
+                f"    {self.best!r}"
+            )
+        else:
+            tail = (
+                f"  no lower loss found (best change {-self.decrease}). This is evidence only: "
+                "a search can miss a descent direction. For a proof use "
+                "relu_minima.certificates.verify_local_minimum."
+            )
+        return head + tail
+
+
+def kink_pairs(params: ShallowReLU | DeepReLU, dataset: Dataset
+               ) -> tuple[tuple[int, int, int], ...]:
+    """Exact (layer, unit, point) triples whose pre-activation is exactly 0 (hidden layers)."""
+    deep = _as_deep(params)
+    pre = deep.preactivations(dataset)
+    return tuple(
+        (n, j, i)
+        for n, table in enumerate(pre[:-1])
+        for i, row in enumerate(table)
+        for j, z in enumerate(row)
+        if z == 0
+    )
+
+
+def _as_deep(params: Any) -> DeepReLU:
+    if isinstance(params, ShallowReLU):
+        return DeepReLU.from_shallow(params)
+    if isinstance(params, DeepReLU):
+        return params
+    raise ShapeError(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
+
+
+def _kink_directions(deep: DeepReLU, dataset: Dataset,
+                     pairs: tuple[tuple[int, int, int], ...]) -> np.ndarray:
+    """Per kink pair and sign, the move of the unit's (weights, bias) along +-(input, 1)."""
+    arch = numeric.architecture(deep)
+    slices = arch.layer_slices()
+    hidden = deep.hidden_activations(dataset)
+    dirs = []
+    for n, j, i in pairs:
+        start, out, width, _ = slices[n]
+        inp = dataset.X[i] if n == 0 else hidden[n - 1][i]
+        vec = np.array([float(t) for t in inp] + [1.0])
+        vec /= np.max(np.abs(vec))
+        d = np.zeros(arch.n_params)
+        d[start + j * width:start + (j + 1) * width] = vec[:-1]
+        d[start + out * width + j] = vec[-1]
+        dirs.extend([d, -d])
+    return np.array(dirs).reshape(-1, arch.n_params)
+
+
+def search_neighbourhood(
+    params: ShallowReLU | DeepReLU,
+    dataset: Dataset,
+    radius: Any,
+    *,
+    n_random: int = 2000,
+    n_kink: int = 8,
+    descent_runs: int = 16,
+    descent_steps: int = 20,
+    scales: tuple[float, ...] = (1.0, 1e-1, 1e-2, 1e-3, 1e-4),
+    reevaluate: int = 8,
+    seed: int | np.random.Generator | None = 0,
+) -> NeighbourhoodSearch:
+    """Look for a point within max-norm ``radius`` of ``params`` with lower squared loss.
+
+    ``n_random`` random points (spread over ``scales`` x radius), ``n_kink`` random mixes per
+    kink direction and scale, ``descent_runs`` projected descent runs of ``descent_steps``
+    steps. ``radius`` is a positive rational (a float is taken at its exact binary value: it
+    only bounds the search). Seeded with a numpy Generator (``seed``). The result's ``str``
+    says plainly that it is evidence, never a certificate.
+    """
+    deep = _as_deep(params)
+    if not isinstance(dataset, Dataset):
+        raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+    r = exact(radius, "radius", allow_float=True)
+    if r <= 0:
+        raise InvalidNumberError(f"radius={radius!r} must be positive.")
+    for name, value in (("n_random", n_random), ("n_kink", n_kink),
+                        ("descent_runs", descent_runs), ("descent_steps", descent_steps),
+                        ("reevaluate", reevaluate)):
+        if not isinstance(value, int) or value < 0:
+            raise InvalidNumberError(f"{name}={value!r} must be a non-negative integer.")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    seed_label = seed if isinstance(seed, int) else None
+
+    obj = numeric.NumericObjective(deep, dataset)
+    theta0, P, rf = obj.theta0, obj.arch.n_params, float(r)
+    lo, hi = theta0 - rf, theta0 + rf
+    pools: list[tuple[str, np.ndarray, np.ndarray]] = []
+
+    scale_arr = np.asarray(scales, dtype=float)
+    if n_random:
+        s = rng.choice(scale_arr, size=(n_random, 1)) * rf
+        u = rng.uniform(-1.0, 1.0, size=(n_random, P))
+        sparse = rng.random((n_random, P)) < np.minimum(1.0, 2.0 / P)
+        u[n_random // 2:] *= sparse[n_random // 2:]
+        cand = np.clip(theta0 + s * u, lo, hi)
+        pools.append(("random direction", cand, obj.loss(cand)))
+
+    pairs = kink_pairs(deep, dataset)
+    if pairs and n_kink:
+        dirs = _kink_directions(deep, dataset, pairs)
+        reps = np.repeat(dirs, len(scale_arr) * n_kink, axis=0)
+        s = np.tile(np.repeat(scale_arr, n_kink), len(dirs))[:, None] * rf
+        noise = rng.uniform(-1.0, 1.0, size=reps.shape)
+        noise[:: n_kink] = 0.0  # the pure flip, too
+        cand = np.clip(theta0 + s * (0.6 * reps + 0.4 * noise), lo, hi)
+        pools.append(("kink flip", cand, obj.loss(cand)))
+
+    if descent_runs and descent_steps:
+        starts = [theta0[None]]
+        for _, cand, vals in pools:
+            starts.append(cand[np.argsort(vals)[: max(1, descent_runs // 2)]])
+        start = np.concatenate(starts)[:descent_runs]
+        if len(start) < descent_runs:
+            extra = descent_runs - len(start)
+            start = np.concatenate([start, np.clip(
+                theta0 + rf * 1e-3 * rng.uniform(-1, 1, (extra, P)), lo, hi)])
+        cand, vals = _descend(obj, start, lo, hi, rf, descent_steps)
+        pools.append(("descent run", cand, vals))
+
+    tried = sum(len(c) for _, c, _ in pools)
+    by_kind = tuple((k, len(c)) for k, c, _ in pools)
+    if descent_runs and descent_steps:
+        by_kind = (*by_kind[:-1], ("descent run", descent_runs * descent_steps * 7))
+        tried += descent_runs * descent_steps * 7 - len(pools[-1][1])
+
+    base_loss = deep.loss(dataset)
+    theta0_exact = deep.parameters()
+    best = (params, base_loss, Fraction(0), "the point itself")
+    seen: set[bytes] = set()
+    for kind, cand, vals in pools:
+        order = np.argsort(vals, kind="stable")
+        for k in order[:reevaluate]:
+            key = cand[k].tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            point, dist = _exact_point(cand[k], theta0_exact, r, deep)
+            loss = point.loss(dataset)
+            if loss < best[1]:
+                out = point.to_shallow() if isinstance(params, ShallowReLU) else point
+                best = (out, loss, dist, kind)
+    return NeighbourhoodSearch(
+        params=params, radius=r, base_loss=base_loss, best=best[0], best_loss=best[1],
+        decrease=base_loss - best[1], distance=best[2], best_kind=best[3], tried=tried,
+        tried_by_kind=by_kind, kink_count=len(pairs), seed=seed_label,
+    )
+
+
+def _descend(obj: numeric.NumericObjective, start: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+             rf: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Projected descent, all runs at once; each step tries 6 step lengths and keeps the best."""
+    alphas = np.array([0.0, 1.0, 0.25, 1 / 16, 1 / 256, 1 / 4096, 1 / 65536])
+    theta = start.copy()
+    vals, grads = obj.loss_and_gradient(theta)
+    for _ in range(steps):
+        norm = np.max(np.abs(grads), axis=1, keepdims=True)
+        unit = np.divide(grads, norm, out=np.zeros_like(grads), where=norm > 0)
+        trial = theta[:, None, :] - alphas[None, :, None] * rf * unit[:, None, :]
+        trial = np.clip(trial, lo, hi).reshape(-1, theta.shape[1])
+        tv = obj.loss(trial).reshape(len(theta), len(alphas))
+        pick = np.argmin(tv, axis=1)
+        theta = trial.reshape(len(theta), len(alphas), -1)[np.arange(len(theta)), pick]
+        vals, grads = obj.loss_and_gradient(theta)
+    return theta, vals
+
+
+def _exact_point(theta: np.ndarray, theta0: tuple[Fraction, ...], r: Fraction,
+                 like: DeepReLU) -> tuple[DeepReLU, Fraction]:
+    """Exact parameters at the float point, pulled back into the exact ball if needed."""
+    vals = [Fraction(float(t)) for t in theta]
+    dist = max(abs(a - b) for a, b in zip(vals, theta0, strict=True))
+    if dist > r:
+        vals = [b + (a - b) * r / dist for a, b in zip(vals, theta0, strict=True)]
+        dist = r
+    return like.with_parameters(vals), dist
