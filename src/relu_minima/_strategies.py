@@ -1,0 +1,143 @@
+"""Internals of :mod:`relu_minima.strategies` (hypothesis strategies for exact objects)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ._numbers import exact
+from .datasets import Dataset
+from .deep import DeepReLU
+from .errors import InvalidNumberError, ShapeError
+from .networks import ShallowReLU
+
+
+def _check_range(name: str, lo: int, hi: int, floor: int) -> None:
+    if not (isinstance(lo, int) and isinstance(hi, int)) or lo < floor or hi < lo:
+        raise InvalidNumberError(
+            f"{name}=({lo}, {hi}) must be integers with {floor} <= min <= max."
+        )
+
+
+def numbers(min_value: Any = -10, max_value: Any = 10, max_denominator: int = 1
+            ) -> st.SearchStrategy[Fraction]:
+    """Exact rationals in [min_value, max_value] with denominator <= max_denominator."""
+    lo, hi = exact(min_value, "min_value"), exact(max_value, "max_value")
+    if hi < lo:
+        raise InvalidNumberError(f"min_value={lo} must be <= max_value={hi}.")
+    if not isinstance(max_denominator, int) or max_denominator < 1:
+        raise InvalidNumberError(f"max_denominator={max_denominator!r} must be an int >= 1.")
+    if max_denominator == 1:
+        import math
+
+        return st.integers(math.ceil(lo), math.floor(hi)).map(Fraction)
+    return st.fractions(lo, hi, max_denominator=max_denominator)
+
+
+@st.composite
+def datasets(draw: Any, min_n: int = 1, max_n: int = 8, min_d: int = 1, max_d: int = 2,
+             min_value: Any = -10, max_value: Any = 10, max_denominator: int = 1,
+             duplicates: bool = True) -> Dataset:
+    _check_range("n", min_n, max_n, 1)
+    _check_range("d", min_d, max_d, 1)
+    value = numbers(min_value, max_value, max_denominator)
+    d = draw(st.integers(min_d, max_d))
+    n = draw(st.integers(min_n, max_n))
+    X: list[tuple[Fraction, ...]] = []
+    for i in range(n):
+        if duplicates and i > 0 and draw(st.booleans()):
+            X.append(X[draw(st.integers(0, i - 1))])
+        else:
+            X.append(tuple(draw(value) for _ in range(d)))
+    y = [draw(value) for _ in range(n)]
+    return Dataset(X, y)
+
+
+def is_decent(dataset: Dataset) -> bool:
+    """Definition 1: some input's mean target differs from the mean of all targets."""
+    mean = sum(dataset.y, Fraction(0)) / dataset.n
+    return any(sum((dataset.y[i] for i in ix), Fraction(0)) / len(ix) != mean
+               for ix in dataset.groups().values())
+
+
+@st.composite
+def decent_datasets(draw: Any, min_n: int = 2, max_n: int = 8, **kwargs: Any) -> Dataset:
+    if min_n < 2:
+        raise InvalidNumberError(f"min_n={min_n} must be >= 2: one point is never decent.")
+    D = draw(datasets(min_n=min_n, max_n=max_n, **kwargs))
+    X, y = [list(r) for r in D.X], list(D.y)
+    if len(D.groups()) == 1:  # one distinct input is never decent: give the last its own
+        X[-1][0] += 1
+    D = Dataset(X, y)
+    if not is_decent(D):
+        # every group mean equals the overall mean; raising y_0 by 1 moves its group's mean by
+        # 1/|group| and the overall mean by only 1/n < 1/|group| (there are >= 2 groups)
+        y[0] += 1
+        D = Dataset(X, y)
+    assert is_decent(D)
+    return D
+
+
+@st.composite
+def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None,
+                 min_m: int = 1, max_m: int = 3, min_value: Any = -5, max_value: Any = 5,
+                 max_denominator: int = 1, kink_points: Sequence[int] | None = None,
+                 kinks: bool = False, zero_output_weights: int = 0) -> ShallowReLU:
+    if dataset is None and d is None:
+        raise ShapeError("shallow_relu needs d= or dataset= (to know the input dimension).")
+    if dataset is not None and d is not None and d != dataset.d:
+        raise ShapeError(f"d={d} but dataset has d={dataset.d}.")
+    dim = dataset.d if dataset is not None else d
+    assert dim is not None
+    if (kink_points or kinks) and dataset is None:
+        raise ShapeError("kink_points=/kinks=True need dataset= (kinks sit on data points).")
+    _check_range("m", min_m, max_m, 1)
+    fixed = list(kink_points or [])
+    for k, i in enumerate(fixed):
+        if not isinstance(i, int) or not 0 <= i < dataset.n:  # type: ignore[union-attr]
+            raise ShapeError(f"kink_points[{k}]={i!r} is not a point index of the dataset.")
+    min_m = max(min_m, len(fixed), zero_output_weights)
+    if min_m > max_m:
+        raise ShapeError(f"max_m={max_m} is less than the units needed ({min_m}).")
+    value = numbers(min_value, max_value, max_denominator)
+    m = draw(st.integers(min_m, max_m))
+    W = [tuple(draw(value) for _ in range(dim)) for _ in range(m)]
+    b = [draw(value) for _ in range(m)]
+    for j in range(m):
+        point = fixed[j] if j < len(fixed) else (
+            draw(st.one_of(st.none(), st.integers(0, dataset.n - 1)))  # type: ignore[union-attr]
+            if kinks else None)
+        if point is not None:  # b_j = -w_j . x_i puts the kink exactly on x_i
+            b[j] = -sum((w * t for w, t in zip(W[j], dataset.X[point], strict=True)),  # type: ignore[union-attr]
+                        Fraction(0))
+    v = [Fraction(0) if j < zero_output_weights else draw(value) for j in range(m)]
+    return ShallowReLU(W, b, v, draw(value))
+
+
+@st.composite
+def perturbations(draw: Any, params: Any, radius: Any, max_denominator: int = 64,
+                  nonzero: bool = False) -> Any:
+    r = exact(radius, "radius")
+    if r <= 0:
+        raise InvalidNumberError(f"radius={radius!r} must be positive.")
+    if isinstance(params, ShallowReLU):
+        flat: tuple[Fraction, ...] = (*(t for row in params.W for t in row), *params.b,
+                                      *params.v, params.c)
+    elif isinstance(params, DeepReLU):
+        flat = params.parameters()
+    else:
+        raise ShapeError(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
+    step = st.integers(-max_denominator, max_denominator)
+    deltas = [Fraction(draw(step), max_denominator) * r for _ in flat]
+    if nonzero and all(t == 0 for t in deltas):
+        k = draw(st.integers(0, len(flat) - 1))
+        deltas[k] = (1 if draw(st.booleans()) else -1) * r / max_denominator
+    vals = [a + t for a, t in zip(flat, deltas, strict=True)]
+    if isinstance(params, DeepReLU):
+        return params.with_parameters(vals)
+    m, d = params.m, params.d
+    return ShallowReLU([vals[j * d:(j + 1) * d] for j in range(m)], vals[m * d:m * d + m],
+                       vals[m * d + m:m * d + 2 * m], vals[-1])

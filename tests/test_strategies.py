@@ -1,0 +1,108 @@
+"""The hypothesis strategies produce what their docstrings promise, and shrink as stated."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+
+from relu_minima import strategies as rms
+from relu_minima.datasets import Dataset
+from relu_minima.deep import DeepReLU
+from relu_minima.errors import InvalidNumberError, ShapeError
+from relu_minima.networks import ShallowReLU
+
+FEW = settings(max_examples=40, deadline=None)
+
+
+@FEW
+@given(rms.datasets(min_n=2, max_n=5, min_d=2, max_d=3, min_value=-3, max_value=3,
+                    max_denominator=4))
+def test_datasets_respect_sizes_and_values(D):
+    assert 2 <= D.n <= 5 and 2 <= D.d <= 3
+    values = [t for row in D.X for t in row] + list(D.y)
+    assert all(isinstance(t, Fraction) and -3 <= t <= 3 and t.denominator <= 4 for t in values)
+
+
+@FEW
+@given(rms.datasets(duplicates=False, max_value=1000))
+def test_integer_datasets(D):
+    assert all(t.denominator == 1 for row in D.X for t in row)
+
+
+def test_duplicates_occur_and_shrinking_goes_to_zero():
+    dup = find(rms.datasets(min_n=3), lambda D: len(D.groups()) < D.n)
+    assert dup.n == 3
+    smallest = find(rms.datasets(min_n=2), lambda D: True)
+    assert smallest.n == 2 and smallest.d == 1
+    assert all(t == 0 for row in smallest.X for t in row) and set(smallest.y) == {0}
+
+
+def _decent_by_hand(D: Dataset) -> bool:
+    # Definition 1 computed independently: compare group means by cross-multiplication
+    n, total = D.n, sum(D.y)
+    for x in set(D.X):
+        ys = [y for xi, y in zip(D.X, D.y, strict=True) if xi == x]
+        if sum(ys) * n != total * len(ys):
+            return True
+    return False
+
+
+@FEW
+@given(rms.decent_datasets(max_n=6))
+def test_decent_datasets_are_decent(D):
+    assert _decent_by_hand(D) and rms.is_decent(D)
+
+
+def test_is_decent_on_hand_examples():
+    assert not rms.is_decent(Dataset([1, 2], [3, 3]))  # both means 3
+    assert not rms.is_decent(Dataset([1, 1, 2, 2], [0, 2, 1, 1]))  # group means 1 = mean 1
+    assert rms.is_decent(Dataset([1, 2], [0, 1]))
+    assert find(rms.decent_datasets(), lambda D: True).n == 2
+
+
+@FEW
+@given(st.data())
+def test_kinks_sit_exactly_on_the_chosen_points(data):
+    D = data.draw(rms.datasets(min_n=2, max_n=5, max_d=2, max_denominator=3))
+    points = data.draw(st.lists(st.integers(0, D.n - 1), min_size=1, max_size=3))
+    net = data.draw(rms.shallow_relu(dataset=D, kink_points=points, max_m=4,
+                                     max_denominator=2))
+    assert net.m >= len(points)
+    for j, i in enumerate(points):
+        z = sum((w * x for w, x in zip(net.W[j], D.X[i], strict=True)), net.b[j])
+        assert z == 0
+
+
+@FEW
+@given(rms.shallow_relu(d=3, zero_output_weights=2, max_m=4))
+def test_zero_output_weights(net):
+    assert net.d == 3 and net.m >= 2 and net.v[0] == net.v[1] == 0
+
+
+@FEW
+@given(st.data())
+def test_perturbations_stay_within_radius(data):
+    net = data.draw(rms.shallow_relu(d=2, max_denominator=3))
+    r = data.draw(st.fractions(Fraction(1, 1000), 2, max_denominator=1000))
+    q = data.draw(rms.perturbations(net, r, nonzero=True))
+    assert isinstance(q, ShallowReLU) and 0 < q.distance(net) <= r
+
+
+def test_perturbations_shrink_to_the_point_and_handle_deep():
+    net = ShallowReLU([1], [-3], [1], 0)
+    assert find(rms.perturbations(net, "1/10"), lambda q: True) == net
+    deep = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])
+    q = rms.perturbations(deep, 1, nonzero=True).example()
+    assert isinstance(q, DeepReLU) and 0 < q.distance(deep) <= 1
+
+
+def test_bad_arguments():
+    with pytest.raises(ShapeError, match="needs d= or dataset="):
+        rms.shallow_relu().example()
+    with pytest.raises(InvalidNumberError, match="min_n=1"):
+        rms.decent_datasets(min_n=1).example()
+    with pytest.raises(InvalidNumberError, match="radius=0"):
+        rms.perturbations(ShallowReLU([1], [0], [1], 0), 0).example()
