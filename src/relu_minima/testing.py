@@ -1,0 +1,122 @@
+"""Assertions for researchers' own test suites: is this claimed point a local minimum?
+
+``assert_local_minimum`` and ``assert_not_local_minimum`` decide exactly (with
+:func:`relu_minima.certificates.verify_local_minimum`) and, on failure, print what was
+compared, ACTUAL / DESIRED, the exact loss, the failing piece and the witness or the proof.
+``assert_no_descent_found`` only *searches* (:func:`relu_minima.fuzz.search_neighbourhood`):
+passing it is evidence, failing it is a proof (the perturbation's loss is computed exactly).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from .datasets import Dataset
+
+__all__ = ["assert_local_minimum", "assert_no_descent_found", "assert_not_local_minimum"]
+
+_WITNESS_RADIUS = Fraction(1, 1000)
+
+
+def _verdict(params: Any, dataset: Dataset) -> Any:
+    from .certificates import verify_local_minimum
+
+    return verify_local_minimum(params, dataset)
+
+
+def _header(title: str, claim: str) -> list[str]:
+    return [
+        title,
+        f"Compared: the claim '{claim}' with the exact verdict of",
+        "          verify_local_minimum(params, dataset) (rational arithmetic, no tolerance).",
+    ]
+
+
+def _indent(text: str, pad: str = "    ") -> str:
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+def assert_local_minimum(params: Any, dataset: Dataset) -> Any:
+    """Fail unless ``params`` is exactly certified a local minimum of the squared loss.
+
+    Returns the certificate. An ``undecided`` verdict fails too (with its reason).
+    """
+    __tracebackhide__ = True
+    cert = _verdict(params, dataset)
+    if cert.is_local_minimum is True:
+        return cert
+    lines = _header("assert_local_minimum: the point is NOT certified a local minimum.",
+                    "params is a local minimum")
+    lines += [
+        f"  ACTUAL:  {cert.status}",
+        "  DESIRED: local minimum",
+        f"  exact loss at params: {cert.loss}",
+        f"  failing piece: {cert.reason}",
+    ]
+    if cert.is_local_minimum is False:
+        witness = cert.witness(_WITNESS_RADIUS)
+        if witness is not None:
+            lower = witness.loss(dataset)
+            lines += [
+                f"  witness within max-norm radius {_WITNESS_RADIUS}: exact loss {lower} "
+                f"< {cert.loss} (decrease {cert.loss - lower})",
+                _indent(repr(witness)),
+            ]
+    lines += ["  proof:", _indent(str(cert))]
+    raise AssertionError("\n".join(lines))
+
+
+def assert_not_local_minimum(params: Any, dataset: Dataset) -> Any:
+    """Fail unless ``params`` is exactly proved *not* a local minimum; returns the certificate.
+
+    On failure the message contains the proof that it is one (or why it is undecided).
+    """
+    __tracebackhide__ = True
+    cert = _verdict(params, dataset)
+    if cert.is_local_minimum is False:
+        return cert
+    lines = _header("assert_not_local_minimum: the point is NOT proved a non-minimum.",
+                    "params is not a local minimum")
+    lines += [
+        f"  ACTUAL:  {cert.status}",
+        "  DESIRED: not a local minimum",
+        f"  exact loss at params: {cert.loss}",
+        f"  failing piece: {cert.reason}",
+        "  no witness exists: " + ("the proof below shows none is lower nearby."
+                                   if cert.is_local_minimum else "the verdict is undecided."),
+        "  proof:",
+        _indent(str(cert)),
+    ]
+    raise AssertionError("\n".join(lines))
+
+
+def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fraction(1, 100),
+                            **search: Any) -> Any:
+    """Fuzz the max-norm ball of ``radius`` (numeric backend); fail with the best perturbation.
+
+    Keyword arguments go to :func:`relu_minima.fuzz.search_neighbourhood` (``seed``,
+    ``n_random``, ...). Passing is evidence only; returns the search result.
+    """
+    __tracebackhide__ = True
+    from .fuzz import search_neighbourhood
+
+    result = search_neighbourhood(params, dataset, radius, **search)
+    if not result.found_descent:
+        return result
+    lines = [
+        "assert_no_descent_found: a perturbation with LOWER exact loss was found.",
+        f"Compared: the exact loss at params with the exact loss of {result.tried} numeric "
+        f"candidates within max-norm radius {result.radius}.",
+        f"  ACTUAL:  best perturbation has loss {result.best_loss} "
+        f"(~{float(result.best_loss):.6g})",
+        f"  DESIRED: no loss below {result.base_loss} (~{float(result.base_loss):.6g})",
+        f"  exact loss at params: {result.base_loss}",
+        f"  failing piece: decrease {result.decrease} at distance {result.distance}, "
+        f"found by {result.best_kind}",
+        "  best perturbation (exact parameters):",
+        _indent(repr(result.best)),
+        "  search:",
+        _indent(str(result)),
+    ]
+    raise AssertionError("\n".join(lines))

@@ -1,0 +1,61 @@
+"""assert_local_minimum & co: pass when true, fail with a readable, complete message."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+
+from relu_minima.datasets import Dataset
+from relu_minima.networks import ShallowReLU
+from relu_minima.testing import (
+    assert_local_minimum,
+    assert_no_descent_found,
+    assert_not_local_minimum,
+)
+
+D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+PROP1 = ShallowReLU([1], [-3], [1], 0)
+SHIFTED = ShallowReLU([1], [-3], [1], Fraction(1, 2))  # loss 77/4 by hand (18 + 5 / 4)
+
+
+def test_true_claims_pass_and_return_the_certificate():
+    assert assert_local_minimum(PROP1, D1).loss == 18
+    assert assert_not_local_minimum(SHIFTED, D1).loss == Fraction(77, 4)
+
+
+def test_false_local_minimum_claim_shows_loss_piece_and_witness():
+    with pytest.raises(AssertionError) as info:
+        assert_local_minimum(SHIFTED, D1)
+    msg = str(info.value)
+    assert msg.startswith("assert_local_minimum: the point is NOT certified a local minimum.")
+    assert "Compared:" in msg
+    assert "ACTUAL:  not a local minimum" in msg and "DESIRED: local minimum" in msg
+    assert "exact loss at params: 77/4" in msg
+    assert "failing piece:" in msg and "sum of residuals" in msg
+    assert "witness within max-norm radius 1/1000" in msg and "proof:" in msg
+
+
+def test_false_non_minimum_claim_shows_the_proof():
+    with pytest.raises(AssertionError) as info:
+        assert_not_local_minimum(PROP1, D1)
+    msg = str(info.value)
+    assert "ACTUAL:  local minimum" in msg and "DESIRED: not a local minimum" in msg
+    assert "exact loss at params: 18" in msg and "VERDICT: LOCAL MINIMUM" in msg
+
+
+def test_no_descent_helper():
+    res = assert_no_descent_found(PROP1, D1, "1/10", n_random=200)
+    assert not res.found_descent
+    with pytest.raises(AssertionError) as info:
+        assert_no_descent_found(SHIFTED, D1, "1/100", n_random=200)
+    msg = str(info.value)
+    assert "LOWER exact loss was found" in msg and "DESIRED: no loss below 77/4" in msg
+    assert "best perturbation (exact parameters):" in msg and "ShallowReLU(" in msg
+
+
+def test_tracebacks_are_hidden_in_pytest():
+    import relu_minima.testing as t
+
+    for fn in (t.assert_local_minimum, t.assert_not_local_minimum, t.assert_no_descent_found):
+        assert "__tracebackhide__" in fn.__code__.co_varnames
