@@ -1,0 +1,233 @@
+"""Pictures of the loss landscape (matplotlib, Agg, PNG): evidence for the eye, not proofs.
+
+* :func:`plot_linear_path`: the loss along the segment between two parameter points, extended
+  a little beyond both ends (the linear-path test of Goodfellow et al., 2015);
+* :func:`plot_slice`: the loss on a 2-D plane through a point, spanned by two directions;
+* :func:`plot_hessian_spectrum`: the eigenvalues of the numeric Hessian at a point (for ReLU
+  networks the Hessian of the current linear piece, see :mod:`relu_minima.numeric`);
+* :func:`plot_figure4`: Figure 4 of the paper redrawn, the datasets D1-D3 of Propositions 1-3
+  with the fitted functions of the local minima, the losses computed exactly.
+
+Each returns a frozen dataclass with the path of the PNG and the numbers that were drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from . import numeric
+from .datasets import Dataset
+from .errors import ShapeError
+from .networks import ShallowReLU
+
+__all__ = [
+    "FIGURE4_PANELS",
+    "Figure4",
+    "Figure4Panel",
+    "HessianSpectrum",
+    "LinearPath",
+    "Slice2D",
+    "plot_figure4",
+    "plot_hessian_spectrum",
+    "plot_linear_path",
+    "plot_slice",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class LinearPath:
+    """Loss (float, evidence) at theta(alpha) = (1 - alpha) theta_a + alpha theta_b."""
+
+    path: Path
+    alphas: np.ndarray
+    losses: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class Slice2D:
+    """Loss on theta + s d1 + t d2 for s, t in [-span, span] (float, evidence)."""
+
+    path: Path
+    s: np.ndarray
+    t: np.ndarray
+    losses: np.ndarray  # shape (len(t), len(s))
+
+
+@dataclass(frozen=True, eq=False)
+class HessianSpectrum:
+    """Eigenvalues (ascending) of the numeric Hessian at a point."""
+
+    path: Path
+    eigenvalues: np.ndarray
+
+
+def _save(fig: Any, path: Any) -> Path:
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=110)
+    plt.close(fig)
+    return out
+
+
+def _direction(value: Any, arch: numeric.Architecture, name: str) -> np.ndarray:
+    if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
+        vec = np.asarray(value, dtype=np.float64)
+    else:
+        vec = numeric.to_vector(value)
+    if vec.shape != (arch.n_params,):
+        raise ShapeError(f"{name} has shape {vec.shape} but ({arch.n_params},) is needed.")
+    return vec
+
+
+def plot_linear_path(params_a: Any, params_b: Any, dataset: Dataset, path: Any, *,
+                     n: int = 201, extend: float = 0.25, loss: str = "squared") -> LinearPath:
+    """Loss along the segment from ``params_a`` (alpha = 0) to ``params_b`` (alpha = 1)."""
+    arch = numeric.architecture(params_a)
+    if numeric.architecture(params_b) != arch:
+        raise ShapeError("params_a and params_b must have the same architecture.")
+    a, b = numeric.to_vector(params_a), numeric.to_vector(params_b)
+    alphas = np.union1d(np.linspace(-extend, 1 + extend, n), [0.0, 1.0])  # both ends exactly
+    vals = numeric.losses(arch, (1 - alphas)[:, None] * a + alphas[:, None] * b, dataset,
+                          loss=loss)
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.plot(alphas, vals, color="tab:blue")
+    ax.axvline(0, color="grey", lw=0.6)
+    ax.axvline(1, color="grey", lw=0.6)
+    ax.set_xlabel("alpha  (0 = first point, 1 = second point)")
+    ax.set_ylabel(f"{loss} loss (float)")
+    ax.set_title("Loss along the linear path (numeric evidence)")
+    fig.tight_layout()
+    return LinearPath(_save(fig, path), alphas, vals)
+
+
+def plot_slice(params: Any, dataset: Dataset, path: Any, direction1: Any = None,
+               direction2: Any = None, *, span: float = 1.0, n: int = 61, seed: int = 0,
+               loss: str = "squared") -> Slice2D:
+    """Loss on the plane theta + s d1 + t d2 (random unit max-norm directions by default)."""
+    arch = numeric.architecture(params)
+    theta = numeric.to_vector(params)
+    rng = np.random.default_rng(seed)
+    dirs = []
+    for name, value in (("direction1", direction1), ("direction2", direction2)):
+        if value is None:
+            vec = rng.standard_normal(arch.n_params)
+            dirs.append(vec / np.max(np.abs(vec)))
+        else:
+            dirs.append(_direction(value, arch, name))
+    s = np.linspace(-span, span, n)
+    S, T = np.meshgrid(s, s)
+    pts = theta + S.reshape(-1, 1) * dirs[0] + T.reshape(-1, 1) * dirs[1]
+    vals = numeric.losses(arch, pts, dataset, loss=loss).reshape(n, n)
+    fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    cs = ax.contourf(S, T, vals, levels=30, cmap="viridis")
+    fig.colorbar(cs, ax=ax, label=f"{loss} loss (float)")
+    ax.plot([0], [0], "r*", ms=10)
+    ax.set_xlabel("s (direction 1)")
+    ax.set_ylabel("t (direction 2)")
+    ax.set_title("2-D slice through the point (numeric evidence)")
+    fig.tight_layout()
+    return Slice2D(_save(fig, path), s, s.copy(), vals)
+
+
+def plot_hessian_spectrum(params: Any, dataset: Dataset, path: Any, *,
+                          loss: str = "squared") -> HessianSpectrum:
+    """Eigenvalues of the numeric Hessian at ``params`` (piece Hessian for ReLU)."""
+    H = numeric.hessians(params, numeric.to_vector(params), dataset, loss=loss)[0]
+    eig = np.linalg.eigvalsh(H)
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.stem(np.arange(1, len(eig) + 1), eig)
+    ax.axhline(0, color="grey", lw=0.6)
+    ax.set_xlabel("index (ascending)")
+    ax.set_ylabel("eigenvalue")
+    ax.set_title("Numeric Hessian spectrum at the point (evidence)")
+    fig.tight_layout()
+    return HessianSpectrum(_save(fig, path), eig)
+
+
+# -- Figure 4 ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Figure4Panel:
+    """One panel: a dataset and its two local minima with the losses the paper implies."""
+
+    label: str
+    dataset: Dataset
+    better: ShallowReLU  # drawn blue
+    worse: ShallowReLU  # drawn red
+    better_loss: Fraction  # the stated / expected exact loss
+    worse_loss: Fraction
+    note: str = ""
+
+
+def _panels() -> tuple[Figure4Panel, ...]:
+    F = Fraction
+    D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    D2 = Dataset([-1, 0, 1, 10, 11, 12], [5, 0, -1, -3, -4, -5])
+    D3 = Dataset([-1, 0, 1, 10, 11, 12], [3, 0, -1, -3, -4, -6])
+    return (
+        Figure4Panel("(a) D1, m = 1 (Proposition 1)", D1,
+                     ShallowReLU([-7], [-4], [1], 0), ShallowReLU([1], [-3], [1], 0),
+                     F(14), F(18), "red: Proposition 1's point (loss 18, Remark 1)"),
+        Figure4Panel("(b) D2, m = 2 (Proposition 2, corrected)", D2,
+                     ShallowReLU([-5, 1], [1, -8], [1, -1], -1),
+                     ShallowReLU([-3, 1], [F(13, 3), -10], [1, -1], -3), F(0), F(8, 3),
+                     "printed w = (-5, -1) and (-3, -1) are a sign typo; drawn w_2 = +1"),
+        Figure4Panel("(c) D3, m = 3 (Proposition 3)", D3,
+                     ShallowReLU([F(-3, 2), F(-3, 2), F(3, 2)], [1, 0, F(-79, 6)], [1, 1, -1],
+                                 -1),
+                     ShallowReLU([-2, 1, 1], [F(11, 3), -10, -11], [1, -1, -1], -3),
+                     F(1, 6), F(2, 3)),
+    )
+
+
+FIGURE4_PANELS = _panels()
+
+
+@dataclass(frozen=True, eq=False)
+class Figure4:
+    """The redrawn figure and the exact losses of the drawn functions."""
+
+    path: Path
+    panels: tuple[Figure4Panel, ...]
+    losses: tuple[tuple[Fraction, Fraction], ...]  # (better, worse), computed exactly
+
+    @property
+    def matches(self) -> bool:
+        """True iff every drawn function's exact loss equals the expected value."""
+        return all((p.better_loss, p.worse_loss) == got
+                   for p, got in zip(self.panels, self.losses, strict=True))
+
+
+def plot_figure4(path: Any, panels: tuple[Figure4Panel, ...] = FIGURE4_PANELS) -> Figure4:
+    """Figure 4 redrawn: data (black), better minimum (blue), worse minimum (red)."""
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.0))
+    axes = np.atleast_1d(axes)
+    got = []
+    for ax, p in zip(axes, panels, strict=True):
+        xs = [float(x[0]) for x in p.dataset.X]
+        grid = np.linspace(min(xs) - 1.5, max(xs) + 1.5, 400)
+        losses = (p.better.loss(p.dataset), p.worse.loss(p.dataset))
+        got.append(losses)
+        for net, colour, value in ((p.better, "tab:blue", losses[0]),
+                                   (p.worse, "tab:red", losses[1])):
+            th = numeric.to_vector(net)
+            m = net.m
+            W, b, v, c = th[:m], th[m:2 * m], th[2 * m:3 * m], th[-1]
+            f = c + np.maximum(grid[:, None] * W + b, 0.0) @ v
+            ax.plot(grid, f, color=colour, lw=1.8, label=f"loss {value} (exact)")
+        ax.scatter(xs, [float(t) for t in p.dataset.y], color="black", zorder=3, s=22)
+        ax.set_title(p.label, fontsize=10)
+        ax.set_xlabel("x" + (f"\n{p.note}" if p.note else ""), fontsize=9)
+        ax.legend(fontsize=8, loc="best")
+    fig.suptitle("Figure 4 redrawn: local minima of ReLU regression "
+                 "(blue better than red; D2 drawn with the corrected w_2 = +1)", fontsize=10)
+    fig.tight_layout()
+    return Figure4(_save(fig, path), panels, tuple(got))
