@@ -1,0 +1,49 @@
+"""Figure 6 and its sentence (Section 3.2), checked at 50 digits with mpmath.
+
+Printed: "if one uses initialization given by LeCun et al. (1998) or Glorot & Bengio (2010)
+then we need mu = 0.24 even if we have 10,000 hidden units in each of 100 hidden layers, while
+using fixed standard deviation to 0.01 fails even with mu = 0.07." Caption: "at least 99%
+probability ... 2 - h - ... - h - 1 classification network. By LeCun'98 initialization we mean
+taking weights from N(mu, 1/h) and by Xavier'10 from N(mu, 2/(h_in + h_out))."
+
+Verdict: erratum. At h = 10,000 the LeCun standard deviation is 1/100, exactly the fixed one:
+99% needs mu >= 0.070324 in both cases (100 hidden layers), 0.071624 for Xavier; mu = 0.24
+suffices there but is not what is needed; mu = 0.07 gives 98.74% < 99%.
+"""
+
+import mpmath
+
+from relu_minima import bounds
+from relu_minima.paper.bounds import fig6_sentence_table
+
+H, LAYERS = 10_000, 100
+E = 2 * H + 99 * H * H + H  # counted by hand: 2x10^4, 99 hidden-hidden layers, 10^4 outputs
+
+
+def test_fixed_std_at_007_is_just_below_99_percent():
+    with mpmath.workdps(50):
+        direct = mpmath.ncdf(mpmath.mpf(7)) ** E  # Phi(0.07 / 0.01)^E, another method
+        assert mpmath.mpf("0.9874") < direct < mpmath.mpf("0.9875") < mpmath.mpf("0.99")
+        lib = bounds.prop4_probability("0.07", "fixed", 2, H, LAYERS, dps=50)
+        assert abs(lib - direct) < mpmath.mpf(10) ** -40
+
+
+def test_lecun_at_h_10000_is_the_fixed_001_case():
+    lecun = bounds.required_mean("0.99", "lecun", 2, H, LAYERS, digits=9)
+    fixed = bounds.required_mean("0.99", "fixed", 2, H, LAYERS, digits=9)
+    assert lecun.upper == fixed.upper
+    with mpmath.workdps(50):  # closed form sigma * Phi^-1(0.99^(1/E))
+        y = mpmath.mpf("0.99") ** (mpmath.mpf(1) / E)
+        closed = mpmath.sqrt(2) * mpmath.erfinv(2 * y - 1) / 100
+    assert abs(closed - lecun.upper) < mpmath.mpf(10) ** -8
+    assert mpmath.mpf("0.0703") < closed < mpmath.mpf("0.0704")  # not 0.24
+
+
+def test_every_reading_of_the_sentence():
+    rows = fig6_sentence_table()
+    assert len(rows) == 8
+    assert not any(r["mu_min rounds to 0.24"] == "True" for r in rows)
+    assert not any(r["0.07 suffices"] == "True" for r in rows)
+    # 0.24 suffices under the 1/h, Xavier and fixed readings, not under 1/fan_in
+    for r in rows:
+        assert (r["0.24 suffices"] == "True") == ("1/fan_in" not in r["scheme"])
