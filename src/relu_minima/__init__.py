@@ -18,7 +18,10 @@ from .errors import (
     ReluMinimaError,
     ShapeError,
 )
+from .fuzz import NeighbourhoodSearch, search_neighbourhood
 from .networks import ShallowReLU
+from .smooth import SmoothNet
+from .testing import assert_local_minimum, assert_no_descent_found, assert_not_local_minimum
 
 __all__ = [
     "Dataset",
@@ -29,11 +32,17 @@ __all__ = [
     "InexactNumberError",
     "InvalidNumberError",
     "LocalMinimumCertificate",
+    "NeighbourhoodSearch",
     "ReluMinimaError",
     "ShallowReLU",
     "ShapeError",
+    "SmoothNet",
     "UnitReport",
+    "assert_local_minimum",
+    "assert_no_descent_found",
+    "assert_not_local_minimum",
     "is_decent",
+    "search_neighbourhood",
     "verify_deep_local_minimum",
     "verify_local_minimum",
 ]

@@ -40,8 +40,7 @@ _declare("prop3-regions", "Section 3.1.3, after Proposition 3",
          "Both Proposition 3 solutions fit each region (x < 6 and x >= 6) optimally; the worse "
          "uses two units on region II, the better two units on region I.")
 _declare("fig4", "Figure 4",
-         "The local minima of Propositions 1-3 drawn with the datasets D1-D3.",
-         "issue 4 (landscape views)")
+         "The local minima of Propositions 1-3 drawn with the datasets D1-D3.")
 _declare("fig5", "Figure 5",
          "Zig-Zag regression: learning is hard when data are concentrated in few linear "
          "regions, even with close to 3000 units.", "the Zig-Zag data are not given in the paper")
@@ -49,18 +48,18 @@ _declare("prop4", "Proposition 4",
          "There is a whitened dataset (full-rank covariance, linearly separable) on which, for "
          "any rectifier net with N(mu, sigma^2) weights and zero biases and any eps, with "
          "probability >= 1 - eps gradient training with log loss never reaches 0 error nor "
-         "converges (Appendix B.1, Eq. (3)).", "issue 3")
+         "converges (Appendix B.1, Eq. (3)).")
 _declare("fig6-sentence", "Section 3.2, text on Figure 6",
          "With LeCun'98 or Xavier'10 initialisation mu = 0.24 suffices even with 10,000 hidden "
          "units in each of 100 hidden layers, while fixed standard deviation 0.01 fails even "
-         "with mu = 0.07.", "issue 3")
+         "with mu = 0.07.")
 _declare("fig6", "Figure 6",
          "Required mu against h for 99% probability (LeCun'98, Xavier'10), and the Proposition 5 "
-         "probability against depth.", "issue 3")
+         "probability against depth.")
 _declare("prop5", "Proposition 5",
          "For every dataset and zero-mean weight/bias distributions, the probability that "
          "training yields a constant model tends to 1 as the number of hidden layers grows "
-         "(Appendix B.2 bound).", "issue 3")
+         "(Appendix B.2 bound).")
 _declare("lemma1", "Lemma 1",
          "If x_1 = ... = x_N, the solution of regression (2) outputs the mean of the y_i.")
 _declare("lemma2", "Lemma 2",
