@@ -22,7 +22,7 @@ from typing import Any
 
 import sympy
 
-from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from ._numbers import exact, exact_rows, exact_vector
 from .datasets import Dataset
 from .errors import DimensionMismatch, InvalidNumberError, ShapeError
 
@@ -60,15 +60,7 @@ class SmoothNet:
     def __init__(self, W: Any, b: Any, v: Any, c: Any, *, activation: str = "sigmoid") -> None:
         if activation not in ACTIVATIONS:
             raise InvalidNumberError(f"activation={activation!r} must be 'sigmoid' or 'tanh'.")
-        rows = _as_sequence(W, "W")
-        if not rows:
-            raise ShapeError("W is empty: the network needs at least one hidden unit (m >= 1).")
-        if all(not hasattr(r, "__iter__") or isinstance(r, str) for r in rows):
-            W_exact = tuple((exact(w, f"W[{j}]"),) for j, w in enumerate(rows))
-        else:
-            W_exact = exact_matrix(rows, "W")
-        if not W_exact[0]:
-            raise ShapeError("W[0] is empty: weights need at least one input (d >= 1).")
+        W_exact = exact_rows(W, "W", what="units")
         m = len(W_exact)
         object.__setattr__(self, "W", W_exact)
         object.__setattr__(self, "b", exact_vector(b, "b", length=m))
