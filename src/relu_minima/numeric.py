@@ -305,6 +305,21 @@ def mp_context(dps: int = 50) -> Context:
 
 
 # -- the algorithms (written once) ----------------------------------------------------------
+def first_layer_matrix(W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """[W^T; b] as one contiguous (B, d+1, out) array: the first layer's bias folded into the
+    product with [X, 1], which saves a pass over the (B, n, out) table and lets matmul run on
+    contiguous blocks (about a third faster than a transposed view plus a bias pass)."""
+    B, out, d = W.shape
+    A = np.empty((B, d + 1, out))
+    A[:, :d, :] = np.swapaxes(W, -1, -2)
+    A[:, d, :] = b
+    return A
+
+
+def _with_ones(X: np.ndarray) -> np.ndarray:
+    return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
+
+
 def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray,
              keep: bool) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Outputs f (B, n); with ``keep`` also each layer's input and activation slope."""
@@ -313,8 +328,11 @@ def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray
     H = X[None]
     fast = ctx is FLOAT and arch.activation == "relu" and not keep
     for n, (W, b) in enumerate(arch.split(thetas)):
-        Z = np.matmul(H, np.swapaxes(W, -1, -2))
-        Z += b[:, None, :]
+        if fast and n == 0:
+            Z = np.matmul(_with_ones(X)[None], first_layer_matrix(W, b))
+        else:
+            Z = np.matmul(H, np.swapaxes(W, -1, -2))
+            Z += b[:, None, :]
         if keep:
             inputs.append(H)
         if n == arch.depth - 1:
