@@ -205,7 +205,7 @@ def nullspace(rows: Sequence[Sequence[Fraction]], ncols: int) -> list[Vector]:
         vec[f] = Fraction(1)
         for i, p in enumerate(pivots):
             vec[p] = -R[i][f]
-        basis.append(_primitive(vec))
+        basis.append(primitive(vec))
     return basis
 
 
@@ -224,7 +224,7 @@ def solve(rows: Sequence[Sequence[Fraction]], rhs: Sequence[Fraction]) -> Vector
     return tuple(x)
 
 
-def _primitive(vec: Sequence[Fraction]) -> Vector:
+def primitive(vec: Sequence[Fraction]) -> Vector:
     """The same line, scaled to coprime integers (for readable, comparable directions)."""
     den = _lcm_denominator(vec)
     ints = [int(t * den) for t in vec]
@@ -232,9 +232,6 @@ def _primitive(vec: Sequence[Fraction]) -> Vector:
     return tuple(Fraction(t // g) for t in ints)
 
 
-def primitive(vec: Sequence[Fraction]) -> Vector:
-    """Public alias of the normalisation above: coprime integers, same direction."""
-    return _primitive(vec)
 
 
 def dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:

@@ -17,7 +17,7 @@ from typing import Any
 
 from .errors import InexactNumberError, InvalidNumberError, ShapeError
 
-__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector", "fmt"]
+__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector"]
 
 
 def _float_advice(name: str, value: float) -> str:
@@ -188,8 +188,3 @@ def _as_sequence(values: Any, name: str) -> Sequence[Any]:
     if hasattr(values, "tolist"):  # numpy arrays: go through Python objects, never floats
         values = values.tolist()
     return list(values)
-
-
-def fmt(value: Fraction) -> str:
-    """Exact text for a rational: ``13/3``, ``-2``."""
-    return str(value)

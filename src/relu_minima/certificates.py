@@ -23,6 +23,7 @@ from . import _linalg
 from ._linalg import dot
 from ._numbers import exact
 from .datasets import Dataset
+from .deep import DeepReLU
 from .errors import ShapeError
 from .kink_forms import KinkForm, SignDecision, decide_sign, decide_zero
 from .networks import ShallowReLU, relu
@@ -140,7 +141,7 @@ class LocalMinimumCertificate:
                 assert not self.is_local_minimum
         if self.descent is not None:
             assert not self.is_local_minimum
-            w = self.witness(self.radius if self.radius < 1 else Fraction(1, 1000))
+            w = self.witness(Fraction(1, 1000))
             assert w is not None and w.loss(self.dataset) < self.loss
         else:
             assert self.is_local_minimum and all(u.ok for u in self.units)
@@ -214,12 +215,8 @@ def verify_local_minimum(params: Any, dataset: Dataset) -> Any:
             f"dataset={dataset!r} must be a relu_minima.Dataset; build one with Dataset(X, y)."
         )
     if not isinstance(params, ShallowReLU):
-        try:
-            from .deep import DeepReLU
-        except ImportError:  # pragma: no cover - deep networks not installed
-            DeepReLU = None
-        if DeepReLU is not None and isinstance(params, DeepReLU):
-            from .blind_spots import verify_deep_local_minimum
+        if isinstance(params, DeepReLU):
+            from .blind_spots import verify_deep_local_minimum  # it imports this module
 
             return verify_deep_local_minimum(params, dataset)
         raise ShapeError(
@@ -320,8 +317,8 @@ def _move(cert: LocalMinimumCertificate, rad: Fraction):
     j = desc.unit
     assert j is not None
     if desc.kind == "output":
-        activation = [relu(z) for z in (params.preactivations(cert.dataset)[i][j]
-                                        for i in range(cert.dataset.n))]
+        table = params.preactivation_table(cert.dataset)
+        activation = [relu(table.value(i, j)) for i in range(cert.dataset.n)]
         sign = 1 if dot(cert.residuals, activation) > 0 else -1
         return lambda s: _with_unit(params, j, v=params.v[j] - sign * s)
     direction = _unit_max_norm(desc.direction)

@@ -33,6 +33,17 @@ def _header(title: str, claim: str) -> list[str]:
     ]
 
 
+def _mismatch(title: str, claim: str, cert: Any, desired: str) -> list[str]:
+    """Header, then ACTUAL / DESIRED, the exact loss and the failing piece."""
+    return [
+        *_header(title, claim),
+        f"  ACTUAL:  {cert.status}",
+        f"  DESIRED: {desired}",
+        f"  exact loss at params: {cert.loss}",
+        f"  failing piece: {cert.reason}",
+    ]
+
+
 def _indent(text: str, pad: str = "    ") -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
@@ -46,14 +57,8 @@ def assert_local_minimum(params: Any, dataset: Dataset) -> Any:
     cert = _verdict(params, dataset)
     if cert.is_local_minimum is True:
         return cert
-    lines = _header("assert_local_minimum: the point is NOT certified a local minimum.",
-                    "params is a local minimum")
-    lines += [
-        f"  ACTUAL:  {cert.status}",
-        "  DESIRED: local minimum",
-        f"  exact loss at params: {cert.loss}",
-        f"  failing piece: {cert.reason}",
-    ]
+    lines = _mismatch("assert_local_minimum: the point is NOT certified a local minimum.",
+                      "params is a local minimum", cert, "local minimum")
     if cert.is_local_minimum is False:
         witness = cert.witness(_WITNESS_RADIUS)
         if witness is not None:
@@ -76,13 +81,9 @@ def assert_not_local_minimum(params: Any, dataset: Dataset) -> Any:
     cert = _verdict(params, dataset)
     if cert.is_local_minimum is False:
         return cert
-    lines = _header("assert_not_local_minimum: the point is NOT proved a non-minimum.",
-                    "params is not a local minimum")
+    lines = _mismatch("assert_not_local_minimum: the point is NOT proved a non-minimum.",
+                      "params is not a local minimum", cert, "not a local minimum")
     lines += [
-        f"  ACTUAL:  {cert.status}",
-        "  DESIRED: not a local minimum",
-        f"  exact loss at params: {cert.loss}",
-        f"  failing piece: {cert.reason}",
         "  no witness exists: " + ("the proof below shows none is lower nearby."
                                    if cert.is_local_minimum else "the verdict is undecided."),
         "  proof:",
