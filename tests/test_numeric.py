@@ -204,3 +204,77 @@ def test_logistic_loss_by_hand():
     net = ShallowReLU([0], [0], [0], 40)
     got = numeric.losses(net, numeric.to_vector(net), D, loss="logistic")[0]
     assert abs(got - (40 + 2 * np.exp(-40))) < 1e-12
+
+
+# -- the loss-only hot path (relu(z) = (z + |z|)/2 at the last hidden layer) ---------------
+U = 2.0 ** -53
+
+
+def _forward_error_scale(arch, thetas, X):
+    """S_i = the float outputs of the network with |theta| and |[X, 1]|: every pre-activation
+    is then >= 0, so relu is the identity and S_i is the usual running-error scale
+    |W_k| (... |W_1| |x_i| + |b_1| ...) + |b_k| of the forward pass."""
+    return numeric._forward(numeric.FLOAT, arch, np.abs(thetas), np.abs(X), keep=True)[0]
+
+
+def _loss_error_bound(arch, thetas, X, y, f_hat):
+    """A priori bound on |L_float - L_exact| from |f_hat_i - f_i| <= e_i = gamma_K S_i.
+
+    K counts the rounding steps on the path to one output (every width, bias, the two extra
+    products of the hot path); then |r_hat_i - r_i| <= E_i = e_i + u(|r_hat_i| + e_i) and
+    |L_hat - L| <= sum E_i (2 |r_hat_i| + E_i) + gamma_{n+1} sum r_hat_i^2.
+    """
+    K = 2 * (sum(arch.widths) + 2 * arch.depth + 4)
+    gamma = lambda k: k * U / (1 - k * U)  # noqa: E731
+    e = gamma(K) * _forward_error_scale(arch, thetas, X)
+    r = f_hat - y[None, :]
+    E = e + U * (np.abs(r) + e)
+    return (E * (2 * np.abs(r) + E)).sum(axis=1) + gamma(len(y) + 1) * (r * r).sum(axis=1)
+
+
+floats = st.floats(-4, 4, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def float_points(draw):
+    """A ReLU network of depth 2 or 3 with arbitrary double parameters, on quarter-integer
+    data, so the exact loss of the very doubles is computable."""
+    net, D = draw(st.one_of(problems(depth=2), problems(depth=3)))
+    arch = numeric.architecture(net)
+    theta = np.array([draw(floats) for _ in range(arch.n_params)])
+    return arch, theta, D
+
+
+@SETTINGS
+@given(float_points())
+def test_hot_path_and_plain_pass_meet_the_exact_loss_within_the_stated_bound(point):
+    arch, theta, D = point
+    T = theta[None, :]
+    X, y = numeric.as_floats(D.X, "X"), numeric.as_floats(D.y, "y")
+    exact = numeric.from_vector(theta, arch, allow_float=True).loss(D)
+    fast = numeric._relu_outputs(arch, T, X)
+    plain = numeric._forward(numeric.FLOAT, arch, T, X, keep=True)[0]
+    for f in (fast, plain):
+        L = ((f - y[None, :]) ** 2).sum(axis=1)
+        bound = _loss_error_bound(arch, T, X, y, f)
+        assert abs(Fraction(L[0]) - exact) <= Fraction(bound[0]), (f, exact, bound)
+    assert numeric.losses(arch, theta, D)[0] == ((fast - y) ** 2).sum()
+
+
+def test_hot_path_is_exact_where_the_arithmetic_is():
+    # integers: every product and sum below is a small integer, so any rounding is a bug
+    net = ShallowReLU([[1, -2], [3, 1], [-1, -1]], [0, -4, 2], [2, -1, 3], -5)
+    D = Dataset([[i, 3 - 2 * i] for i in range(-4, 5)], [i * i for i in range(-4, 5)])
+    assert numeric.losses(net, numeric.to_vector(net), D)[0] == net.loss(D)
+    deep = DeepReLU([[[1, -1], [2, 0]], [[1, -3], [-2, 1]], [[1, 1]]], [[0, 1], [-1, 2], [3]])
+    assert numeric.losses(deep, numeric.to_vector(deep), D)[0] == deep.loss(D)
+
+
+def test_hot_path_falls_back_on_overflow():
+    # z = 1e308 * (-10) overflows to -inf, where (z + |z|)/2 is nan but relu(z) = 0; the
+    # fallback to the plain pass must give the plain pass's finite value
+    net = ShallowReLU([[Fraction(10) ** 308]], [0], [Fraction(1, 10) ** 300], 0)
+    D = Dataset([[-10], [1]], [0, 0])
+    got = numeric.losses(net, numeric.to_vector(net), D)[0]
+    assert np.isfinite(got)
+    assert got == pytest.approx(float(net.loss(D)), rel=1e-12)
