@@ -95,14 +95,14 @@ def test_perturbations_shrink_to_the_point_and_handle_deep():
     net = ShallowReLU([1], [-3], [1], 0)
     assert find(rms.perturbations(net, "1/10"), lambda q: True) == net
     deep = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])
-    q = rms.perturbations(deep, 1, nonzero=True).example()
+    q = find(rms.perturbations(deep, 1, nonzero=True), lambda q: True)
     assert isinstance(q, DeepReLU) and 0 < q.distance(deep) <= 1
 
 
 def test_bad_arguments():
     with pytest.raises(ShapeError, match="needs d= or dataset="):
-        rms.shallow_relu().example()
+        find(rms.shallow_relu(), lambda _: True)
     with pytest.raises(InvalidNumberError, match="min_n=1"):
-        rms.decent_datasets(min_n=1).example()
+        find(rms.decent_datasets(min_n=1), lambda _: True)
     with pytest.raises(InvalidNumberError, match="radius=0"):
-        rms.perturbations(ShallowReLU([1], [0], [1], 0), 0).example()
+        find(rms.perturbations(ShallowReLU([1], [0], [1], 0), 0), lambda _: True)
