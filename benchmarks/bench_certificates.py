@@ -6,6 +6,9 @@ Prints each figure and its ratio to a baseline measured in the same run:
   small K and extrapolated by 2^K (said so in the output).
 - random: n = 1000, d = 8, m = 64 with >= 32 kink pairs. Baseline: one exact evaluation of the
   loss (the forward pass the decision cannot avoid).
+- zero unit: w = 0, b = 0 (every point on the kink) among mixed residuals, which is not a
+  minimum. Baseline: evaluating g on every ray of the arrangement (what the decision did
+  before it stopped at the first violation), measured at d = 3, n = 40.
 
 Run:  python benchmarks/bench_certificates.py
 """
@@ -113,6 +116,30 @@ def main() -> None:
                       f"({len(cert.kink_pairs)} kink pairs; verdict {cert.is_local_minimum}; "
                       f"target < 1 s); exact loss alone {t_loss * 1e3:.0f} ms; "
                       f"ratio {t / t_loss:.2f}x")
+    zero_unit_section()
+
+
+def zero_unit_instance(d: int, n: int, seed: int = 1) -> tuple[ShallowReLU, Dataset]:
+    rng = random.Random(seed)
+    X = [[rng.randint(-5, 5) for _ in range(d)] for _ in range(n)]
+    y = [rng.randint(-5, 5) for _ in range(n)]
+    return ShallowReLU([[0] * d], [0], [1], Fraction(sum(y), n)), Dataset(X, y)
+
+
+def zero_unit_section() -> None:
+    from relu_minima.kink_forms import _rays
+
+    net, D = zero_unit_instance(3, 40)
+    t, cert = best_of(lambda: verify_local_minimum(net, D))
+    form = cert.units[0].decision.form.essential()
+    t_all, rays = best_of(lambda: [form(r) for r in _rays(form)], repeat=1)
+    print(f"zero unit d = 3, n = 40 (not a minimum): {t * 1e3:.1f} ms; every one of the "
+          f"{len(rays)} rays: {t_all:.2f} s; ratio {t_all / t:.0f}x")
+    for d, n in ((8, 100), (8, 1000)):
+        net, D = zero_unit_instance(d, n)
+        t, cert = best_of(lambda net=net, D=D: verify_local_minimum(net, D))
+        print(f"zero unit d = {d}, n = {n}: {t * 1e3:.1f} ms (verdict {cert.is_local_minimum}; "
+              f"the arrangement has up to C({n}, {d}) lines)")
 
 
 if __name__ == "__main__":

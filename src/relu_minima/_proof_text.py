@@ -10,6 +10,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from ._linalg import dot
+from .kink_forms import KinkForm
+
 if TYPE_CHECKING:
     from .certificates import LocalMinimumCertificate, UnitReport
 
@@ -85,7 +88,7 @@ def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
         bend = "bends g" if w != 0 else "does not bend g"
         lines.append(f"  kink input x = {_v(x)}: points {_pts(ix)}, residual sum R = {w} ({bend})")
     ess = form.essential()
-    if dec.sigma == 0 and dec.holds:
+    if dec.sigma == 0 and dec.holds and not ess.normals:
         lines.append("  p = 0 and every R_H = 0, so g == 0: unit j can only change L at order")
         lines.append("  |Delta|^2 >= 0.  holds")
         return lines
@@ -98,6 +101,12 @@ def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
     if not ess.normals:
         lines.append("  no kink bends g, so g(delta) = p . delta, and p = 0.  holds")
         return lines
+    if not dec.holds and not dec.rays:
+        d_ = dec.descent
+        lines.append(f"  at delta = {_v(d_)} (a direction tried before the arrangement: +-p or")
+        lines.append(f"  +-n_H) the unit is at bending inputs [{_sides(ess, d_)}] and")
+        lines.append(f"  g(delta) = {form(d_)}.  FAILS along {_v(d_)}")
+        return lines
     lines.append(f"  p = sum_H beta_H n_H with beta = {_v(dec.span_coefficients)}, so g vanishes "
                  "on the")
     lines.append("  lineality space {n_H . delta = 0 for all bending H}. On its span, g is linear")
@@ -105,7 +114,7 @@ def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
     lines.append("  over the rays below (the 1-dimensional intersections of kink hyperplanes),")
     lines.append("  so the sign of g is decided by its values on them:")
     for r in dec.rays[:_MAX_ROWS]:
-        sides = " ".join({1: "on", 0: "kink", -1: "off"}[s] for s in r.sides)
+        sides = " ".join(_SIDE[s] for s in r.sides)
         ok = (r.value == 0) if dec.sigma == 0 else (dec.sigma * r.value >= 0)
         lines.append(f"    ray {_v(r.direction)}: unit at bending inputs [{sides}], g = {r.value}"
                      f" {'ok' if ok else 'VIOLATES'}")
@@ -113,3 +122,10 @@ def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
         lines.append(f"    ... ({len(dec.rays) - _MAX_ROWS} more rays in to_json())")
     lines.append(f"  {'holds' if dec.holds else 'FAILS along ' + _v(dec.descent)}")
     return lines
+
+
+_SIDE = {1: "on", 0: "kink", -1: "off"}
+
+
+def _sides(form: KinkForm, delta: tuple[Fraction, ...]) -> str:
+    return " ".join(_SIDE[(t > 0) - (t < 0)] for t in (dot(n, delta) for n in form.normals))

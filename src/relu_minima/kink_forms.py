@@ -20,7 +20,7 @@ cell of the (essential) arrangement restricted to V. Nothing is sampled.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -114,30 +114,71 @@ def _rays(form: KinkForm) -> list[Vec]:
     Each cell of the arrangement restricted to V is a pointed cone (the normals span V), so it
     is the conical hull of its extreme rays, and each extreme ray spans such a flat.
     """
-    normals = list(form.normals)
-    if not normals:
-        return []
-    basis, _ = _linalg.rref(normals)
-    r = len(basis)
-    lines: set[Vec] = set()
-    if r == 1:
-        lines.add(_oriented(primitive(basis[0])))
-    else:
-        for subset in itertools.combinations(range(len(normals)), r - 1):
-            # coordinates c of delta = sum c_k basis_k with n_s . delta = 0 for s in subset
-            A = [[dot(normals[s], bk) for bk in basis] for s in subset]
-            null = _linalg.nullspace(A, r)
-            if len(null) != 1:
-                continue  # the chosen hyperplanes are dependent: no line here
-            c = null[0]
-            delta = [sum((ck * bk[t] for ck, bk in zip(c, basis, strict=True)), Fraction(0))
-                     for t in range(form.dim)]
-            lines.add(_oriented(primitive(delta)))
     out = []
-    for line in sorted(lines):
+    for line in sorted(_lines(form)):
         out.append(line)
         out.append(tuple(-t for t in line))
     return out
+
+
+def _lines(form: KinkForm) -> Iterator[Vec]:
+    """The flats of :func:`_rays`, each once (oriented), generated lazily so that a search for
+    a violating ray stops at the first one instead of enumerating all C(K, r - 1) subsets."""
+    normals = list(form.normals)
+    if not normals:
+        return
+    basis, _ = _linalg.rref(normals)
+    r = len(basis)
+    if r == 1:
+        yield _oriented(primitive(basis[0]))
+        return
+    seen: set[Vec] = set()
+    for subset in itertools.combinations(range(len(normals)), r - 1):
+        # coordinates c of delta = sum c_k basis_k with n_s . delta = 0 for s in subset
+        A = [[dot(normals[s], bk) for bk in basis] for s in subset]
+        null = _linalg.nullspace(A, r)
+        if len(null) != 1:
+            continue  # the chosen hyperplanes are dependent: no line here
+        c = null[0]
+        delta = [sum((ck * bk[t] for ck, bk in zip(c, basis, strict=True)), Fraction(0))
+                 for t in range(form.dim)]
+        line = _oriented(primitive(delta))
+        if line not in seen:
+            seen.add(line)
+            yield line
+
+
+def _quick_candidates(form: KinkForm) -> Iterator[Vec]:
+    """Cheap directions tried before the arrangement: +-p and +-n_H. Any direction that
+    violates the sign is a valid descent (checked exactly); finding none proves nothing."""
+    for vec in (form.p, *form.normals):
+        if any(t != 0 for t in vec):
+            line = primitive(vec)
+            yield line
+            yield tuple(-t for t in line)
+
+
+def _search(form: KinkForm, ess: KinkForm, violates: Callable[[Fraction], bool]
+            ) -> tuple[list[RayValue], Vec | None]:
+    """Rays checked (in canonical order when none violates) and the first violating direction."""
+    for delta in _quick_candidates(ess):
+        if violates(form(delta)):
+            return [], delta
+    rays = []
+    for line in _lines(ess):
+        for delta in (line, tuple(-t for t in line)):
+            value = form(delta)
+            rays.append(RayValue(delta, value, tuple(_sign(dot(n, delta)) for n in ess.normals)))
+            if violates(value):
+                return rays, delta
+    rays.sort(key=lambda ray: _rays_order(ray.direction))
+    return rays, None
+
+
+def _rays_order(direction: Vec) -> tuple[Vec, int]:
+    # the order of _rays: lines sorted, each before its negation
+    line = _oriented(direction)
+    return line, 0 if line == direction else 1
 
 
 def _oriented(vec: Vec) -> Vec:
@@ -172,21 +213,19 @@ def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
         # on the lineality space g is the linear map p . w: one of +-w decreases sigma * g
         direction = off if sigma * dot(ess.p, off) < 0 else tuple(-t for t in off)
         return SignDecision(False, sigma, form, None, (), direction)
-    rays = []
-    for delta in _rays(ess):
-        value = form(delta)
-        sides = tuple(_sign(dot(n, delta)) for n in ess.normals)
-        rays.append(RayValue(delta, value, sides))
-        if sigma * value < 0:
-            return SignDecision(False, sigma, form, beta, tuple(rays), delta)
-    return SignDecision(True, sigma, form, beta, tuple(rays), None)
+    rays, descent = _search(form, ess, lambda value: sigma * value < 0)
+    return SignDecision(descent is None, sigma, form, beta, tuple(rays), descent)
 
 
 def decide_zero(form: KinkForm) -> SignDecision:
-    """Decide g == 0 identically. True iff p = 0 and every kink weight is 0 (docs/method.md).
+    """Decide g == 0 identically, by Lemma A with both signs: p in span(normals) and g = 0 on
+    every ray.
 
-    The functions |n_H . delta| of distinct inputs are linearly independent, so
-    g(delta) + g(-delta) = sum R_H |n_H . delta| vanishes only if every R_H = 0, and then g = p.
+    For a unit's kink form the normals (x_H, 1) of distinct inputs are pairwise
+    non-parallel, the functions |n_H . delta| are then linearly independent, and
+    g(delta) + g(-delta) = sum R_H |n_H . delta| vanishes only if every R_H = 0 (Lemma B of
+    docs/method.md): the first bending ray already fails. Parallel normals can cancel
+    (max(0, t) - max(0, 2t)/2 == 0), which the rays decide as well.
     """
     ess = form.essential()
     if not ess.normals and all(t == 0 for t in form.p):
@@ -194,10 +233,5 @@ def decide_zero(form: KinkForm) -> SignDecision:
     beta, off = _lineality_violation(ess)
     if off is not None:
         return SignDecision(False, 0, form, None, (), off)
-    rays = []
-    for delta in _rays(ess):
-        value = form(delta)
-        rays.append(RayValue(delta, value, tuple(_sign(dot(n, delta)) for n in ess.normals)))
-        if value != 0:
-            return SignDecision(False, 0, form, beta, tuple(rays), delta)
-    raise AssertionError("a nonzero kink form vanished on every ray")  # unreachable: see docstring
+    rays, descent = _search(form, ess, lambda value: value != 0)
+    return SignDecision(descent is None, 0, form, beta, tuple(rays), descent)

@@ -1,0 +1,105 @@
+"""decide_sign / decide_zero against the exhaustive reference: every ray of the arrangement.
+
+The decision stops at the first violating direction (cheap candidates +-p, +-n_H first, then
+the lines of the arrangement generated lazily); the reference evaluates g on every ray of
+``_rays`` after the lineality test, as in docs/method.md. They must always agree.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from relu_minima.kink_forms import KinkForm, _lineality_violation, _rays, decide_sign, decide_zero
+
+small = st.integers(-3, 3).map(Fraction)
+
+
+@st.composite
+def kink_forms(draw):
+    dim = draw(st.integers(1, 3))
+    K = draw(st.integers(0, 6))
+    normals = tuple(tuple(draw(small) for _ in range(dim)) for _ in range(K))
+    normals = tuple(n for n in normals if any(t != 0 for t in n))
+    weights = tuple(draw(small) for _ in normals)
+    if normals and draw(st.booleans()):
+        # p in the span of the normals (the interesting case: the lineality test passes)
+        coeffs = [draw(small) for _ in normals]
+        p = tuple(sum((c * n[k] for c, n in zip(coeffs, normals, strict=True)), Fraction(0))
+                  for k in range(dim))
+    else:
+        p = tuple(draw(small) for _ in range(dim))
+    return KinkForm(p, normals, weights)
+
+
+def _reference(form: KinkForm, ok) -> bool:
+    ess = form.essential()
+    _, off = _lineality_violation(ess)
+    if off is not None:
+        return ok(form(off)) and ok(form(tuple(-t for t in off)))
+    return all(ok(form(delta)) for delta in _rays(ess))
+
+
+@settings(max_examples=300, deadline=None)
+@given(kink_forms(), st.sampled_from([1, -1]))
+def test_decide_sign_agrees_with_every_ray(form, sigma):
+    decision = decide_sign(form, sigma)
+    assert decision.holds == _reference(form, lambda value: sigma * value >= 0)
+    decision._check()
+    if decision.holds:
+        # and, independently of the ray argument, at random rational directions
+        rng = random.Random(0)
+        for _ in range(50):
+            delta = tuple(Fraction(rng.randint(-20, 20), rng.randint(1, 5))
+                          for _ in range(form.dim))
+            assert sigma * form(delta) >= 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(kink_forms())
+def test_decide_zero_agrees_with_every_ray(form):
+    decision = decide_zero(form)
+    assert decision.holds == _reference(form, lambda value: value == 0)
+    decision._check()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 2).flatmap(lambda d: st.lists(
+    st.tuples(*[small] * d), min_size=0, max_size=6, unique=True)), st.data())
+def test_lemma_b_zero_iff_p_and_every_weight_vanish(inputs, data):
+    # a unit's kink form: normals (x_H, 1) of distinct inputs (Lemma B of docs/method.md)
+    normals = tuple((*x, Fraction(1)) for x in inputs)
+    dim = len(normals[0]) if normals else 2
+    weights = tuple(data.draw(small) for _ in normals)
+    p = tuple(data.draw(small) for _ in range(dim))
+    form = KinkForm(p, normals, weights)
+    decision = decide_zero(form)
+    decision._check()
+    assert decision.holds == (all(t == 0 for t in p) and all(w == 0 for w in weights))
+
+
+def test_parallel_kinks_can_cancel():
+    one, two = (Fraction(1),), (Fraction(2),)
+    form = KinkForm((Fraction(0),), (one, two), (Fraction(1), Fraction(-1, 2)))
+    cancels = decide_zero(form)  # max(0, t) - max(0, 2t)/2 == 0
+    assert cancels.holds and {r.value for r in cancels.rays} == {0}
+    cancels._check()
+    fails = decide_zero(KinkForm((Fraction(0),), (one, two), (Fraction(1), -one[0])))
+    assert not fails.holds
+    fails._check()
+
+
+def test_a_unit_on_the_kink_of_every_point_fails_fast():
+    # w = b = 0 with mixed residuals in R^5: the arrangement has C(60, 4) ~ 490,000 subsets,
+    # but a cheap direction (+-p, +-n_H) or an early ray already fails
+    rng = random.Random(3)
+    normals = tuple((*(Fraction(rng.randint(-5, 5)) for _ in range(4)), Fraction(1))
+                    for _ in range(60))
+    weights = tuple(Fraction(rng.randint(-5, 5)) for _ in normals)
+    form = KinkForm((Fraction(0),) * 5, normals, weights)
+    decision = decide_sign(form, 1)
+    assert not decision.holds and form(decision.descent) < 0
+    decision._check()
