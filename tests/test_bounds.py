@@ -1,5 +1,7 @@
 """Unit and property tests of relu_minima.bounds (Propositions 4 and 5)."""
 
+from fractions import Fraction
+
 import mpmath
 import pytest
 import sympy
@@ -84,3 +86,16 @@ def test_bad_inputs_name_the_argument():
         bounds.prop5_value(2, 1, Law.normal(), Law.point())
     with pytest.raises(InvalidNumberError, match="a_value"):
         bounds.prop5_limit(2, 1, sympy.Rational(1, 2))
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(bounds.INIT_SCHEMES), st.integers(1, 4), st.integers(1, 40),
+       st.integers(1, 5), st.fractions(Fraction(1, 50), 2, max_denominator=50))
+def test_prop4_probability_is_the_exact_expression_evaluated(scheme, d_in, width, layers, mean):
+    # the fast path (variances merged, square roots in mpmath) against the sympy product of
+    # Phi(mu / std)^count over the layers, evaluated by sympy itself
+    expr = bounds.prop4_expression(scheme, d_in, width, layers, fixed_std="1/10")
+    value = sympy.N(expr.subs(bounds.mu, sympy.Rational(mean.numerator, mean.denominator)), 30)
+    got = bounds.prop4_probability(mean, scheme, d_in, width, layers, fixed_std="1/10", dps=30)
+    with mpmath.workdps(30):
+        assert abs(mpmath.mpf(str(value)) - got) <= mpmath.mpf(10) ** -25 * abs(got)

@@ -122,6 +122,13 @@ def init_stds(
     ``fixed``: the given standard deviation (default 1/100) everywhere.
     Layers with the same standard deviation are merged.
     """
+    return tuple((sympy.sqrt(sympy.Rational(var.numerator, var.denominator)), count)
+                 for var, count in _variances(scheme, d_in, width, hidden_layers, fixed_std))
+
+
+def _variances(scheme: str, d_in: int, width: int, hidden_layers: int, fixed_std: Any
+               ) -> tuple[tuple[Fraction, int], ...]:
+    """(variance, number of weights) per distinct variance (see :func:`init_stds`)."""
     if scheme not in INIT_SCHEMES:
         raise InvalidNumberError(f"scheme={scheme!r} is not one of {INIT_SCHEMES}.")
     d_in = _positive_int(d_in, "d_in")
@@ -130,19 +137,15 @@ def init_stds(
     std_fixed = exact(fixed_std, "fixed_std")
     if std_fixed <= 0:
         raise InvalidNumberError(f"fixed_std={fixed_std!r} must be positive.")
-    merged: dict[sympy.Expr, int] = {}
+    # Layers are merged by the denominator q that fixes their variance, before any Fraction
+    # or square root: sympy.sqrt and Fraction hashing per layer dominated the Figure 6 sweeps.
+    merged: dict[int, int] = {}
     for fan_in, fan_out in _layer_shapes(d_in, width, hidden_layers):
-        if scheme == "lecun":
-            var = sympy.Rational(1, width)
-        elif scheme == "lecun-fan-in":
-            var = sympy.Rational(1, fan_in)
-        elif scheme == "xavier":
-            var = sympy.Rational(2, fan_in + fan_out)
-        else:
-            var = sympy.Rational(std_fixed.numerator, std_fixed.denominator) ** 2
-        std = sympy.sqrt(var)
-        merged[std] = merged.get(std, 0) + fan_in * fan_out
-    return tuple(merged.items())
+        q = {"lecun": width, "lecun-fan-in": fan_in, "xavier": fan_in + fan_out}.get(scheme, 1)
+        merged[q] = merged.get(q, 0) + fan_in * fan_out
+    numerator = {"lecun": 1, "lecun-fan-in": 1, "xavier": 2}
+    return tuple((Fraction(numerator[scheme], q) if scheme in numerator else std_fixed**2, count)
+                 for q, count in merged.items())
 
 
 def prop4_expression(
@@ -178,6 +181,17 @@ def _log_prob_positive(
     return total
 
 
+def _log_prob_from_variances(mean: mpmath.mpf, variances: Sequence[tuple[Fraction, int]]
+                             ) -> mpmath.mpf:
+    """As :func:`_log_prob_positive`, with the standard deviations taken in mpmath directly
+    (no sympy: this is the inner loop of the width sweeps)."""
+    total = mpmath.mpf(0)
+    for var, count in variances:
+        s = mpmath.sqrt(mpmath.mpf(var.numerator) / var.denominator)
+        total += count * mpmath.log1p(-mpmath.ncdf(-mean / s))
+    return total
+
+
 def prop4_probability(
     mean: Any,
     scheme: str,
@@ -191,8 +205,8 @@ def prop4_probability(
     """P(every weight > 0) at mean ``mean``, to ``dps`` digits (Appendix B.1, Eq. (3))."""
     with mpmath.workdps(_dps(dps)):
         m = to_mpf(mean, "mean")
-        stds = init_stds(scheme, d_in, width, hidden_layers, fixed_std)
-        return +mpmath.exp(_log_prob_positive(m, stds))
+        variances = _variances(scheme, d_in, width, hidden_layers, fixed_std)
+        return +mpmath.exp(_log_prob_from_variances(m, variances))
 
 
 def _dps(dps: Any) -> int:
