@@ -52,11 +52,31 @@ def test_non_strict_blind_spot_that_is_not_a_minimum():
     cert.check()
 
 
-def test_undecided_is_reported_with_its_reason():
-    # the same network with W_2 = 0 and b_2 = 0: needs a four-coordinate move; not attempted
+def test_a_path_move_decides_what_single_coordinates_cannot():
+    # the same network with W_2 = 0 and b_2 = 0: no coordinate and no revival lowers the
+    # loss at any order; moving three coordinates together changes the outputs at order 3
+    # (this point was "undecided" before sign vectors on 2-4 coordinates were tried)
     D2 = Dataset([0, 1, 3, 4], [-1, 2, 1, 2])
     net = DeepReLU([[[-1]], [[0]], [[1]]], [[0], [0], [1]])
     cert = verify_deep_local_minimum(net, D2)
+    assert cert.is_local_minimum is False and cert.case == "descent direction"
+    assert sum(1 for t in cert.direction if t) == 3
+    order = next(i for i, t in enumerate(cert.germ) if i > 0 and t)
+    assert order == 3 and cert.germ[order] < 0
+    for rad in (Fraction(1, 10), Fraction(1, 10**6)):
+        w = cert.witness(rad)
+        assert w.loss(D2) < net.loss(D2) and w.distance(net) <= rad
+    cert.check()
+
+
+def test_undecided_is_reported_with_its_reason():
+    # layer 1 is 0 on the data (zero at x = 1), layer 2 is 0 everywhere, the output the mean.
+    # It is in fact a local minimum: near theta, f(1) - f(-3) = v (relu(W_2 a + b_2) -
+    # relu(b_2)) <= 0 with a = relu(.) >= 0 and W_2 near -2, v near 1, while the residuals
+    # would need f(1) > f(-3). That sign argument is beyond the rules, so: undecided.
+    D3 = Dataset([1, -3, 1], [1, -3, -3])
+    net = DeepReLU([[[2]], [[-2]], [[1]]], [[-2], [0], ["-5/3"]])
+    cert = verify_deep_local_minimum(net, D3)
     assert cert.is_local_minimum is None and cert.status == "undecided"
     assert "non-strict blind spot" in cert.reason and cert.witness() is None
     cert.check()
@@ -138,3 +158,16 @@ def test_soundness(problem):
                 assert net.with_parameters(vals).loss(D) >= net.loss(D)
     else:
         assert cert.status == "undecided" and cert.reason
+
+
+def test_parameter_names_follow_the_flat_layout():
+    import re
+
+    from relu_minima.blind_spots import _parameter_names
+
+    net = DeepReLU([[[1, 2], [3, 4], [5, 6]], [[7, 8, 9]]], [[10, 11, 12], [13]])
+    for name, value in zip(_parameter_names(net), net.parameters(), strict=True):
+        n, *idx = (int(t) for t in re.findall(r"\d+", name))
+        entry = net.weights[n - 1][idx[0] - 1][idx[1] - 1] if name[0] == "W" else \
+            net.biases[n - 1][idx[0] - 1]
+        assert entry == value, name

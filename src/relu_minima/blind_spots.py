@@ -20,8 +20,10 @@ in the order they are tried (proofs in docs/deep.md):
    by the sign of its lowest coefficient), so the loss is a polynomial P(eps) there. If the
    lowest nonzero coefficient of P - L is negative, the point is not a minimum. Directions
    tried: every coordinate (both signs; at a point where L is differentiable this finds any
-   nonzero gradient), and for units with a zero pre-activation, revivals of the unit (bias
-   up, together with each outgoing weight, both signs: the second-order "saddle" moves).
+   nonzero gradient), for units with a zero pre-activation, revivals of the unit (bias
+   up, together with each outgoing weight, both signs: the second-order "saddle" moves),
+   then every sign vector on 2, 3 or 4 coordinates (moves along a path of weights, whose
+   product changes the outputs only at order 3 or 4), up to ``max_directions`` in all.
 5. Otherwise: undecided, with the reason.
 
 Lemma 2 / Corollary 1 are certified by :func:`blind_spot_gradient_vanishes`: at a strict
@@ -30,6 +32,7 @@ blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -362,11 +365,45 @@ def _unit_vector(size: int, entries: dict[int, int]) -> tuple[Fraction, ...]:
 
 
 def _candidate_directions(params: DeepReLU, dataset: Dataset):
-    """Coordinates (+-), then unit revivals (bias +1 with one outgoing weight +-1)."""
+    """Coordinates (+-), then unit revivals (bias +1 with one outgoing weight +-1), then every
+    sign vector on 2, 3, 4 coordinates (the caller's budget cuts this last family)."""
+    seen: set[tuple[Fraction, ...]] = set()
+    for u, label in _structured_directions(params, dataset):
+        seen.add(u)
+        yield u, label
     size = params.n_params
+    names = _parameter_names(params)
+    if params.depth == 1:
+        return  # convex: the coordinates decide (and the caller's proof relies on that)
+    for k in range(2, min(4, size) + 1):
+        # products of k parameters along a path (e.g. output weight x hidden weight x input
+        # weight, with the output bias cancelling the constant part) first change the
+        # outputs at order k: a coordinate or a revival cannot see them
+        for support in itertools.combinations(range(size), k):
+            for signs in itertools.product((1, -1), repeat=k):
+                u = _unit_vector(size, dict(zip(support, signs, strict=True)))
+                if u not in seen:
+                    yield u, ", ".join(f"{names[q]} {'up' if t > 0 else 'down'}"
+                                       for q, t in zip(support, signs, strict=True))
+
+
+def _parameter_names(params: DeepReLU) -> list[str]:
+    """Names of the flat coordinates, 1-based as in the proof text: W_n[j,k] (weight from
+    unit k of layer n-1 into unit j of layer n), then b_n[j]."""
+    names = []
+    for n, M in enumerate(params.weights, start=1):
+        names += [f"W_{n}[{j},{k}]" for j in range(1, len(M) + 1)
+                  for k in range(1, len(M[0]) + 1)]
+        names += [f"b_{n}[{j}]" for j in range(1, len(M) + 1)]
+    return names
+
+
+def _structured_directions(params: DeepReLU, dataset: Dataset):
+    size = params.n_params
+    names = _parameter_names(params)
     for p in range(size):
-        yield _unit_vector(size, {p: 1}), f"coordinate {p} increasing"
-        yield _unit_vector(size, {p: -1}), f"coordinate {p} decreasing"
+        yield _unit_vector(size, {p: 1}), f"{names[p]} increasing"
+        yield _unit_vector(size, {p: -1}), f"{names[p]} decreasing"
     pre = params.preactivations(dataset)
     offsets = []
     pos = 0
@@ -525,7 +562,8 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
                                reason="depth 1: convex loss with zero gradient",
                                proof=tuple(proof), **common)
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, and "
-           f"none of the {tried} exact directions tried (coordinates and unit revivals) "
+           f"none of the {tried} exact directions tried (coordinates, unit revivals and "
+           "sign vectors on up to 4 coordinates, in that order) "
            "decreases the loss at any order; deciding needs higher-order or multi-direction "
            "reasoning that this library does not attempt for depth >= 3")
     if spot is not None:
