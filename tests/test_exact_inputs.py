@@ -43,9 +43,10 @@ def test_exact_accepts_exact_numbers(value, expected):
 
 def test_float_is_refused_with_advice():
     with pytest.raises(InexactNumberError) as info:
-        exact(4.333, "y[3]")
+        exact(4.333, "y[3]", allow_float=False)  # False: the caller offers the opt-in
     message = str(info.value)
-    assert "y[3]=4.333" in message and "13/3" in message and "allow_float=True" in message
+    assert "y[3]=4.333" in message and "'4333/1000'" in message and "allow_float=True" in message
+    assert f"exact value is {Fraction(4.333)}" in message  # the binary value, not 4333/1000
     assert isinstance(info.value, TypeError) and isinstance(info.value, ReluMinimaError)
 
 
@@ -130,3 +131,41 @@ def test_rescale_and_permute_validate_arguments():
         net.permuted([0, 0])
     with pytest.raises(ValueError, match="radius"):
         verify_local_minimum(net, Dataset([1], [5])).witness(0)
+    with pytest.raises(ShapeError, match=r"j=2 must be a unit index in range\(2\)"):
+        net.rescaled(2, 3)
+    with pytest.raises(TypeError, match=r"unknown parameter.*C"):
+        net.replace(C=5)  # a typo must not return the point unchanged
+
+
+def test_float_errors_offer_allow_float_only_where_it_exists():
+    with pytest.raises(InexactNumberError) as info:
+        ShallowReLU([1], [0], [1], 0.5)
+    message = str(info.value)
+    assert "'1/2'" in message and "allow_float=True" in message
+    assert "exact value" not in message  # 0.5 is a dyadic: nothing to explain about rounding
+    with pytest.raises(InexactNumberError) as info:
+        verify_local_minimum(ShallowReLU([1], [0], [1], 0), Dataset([1], [5])).witness(0.001)
+    message = str(info.value)
+    assert "radius=0.001" in message and "'1/1000'" in message
+    assert "allow_float" not in message and "exact value is" in message
+    assert ShallowReLU([1], [0], [1], 0).replace(c=0.5, allow_float=True).c == Fraction(1, 2)
+
+
+def test_a_flat_W_for_one_unit_is_explained():
+    with pytest.raises(ShapeError, match=r"W=\[1, 1\] is a flat list.*W=\[\[1, 1\]\]"):
+        ShallowReLU(W=[1, 1], b=[0], v=[1], c=0)
+
+
+def test_a_json_float_is_refused_with_its_position():
+    from relu_minima.io import parse_problem
+
+    text = ('{"dataset": {"X": [[1], [2]], "y": ["1", 4.333]}, '
+            '"params": {"W": [[1]], "b": [0], "v": [1], "c": 0}}')
+    with pytest.raises(InexactNumberError, match=r'dataset\.y\[1\]=4\.333 .*"4\.333"'):
+        parse_problem(text)
+    deep = ('{"dataset": {"X": [1], "y": [1]}, '
+            '"params": {"weights": [[[1]], [[0.5]]], "biases": [[0], [0]]}}')
+    with pytest.raises(InexactNumberError, match=r"params\.weights\[1\]\[0\]\[0\]=0\.5"):
+        parse_problem(deep)
+    ok = text.replace("4.333", '"4.333"')
+    assert parse_problem(ok)[1].y[1] == Fraction(4333, 1000)

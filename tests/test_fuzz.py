@@ -11,7 +11,7 @@ from relu_minima import strategies as rms
 from relu_minima.certificates import verify_local_minimum
 from relu_minima.datasets import Dataset
 from relu_minima.deep import DeepReLU
-from relu_minima.errors import InvalidNumberError, ShapeError
+from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
 from relu_minima.fuzz import kink_pairs, search_neighbourhood
 from relu_minima.networks import ShallowReLU
 
@@ -79,6 +79,8 @@ def test_bad_arguments():
         search_neighbourhood(PROP1, D1, 1, n_random=-1)
     with pytest.raises(ShapeError, match="params="):
         search_neighbourhood("net", D1, 1)
+    with pytest.raises(InexactNumberError, match=r"radius=0\.01 .*'1/100'"):
+        search_neighbourhood(PROP1, D1, 0.01)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])

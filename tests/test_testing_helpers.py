@@ -42,6 +42,7 @@ def test_false_non_minimum_claim_shows_the_proof():
     msg = str(info.value)
     assert "ACTUAL:  local minimum" in msg and "DESIRED: not a local minimum" in msg
     assert "exact loss at params: 18" in msg and "VERDICT: LOCAL MINIMUM" in msg
+    assert "why it is a minimum:" in msg and "failing piece" not in msg
 
 
 def test_no_descent_helper():

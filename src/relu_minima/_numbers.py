@@ -20,25 +20,32 @@ from .errors import InexactNumberError, InvalidNumberError, ShapeError
 __all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector"]
 
 
-def _float_advice(name: str, value: float) -> str:
+def _float_advice(name: str, value: float, offered: bool) -> str:
     try:
         guess = Fraction(repr(value)).limit_denominator(1000)
-        hint = f"Fraction({guess.numerator}, {guess.denominator}) or the string '{guess}'"
+        hint = f"Pass Fraction({guess.numerator}, {guess.denominator}) or the string '{guess}'"
     except (ValueError, OverflowError):
-        hint = "a Fraction or a string such as '13/3'"
-    return (
-        f"{name}={value!r} is a binary float, which cannot be taken exactly "
-        f"(4.333 is not 13/3, and 0.1 is really {Fraction(0.1)}). "
-        f"Pass {hint}, or allow_float=True to use the float's exact binary value."
-    )
+        guess, hint = None, "Pass a Fraction or a string such as '13/3'"
+    binary = Fraction(value)
+    if binary == guess:
+        what = (f"{name}={value!r} is a float; floats are refused wherever relu_minima "
+                "promises exactness, so that no value is ever rounded silently.")
+    else:
+        shown = str(binary) if len(str(binary)) <= 60 else f"{float(binary)!r} only to 17 digits"
+        what = (f"{name}={value!r} is a binary float, and its exact value is {shown}, not the "
+                "decimal you typed.")
+    opt_in = ", or allow_float=True to take the float's exact binary value" if offered else ""
+    return f"{what} {hint}{opt_in}."
 
 
-def exact(value: Any, name: str = "value", *, allow_float: bool = False) -> Fraction:
+def exact(value: Any, name: str = "value", *, allow_float: bool | None = None) -> Fraction:
     """Convert one number to an exact ``Fraction``.
 
     Accepts int, Fraction, Decimal, sympy Integer/Rational, numpy integers, and strings that
     ``Fraction`` parses (``"13/3"``, ``"-0.25"``, ``" 7 "``). A Python or numpy float is refused
-    (``InexactNumberError``) unless ``allow_float=True``, which takes its exact binary value.
+    (``InexactNumberError``) unless ``allow_float=True``, which takes its exact binary value;
+    ``allow_float=False`` (the caller offers the opt-in) makes the error mention it, ``None``
+    (no opt-in where this number is used) does not.
     NaN, infinities, booleans and irrational sympy numbers are refused (``InvalidNumberError``).
 
     >>> exact("13/3")
@@ -67,7 +74,7 @@ def exact(value: Any, name: str = "value", *, allow_float: bool = False) -> Frac
         if not math.isfinite(f):
             raise InvalidNumberError(f"{name}={value!r} is not finite; only finite rationals.")
         if not allow_float:
-            raise InexactNumberError(_float_advice(name, f))
+            raise InexactNumberError(_float_advice(name, f, allow_float is False))
         return Fraction(f)
     if isinstance(value, Decimal):
         if not value.is_finite():
@@ -114,7 +121,7 @@ def _from_sympy(value: Any, name: str) -> Fraction | None:
 
 
 def exact_vector(
-    values: Any, name: str, *, length: int | None = None, allow_float: bool = False
+    values: Any, name: str, *, length: int | None = None, allow_float: bool | None = None
 ) -> tuple[Fraction, ...]:
     """Convert a sequence of numbers; errors name ``name[i]``."""
     items = _as_sequence(values, name)
@@ -129,7 +136,7 @@ def exact_matrix(
     *,
     n_rows: int | None = None,
     n_cols: int | None = None,
-    allow_float: bool = False,
+    allow_float: bool | None = None,
 ) -> tuple[tuple[Fraction, ...], ...]:
     """Convert a list of rows; errors name ``name[i][k]`` and ragged rows."""
     items = _as_sequence(rows, name)
@@ -154,7 +161,7 @@ def exact_matrix(
 
 
 def exact_rows(
-    values: Any, name: str, *, what: str, allow_float: bool = False
+    values: Any, name: str, *, what: str, allow_float: bool | None = None
 ) -> tuple[tuple[Fraction, ...], ...]:
     """A non-empty list of equal rows of at least one number; a flat list means rows of one.
 

@@ -288,7 +288,8 @@ class DeepCertificate:
             f"Widths (d, h_1, ..., h_(k-1), 1) = {p.widths}, depth k = {p.depth}; "
             f"N = {self.dataset.n} data point(s).",
             f"Loss L = sum_i (M(x_i) - y_i)^2 = {self.loss}; mean of targets = {self.target_mean}.",
-            f"Verdict: {self.status.upper()} ({self.case}).",
+            f"Verdict: {self.status.upper()}"
+            + ("." if self.case == self.status else f" ({self.case})."),
             "",
             *self.proof,
         ]

@@ -145,14 +145,15 @@ def search_neighbourhood(
 
     ``n_random`` random points (spread over ``scales`` x radius), ``n_kink`` random mixes per
     kink direction and scale, ``descent_runs`` projected descent runs of ``descent_steps``
-    steps. ``radius`` is a positive rational (a float is taken at its exact binary value: it
-    only bounds the search). Seeded with a numpy Generator (``seed``). The result's ``str``
-    says plainly that it is evidence, never a certificate.
+    steps. ``radius`` is a positive exact rational (``"1/100"``; floats are refused as
+    everywhere else, since the best point is re-checked exactly against it). Seeded with a
+    numpy Generator (``seed``). The result's ``str`` says plainly that it is evidence, never
+    a certificate.
     """
     deep = _as_deep(params)
     if not isinstance(dataset, Dataset):
         raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
-    r = exact(radius, "radius", allow_float=True)
+    r = exact(radius, "radius")
     if r <= 0:
         raise InvalidNumberError(f"radius={radius!r} must be positive.")
     for name, value in (("n_random", n_random), ("n_kink", n_kink),

@@ -18,16 +18,32 @@ from .networks import ShallowReLU
 __all__ = ["dump_problem", "load_problem", "parse_problem"]
 
 
-def _refuse_float(text: str) -> Any:
-    raise InexactNumberError(
-        f"the JSON number {text} is a float; write exact numbers as strings such as "
-        f'"{text}" or "13/3".'
-    )
+class _JsonFloat(str):
+    """A JSON float kept as its text, so that it can be refused with its position."""
+
+
+def _first_float(node: Any, path: str) -> tuple[str, str] | None:
+    if isinstance(node, _JsonFloat):
+        return path, str(node)
+    items = node.items() if isinstance(node, dict) else (
+        ((f"[{i}]", v) for i, v in enumerate(node)) if isinstance(node, list) else ())
+    for key, value in items:
+        found = _first_float(value, f"{path}.{key}" if isinstance(node, dict) else path + key)
+        if found is not None:
+            return found
+    return None
 
 
 def parse_problem(text: str) -> tuple[Any, Dataset]:
     """Parse the JSON text of a problem into (params, dataset)."""
-    data = json.loads(text, parse_float=_refuse_float)
+    data = json.loads(text, parse_float=_JsonFloat)
+    found = _first_float(data, "")
+    if found is not None:
+        where, number = found
+        raise InexactNumberError(
+            f"{where.lstrip('.')}={number} is a JSON float; write exact numbers as strings, "
+            f'such as "{number}" (read as the exact decimal) or "13/3".'
+        )
     if not isinstance(data, dict) or "dataset" not in data or "params" not in data:
         raise ShapeError("the file must hold an object with keys 'dataset' and 'params'.")
     dataset = Dataset.from_json(data["dataset"])

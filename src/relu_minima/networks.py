@@ -44,7 +44,17 @@ class ShallowReLU:
         W_exact = exact_rows(W, "W", what="units", allow_float=allow_float)
         m = len(W_exact)
         object.__setattr__(self, "W", W_exact)
-        object.__setattr__(self, "b", exact_vector(b, "b", length=m, allow_float=allow_float))
+        try:
+            b_exact = exact_vector(b, "b", length=m, allow_float=allow_float)
+        except ShapeError as err:
+            if m > 1 and len(W_exact[0]) == 1 and not _has_rows(W):
+                # the common slip: one unit with several inputs written as a flat list
+                raise ShapeError(
+                    f"{err} W={list(W)!r} is a flat list, read as {m} units with one input "
+                    f"each; for one unit with {m} inputs write W=[{list(W)!r}]."
+                ) from None
+            raise
+        object.__setattr__(self, "b", b_exact)
         object.__setattr__(self, "v", exact_vector(v, "v", length=m, allow_float=allow_float))
         object.__setattr__(self, "c", exact(c, "c", allow_float=allow_float))
 
@@ -96,10 +106,16 @@ class ShallowReLU:
         return sum((r * r for r in self.residuals(dataset)), Fraction(0))
 
     # -- symmetries and moves --------------------------------------------------------------
-    def replace(self, **changes: Any) -> ShallowReLU:
-        """A copy with some of W, b, v, c replaced."""
+    def replace(self, *, allow_float: bool = False, **changes: Any) -> ShallowReLU:
+        """A copy with some of W, b, v, c replaced (other names are an error: a typo must
+        not leave the point silently unchanged)."""
+        unknown = sorted(set(changes) - {"W", "b", "v", "c"})
+        if unknown:
+            raise TypeError(f"replace() got unknown parameter(s) {', '.join(unknown)}; the "
+                            "parameters of a ShallowReLU are W, b, v and c.")
         parts = {"W": self.W, "b": self.b, "v": self.v, "c": self.c, **changes}
-        return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"])
+        return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"],
+                           allow_float=allow_float)
 
     def permuted(self, order: list[int]) -> ShallowReLU:
         """Hidden units reordered: unit k of the result is unit order[k] of self."""
@@ -114,6 +130,8 @@ class ShallowReLU:
         a = exact(a, "a")
         if a <= 0:
             raise ValueError(f"a={a} must be positive: relu is only positively homogeneous.")
+        if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < self.m:
+            raise ShapeError(f"j={j!r} must be a unit index in range({self.m}) (0-based).")
         W = list(self.W)
         b = list(self.b)
         v = list(self.v)
@@ -164,3 +182,7 @@ class ShallowReLU:
         assert all(isinstance(t, Fraction) for r in self.W for t in r)
         assert isinstance(self.c, Fraction)
 
+
+def _has_rows(W: Any) -> bool:
+    items = W.tolist() if hasattr(W, "tolist") else list(W)
+    return any(_is_row(t) for t in items)

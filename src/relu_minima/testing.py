@@ -2,7 +2,8 @@
 
 ``assert_local_minimum`` and ``assert_not_local_minimum`` decide exactly (with
 :func:`relu_minima.certificates.verify_local_minimum`) and, on failure, print what was
-compared, ACTUAL / DESIRED, the exact loss, the failing piece and the witness or the proof.
+compared, ACTUAL / DESIRED, the exact loss, the failing piece (or why the point is a
+minimum, or why undecided) and the witness or the proof.
 ``assert_no_descent_found`` only *searches* (:func:`relu_minima.fuzz.search_neighbourhood`):
 passing it is evidence, failing it is a proof (the perturbation's loss is computed exactly).
 """
@@ -40,8 +41,12 @@ def _mismatch(title: str, claim: str, cert: Any, desired: str) -> list[str]:
         f"  ACTUAL:  {cert.status}",
         f"  DESIRED: {desired}",
         f"  exact loss at params: {cert.loss}",
-        f"  failing piece: {cert.reason}",
+        f"  {_REASON_LABEL[cert.is_local_minimum]}: {cert.reason}",
     ]
+
+
+# what cert.reason is, by verdict: a failing condition, the proof's key step, or the gap
+_REASON_LABEL = {False: "failing piece", True: "why it is a minimum", None: "why undecided"}
 
 
 def _indent(text: str, pad: str = "    ") -> str:
@@ -113,8 +118,9 @@ def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fractio
         f"(~{float(result.best_loss):.6g})",
         f"  DESIRED: no loss below {result.base_loss} (~{float(result.base_loss):.6g})",
         f"  exact loss at params: {result.base_loss}",
-        f"  failing piece: decrease {result.decrease} at distance {result.distance}, "
-        f"found by {result.best_kind}",
+        f"  failing piece: decrease {result.decrease} (~{float(result.decrease):.6g}) at "
+        f"distance {result.distance} (~{float(result.distance):.6g}), found by "
+        f"{result.best_kind}",
         "  best perturbation (exact parameters):",
         _indent(repr(result.best)),
         "  search:",
