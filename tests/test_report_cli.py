@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
+from pathlib import Path
 
 import pytest
 
 from relu_minima import examples as ex
 from relu_minima.cli import main
-from relu_minima.io import dump_problem
-from relu_minima.paper import Status, all_claims
+from relu_minima.io import dump_problem, parse_problem
+from relu_minima.paper import Status, all_claims, claim_keys
 from relu_minima.paper import _registry as registry
+from relu_minima.report import run_claims
 
 
 def test_outline_covers_the_whole_paper():
@@ -51,9 +54,73 @@ def test_a_crashing_check_makes_the_exit_status_nonzero(tmp_path, monkeypatch):
     assert "deliberate failure" in data["claims"][0]["crash"]
 
 
-def test_unknown_claim_key_is_an_error(tmp_path):
-    with pytest.raises(KeyError, match="not claims"):
-        main(["check-paper", "-o", str(tmp_path), "--only", "prop99"])
+def test_unknown_claim_key_exits_2_and_lists_the_valid_keys(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["check-paper", "-o", str(tmp_path / "out"), "--only", "prop1", "nosuch"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "--only" in err and "'nosuch'" in err
+    assert all(f"'{key}'" in err for key in claim_keys())
+    assert not (tmp_path / "out").exists()  # nothing ran
+
+
+def test_only_without_keys_is_an_error_not_a_full_run(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["check-paper", "-o", str(tmp_path / "out"), "--only"])
+    assert stop.value.code == 2
+    assert "--only" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_paper_help_lists_every_claim_key(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["check-paper", "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    for key, section in claim_keys().items():
+        assert any(line.split() == [key, *section.split()] for line in out.splitlines()), key
+
+
+@pytest.mark.parametrize(("keys", "message"), [
+    (["prop99"], r"keys=\['prop99'\] are not claims.*valid keys are: fig1, fig2"),
+    ([], "keys is empty"),
+])
+def test_run_claims_refuses_bad_keys_with_the_valid_ones(tmp_path, keys, message):
+    with pytest.raises(ValueError, match=message):
+        run_claims(tmp_path, keys=keys)
+
+
+def test_run_claims_takes_a_string_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    report = run_claims("report-dir", keys="prop1")
+    assert [o.claim.key for o in report.outcomes] == ["prop1"]
+    md, js = report.write("report-dir")
+    assert md == Path("report-dir") / "report.md" and md.is_file() and js.is_file()
+
+
+def test_claims_with_alike_sections_are_told_apart_by_key(tmp_path, capsys):
+    code = main(["check-paper", "-o", str(tmp_path), "--only", "prop2-blind-spot",
+                 "prop3-regions"])
+    assert code == 0
+    rows = [line for line in capsys.readouterr().out.splitlines()
+            if line.startswith(("prop2-blind-spot ", "prop3-regions "))]
+    assert len(rows) == 2
+    assert "Section 3.1.3, after Proposition 2" in rows[0]
+    assert "Section 3.1.3, after Proposition 3" in rows[1]
+    md = (tmp_path / "report.md").read_text()
+    assert "| `prop2-blind-spot` | Section 3.1.3, after Proposition 2 |" in md
+    assert "| `prop3-regions` | Section 3.1.3, after Proposition 3 |" in md
+
+
+def test_not_covered_claims_give_a_reason_for_the_reader(tmp_path):
+    report = run_claims(tmp_path, keys=["fig1", "table1", "fig3", "fig5"])
+    for o in report.outcomes:
+        assert o.status == "not yet covered"
+        assert o.established.startswith("Not in this release: ")
+        assert "issue" not in o.established
+    established = {o.claim.key: o.established for o in report.outcomes}
+    assert "MNIST" in established["fig1"]
+    assert "training protocol" in established["table1"] and "jellyfish" in established["fig3"]
 
 
 def test_statuses_are_the_documented_ones():
@@ -68,10 +135,61 @@ def test_statuses_are_the_documented_ones():
 def test_verify_exit_codes(tmp_path, capsys, params, dataset, code):
     path = tmp_path / "problem.json"
     path.write_text(dump_problem(params, dataset))
+    assert main(["verify", str(path)]) == code
+    assert "VERDICT" in capsys.readouterr().out
     assert main(["verify", str(path), "--json"]) == code
-    out = capsys.readouterr().out
-    assert "VERDICT" in out
-    assert json.loads(out[out.index("{"):])["is_local_minimum"] == (code == 0)
+    out = json.loads(capsys.readouterr().out)  # stdout is the JSON and nothing else
+    assert out["is_local_minimum"] == (code == 0)
+    assert "VERDICT" in out["proof_text"]
+    assert "witness_within_radius" not in out
+
+
+# a 1-1-1 network whose hidden unit is dead on both points, output 0 != mean target 1
+_DEEP_BLIND_SPOT = ('{"dataset": {"X": ["0", "1"], "y": ["0", "2"]}, "params": {"weights": '
+                    '[[["1"]], [["1"]]], "biases": [["-10"], ["0"]]}}')
+
+
+@pytest.mark.parametrize(("text", "radius"), [
+    (dump_problem(ex.PROP2_LOCAL_PRINTED, ex.D2), "1/1000"),
+    (dump_problem(ex.PROP2_LOCAL_PRINTED, ex.D2), "3"),
+    (_DEEP_BLIND_SPOT, "1/100"),
+])
+def test_verify_witness_is_strictly_better_within_the_radius(tmp_path, capsys, text, radius):
+    path = tmp_path / "problem.json"
+    path.write_text(text)
+    params, dataset = parse_problem(text)
+    assert main(["verify", str(path), "--json", "--witness", radius]) == 1
+    out = json.loads(capsys.readouterr().out)
+    witness = out["witness_within_radius"]
+    assert witness["radius"] == str(Fraction(radius))
+    # rebuild the point from its exact strings and recompute everything from scratch
+    point = type(params).from_json(witness["params"])
+    assert point.loss(dataset) < params.loss(dataset) == Fraction(out["loss"])
+    assert point.distance(params) <= Fraction(radius)
+    assert str(point.loss(dataset)) == witness["loss"]
+
+    assert main(["verify", str(path), "--witness", radius]) == 1
+    printed = capsys.readouterr().out
+    assert "WITNESS" in printed and json.dumps(witness["params"]) in printed
+
+
+def test_verify_witness_of_a_minimum_is_none(tmp_path, capsys):
+    path = tmp_path / "problem.json"
+    path.write_text(dump_problem(ex.PROP1_POINT, ex.D1))
+    assert main(["verify", str(path), "--json", "--witness", "1/1000"]) == 0
+    assert json.loads(capsys.readouterr().out)["witness_within_radius"] is None
+    assert main(["verify", str(path), "--witness", "1/1000"]) == 0
+    assert "No witness: the point is a local minimum." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("radius", ["0", "-1/2", "abc", "0.1.2"])
+def test_verify_witness_radius_must_be_exact_and_positive(tmp_path, capsys, radius):
+    path = tmp_path / "problem.json"
+    path.write_text(dump_problem(ex.PROP1_POINT, ex.D1))
+    with pytest.raises(SystemExit) as stop:
+        main(["verify", str(path), f"--witness={radius}"])
+    assert stop.value.code == 2
+    assert "--witness" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("text", [
@@ -98,3 +216,20 @@ def test_a_check_module_that_fails_to_import_is_reported(tmp_path, monkeypatch):
     data = json.loads((tmp_path / "report.json").read_text())
     crashed = [c for c in data["claims"] if c["status"] == "crashed"]
     assert [c["key"] for c in crashed] == ["module:broken"]
+
+
+def test_readme_deep_verify_example_runs(tmp_path, capsys):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert example == _DEEP_BLIND_SPOT  # the tests above exercise exactly what the README shows
+    path = tmp_path / "deep.json"
+    path.write_text(example)
+    assert main(["verify", str(path)]) == 1
+    assert "blind spot" in capsys.readouterr().out
+
+
+def test_errata_lists_every_status_the_report_can_give():
+    errata = (Path(__file__).resolve().parent.parent / "docs" / "errata.md").read_text(
+        encoding="utf-8")
+    for status in [*(s.value for s in Status), "crashed"]:
+        assert f"- *{status}*:" in errata, status

@@ -2,8 +2,8 @@
 
 The reference check of Świrszcz, Czarnecki & Pascanu, *Local minima in training of deep
 networks*: ``verify_local_minimum(params, dataset)`` returns a certificate that reads as a
-proof, or a witness point with strictly lower loss; ``relu-minima check-paper`` checks every
-claim of the paper.
+proof, or a witness point with strictly lower loss; ``relu-minima check-paper`` lists every
+claim of the paper, checks those covered and marks the rest "not yet covered".
 """
 
 from .blind_spots import DeepCertificate, verify_deep_local_minimum

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paper import Claim, ClaimResult, Context, Status, all_claims, import_errors
+from .paper import Claim, ClaimResult, Context, Status, all_claims, claim_keys, import_errors
 
 __all__ = ["ClaimOutcome", "Report", "run_claims"]
 
@@ -57,12 +57,15 @@ class Report:
             text = " ".join(text.split())
             return text if len(text) <= width else text[: width - 3] + "..."
 
-        head = (f"{'claim':<24} {'paper says':<38} {'established':<52} {'status':<15} "
-                f"{'time':>7}")
+        # the key comes first: it is what --only takes, and it tells apart claims whose
+        # sections read alike ("Section 3.1.3, after ...")
+        head = (f"{'key':<16} {'claim':<34} {'paper says':<30} {'established':<42} "
+                f"{'status':<15} {'time':>7}")
         lines = [head, "-" * len(head)]
         for o in self.outcomes:
-            lines.append(f"{cut(o.claim.section, 24):<24} {cut(o.claim.paper_says, 38):<38} "
-                         f"{cut(o.established, 52):<52} {o.status:<15} {o.seconds:>6.2f}s")
+            lines.append(f"{cut(o.claim.key, 16):<16} {cut(o.claim.section, 34):<34} "
+                         f"{cut(o.claim.paper_says, 30):<30} {cut(o.established, 42):<42} "
+                         f"{o.status:<15} {o.seconds:>6.2f}s")
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items()))
         lines += ["-" * len(head), summary]
         return "\n".join(lines)
@@ -75,12 +78,12 @@ class Report:
             "Świrszcz, Czarnecki & Pascanu. Every claim of the paper, what it says, what this",
             "library established (exactly, unless a line says *evidence*), and the status.",
             "",
-            "| claim | paper says | established | status | time |",
-            "| --- | --- | --- | --- | --- |",
+            "| key | claim | paper says | established | status | time |",
+            "| --- | --- | --- | --- | --- | --- |",
         ]
         for o in self.outcomes:
-            cells = [o.claim.section, o.claim.paper_says, o.established, f"**{o.status}**",
-                     f"{o.seconds:.2f} s"]
+            cells = [f"`{o.claim.key}`", o.claim.section, o.claim.paper_says, o.established,
+                     f"**{o.status}**", f"{o.seconds:.2f} s"]
             out.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells)
                        + " |")
         out.append("")
@@ -90,8 +93,6 @@ class Report:
             if o.result is None:
                 out += ["```", o.crash.rstrip(), "```", ""]
                 continue
-            if o.result.status is Status.NOT_COVERED:
-                out += [f"Not yet covered: {o.claim.why_not_covered}.", ""]
             if o.result.details:
                 out += [o.result.details.rstrip(), ""]
             for fig in o.result.figures:
@@ -120,8 +121,9 @@ class Report:
             ],
         }
 
-    def write(self, output_dir: Path) -> tuple[Path, Path]:
-        """Write ``report.md`` and ``report.json`` into ``output_dir``."""
+    def write(self, output_dir: str | Path) -> tuple[Path, Path]:
+        """Write ``report.md`` and ``report.json`` into ``output_dir`` (created if missing)."""
+        output_dir = Path(output_dir)
         output_dir.mkdir(parents=True, exist_ok=True)
         md = output_dir / "report.md"
         js = output_dir / "report.json"
@@ -131,23 +133,37 @@ class Report:
 
 
 def run_claims(
-    output_dir: Path,
+    output_dir: str | Path,
     *,
     keys: Iterable[str] | None = None,
     quick: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Report:
-    """Run the checks (all, or those named in ``keys``); a crash is recorded, never raised."""
+    """Run the checks (all, or those named in ``keys``); a crash is recorded, never raised.
+
+    ``output_dir`` (a path or a string) receives the figures; :meth:`Report.write` writes the
+    report itself. An unknown key raises ``ValueError`` listing the valid ones.
+    """
+    if isinstance(keys, str):  # "prop1" would otherwise be read as the keys p, r, o, ...
+        keys = [keys]
     wanted = None if keys is None else set(keys)
+    if wanted is not None:
+        valid = claim_keys()
+        if not wanted:
+            raise ValueError("keys is empty: name at least one claim key, or pass keys=None "
+                             "to run every claim.")
+        if unknown := sorted(wanted - set(valid)):
+            raise ValueError(f"keys={unknown!r} are not claims of the paper; the valid keys "
+                             f"are: {', '.join(valid)}.")
     claims = [c for c in all_claims() if wanted is None or c.key in wanted]
-    if wanted is not None and (unknown := wanted - {c.key for c in claims}):
-        raise KeyError(f"keys={sorted(unknown)!r} are not claims of the outline.")
+    output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     ctx = Context(output_dir=output_dir, quick=quick, progress=progress)
     outcomes = []
     for claim in claims:
         if claim.check is None:
-            result = ClaimResult(Status.NOT_COVERED, f"not yet covered ({claim.why_not_covered})")
+            result = ClaimResult(Status.NOT_COVERED,
+                                 f"Not in this release: {claim.why_not_covered}")
             outcomes.append(ClaimOutcome(claim, result, 0.0))
             continue
         progress(f"checking {claim.section} ...")

@@ -9,10 +9,12 @@ from ._registry import (
     Context,
     Status,
     all_claims,
+    claim_keys,
     implements,
     import_errors,
 )
 
 __all__ = [
-    "Claim", "ClaimResult", "Context", "Status", "all_claims", "implements", "import_errors",
+    "Claim", "ClaimResult", "Context", "Status", "all_claims", "claim_keys", "implements",
+    "import_errors",
 ]

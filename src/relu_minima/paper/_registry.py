@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
-    "Claim", "ClaimResult", "Context", "Status", "all_claims", "implements", "import_errors",
+    "Claim", "ClaimResult", "Context", "Status", "all_claims", "claim_keys", "implements",
+    "import_errors",
 ]
 
 
@@ -99,6 +100,17 @@ def all_claims() -> list[Claim]:
             except Exception:  # one broken check module must not hide the others
                 _IMPORT_ERRORS[info.name] = traceback.format_exc()
     return sorted(_CLAIMS.values(), key=lambda c: c.order)
+
+
+def claim_keys() -> dict[str, str]:
+    """Every claim key, in the paper's order, with its section.
+
+    Reads only the outline, so that ``relu-minima --help`` and argument checks need not import
+    (and run the module-level set-up of) every check module.
+    """
+    from . import outline  # noqa: F401  (declares the claims)
+
+    return {c.key: c.section for c in sorted(_CLAIMS.values(), key=lambda c: c.order)}
 
 
 def import_errors() -> dict[str, str]:

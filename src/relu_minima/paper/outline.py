@@ -1,6 +1,8 @@
 """Every claim of the paper, in its order, with its own words (quoted or closely paraphrased).
 
-Claims that nothing checks yet carry the reason; the report lists them as "not yet covered".
+Claims that nothing checks yet carry the reason, written for the reader of the report: what
+the check would need that this release does not have. The report lists them as "not yet
+covered" and shows the reason as "Not in this release: <reason>".
 """
 
 from ._registry import _declare
@@ -16,10 +18,12 @@ _declare("fig2", "Section 3.1.1, Figure 2",
 _declare("table1", "Section 3.1.2, Table 1",
          "'Convergence' rates of 2-h-1 nets (ReLU / sigmoid, Adam / GD) on XOR and the "
          "jellyfish dataset, h = 2..7.",
-         "no issue yet: the training protocol (steps, learning rate, threshold) is not given")
+         "needs the paper's training protocol (steps, learning rate, convergence threshold), "
+         "which the paper does not give, run on the XOR and jellyfish data")
 _declare("fig3", "Section 3.1.2, Figure 3",
          "On the jellyfish dataset, failed ReLU models are almost linear near the data points.",
-         "no issue yet")
+         "needs the failed ReLU models, i.e. the paper's training protocol (not given in the "
+         "paper) run on the jellyfish data")
 _declare("prop1", "Proposition 1",
          "For D1 and L of Eq. (1), the point v = 1, b = -3, w = 1, c = 0 is a local minimum of "
          "L which is not a global minimum (Appendix B.4: L(1,-3,1,0) = 18, L(-7,-4,1,0) = 14).")
@@ -43,7 +47,8 @@ _declare("fig4", "Figure 4",
          "The local minima of Propositions 1-3 drawn with the datasets D1-D3.")
 _declare("fig5", "Figure 5",
          "Zig-Zag regression: learning is hard when data are concentrated in few linear "
-         "regions, even with close to 3000 units.", "the Zig-Zag data are not given in the paper")
+         "regions, even with close to 3000 units.",
+         "the Zig-Zag data are not given in the paper")
 _declare("prop4", "Proposition 4",
          "There is a whitened dataset (full-rank covariance, linearly separable) on which, for "
          "any rectifier net with N(mu, sigma^2) weights and zero biases and any eps, with "
