@@ -103,3 +103,43 @@ def test_a_unit_on_the_kink_of_every_point_fails_fast():
     decision = decide_sign(form, 1)
     assert not decision.holds and form(decision.descent) < 0
     decision._check()
+
+
+def test_convex_forms_are_decided_by_a_zonotope_point():
+    # g = p . delta + 2 max(0, a) + 2 max(0, b): g >= 0 iff -p in [0, 2] x [0, 2] (Lemma C)
+    F = Fraction
+    normals, weights = ((F(1), F(0)), (F(0), F(1))), (F(2), F(2))
+    inside = decide_sign(KinkForm((F(-1), F(-1)), normals, weights), 1)
+    assert inside.holds and inside.convex_weights == (F(1, 2), F(1, 2)) and not inside.rays
+    inside._check()
+    outside = KinkForm((F(-3), F(0)), normals, weights)
+    fails = decide_sign(outside, 1)
+    assert not fails.holds and outside(fails.descent) < 0
+    fails._check()
+    # a forged lambda must not pass the re-check
+    from dataclasses import replace
+
+    import pytest
+
+    with pytest.raises(AssertionError):
+        replace(inside, convex_weights=(F(1), F(1, 2)))._check()  # -p != sum
+    # parallel kinks: lambda = (2, 1/2) meets -p = sum lambda_H R_H n_H but leaves [0, 1]
+    par = decide_sign(KinkForm((F(-3),), ((F(1),), (F(2),)), (F(1), F(1))), 1)
+    assert par.holds and par.convex_weights == (F(1), F(1))
+    with pytest.raises(AssertionError):
+        replace(par, convex_weights=(F(2), F(1, 2)))._check()
+
+
+def test_many_kinks_on_one_plane_with_one_sign_are_fast():
+    # the auditor's case: K points on the kink plane of w = (0, 0, 1), b = 0, all residual +1,
+    # and one active point: p != 0, every R_H > 0; the arrangement has C(K, 2) lines
+    rng = random.Random(1)
+    pts = set()
+    while len(pts) < 150:
+        pts.add((Fraction(rng.randint(-20, 20)), Fraction(rng.randint(-20, 20)), Fraction(0)))
+    normals = tuple((*x, Fraction(1)) for x in sorted(pts))
+    weights = tuple(Fraction(1) for _ in normals)
+    p = tuple(-sum((n[k] for n in normals[:3]), Fraction(0)) / 2 for k in range(4))
+    decision = decide_sign(KinkForm(p, normals, weights), 1)
+    assert decision.holds and decision.convex_weights is not None
+    decision._check()

@@ -101,6 +101,15 @@ def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
     if not ess.normals:
         lines.append("  no kink bends g, so g(delta) = p . delta, and p = 0.  holds")
         return lines
+    if dec.holds and dec.convex_weights is not None:
+        sign = {1: ">= 0", -1: "<= 0"}[dec.sigma]
+        lines.append(f"  every bending R_H has the sign required of g ({sign}), and")
+        lines.append(f"  -p = sum_H lambda_H R_H n_H with lambda = {_v(dec.convex_weights)} in "
+                     "[0, 1]^H, so")
+        lines.append("  sigma g(delta) = sum_H sigma R_H (max(0, n_H . delta) - lambda_H n_H . "
+                     "delta) >= 0,")
+        lines.append("  each term being >= 0 (max(0, t) >= lambda t for 0 <= lambda <= 1).  holds")
+        return lines
     if not dec.holds and not dec.rays:
         d_ = dec.descent
         lines.append(f"  at delta = {_v(d_)} (a direction tried before the arrangement: +-p or")

@@ -184,6 +184,8 @@ class LocalMinimumCertificate:
                              for r in u.decision.rays],
                     "descent_direction": None if u.decision.descent is None
                     else [s(t) for t in u.decision.descent],
+                    "convex_weights": None if u.decision.convex_weights is None
+                    else [s(t) for t in u.decision.convex_weights],
                 }
                 for u in self.units
             ],

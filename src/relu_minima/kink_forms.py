@@ -83,6 +83,9 @@ class SignDecision:
     span_coefficients: Vec | None
     rays: tuple[RayValue, ...]
     descent: Vec | None
+    # convex case (Lemma C): lambda in [0, 1]^H with -p = sum_H lambda_H R_H n_H over the
+    # bending kinks, every sigma R_H > 0; proves sigma g >= 0 without any ray
+    convex_weights: Vec | None = None
 
     def _check(self) -> None:
         """Re-derive the verdict from the stored evidence (raises AssertionError)."""
@@ -94,6 +97,9 @@ class SignDecision:
             return
         assert self.holds
         ess = g.essential()
+        if self.convex_weights is not None:
+            assert _is_convex_certificate(ess, self.sigma, self.convex_weights)
+            return
         combo = [sum((b * n[k] for b, n in zip(self.span_coefficients, ess.normals, strict=True)),
                      Fraction(0)) for k in range(g.dim)]
         assert tuple(combo) == g.p, "p is not the stated combination of kink normals"
@@ -213,8 +219,60 @@ def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
         # on the lineality space g is the linear map p . w: one of +-w decreases sigma * g
         direction = off if sigma * dot(ess.p, off) < 0 else tuple(-t for t in off)
         return SignDecision(False, sigma, form, None, (), direction)
+    lam = _convex_certificate(ess, sigma)
+    if lam is not None:
+        return SignDecision(True, sigma, form, beta, (), None, lam)
     rays, descent = _search(form, ess, lambda value: sigma * value < 0)
     return SignDecision(descent is None, sigma, form, beta, tuple(rays), descent)
+
+
+def _is_convex_certificate(ess: KinkForm, sigma: int, lam: Sequence[Fraction]) -> bool:
+    """Lemma C: every sigma R_H > 0, lambda in [0, 1]^H and sum lambda_H R_H n_H = -p."""
+    if len(lam) != len(ess.normals) or not all(sigma * w > 0 for w in ess.weights):
+        return False
+    if not all(0 <= t <= 1 for t in lam):
+        return False
+    combo = [sum((t * w * n[k] for t, w, n in zip(lam, ess.weights, ess.normals, strict=True)),
+                 Fraction(0)) for k in range(ess.dim)]
+    return all(c == -q for c, q in zip(combo, ess.p, strict=True))
+
+
+def _convex_certificate(ess: KinkForm, sigma: int) -> Vec | None:
+    """lambda for Lemma C when every bending weight has the sign sigma, else None.
+
+    -p must lie in the zonotope {sum lambda_H R_H n_H : lambda in [0, 1]^H}. A float LP
+    (scipy's HiGHS) proposes a vertex; its free coordinates are then solved exactly with the
+    others fixed at their bound, and the result is kept only if it passes the exact test.
+    Anything the floats get wrong only costs the fallback to the rays, never a wrong verdict.
+    """
+    if not ess.normals or not all(sigma * w > 0 for w in ess.weights):
+        return None
+    zero = tuple(Fraction(0) for _ in ess.normals)
+    if all(t == 0 for t in ess.p):
+        return zero
+    import numpy as np
+    from scipy.optimize import linprog
+
+    A = np.array([[float(w * n[k]) for w, n in zip(ess.weights, ess.normals, strict=True)]
+                  for k in range(ess.dim)])
+    b = np.array([-float(t) for t in ess.p])
+    res = linprog(np.zeros(len(ess.normals)), A_eq=A, b_eq=b, bounds=(0, 1), method="highs")
+    if res.status != 0:
+        return None  # infeasible (then a violating ray exists) or numerically unsure
+    fixed = {h: Fraction(round(t)) for h, t in enumerate(res.x) if min(t, 1 - t) < 1e-9}
+    free = [h for h in range(len(ess.normals)) if h not in fixed]
+    rhs = [-q - sum((fixed[h] * ess.weights[h] * ess.normals[h][k] for h in fixed),
+                    Fraction(0)) for k, q in enumerate(ess.p)]
+    rows = [[ess.weights[h] * ess.normals[h][k] for h in free] for k in range(ess.dim)]
+    sol = _linalg.solve(rows, rhs) if free else (() if all(t == 0 for t in rhs) else None)
+    if sol is None:
+        return None
+    lam = list(zero)
+    for h, t in fixed.items():
+        lam[h] = t
+    for h, t in zip(free, sol, strict=True):
+        lam[h] = t
+    return tuple(lam) if _is_convex_certificate(ess, sigma, lam) else None
 
 
 def decide_zero(form: KinkForm) -> SignDecision:
