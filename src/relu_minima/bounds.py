@@ -170,21 +170,10 @@ def to_mpf(value: Any, name: str) -> mpmath.mpf:
     return mpmath.mpf(q.numerator) / q.denominator
 
 
-def _log_prob_positive(
-    mean: mpmath.mpf, stds: Sequence[tuple[sympy.Expr, int]]
-) -> mpmath.mpf:
-    total = mpmath.mpf(0)
-    for std, count in stds:
-        s = mpmath.mpf(sympy.N(std, mpmath.mp.dps + 10))
-        # log Phi(x) = log(1 - Phi(-x)) computed without cancellation for large x
-        total += count * mpmath.log1p(-mpmath.ncdf(-mean / s))
-    return total
-
-
-def _log_prob_from_variances(mean: mpmath.mpf, variances: Sequence[tuple[Fraction, int]]
-                             ) -> mpmath.mpf:
-    """As :func:`_log_prob_positive`, with the standard deviations taken in mpmath directly
-    (no sympy: this is the inner loop of the width sweeps)."""
+def _log_prob_positive(mean: mpmath.mpf, variances: Sequence[tuple[Fraction, int]]
+                       ) -> mpmath.mpf:
+    """log P(every weight > 0) = sum over layers of count * log Phi(mean / std), with the
+    standard deviations taken in mpmath (no sympy: the inner loop of the width sweeps)."""
     total = mpmath.mpf(0)
     for var, count in variances:
         s = mpmath.sqrt(mpmath.mpf(var.numerator) / var.denominator)
@@ -206,7 +195,7 @@ def prop4_probability(
     with mpmath.workdps(_dps(dps)):
         m = to_mpf(mean, "mean")
         variances = _variances(scheme, d_in, width, hidden_layers, fixed_std)
-        return +mpmath.exp(_log_prob_from_variances(m, variances))
+        return +mpmath.exp(_log_prob_positive(m, variances))
 
 
 def _dps(dps: Any) -> int:
@@ -274,27 +263,27 @@ def required_mean(
     dps = _dps(dps)
     if digits + 5 > dps:
         raise InvalidNumberError(f"digits={digits} needs dps >= digits + 5 (dps={dps}).")
-    stds = init_stds(scheme, d_in, width, hidden_layers, fixed_std)
+    variances = _variances(scheme, d_in, width, hidden_layers, fixed_std)
     with mpmath.workdps(dps):
         target = mpmath.log(mpmath.mpf(q.numerator) / q.denominator)
         lo, hi = mpmath.mpf(-1), mpmath.mpf(1)  # mu_min < 0 when 2^-E >= p already
-        while _log_prob_positive(hi, stds) < target:
+        while _log_prob_positive(hi, variances) < target:
             hi *= 2
-        while _log_prob_positive(lo, stds) >= target:
+        while _log_prob_positive(lo, variances) >= target:
             lo *= 2
         tol = mpmath.mpf(10) ** (-digits)
         while hi - lo > tol:
             mid = (lo + hi) / 2
-            if _log_prob_positive(mid, stds) >= target:
+            if _log_prob_positive(mid, variances) >= target:
                 hi = mid
             else:
                 lo = mid
-        p_lo = mpmath.exp(_log_prob_positive(lo, stds))
-        p_hi = mpmath.exp(_log_prob_positive(hi, stds))
-        if not (_log_prob_positive(hi, stds) >= target > _log_prob_positive(lo, stds)):
+        p_lo = mpmath.exp(_log_prob_positive(lo, variances))
+        p_hi = mpmath.exp(_log_prob_positive(hi, variances))
+        if not (_log_prob_positive(hi, variances) >= target > _log_prob_positive(lo, variances)):
             raise AssertionError("bisection bracket lost: increase dps")
     return RequiredMean(scheme, d_in, width, hidden_layers, q,
-                        sum(n for _, n in stds), lo, hi, p_lo, p_hi, digits, dps)
+                        sum(n for _, n in variances), lo, hi, p_lo, p_hi, digits, dps)
 
 
 # --- Distributions of Proposition 5 ------------------------------------------------------
