@@ -14,7 +14,7 @@ Every bound is a sympy expression; numbers come from mpmath at a stated precisio
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
@@ -139,9 +139,14 @@ def _variances(scheme: str, d_in: int, width: int, hidden_layers: int, fixed_std
         raise InvalidNumberError(f"fixed_std={fixed_std!r} must be positive.")
     # Layers are merged by the denominator q that fixes their variance, before any Fraction
     # or square root: sympy.sqrt and Fraction hashing per layer dominated the Figure 6 sweeps.
+    denominator: Callable[[int, int], int] = {
+        "lecun": lambda fan_in, fan_out: width,
+        "lecun-fan-in": lambda fan_in, fan_out: fan_in,
+        "xavier": lambda fan_in, fan_out: fan_in + fan_out,
+    }.get(scheme, lambda fan_in, fan_out: 1)
     merged: dict[int, int] = {}
     for fan_in, fan_out in _layer_shapes(d_in, width, hidden_layers):
-        q = {"lecun": width, "lecun-fan-in": fan_in, "xavier": fan_in + fan_out}.get(scheme, 1)
+        q = denominator(fan_in, fan_out)
         merged[q] = merged.get(q, 0) + fan_in * fan_out
     numerator = {"lecun": 1, "lecun-fan-in": 1, "xavier": 2}
     return tuple((Fraction(numerator[scheme], q) if scheme in numerator else std_fixed**2, count)

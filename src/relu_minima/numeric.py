@@ -306,9 +306,10 @@ def mp_context(dps: int = 50) -> Context:
 
 # -- the algorithms (written once) ----------------------------------------------------------
 def first_layer_matrix(W: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """[W^T; b] as one contiguous (B, d+1, out) array: the first layer's bias folded into the
-    product with [X, 1], which saves a pass over the (B, n, out) table and lets matmul run on
-    contiguous blocks (about a third faster than a transposed view plus a bias pass)."""
+    """A layer's [W^T; b] as one contiguous (B, in+1, out) array: the bias folded into the
+    product with the input [H, 1], which saves a pass over the (B, n, out) table and lets
+    matmul run on contiguous blocks (about a third faster than a transposed view plus a bias
+    pass). Named for its first use, the first layer; the hot path uses it for every layer."""
     B, out, d = W.shape
     A = np.empty((B, d + 1, out))
     A[:, :d, :] = np.swapaxes(W, -1, -2)
@@ -316,8 +317,12 @@ def first_layer_matrix(W: np.ndarray, b: np.ndarray) -> np.ndarray:
     return A
 
 
-def _with_ones(X: np.ndarray) -> np.ndarray:
-    return np.hstack([X, np.ones((X.shape[0], 1), dtype=X.dtype)])
+def _with_ones(H: np.ndarray) -> np.ndarray:
+    """[H, 1]: a column of ones appended along the last axis (any leading batch axes)."""
+    out = np.empty((*H.shape[:-1], H.shape[-1] + 1), dtype=H.dtype)
+    out[..., :-1] = H
+    out[..., -1] = 1
+    return out
 
 
 def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray,
@@ -370,7 +375,7 @@ def _relu_outputs_unchecked(arch: Architecture, thetas: np.ndarray, X: np.ndarra
         A = first_layer_matrix(W, b)  # (B, in + 1, out)
         Z = np.matmul(H, A)
         if n < arch.depth - 2:
-            H = _with_ones_batch(np.maximum(Z, 0.0, out=Z))
+            H = _with_ones(np.maximum(Z, 0.0, out=Z))
             continue
         w, c = layers[-1]
         wT = np.swapaxes(w, -1, -2)  # (B, out, 1)
@@ -381,13 +386,6 @@ def _relu_outputs_unchecked(arch: Architecture, thetas: np.ndarray, X: np.ndarra
         return f[..., 0] + c
     W, b = layers[0]  # no hidden layer: an affine map
     return np.matmul(H, first_layer_matrix(W, b))[..., 0]
-
-
-def _with_ones_batch(H: np.ndarray) -> np.ndarray:
-    out = np.empty((*H.shape[:-1], H.shape[-1] + 1))
-    out[..., :-1] = H
-    out[..., -1] = 1.0
-    return out
 
 
 def _backward(arch: Architecture, thetas: np.ndarray, g: np.ndarray, inputs: list[np.ndarray],

@@ -99,7 +99,7 @@ def all_claims() -> list[Claim]:
                 importlib.import_module(f"{__package__}.{info.name}")
             except Exception:  # one broken check module must not hide the others
                 _IMPORT_ERRORS[info.name] = traceback.format_exc()
-    return sorted(_CLAIMS.values(), key=lambda c: c.order)
+    return _in_order()
 
 
 def claim_keys() -> dict[str, str]:
@@ -110,7 +110,11 @@ def claim_keys() -> dict[str, str]:
     """
     from . import outline  # noqa: F401  (declares the claims)
 
-    return {c.key: c.section for c in sorted(_CLAIMS.values(), key=lambda c: c.order)}
+    return {c.key: c.section for c in _in_order()}
+
+
+def _in_order() -> list[Claim]:
+    return sorted(_CLAIMS.values(), key=lambda c: c.order)
 
 
 def import_errors() -> dict[str, str]:
