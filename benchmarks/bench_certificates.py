@@ -24,7 +24,7 @@ import numpy as np
 from scipy.optimize import linprog
 
 from relu_minima import Dataset, ShallowReLU, verify_local_minimum
-from relu_minima._linalg import available_backends, using_backend
+from relu_minima.exact.linalg import available_backends, using_backend
 
 
 def best_of(fn, repeat=3):
@@ -129,7 +129,7 @@ def zero_unit_instance(d: int, n: int, seed: int = 1) -> tuple[ShallowReLU, Data
 
 
 def zero_unit_section() -> None:
-    from relu_minima.kink_forms import _rays
+    from relu_minima.verify.kink_forms import _rays
 
     net, D = zero_unit_instance(3, 40)
     t, cert = best_of(lambda: verify_local_minimum(net, D))

@@ -1,6 +1,6 @@
 """Benchmark: the loss of 100,000 perturbations of a ReLU network (n = 1000, d = 8, m = 64).
 
-Target (issue 4): relu_minima.numeric.losses within 2x of the bare matrix products the same
+Target (issue 4): relu_minima.numeric.backend.losses within 2x of the bare matrix products the same
 forward passes need (X W_1^T and relu(.) W_2^T for every perturbation, measured here in the
 same run with the same chunking), with peak memory < 1 GiB (tracemalloc; numpy reports its
 buffers to it). Also printed: the ratio against a per-perturbation Python loop (numpy per
@@ -18,9 +18,9 @@ import tracemalloc
 
 import numpy as np
 
-from relu_minima import numeric
-from relu_minima.datasets import Dataset
-from relu_minima.networks import ShallowReLU
+from relu_minima.numeric import backend as numeric
+from relu_minima.exact.datasets import Dataset
+from relu_minima.exact.shallow import ShallowReLU
 
 
 def main() -> None:
@@ -72,7 +72,7 @@ def main() -> None:
         t_floor += time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    print(f"  relu_minima.numeric.losses : {t_lib:8.3f} s  (peak traced memory "
+    print(f"  relu_minima.numeric.backend.losses : {t_lib:8.3f} s  (peak traced memory "
           f"{peak / 2**20:.1f} MiB)", flush=True)
     print(f"  bare matrix products        : {t_floor:8.3f} s", flush=True)
 

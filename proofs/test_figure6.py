@@ -13,8 +13,8 @@ suffices there but is not what is needed; mu = 0.07 gives 98.74% < 99%.
 
 import mpmath
 
-from relu_minima import bounds
-from relu_minima.paper.bounds import fig6_sentence_table
+from relu_minima.paper import bounds
+from relu_minima.paper.checks.bounds import fig6_sentence_table
 
 H, LAYERS = 10_000, 100
 E = 2 * H + 99 * H * H + H  # counted by hand: 2x10^4, 99 hidden-hidden layers, 10^4 outputs

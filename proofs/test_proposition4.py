@@ -19,9 +19,9 @@ import mpmath
 import numpy as np
 import sympy
 
-from relu_minima import bounds
-from relu_minima.outlier_data import outlier_dataset
-from relu_minima.simulation import train_outlier_networks
+from relu_minima.paper import bounds
+from relu_minima.paper.outlier_data import outlier_dataset
+from relu_minima.paper.simulation import train_outlier_networks
 
 
 def test_exponent_counted_layer_by_layer():

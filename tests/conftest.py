@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relu_minima import _linalg
+from relu_minima.exact import linalg as _linalg
 
 
 @pytest.fixture(params=_linalg.available_backends())

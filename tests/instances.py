@@ -13,7 +13,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from relu_minima import Dataset, ShallowReLU
-from relu_minima._linalg import nullspace
+from relu_minima.exact.linalg import nullspace
 
 small_int = st.integers(-3, 3)
 

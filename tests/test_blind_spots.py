@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.blind_spots import find_blind_spot, loss_germ, verify_deep_local_minimum
-from relu_minima.datasets import Dataset
-from relu_minima.deep import DeepReLU
+from relu_minima.verify.deep import find_blind_spot, loss_germ, verify_deep_local_minimum
+from relu_minima.exact.datasets import Dataset
+from relu_minima.exact.deep import DeepReLU
 from relu_minima.errors import DimensionMismatch, ShapeError
 
 D = Dataset([0, 1, 3], [1, 5, 0])  # mean 2
@@ -163,7 +163,7 @@ def test_soundness(problem):
 def test_parameter_names_follow_the_flat_layout():
     import re
 
-    from relu_minima.blind_spots import _parameter_names
+    from relu_minima.verify.deep import _parameter_names
 
     net = DeepReLU([[[1, 2], [3, 4], [5, 6]], [[7, 8, 9]]], [[10, 11, 12], [13]])
     for name, value in zip(_parameter_names(net), net.parameters(), strict=True):

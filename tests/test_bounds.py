@@ -1,4 +1,4 @@
-"""Unit and property tests of relu_minima.bounds (Propositions 4 and 5)."""
+"""Unit and property tests of relu_minima.paper.bounds (Propositions 4 and 5)."""
 
 from fractions import Fraction
 
@@ -8,8 +8,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima import bounds
-from relu_minima.bounds import Law
+from relu_minima.paper import bounds
+from relu_minima.paper.bounds import Law
 from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from relu_minima.datasets import Dataset
-from relu_minima.decent import (
+from relu_minima.exact.datasets import Dataset
+from relu_minima.paper.theorem1 import (
     NotDecentError,
     better_point_few_units,
     blind_spot_loss,

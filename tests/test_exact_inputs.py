@@ -19,7 +19,7 @@ from relu_minima import (
     ShapeError,
     verify_local_minimum,
 )
-from relu_minima._numbers import exact
+from relu_minima.exact.numbers import exact
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_a_flat_W_for_one_unit_is_explained():
 
 
 def test_a_json_float_is_refused_with_its_position():
-    from relu_minima.io import parse_problem
+    from relu_minima.exact.io import parse_problem
 
     text = ('{"dataset": {"X": [[1], [2]], "y": ["1", 4.333]}, '
             '"params": {"W": [[1]], "b": [0], "v": [1], "c": 0}}')

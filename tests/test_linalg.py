@@ -8,7 +8,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima import _linalg
+from relu_minima.exact import linalg as _linalg
 
 small = st.fractions(min_value=-5, max_value=5, max_denominator=4)
 

@@ -6,8 +6,8 @@ pytest_plugins = ["pytester"]
 
 TEST_FILE = """
 from fractions import Fraction
-from relu_minima.datasets import Dataset
-from relu_minima.networks import ShallowReLU
+from relu_minima.exact.datasets import Dataset
+from relu_minima.exact.shallow import ShallowReLU
 
 D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
 

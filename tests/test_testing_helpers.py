@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from relu_minima.datasets import Dataset
-from relu_minima.networks import ShallowReLU
-from relu_minima.testing import (
+from relu_minima.exact.datasets import Dataset
+from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.testing.assertions import (
     assert_local_minimum,
     assert_no_descent_found,
     assert_not_local_minimum,
@@ -56,7 +56,7 @@ def test_no_descent_helper():
 
 
 def test_tracebacks_are_hidden_in_pytest():
-    import relu_minima.testing as t
+    import relu_minima.testing.assertions as t
 
     for fn in (t.assert_local_minimum, t.assert_not_local_minimum, t.assert_no_descent_found):
         assert "__tracebackhide__" in fn.__code__.co_varnames

@@ -9,9 +9,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 
 from relu_minima import strategies as rms
-from relu_minima.datasets import Dataset
-from relu_minima.networks import ShallowReLU
-from relu_minima.testing import assert_local_minimum, assert_not_local_minimum
+from relu_minima.exact.datasets import Dataset
+from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.testing.assertions import assert_local_minimum, assert_not_local_minimum
 
 # My data and the point my training run converged to (exact rationals, not floats).
 DATA = Dataset([-1, 0, 1, 10, 11, 12], [5, 0, -1, -3, -4, -5])  # D2 of Proposition 2

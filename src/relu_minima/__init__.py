@@ -6,11 +6,11 @@ proof, or a witness point with strictly lower loss; ``relu-minima check-paper`` 
 claim of the paper, checks those covered and marks the rest "not yet covered".
 """
 
-from .blind_spots import DeepCertificate, verify_deep_local_minimum
-from .certificates import Descent, LocalMinimumCertificate, UnitReport, verify_local_minimum
-from .datasets import Dataset
-from .decent import is_decent
-from .deep import DeepReLU
+from .verify.deep import DeepCertificate, verify_deep_local_minimum
+from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport, verify_local_minimum
+from .exact.datasets import Dataset
+from .paper.theorem1 import is_decent
+from .exact.deep import DeepReLU
 from .errors import (
     DimensionMismatch,
     InexactNumberError,
@@ -18,10 +18,10 @@ from .errors import (
     ReluMinimaError,
     ShapeError,
 )
-from .fuzz import NeighbourhoodSearch, search_neighbourhood
-from .networks import ShallowReLU
-from .smooth import SmoothNet
-from .testing import assert_local_minimum, assert_no_descent_found, assert_not_local_minimum
+from .numeric.fuzz import NeighbourhoodSearch, search_neighbourhood
+from .exact.shallow import ShallowReLU
+from .exact.smooth import SmoothNet
+from .testing.assertions import assert_local_minimum, assert_no_descent_found, assert_not_local_minimum
 
 __all__ = [
     "Dataset",

@@ -34,7 +34,7 @@ def _check_paper(args: argparse.Namespace) -> int:
 
 def _radius(text: str) -> Fraction:
     """``--witness RADIUS``: an exact positive number, refused by argparse (exit 2) otherwise."""
-    from ._numbers import exact
+    from .exact.numbers import exact
     from .errors import ReluMinimaError
 
     try:
@@ -58,9 +58,9 @@ def _witness(cert: Any, radius: Fraction) -> dict[str, Any] | None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .certificates import verify_local_minimum
+    from .verify.shallow import verify_local_minimum
     from .errors import ReluMinimaError
-    from .io import load_problem
+    from .exact.io import load_problem
 
     try:
         params, dataset = load_problem(Path(args.file))

@@ -3,7 +3,7 @@
 Each module of this package checks some of them and registers the check in the outline.
 """
 
-from ._registry import (
+from .registry import (
     Claim,
     ClaimResult,
     Context,

@@ -8,11 +8,11 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ._numbers import exact
-from .datasets import Dataset
-from .deep import DeepReLU
-from .errors import InvalidNumberError, ShapeError
-from .networks import ShallowReLU
+from ..exact.numbers import exact
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..errors import InvalidNumberError, ShapeError
+from ..exact.shallow import ShallowReLU
 
 
 def _check_range(name: str, lo: int, hi: int, floor: int) -> None:

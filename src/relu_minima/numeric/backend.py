@@ -50,9 +50,9 @@ from typing import Any
 
 import numpy as np
 
-from ._numbers import exact, exact_vector
-from .datasets import Dataset
-from .errors import InexactNumberError, InvalidNumberError, ReluMinimaError, ShapeError
+from ..exact.numbers import exact, exact_vector
+from ..exact.datasets import Dataset
+from ..errors import InexactNumberError, InvalidNumberError, ReluMinimaError, ShapeError
 
 __all__ = [
     "ACTIVATIONS",
@@ -139,8 +139,8 @@ class Architecture:
 
 def architecture(params: Any) -> Architecture:
     """The :class:`Architecture` of a ``ShallowReLU``, ``DeepReLU`` or ``SmoothNet``."""
-    from .deep import DeepReLU
-    from .networks import ShallowReLU
+    from ..exact.deep import DeepReLU
+    from ..exact.shallow import ShallowReLU
 
     if isinstance(params, Architecture):
         return params
@@ -159,7 +159,7 @@ def architecture(params: Any) -> Architecture:
 
 def exact_parameters(params: Any) -> tuple[Fraction, ...]:
     """The exact flat parameter vector of ``params`` (layout in the module docstring)."""
-    from .deep import DeepReLU
+    from ..exact.deep import DeepReLU
 
     if isinstance(params, DeepReLU):
         return params.parameters()
@@ -190,8 +190,8 @@ def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
     Float entries are refused unless ``allow_float=True``, which takes each double's exact
     binary value: the result is exactly the point the float computation looked at.
     """
-    from .deep import DeepReLU
-    from .networks import ShallowReLU
+    from ..exact.deep import DeepReLU
+    from ..exact.shallow import ShallowReLU
 
     arch = architecture(like)
     items = theta.tolist() if isinstance(theta, np.ndarray) else list(theta)
@@ -212,7 +212,7 @@ def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
     b, v, c = vals[m * d:m * d + m], vals[m * d + m:m * d + 2 * m], vals[-1]
     if arch.activation == "relu":
         return ShallowReLU(W, b, v, c)
-    from .smooth import SmoothNet
+    from ..exact.smooth import SmoothNet
 
     return SmoothNet(W, b, v, c, activation=arch.activation)
 

@@ -1,7 +1,7 @@
 """The registry of the paper's claims that ``relu-minima check-paper`` runs.
 
 Every claim of the paper is listed once in :mod:`relu_minima.paper.outline` with the paper's
-own wording; a module of this package that checks one decorates its check with
+own wording; a module of :mod:`relu_minima.paper.checks` that checks one decorates its check with
 :func:`implements`. A claim without a check is reported as "not yet covered".
 """
 
@@ -92,11 +92,12 @@ def all_claims() -> list[Claim]:
     """Every claim of the paper in the paper's order, after importing every check module."""
     from . import outline  # noqa: F401  (declares the claims)
 
-    package = importlib.import_module(__package__)
+    checks = f"{__package__}.checks"
+    package = importlib.import_module(checks)
     for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_") and info.name != "outline":
+        if not info.name.startswith("_"):
             try:
-                importlib.import_module(f"{__package__}.{info.name}")
+                importlib.import_module(f"{checks}.{info.name}")
             except Exception:  # one broken check module must not hide the others
                 _IMPORT_ERRORS[info.name] = traceback.format_exc()
     return _in_order()

@@ -24,10 +24,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import numeric
-from .datasets import Dataset
-from .errors import ShapeError
-from .networks import ShallowReLU
+from . import backend
+from ..exact.datasets import Dataset
+from ..errors import ShapeError
+from ..exact.shallow import ShallowReLU
 
 __all__ = [
     "FIGURE4_PANELS",
@@ -78,11 +78,11 @@ def _save(fig: Any, path: Any) -> Path:
     return out
 
 
-def _direction(value: Any, arch: numeric.Architecture, name: str) -> np.ndarray:
+def _direction(value: Any, arch: backend.Architecture, name: str) -> np.ndarray:
     if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
         vec = np.asarray(value, dtype=np.float64)
     else:
-        vec = numeric.to_vector(value)
+        vec = backend.to_vector(value)
     if vec.shape != (arch.n_params,):
         raise ShapeError(f"{name} has shape {vec.shape} but ({arch.n_params},) is needed.")
     return vec
@@ -91,12 +91,12 @@ def _direction(value: Any, arch: numeric.Architecture, name: str) -> np.ndarray:
 def plot_linear_path(params_a: Any, params_b: Any, dataset: Dataset, path: Any, *,
                      n: int = 201, extend: float = 0.25, loss: str = "squared") -> LinearPath:
     """Loss along the segment from ``params_a`` (alpha = 0) to ``params_b`` (alpha = 1)."""
-    arch = numeric.architecture(params_a)
-    if numeric.architecture(params_b) != arch:
+    arch = backend.architecture(params_a)
+    if backend.architecture(params_b) != arch:
         raise ShapeError("params_a and params_b must have the same architecture.")
-    a, b = numeric.to_vector(params_a), numeric.to_vector(params_b)
+    a, b = backend.to_vector(params_a), backend.to_vector(params_b)
     alphas = np.union1d(np.linspace(-extend, 1 + extend, n), [0.0, 1.0])  # both ends exactly
-    vals = numeric.losses(arch, (1 - alphas)[:, None] * a + alphas[:, None] * b, dataset,
+    vals = backend.losses(arch, (1 - alphas)[:, None] * a + alphas[:, None] * b, dataset,
                           loss=loss)
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.plot(alphas, vals, color="tab:blue")
@@ -113,8 +113,8 @@ def plot_slice(params: Any, dataset: Dataset, path: Any, direction1: Any = None,
                direction2: Any = None, *, span: float = 1.0, n: int = 61, seed: int = 0,
                loss: str = "squared") -> Slice2D:
     """Loss on the plane theta + s d1 + t d2 (random unit max-norm directions by default)."""
-    arch = numeric.architecture(params)
-    theta = numeric.to_vector(params)
+    arch = backend.architecture(params)
+    theta = backend.to_vector(params)
     rng = np.random.default_rng(seed)
     dirs = []
     for name, value in (("direction1", direction1), ("direction2", direction2)):
@@ -126,7 +126,7 @@ def plot_slice(params: Any, dataset: Dataset, path: Any, direction1: Any = None,
     s = np.linspace(-span, span, n)
     S, T = np.meshgrid(s, s)
     pts = theta + S.reshape(-1, 1) * dirs[0] + T.reshape(-1, 1) * dirs[1]
-    vals = numeric.losses(arch, pts, dataset, loss=loss).reshape(n, n)
+    vals = backend.losses(arch, pts, dataset, loss=loss).reshape(n, n)
     fig, ax = plt.subplots(figsize=(5.2, 4.4))
     cs = ax.contourf(S, T, vals, levels=30, cmap="viridis")
     fig.colorbar(cs, ax=ax, label=f"{loss} loss (float)")
@@ -141,7 +141,7 @@ def plot_slice(params: Any, dataset: Dataset, path: Any, direction1: Any = None,
 def plot_hessian_spectrum(params: Any, dataset: Dataset, path: Any, *,
                           loss: str = "squared") -> HessianSpectrum:
     """Eigenvalues of the numeric Hessian at ``params`` (piece Hessian for ReLU)."""
-    H = numeric.hessians(params, numeric.to_vector(params), dataset, loss=loss)[0]
+    H = backend.hessians(params, backend.to_vector(params), dataset, loss=loss)[0]
     eig = np.linalg.eigvalsh(H)
     fig, ax = plt.subplots(figsize=(6, 3.6))
     ax.stem(np.arange(1, len(eig) + 1), eig)
@@ -218,7 +218,7 @@ def plot_figure4(path: Any, panels: tuple[Figure4Panel, ...] = FIGURE4_PANELS) -
         got.append(losses)
         for net, colour, value in ((p.better, "tab:blue", losses[0]),
                                    (p.worse, "tab:red", losses[1])):
-            th = numeric.to_vector(net)
+            th = backend.to_vector(net)
             m = net.m
             W, b, v, c = th[:m], th[m:2 * m], th[2 * m:3 * m], th[-1]
             f = c + np.maximum(grid[:, None] * W + b, 0.0) @ v

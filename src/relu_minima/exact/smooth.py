@@ -22,9 +22,9 @@ from typing import Any
 
 import sympy
 
-from ._numbers import exact, exact_rows, exact_vector
+from .numbers import exact, exact_rows, exact_vector
 from .datasets import Dataset
-from .errors import DimensionMismatch, InvalidNumberError, ShapeError
+from ..errors import DimensionMismatch, InvalidNumberError, ShapeError
 
 __all__ = ["SmoothNet", "activation_expression"]
 

@@ -24,9 +24,9 @@ import numpy as np
 from scipy import stats
 
 from . import bounds
-from ._numbers import exact
+from ..exact.numbers import exact
 from .bounds import Law
-from .errors import InvalidNumberError, ShapeError
+from ..errors import InvalidNumberError, ShapeError
 
 __all__ = [
     "AllPositiveEstimate",

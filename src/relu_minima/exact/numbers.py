@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .errors import InexactNumberError, InvalidNumberError, ShapeError
+from ..errors import InexactNumberError, InvalidNumberError, ShapeError
 
 __all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector"]
 

@@ -6,8 +6,8 @@ Datasets D1, D2, D3 and the parameter points of Propositions 1-3. The points are
 
 from __future__ import annotations
 
-from .datasets import Dataset
-from .networks import ShallowReLU
+from ..exact.datasets import Dataset
+from ..exact.shallow import ShallowReLU
 
 __all__ = [
     "D1", "D2", "D3",

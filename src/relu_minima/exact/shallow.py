@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import _linalg
-from ._numbers import _is_row, exact, exact_rows, exact_vector
+from . import linalg
+from .numbers import _is_row, exact, exact_rows, exact_vector
 from .datasets import Dataset
-from .errors import DimensionMismatch, ShapeError
+from ..errors import DimensionMismatch, ShapeError
 
 __all__ = ["ShallowReLU", "relu"]
 
@@ -88,10 +88,10 @@ class ShallowReLU:
         """z[i][j] = w_j . x_i + b_j, exactly (an n x m table)."""
         return self.preactivation_table(dataset).fractions()
 
-    def preactivation_table(self, dataset: Dataset) -> _linalg.AffineTable:
+    def preactivation_table(self, dataset: Dataset) -> linalg.AffineTable:
         """The same table kept as integers over per-row and per-unit denominators."""
         self._check_dims(dataset)
-        return _linalg.affine_table(dataset.X, [self.unit(j) for j in range(self.m)])
+        return linalg.affine_table(dataset.X, [self.unit(j) for j in range(self.m)])
 
     def outputs(self, dataset: Dataset) -> list[Fraction]:
         """f(x_i) for every data point."""

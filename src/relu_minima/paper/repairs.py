@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .networks import ShallowReLU
+from ..exact.shallow import ShallowReLU
 
 __all__ = ["Repair", "sign_flip_repairs"]
 

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import _linalg
-from ._linalg import dot
-from ._numbers import exact
-from .datasets import Dataset
-from .deep import DeepReLU
-from .errors import ShapeError
+from ..exact import linalg
+from ..exact.linalg import dot
+from ..exact.numbers import exact
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..errors import ShapeError
 from .kink_forms import KinkForm, SignDecision, decide_sign, decide_zero
-from .networks import ShallowReLU, relu
+from ..exact.shallow import ShallowReLU, relu
 
 __all__ = ["Descent", "LocalMinimumCertificate", "UnitReport", "verify_local_minimum"]
 
@@ -148,7 +148,7 @@ class LocalMinimumCertificate:
 
     # -- presentation ------------------------------------------------------------------------
     def __str__(self) -> str:
-        from ._proof_text import render
+        from .proof_text import render
 
         return render(self)
 
@@ -218,7 +218,7 @@ def verify_local_minimum(params: Any, dataset: Dataset) -> Any:
         )
     if not isinstance(params, ShallowReLU):
         if isinstance(params, DeepReLU):
-            from .blind_spots import verify_deep_local_minimum  # it imports this module
+            from .deep import verify_deep_local_minimum  # it imports this module
 
             return verify_deep_local_minimum(params, dataset)
         raise ShapeError(
@@ -238,7 +238,7 @@ def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertif
     n, num = dataset.n, table.num
 
     actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
-    ps = _linalg.group_sums(weighted, actives)
+    ps = linalg.group_sums(weighted, actives)
     units = []
     for j in range(params.m):
         kinks: dict[Vec, list[int]] = {}
@@ -261,7 +261,7 @@ def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertif
                                    tuple(units), radius, descent)
 
 
-def _safe_radius(params: ShallowReLU, table: _linalg.AffineTable, lifted: list[Vec]) -> Fraction:
+def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec]) -> Fraction:
     """Half the largest max-norm radius on which no nonzero pre-activation and no v_j changes sign.
 
     |delta_u . n_i| <= |delta_u|_inf |n_i|_1, so |delta_u|_inf < |z_ij| / |n_i|_1 keeps z_ij's
@@ -280,7 +280,7 @@ def _safe_radius(params: ShallowReLU, table: _linalg.AffineTable, lifted: list[V
 
 
 def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
-                   table: _linalg.AffineTable) -> Descent | None:
+                   table: linalg.AffineTable) -> Descent | None:
     total = sum(residuals, Fraction(0))
     if total != 0:
         return Descent("bias", None, None, -abs(total),

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from .datasets import Dataset
-from .errors import InexactNumberError, ShapeError
-from .networks import ShallowReLU
+from ..errors import InexactNumberError, ShapeError
+from .shallow import ShallowReLU
 
 __all__ = ["dump_problem", "load_problem", "parse_problem"]
 

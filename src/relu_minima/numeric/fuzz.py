@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from . import numeric
-from ._numbers import exact
-from .datasets import Dataset
-from .deep import DeepReLU
-from .errors import InvalidNumberError, ShapeError
-from .networks import ShallowReLU
+from . import backend
+from ..exact.numbers import exact
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..errors import InvalidNumberError, ShapeError
+from ..exact.shallow import ShallowReLU
 
 __all__ = ["NeighbourhoodSearch", "kink_pairs", "search_neighbourhood"]
 
@@ -112,7 +112,7 @@ def _as_deep(params: Any) -> DeepReLU:
 def _kink_directions(deep: DeepReLU, dataset: Dataset,
                      pairs: tuple[tuple[int, int, int], ...]) -> np.ndarray:
     """Per kink pair and sign, the move of the unit's (weights, bias) along +-(input, 1)."""
-    arch = numeric.architecture(deep)
+    arch = backend.architecture(deep)
     slices = arch.layer_slices()
     hidden = deep.hidden_activations(dataset)
     dirs = []
@@ -164,7 +164,7 @@ def search_neighbourhood(
     rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
     seed_label = seed if isinstance(seed, int) else None
 
-    obj = numeric.NumericObjective(deep, dataset)
+    obj = backend.NumericObjective(deep, dataset)
     theta0, P, rf = obj.theta0, obj.arch.n_params, float(r)
     lo, hi = theta0 - rf, theta0 + rf
     pools: list[tuple[str, np.ndarray, np.ndarray]] = []
@@ -229,7 +229,7 @@ def search_neighbourhood(
     )
 
 
-def _descend(obj: numeric.NumericObjective, start: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+def _descend(obj: backend.NumericObjective, start: np.ndarray, lo: np.ndarray, hi: np.ndarray,
              rf: float, steps: int) -> tuple[np.ndarray, np.ndarray]:
     """Projected descent, all runs at once; each step tries 6 step lengths and keeps the best."""
     alphas = np.array([0.0, 1.0, 0.25, 1 / 16, 1 / 256, 1 / 4096, 1 / 65536])

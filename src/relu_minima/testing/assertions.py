@@ -13,7 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from .datasets import Dataset
+from ..exact.datasets import Dataset
 
 __all__ = ["assert_local_minimum", "assert_no_descent_found", "assert_not_local_minimum"]
 
@@ -21,7 +21,7 @@ _WITNESS_RADIUS = Fraction(1, 1000)
 
 
 def _verdict(params: Any, dataset: Dataset) -> Any:
-    from .certificates import verify_local_minimum
+    from ..verify.shallow import verify_local_minimum
 
     return verify_local_minimum(params, dataset)
 
@@ -105,7 +105,7 @@ def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fractio
     ``n_random``, ...). Passing is evidence only; returns the search result.
     """
     __tracebackhide__ = True
-    from .fuzz import search_neighbourhood
+    from ..numeric.fuzz import search_neighbourhood
 
     result = search_neighbourhood(params, dataset, radius, **search)
     if not result.found_descent:

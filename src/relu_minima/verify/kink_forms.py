@@ -24,8 +24,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from . import _linalg
-from ._linalg import dot, primitive
+from ..exact import linalg
+from ..exact.linalg import dot, primitive
 
 __all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_zero"]
 
@@ -133,7 +133,7 @@ def _lines(form: KinkForm) -> Iterator[Vec]:
     normals = list(form.normals)
     if not normals:
         return
-    basis, _ = _linalg.rref(normals)
+    basis, _ = linalg.rref(normals)
     r = len(basis)
     if r == 1:
         yield _oriented(primitive(basis[0]))
@@ -142,7 +142,7 @@ def _lines(form: KinkForm) -> Iterator[Vec]:
     for subset in itertools.combinations(range(len(normals)), r - 1):
         # coordinates c of delta = sum c_k basis_k with n_s . delta = 0 for s in subset
         A = [[dot(normals[s], bk) for bk in basis] for s in subset]
-        null = _linalg.nullspace(A, r)
+        null = linalg.nullspace(A, r)
         if len(null) != 1:
             continue  # the chosen hyperplanes are dependent: no line here
         c = null[0]
@@ -200,10 +200,10 @@ def _lineality_violation(form: KinkForm) -> tuple[Vec | None, Vec | None]:
             return (), None
         return None, primitive(ess.p)
     transposed = [[n[k] for n in ess.normals] for k in range(ess.dim)]
-    beta = _linalg.solve(transposed, list(ess.p))
+    beta = linalg.solve(transposed, list(ess.p))
     if beta is not None:
         return beta, None
-    for w in _linalg.nullspace(list(ess.normals), ess.dim):
+    for w in linalg.nullspace(list(ess.normals), ess.dim):
         if dot(ess.p, w) != 0:
             return None, w
     raise AssertionError("p outside span(normals) but orthogonal to its complement")  # unreachable
@@ -264,7 +264,7 @@ def _convex_certificate(ess: KinkForm, sigma: int) -> Vec | None:
     rhs = [-q - sum((fixed[h] * ess.weights[h] * ess.normals[h][k] for h in fixed),
                     Fraction(0)) for k, q in enumerate(ess.p)]
     rows = [[ess.weights[h] * ess.normals[h][k] for h in free] for k in range(ess.dim)]
-    sol = _linalg.solve(rows, rhs) if free else (() if all(t == 0 for t in rhs) else None)
+    sol = linalg.solve(rows, rhs) if free else (() if all(t == 0 for t in rhs) else None)
     if sol is None:
         return None
     lam = list(zero)

@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ._numbers import exact
-from .datasets import Dataset
-from .deep import DeepReLU
-from .errors import ShapeError
+from ..exact.numbers import exact
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..errors import ShapeError
 
 __all__ = [
     "BlindSpot",
@@ -526,7 +526,7 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
                                proof=tuple(proof), lower_bound=bound, **common)
 
     if params.depth == 2:
-        from .certificates import verify_local_minimum
+        from .shallow import verify_local_minimum
 
         shallow = verify_local_minimum(params.to_shallow(), dataset)
         proof = [*head, "Depth 2: this is the one-hidden-layer network of Equation (1); the "

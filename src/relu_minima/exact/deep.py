@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import _linalg
-from ._numbers import _as_sequence, exact, exact_matrix, exact_vector
+from . import linalg
+from .numbers import _as_sequence, exact, exact_matrix, exact_vector
 from .datasets import Dataset
-from .errors import DimensionMismatch, ShapeError
-from .networks import ShallowReLU, relu
+from ..errors import DimensionMismatch, ShapeError
+from .shallow import ShallowReLU, relu
 
 __all__ = ["DeepReLU"]
 
@@ -130,7 +130,7 @@ class DeepReLU:
         a: Sequence[Sequence[Fraction]] = dataset.X
         for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             units = [(*row, bj) for row, bj in zip(M, b, strict=True)]
-            z = tuple(tuple(r) for r in _linalg.affine_products(a, units))
+            z = tuple(tuple(r) for r in linalg.affine_products(a, units))
             tables.append(z)
             if n < self.depth - 1:
                 a = [[relu(t) for t in r] for r in z]

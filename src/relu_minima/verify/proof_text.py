@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from ._linalg import dot
+from ..exact.linalg import dot
 from .kink_forms import KinkForm
 
 if TYPE_CHECKING:
-    from .certificates import LocalMinimumCertificate, UnitReport
+    from .shallow import LocalMinimumCertificate, UnitReport
 
 _MAX_ROWS = 40  # longer lists are cut in the text; to_json() has everything
 

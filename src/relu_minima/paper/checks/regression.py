@@ -7,11 +7,11 @@ from fractions import Fraction
 import sympy
 
 from .. import examples as ex
-from ..certificates import verify_local_minimum
-from ..datasets import Dataset
-from ..networks import ShallowReLU
+from ...verify.shallow import verify_local_minimum
+from ...exact.datasets import Dataset
+from ...exact.shallow import ShallowReLU
 from ..repairs import sign_flip_repairs
-from ._registry import ClaimResult, Context, Status, implements
+from ..registry import ClaimResult, Context, Status, implements
 
 
 def _json(p: ShallowReLU) -> dict:

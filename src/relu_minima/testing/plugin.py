@@ -45,19 +45,19 @@ class LocalMinimumChecker:
     """Exact assertions (see :mod:`relu_minima.testing`), as a fixture."""
 
     def verify(self, params: Any, dataset: Any) -> Any:
-        from .certificates import verify_local_minimum
+        from ..verify.shallow import verify_local_minimum
 
         return verify_local_minimum(params, dataset)
 
     def assert_local_minimum(self, params: Any, dataset: Any) -> Any:
         __tracebackhide__ = True
-        from .testing import assert_local_minimum
+        from .assertions import assert_local_minimum
 
         return assert_local_minimum(params, dataset)
 
     def assert_not_local_minimum(self, params: Any, dataset: Any) -> Any:
         __tracebackhide__ = True
-        from .testing import assert_not_local_minimum
+        from .assertions import assert_not_local_minimum
 
         return assert_not_local_minimum(params, dataset)
 
@@ -84,7 +84,7 @@ def fuzz_neighbourhood(request: pytest.FixtureRequest, relu_minima_seed: int) ->
 
     def fuzz(params: Any, dataset: Any, radius: Any = "1/100", **options: Any) -> Any:
         __tracebackhide__ = True
-        from .testing import assert_no_descent_found
+        from .assertions import assert_no_descent_found
 
         options.setdefault("seed", relu_minima_seed)
         options.setdefault("n_random", candidates)
