@@ -18,9 +18,9 @@ import tracemalloc
 
 import numpy as np
 
-from relu_minima.numeric import backend as numeric
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.numeric import backend as numeric
 
 
 def main() -> None:

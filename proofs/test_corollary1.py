@@ -17,11 +17,11 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.verify.deep import blind_spot_gradient_vanishes, verify_deep_local_minimum
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.registry import Context, Status
 from relu_minima.paper.checks.deep import check_cor1
+from relu_minima.paper.registry import Context, Status
+from relu_minima.verify.deep import blind_spot_gradient_vanishes, verify_deep_local_minimum
 
 
 def test_printed_range_n_equals_k_is_false():

@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.verify.deep import find_blind_spot, loss_germ, verify_deep_local_minimum
+from relu_minima.errors import DimensionMismatch, ShapeError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
-from relu_minima.errors import DimensionMismatch, ShapeError
+from relu_minima.verify.deep import find_blind_spot, loss_germ, verify_deep_local_minimum
 
 D = Dataset([0, 1, 3], [1, 5, 0])  # mean 2
 

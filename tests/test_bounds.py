@@ -8,9 +8,9 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
 from relu_minima.paper import bounds
 from relu_minima.paper.bounds import Law
-from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
 
 
 @given(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6))

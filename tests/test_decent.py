@@ -6,6 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from relu_minima.errors import ShapeError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.paper.theorem1 import (
     NotDecentError,
@@ -17,7 +18,6 @@ from relu_minima.paper.theorem1 import (
     theorem1_point,
     theorem1_point_printed,
 )
-from relu_minima.errors import ShapeError
 
 
 def test_is_decent_by_hand():

@@ -13,7 +13,13 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.verify.kink_forms import KinkForm, _lineality_violation, _rays, decide_sign, decide_zero
+from relu_minima.verify.kink_forms import (
+    KinkForm,
+    _lineality_violation,
+    _rays,
+    decide_sign,
+    decide_zero,
+)
 
 small = st.integers(-3, 3).map(Fraction)
 

@@ -7,13 +7,13 @@ from fractions import Fraction
 import numpy as np
 
 from relu_minima.exact.datasets import Dataset
+from relu_minima.exact.shallow import ShallowReLU
 from relu_minima.numeric.landscape import (
     plot_figure4,
     plot_hessian_spectrum,
     plot_linear_path,
     plot_slice,
 )
-from relu_minima.exact.shallow import ShallowReLU
 from relu_minima.paper.registry import Context, Status, all_claims
 
 D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])

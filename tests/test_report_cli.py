@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from relu_minima.paper import examples as ex
 from relu_minima.cli import main
 from relu_minima.exact.io import dump_problem, parse_problem
-from relu_minima.paper import Status, all_claims, claim_keys
-from relu_minima.paper import registry
+from relu_minima.paper import Status, all_claims, claim_keys, registry
+from relu_minima.paper import examples as ex
 from relu_minima.report import run_claims
 
 

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.paper.bounds import Law
 from relu_minima.errors import InvalidNumberError, ShapeError
+from relu_minima.paper.bounds import Law
 from relu_minima.paper.outlier_data import outlier_dataset
 from relu_minima.paper.simulation import (
     clopper_pearson,

@@ -11,10 +11,10 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.numeric import backend as numeric
-from relu_minima.exact.datasets import Dataset
 from relu_minima.errors import InexactNumberError, InvalidNumberError
+from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.smooth import SmoothNet
+from relu_minima.numeric import backend as numeric
 
 
 def test_hand_values_are_exact():

@@ -9,9 +9,9 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from relu_minima import strategies as rms
+from relu_minima.errors import InvalidNumberError, ShapeError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
-from relu_minima.errors import InvalidNumberError, ShapeError
 from relu_minima.exact.shallow import ShallowReLU
 
 FEW = settings(max_examples=40, deadline=None)

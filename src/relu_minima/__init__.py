@@ -6,11 +6,6 @@ proof, or a witness point with strictly lower loss; ``relu-minima check-paper`` 
 claim of the paper, checks those covered and marks the rest "not yet covered".
 """
 
-from .verify.deep import DeepCertificate, verify_deep_local_minimum
-from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport, verify_local_minimum
-from .exact.datasets import Dataset
-from .paper.theorem1 import is_decent
-from .exact.deep import DeepReLU
 from .errors import (
     DimensionMismatch,
     InexactNumberError,
@@ -18,10 +13,19 @@ from .errors import (
     ReluMinimaError,
     ShapeError,
 )
-from .numeric.fuzz import NeighbourhoodSearch, search_neighbourhood
+from .exact.datasets import Dataset
+from .exact.deep import DeepReLU
 from .exact.shallow import ShallowReLU
 from .exact.smooth import SmoothNet
-from .testing.assertions import assert_local_minimum, assert_no_descent_found, assert_not_local_minimum
+from .numeric.fuzz import NeighbourhoodSearch, search_neighbourhood
+from .paper.theorem1 import is_decent
+from .testing.assertions import (
+    assert_local_minimum,
+    assert_no_descent_found,
+    assert_not_local_minimum,
+)
+from .verify.deep import DeepCertificate, verify_deep_local_minimum
+from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport, verify_local_minimum
 
 __all__ = [
     "Dataset",

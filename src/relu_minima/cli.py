@@ -34,8 +34,8 @@ def _check_paper(args: argparse.Namespace) -> int:
 
 def _radius(text: str) -> Fraction:
     """``--witness RADIUS``: an exact positive number, refused by argparse (exit 2) otherwise."""
-    from .exact.numbers import exact
     from .errors import ReluMinimaError
+    from .exact.numbers import exact
 
     try:
         radius = exact(text, "--witness")
@@ -58,9 +58,9 @@ def _witness(cert: Any, radius: Fraction) -> dict[str, Any] | None:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .verify.shallow import verify_local_minimum
     from .errors import ReluMinimaError
     from .exact.io import load_problem
+    from .verify.shallow import verify_local_minimum
 
     try:
         params, dataset = load_problem(Path(args.file))

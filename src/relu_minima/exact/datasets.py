@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from .numbers import _as_sequence, exact_rows, exact_vector
 from ..errors import ShapeError
+from .numbers import _as_sequence, exact_rows, exact_vector
 
 __all__ = ["Dataset"]
 

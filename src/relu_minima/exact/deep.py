@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import linalg
-from .numbers import _as_sequence, exact, exact_matrix, exact_vector
-from .datasets import Dataset
 from ..errors import DimensionMismatch, ShapeError
+from . import linalg
+from .datasets import Dataset
+from .numbers import _as_sequence, exact, exact_matrix, exact_vector
 from .shallow import ShallowReLU, relu
 
 __all__ = ["DeepReLU"]

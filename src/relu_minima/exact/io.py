@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .datasets import Dataset
 from ..errors import InexactNumberError, ShapeError
+from .datasets import Dataset
 from .shallow import ShallowReLU
 
 __all__ = ["dump_problem", "load_problem", "parse_problem"]

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from . import linalg
-from .numbers import _is_row, exact, exact_rows, exact_vector
-from .datasets import Dataset
 from ..errors import DimensionMismatch, ShapeError
+from . import linalg
+from .datasets import Dataset
+from .numbers import _is_row, exact, exact_rows, exact_vector
 
 __all__ = ["ShallowReLU", "relu"]
 

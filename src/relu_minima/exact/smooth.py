@@ -22,9 +22,9 @@ from typing import Any
 
 import sympy
 
-from .numbers import exact, exact_rows, exact_vector
-from .datasets import Dataset
 from ..errors import DimensionMismatch, InvalidNumberError, ShapeError
+from .datasets import Dataset
+from .numbers import exact, exact_rows, exact_vector
 
 __all__ = ["SmoothNet", "activation_expression"]
 

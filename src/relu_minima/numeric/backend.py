@@ -50,9 +50,9 @@ from typing import Any
 
 import numpy as np
 
-from ..exact.numbers import exact, exact_vector
-from ..exact.datasets import Dataset
 from ..errors import InexactNumberError, InvalidNumberError, ReluMinimaError, ShapeError
+from ..exact.datasets import Dataset
+from ..exact.numbers import exact, exact_vector
 
 __all__ = [
     "ACTIVATIONS",

@@ -24,12 +24,12 @@ from typing import Any
 
 import numpy as np
 
-from . import backend
-from ..exact.numbers import exact
+from ..errors import InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..errors import InvalidNumberError, ShapeError
+from ..exact.numbers import exact
 from ..exact.shallow import ShallowReLU
+from . import backend
 
 __all__ = ["NeighbourhoodSearch", "kink_pairs", "search_neighbourhood"]
 

@@ -24,10 +24,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import backend
-from ..exact.datasets import Dataset
 from ..errors import ShapeError
+from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
+from . import backend
 
 __all__ = [
     "FIGURE4_PANELS",

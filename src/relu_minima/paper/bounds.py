@@ -23,8 +23,8 @@ from typing import Any
 import mpmath
 import sympy
 
-from ..exact.numbers import exact
 from ..errors import InvalidNumberError, ShapeError
+from ..exact.numbers import exact
 
 __all__ = [
     "INIT_SCHEMES",

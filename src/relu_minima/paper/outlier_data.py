@@ -21,9 +21,9 @@ from typing import Any
 import numpy as np
 import sympy
 
+from ..errors import InvalidNumberError, ShapeError
 from ..exact.linalg import rank
 from ..exact.numbers import exact_matrix
-from ..errors import InvalidNumberError, ShapeError
 
 __all__ = ["CONVENTIONS", "OutlierDataset", "outlier_dataset"]
 

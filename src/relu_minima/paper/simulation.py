@@ -23,10 +23,10 @@ import mpmath
 import numpy as np
 from scipy import stats
 
-from . import bounds
-from ..exact.numbers import exact
-from .bounds import Law
 from ..errors import InvalidNumberError, ShapeError
+from ..exact.numbers import exact
+from . import bounds
+from .bounds import Law
 
 __all__ = [
     "AllPositiveEstimate",

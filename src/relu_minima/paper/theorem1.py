@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..exact.numbers import exact
+from ..errors import ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..errors import ReluMinimaError, ShapeError
+from ..exact.numbers import exact
 
 __all__ = [
     "NotDecentError",

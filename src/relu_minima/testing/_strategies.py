@@ -8,10 +8,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from ..exact.numbers import exact
+from ..errors import InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..errors import InvalidNumberError, ShapeError
+from ..exact.numbers import exact
 from ..exact.shallow import ShallowReLU
 
 

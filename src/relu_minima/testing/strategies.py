@@ -24,9 +24,9 @@ except ImportError as exc:  # hypothesis is a test dependency, not a runtime one
         "relu_minima.strategies needs hypothesis: pip install 'relu-minima[test]'"
     ) from exc
 
-from . import _strategies
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
+from . import _strategies
 
 __all__ = ["datasets", "decent_datasets", "is_decent", "numbers", "perturbations",
            "shallow_relu"]

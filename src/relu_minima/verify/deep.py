@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from ..exact.numbers import exact
+from ..errors import ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..errors import ShapeError
+from ..exact.numbers import exact
 
 __all__ = [
     "BlindSpot",

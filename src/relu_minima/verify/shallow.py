@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ..errors import ShapeError
 from ..exact import linalg
-from ..exact.linalg import dot
-from ..exact.numbers import exact
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..errors import ShapeError
-from .kink_forms import KinkForm, SignDecision, decide_sign, decide_zero
+from ..exact.linalg import dot
+from ..exact.numbers import exact
 from ..exact.shallow import ShallowReLU, relu
+from .kink_forms import KinkForm, SignDecision, decide_sign, decide_zero
 
 __all__ = ["Descent", "LocalMinimumCertificate", "UnitReport", "verify_local_minimum"]
 

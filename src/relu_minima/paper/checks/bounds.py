@@ -13,8 +13,8 @@ from .. import bounds
 from ..bounds import Law
 from ..figure6 import draw_figure6
 from ..outlier_data import outlier_dataset
-from ..simulation import dead_layer_probability, estimate_all_positive, train_outlier_networks
 from ..registry import ClaimResult, Context, Status, implements
+from ..simulation import dead_layer_probability, estimate_all_positive, train_outlier_networks
 
 _P = Fraction(99, 100)
 # (hidden layers, learning rate) of the two gradient-descent runs of Proposition 4 (3 units

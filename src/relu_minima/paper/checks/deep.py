@@ -9,8 +9,10 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 
-from ...verify.deep import blind_spot_gradient_vanishes, verify_deep_local_minimum
 from ...exact.datasets import Dataset
+from ...exact.deep import DeepReLU
+from ...verify.deep import blind_spot_gradient_vanishes, verify_deep_local_minimum
+from ..registry import ClaimResult, Context, Status, implements
 from ..theorem1 import (
     better_point_few_units,
     blind_spot_loss,
@@ -18,8 +20,6 @@ from ..theorem1 import (
     theorem1_point,
     theorem1_point_printed,
 )
-from ...exact.deep import DeepReLU
-from ..registry import ClaimResult, Context, Status, implements
 
 # Theorem 1 (i) counterexample: layer 1 dead on both points, constant output 0 != mean 1.
 THM1_DATA = Dataset([0, 1], [0, 2])

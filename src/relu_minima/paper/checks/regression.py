@@ -6,12 +6,12 @@ from fractions import Fraction
 
 import sympy
 
-from .. import examples as ex
-from ...verify.shallow import verify_local_minimum
 from ...exact.datasets import Dataset
 from ...exact.shallow import ShallowReLU
-from ..repairs import sign_flip_repairs
+from ...verify.shallow import verify_local_minimum
+from .. import examples as ex
 from ..registry import ClaimResult, Context, Status, implements
+from ..repairs import sign_flip_repairs
 
 
 def _json(p: ShallowReLU) -> dict:
