@@ -121,12 +121,14 @@ def test_convex_forms_are_decided_by_a_zonotope_point():
 
     import pytest
 
-    with pytest.raises(AssertionError):
+    from relu_minima.errors import CertificateError
+
+    with pytest.raises(CertificateError):
         replace(inside, convex_weights=(F(1), F(1, 2)))._check()  # -p != sum
     # parallel kinks: lambda = (2, 1/2) meets -p = sum lambda_H R_H n_H but leaves [0, 1]
     par = decide_sign(KinkForm((F(-3),), ((F(1),), (F(2),)), (F(1), F(1))), 1)
     assert par.holds and par.convex_weights == (F(1), F(1))
-    with pytest.raises(AssertionError):
+    with pytest.raises(CertificateError):
         replace(par, convex_weights=(F(2), F(1, 2)))._check()
 
 

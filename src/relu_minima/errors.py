@@ -7,6 +7,7 @@ Every message quotes the offending argument as ``name=value`` (with its position
 from __future__ import annotations
 
 __all__ = [
+    "CertificateError",
     "DimensionMismatch",
     "InexactNumberError",
     "InvalidNumberError",
@@ -33,3 +34,8 @@ class ShapeError(ReluMinimaError, ValueError):
 
 class DimensionMismatch(ShapeError):
     """Parameters and dataset disagree on the input dimension d."""
+
+
+class CertificateError(ReluMinimaError):
+    """Stored evidence does not prove what it claims (a forged or corrupted certificate, or a
+    bug): raised by the re-verification, never by a decision."""
