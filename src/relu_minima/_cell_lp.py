@@ -115,10 +115,11 @@ def float_min_direction(pos: np.ndarray, linear: np.ndarray, cone: np.ndarray
 
 
 def float_relaxation(pos: np.ndarray, columns: np.ndarray, centre: np.ndarray,
-                     cone: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
+                     cone: np.ndarray, supports: Sequence[Sequence[int]] | None = None
+                     ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray] | None:
     """Propose the cheapest budget t for the sufficient containment test of Lemma D:
 
-        columns[c] = sum_i G[i, c] pos_i   (every c),
+        columns[c] = sum_i G[i, c] pos_i   (every c, i restricted to supports[c] if given),
         centre     = sum_i beta_i pos_i - sum_k mu_k cone_k,   mu >= 0,
         sum_c |G[i, c]| + |beta_i| <= t   (every i),
 
@@ -128,38 +129,59 @@ def float_relaxation(pos: np.ndarray, columns: np.ndarray, centre: np.ndarray,
     """
     import numpy as np
     from scipy.optimize import linprog
-    from scipy.sparse import block_diag, csr_matrix, hstack, identity, kron, vstack
+    from scipy.sparse import coo_matrix
 
     npos, dim = pos.shape
-    m = len(columns)
-    ncone = len(cone)
-    blocks = m + 1  # one per column, one for beta
-    Pt = csr_matrix(pos.T)
-    pair = hstack([Pt, -Pt])  # +part, -part of one coefficient column
-    eq_main = block_diag([pair] * blocks, format="csr")
-    eq_mu = csr_matrix((blocks * dim, ncone))
+    m, ncone = len(columns), len(cone)
+    everyone = np.arange(npos)
+    sup = [np.asarray(supports[c] if supports is not None else everyone, dtype=int)
+           for c in range(m)] + [everyone]  # the last block is beta
+    rows_eq, cols_eq, vals_eq, rows_ub, cols_ub = [], [], [], [], []
+    var = 0
+    for c, idx in enumerate(sup):
+        n = len(idx)
+        for half, sign in ((0, 1.0), (1, -1.0)):
+            ids = var + half * n + np.arange(n)
+            rows_eq.append(np.repeat(c * dim + np.arange(dim), n))
+            cols_eq.append(np.tile(ids, dim))
+            vals_eq.append(sign * pos[idx].T.reshape(-1))
+            rows_ub.append(idx)
+            cols_ub.append(ids)
+        var += 2 * n
+    nblock = var
     if ncone:
-        eq_mu = vstack([csr_matrix((m * dim, ncone)), csr_matrix(-cone.T)], format="csr")
-    A_eq = hstack([eq_main, eq_mu, csr_matrix((blocks * dim, 1))], format="csr")
+        rows_eq.append(np.repeat(m * dim + np.arange(dim), ncone))
+        cols_eq.append(np.tile(nblock + np.arange(ncone), dim))
+        vals_eq.append(-cone.T.reshape(-1))
+    nvar = nblock + ncone + 1
+    A_eq = coo_matrix((np.concatenate(vals_eq), (np.concatenate(rows_eq),
+                                                 np.concatenate(cols_eq))),
+                      shape=((m + 1) * dim, nvar)).tocsr()
+    r_ub = np.concatenate([*rows_ub, everyone])
+    c_ub = np.concatenate([*cols_ub, np.full(npos, nvar - 1)])
+    v_ub = np.concatenate([np.ones(nblock), -np.ones(npos)])
+    A_ub = coo_matrix((v_ub, (r_ub, c_ub)), shape=(npos, nvar)).tocsr()
     b_eq = np.concatenate([*columns, centre]) if m else centre.copy()
-    eye = identity(npos, format="csr")
-    usage = kron(np.ones((1, 2 * blocks)), eye, format="csr")
-    A_ub = hstack([usage, csr_matrix((npos, ncone)), csr_matrix(-np.ones((npos, 1)))],
-                  format="csr")
-    nvar = 2 * npos * blocks + ncone + 1
     cost = np.full(nvar, 1e-6)
-    cost[2 * npos * blocks:] = 0.0
+    cost[nblock:] = 0.0
     cost[-1] = 1.0
     res = linprog(cost, A_ub=A_ub, b_ub=np.zeros(npos), A_eq=A_eq, b_eq=b_eq,
                   bounds=(0, None), method="highs")
     if res.status != 0:
         return None
     x = res.x
-    coef = x[: 2 * npos * blocks].reshape(blocks, 2, npos)
-    signed = coef[:, 0, :] - coef[:, 1, :]  # blocks x npos
-    G = signed[:m].T
-    beta = signed[m]
-    mu = x[2 * npos * blocks: 2 * npos * blocks + ncone]
+    G = np.zeros((npos, m))
+    beta = np.zeros(npos)
+    var = 0
+    for c, idx in enumerate(sup):
+        n = len(idx)
+        signed = x[var:var + n] - x[var + n:var + 2 * n]
+        if c < m:
+            G[idx, c] = signed
+        else:
+            beta[idx] = signed
+        var += 2 * n
+    mu = x[nblock:nblock + ncone]
     return float(x[-1]), G, beta, mu
 
 

@@ -213,8 +213,11 @@ class _Found(Exception):
 class _Search:
     """Branch and bound (docs/method.md, Lemma D); raises _Found with an exact phi < 0."""
 
-    def __init__(self, pos: tuple[Vec, ...], neg: tuple[Vec, ...], dim: int) -> None:
+    def __init__(self, pos: tuple[Vec, ...], neg: tuple[Vec, ...], dim: int,
+                 proposals: bool = True) -> None:
         self.pos, self.neg, self.dim = pos, neg, dim
+        self.proposals = proposals  # False: no float at all (tests of the exact path)
+        self.searched = False  # the float descent heuristic runs at most once
         self.view = _cell_lp.FloatView(pos + neg, dim)
         self.pos_f = self.view.array(pos, dim)
         self.neg_f = self.view.array(neg, dim)
@@ -254,25 +257,52 @@ class _Search:
 
         free = [j for j in range(len(self.neg)) if j not in signs]
         fixed = sorted(signs)
-        if not self.pos:
+        if not self.pos or not self.proposals:
             return None, (free[0] if free else None)
         cone_f = np.array([signs[k] * self.neg_f[k] for k in fixed]).reshape(len(fixed), self.dim)
         centre = self._centre(signs)
-        prop = _cell_lp.float_relaxation(self.pos_f, self.neg_f[free], np.array(
-            self.view.vec(centre)), cone_f)
+        centre_f = np.array(self.view.vec(centre))
+        # first each N_j from its nearest positive generators only (a smaller LP; any solution
+        # of it solves the full one), then from all of them
+        nearest = self._nearest(free)
+        prop = None
+        for supports in ([nearest, None] if nearest is not None else [None]):
+            if supports is None and not self.searched:
+                # before the full (slow) LP, a cheap look for a descent; once per decision
+                self.searched = True
+                self.local_search()
+            prop = _cell_lp.float_relaxation(self.pos_f, self.neg_f[free], centre_f, cone_f,
+                                             supports)
+            if prop is None:
+                continue
+            t, G, beta, mu = prop
+            usage = np.abs(G).sum(axis=1) + np.abs(beta) if len(free) else np.abs(beta)
+            if t <= 1 + 1e-7:
+                leaf = self._round(signs, free, fixed, centre, G, beta, mu, usage)
+                if leaf is not None:
+                    return leaf, None
         if prop is None:
             return None, (free[0] if free else None)
-        t, G, beta, mu = prop
-        usage = np.abs(G).sum(axis=1) + np.abs(beta) if len(free) else np.abs(beta)
-        if t <= 1 + 1e-7:
-            leaf = self._round(signs, free, fixed, centre, G, beta, mu, usage)
-            if leaf is not None:
-                return leaf, None
         if not free:
             return None, None
         tight = usage >= t - 1e-7 * max(1.0, t)
         load = np.abs(G[tight]).sum(axis=0)
         return None, free[int(np.argmax(load))]
+
+    def _nearest(self, free: list[int]) -> list[list[int]] | None:
+        """For each free N_j, the positive generators closest to its line (by |cosine|)."""
+        import numpy as np
+
+        keep = 8 * self.dim
+        if len(self.pos) <= keep or not free:
+            return None
+        if not hasattr(self, "_unit_pos"):
+            norms = np.linalg.norm(self.pos_f, axis=1)
+            self._unit_pos = self.pos_f / np.where(norms > 0, norms, 1.0)[:, None]
+        N = self.neg_f[free]
+        N = N / np.where((nn := np.linalg.norm(N, axis=1)) > 0, nn, 1.0)[:, None]
+        cos = np.abs(N @ self._unit_pos.T)
+        return [list(np.argsort(-row)[:keep]) for row in cos]
 
     def _round(self, signs, free, fixed, centre, G, beta, mu, usage) -> CellLeaf | None:
         prefer = [bool(u < 1 - 1e-7) for u in usage]
@@ -303,7 +333,8 @@ class _Search:
         fixed = sorted(signs)
         cone_f = np.array([signs[k] * self.neg_f[k] for k in fixed]).reshape(len(fixed), self.dim)
         centre = self._centre(signs)
-        prop = _cell_lp.float_min_direction(self.pos_f, np.array(self.view.vec(centre)), cone_f)
+        prop = _cell_lp.float_min_direction(self.pos_f, np.array(self.view.vec(centre)),
+                                            cone_f) if self.proposals else None
         if prop is not None and prop[0] < 0:
             self._try_direction(prop[1])
         # exact: beta_i = 2 y_i - 1 with y in [0, 1]; sum y_i 2P_i - sum mu_k s_k N_k = c + sum P
@@ -353,12 +384,11 @@ class _Search:
         # an explicit stack (depth can reach len(neg)); nodes are built bottom-up
         root: dict[str, Any] = {}
         pending: list[tuple[dict[int, int], dict[str, Any], str]] = [({}, root, "tree")]
-        searched = False
         while pending:
             signs, parent, slot = pending.pop()
             leaf, j = self.relaxation(signs)
-            if leaf is None and not searched:
-                searched = True
+            if leaf is None and not self.searched and self.proposals:
+                self.searched = True
                 self.local_search()
             if leaf is None and j is None:
                 leaf = self.exact_leaf(signs)
@@ -379,14 +409,18 @@ def _freeze(node: Any) -> CellLeaf | CellBranch:
 
 
 def decide_mixed(p: Sequence[Fraction], normals: Sequence[Vec], weights: Sequence[Fraction],
-                 sigma: int) -> tuple[ZonotopeCertificate | None, Vec | None]:
+                 sigma: int, proposals: bool = True
+                 ) -> tuple[ZonotopeCertificate | None, Vec | None]:
     """(certificate, None) if sigma g >= 0 everywhere, else (None, delta) with sigma g(delta) < 0.
 
     Complete: every node either closes with an exact leaf or is split, and a node with every
-    sign fixed is decided exactly (docs/method.md, Lemma D).
+    sign fixed is decided exactly (docs/method.md, Lemma D). ``proposals=False`` switches the
+    floats off (every node is split down to exact leaves: for tests of the exact path only).
     """
+    if sigma not in (1, -1):
+        raise ValueError(f"sigma={sigma!r} must be +1 or -1.")
     pos, neg = zonotope_generators(p, normals, weights, sigma)
-    search = _Search(pos, neg, len(p))
+    search = _Search(pos, neg, len(p), proposals)
     try:
         tree = search.run()
     except _Found as found:
@@ -437,3 +471,40 @@ class IntegerForm:
             if t > 0:
                 total += c * t
         return Fraction(total, self.M * e)
+
+
+def first_violating(p: Sequence[Fraction], normals: Sequence[Vec], weights: Sequence[Fraction],
+                    sigma: int, candidates: Sequence[Vec]) -> Vec | None:
+    """The first candidate delta with sigma g(delta) < 0, or None.
+
+    All candidates are screened at once in floats; the ones the floats call negative or near
+    zero are then evaluated exactly, in order. g = p . delta + sum_H sign(R_H)
+    max(0, |R_H| n_H . delta) is computed from the vectors p and |R_H| n_H with coordinates
+    scaled by powers of two (FloatView) and each candidate scaled to unit size, so inputs of any
+    magnitude are fine. A float error can only hide a violating candidate (time, not verdict).
+    """
+    import numpy as np
+
+    if not candidates:
+        return None
+    dim = len(p)
+    vecs = [tuple(p)] + [tuple(abs(w) * t for t in n) for n, w in zip(normals, weights,
+                                                                      strict=True)]
+    view = _cell_lp.FloatView(vecs, dim)
+    V = view.array(vecs, dim)
+    rows = []
+    for c in candidates:
+        top = max((_cell_lp._exponent(t) + sh for t, sh in zip(c, view.shift, strict=True)
+                   if t != 0), default=0)
+        rows.append([_cell_lp._to_float(t, top - sh) for t, sh in zip(c, view.shift,
+                                                                      strict=True)])
+    vals = V @ np.array(rows).T  # (1 + K) x candidates
+    signs = np.array([1.0 if w > 0 else -1.0 for w in weights])
+    value = vals[0] + signs @ np.maximum(vals[1:], 0.0) if len(weights) else vals[0]
+    scale = np.abs(vals).sum(axis=0)
+    suspects = np.nonzero(sigma * value <= 1e-9 * scale)[0]
+    fast = IntegerForm(p, normals, weights)
+    for k in suspects:
+        if sigma * fast(candidates[k]) < 0:
+            return candidates[k]
+    return None

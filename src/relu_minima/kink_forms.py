@@ -267,10 +267,10 @@ def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
     lam = _convex_certificate(ess, sigma)
     if lam is not None:
         return SignDecision(True, sigma, form, beta, (), None, lam)
-    fast = kink_cells.IntegerForm(ess.p, ess.normals, ess.weights)
-    for delta in _quick_candidates(ess):
-        if sigma * fast(delta) < 0:
-            return SignDecision(False, sigma, form, beta, (), delta)
+    delta = kink_cells.first_violating(ess.p, ess.normals, ess.weights, sigma,
+                                       list(_quick_candidates(ess)))
+    if delta is not None:
+        return SignDecision(False, sigma, form, beta, (), delta)
     # mixed signs (or a convex case the floats could not settle): Lemma D
     cert, descent = kink_cells.decide_mixed(ess.p, ess.normals, ess.weights, sigma)
     return SignDecision(cert is not None, sigma, form, beta, (), descent, None, cert)
