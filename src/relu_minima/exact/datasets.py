@@ -20,7 +20,7 @@ class Dataset:
     """n labelled points with exact rational inputs ``X`` (n rows of d numbers) and targets ``y``.
 
     A flat list of numbers for ``X`` means d = 1. Floats are refused unless
-    ``allow_float=True`` (see :func:`relu_minima._numbers.exact`).
+    ``allow_float=True`` (see :func:`relu_minima.exact.numbers.exact`).
 
     >>> D = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
     >>> D.n, D.d, D.X[0], D.y[4]

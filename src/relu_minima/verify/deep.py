@@ -1,7 +1,7 @@
 """Exact local-minimum certificates for deep ReLU networks (Lemma 2, Corollary 1, Theorem 1).
 
 ``verify_deep_local_minimum(params, dataset)`` decides, in exact rational arithmetic, whether a
-:class:`~relu_minima.deep.DeepReLU` point is a local minimum of Equation (2), and says
+:class:`~relu_minima.exact.deep.DeepReLU` point is a local minimum of Equation (2), and says
 "undecided" (with the reason) when its exact reasoning does not settle the point. The rules,
 in the order they are tried (proofs in docs/deep.md):
 
@@ -14,7 +14,7 @@ in the order they are tried (proofs in docs/deep.md):
    deviation. If L = B the point is a local minimum. At a strict blind spot (a hidden layer
    inactive on every point) there is one class, so the point is a local minimum iff its
    constant output equals the mean of the targets (the corrected Theorem 1 (i)).
-3. **Depth 2**: the complete one-hidden-layer criterion of :mod:`relu_minima.certificates`.
+3. **Depth 2**: the complete one-hidden-layer criterion of :mod:`relu_minima.verify.shallow`.
 4. **Descent directions** (first and second order). Along a ray theta + eps u the outputs
    are, for small eps > 0, polynomials in eps (a ReLU of a polynomial germ is the germ or 0,
    by the sign of its lowest coefficient), so the loss is a polynomial P(eps) there. If the
