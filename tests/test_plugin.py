@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# pytester's in-process runs drop the modules first imported inside them; numpy cannot be
+# imported twice in one process, and the plugin now imports it only on first use: load it here.
+import numpy  # noqa: F401
+
 pytest_plugins = ["pytester"]
 
 TEST_FILE = """
