@@ -186,6 +186,7 @@ class LocalMinimumCertificate:
                     else [s(t) for t in u.decision.descent],
                     "convex_weights": None if u.decision.convex_weights is None
                     else [s(t) for t in u.decision.convex_weights],
+                    "evidence": u.decision.to_dict(),
                 }
                 for u in self.units
             ],
