@@ -248,3 +248,21 @@ def test_numbers_beyond_floats_do_not_overflow(backend, scale):
     decision = decide_sign(mixed, 1)
     assert decision.holds
     decision._check()
+
+
+def test_a_leaf_over_budget_is_refused():
+    # exact identities N_j = sum_i gamma_ij P_i but sum_j |gamma_ij| > 1 for some i: the root
+    # of the tight form cannot be closed (its tree branches), so any such leaf is over budget
+    from relu_minima import _linalg
+
+    form = branching_form(F(39, 64))
+    decision = decide_sign(form, 1)
+    pos, neg = decision.zonotope.pos, decision.zonotope.neg
+    columns = []
+    for j, n in enumerate(neg):
+        rows = [[v[k] for v in pos] for k in range(3)]
+        gamma = _linalg.solve(rows, list(n))
+        columns.append((j, tuple((i, t) for i, t in enumerate(gamma) if t != 0)))
+    leaf = CellLeaf(tuple(columns), (), ())
+    with pytest.raises(CertificateError, match="used more than once"):
+        replace(decision, zonotope=replace(decision.zonotope, tree=leaf))._check()
