@@ -26,6 +26,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from relu_minima import Dataset, ShallowReLU, verify_local_minimum
+from relu_minima.verify.kink_cells import decide_mixed
 from relu_minima.verify.kink_forms import KinkForm, decide_sign, decide_sign_by_rays
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -52,7 +53,7 @@ def table_case(name: str) -> tuple[ShallowReLU, Dataset]:
     if name == "plane":
         pts = jensen_groups(3, 10, rng)
         X = [[*x, 0] for x in pts] + [[0, 0, 0, 1], [0, 0, 0, -1]]
-        r = [*list(pts.values()), 0, 0]
+        r = [*pts.values(), 0, 0]
         net = ShallowReLU([[0, 0, 0, 1]], [0], [1], 0)
     else:
         d, groups = {"d3": (3, 6), "d4": (4, 3)}[name]
@@ -68,7 +69,7 @@ def family_form(d: int, K: int, holds: bool, seed: int) -> KinkForm:
     size = 2 * d + 1
     pts: dict[tuple[int, ...], int] = {}
     centres: set[tuple[int, ...]] = set()
-    while len(centres) < max(1, K // size):
+    while len(centres) < -(-K // size):  # enough groups for at least K points
         centres.add(tuple(7 * rng.randint(-9, 9) for _ in range(d)))
     for g, q in enumerate(sorted(centres)):
         total = 0
@@ -138,11 +139,12 @@ def main() -> None:
                 assert holds == dec.holds
                 old, ratio = f"{t_old:.1f}", f"{t_old / t_new:.0f}x"
         print(f"{name:<8}{D.n:>4}{D.d:>3}  {cert.is_local_minimum!s:<8}{t_new:>9.3f}"
-              f"{leaves!s:>7}{old:>10}{ratio:>8}")
+              f"{leaves!s:>7}{old:>10}{ratio:>8}", flush=True)
 
-    print("\nGrowing family (decide_sign on the unit's kink form, w = 0, b = 0)")
-    print(f"{'d':>2}{'K':>5}{'N':>4}  {'kind':<6}{'verdict':<8}{'new (s)':>9}{'leaves':>7}"
-          f"{'rays (s)':>10}")
+    print("\nGrowing family (w = 0, b = 0): decide_sign, and the zonotope search alone")
+    print("(kink_cells.decide_mixed, i.e. the time when no cheap direction +-p, +-n_H violates)")
+    print(f"{'d':>2}{'K':>5}{'N':>4}  {'kind':<6}{'verdict':<8}{'new (s)':>9}{'B&B (s)':>9}"
+          f"{'leaves':>7}{'rays (s)':>10}")
     rows = []
     for d in (3, 4, 5):
         for K in (20, 50, 100, 200, 400):
@@ -152,6 +154,11 @@ def main() -> None:
                 if dec.holds != holds:
                     raise SystemExit(f"unexpected verdict at d={d}, K={K}, holds={holds}")
                 dec._check()
+                ess = form.essential()
+                t_bb, (cert, _) = timed(lambda ess=ess: decide_mixed(
+                    ess.p, ess.normals, ess.weights, 1))
+                if (cert is not None) != holds:
+                    raise SystemExit(f"unexpected search verdict at d={d}, K={K}")
                 old = ""
                 if K == 20:
                     t_old, h_old = old_path(form, 10.0)
@@ -161,11 +168,11 @@ def main() -> None:
                         assert h_old == dec.holds
                         old = f"{t_old:.2f}"
                 neg = sum(1 for w in form.weights if w < 0)
-                leaves = dec.zonotope.leaves if dec.zonotope else "-"
+                leaves = cert.leaves if cert else "-"
                 kind = "holds" if holds else "fails"
                 print(f"{d:>2}{len(form.normals):>5}{neg:>4}  {kind:<6}{dec.holds!s:<8}"
-                      f"{t_new:>9.3f}{leaves!s:>7}{old:>10}")
-                rows.append((d, len(form.normals), holds, t_new))
+                      f"{t_new:>9.3f}{t_bb:>9.3f}{leaves!s:>7}{old:>10}", flush=True)
+                rows.append((d, len(form.normals), holds, t_new, t_bb))
     plot(rows)
 
 
@@ -179,9 +186,9 @@ def plot(rows) -> None:
     fig, ax = plt.subplots(figsize=(6, 4))
     for d, colour in zip((3, 4, 5), ("C0", "C1", "C2"), strict=True):
         for holds, style in ((True, "-o"), (False, "--x")):
-            pts = [(k, t) for dd, k, h, t in rows if dd == d and h == holds]
+            pts = [(k, t if holds else tb) for dd, k, h, t, tb in rows if dd == d and h == holds]
             ax.plot(*zip(*pts, strict=True), style, color=colour,
-                    label=f"d = {d}, {'holds' if holds else 'fails'}")
+                    label=f"d = {d}, {'holds' if holds else 'fails (search alone)'}")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("kink points K")

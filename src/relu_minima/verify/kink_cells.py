@@ -380,12 +380,12 @@ class _Search:
         import numpy as np
 
         rng = random.Random(0)
-        starts = [np.array([rng.uniform(-1, 1) for _ in range(self.dim)]) for _ in range(4)]
-        starts += [v for v in self.neg_f[:4]]
+        starts = [np.array([rng.uniform(-1, 1) for _ in range(self.dim)]) for _ in range(3)]
+        starts += list(self.neg_f[:3])
         empty = np.zeros((0, self.dim))
         for delta in starts:
             seen = set()
-            for _ in range(8):
+            for _ in range(6):
                 s = np.sign(self.neg_f @ delta)
                 key = tuple(s)
                 if key in seen:

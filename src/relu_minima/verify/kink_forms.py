@@ -1,5 +1,8 @@
 """Sign of a kink form: the one piecewise-linear function behind every local-minimum test.
 
+Mixed-sign forms are decided by Lemma D (docs/method.md) in :mod:`relu_minima.kink_cells`;
+the rays below remain the reference (``decide_sign_by_rays``) and the proof of ``decide_zero``.
+
 For a hidden unit j of a one-hidden-layer network at a point theta, with residuals
 r_i = f(x_i) - y_i and lifted inputs n_i = (x_i, 1), the *kink form* is
 
