@@ -140,15 +140,27 @@ class LineProblem:
                 yield key
 
     def count(self, key: Key) -> int:
-        """Number of patterns with this key (family N and family A)."""
-        poly = [1]
-        for _, o in key:
-            gap = [0, 2, 1] if o else [0, 0, 4, 4, 1]
-            poly = [sum(poly[i] * gap[j - i] for i in range(len(poly)) if 0 <= j - i < len(gap))
-                    for j in range(len(poly) + len(gap) - 1)]
-        n_units = sum(1 if o else 2 for _, o in key)
-        count_n = poly[self.s_N] if self.s_N < len(poly) and key else 0
-        return count_n + (1 if n_units == self.s_A else 0)
+        """Number of patterns with this key (family N and family A).
+
+        A sigma-gap takes P, S or both (2x + x^2 by size), a jump gap a set of {P+, S+, P-, S-}
+        with both signs (4x^2 + 4x^3 + x^4 = x^2 (2 + x)^2); with u = (#sigma-gaps) +
+        2 (#jumps) the product is x^u (2 + x)^u, so family N has C(u, s_N - u) 2^(2u - s_N)
+        patterns; family A has one when u = s_A.
+        """
+        return self._count(sum(1 if o else 2 for _, o in key), bool(key))
+
+    def _count(self, u: int, nonempty: bool) -> int:
+        n = self.s_N
+        count_n = math.comb(u, n - u) * 2 ** (2 * u - n) if nonempty and u <= n <= 2 * u else 0
+        return count_n + (1 if u == self.s_A else 0)
+
+    def count_gap_set(self, r: int) -> int:
+        """Number of patterns over all keys of one gap set of size r (j jumps, r - j signs)."""
+        return sum(math.comb(r, j) * 2 ** (r - j) * self._count(r + j, r > 0)
+                   for j in range(r + 1))
+
+    def count_all(self) -> int:
+        return sum(self.count_gap_set(len(g)) for g in self.gap_sets())
 
     def patterns(self, key: Key) -> Iterator[tuple[bool, tuple[Type, ...]]]:
         """(affine, types) for every pattern with this key, in a fixed order."""
@@ -306,7 +318,7 @@ class LineSearch:
                 self._solve(item)
         for _, _, kind, item, part in heap:  # everything left is pruned by its bound
             if kind == "G":
-                self.pruned += sum(P.count(key) for key in P.keys(item))
+                self.pruned += P.count_gap_set(len(item))
             else:
                 self.pruned += P.count(item)
                 self.windows[item] = (part, P.window_hints(item, part))
@@ -333,11 +345,10 @@ def check_line_evidence(P: LineProblem, value_scaled: Fraction,
     Returns the number of patterns covered; raises CertificateError on any gap."""
     covered = 0
     for gaps in P.gap_sets():
-        keys = list(P.keys(gaps))
         if P.segment_bound(gaps) >= value_scaled:
-            covered += sum(P.count(key) for key in keys)
+            covered += P.count_gap_set(len(gaps))
             continue
-        for key in keys:
+        for key in P.keys(gaps):
             if key in windows:
                 part, hints = windows[key]
                 bound = P.partition_bound(key, [tuple(w) for w in part], hints)
