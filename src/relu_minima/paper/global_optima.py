@@ -5,7 +5,7 @@ something lower is known. :func:`global_optima` computes the exact global minimu
 (m = 1, 2), D2 (m = 1, 2) and D3 (m = 1..4) with :func:`relu_minima.verify.global_min.
 global_minimum`; :func:`named_point_gaps` puts each point the paper names (and the corrected
 Proposition 2 points of docs/errata.md) beside L*: its loss, the gap L - L*, whether it is a
-certified local minimum (:func:`relu_minima.verify.shallow.verify_local_minimum`) and whether
+certified local minimum (:func:`relu_minima.verify.dispatch.verify_local_minimum`) and whether
 it is thereby a proven bad local minimum (a local minimum with L > L*).
 """
 
@@ -18,7 +18,7 @@ from functools import cache
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
 from ..verify.global_min import GlobalMinimumCertificate, global_minimum
-from ..verify.shallow import verify_local_minimum
+from ..verify.dispatch import verify_local_minimum
 from . import examples as ex
 
 __all__ = ["NAMED_POINTS", "NamedGap", "global_optima", "named_point_gaps"]
