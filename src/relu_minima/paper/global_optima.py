@@ -17,8 +17,8 @@ from functools import cache
 
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
-from ..verify.global_min import GlobalMinimumCertificate, global_minimum
 from ..verify.dispatch import verify_local_minimum
+from ..verify.global_min import GlobalMinimumCertificate, global_minimum
 from . import examples as ex
 
 __all__ = ["NAMED_POINTS", "NamedGap", "global_optima", "named_point_gaps"]

@@ -38,15 +38,16 @@ Type = tuple[int, int, int]  # (side: 0 = P / 1 = S, gap k, sigma = +1 / -1)
 Key = tuple[tuple[int, int], ...]  # ((gap, orientation: +1 / -1 / 0 = jump), ...), gaps increasing
 
 
-def key_name(key: Key) -> str:
-    """'3+,7-,9j' (gaps 0-based; j = jump); '' for the key of the affine pattern alone."""
-    return ",".join(f"{k}{'+' if o > 0 else '-' if o < 0 else 'j'}" for k, o in key)
+def key_name(key: Key, base: int = 0) -> str:
+    """'3+,7-,9j' (gap numbers from ``base``; j = jump); '' for the affine pattern alone."""
+    return ",".join(f"{k + base}{'+' if o > 0 else '-' if o < 0 else 'j'}" for k, o in key)
 
 
-def parse_key(text: str) -> Key:
+def parse_key(text: str, base: int = 0) -> Key:
+    """Inverse of :func:`key_name`."""
     if not text:
         return ()
-    return tuple((int(part[:-1]), {"+": 1, "-": -1, "j": 0}[part[-1]])
+    return tuple((int(part[:-1]) - base, {"+": 1, "-": -1, "j": 0}[part[-1]])
                  for part in text.split(","))
 
 

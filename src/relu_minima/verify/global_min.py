@@ -106,26 +106,37 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
     if method == "single-input":
         mean = sum(dataset.y, Fraction(0)) / dataset.n
         point = ShallowReLU([[0] * dataset.d] * hidden, [0] * hidden, [0] * hidden, mean)
-        return _certificate(dataset, hidden, point, method, 0, 0, 1, {})
+        return _certificate(dataset, hidden, point, method, 1, 0, 1, {})
     if method == "line":
         search = LineSearch(P, prune=prune).run()
         value, affine, types, z = search.best
+        # JSON counts from 1 (docs/certificates.md): gaps, groups and columns alike
         evidence = {
-            "solved": {key_name(k): v for k, v in search.solved.items()},
-            "windows": {key_name(k): {"windows": [list(w) for w in part], "passive": hints}
+            "solved": {key_name(k, 1): [_one_based(p) for p in v]
+                       for k, v in search.solved.items()},
+            "windows": {key_name(k, 1): {"windows": [_one_based(w) for w in part],
+                                         "passive": [_one_based(h) for h in hints]}
                         for k, (part, hints) in search.windows.items()},
         }
         examined, pruned = search.examined, search.pruned
     else:
         (value, affine, types, z), passives = P.search()
-        evidence = {"solved": passives}
+        evidence = {"solved": [_one_based(p) for p in passives]}
         examined, pruned = len(passives), 0
     point = _lift(P.point(affine, types, z), keep, dataset.d)
     require(point.loss(dataset) == value / (P.E * P.E),
             "the realised point does not attain the pattern's optimum (a bug: please report it)")
-    evidence["coordinates"] = list(keep)
+    evidence["coordinates"] = _one_based(keep)
     return _certificate(dataset, hidden, point, method, examined, pruned, examined + pruned,
                         evidence)
+
+
+def _one_based(items):
+    return None if items is None else [int(i) + 1 for i in items]
+
+
+def _zero_based(items):
+    return None if items is None else [int(i) - 1 for i in items]
 
 
 def _certificate(dataset, hidden, point, method, examined, pruned, total, evidence):
@@ -215,16 +226,18 @@ class GlobalMinimumCertificate(Certificate):
             require(self.loss == sum(((y - mean) ** 2 for y in self.dataset.y), Fraction(0)),
                     "one distinct input: L* must be the sum of squared deviations from the mean")
             return
-        require(ev.get("coordinates") == list(keep), "stored coordinates differ")
+        require(ev.get("coordinates") == _one_based(keep), "stored coordinates differ")
         scaled = self.loss * P.E * P.E
         if method == "line":
-            solved = {parse_key(k): v for k, v in ev["solved"].items()}
-            windows = {parse_key(k): (w["windows"], w["passive"])
-                       for k, w in ev["windows"].items()}
+            solved = {parse_key(k, 1): [_zero_based(p) for p in v]
+                      for k, v in ev["solved"].items()}
+            windows = {parse_key(k, 1): ([_zero_based(w) for w in e["windows"]],
+                                         [_zero_based(h) for h in e["passive"]])
+                       for k, e in ev["windows"].items()}
             covered = check_line_evidence(P, scaled, solved, windows)
             total = P.count_all()
         else:
-            covered = total = P.check(scaled, ev["solved"])
+            covered = total = P.check(scaled, [_zero_based(p) for p in ev["solved"]])
         require(covered == total == self.patterns_total,
                 f"the evidence covers {covered} of {total} patterns ({self.patterns_total} "
                 "claimed)")
