@@ -7,8 +7,10 @@ claim of the paper, checks those covered and marks the rest "not yet covered".
 """
 
 from .errors import (
+    CertificateError,
     DimensionMismatch,
     InexactNumberError,
+    InvalidArgument,
     InvalidNumberError,
     ReluMinimaError,
     ShapeError,
@@ -24,16 +26,21 @@ from .testing.assertions import (
     assert_no_descent_found,
     assert_not_local_minimum,
 )
+from .verify.certificate import Certificate, Verdict
 from .verify.deep import DeepCertificate, verify_deep_local_minimum
-from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport, verify_local_minimum
+from .verify.dispatch import verify_local_minimum
+from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport
 
 __all__ = [
+    "Certificate",
+    "CertificateError",
     "Dataset",
     "DeepCertificate",
     "DeepReLU",
     "Descent",
     "DimensionMismatch",
     "InexactNumberError",
+    "InvalidArgument",
     "InvalidNumberError",
     "LocalMinimumCertificate",
     "NeighbourhoodSearch",
@@ -42,6 +49,7 @@ __all__ = [
     "ShapeError",
     "SmoothNet",
     "UnitReport",
+    "Verdict",
     "assert_local_minimum",
     "assert_no_descent_found",
     "assert_not_local_minimum",

@@ -7,11 +7,16 @@ Every message quotes the offending argument as ``name=value`` (with its position
 from __future__ import annotations
 
 __all__ = [
+    "CertificateError",
+    "ClaimCheckError",
     "DimensionMismatch",
     "InexactNumberError",
+    "InvalidArgument",
     "InvalidNumberError",
+    "NotDecentError",
     "ReluMinimaError",
     "ShapeError",
+    "require",
 ]
 
 
@@ -33,3 +38,34 @@ class ShapeError(ReluMinimaError, ValueError):
 
 class DimensionMismatch(ShapeError):
     """Parameters and dataset disagree on the input dimension d."""
+
+
+class InvalidArgument(ReluMinimaError, ValueError):
+    """An argument that is not a number is invalid: an unknown scheme name, a non-positive radius
+    or budget, a bad option."""
+
+
+class NotDecentError(ReluMinimaError, ValueError):
+    """Theorem 1 (ii) needs a decent dataset (Definition 1) and this one is not."""
+
+
+class CertificateError(ReluMinimaError, ValueError):
+    """A certificate's stored evidence does not prove its verdict (raised by ``check()``).
+
+    It means a forged or corrupted certificate, or a bug in this library: please report it.
+    """
+
+
+class ClaimCheckError(ReluMinimaError):
+    """A fact that a check of the paper relies on did not hold; the check reports it failed."""
+
+
+def require(condition: object, message: str,
+            error: type[ReluMinimaError] = CertificateError) -> None:
+    """Raise ``error(message)`` unless ``condition`` holds.
+
+    The run-time replacement for ``assert`` (which ``python -O`` strips): every fact a verdict
+    or a status depends on goes through here.
+    """
+    if not condition:
+        raise error(message)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ShapeError
+from ..errors import ShapeError, require
 from .numbers import _as_sequence, exact_rows, exact_vector
 
 __all__ = ["Dataset"]
@@ -77,9 +77,14 @@ class Dataset:
 
     def _check(self) -> None:
         """Re-verify the invariants (used by tests)."""
-        assert self.n >= 1 and self.d >= 1
-        assert all(len(r) == self.d for r in self.X)
-        assert len(self.y) == self.n
-        assert all(isinstance(v, Fraction) for r in self.X for v in r)
-        assert all(isinstance(v, Fraction) for v in self.y)
+        require(self.n >= 1 and self.d >= 1,
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(all(len(r) == self.d for r in self.X),
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(len(self.y) == self.n,
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(all(isinstance(v, Fraction) for r in self.X for v in r),
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(all(isinstance(v, Fraction) for v in self.y),
+                f"Dataset invariant broken: {self!r}", ShapeError)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ReluMinimaError, ShapeError
+from ..errors import NotDecentError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.numbers import exact
@@ -41,10 +41,6 @@ __all__ = [
 ]
 
 Vec = tuple[Fraction, ...]
-
-
-class NotDecentError(ReluMinimaError, ValueError):
-    """The dataset is not decent (Definition 1), so Theorem 1 (ii) says nothing about it."""
 
 
 def _mean(values: Sequence[Fraction]) -> Fraction:

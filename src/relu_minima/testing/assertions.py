@@ -21,7 +21,7 @@ _WITNESS_RADIUS = Fraction(1, 1000)
 
 
 def _verdict(params: Any, dataset: Dataset) -> Any:
-    from ..verify.shallow import verify_local_minimum
+    from ..verify.dispatch import verify_local_minimum
 
     return verify_local_minimum(params, dataset)
 

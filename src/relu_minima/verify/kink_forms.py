@@ -23,7 +23,9 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
+from ..errors import require
 from ..exact import linalg
 from ..exact.linalg import dot, primitive
 
@@ -88,26 +90,67 @@ class SignDecision:
     convex_weights: Vec | None = None
 
     def _check(self) -> None:
-        """Re-derive the verdict from the stored evidence (raises AssertionError)."""
+        """Re-derive the verdict from the stored evidence (raises CertificateError)."""
         g = self.form
         if self.descent is not None:
             value = g(self.descent)
-            assert (value != 0) if self.sigma == 0 else (self.sigma * value < 0)
-            assert not self.holds
+            require((value != 0) if self.sigma == 0 else (self.sigma * value < 0),
+                    f"g({_v(self.descent)}) = {value} does not violate the condition")
+            require(not self.holds, "a decision with a violating direction says it holds")
             return
-        assert self.holds
+        require(self.holds, "a failing decision without a violating direction")
         ess = g.essential()
         if self.convex_weights is not None:
-            assert _is_convex_certificate(ess, self.sigma, self.convex_weights)
+            require(_is_convex_certificate(ess, self.sigma, self.convex_weights),
+                    "the Lemma C point is not a valid certificate")
             return
+        require(self.span_coefficients is not None
+                and len(self.span_coefficients) == len(ess.normals),
+                "no combination of kink normals for p")
         combo = [sum((b * n[k] for b, n in zip(self.span_coefficients, ess.normals, strict=True)),
                      Fraction(0)) for k in range(g.dim)]
-        assert tuple(combo) == g.p, "p is not the stated combination of kink normals"
+        require(tuple(combo) == g.p, "p is not the stated combination of kink normals")
         expected = _rays(ess)
-        assert {r.direction for r in self.rays} == set(expected), "ray list is incomplete"
+        require({r.direction for r in self.rays} == set(expected), "ray list is incomplete")
         for r in self.rays:
-            assert g(r.direction) == r.value
-            assert (r.value == 0) if self.sigma == 0 else (self.sigma * r.value >= 0)
+            require(g(r.direction) == r.value, f"g({_v(r.direction)}) is not {r.value}")
+            require((r.value == 0) if self.sigma == 0 else (self.sigma * r.value >= 0),
+                    f"ray {_v(r.direction)} violates the condition")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decision and its evidence, exact numbers as strings."""
+        def vec(v: Sequence[Fraction] | None) -> list[str] | None:
+            return None if v is None else [str(t) for t in v]
+
+        return {
+            "condition": {1: "g >= 0", -1: "g <= 0", 0: "g == 0"}[self.sigma],
+            "holds": self.holds,
+            "form": {"p": vec(self.form.p), "normals": [vec(n) for n in self.form.normals],
+                     "weights": vec(self.form.weights)},
+            "span_coefficients": vec(self.span_coefficients),
+            "rays": [{"direction": vec(r.direction), "g": str(r.value), "sides": list(r.sides)}
+                     for r in self.rays],
+            "descent_direction": vec(self.descent),
+            "convex_weights": vec(self.convex_weights),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignDecision:
+        """Inverse of :meth:`to_dict` (nothing is decided; ``_check()`` verifies)."""
+        def vec(v: Sequence[str] | None) -> Vec | None:
+            return None if v is None else tuple(Fraction(t) for t in v)
+
+        f = data["form"]
+        form = KinkForm(vec(f["p"]), tuple(vec(n) for n in f["normals"]), vec(f["weights"]))
+        sigma = {"g >= 0": 1, "g <= 0": -1, "g == 0": 0}[data["condition"]]
+        rays = tuple(RayValue(vec(r["direction"]), Fraction(r["g"]), tuple(r["sides"]))
+                     for r in data["rays"])
+        return cls(bool(data["holds"]), sigma, form, vec(data["span_coefficients"]), rays,
+                   vec(data["descent_direction"]), vec(data["convex_weights"]))
+
+
+def _v(vec: Sequence[Fraction]) -> str:
+    return "(" + ", ".join(str(t) for t in vec) + ")"
 
 
 def _sign(t: Fraction) -> int:
@@ -253,9 +296,14 @@ def _convex_certificate(ess: KinkForm, sigma: int) -> Vec | None:
     import numpy as np
     from scipy.optimize import linprog
 
-    A = np.array([[float(w * n[k]) for w, n in zip(ess.weights, ess.normals, strict=True)]
-                  for k in range(ess.dim)])
-    b = np.array([-float(t) for t in ess.p])
+    try:  # the float LP only proposes; numbers beyond float range leave it to the rays
+        A = np.array([[float(w * n[k]) for w, n in zip(ess.weights, ess.normals, strict=True)]
+                      for k in range(ess.dim)])
+        b = np.array([-float(t) for t in ess.p])
+    except OverflowError:
+        return None
+    if not (np.isfinite(A).all() and np.isfinite(b).all()):
+        return None
     res = linprog(np.zeros(len(ess.normals)), A_eq=A, b_eq=b, bounds=(0, 1), method="highs")
     if res.status != 0:
         return None  # infeasible (then a violating ray exists) or numerically unsure
