@@ -1,5 +1,5 @@
 """Checks of Proposition 4, the Figure 6 sentence, Figure 6 and Proposition 5 (Section 3.2,
-Appendix B.1, B.2). Exact bounds from :mod:`relu_minima.bounds`; simulations are evidence."""
+Appendix B.1, B.2). Exact bounds from :mod:`relu_minima.paper.bounds`; simulations are evidence."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Checks of Section 3.2: Lemma 1, Lemma 2, Corollary 1, Theorem 1 (i) and (ii).
 
-Each check builds exact certificates (relu_minima.blind_spots, relu_minima.decent) on the
+Each check builds exact certificates (relu_minima.verify.deep, relu_minima.paper.theorem1) on the
 fixed examples below and on a small random sweep (smaller when ``ctx.quick``).
 """
 
