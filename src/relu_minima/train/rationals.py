@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import InvalidNumberError, ShapeError
 from ..exact.numbers import exact
 
-__all__ = ["DATA_RULES", "exact_array", "simplest_between", "short_rational", "to_exact"]
+__all__ = ["DATA_RULES", "exact_array", "short_rational", "simplest_between", "to_exact"]
 
 DATA_RULES = ("decimal", "binary")
 

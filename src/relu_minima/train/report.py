@@ -119,7 +119,9 @@ class SnapReport:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-able values, exact numbers as strings."""
-        s = (lambda x: None if x is None else str(x))
+        def s(x: Any) -> str | None:
+            return None if x is None else str(x)
+
         return {
             "schema": "relu-minima-snap-report",
             "schema_version": 1,
