@@ -70,18 +70,32 @@ def require_fact(condition: object, message: str) -> None:
     require(condition, message, error=ClaimCheckError)
 
 
-def judge(printed_holds: bool, corrected_certified: bool = False, *, claim: str) -> Status:
-    """The status of a mathematical claim from what the check computed.
+def judge(*, proved: bool = False, counterexample: bool = False, corrected: bool = False,
+          claim: str) -> Status:
+    """The status of a mathematical claim from what its check established.
 
-    ``printed_holds``: the statement as printed was established true. Otherwise the check
-    established it false (it holds a counterexample) and ``corrected_certified`` says whether
-    the nearest true statement was certified. A false statement with no certified correction
-    has no status in the vocabulary: the check failed (raises :class:`ClaimCheckError`).
+    ``proved``: the statement as printed was established true (every fact computed).
+    ``counterexample``: an exact counterexample to the printed statement was established.
+    ``corrected``: the nearest true statement was certified.
+
+    *verified* needs ``proved`` (and no counterexample); *erratum* needs ``counterexample`` and
+    ``corrected`` (and not ``proved``). Anything else -- nothing established, both, or a
+    counterexample without a certified correction -- has no status in the vocabulary: the
+    check failed (raises :class:`ClaimCheckError`, which :func:`run_check` reports). Failing to
+    find a counterexample never makes a claim verified, and failing to prove it never makes it
+    an erratum.
     """
-    if printed_holds is True:
+    flags = {"proved": proved, "counterexample": counterexample, "corrected": corrected}
+    for name, value in flags.items():
+        require_fact(value is True or value is False,
+                     f"{claim}: {name}={value!r} must be a bool computed by the check")
+    require_fact(not (proved and counterexample),
+                 f"{claim}: the printed statement was both proved and refuted")
+    if proved:
         return Status.VERIFIED
-    require_fact(corrected_certified is True,
-                 f"{claim}: the printed statement was computed false but no corrected "
+    require_fact(counterexample, f"{claim}: the check established neither the printed "
+                 "statement nor a counterexample to it")
+    require_fact(corrected, f"{claim}: the printed statement was refuted but no corrected "
                  "statement was certified")
     return Status.ERRATUM
 

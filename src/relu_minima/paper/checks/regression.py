@@ -65,7 +65,7 @@ def check_prop1(ctx: Context) -> ClaimResult:
     cmp_cert = _certified(ex.PROP1_COMPARISON, ex.D1)
     is_min = cert.is_local_minimum is True
     printed = is_min and other < loss and (loss, other) == (B4_LOSS, B4_COMPARISON_LOSS)
-    status = judge(printed, claim="prop1")
+    status = judge(proved=printed, claim="prop1")
     return ClaimResult(
         status,
         f"{point_text(ex.PROP1_POINT)}: {cert.status} with L = {loss} (exact certificate, "
@@ -109,7 +109,7 @@ def check_remark1(ctx: Context) -> ClaimResult:
     constant = loss_on_orbit.free_symbols == set() and loss_on_orbit == cert.loss
     printed = (cert.is_local_minimum is True and flat and one_dim and constant
                and cert.loss == B4_LOSS)
-    status = judge(printed, claim="remark1")
+    status = judge(proved=printed, claim="remark1")
     return ClaimResult(
         status,
         f"Not strict: L = {loss_on_orbit} on the rescaling curve (w, b, v, c) = (a, -3a, 1/a, 0), "
@@ -141,13 +141,17 @@ def check_prop2(ctx: Context) -> ClaimResult:
     g_cert = _certified(ex.PROP2_GLOBAL_PRINTED, ex.D2)
     l_cert = _certified(ex.PROP2_LOCAL_PRINTED, ex.D2)
     printed = g_cert.loss == 0 and l_cert.is_local_minimum is True and l_cert.loss > 0
+    # refuted: the 'global' point does not fit perfectly (a perfect fit exists, below), or
+    # the 'local' point is certified not a local minimum
+    refuted = g_cert.loss > 0 or l_cert.is_local_minimum is False
     glob, loc = prop2_repairs()
     # the corrections, re-certified here rather than trusted from the search
     fixed_global = [r for r in glob if r.params.loss(ex.D2) == 0]
     fixed_local = [(r, _certified(r.params, ex.D2)) for r in loc]
     fixed_local = [(r, c) for r, c in fixed_local if c.is_local_minimum is True and c.loss > 0]
     corrected = bool(fixed_global) and bool(fixed_local)
-    status = judge(printed, corrected, claim="prop2")
+    status = judge(proved=printed, counterexample=refuted and bool(fixed_global),
+                   corrected=corrected, claim="prop2")
     lines = [
         f"As printed, the 'global minimum' has L = {g_cert.loss} "
         f"({'a' if g_cert.loss == 0 else 'not a'} perfect fit; {g_cert.status}) and the "
@@ -201,7 +205,7 @@ def check_prop2_blind_spot(ctx: Context) -> ClaimResult:
     all_off = all(t < 0 for t in z)
     loss = p.loss(ex.D2)
     printed_point = blind_spots(ex.PROP2_GLOBAL_PRINTED, ex.D2)["strict"]
-    status = judge(all_off and loss == 0, claim="prop2-blind-spot")
+    status = judge(proved=all_off and loss == 0, claim="prop2-blind-spot")
     return ClaimResult(
         status,
         f"For the corrected global point ({glob[0].edit}), the pre-activations at x3 = "
@@ -241,7 +245,7 @@ def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
         s = blind_spots(p, D)
         paper.append(f"* {label}: strict blind spots at {s['strict']}, weak (on a kink) at "
                      f"{s['weak']} (0-based data indices).")
-    status = judge(all(holds) and bool(global_spot), claim="no-blind-spot-minima")
+    status = judge(proved=all(holds) and bool(global_spot), claim="no-blind-spot-minima")
     details = "\n".join([
         "| data | certified point | verdict | L | every point strictly active | global min "
         "(a perfect fit) |", "| --- | --- | --- | --- | --- | --- |", *rows, "",
@@ -266,7 +270,7 @@ def check_prop3(ctx: Context) -> ClaimResult:
     worse = _certified(ex.PROP3_WORSE, ex.D3)
     ok = (better.is_local_minimum is True and worse.is_local_minimum is True
           and better.loss < worse.loss)
-    status = judge(ok, claim="prop3")
+    status = judge(proved=ok, claim="prop3")
     return ClaimResult(
         status,
         f"Claimed better point: {better.status}, L = {better.loss}; claimed worse point: "
@@ -311,7 +315,7 @@ def check_prop3_regions(ctx: Context) -> ClaimResult:
     ok = (all(r["optimal_affine"] for r in (*b.values(), *w.values()))
           and b["I"]["perfect"] and len(b["I"]["units"]) == 2 and len(b["II"]["units"]) == 1
           and w["II"]["perfect"] and len(w["II"]["units"]) == 2 and len(w["I"]["units"]) == 1)
-    status = judge(ok, claim="prop3-regions")
+    status = judge(proved=ok, claim="prop3-regions")
 
     def how(r: dict) -> str:
         fit = ("perfectly" if r["perfect"] else
