@@ -17,7 +17,7 @@ from ...verify.deep import (
     find_blind_spot,
     verify_deep_local_minimum,
 )
-from ..registry import ClaimResult, Context, implements, judge, require_fact
+from ..registry import ClaimResult, Context, implements, judge
 from ..theorem1 import (
     better_point_few_units,
     blind_spot_loss,
