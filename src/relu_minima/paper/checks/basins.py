@@ -41,6 +41,10 @@ from .deep import _random_dataset
 
 __all__ = ["blind_spot_ball_radius", "exact_gradient", "first_layer_blind_spot"]
 
+# The worked example: layer 1 (x - 5) is strictly inactive on x = 0, 1, 3; output 0, mean 2.
+EXAMPLE_DATA = Dataset([0, 1, 3], [1, 5, 0])
+EXAMPLE_POINT = DeepReLU([[[1]], [[1]]], [[-5], [0]])
+
 
 def _mean(D: Dataset) -> Fraction:
     return sum(D.y, Fraction(0)) / D.n
@@ -106,7 +110,6 @@ def check_large_basin(ctx: Context) -> ClaimResult:
     rng = random.Random(9)
     stats = {"datasets": 0, "points": 0, "minima": 0, "non_minima": 0, "gd": 0}
     region, minima_iff_mean, frozen, gd_converges = [], [], [], []
-    example = None
     for trial in range(6 if ctx.quick else 24):
         D = _random_dataset(rng, decent=trial % 3 != 0)  # any dataset, decent or not
         ybar = _mean(D)
@@ -142,10 +145,9 @@ def check_large_basin(ctx: Context) -> ClaimResult:
                 gd_converges.append(only_bias and halves and still is not None
                                     and still.layer == 1 and still.strict)
                 stats["gd"] += 1
-                if example is None and C != ybar and len(D.groups()) > 1:
-                    example = (D, q, C, ybar, r, at_mean)
-    require_fact(example is not None, "no non-minimum blind spot with one hidden layer drawn")
-    D, q, C, ybar, r, at_mean = example
+    D, q = EXAMPLE_DATA, EXAMPLE_POINT
+    C, ybar, r = q.outputs(D)[0], _mean(D), blind_spot_ball_radius(q, D)
+    at_mean = q.replace_layer(-1, b=[q.biases[-1][0] + ybar - C])
     counter_point = verify_deep_local_minimum(q, D)
     counter_point.check()
     # the printed reading: the codimension-0 blind-spot region consists of (or is the basin
