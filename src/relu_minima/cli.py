@@ -24,10 +24,10 @@ def _check_paper(args: argparse.Namespace) -> int:
     md, js = report.write(out)
     print(report.table())
     print(f"\nwritten: {md} and {js}")
-    if report.crashed:
-        print(f"{len(report.crashed)} check(s) crashed:", file=sys.stderr)
-        for o in report.crashed:
-            print(f"--- {o.claim.key}\n{o.crash}", file=sys.stderr)
+    if report.failed:
+        print(f"{len(report.failed)} check(s) failed:", file=sys.stderr)
+        for o in report.failed:
+            print(f"--- {o.claim.key}: {o.established}\n{o.crash}", file=sys.stderr)
         return 1
     return 0
 

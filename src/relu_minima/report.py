@@ -4,33 +4,46 @@ from __future__ import annotations
 
 import json
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paper import Claim, ClaimResult, Context, Status, all_claims, claim_keys, import_errors
+from .paper import (
+    STATUS_MEANINGS,
+    Claim,
+    ClaimResult,
+    Context,
+    Status,
+    all_claims,
+    claim_keys,
+    import_errors,
+    run_check,
+)
 
-__all__ = ["ClaimOutcome", "Report", "run_claims"]
+__all__ = ["ClaimOutcome", "Report", "run_claims", "status_header"]
+
+
+def status_header() -> list[str]:
+    """The status vocabulary, one Markdown bullet per status (the report's header)."""
+    return [f"- *{status.value}*: {meaning}" for status, meaning in STATUS_MEANINGS.items()]
 
 
 @dataclass(frozen=True)
 class ClaimOutcome:
-    """One row of the report: the claim, its result (or the crash), and the time taken."""
+    """One row of the report: the claim, its result, the time taken, and (for a failed check)
+    the traceback."""
 
     claim: Claim
-    result: ClaimResult | None
+    result: ClaimResult
     seconds: float
     crash: str = ""
 
     @property
     def status(self) -> str:
-        return "crashed" if self.result is None else self.result.status.value
+        return self.result.status.value
 
     @property
     def established(self) -> str:
-        if self.result is None:
-            return "the check crashed: " + self.crash.strip().splitlines()[-1]
         return self.result.established
 
 
@@ -41,8 +54,9 @@ class Report:
     outcomes: tuple[ClaimOutcome, ...]
 
     @property
-    def crashed(self) -> list[ClaimOutcome]:
-        return [o for o in self.outcomes if o.result is None]
+    def failed(self) -> list[ClaimOutcome]:
+        """Checks whose status is *failed* (a fact did not hold, or the check crashed)."""
+        return [o for o in self.outcomes if o.result.status is Status.FAILED]
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -77,6 +91,10 @@ class Report:
             "",
             "Świrszcz, Czarnecki & Pascanu. Every claim of the paper, what it says, what this",
             "library established (exactly, unless a line says *evidence*), and the status.",
+            "Every status is computed by the claim's check from what it established; the",
+            "statuses mean:",
+            "",
+            *status_header(),
             "",
             "| key | claim | paper says | established | status | time |",
             "| --- | --- | --- | --- | --- | --- |",
@@ -90,9 +108,8 @@ class Report:
         for o in self.outcomes:
             out += [f"## {o.claim.section} ({o.claim.key}): {o.status}", "",
                     f"> {o.claim.paper_says}", "", o.established, ""]
-            if o.result is None:
+            if o.crash:
                 out += ["```", o.crash.rstrip(), "```", ""]
-                continue
             if o.result.details:
                 out += [o.result.details.rstrip(), ""]
             for fig in o.result.figures:
@@ -103,6 +120,7 @@ class Report:
         """Machine-readable report; exact numbers are strings."""
         return {
             "paper": "Swirszcz, Czarnecki, Pascanu: Local minima in training of deep networks",
+            "statuses": {s.value: meaning for s, meaning in STATUS_MEANINGS.items()},
             "counts": self.counts(),
             "claims": [
                 {
@@ -111,9 +129,9 @@ class Report:
                     "paper_says": o.claim.paper_says,
                     "status": o.status,
                     "established": o.established,
-                    "details": "" if o.result is None else o.result.details,
-                    "figures": [] if o.result is None else list(o.result.figures),
-                    "data": {} if o.result is None else o.result.data,
+                    "details": o.result.details,
+                    "figures": list(o.result.figures),
+                    "data": o.result.data,
                     "seconds": round(o.seconds, 4),
                     "crash": o.crash,
                 }
@@ -139,7 +157,8 @@ def run_claims(
     quick: bool = False,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Report:
-    """Run the checks (all, or those named in ``keys``); a crash is recorded, never raised.
+    """Run the checks (all, or those named in ``keys``); a failure is recorded (status
+    *failed*), never raised.
 
     ``output_dir`` (a path or a string) receives the figures; :meth:`Report.write` writes the
     report itself. An unknown key raises ``ValueError`` listing the valid ones.
@@ -161,25 +180,17 @@ def run_claims(
     ctx = Context(output_dir=output_dir, quick=quick, progress=progress)
     outcomes = []
     for claim in claims:
-        if claim.check is None:
-            result = ClaimResult(Status.NOT_COVERED,
-                                 f"Not in this release: {claim.why_not_covered}")
-            outcomes.append(ClaimOutcome(claim, result, 0.0))
-            continue
-        progress(f"checking {claim.section} ...")
+        if claim.check is not None:
+            progress(f"checking {claim.section} ...")
         start = time.perf_counter()
-        try:
-            result = claim.check(ctx)
-            if not isinstance(result, ClaimResult):
-                raise TypeError(f"check of {claim.key} returned {type(result).__name__}")
-            outcomes.append(ClaimOutcome(claim, result, time.perf_counter() - start))
-        except Exception:  # a crashing check is reported, and makes the exit status non-zero
-            outcomes.append(
-                ClaimOutcome(claim, None, time.perf_counter() - start, traceback.format_exc())
-            )
+        # run_check turns every exception into the status "failed" (exit status 1)
+        result, crash = run_check(claim, ctx)
+        outcomes.append(ClaimOutcome(claim, result, time.perf_counter() - start, crash))
     if wanted is None:
         for module, crash in import_errors().items():
             pseudo = Claim(f"module:{module}", f"relu_minima.paper.{module}",
                            "(a check module of this library)", "", None, 10_000)
-            outcomes.append(ClaimOutcome(pseudo, None, 0.0, crash))
+            last = crash.strip().splitlines()[-1] if crash.strip() else "import failed"
+            failed = ClaimResult(Status.FAILED, f"Failed (the module did not import): {last}")
+            outcomes.append(ClaimOutcome(pseudo, failed, 0.0, crash))
     return Report(tuple(outcomes))

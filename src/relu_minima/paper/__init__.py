@@ -4,6 +4,7 @@ Each module of this package checks some of them and registers the check in the o
 """
 
 from .registry import (
+    STATUS_MEANINGS,
     Claim,
     ClaimResult,
     Context,
@@ -12,9 +13,10 @@ from .registry import (
     claim_keys,
     implements,
     import_errors,
+    run_check,
 )
 
 __all__ = [
-    "Claim", "ClaimResult", "Context", "Status", "all_claims", "claim_keys", "implements",
-    "import_errors",
+    "STATUS_MEANINGS", "Claim", "ClaimResult", "Context", "Status", "all_claims", "claim_keys",
+    "implements", "import_errors", "run_check",
 ]

@@ -23,7 +23,7 @@ from typing import Any
 import mpmath
 import sympy
 
-from ..errors import InvalidNumberError, ShapeError
+from ..errors import InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.numbers import exact
 
 __all__ = [
@@ -286,7 +286,8 @@ def required_mean(
         p_lo = mpmath.exp(_log_prob_positive(lo, variances))
         p_hi = mpmath.exp(_log_prob_positive(hi, variances))
         if not (_log_prob_positive(hi, variances) >= target > _log_prob_positive(lo, variances)):
-            raise AssertionError("bisection bracket lost: increase dps")
+            raise InvalidArgument(f"dps={dps} is too low to bracket the mean for p={p} "
+                                  f"(bisection bracket lost): increase dps")
     return RequiredMean(scheme, d_in, width, hidden_layers, q,
                         sum(n for _, n in variances), lo, hi, p_lo, p_hi, digits, dps)
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..errors import InvalidNumberError, ShapeError
+from ..errors import InvalidArgument, InvalidNumberError, ShapeError, require
 from ..exact.linalg import rank
 from ..exact.numbers import exact_matrix
 
@@ -91,39 +91,51 @@ class OutlierDataset:
         return np.array([[float(v) for v in row] for row in self.X], dtype=float)
 
     def _check(self) -> None:
+        """Re-verify every property of Appendix B.1 exactly; raise :class:`InvalidArgument`
+        naming the first that fails (run on creation; never a bare assert, which
+        ``python -O`` strips)."""
         n, d = self.n, self.d
-        assert self.convention in CONVENTIONS, self.convention
-        assert n >= d + 1 and n >= 3, "need N >= d + 1 and N >= 3"
-        assert len(self.y) == n and set(self.y) <= {0, 1}
+        _need(self.convention in CONVENTIONS,
+              f"convention={self.convention!r} must be one of {CONVENTIONS}")
+        _need(n >= d + 1 and n >= 3, f"N={n} points in d={d}: need N >= d + 1 and N >= 3")
+        _need(len(self.y) == n and set(self.y) <= {0, 1},
+              f"y={self.y!r} must be N={n} labels in {{0, 1}}")
         for i, row in enumerate(self.X):
-            assert len(row) == d
-            for v in row:
+            _need(len(row) == d, f"X[{i}] has {len(row)} coordinates, not d={d}")
+            for col, v in enumerate(row):
                 sign = v.is_positive if i == self.outlier else v.is_negative
-                assert sign is True, f"sign of X[{i}] fails"
+                _need(sign is True, f"X[{i}][{col}]={v} must be "
+                      f"{'positive (x*)' if i == self.outlier else 'negative'}")
         for col in range(d):
             values = [row[col] for row in self.X]
-            assert sympy.simplify(sum(values)) == 0, f"mean of feature {col} is not 0"
+            _need(sympy.simplify(sum(values)) == 0, f"the mean of feature {col} is not 0")
             var = sympy.simplify(sum(v**2 for v in values) / self._divisor())
-            assert var == 1, f"std of feature {col} is not 1 ({self.convention})"
+            _need(var == 1, f"the std of feature {col} is {var}, not 1 ({self.convention})")
             for i, v in enumerate(values):
-                assert sympy.simplify(v * self.scales[col] - self.raw[i][col]) == 0
+                _need(sympy.simplify(v * self.scales[col] - self.raw[i][col]) == 0,
+                      f"X[{i}][{col}] * scales[{col}] != raw[{i}][{col}]")
         # covariance X^T X / divisor is D C D with D = diag(1/s_l), so its rank is rank(U)
-        assert rank(self.raw) == d, "covariance is not full rank"
+        _need(rank(self.raw) == d, "the covariance is not full rank")
         cov = sympy.Matrix(d, d, lambda p, q: sum(r[p] * r[q] for r in self.X) / self._divisor())
-        assert sympy.simplify(cov.det()) != 0, "covariance determinant is 0"
+        _need(sympy.simplify(cov.det()) != 0, "the covariance determinant is 0")
         star = self.X[self.outlier]
         others_x = [x for i, x in enumerate(self.X) if i != self.outlier]
         for x, prod in zip(others_x, self.outlier_products(), strict=True):
             dot = sum(u * v for u, v in zip(star, x, strict=True))
-            assert sympy.simplify(dot - prod) == 0, "x* . x_i disagrees with its rational form"
+            _need(sympy.simplify(dot - prod) == 0, "x* . x_i disagrees with its rational form")
         # labels: x* has label 1, both labels occur among the N - 1 points, threshold separates
-        assert self.y[self.outlier] == 1
+        _need(self.y[self.outlier] == 1, f"x* (index {self.outlier}) must have label 1")
         others = [self.y[i] for i in range(n) if i != self.outlier]
-        assert 0 in others and 1 in others, "the N - 1 points need both labels"
+        _need(0 in others and 1 in others, "the N - 1 points need both labels")
         feat, theta = self.separator()
         for i, row in enumerate(self.X):
             margin = sympy.simplify((row[feat] - theta) * (2 * self.y[i] - 1))
-            assert margin.is_positive is True, f"point {i} is not separated"
+            _need(margin.is_positive is True,
+                  f"point {i} is not separated by feature {feat} at {theta}")
+
+
+def _need(condition: object, message: str) -> None:
+    require(condition, f"OutlierDataset: {message}.", error=InvalidArgument)
 
 
 def outlier_dataset(

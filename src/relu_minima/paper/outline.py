@@ -30,6 +30,9 @@ _declare("prop1", "Proposition 1",
 _declare("remark1", "Remark 1",
          "The point (1, -3, 1, 0) is a minimum but not a strict one: it lies on a "
          "1-dimensional manifold on which L = 18.")
+_declare("no-blind-spot-minima", "Section 3.1.3, before Proposition 2",
+         "Blind spots are not the only reason for bad behaviour: they can be completely absent "
+         "in local optima, at the same time existing in a global solution.")
 _declare("prop2", "Proposition 2",
          "For D2, w = (-5, -1), b = (1, -8), v = (1, -1), c = -1 is a global minimum (perfect "
          "fit) and w = (-3, -1), b = (4 + 1/3, -10), v = (1, -1), c = -3 is a local minimum.")
@@ -65,6 +68,10 @@ _declare("prop5", "Proposition 5",
          "For every dataset and zero-mean weight/bias distributions, the probability that "
          "training yields a constant model tends to 1 as the number of hidden layers grows "
          "(Appendix B.2 bound).")
+_declare("large-basin", "Section 3.2, after Proposition 5",
+         "For any regression dataset a rectifier model has at least one local minimum with a "
+         "large basin of attraction: a blind spot that corresponds to a region in parameter "
+         "space of the same dimensionality (codimension 0).")
 _declare("lemma1", "Lemma 1",
          "If x_1 = ... = x_N, the solution of regression (2) outputs the mean of the y_i.")
 _declare("lemma2", "Lemma 2",

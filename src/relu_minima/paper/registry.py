@@ -3,6 +3,12 @@
 Every claim of the paper is listed once in :mod:`relu_minima.paper.outline` with the paper's
 own wording; a module of :mod:`relu_minima.paper.checks` that checks one decorates its check with
 :func:`implements`. A claim without a check is reported as "not yet covered".
+
+Statuses are computed, never written in: a check tests every fact it relies on with
+``require(condition, message, error=ClaimCheckError)`` and chooses its status with
+:func:`judge` (or :func:`judge_figure`, :func:`judge_evidence`) from what it established.
+:func:`run_check` runs a check and turns any exception (a fact that did not hold, or a bug)
+into the status *failed* with the message, so a broken check can never report *verified*.
 """
 
 from __future__ import annotations
@@ -16,23 +22,101 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from ..errors import ClaimCheckError, require
 from . import outline  # noqa: F401  (declares every claim before any check registers)
 from .claims import _CLAIMS, Claim
 
 __all__ = [
-    "Claim", "ClaimResult", "Context", "Status", "all_claims", "claim_keys", "implements",
-    "import_errors",
+    "STATUS_MEANINGS", "Claim", "ClaimCheckError", "ClaimResult", "Context", "Status",
+    "all_claims", "claim_keys", "implements", "import_errors", "judge", "judge_evidence",
+    "judge_figure", "require_fact", "run_check",
 ]
 
 
 class Status(StrEnum):
-    """What the library established about a printed claim."""
+    """What the library established about a printed claim (defined in :data:`STATUS_MEANINGS`,
+    which the report prints as its header)."""
 
-    VERIFIED = "verified"  # true exactly as printed
-    ERRATUM = "erratum"  # false as printed; a nearby corrected statement is certified
-    REFUTED = "refuted"  # false as printed, and no nearby statement rescues its point
-    UNDECIDED = "undecided"  # the library could not settle it (reason given)
+    VERIFIED = "verified"
+    ERRATUM = "erratum"
+    UNDECIDED = "undecided"
     NOT_COVERED = "not yet covered"
+    EVIDENCE_FOR = "evidence for"
+    EVIDENCE_AGAINST = "evidence against"
+    FAILED = "failed"
+
+
+# One vocabulary, used the same way by every check, the report's header, its JSON and
+# docs/errata.md (a test keeps the three in step).
+STATUS_MEANINGS: dict[Status, str] = {
+    Status.VERIFIED: "true exactly as printed, established exactly (certificates, exact "
+                     "arithmetic, or bounds certified to a stated precision).",
+    Status.ERRATUM: "false as printed, with an exact counterexample, and the nearest true "
+                    "statement certified (both given in the details).",
+    Status.UNDECIDED: "the library neither proves nor refutes the printed statement; the "
+                      "details say why and what was established instead.",
+    Status.NOT_COVERED: "listed, not checked in this release; the reason says what the check "
+                        "would need.",
+    Status.EVIDENCE_FOR: "an empirical claim (experiments, simulations) that the library's own "
+                         "runs support; evidence, not proof.",
+    Status.EVIDENCE_AGAINST: "an empirical claim that the library's own runs contradict; "
+                             "evidence, not proof.",
+    Status.FAILED: "the check did not complete: a fact it relies on did not hold, or it "
+                   "crashed (the message says which). A bug of this library or of its "
+                   "environment; check-paper then exits with status 1.",
+}
+
+
+def require_fact(condition: object, message: str) -> None:
+    """``require(condition, message, error=ClaimCheckError)``: the form every check uses."""
+    require(condition, message, error=ClaimCheckError)
+
+
+def judge(*, proved: bool = False, counterexample: bool = False, corrected: bool = False,
+          claim: str) -> Status:
+    """The status of a mathematical claim from what its check established.
+
+    ``proved``: the statement as printed was established true (every fact computed).
+    ``counterexample``: an exact counterexample to the printed statement was established.
+    ``corrected``: the nearest true statement was certified.
+
+    *verified* needs ``proved`` (and no counterexample); *erratum* needs ``counterexample`` and
+    ``corrected`` (and not ``proved``). Anything else -- nothing established, both, or a
+    counterexample without a certified correction -- has no status in the vocabulary: the
+    check failed (raises :class:`ClaimCheckError`, which :func:`run_check` reports). Failing to
+    find a counterexample never makes a claim verified, and failing to prove it never makes it
+    an erratum.
+    """
+    flags = {"proved": proved, "counterexample": counterexample, "corrected": corrected}
+    for name, value in flags.items():
+        require_fact(value is True or value is False,
+                     f"{claim}: {name}={value!r} must be a bool computed by the check")
+    require_fact(not (proved and counterexample),
+                 f"{claim}: the printed statement was both proved and refuted")
+    if proved:
+        return Status.VERIFIED
+    require_fact(counterexample, f"{claim}: the check established neither the printed "
+                 "statement nor a counterexample to it")
+    require_fact(corrected, f"{claim}: the printed statement was refuted but no corrected "
+                 "statement was certified")
+    return Status.ERRATUM
+
+
+def judge_figure(recomputed: bool, *, claim: str) -> Status:
+    """The status of a figure of the paper. What a figure claims is its image, and the
+    reference text has no figure images (only captions), so a figure can be neither verified
+    nor found wrong as printed: it is *undecided*, provided its recomputation and every exact
+    fact drawn in it held (otherwise the check failed). The statements a figure illustrates
+    are judged in their own claims."""
+    require_fact(recomputed is True, f"{claim}: the recomputed figure's facts did not hold")
+    return Status.UNDECIDED
+
+
+def judge_evidence(supports: bool | None) -> Status:
+    """The status of an empirical claim from the library's own runs (None: inconclusive)."""
+    if supports is None:
+        return Status.UNDECIDED
+    return Status.EVIDENCE_FOR if supports else Status.EVIDENCE_AGAINST
 
 
 @dataclass(frozen=True)
@@ -96,6 +180,30 @@ def claim_keys() -> dict[str, str]:
 
 def _in_order() -> list[Claim]:
     return sorted(_CLAIMS.values(), key=lambda c: c.order)
+
+
+def run_check(claim: Claim, ctx: Context) -> tuple[ClaimResult, str]:
+    """Run ``claim``'s check; return its result and, if it failed, the traceback.
+
+    A claim without a check is *not yet covered*. Any exception -- a :class:`ClaimCheckError`
+    (a fact the check relies on did not hold) or anything else (a bug) -- and a return value
+    that is not a :class:`ClaimResult` give the status *failed* with the message: nothing a
+    broken check does can make it report another status.
+    """
+    if claim.check is None:
+        return ClaimResult(Status.NOT_COVERED,
+                           f"Not in this release: {claim.why_not_covered}"), ""
+    try:
+        result = claim.check(ctx)
+        if not isinstance(result, ClaimResult) or not isinstance(result.status, Status):
+            raise ClaimCheckError(f"check of {claim.key} returned {result!r:.80}, not a "
+                                  "ClaimResult with a Status")
+        return result, ""
+    except Exception as exc:  # every failure is reported as such, never raised past here
+        kind = "a fact did not hold" if isinstance(exc, ClaimCheckError) else "the check crashed"
+        message = f"{type(exc).__name__}: {exc}"
+        return (ClaimResult(Status.FAILED, f"Failed ({kind}): {message}"),
+                traceback.format_exc())
 
 
 def import_errors() -> dict[str, str]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import NotDecentError, ShapeError
+from ..errors import CertificateError, ClaimCheckError, NotDecentError, ShapeError, require
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.numbers import exact
@@ -95,7 +95,8 @@ def separating_vector(differences: Sequence[Vec], margin: Any = 2) -> Vec:
         if all(s != 0 for s in dots):
             scale = (abs(margin) + 1) / min(abs(s) for s in dots)
             return tuple(scale * a for a in v)
-    raise AssertionError("unreachable: a nonzero polynomial of degree < d has < d roots")
+    raise ClaimCheckError("unreachable: a nonzero polynomial of degree < d has < d roots, so "
+                          "some t in the range tried separates; please report this")
 
 
 @dataclass(frozen=True)
@@ -123,18 +124,29 @@ class Theorem1Point:
         return self.loss < self.blind_spot_loss
 
     def check(self) -> None:
-        """Recompute the losses from the raw params and dataset."""
-        assert self.loss == self.params.loss(self.dataset)
-        assert self.blind_spot_loss == blind_spot_loss(self.dataset)
+        """Recompute the losses from the raw params and dataset; raise
+        :class:`CertificateError` on any mismatch (never a bare assert, which ``python -O``
+        strips)."""
+        fresh = self.params.loss(self.dataset)
+        require(self.loss == fresh, f"{self.construction} point: stored loss={self.loss} but "
+                f"the params give {fresh}", error=CertificateError)
+        S = blind_spot_loss(self.dataset)
+        require(self.blind_spot_loss == S, f"{self.construction} point: stored "
+                f"blind_spot_loss={self.blind_spot_loss} but the dataset gives {S}",
+                error=CertificateError)
         if self.r is not None:
             xr = self.dataset.X[self.r]
-            for x in self.dataset.X:
+            for i, x in enumerate(self.dataset.X):
                 if x != xr:
                     s = sum((a * (p - q) for a, p, q in zip(self.v, x, xr, strict=True)),
                             Fraction(0))
-                    assert abs(s) > 2
+                    require(abs(s) > 2, f"{self.construction} point: |v . (x_{i} - x_r)| = "
+                            f"{abs(s)} <= 2 (v must separate x_r by more than 2)",
+                            error=CertificateError)
         if self.construction != "printed":
-            assert self.beats_blind_spot
+            require(self.beats_blind_spot, f"{self.construction} point: L = {self.loss} does "
+                    f"not beat the blind-spot loss {self.blind_spot_loss}",
+                    error=CertificateError)
 
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
@@ -304,7 +316,8 @@ def better_point_few_units(dataset: Dataset, widths: Any) -> Theorem1Point:
             if cov != 0:
                 break
         break
-    assert cov != 0, "unreachable for a decent dataset (see the docstring)"
+    require(cov != 0, "no ramp with nonzero covariance found: unreachable for a decent dataset "
+            "(see the docstring); please report this", error=ClaimCheckError)
     pbar = _mean(phi)
     var = sum(((p - pbar) ** 2 for p in phi), Fraction(0))
     a = cov / var

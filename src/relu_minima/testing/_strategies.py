@@ -77,7 +77,9 @@ def decent_datasets(draw: Any, min_n: int = 2, max_n: int = 8, **kwargs: Any) ->
         # 1/|group| and the overall mean by only 1/n < 1/|group| (there are >= 2 groups)
         y[0] += 1
         D = Dataset(X, y)
-    assert is_decent(D)
+    if not is_decent(D):  # unreachable (see the comment above); never a bare assert
+        raise ShapeError(f"decent_datasets built a dataset that is not decent (a bug; please "
+                         f"report it): {D!r}")
     return D
 
 
@@ -90,8 +92,7 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
         raise ShapeError("shallow_relu needs d= or dataset= (to know the input dimension).")
     if dataset is not None and d is not None and d != dataset.d:
         raise ShapeError(f"d={d} but dataset has d={dataset.d}.")
-    dim = dataset.d if dataset is not None else d
-    assert dim is not None
+    dim: int = dataset.d if dataset is not None else d  # type: ignore[assignment]
     if (kink_points or kinks) and dataset is None:
         raise ShapeError("kink_points=/kinks=True need dataset= (kinks sit on data points).")
     _check_range("m", min_m, max_m, 1)
