@@ -276,7 +276,7 @@ def _zero_output_unit(pr: _Problem, j: int) -> tuple[list[Fraction], Fraction]:
     return [Fraction(float(a)) for a in pr.W[j]], Fraction(float(pr.b[j]))
 
 
-# -- the candidates, in order -----------------------------------------------------------------------
+# -- the candidates, in order ---------------------------------------------------------------
 def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
                  budget: int) -> ShallowSnap:
     """Try the candidates in the documented order (docs/snap.md) within ``budget`` exact solves;

@@ -84,8 +84,10 @@ def read_network(params: Any, name: str = "params") -> FloatNet:
     if isinstance(params, ShallowReLU):
         params = DeepReLU.from_shallow(params)
     if isinstance(params, DeepReLU):
-        return _validated([_floats(W, f"{name}.weights[{n}]") for n, W in enumerate(params.weights)],
-                          [_floats(b, f"{name}.biases[{n}]") for n, b in enumerate(params.biases)],
+        return _validated([_floats(W, f"{name}.weights[{n}]")
+                           for n, W in enumerate(params.weights)],
+                          [_floats(b, f"{name}.biases[{n}]")
+                           for n, b in enumerate(params.biases)],
                           [f"{name}.weights[{n}]" for n in range(params.depth)])
     if not isinstance(params, Mapping) and callable(getattr(params, "state_dict", None)):
         params = params.state_dict()
