@@ -201,6 +201,8 @@ def verify_certificate(p: Sequence[Fraction], normals: Sequence[Vec],
             stack.append((node.plus, {**signs, node.j: 1}))
             stack.append((node.minus, {**signs, node.j: -1}))
             continue
+        if not isinstance(node, CellLeaf):
+            _fail(f"a node of type {type(node).__name__} is neither a leaf nor a branch")
         check_leaf(pos, neg, dim, node, signs)
 
 
