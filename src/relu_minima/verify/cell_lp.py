@@ -1,4 +1,4 @@
-"""Linear programs behind the mixed-sign kink-form decision (docs/method.md, Lemma D).
+"""Float proposals and exact disposal behind the mixed-sign decision (docs/method.md, Lemma D).
 
 Two kinds of solver live here, with different duties:
 
@@ -10,6 +10,9 @@ Two kinds of solver live here, with different duties:
   slow, always right. It settles what the floats could not, and when there is no solution it
   returns a Farkas vector, which the caller again checks exactly.
 
+:func:`first_violating` screens many candidate directions at once in floats and evaluates the
+suspicious ones exactly with :class:`IntegerForm` (the kink form in integer arithmetic).
+
 Inputs of any size are accepted: before anything becomes a float, each coordinate is scaled by
 a power of two (:class:`FloatView`), which changes neither the containment question nor the
 coefficients of a combination; entries too small for the scale become 0.0 (the proposal may
@@ -18,6 +21,7 @@ then be useless, never wrong).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -299,3 +303,68 @@ def exact_feasible(cols: Sequence[Vec], upper: Sequence[Fraction | None], rhs: V
     if all(x[j] == 0 for j in range(n, n + m)):
         return x[:n], None
     return None, tuple(y)
+
+
+class IntegerForm:
+    """g in integer arithmetic, for many evaluations: M g(delta) = P . D + sum_H C_H
+    max(0, A_H . D) with D = e delta an integer vector (e > 0), so the sign is exact and the
+    value is recovered as a Fraction. Same numbers as KinkForm.__call__, many times faster."""
+
+    def __init__(self, p: Sequence[Fraction], normals: Sequence[Vec],
+                 weights: Sequence[Fraction]) -> None:
+        rows, coef = [], []
+        for n, w in zip(normals, weights, strict=True):
+            den = math.lcm(*(t.denominator for t in n))
+            rows.append([int(t * den) for t in n])
+            coef.append(w / den)
+        self.M = math.lcm(*(t.denominator for t in (*p, *coef))) if (p or coef) else 1
+        self.P = [int(t * self.M) for t in p]
+        self.C = [int(t * self.M) for t in coef]
+        self.A = rows
+
+    def __call__(self, delta: Sequence[Fraction]) -> Fraction:
+        e = math.lcm(*(Fraction(t).denominator for t in delta)) if delta else 1
+        D = [int(Fraction(t) * e) for t in delta]
+        total = sum(a * b for a, b in zip(self.P, D, strict=True))
+        for c, row in zip(self.C, self.A, strict=True):
+            t = sum(a * b for a, b in zip(row, D, strict=True))
+            if t > 0:
+                total += c * t
+        return Fraction(total, self.M * e)
+
+
+def first_violating(p: Sequence[Fraction], normals: Sequence[Vec], weights: Sequence[Fraction],
+                    sigma: int, candidates: Sequence[Vec]) -> Vec | None:
+    """The first candidate delta with sigma g(delta) < 0, or None.
+
+    All candidates are screened at once in floats; the ones the floats call negative or near
+    zero are then evaluated exactly, in order. g = p . delta + sum_H sign(R_H)
+    max(0, |R_H| n_H . delta) is computed from the vectors p and |R_H| n_H with coordinates
+    scaled by powers of two (FloatView) and each candidate scaled to unit size, so inputs of any
+    magnitude are fine. A float error can only hide a violating candidate (time, not verdict).
+    """
+    import numpy as np
+
+    if not candidates:
+        return None
+    dim = len(p)
+    vecs = [tuple(p)] + [tuple(abs(w) * t for t in n) for n, w in zip(normals, weights,
+                                                                      strict=True)]
+    view = FloatView(vecs, dim)
+    V = view.array(vecs, dim)
+    rows = []
+    for c in candidates:
+        top = max((_exponent(t) + sh for t, sh in zip(c, view.shift, strict=True)
+                   if t != 0), default=0)
+        rows.append([_to_float(t, top - sh) for t, sh in zip(c, view.shift,
+                                                                      strict=True)])
+    vals = V @ np.array(rows).T  # (1 + K) x candidates
+    signs = np.array([1.0 if w > 0 else -1.0 for w in weights])
+    value = vals[0] + signs @ np.maximum(vals[1:], 0.0) if len(weights) else vals[0]
+    scale = np.abs(vals).sum(axis=0)
+    suspects = np.nonzero(sigma * value <= 1e-9 * scale)[0]
+    fast = IntegerForm(p, normals, weights)
+    for k in suspects:
+        if sigma * fast(candidates[k]) < 0:
+            return candidates[k]
+    return None

@@ -21,6 +21,7 @@ certificate is rebuilt and checked in rationals, and every direction is evaluate
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,9 +31,10 @@ from typing import Any
 from ..errors import CertificateError, ReluMinimaError
 from ..exact.linalg import dot, primitive
 from . import cell_lp as _cell_lp
+from .cell_lp import IntegerForm, first_violating
 
-__all__ = ["CellBranch", "CellLeaf", "ZonotopeCertificate", "decide_mixed", "phi",
-           "verify_certificate", "zonotope_generators"]
+__all__ = ["CellBranch", "CellLeaf", "IntegerForm", "ZonotopeCertificate", "decide_mixed",
+           "first_violating", "phi", "verify_certificate", "zonotope_generators"]
 
 Vec = tuple[Fraction, ...]
 Sparse = tuple[tuple[int, Fraction], ...]
@@ -219,6 +221,8 @@ def verify_certificate(p: Sequence[Fraction], normals: Sequence[Vec],
             stack.append((node.plus, {**signs, node.j: 1}))
             stack.append((node.minus, {**signs, node.j: -1}))
             continue
+        if not isinstance(node, CellLeaf):
+            _fail(f"a node of type {type(node).__name__} is neither a leaf nor a branch")
         check_leaf(pos, neg, dim, node, signs)
 
 
@@ -243,16 +247,16 @@ class _Search:
     # exact helpers
     def _try_direction(self, delta_f: Sequence[float]) -> None:
         """Raise _Found if the float direction (or a simpler rational near it) has phi < 0."""
+        if not all(math.isfinite(t) for t in delta_f):
+            return
         top = max((abs(t) for t in delta_f), default=0.0)
         if not top > 0:
             return
-        candidates = []
-        for den in (12, 1000):  # short numbers first: readable witnesses
-            candidates.append([Fraction(t / top).limit_denominator(den) for t in delta_f])
-        candidates.append(list(delta_f))
-        for cand in candidates:
-            delta = self.view.lift([float(t) for t in cand]) if not isinstance(
-                cand[0], Fraction) else self.view.lift_exact(cand)
+        candidates = [self.view.lift_exact([Fraction(t / top).limit_denominator(den)
+                                            for t in delta_f])
+                      for den in (12, 1000)]  # short numbers first: readable witnesses
+        candidates.append(self.view.lift(delta_f))
+        for delta in candidates:
             if delta is not None and any(t != 0 for t in delta) and \
                     phi(self.pos, self.neg, delta) < 0:
                 raise _Found(delta)
@@ -457,72 +461,3 @@ def _g(p, normals, weights, delta) -> Fraction:
         if t > 0:
             total += w * t
     return total
-
-
-class IntegerForm:
-    """g in integer arithmetic, for many evaluations: M g(delta) = P . D + sum_H C_H
-    max(0, A_H . D) with D = e delta an integer vector (e > 0), so the sign is exact and the
-    value is recovered as a Fraction. Same numbers as KinkForm.__call__, many times faster."""
-
-    def __init__(self, p: Sequence[Fraction], normals: Sequence[Vec],
-                 weights: Sequence[Fraction]) -> None:
-        import math
-
-        rows, coef = [], []
-        for n, w in zip(normals, weights, strict=True):
-            den = math.lcm(*(t.denominator for t in n))
-            rows.append([int(t * den) for t in n])
-            coef.append(w / den)
-        self.M = math.lcm(*(t.denominator for t in (*p, *coef))) if (p or coef) else 1
-        self.P = [int(t * self.M) for t in p]
-        self.C = [int(t * self.M) for t in coef]
-        self.A = rows
-
-    def __call__(self, delta: Sequence[Fraction]) -> Fraction:
-        import math
-
-        e = math.lcm(*(Fraction(t).denominator for t in delta)) if delta else 1
-        D = [int(Fraction(t) * e) for t in delta]
-        total = sum(a * b for a, b in zip(self.P, D, strict=True))
-        for c, row in zip(self.C, self.A, strict=True):
-            t = sum(a * b for a, b in zip(row, D, strict=True))
-            if t > 0:
-                total += c * t
-        return Fraction(total, self.M * e)
-
-
-def first_violating(p: Sequence[Fraction], normals: Sequence[Vec], weights: Sequence[Fraction],
-                    sigma: int, candidates: Sequence[Vec]) -> Vec | None:
-    """The first candidate delta with sigma g(delta) < 0, or None.
-
-    All candidates are screened at once in floats; the ones the floats call negative or near
-    zero are then evaluated exactly, in order. g = p . delta + sum_H sign(R_H)
-    max(0, |R_H| n_H . delta) is computed from the vectors p and |R_H| n_H with coordinates
-    scaled by powers of two (FloatView) and each candidate scaled to unit size, so inputs of any
-    magnitude are fine. A float error can only hide a violating candidate (time, not verdict).
-    """
-    import numpy as np
-
-    if not candidates:
-        return None
-    dim = len(p)
-    vecs = [tuple(p)] + [tuple(abs(w) * t for t in n) for n, w in zip(normals, weights,
-                                                                      strict=True)]
-    view = _cell_lp.FloatView(vecs, dim)
-    V = view.array(vecs, dim)
-    rows = []
-    for c in candidates:
-        top = max((_cell_lp._exponent(t) + sh for t, sh in zip(c, view.shift, strict=True)
-                   if t != 0), default=0)
-        rows.append([_cell_lp._to_float(t, top - sh) for t, sh in zip(c, view.shift,
-                                                                      strict=True)])
-    vals = V @ np.array(rows).T  # (1 + K) x candidates
-    signs = np.array([1.0 if w > 0 else -1.0 for w in weights])
-    value = vals[0] + signs @ np.maximum(vals[1:], 0.0) if len(weights) else vals[0]
-    scale = np.abs(vals).sum(axis=0)
-    suspects = np.nonzero(sigma * value <= 1e-9 * scale)[0]
-    fast = IntegerForm(p, normals, weights)
-    for k in suspects:
-        if sigma * fast(candidates[k]) < 0:
-            return candidates[k]
-    return None
