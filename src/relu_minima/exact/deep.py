@@ -107,7 +107,7 @@ class DeepReLU:
     @property
     def n_params(self) -> int:
         """Number of scalar parameters."""
-        return sum(len(M) * len(M[0]) + len(M) for M in self.weights)
+        return self.space.size
 
     # -- evaluation ------------------------------------------------------------------------
     def forward(self, x: Any) -> Fraction:

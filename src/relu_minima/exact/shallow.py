@@ -14,6 +14,7 @@ from ..errors import DimensionMismatch, ShapeError, require
 from . import linalg
 from .datasets import Dataset
 from .numbers import _is_row, exact, exact_rows, exact_vector
+from .params import ParameterSpace
 
 __all__ = ["ShallowReLU", "relu"]
 
@@ -140,15 +141,26 @@ class ShallowReLU:
         v[j] = v[j] / a
         return self.replace(W=W, b=b, v=v)
 
+    @property
+    def space(self) -> ParameterSpace:
+        """The parameter space (d, m, 1) and its flat layout (:mod:`relu_minima.exact.params`)."""
+        return ParameterSpace.shallow(self.d, self.m)
+
+    def parameters(self) -> tuple[Fraction, ...]:
+        """The flat parameter vector ``[w_1, ..., w_m, b, v, c]`` (ParameterSpace's layout)."""
+        return self.space.flatten((self.W, (self.v,)), (self.b, (self.c,)))
+
+    def with_parameters(self, values: Any) -> ShallowReLU:
+        """The network of the same shape with the flat parameter vector ``values``."""
+        vals = exact_vector(values, "values", length=self.space.size)
+        (W, (v,)), (b, (c,)) = self.space.unflatten(vals)
+        return ShallowReLU(W, b, v, c)
+
     def distance(self, other: ShallowReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same shape."""
-        if (self.m, self.d) != (other.m, other.d):
+        if not isinstance(other, ShallowReLU) or (self.m, self.d) != (other.m, other.d):
             raise ShapeError("distance needs two networks of the same shape (m, d).")
-        diffs = [abs(a - b) for ra, rb in zip(self.W, other.W, strict=True)
-                 for a, b in zip(ra, rb, strict=True)]
-        diffs += [abs(a - b) for a, b in zip(self.b + self.v, other.b + other.v, strict=True)]
-        diffs.append(abs(self.c - other.c))
-        return max(diffs)
+        return max(abs(a - b) for a, b in zip(self.parameters(), other.parameters(), strict=True))
 
     # -- serialisation ---------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ import sympy
 from ..errors import DimensionMismatch, InvalidNumberError, ShapeError
 from .datasets import Dataset
 from .numbers import exact, exact_rows, exact_vector
+from .params import ParameterSpace
 
 __all__ = ["SmoothNet", "activation_expression"]
 
@@ -78,9 +79,14 @@ class SmoothNet:
         """Input dimension."""
         return len(self.W[0])
 
+    @property
+    def space(self) -> ParameterSpace:
+        """The parameter space (d, m, 1) and its flat layout (:mod:`relu_minima.exact.params`)."""
+        return ParameterSpace.shallow(self.d, self.m)
+
     def parameters(self) -> tuple[Fraction, ...]:
-        """The flat layout of :mod:`relu_minima.numeric`: w_1..w_m, b, v, c."""
-        return (*(t for row in self.W for t in row), *self.b, *self.v, self.c)
+        """The flat parameter vector w_1..w_m, b, v, c (ParameterSpace's layout)."""
+        return self.space.flatten((self.W, (self.v,)), (self.b, (self.c,)))
 
     def parameter_symbols(self) -> tuple[sympy.Symbol, ...]:
         """Symbols w_j_k, b_j, v_j, c in the flat layout (1-based names)."""

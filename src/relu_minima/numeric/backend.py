@@ -53,6 +53,7 @@ import numpy as np
 from ..errors import InexactNumberError, InvalidNumberError, ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.numbers import exact, exact_vector
+from ..exact.params import ParameterSpace
 
 __all__ = [
     "ACTIVATIONS",
@@ -115,17 +116,18 @@ class Architecture:
         return len(self.widths) - 1
 
     @property
+    def space(self) -> ParameterSpace:
+        """The exact parameter space: the one place the flat layout is written."""
+        return ParameterSpace(self.widths)
+
+    @property
     def n_params(self) -> int:
         """P, the length of the flat parameter vector."""
-        return sum(o * i + o for i, o in zip(self.widths, self.widths[1:], strict=False))
+        return self.space.size
 
     def layer_slices(self) -> tuple[tuple[int, int, int, int], ...]:
         """Per layer (start, out, in, stop): W_n is theta[start:start+out*in], b_n follows."""
-        out, pos = [], 0
-        for i, o in zip(self.widths, self.widths[1:], strict=False):
-            out.append((pos, o, i, pos + o * i + o))
-            pos += o * i + o
-        return tuple(out)
+        return tuple((L.start, L.out, L.inp, L.stop) for L in self.space.layers)
 
     def split(self, thetas: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         """Views (W_n of shape (B, out, in), b_n of shape (B, out)) into a (B, P) batch."""
@@ -161,11 +163,8 @@ def exact_parameters(params: Any) -> tuple[Fraction, ...]:
     """The exact flat parameter vector of ``params`` (layout in the module docstring)."""
     from ..exact.deep import DeepReLU
 
-    if isinstance(params, DeepReLU):
-        return params.parameters()
-    if hasattr(params, "W") and hasattr(params, "v"):
-        flat = [t for row in params.W for t in row]
-        return (*flat, *params.b, *params.v, params.c)
+    if isinstance(params, DeepReLU) or hasattr(params, "parameters"):
+        return tuple(params.parameters())
     raise ShapeError(f"params={params!r} has no flat parameter layout.")
 
 
@@ -205,11 +204,8 @@ def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
         )
     vals = exact_vector(items, "theta", allow_float=allow_float)
     if isinstance(like, DeepReLU) or (arch.activation == "relu" and arch.depth != 2):
-        return DeepReLU([[[0] * i] * o for _, o, i, _ in arch.layer_slices()],
-                        [[0] * o for _, o, _, _ in arch.layer_slices()]).with_parameters(vals)
-    m, d = arch.widths[1], arch.widths[0]
-    W = [vals[j * d:(j + 1) * d] for j in range(m)]
-    b, v, c = vals[m * d:m * d + m], vals[m * d + m:m * d + 2 * m], vals[-1]
+        return DeepReLU(*arch.space.unflatten(vals))
+    (W, (v,)), (b, (c,)) = arch.space.unflatten(vals)
     if arch.activation == "relu":
         return ShallowReLU(W, b, v, c)
     from ..exact.smooth import SmoothNet

@@ -124,11 +124,8 @@ def perturbations(draw: Any, params: Any, radius: Any, max_denominator: int = 64
     r = exact(radius, "radius")
     if r <= 0:
         raise InvalidNumberError(f"radius={radius!r} must be positive.")
-    if isinstance(params, ShallowReLU):
-        flat: tuple[Fraction, ...] = (*(t for row in params.W for t in row), *params.b,
-                                      *params.v, params.c)
-    elif isinstance(params, DeepReLU):
-        flat = params.parameters()
+    if isinstance(params, (ShallowReLU, DeepReLU)):
+        flat: tuple[Fraction, ...] = params.parameters()
     else:
         raise ShapeError(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
     step = st.integers(-max_denominator, max_denominator)
@@ -137,8 +134,4 @@ def perturbations(draw: Any, params: Any, radius: Any, max_denominator: int = 64
         k = draw(st.integers(0, len(flat) - 1))
         deltas[k] = (1 if draw(st.booleans()) else -1) * r / max_denominator
     vals = [a + t for a, t in zip(flat, deltas, strict=True)]
-    if isinstance(params, DeepReLU):
-        return params.with_parameters(vals)
-    m, d = params.m, params.d
-    return ShallowReLU([vals[j * d:(j + 1) * d] for j in range(m)], vals[m * d:m * d + m],
-                       vals[m * d + m:m * d + 2 * m], vals[-1])
+    return params.with_parameters(vals)

@@ -99,7 +99,7 @@ def blind_spot_gradient_vanishes(params: DeepReLU, dataset: Dataset) -> bool:
     spot = find_blind_spot(params, dataset)
     if spot is None or not spot.strict:
         return False
-    count = sum(len(M) * len(M[0]) + len(M) for M in params.weights[: spot.layer])
+    count = ParameterSpace(params.widths).layers[spot.layer - 1].stop  # layers 1..n
     base = params.loss(dataset)
     for p in range(count):
         for s in (1, -1):
