@@ -43,17 +43,27 @@ above :data:`MAX_CHUNK_BYTES` = 1 GiB.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from ..errors import InexactNumberError, InvalidNumberError, ReluMinimaError, ShapeError
+from ..errors import InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
-from ..exact.numbers import exact, exact_vector
-from ..exact.params import ParameterSpace
+from ..exact.numbers import exact
+from .arch import (
+    ACTIVATIONS,
+    LOSSES,
+    Architecture,
+    architecture,
+    as_floats,
+    exact_parameters,
+    from_vector,
+    to_vector,
+)
+from .contexts import COMPLEX, EXACT, FLOAT, Context, mp_context
 
 __all__ = [
     "ACTIVATIONS",
@@ -78,226 +88,9 @@ __all__ = [
     "to_vector",
 ]
 
-ACTIVATIONS = ("relu", "sigmoid", "tanh")
-LOSSES = ("squared", "logistic")
 MAX_CHUNK_BYTES = 1 << 30
 DEFAULT_CHUNK_BYTES = 8 << 20
 _COMPLEX_STEP = 1e-30
-
-
-# -- architectures and the flat layout ------------------------------------------------------
-@dataclass(frozen=True)
-class Architecture:
-    """Widths (d, h_1, ..., h_{k-1}, 1) and the hidden activation of a layered network."""
-
-    widths: tuple[int, ...]
-    activation: str = "relu"
-
-    def __post_init__(self) -> None:
-        widths = tuple(self.widths)
-        if len(widths) < 2 or any(not isinstance(h, int) or h < 1 for h in widths):
-            raise ShapeError(f"widths={self.widths!r} must be >= 2 positive integers (d, ..., 1).")
-        if widths[-1] != 1:
-            raise ShapeError(f"widths={self.widths!r} must end in 1: the output is scalar.")
-        if self.activation not in ACTIVATIONS:
-            raise InvalidNumberError(
-                f"activation={self.activation!r} is not one of {', '.join(ACTIVATIONS)}."
-            )
-        object.__setattr__(self, "widths", widths)
-
-    @property
-    def d(self) -> int:
-        """Input dimension."""
-        return self.widths[0]
-
-    @property
-    def depth(self) -> int:
-        """k, the number of affine layers."""
-        return len(self.widths) - 1
-
-    @property
-    def space(self) -> ParameterSpace:
-        """The exact parameter space: the one place the flat layout is written."""
-        return ParameterSpace(self.widths)
-
-    @property
-    def n_params(self) -> int:
-        """P, the length of the flat parameter vector."""
-        return self.space.size
-
-    def layer_slices(self) -> tuple[tuple[int, int, int, int], ...]:
-        """Per layer (start, out, in, stop): W_n is theta[start:start+out*in], b_n follows."""
-        return tuple((L.start, L.out, L.inp, L.stop) for L in self.space.layers)
-
-    def split(self, thetas: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Views (W_n of shape (B, out, in), b_n of shape (B, out)) into a (B, P) batch."""
-        B = thetas.shape[0]
-        layers = []
-        for start, o, i, stop in self.layer_slices():
-            W = thetas[:, start:start + o * i].reshape(B, o, i)
-            layers.append((W, thetas[:, start + o * i:stop]))
-        return layers
-
-
-def architecture(params: Any) -> Architecture:
-    """The :class:`Architecture` of a ``ShallowReLU``, ``DeepReLU`` or ``SmoothNet``."""
-    from ..exact.deep import DeepReLU
-    from ..exact.shallow import ShallowReLU
-
-    if isinstance(params, Architecture):
-        return params
-    if isinstance(params, ShallowReLU):
-        return Architecture((params.d, params.m, 1), "relu")
-    if isinstance(params, DeepReLU):
-        return Architecture(params.widths, "relu")
-    activation = getattr(params, "activation", None)
-    if activation is not None and hasattr(params, "W"):
-        return Architecture((len(params.W[0]), len(params.W), 1), activation)
-    raise ShapeError(
-        f"params={params!r} is not a network relu_minima knows (ShallowReLU, DeepReLU, "
-        "SmoothNet)."
-    )
-
-
-def exact_parameters(params: Any) -> tuple[Fraction, ...]:
-    """The exact flat parameter vector of ``params`` (layout in the module docstring)."""
-    from ..exact.deep import DeepReLU
-
-    if isinstance(params, DeepReLU) or hasattr(params, "parameters"):
-        return tuple(params.parameters())
-    raise ShapeError(f"params={params!r} has no flat parameter layout.")
-
-
-def as_floats(values: Any, name: str) -> np.ndarray:
-    """Exact numbers -> nearest float64 values (the allow-listed exact->float conversion)."""
-    try:
-        return np.array(values, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError) as err:
-        raise InvalidNumberError(f"{name} cannot be converted to floats: {err}") from None
-
-
-def to_vector(params: Any) -> np.ndarray:
-    """The flat float64 parameter vector of ``params`` (each entry rounded to nearest)."""
-    return as_floats([float(t) for t in exact_parameters(params)], "params")
-
-
-def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
-    """Exact parameters with the layout of ``like`` from the flat vector ``theta``.
-
-    ``like`` is a network (the result has its type and shape) or an :class:`Architecture`
-    (ReLU depth 2 gives a ``ShallowReLU``, deeper a ``DeepReLU``, smooth a ``SmoothNet``).
-    Float entries are refused unless ``allow_float=True``, which takes each double's exact
-    binary value: the result is exactly the point the float computation looked at.
-    """
-    from ..exact.deep import DeepReLU
-    from ..exact.shallow import ShallowReLU
-
-    arch = architecture(like)
-    items = theta.tolist() if isinstance(theta, np.ndarray) else list(theta)
-    if len(items) != arch.n_params:
-        raise ShapeError(f"theta has {len(items)} entries but {arch.n_params} are needed.")
-    if not allow_float and any(isinstance(t, float) for t in items):
-        k = next(i for i, t in enumerate(items) if isinstance(t, float))
-        raise InexactNumberError(
-            f"theta[{k}]={items[k]!r} is a float; converting a float point to exact parameters "
-            "is a labelled conversion: pass allow_float=True to take the exact binary values."
-        )
-    vals = exact_vector(items, "theta", allow_float=allow_float)
-    if isinstance(like, DeepReLU) or (arch.activation == "relu" and arch.depth != 2):
-        return DeepReLU(*arch.space.unflatten(vals))
-    (W, (v,)), (b, (c,)) = arch.space.unflatten(vals)
-    if arch.activation == "relu":
-        return ShallowReLU(W, b, v, c)
-    from ..exact.smooth import SmoothNet
-
-    return SmoothNet(W, b, v, c, activation=arch.activation)
-
-
-# -- arithmetic contexts --------------------------------------------------------------------
-@dataclass(frozen=True)
-class Context:
-    """The arithmetic an algorithm runs in: dtype, activations and loss terms.
-
-    ``activation(name, z)`` returns (s(z), s'(z)) with relu'(0) = 0; ``loss_terms(name, f, y)``
-    returns (per-point loss, dL/df). Only these functions differ between contexts.
-    """
-
-    name: str
-    dtype: Any
-    exp: Callable[[Any], Any]
-    log1p: Callable[[Any], Any]
-    tanh: Callable[[Any], Any]
-    positive: Callable[[Any], Any]  # the mask z > 0 (real part for complex numbers)
-    zero: Any = 0.0
-    one: Any = 1.0
-
-    def asarray(self, values: Any) -> np.ndarray:
-        if self.dtype is object:
-            return np.array(values, dtype=object)
-        return np.asarray(values, dtype=self.dtype)
-
-    def sigmoid(self, z: np.ndarray) -> np.ndarray:
-        pos = self.positive(z)
-        with np.errstate(over="ignore", invalid="ignore"):
-            e = self.exp(np.where(pos, -z, z))  # exp of a non-positive number: no overflow
-        return np.where(pos, self.one / (self.one + e), e / (self.one + e))
-
-    def softplus(self, t: np.ndarray) -> np.ndarray:
-        """log(1 + exp(t)), written so that no branch overflows."""
-        pos = self.positive(t)
-        with np.errstate(over="ignore", invalid="ignore"):
-            e = self.exp(np.where(pos, -t, t))
-        return np.where(pos, t, self.zero) + self.log1p(e)
-
-    def activation(self, name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if name == "relu":
-            mask = self.positive(z)
-            return np.where(mask, z, self.zero), np.where(mask, self.one, self.zero)
-        if name == "sigmoid":
-            s = self.sigmoid(z)
-            return s, s * (self.one - s)
-        t = self.tanh(z)
-        return t, self.one - t * t
-
-    def loss_terms(self, name: str, f: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if name == "squared":
-            r = f - y
-            return r * r, 2 * r
-        t = -y * f
-        return self.softplus(t), -y * self.sigmoid(t)
-
-
-def _unavailable(what: str) -> Callable[[Any], Any]:
-    def refuse(_: Any) -> Any:
-        raise ReluMinimaError(
-            f"{what} is not rational, so the EXACT context cannot evaluate it; use "
-            "mp_context(dps) for any precision or relu_minima.exact.smooth for sympy expressions."
-        )
-
-    return refuse
-
-
-FLOAT = Context("float64", np.float64, np.exp, np.log1p, np.tanh, lambda z: z > 0)
-COMPLEX = Context("complex128", np.complex128, np.exp, np.log1p, np.tanh, lambda z: z.real > 0)
-EXACT = Context(
-    "exact", object, _unavailable("exp"), _unavailable("log"), _unavailable("tanh"),
-    lambda z: z > 0, Fraction(0), Fraction(1),
-)
-
-
-def mp_context(dps: int = 50) -> Context:
-    """Object arrays of mpmath numbers at ``dps`` decimal digits (set while evaluating)."""
-    import mpmath
-
-    ctx = mpmath.MPContext()
-    ctx.dps = dps
-
-    def ufunc(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        vec = np.frompyfunc(lambda t: fn(ctx.mpf(t)), 1, 1)
-        return lambda z: vec(z)
-
-    return Context(f"mpmath(dps={dps})", object, ufunc(ctx.exp), ufunc(ctx.log1p),
-                   ufunc(ctx.tanh), lambda z: z > 0, ctx.mpf(0), ctx.mpf(1))
 
 
 # -- the algorithms (written once) ----------------------------------------------------------
