@@ -8,7 +8,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
+from relu_minima.errors import InexactNumberError, InvalidArgument, InvalidNumberError, ShapeError
 from relu_minima.paper import bounds
 from relu_minima.paper.bounds import Law
 
@@ -72,7 +72,7 @@ def test_printed_alt_reading_is_the_corrected_bound():
 def test_bad_inputs_name_the_argument():
     with pytest.raises(InvalidNumberError, match="width=0"):
         bounds.prop4_exponent(2, 0, 3)
-    with pytest.raises(InvalidNumberError, match="scheme='he'"):
+    with pytest.raises(InvalidArgument, match="scheme='he'"):
         bounds.init_stds("he", 2, 3, 1)
     with pytest.raises(InvalidNumberError, match="p="):
         bounds.required_mean(1, "lecun", 2, 3, 1)

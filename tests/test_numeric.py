@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
+from relu_minima.errors import InexactNumberError, InvalidArgument, InvalidNumberError, ShapeError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
 from relu_minima.exact.shallow import ShallowReLU
@@ -186,9 +186,9 @@ def test_bad_input_names_the_argument():
         numeric.losses(net, [1.0, 2.0, 3.0], D1)
     with pytest.raises(InvalidNumberError, match=r"y\[0\]=2 but the logistic loss"):
         numeric.losses(net, numeric.to_vector(net), D1, loss="logistic")
-    with pytest.raises(InvalidNumberError, match="loss='hinge'"):
+    with pytest.raises(InvalidArgument, match="loss='hinge'"):
         numeric.losses(net, numeric.to_vector(net), D1, loss="hinge")
-    with pytest.raises(InvalidNumberError, match="chunk_bytes="):
+    with pytest.raises(InvalidArgument, match="chunk_bytes="):
         numeric.losses(net, numeric.to_vector(net), D1, chunk_bytes=2 << 30)
     with pytest.raises(ShapeError, match="widths"):
         numeric.Architecture((2, 3), "relu")

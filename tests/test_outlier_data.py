@@ -7,7 +7,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.errors import InvalidNumberError, ReluMinimaError, ShapeError
+from relu_minima.errors import InvalidArgument, InvalidNumberError, ReluMinimaError, ShapeError
 from relu_minima.paper.outlier_data import outlier_dataset
 
 
@@ -48,7 +48,7 @@ def test_bad_inputs():
         outlier_dataset(2, 1)
     with pytest.raises(ShapeError, match="n=3"):
         outlier_dataset(3, 3)
-    with pytest.raises(InvalidNumberError, match="convention='biased'"):
+    with pytest.raises(InvalidArgument, match="convention='biased'"):
         outlier_dataset(5, 2, convention="biased")
     with pytest.raises(InvalidNumberError, match=r"raw\[1\]\[0\]"):
         outlier_dataset(3, 1, raw=[[-1], [2]])

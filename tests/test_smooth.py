@@ -11,7 +11,7 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.errors import InexactNumberError, InvalidNumberError
+from relu_minima.errors import InexactNumberError, InvalidArgument
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.smooth import SmoothNet
 from relu_minima.numeric import backend as numeric
@@ -41,7 +41,7 @@ def test_any_precision():
 def test_floats_refused():
     with pytest.raises(InexactNumberError, match=r"W\[0\]=0.5"):
         SmoothNet([0.5], [0], [1], 0)
-    with pytest.raises(InvalidNumberError, match="activation='relu'"):
+    with pytest.raises(InvalidArgument, match="activation='relu'"):
         SmoothNet([1], [0], [1], 0, activation="relu")
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import sympy
 
-from ..errors import DimensionMismatch, InvalidNumberError, ShapeError
+from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from .datasets import Dataset
 from .numbers import exact, exact_rows, exact_vector
 from .params import ParameterSpace
@@ -38,7 +38,7 @@ def activation_expression(name: str, t: sympy.Expr) -> sympy.Expr:
         return 1 / (1 + sympy.exp(-t))
     if name == "tanh":
         return sympy.tanh(t)
-    raise InvalidNumberError(f"activation={name!r} must be 'sigmoid' or 'tanh'.")
+    raise InvalidArgument(f"activation={name!r} must be 'sigmoid' or 'tanh'.")
 
 
 def _q(value: Fraction) -> sympy.Rational:
@@ -60,7 +60,7 @@ class SmoothNet:
 
     def __init__(self, W: Any, b: Any, v: Any, c: Any, *, activation: str = "sigmoid") -> None:
         if activation not in ACTIVATIONS:
-            raise InvalidNumberError(f"activation={activation!r} must be 'sigmoid' or 'tanh'.")
+            raise InvalidArgument(f"activation={activation!r} must be 'sigmoid' or 'tanh'.")
         W_exact = exact_rows(W, "W", what="units")
         m = len(W_exact)
         object.__setattr__(self, "W", W_exact)

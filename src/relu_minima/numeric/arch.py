@@ -36,7 +36,7 @@ class Architecture:
         if widths[-1] != 1:
             raise ShapeError(f"widths={self.widths!r} must end in 1: the output is scalar.")
         if self.activation not in ACTIVATIONS:
-            raise InvalidNumberError(
+            raise InvalidArgument(
                 f"activation={self.activation!r} is not one of {', '.join(ACTIVATIONS)}."
             )
         object.__setattr__(self, "widths", widths)

@@ -50,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidNumberError, ShapeError
+from ..errors import InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.numbers import exact
 from .arch import (
@@ -215,7 +215,7 @@ def _dataset_arrays(dataset: Dataset, loss: str, ctx: Context) -> tuple[np.ndarr
     if not isinstance(dataset, Dataset):
         raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
     if loss not in LOSSES:
-        raise InvalidNumberError(f"loss={loss!r} is not one of {', '.join(LOSSES)}.")
+        raise InvalidArgument(f"loss={loss!r} is not one of {', '.join(LOSSES)}.")
     if loss == "logistic":
         for i, t in enumerate(dataset.y):
             if t not in (1, -1):
@@ -251,7 +251,7 @@ def _batch(arch: Architecture, thetas: Any, ctx: Context) -> np.ndarray:
 
 def _chunk_size(arch: Architecture, n: int, per_value: int, chunk_bytes: int) -> int:
     if not 0 < chunk_bytes <= MAX_CHUNK_BYTES:
-        raise InvalidNumberError(f"chunk_bytes={chunk_bytes} must be in (0, {MAX_CHUNK_BYTES}].")
+        raise InvalidArgument(f"chunk_bytes={chunk_bytes} must be in (0, {MAX_CHUNK_BYTES}].")
     per_theta = per_value * (n * 3 * sum(arch.widths) + 4 * arch.n_params)
     return max(1, chunk_bytes // per_theta)
 

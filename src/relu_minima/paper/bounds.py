@@ -130,7 +130,7 @@ def _variances(scheme: str, d_in: int, width: int, hidden_layers: int, fixed_std
                ) -> tuple[tuple[Fraction, int], ...]:
     """(variance, number of weights) per distinct variance (see :func:`init_stds`)."""
     if scheme not in INIT_SCHEMES:
-        raise InvalidNumberError(f"scheme={scheme!r} is not one of {INIT_SCHEMES}.")
+        raise InvalidArgument(f"scheme={scheme!r} is not one of {INIT_SCHEMES}.")
     d_in = _positive_int(d_in, "d_in")
     width = _positive_int(width, "width")
     hidden_layers = _positive_int(hidden_layers, "hidden_layers")
@@ -335,7 +335,7 @@ class Law:
             return _rat(min(max(frac, Fraction(0)), Fraction(1)))
         if self.kind == "point":
             return sympy.Integer(1 if self.mean <= 0 else 0)
-        raise InvalidNumberError(f"kind={self.kind!r} is not normal, uniform or point.")
+        raise InvalidArgument(f"kind={self.kind!r} is not normal, uniform or point.")
 
     def __str__(self) -> str:
         if self.kind == "normal":

@@ -158,7 +158,7 @@ def outlier_dataset(
     if n < d + 1:
         raise ShapeError(f"n={n} points cannot have a full-rank covariance in d={d} dimensions.")
     if convention not in CONVENTIONS:
-        raise InvalidNumberError(f"convention={convention!r} must be one of {CONVENTIONS}.")
+        raise InvalidArgument(f"convention={convention!r} must be one of {CONVENTIONS}.")
     m = n - 1
     if raw is None:
         # row i: 1 + [col == i mod d] + i/(4m); the first d rows are I + (1 + r) 1^T, a

@@ -23,7 +23,7 @@ import mpmath
 import numpy as np
 from scipy import stats
 
-from ..errors import InvalidNumberError, ShapeError
+from ..errors import InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.numbers import exact
 from . import bounds
 from .bounds import Law
@@ -113,7 +113,7 @@ def sample_law(rng: np.random.Generator, law: Law, shape: tuple[int, ...]) -> np
         return rng.uniform(float(law.low), float(law.high), size=shape)
     if law.kind == "point":
         return np.full(shape, float(law.mean))
-    raise InvalidNumberError(f"law={law!r} has an unknown kind.")
+    raise InvalidArgument(f"law={law!r} has an unknown kind.")
 
 
 def _as_data(X: Any, name: str = "X") -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidNumberError, ShapeError
+from ..errors import InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.numbers import exact
 
 __all__ = ["DATA_RULES", "exact_array", "short_rational", "simplest_between", "to_exact"]
@@ -82,7 +82,7 @@ def to_exact(value: Any, name: str, rule: str) -> Fraction:
 def exact_array(values: Any, name: str, rule: str) -> np.ndarray:
     """A numpy object array of ``Fraction`` with the shape of ``values`` (rule for floats)."""
     if rule not in DATA_RULES:
-        raise InvalidNumberError(f"rule={rule!r} is not one of {', '.join(DATA_RULES)}.")
+        raise InvalidArgument(f"rule={rule!r} is not one of {', '.join(DATA_RULES)}.")
     arr = _as_array(values, name)
     out = np.empty(arr.shape, dtype=object)
     for idx in np.ndindex(arr.shape):
