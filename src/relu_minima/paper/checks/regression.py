@@ -18,6 +18,7 @@ from ...verify.shallow import verify_local_minimum
 from .. import examples as ex
 from ..registry import ClaimResult, Context, implements, judge, require_fact
 from ..repairs import sign_flip_repairs
+from ._certs import certified
 
 # Appendix B.4's printed values: "L(1, -3, 1, 0) = ... = 18, and L(-7, -4, 1, 0) = ... = 14";
 # Remark 1: "lies on a 1-dimensional manifold at which L = 18".
@@ -49,12 +50,8 @@ def point_text(p: ShallowReLU) -> str:
 
 
 def _certified(p: ShallowReLU, D: Dataset):
-    """The certificate of ``p`` on ``D``, re-checked, with its loss tied to ``p`` and ``D``."""
-    cert = verify_local_minimum(p, D)
-    cert.check()
-    require_fact(cert.loss == p.loss(D),
-                 f"certificate loss {cert.loss} != recomputed loss {p.loss(D)}")
-    return cert
+    """The certificate of ``p`` on ``D``, re-checked and tied to exact evidence (_certs)."""
+    return certified(verify_local_minimum, p, D)
 
 
 @implements("prop1")
