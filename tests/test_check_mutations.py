@@ -61,7 +61,7 @@ MUTATIONS = {
     "prop1": (regression, "verify_local_minimum", flip),
     "remark1": (regression, "remark1_level_set",
                 lambda f: lambda: (f()[0], f()[1] + 1)),  # L on the orbit off by one
-    "no-blind-spot-minima": (regression, "verify_local_minimum", flip),
+    "no-blind-spots": (regression, "verify_local_minimum", flip),
     "prop2": (regression, "verify_local_minimum", flip),
     "prop2-blind-spot": (regression, "prop2_repairs",  # "repaired" to the printed point
                          lambda f: lambda: ([Repair("none", examples.PROP2_GLOBAL_PRINTED)],

@@ -214,7 +214,7 @@ def check_prop2_blind_spot(ctx: Context) -> ClaimResult:
     )
 
 
-@implements("no-blind-spot-minima")
+@implements("no-blind-spots")
 def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
     """Certified local minima with no blind spot (every data point strictly active for some
     unit), next to a global solution with one: the remark before Proposition 2."""
@@ -242,7 +242,7 @@ def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
         s = blind_spots(p, D)
         paper.append(f"* {label}: strict blind spots at {s['strict']}, weak (on a kink) at "
                      f"{s['weak']} (0-based data indices).")
-    status = judge(proved=all(holds) and bool(global_spot), claim="no-blind-spot-minima")
+    status = judge(proved=all(holds) and bool(global_spot), claim="no-blind-spots")
     details = "\n".join([
         "| data | certified point | verdict | L | every point strictly active | global min "
         "(a perfect fit) |", "| --- | --- | --- | --- | --- | --- |", *rows, "",
