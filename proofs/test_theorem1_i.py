@@ -18,12 +18,12 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from relu_minima import verify_local_minimum
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
 from relu_minima.paper.checks.deep import check_thm1_i
 from relu_minima.paper.registry import Context, Status
 from relu_minima.verify.deep import verify_deep_local_minimum
-from relu_minima.verify.shallow import verify_local_minimum
 
 D = Dataset([0, 1], [0, 2])
 

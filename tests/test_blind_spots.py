@@ -13,6 +13,10 @@ from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
 from relu_minima.verify.deep import find_blind_spot, loss_germ, verify_deep_local_minimum
 
+# every decision test runs on both exact backends (pure Python, and python-flint if
+# installed): `pip install .` users get the pure-Python path
+pytestmark = pytest.mark.usefixtures("backend")
+
 D = Dataset([0, 1, 3], [1, 5, 0])  # mean 2
 
 
@@ -23,7 +27,7 @@ def test_strict_blind_spot_in_layer_two():
     cert = verify_deep_local_minimum(net, D)
     assert cert.is_local_minimum is True and cert.constant_output == 2 and cert.loss == 14
     cert.check()
-    json.dumps(cert.to_json())
+    json.loads(cert.to_json())
     assert "local minimum" in str(cert)
 
 
@@ -163,10 +167,11 @@ def test_soundness(problem):
 def test_parameter_names_follow_the_flat_layout():
     import re
 
-    from relu_minima.verify.deep import _parameter_names
+    from relu_minima.exact.params import ParameterSpace
 
     net = DeepReLU([[[1, 2], [3, 4], [5, 6]], [[7, 8, 9]]], [[10, 11, 12], [13]])
-    for name, value in zip(_parameter_names(net), net.parameters(), strict=True):
+    names = ParameterSpace(net.widths).names
+    for name, value in zip(names, net.parameters(), strict=True):
         n, *idx = (int(t) for t in re.findall(r"\d+", name))
         entry = net.weights[n - 1][idx[0] - 1][idx[1] - 1] if name[0] == "W" else \
             net.biases[n - 1][idx[0] - 1]

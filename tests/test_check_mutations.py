@@ -24,7 +24,7 @@ from relu_minima.paper import bounds as paper_bounds
 from relu_minima.paper.checks import basins, deep, regression
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.repairs import Repair
-from relu_minima.verify import shallow as verify_shallow
+from relu_minima.verify import dispatch as verify_dispatch
 
 
 class Flipped:
@@ -69,7 +69,7 @@ MUTATIONS = {
     "prop3": (regression, "verify_local_minimum", flip),
     "prop3-regions": (regression, "least_squares_line",
                       lambda f: lambda pts: (f(pts)[0] + 1, f(pts)[1])),
-    "fig4": (verify_shallow, "verify_local_minimum", flip),
+    "fig4": (verify_dispatch, "verify_local_minimum", flip),
     "prop4": (paper_bounds, "required_mean", _shifted_required_mean),
     "fig6-sentence": (paper_bounds, "prop4_probability",
                       lambda f: lambda *a, **k: mpmath.mpf(1)),

@@ -21,6 +21,10 @@ from relu_minima import (
 )
 from relu_minima.exact.numbers import exact
 
+# every decision test runs on both exact backends (pure Python, and python-flint if
+# installed): `pip install .` users get the pure-Python path
+pytestmark = pytest.mark.usefixtures("backend")
+
 
 @pytest.mark.parametrize(
     ("value", "expected"),

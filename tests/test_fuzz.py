@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from relu_minima import strategies as rms
+from relu_minima import verify_local_minimum
 from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
 from relu_minima.exact.shallow import ShallowReLU
 from relu_minima.numeric.fuzz import kink_pairs, search_neighbourhood
-from relu_minima.verify.shallow import verify_local_minimum
 
 D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
 PROP1 = ShallowReLU([1], [-3], [1], 0)
@@ -91,7 +91,8 @@ def test_never_finds_descent_inside_a_certified_ball(problem):
     # certificate proves L >= L(theta), the search (with exact re-evaluation) finds nothing
     net, D = problem
     cert = verify_local_minimum(net, D)
-    radius = min(cert.radius, Fraction(1, 10)) if cert.radius > 0 else Fraction(1, 10)
+    # radius is certified only at a minimum (None otherwise)
+    radius = min(cert.radius, Fraction(1, 10)) if cert.radius else Fraction(1, 10)
     res = search_neighbourhood(net, D, radius, seed=0, **QUICK)
     if cert.is_local_minimum:
         assert not res.found_descent

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+# pytester's in-process runs drop the modules first imported inside them; numpy cannot be
+# imported twice in one process, and the plugin now imports it only on first use: load it here.
+import numpy  # noqa: F401
+
 pytest_plugins = ["pytester"]
 
 TEST_FILE = """
@@ -31,7 +35,7 @@ def test_seed(relu_minima_seed):
 
 def test_fixtures_and_failure_messages(pytester):
     pytester.makepyfile(TEST_FILE)
-    result = pytester.runpytest("--relu-minima-seed=5", "--relu-minima-candidates=300")
+    result = pytester.runpytest_subprocess("--relu-minima-seed=5", "--relu-minima-candidates=300")
     result.assert_outcomes(passed=3, failed=2)
     result.stdout.fnmatch_lines([
         "relu_minima: fuzz seed=5, candidates=300",
@@ -43,5 +47,5 @@ def test_fixtures_and_failure_messages(pytester):
 
 
 def test_options_are_listed_in_help(pytester):
-    result = pytester.runpytest("--help")
+    result = pytester.runpytest_subprocess("--help")
     result.stdout.fnmatch_lines(["*--relu-minima-seed=N*", "*--relu-minima-candidates=N*"])

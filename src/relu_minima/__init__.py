@@ -4,36 +4,60 @@ The reference check of Świrszcz, Czarnecki & Pascanu, *Local minima in training
 networks*: ``verify_local_minimum(params, dataset)`` returns a certificate that reads as a
 proof, or a witness point with strictly lower loss; ``relu-minima check-paper`` lists every
 claim of the paper, checks those covered and marks the rest "not yet covered".
+
+The public names below are imported on first use (PEP 562 ``__getattr__``): ``import
+relu_minima`` loads no sympy, numpy, scipy or matplotlib, so that the pytest plugin (loaded in
+every pytest run of an environment where the package is installed) and the command line start
+quickly. ``from relu_minima import X`` and ``relu_minima.X`` behave exactly as eager imports.
 """
 
-from .errors import (
-    DimensionMismatch,
-    InexactNumberError,
-    InvalidNumberError,
-    ReluMinimaError,
-    ShapeError,
-)
-from .exact.datasets import Dataset
-from .exact.deep import DeepReLU
-from .exact.shallow import ShallowReLU
-from .exact.smooth import SmoothNet
-from .numeric.fuzz import NeighbourhoodSearch, search_neighbourhood
-from .paper.theorem1 import is_decent
-from .testing.assertions import (
-    assert_local_minimum,
-    assert_no_descent_found,
-    assert_not_local_minimum,
-)
-from .verify.deep import DeepCertificate, verify_deep_local_minimum
-from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport, verify_local_minimum
+from __future__ import annotations
+
+import importlib
+
+TYPE_CHECKING = False  # typing itself is not imported: it costs ~20 ms at start-up
+
+__version__ = "0.1.0"
+
+# public name -> module (relative to this package) that defines it
+_EXPORTS: dict[str, str] = {
+    "Certificate": ".verify.certificate",
+    "CertificateError": ".errors",
+    "Dataset": ".exact.datasets",
+    "DeepCertificate": ".verify.deep",
+    "DeepReLU": ".exact.deep",
+    "Descent": ".verify.shallow",
+    "DimensionMismatch": ".errors",
+    "InexactNumberError": ".errors",
+    "InvalidArgument": ".errors",
+    "InvalidNumberError": ".errors",
+    "LocalMinimumCertificate": ".verify.shallow",
+    "NeighbourhoodSearch": ".numeric.fuzz",
+    "ReluMinimaError": ".errors",
+    "ShallowReLU": ".exact.shallow",
+    "ShapeError": ".errors",
+    "SmoothNet": ".exact.smooth",
+    "UnitReport": ".verify.shallow",
+    "Verdict": ".verify.certificate",
+    "assert_local_minimum": ".testing.assertions",
+    "assert_no_descent_found": ".testing.assertions",
+    "assert_not_local_minimum": ".testing.assertions",
+    "is_decent": ".paper.theorem1",
+    "search_neighbourhood": ".numeric.fuzz",
+    "verify_deep_local_minimum": ".verify.deep",
+    "verify_local_minimum": ".verify.dispatch",
+}
 
 __all__ = [
+    "Certificate",
+    "CertificateError",
     "Dataset",
     "DeepCertificate",
     "DeepReLU",
     "Descent",
     "DimensionMismatch",
     "InexactNumberError",
+    "InvalidArgument",
     "InvalidNumberError",
     "LocalMinimumCertificate",
     "NeighbourhoodSearch",
@@ -42,6 +66,7 @@ __all__ = [
     "ShapeError",
     "SmoothNet",
     "UnitReport",
+    "Verdict",
     "assert_local_minimum",
     "assert_no_descent_found",
     "assert_not_local_minimum",
@@ -51,4 +76,44 @@ __all__ = [
     "verify_local_minimum",
 ]
 
-__version__ = "0.1.0"
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
+if TYPE_CHECKING:  # static type checkers and IDEs see the eager imports
+    from typing import Any
+
+    from .errors import (
+        CertificateError,
+        DimensionMismatch,
+        InexactNumberError,
+        InvalidArgument,
+        InvalidNumberError,
+        ReluMinimaError,
+        ShapeError,
+    )
+    from .exact.datasets import Dataset
+    from .exact.deep import DeepReLU
+    from .exact.shallow import ShallowReLU
+    from .exact.smooth import SmoothNet
+    from .numeric.fuzz import NeighbourhoodSearch, search_neighbourhood
+    from .paper.theorem1 import is_decent
+    from .testing.assertions import (
+        assert_local_minimum,
+        assert_no_descent_found,
+        assert_not_local_minimum,
+    )
+    from .verify.certificate import Certificate, Verdict
+    from .verify.deep import DeepCertificate, verify_deep_local_minimum
+    from .verify.dispatch import verify_local_minimum
+    from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport

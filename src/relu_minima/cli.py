@@ -60,7 +60,7 @@ def _witness(cert: Any, radius: Fraction) -> dict[str, Any] | None:
 def _verify(args: argparse.Namespace) -> int:
     from .errors import ReluMinimaError
     from .exact.io import load_problem
-    from .verify.shallow import verify_local_minimum
+    from .verify.dispatch import verify_local_minimum
 
     try:
         params, dataset = load_problem(Path(args.file))
@@ -71,8 +71,7 @@ def _verify(args: argparse.Namespace) -> int:
     witness = None if args.witness is None else _witness(cert, args.witness)
     if args.json:
         # stdout holds only the JSON, so that it can be parsed; the proof text goes inside it
-        out = cert.to_json()
-        out["proof_text"] = str(cert)
+        out = cert.to_dict()
         if args.witness is not None:
             out["witness_within_radius"] = witness
         print(json.dumps(out, indent=2))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ShapeError
+from ..errors import ShapeError, require
 from .numbers import _as_sequence, exact_rows, exact_vector
 
 __all__ = ["Dataset"]
@@ -20,7 +20,7 @@ class Dataset:
     """n labelled points with exact rational inputs ``X`` (n rows of d numbers) and targets ``y``.
 
     A flat list of numbers for ``X`` means d = 1. Floats are refused unless
-    ``allow_float=True`` (see :func:`relu_minima._numbers.exact`).
+    ``allow_float=True`` (see :func:`relu_minima.exact.numbers.exact`).
 
     >>> D = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
     >>> D.n, D.d, D.X[0], D.y[4]
@@ -77,9 +77,14 @@ class Dataset:
 
     def _check(self) -> None:
         """Re-verify the invariants (used by tests)."""
-        assert self.n >= 1 and self.d >= 1
-        assert all(len(r) == self.d for r in self.X)
-        assert len(self.y) == self.n
-        assert all(isinstance(v, Fraction) for r in self.X for v in r)
-        assert all(isinstance(v, Fraction) for v in self.y)
+        require(self.n >= 1 and self.d >= 1,
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(all(len(r) == self.d for r in self.X),
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(len(self.y) == self.n,
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(all(isinstance(v, Fraction) for r in self.X for v in r),
+                f"Dataset invariant broken: {self!r}", ShapeError)
+        require(all(isinstance(v, Fraction) for v in self.y),
+                f"Dataset invariant broken: {self!r}", ShapeError)
 

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import DimensionMismatch, ShapeError
+from ..errors import DimensionMismatch, ShapeError, require
 from . import linalg
 from .datasets import Dataset
 from .numbers import _as_sequence, exact, exact_matrix, exact_vector
+from .params import ParameterSpace
 from .shallow import ShallowReLU, relu
 
 __all__ = ["DeepReLU"]
@@ -174,29 +175,20 @@ class DeepReLU:
             biases[n] = b
         return DeepReLU(weights, biases)
 
+    @property
+    def space(self) -> ParameterSpace:
+        """The parameter space (widths and the flat layout, :mod:`relu_minima.exact.params`)."""
+        return ParameterSpace(self.widths)
+
     def parameters(self) -> tuple[Fraction, ...]:
-        """All parameters in a flat order: layer by layer, W_n row by row, then b_n."""
-        out: list[Fraction] = []
-        for M, b in zip(self.weights, self.biases, strict=True):
-            for row in M:
-                out.extend(row)
-            out.extend(b)
-        return tuple(out)
+        """All parameters in the flat order of :class:`~relu_minima.exact.params.ParameterSpace`:
+        layer by layer, W_n row by row, then b_n."""
+        return self.space.flatten(self.weights, self.biases)
 
     def with_parameters(self, values: Any) -> DeepReLU:
         """The network of the same widths with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.n_params)
-        pos = 0
-        weights = []
-        biases = []
-        for M in self.weights:
-            rows = []
-            for _ in M:
-                rows.append(vals[pos:pos + len(M[0])])
-                pos += len(M[0])
-            weights.append(rows)
-            biases.append(vals[pos:pos + len(M)])
-            pos += len(M)
+        weights, biases = self.space.unflatten(vals)
         return DeepReLU(weights, biases)
 
     def distance(self, other: DeepReLU) -> Fraction:
@@ -244,14 +236,20 @@ class DeepReLU:
 
     def _check(self) -> None:
         """Re-verify the invariants (used by tests)."""
-        assert self.depth >= 1 and self.d >= 1
-        assert len(self.weights[-1]) == 1
+        require(self.depth >= 1 and self.d >= 1,
+                f"DeepReLU invariant broken: {self!r}", ShapeError)
+        require(len(self.weights[-1]) == 1,
+                f"DeepReLU invariant broken: {self!r}", ShapeError)
         for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
-            assert len(M) >= 1 and len(b) == len(M)
+            require(len(M) >= 1 and len(b) == len(M),
+                f"DeepReLU invariant broken: {self!r}", ShapeError)
             cols = self.d if n == 0 else len(self.weights[n - 1])
-            assert all(len(r) == cols for r in M)
-            assert all(isinstance(t, Fraction) for r in M for t in r)
-            assert all(isinstance(t, Fraction) for t in b)
+            require(all(len(r) == cols for r in M),
+                f"DeepReLU invariant broken: {self!r}", ShapeError)
+            require(all(isinstance(t, Fraction) for r in M for t in r),
+                f"DeepReLU invariant broken: {self!r}", ShapeError)
+            require(all(isinstance(t, Fraction) for t in b),
+                f"DeepReLU invariant broken: {self!r}", ShapeError)
 
 
 def _is_seq(value: Any) -> bool:

@@ -64,13 +64,21 @@ def germ_sign(p: Poly) -> int:
     return 0 if j is None else (1 if p[j] > 0 else -1)
 
 
-def sign_radius(p: Poly) -> Fraction:
-    """rho(p) <= 1: p(eps) has the sign of its lowest coefficient for every 0 < eps < rho(p)."""
+def sign_radius(p: Poly) -> Fraction | None:
+    """rho(p): p(eps) has the sign of its lowest coefficient for every 0 < eps < rho(p).
+
+    None when that holds for every eps > 0 (p is zero or a single term c_j eps^j).
+    """
     j = lowest(p)
     if j is None:
-        return Fraction(1)
+        return None
     tail = sum((abs(c) for c in p[j + 1:]), Fraction(0))
-    return Fraction(1) if tail == 0 else min(Fraction(1), abs(p[j]) / tail)
+    return None if tail == 0 else min(Fraction(1), abs(p[j]) / tail)
+
+
+def _min(*values: Fraction | None) -> Fraction | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
 
 
 def _layers(weights, biases, direction: Sequence[Fraction]):
@@ -88,14 +96,16 @@ def _layers(weights, biases, direction: Sequence[Fraction]):
 
 
 def output_germs(params: Any, dataset: Dataset,
-                 direction: Sequence[Fraction]) -> tuple[list[Poly], Fraction]:
+                 direction: Sequence[Fraction]) -> tuple[list[Poly], Fraction | None]:
     """f(x_i) along theta + eps u as polynomials, and a radius R on which they are exact.
 
     ``params`` is any network with ``weights`` and ``biases`` (a DeepReLU). For 0 < eps < R
-    every hidden pre-activation keeps the sign of its germ, so each ReLU is what the germ says.
+    every hidden pre-activation keeps the sign of its germ, so each ReLU is what the germ says
+    (R is None when that holds for every eps > 0).
     """
     moved = _layers(params.weights, params.biases, direction)
-    outs, radius = [], Fraction(1)
+    outs: list[Poly] = []
+    radius: Fraction | None = None
     for x in dataset.X:
         h: list[Poly] = [trim([t]) for t in x]
         for n, (M, b) in enumerate(moved):
@@ -108,7 +118,7 @@ def output_germs(params: Any, dataset: Dataset,
             if n == len(moved) - 1:
                 h = z
             else:
-                radius = min([radius, *(sign_radius(t) for t in z)])
+                radius = _min(radius, *(sign_radius(t) for t in z))
                 h = [t if germ_sign(t) > 0 else _ZERO for t in z]
         outs.append(h[0])
     return outs, radius
@@ -123,7 +133,7 @@ def loss_germ(params: Any, dataset: Dataset, direction: Sequence[Any]) -> Poly:
 
 
 def loss_germ_and_radius(params: Any, dataset: Dataset,
-                         direction: Sequence[Any]) -> tuple[Poly, Fraction]:
+                         direction: Sequence[Any]) -> tuple[Poly, Fraction | None]:
     """:func:`loss_germ` together with the radius R of :func:`output_germs`."""
     u = tuple(exact(t, f"direction[{p}]") for p, t in enumerate(direction))
     if len(u) != params.n_params:
@@ -137,16 +147,22 @@ def loss_germ_and_radius(params: Any, dataset: Dataset,
     return total, radius
 
 
-def descent_step(germ: Poly, radius: Fraction) -> Fraction | None:
-    """A step eps in (0, radius) with L(eps) < L(0), or None if the germ is not a descent.
+def descent_step(germ: Poly, valid: Fraction | None, limit: Fraction) -> Fraction | None:
+    """A step eps in (0, limit] with L(eps) < L(0), or None if the germ is not a descent.
 
-    With D(eps) = L(eps) - L(0) = a_j eps^j + ..., a_j < 0: for eps <= 1,
-    D(eps) <= eps^j (a_j + eps S), S = sum_{i>j} |a_i|, which is < 0 for eps < |a_j| / S.
-    The step is half the smallest of radius, 1 and |a_j| / S.
+    ``valid`` is the radius R of :func:`output_germs` (open; None: unbounded). With
+    D(eps) = L(eps) - L(0) = a_j eps^j + ..., a_j < 0, D < 0 on 0 < eps < rho(D)
+    (:func:`sign_radius`). A quadratic D = a_1 eps + a_2 eps^2 is smallest at -a_1 / (2 a_2),
+    which is taken when it is inside the bounds (so the output bias moves to its optimum);
+    otherwise the step is half the open bounds, capped at ``limit``.
     """
-    diff = (Fraction(0), *germ[1:]) if germ else ()
+    diff = trim((Fraction(0), *germ[1:])) if germ else ()
     j = lowest(diff)
     if j is None or diff[j] >= 0:
         return None
-    bound = min(radius, sign_radius(trim(diff)))
-    return bound / 2
+    open_bound = _min(valid, sign_radius(diff))
+    if len(diff) == 3 and j == 1 and diff[2] > 0:
+        best = -diff[1] / (2 * diff[2])  # inside (0, -a_1/a_2) = (0, rho(D))
+        step = min(best, limit)
+        return step if valid is None or step < valid else valid / 2
+    return limit if open_bound is None else min(limit, open_bound / 2)

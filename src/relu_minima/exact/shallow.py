@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import DimensionMismatch, ShapeError
+from ..errors import DimensionMismatch, ShapeError, require
 from . import linalg
 from .datasets import Dataset
 from .numbers import _is_row, exact, exact_rows, exact_vector
@@ -176,11 +176,16 @@ class ShallowReLU:
 
     def _check(self) -> None:
         """Re-verify the invariants (used by tests)."""
-        assert self.m >= 1 and self.d >= 1
-        assert all(len(r) == self.d for r in self.W)
-        assert len(self.b) == len(self.v) == self.m
-        assert all(isinstance(t, Fraction) for r in self.W for t in r)
-        assert isinstance(self.c, Fraction)
+        require(self.m >= 1 and self.d >= 1,
+                f"ShallowReLU invariant broken: {self!r}", ShapeError)
+        require(all(len(r) == self.d for r in self.W),
+                f"ShallowReLU invariant broken: {self!r}", ShapeError)
+        require(len(self.b) == len(self.v) == self.m,
+                f"ShallowReLU invariant broken: {self!r}", ShapeError)
+        require(all(isinstance(t, Fraction) for r in self.W for t in r),
+                f"ShallowReLU invariant broken: {self!r}", ShapeError)
+        require(isinstance(self.c, Fraction),
+                f"ShallowReLU invariant broken: {self!r}", ShapeError)
 
 
 def _has_rows(W: Any) -> bool:

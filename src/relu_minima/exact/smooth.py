@@ -9,7 +9,7 @@ with mpmath. :mod:`relu_minima.numeric` uses the same flat layout and agrees wit
 >>> net = SmoothNet([[0]], [0], [2], 1, activation="sigmoid")
 >>> net.expression([5])
 2
->>> from relu_minima.datasets import Dataset
+>>> from relu_minima.exact.datasets import Dataset
 >>> net.loss_expression(Dataset([0, 1], [2, 2]))
 0
 """

@@ -13,7 +13,7 @@ candidates:
 The best few candidates (by float loss) are turned into exact parameters (the exact binary
 values of the floats, moved back into the ball exactly if rounding pushed them out) and their
 loss is recomputed exactly. So a reported *decrease* is exact; but finding none is only
-evidence. Use :func:`relu_minima.certificates.verify_local_minimum` for a certificate.
+evidence. Use :func:`relu_minima.verify_local_minimum` for a certificate.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class NeighbourhoodSearch:
             tail = (
                 f"  no lower loss found (best change {-self.decrease}). This is evidence only: "
                 "a search can miss a descent direction. For a proof use "
-                "relu_minima.certificates.verify_local_minimum."
+                "relu_minima.verify_local_minimum."
             )
         return head + tail
 

@@ -5,7 +5,7 @@ the check would need that this release does not have. The report lists them as "
 covered" and shows the reason as "Not in this release: <reason>".
 """
 
-from .registry import _declare
+from .claims import _declare
 
 _MNIST = "needs MNIST (no download at run time) and 10^6 Adam updates per run"
 

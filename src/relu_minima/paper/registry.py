@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ClaimCheckError, require
+from . import outline  # noqa: F401  (declares every claim before any check registers)
+from .claims import _CLAIMS, Claim
 
 __all__ = [
     "STATUS_MEANINGS", "Claim", "ClaimCheckError", "ClaimResult", "Context", "Status",
@@ -137,30 +139,11 @@ class Context:
     progress: Callable[[str], None] = lambda message: None
 
 
-@dataclass
-class Claim:
-    """One claim of the paper, as printed, with the check that decides it (if any)."""
-
-    key: str
-    section: str
-    paper_says: str
-    why_not_covered: str = ""
-    check: Callable[[Context], ClaimResult] | None = None
-    order: int = 0
-
-
-_CLAIMS: dict[str, Claim] = {}
 _IMPORT_ERRORS: dict[str, str] = {}  # module name -> traceback, for modules that failed to load
-
-
-def _declare(key: str, section: str, paper_says: str, why_not_covered: str = "") -> None:
-    _CLAIMS[key] = Claim(key, section, paper_says, why_not_covered, None, len(_CLAIMS))
 
 
 def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callable[..., Any]]:
     """Register ``check`` as the decision procedure for the outline's claim ``key``."""
-
-    from . import outline  # noqa: F401  (the outline must be declared before anything registers)
 
     def register(check: Callable[[Context], ClaimResult]) -> Callable[[Context], ClaimResult]:
         if key not in _CLAIMS:
@@ -175,8 +158,6 @@ def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callabl
 
 def all_claims() -> list[Claim]:
     """Every claim of the paper in the paper's order, after importing every check module."""
-    from . import outline  # noqa: F401  (declares the claims)
-
     checks = f"{__package__}.checks"
     package = importlib.import_module(checks)
     for info in pkgutil.iter_modules(package.__path__):
@@ -194,8 +175,6 @@ def claim_keys() -> dict[str, str]:
     Reads only the outline, so that ``relu-minima --help`` and argument checks need not import
     (and run the module-level set-up of) every check module.
     """
-    from . import outline  # noqa: F401  (declares the claims)
-
     return {c.key: c.section for c in _in_order()}
 
 

@@ -10,7 +10,7 @@
   with a Clopper-Pearson interval, compared with the corrected bound.
 
 Everything here is floating point and is *evidence*; the bounds it is compared with are exact
-(:mod:`relu_minima.bounds`). Seeds are explicit: every function takes a numpy ``Generator``.
+(:mod:`relu_minima.paper.bounds`). Seeds are explicit: every function takes a numpy ``Generator``.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def wilson(successes: int, samples: int, confidence: float = 0.99) -> Interval:
 
 
 def sample_law(rng: np.random.Generator, law: Law, shape: tuple[int, ...]) -> np.ndarray:
-    """Draw from a :class:`~relu_minima.bounds.Law` (float evidence)."""
+    """Draw from a :class:`~relu_minima.paper.bounds.Law` (float evidence)."""
     if not isinstance(rng, np.random.Generator):
         raise InvalidNumberError(f"rng={rng!r} must be a numpy Generator (np.random.default_rng).")
     if law.kind == "normal":

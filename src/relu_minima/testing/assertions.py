@@ -1,10 +1,10 @@
 """Assertions for researchers' own test suites: is this claimed point a local minimum?
 
 ``assert_local_minimum`` and ``assert_not_local_minimum`` decide exactly (with
-:func:`relu_minima.certificates.verify_local_minimum`) and, on failure, print what was
+:func:`relu_minima.verify_local_minimum`) and, on failure, print what was
 compared, ACTUAL / DESIRED, the exact loss, the failing piece (or why the point is a
 minimum, or why undecided) and the witness or the proof.
-``assert_no_descent_found`` only *searches* (:func:`relu_minima.fuzz.search_neighbourhood`):
+``assert_no_descent_found`` only *searches* (:func:`relu_minima.numeric.fuzz.search_neighbourhood`):
 passing it is evidence, failing it is a proof (the perturbation's loss is computed exactly).
 """
 
@@ -21,7 +21,7 @@ _WITNESS_RADIUS = Fraction(1, 1000)
 
 
 def _verdict(params: Any, dataset: Dataset) -> Any:
-    from ..verify.shallow import verify_local_minimum
+    from ..verify.dispatch import verify_local_minimum
 
     return verify_local_minimum(params, dataset)
 
@@ -101,7 +101,7 @@ def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fractio
                             **search: Any) -> Any:
     """Fuzz the max-norm ball of ``radius`` (numeric backend); fail with the best perturbation.
 
-    Keyword arguments go to :func:`relu_minima.fuzz.search_neighbourhood` (``seed``,
+    Keyword arguments go to :func:`relu_minima.numeric.fuzz.search_neighbourhood` (``seed``,
     ``n_random``, ...). Passing is evidence only; returns the search result.
     """
     __tracebackhide__ = True

@@ -45,7 +45,7 @@ class LocalMinimumChecker:
     """Exact assertions (see :mod:`relu_minima.testing`), as a fixture."""
 
     def verify(self, params: Any, dataset: Any) -> Any:
-        from ..verify.shallow import verify_local_minimum
+        from ..verify.dispatch import verify_local_minimum
 
         return verify_local_minimum(params, dataset)
 

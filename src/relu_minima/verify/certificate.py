@@ -239,7 +239,7 @@ def witness_along(deep: Any, dataset: Any, direction: Sequence[Fraction], radius
     germ, valid = loss_germ_and_radius(deep, dataset, direction)
     top = max(abs(t) for t in direction)
     require(top > 0, "the descent direction is zero")
-    step = descent_step(germ, min(valid, radius / top))
+    step = descent_step(germ, valid, radius / top)
     require(step is not None, "the stored direction is not a descent direction: the loss germ "
             f"{[str(t) for t in germ]} does not decrease")
     base = deep.parameters()

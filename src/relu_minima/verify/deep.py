@@ -1,7 +1,7 @@
 """Exact local-minimum certificates for deep ReLU networks (Lemma 2, Corollary 1, Theorem 1).
 
 ``verify_deep_local_minimum(params, dataset)`` decides, in exact rational arithmetic, whether a
-:class:`~relu_minima.deep.DeepReLU` point is a local minimum of Equation (2), and says
+:class:`~relu_minima.exact.deep.DeepReLU` point is a local minimum of Equation (2), and says
 "undecided" (with the reason) when its exact reasoning does not settle the point. The rules,
 in the order they are tried (proofs in docs/deep.md):
 
@@ -14,7 +14,7 @@ in the order they are tried (proofs in docs/deep.md):
    deviation. If L = B the point is a local minimum. At a strict blind spot (a hidden layer
    inactive on every point) there is one class, so the point is a local minimum iff its
    constant output equals the mean of the targets (the corrected Theorem 1 (i)).
-3. **Depth 2**: the complete one-hidden-layer criterion of :mod:`relu_minima.certificates`.
+3. **Depth 2**: the complete one-hidden-layer criterion of :mod:`relu_minima.verify.shallow`.
 4. **Descent directions** (first and second order). Along a ray theta + eps u the outputs
    are, for small eps > 0, polynomials in eps (a ReLU of a polynomial germ is the germ or 0,
    by the sign of its lowest coefficient), so the loss is a polynomial P(eps) there. If the
@@ -33,15 +33,25 @@ blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
-from ..errors import ShapeError
+from ..errors import CertificateError, InvalidArgument, ShapeError, require
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..exact.numbers import exact
+from ..exact.germs import Poly, add, germ_sign, loss_germ, trim
+from ..exact.params import ParameterSpace
+from .certificate import (
+    Certificate,
+    Verdict,
+    fraction_list,
+    parse_fractions,
+    register_certificate,
+    witness_along,
+)
+from .shallow import verify_shallow
 
 __all__ = [
     "BlindSpot",
@@ -51,94 +61,6 @@ __all__ = [
     "loss_germ",
     "verify_deep_local_minimum",
 ]
-
-Poly = tuple[Fraction, ...]  # coefficients of eps^0, eps^1, ...
-_ZERO: Poly = ()
-
-
-# -- polynomial germs at eps -> 0+ -------------------------------------------------------------
-def _trim(p: Sequence[Fraction]) -> Poly:
-    p = list(p)
-    while p and p[-1] == 0:
-        p.pop()
-    return tuple(p)
-
-
-def _add(p: Poly, q: Poly) -> Poly:
-    n = max(len(p), len(q))
-    return _trim([(p[i] if i < len(p) else 0) + (q[i] if i < len(q) else 0) for i in range(n)])
-
-
-def _mul(p: Poly, q: Poly) -> Poly:
-    if not p or not q:
-        return _ZERO
-    out = [Fraction(0)] * (len(p) + len(q) - 1)
-    for i, a in enumerate(p):
-        if a:
-            for j, b in enumerate(q):
-                out[i + j] += a * b
-    return _trim(out)
-
-
-def _germ_sign(p: Poly) -> int:
-    """Sign of p(eps) for all small eps > 0."""
-    for c in p:
-        if c:
-            return 1 if c > 0 else -1
-    return 0
-
-
-def _relu_germ(p: Poly) -> Poly:
-    return p if _germ_sign(p) > 0 else _ZERO
-
-
-def _output_germs(params: DeepReLU, dataset: Dataset, direction: Sequence[Fraction]) -> list[Poly]:
-    """f(x_i) along theta + eps * direction, as polynomials valid for small eps > 0."""
-    moved = _layers(params, direction)
-    outs = []
-    for x in dataset.X:
-        h: list[Poly] = [_trim([t]) for t in x]
-        for n, (M, b) in enumerate(moved):
-            z = []
-            for row, bj in zip(M, b, strict=True):
-                acc = bj
-                for w, t in zip(row, h, strict=True):
-                    acc = _add(acc, _mul(w, t))
-                z.append(acc)
-            h = z if n == len(moved) - 1 else [_relu_germ(t) for t in z]
-        outs.append(h[0])
-    return outs
-
-
-def _layers(params: DeepReLU, direction: Sequence[Fraction]):
-    pos = 0
-    out = []
-    for M, b in zip(params.weights, params.biases, strict=True):
-        rows = []
-        for row in M:
-            rows.append([_trim([w, direction[pos + q]]) for q, w in enumerate(row)])
-            pos += len(row)
-        bias = [_trim([t, direction[pos + j]]) for j, t in enumerate(b)]
-        pos += len(b)
-        out.append((rows, bias))
-    return out
-
-
-def loss_germ(params: DeepReLU, dataset: Dataset, direction: Sequence[Any]) -> Poly:
-    """The loss along theta + eps * direction as a polynomial in eps, valid for small eps > 0.
-
-    Its constant term is L(theta); its eps-coefficient is the one-sided directional derivative.
-    """
-    u = tuple(exact(t, f"direction[{p}]") for p, t in enumerate(direction))
-    if len(u) != params.n_params:
-        raise ShapeError(f"direction has {len(u)} entries but params has {params.n_params}.")
-    params._check_dims(dataset)
-    total: Poly = _ZERO
-    for f, y in zip(_output_germs(params, dataset, u), dataset.y, strict=True):
-        r = _add(f, (-y,))
-        total = _add(total, _mul(r, r))
-    return total
-
 
 # -- blind spots -----------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -181,106 +103,44 @@ def blind_spot_gradient_vanishes(params: DeepReLU, dataset: Dataset) -> bool:
     base = params.loss(dataset)
     for p in range(count):
         for s in (1, -1):
-            u = [Fraction(0)] * params.n_params
-            u[p] = Fraction(s)
-            if loss_germ(params, dataset, u) != _trim([base]):
+            u = ParameterSpace(params.widths).unit_vector({p: s})
+            if loss_germ(params, dataset, u) != trim([base]):
                 return False
     return True
 
 
 # -- the certificate -------------------------------------------------------------------------
+@register_certificate
 @dataclass(frozen=True)
-class DeepCertificate:
-    """The exact verdict on one deep parameter point, with its proof.
+class DeepCertificate(Certificate):
+    """The exact verdict on one deep parameter point (Equation (2)), with its proof.
 
-    ``is_local_minimum``: True / False (proven) or None (undecided, see ``reason``).
     ``case`` names the rule that decided: "blind spot", "output bias", "class-mean bound",
-    "depth-2 criterion", "descent direction" or "undecided".
+    "depth-2 criterion", "convex (depth 1)", "descent direction" or "undecided".
+    ``direction`` is a flat descent direction (:mod:`relu_minima.exact.params`) with its exact
+    loss ``germ``; ``lower_bound`` the class-mean bound; ``shallow`` the one-hidden-layer
+    certificate of a depth-2 point.
     """
+
+    kind: ClassVar[str] = "deep-relu"
 
     params: DeepReLU
     dataset: Dataset
-    is_local_minimum: bool | None
+    verdict: Verdict
     loss: Fraction
-    case: str
     reason: str
+    case: str
     proof: tuple[str, ...]
+    target_mean: Fraction
     blind_spot: BlindSpot | None = None
     constant_output: Fraction | None = None  # the blind spot's output on every data point
-    target_mean: Fraction = Fraction(0)
     lower_bound: Fraction | None = None  # the class-mean bound B (rule 2)
     direction: tuple[Fraction, ...] | None = None  # descent direction (flat parameters)
     germ: Poly | None = None  # loss polynomial along ``direction``
     shallow: Any = field(default=None, repr=False)  # LocalMinimumCertificate (depth 2)
 
     @property
-    def status(self) -> str:
-        return {True: "local minimum", False: "not a local minimum", None: "undecided"}[
-            self.is_local_minimum
-        ]
-
-    def witness(self, radius: Any = Fraction(1, 1000)) -> DeepReLU | None:
-        """A point within max-norm ``radius`` with strictly lower exact loss, or None."""
-        rad = exact(radius, "radius")
-        if rad <= 0:
-            raise ValueError(f"radius={rad} must be positive.")
-        if self.is_local_minimum is not False:
-            return None
-        if self.shallow is not None and self.direction is None:
-            w = self.shallow.witness(rad)
-            return None if w is None else DeepReLU.from_shallow(w)
-        assert self.direction is not None
-        top = max(abs(t) for t in self.direction)
-        step = rad / top
-        if self.case in ("output bias", "blind spot"):
-            # L(b_k + t) = L + 2 t S + N t^2 decreases on the whole segment to the optimum
-            mean_r = self.germ[1] / (2 * self.dataset.n) if len(self.germ) > 1 else Fraction(0)
-            step = min(step, abs(mean_r) / top)
-        base = self.params.parameters()
-        for _ in range(2000):
-            cand = self.params.with_parameters(
-                [a + step * u for a, u in zip(base, self.direction, strict=True)])
-            if cand.loss(self.dataset) < self.loss:
-                assert cand.distance(self.params) <= rad
-                return cand
-            step /= 2
-        raise AssertionError("no decrease along a proven descent direction; please report")
-
-    def check(self) -> None:
-        """Re-verify the certificate from the raw params and dataset (AssertionError if wrong)."""
-        p, D = self.params, self.dataset
-        assert self.loss == p.loss(D), "loss differs"
-        assert self.target_mean == sum(D.y, Fraction(0)) / D.n
-        assert self.reason
-        if self.is_local_minimum is True:
-            assert self.lower_bound is not None or self.shallow is not None or p.depth == 1
-            if p.depth == 1 and self.lower_bound is None:
-                for q in range(p.n_params):
-                    g = loss_germ(p, D, _unit_vector(p.n_params, {q: 1}))
-                    assert len(g) < 2 or g[1] == 0, "gradient does not vanish"
-            elif self.lower_bound is not None:
-                assert _class_bound(p, D) == self.lower_bound == self.loss, "bound not attained"
-            else:
-                self.shallow.check()
-                assert self.shallow.is_local_minimum is True
-            assert self.witness() is None
-        elif self.is_local_minimum is False:
-            if self.direction is not None:
-                g = loss_germ(p, D, self.direction)
-                assert g == self.germ and _germ_sign(_add(g, (-self.loss,))) < 0
-            else:
-                self.shallow.check()
-                assert self.shallow.is_local_minimum is False
-            for rad in (Fraction(1), Fraction(1, 1000)):
-                w = self.witness(rad)
-                assert w is not None and w.distance(p) <= rad and w.loss(D) < self.loss
-        else:
-            assert self.witness() is None
-        if self.blind_spot is not None and self.blind_spot.strict:
-            assert find_blind_spot(p, D) == self.blind_spot
-            assert set(p.outputs(D)) == {self.constant_output}
-
-    def __str__(self) -> str:
+    def proof_text(self) -> str:
         p = self.params
         lines = [
             "Exact local-minimum certificate for a deep ReLU network (rational arithmetic)",
@@ -295,31 +155,89 @@ class DeepCertificate:
         ]
         return "\n".join(lines)
 
-    def to_json(self) -> dict[str, Any]:
-        """JSON form with exact numbers as strings."""
+    def _witness(self, radius: Fraction) -> DeepReLU:
+        if self.direction is None:
+            raise CertificateError("a 'not a local minimum' certificate without a direction")
+        return witness_along(self.params, self.dataset, self.direction, radius)
+
+    def _check_evidence(self) -> None:
+        p, D = self.params, self.dataset
+        require(isinstance(p, DeepReLU) and isinstance(D, Dataset),
+                "params must be a DeepReLU and dataset a Dataset")
+        require(self.target_mean == sum(D.y, Fraction(0)) / D.n, "target mean differs")
+        if self.shallow is not None:
+            require(p.depth == 2 and self.shallow.params == p.to_shallow()
+                    and self.shallow.dataset == D,
+                    "the attached one-hidden-layer certificate is about other params or data")
+            self.shallow.check()
+            require(self.shallow.verdict is self.verdict,
+                    "the attached one-hidden-layer certificate has another verdict")
+        if self.verdict is Verdict.MINIMUM:
+            require(self.direction is None, "a claimed minimum carries a descent direction")
+            if self.case in ("blind spot", "class-mean bound"):
+                require(self.lower_bound is not None
+                        and _class_bound(p, D) == self.lower_bound == self.loss,
+                        "the class-mean bound is not attained at params")
+            elif self.case == "depth-2 criterion":
+                require(self.shallow is not None, "depth-2 verdict without its certificate")
+            elif self.case == "convex (depth 1)":
+                require(p.depth == 1, "the convex case needs depth 1")
+                space = ParameterSpace(p.widths)
+                for q in range(space.size):
+                    g = loss_germ(p, D, space.unit_vector({q: 1}))
+                    require(len(g) < 2 or g[1] == 0, f"dL/d{space.names[q]} != 0")
+            else:
+                raise CertificateError(f"case={self.case!r} cannot prove a minimum")
+        elif self.verdict is Verdict.NOT_MINIMUM:
+            require(self.direction is not None, "'not a local minimum' without a direction")
+            g = loss_germ(p, D, self.direction)
+            require(self.germ is None or g == self.germ, "stored germ is not the loss germ")
+            require(germ_sign(add(g, (-self.loss,))) < 0,
+                    "the loss does not decrease along the stored direction")
+        else:
+            require(self.direction is None and self.case == "undecided",
+                    "an undecided certificate carries a decision")
+        if self.blind_spot is not None and self.blind_spot.strict:
+            require(find_blind_spot(p, D) == self.blind_spot, "the blind spot is not params'")
+            require(set(p.outputs(D)) == {self.constant_output},
+                    "the blind spot's output is not constant")
+
+    def _evidence(self) -> dict[str, Any]:
         def s(v: Any) -> Any:
             return None if v is None else str(v)
 
         return {
-            "params": self.params.to_json(),
-            "dataset": self.dataset.to_json(),
-            "is_local_minimum": self.is_local_minimum,
-            "status": self.status,
             "case": self.case,
-            "loss": str(self.loss),
-            "reason": self.reason,
             "proof": list(self.proof),
             "blind_spot": None if self.blind_spot is None else {
                 "layer": self.blind_spot.layer, "strict": self.blind_spot.strict,
-                "zeros": [list(z) for z in self.blind_spot.zeros]},
+                "zeros": [[i + 1, j + 1] for i, j in self.blind_spot.zeros]},
             "constant_output": s(self.constant_output),
             "target_mean": str(self.target_mean),
             "lower_bound": s(self.lower_bound),
-            "direction": None if self.direction is None else [str(t) for t in self.direction],
-            "germ": None if self.germ is None else [str(t) for t in self.germ],
-            "witness": None if self.is_local_minimum is not False else
-            self.witness().to_json(),
+            "direction": fraction_list(self.direction),
+            "germ": fraction_list(self.germ),
+            "shallow": None if self.shallow is None else self.shallow.to_dict(),
         }
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> DeepCertificate:
+        ev = data["evidence"]
+        spot = ev["blind_spot"]
+
+        def q(v: Any) -> Fraction | None:
+            return None if v is None else Fraction(v)
+
+        return cls(
+            DeepReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
+            Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"], ev["case"],
+            tuple(ev["proof"]), Fraction(ev["target_mean"]),
+            None if spot is None else BlindSpot(
+                int(spot["layer"]), bool(spot["strict"]),
+                tuple((int(i) - 1, int(j) - 1) for i, j in spot["zeros"])),
+            q(ev["constant_output"]), q(ev["lower_bound"]), parse_fractions(ev["direction"]),
+            parse_fractions(ev["germ"]),
+            None if ev["shallow"] is None else Certificate.from_json(ev["shallow"]))
 
 
 # -- the decision procedure --------------------------------------------------------------------
@@ -358,13 +276,6 @@ def _class_bound(params: DeepReLU, dataset: Dataset) -> Fraction:
     return total
 
 
-def _unit_vector(size: int, entries: dict[int, int]) -> tuple[Fraction, ...]:
-    u = [Fraction(0)] * size
-    for p, s in entries.items():
-        u[p] = Fraction(s)
-    return tuple(u)
-
-
 def _candidate_directions(params: DeepReLU, dataset: Dataset):
     """Coordinates (+-), then unit revivals (bias +1 with one outgoing weight +-1), then every
     sign vector on 2, 3, 4 coordinates (the caller's budget cuts this last family)."""
@@ -372,8 +283,8 @@ def _candidate_directions(params: DeepReLU, dataset: Dataset):
     for u, label in _structured_directions(params, dataset):
         seen.add(u)
         yield u, label
-    size = params.n_params
-    names = _parameter_names(params)
+    space = ParameterSpace(params.widths)
+    size, names = space.size, space.names
     if params.depth == 1:
         return  # convex: the coordinates decide (and the caller's proof relies on that)
     for k in range(2, min(4, size) + 1):
@@ -382,46 +293,30 @@ def _candidate_directions(params: DeepReLU, dataset: Dataset):
         # outputs at order k: a coordinate or a revival cannot see them
         for support in itertools.combinations(range(size), k):
             for signs in itertools.product((1, -1), repeat=k):
-                u = _unit_vector(size, dict(zip(support, signs, strict=True)))
+                u = space.unit_vector(dict(zip(support, signs, strict=True)))
                 if u not in seen:
                     yield u, ", ".join(f"{names[q]} {'up' if t > 0 else 'down'}"
                                        for q, t in zip(support, signs, strict=True))
 
 
-def _parameter_names(params: DeepReLU) -> list[str]:
-    """Names of the flat coordinates, 1-based as in the proof text: W_n[j,k] (weight from
-    unit k of layer n-1 into unit j of layer n), then b_n[j]."""
-    names = []
-    for n, M in enumerate(params.weights, start=1):
-        names += [f"W_{n}[{j},{k}]" for j in range(1, len(M) + 1)
-                  for k in range(1, len(M[0]) + 1)]
-        names += [f"b_{n}[{j}]" for j in range(1, len(M) + 1)]
-    return names
-
-
 def _structured_directions(params: DeepReLU, dataset: Dataset):
-    size = params.n_params
-    names = _parameter_names(params)
-    for p in range(size):
-        yield _unit_vector(size, {p: 1}), f"{names[p]} increasing"
-        yield _unit_vector(size, {p: -1}), f"{names[p]} decreasing"
+    space = ParameterSpace(params.widths)
+    names = space.names
+    for p in range(space.size):
+        yield space.unit_vector({p: 1}), f"{names[p]} increasing"
+        yield space.unit_vector({p: -1}), f"{names[p]} decreasing"
     pre = params.preactivations(dataset)
-    offsets = []
-    pos = 0
-    for M in params.weights:
-        offsets.append(pos)
-        pos += len(M) * len(M[0]) + len(M)
     for n in range(params.depth - 1):
         M = params.weights[n]
-        bias0 = offsets[n] + len(M) * len(M[0])
         nxt = params.weights[n + 1]
         for j in range(len(M)):
             if not any(row[j] == 0 for row in pre[n]):
                 continue
             for q in range(len(nxt)):
-                out_pos = offsets[n + 1] + q * len(nxt[0]) + j
+                bias_pos = space.bias_index(n + 1, j + 1)
+                out_pos = space.weight_index(n + 2, q + 1, j + 1)
                 for s in (1, -1):
-                    yield (_unit_vector(size, {bias0 + j: 1, out_pos: s}),
+                    yield (space.unit_vector({bias_pos: 1, out_pos: s}),
                            f"revive unit {j + 1} of layer {n + 1} (bias up) with its weight "
                            f"into unit {q + 1} of layer {n + 2} {'up' if s > 0 else 'down'}")
 
@@ -434,8 +329,21 @@ def _describe_params(p: DeepReLU) -> list[str]:
     return out
 
 
-def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
-                              *, max_directions: int = 4000) -> DeepCertificate:
+def _budget(value: Any, name: str, kind: type) -> Any:
+    """A positive budget option, or an InvalidArgument naming it."""
+    if value is None:
+        return None
+    ok = (isinstance(value, int) and not isinstance(value, bool)) if kind is int else (
+        isinstance(value, (int, float)) and not isinstance(value, bool))
+    if not ok or value <= 0:
+        what = "a positive integer" if kind is int else "a positive number of seconds"
+        raise InvalidArgument(f"{name}={value!r} must be {what}, e.g. {name}="
+                              f"{100000 if kind is int else 60}.")
+    return value
+
+
+def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
+                              time_limit: float | None = None) -> DeepCertificate:
     """Decide exactly whether ``params`` is a local minimum of Equation (2) on ``dataset``.
 
     Never returns True or False without an exact proof; see the module docstring for the
@@ -451,6 +359,8 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
     """
     if not isinstance(params, DeepReLU):
         raise ShapeError(f"params of type {type(params).__name__} must be a DeepReLU.")
+    _budget(max_directions, "max_directions", int)
+    _budget(time_limit, "time_limit", float)
     if not isinstance(dataset, Dataset):
         raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
     params._check_dims(dataset)
@@ -464,8 +374,8 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
     head = [*_describe_params(params), ""]
     common = {"params": params, "dataset": dataset, "loss": loss, "target_mean": ybar,
               "blind_spot": spot}
-    bk = params.n_params - 1  # flat position of the output bias b_k
-    bias_dir = _unit_vector(params.n_params, {bk: -1 if S > 0 else 1})
+    space = ParameterSpace(params.widths)
+    bias_dir = space.unit_vector({space.bias_index(params.depth, 1): -1 if S > 0 else 1})
 
     if spot is not None and spot.strict:
         c = outputs[0]
@@ -484,7 +394,7 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
             proof.append(f"Since C = ybar, L(theta) = sum_i (y_i - ybar)^2 = {loss} <= L(theta') "
                          "on U: theta is a local minimum (not strict: all of U with C = ybar "
                          "has the same loss).")
-            return DeepCertificate(is_local_minimum=True, case="blind spot",
+            return DeepCertificate(verdict=Verdict.MINIMUM, case="blind spot",
                                    reason=f"strict blind spot in hidden layer {n}, and its "
                                    f"constant output {c} equals the mean of the targets",
                                    proof=tuple(proof), constant_output=c, lower_bound=bound,
@@ -494,7 +404,7 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
                      f"untouched, so layer n stays dead) gives L = {loss} + ({2 * S}) t + {N} t^2, "
                      f"strictly lower for t between 0 and {-2 * S / N} (exclusive): "
                      "theta is NOT a local minimum, although Theorem 1 (i) as printed says it is.")
-        return DeepCertificate(is_local_minimum=False, case="blind spot",
+        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="blind spot",
                                reason=f"strict blind spot in hidden layer {n}, but its constant "
                                f"output {c} differs from the mean {ybar} of the targets: the "
                                "output bias decreases the loss", proof=tuple(proof),
@@ -505,7 +415,7 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
         proof = [*head, f"sum_i r_i = {S} != 0. Moving the output bias b_k by t shifts every "
                  f"output by t, so L(t) = {loss} + ({2 * S}) t + {N} t^2 < L for t strictly "
                  f"between 0 and {-2 * S / N}: not a local minimum."]
-        return DeepCertificate(is_local_minimum=False, case="output bias",
+        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="output bias",
                                reason=f"the output bias is not optimal (sum of residuals {S})",
                                proof=tuple(proof), direction=bias_dir, germ=germ, **common)
 
@@ -522,29 +432,34 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
         if spot is not None:
             reason += (f" (non-strict blind spot in hidden layer {spot.layer}: points with a zero "
                        "pre-activation are fitted exactly)")
-        return DeepCertificate(is_local_minimum=True, case="class-mean bound", reason=reason,
+        return DeepCertificate(verdict=Verdict.MINIMUM, case="class-mean bound", reason=reason,
                                proof=tuple(proof), lower_bound=bound, **common)
 
     if params.depth == 2:
-        from .shallow import verify_local_minimum
-
-        shallow = verify_local_minimum(params.to_shallow(), dataset)
+        shallow = verify_shallow(params.to_shallow(), dataset)
         proof = [*head, "Depth 2: this is the one-hidden-layer network of Equation (1); the "
-                 "complete criterion of relu_minima.certificates decides it:", "",
+                 "complete criterion of relu_minima.verify.shallow decides it:", "",
                  *str(shallow).splitlines()]
-        return DeepCertificate(is_local_minimum=shallow.is_local_minimum,
-                               case="depth-2 criterion", reason=shallow.reason,
-                               proof=tuple(proof), shallow=shallow, **common)
+        # the flat layouts of a depth-2 DeepReLU and its ShallowReLU coincide (exact.params)
+        return DeepCertificate(verdict=shallow.verdict, case="depth-2 criterion",
+                               reason=shallow.reason, proof=tuple(proof), shallow=shallow,
+                               direction=shallow.direction, **common)
 
     tried = 0
-    base = _trim([loss])
+    out_of = None  # which budget ran out
+    base = trim([loss])
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     for u, label in _candidate_directions(params, dataset):
         if tried >= max_directions:
+            out_of = f"max_directions={max_directions}"
+            break
+        if deadline is not None and time.monotonic() > deadline:
+            out_of = f"time_limit={time_limit}"
             break
         tried += 1
         germ = loss_germ(params, dataset, u)
-        diff = _add(germ, tuple(-t for t in base))
-        if _germ_sign(diff) < 0:
+        diff = add(germ, tuple(-t for t in base))
+        if germ_sign(diff) < 0:
             order = next(i for i, t in enumerate(diff) if t)
             proof = [*head, f"Along theta + eps u with u = {label}, the outputs are polynomials "
                      "in eps for small eps > 0 (each ReLU keeps the sign of its argument's "
@@ -552,14 +467,14 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
                      + " + ".join(f"({t}) eps^{i}" for i, t in enumerate(germ) if t)
                      + f". Its lowest-order change is ({diff[order]}) eps^{order} < 0: "
                      "not a local minimum."]
-            return DeepCertificate(is_local_minimum=False, case="descent direction",
+            return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="descent direction",
                                    reason=f"the loss decreases at order {order} along {label}",
                                    proof=tuple(proof), direction=u, germ=germ, **common)
     if params.depth == 1 and tried == 2 * params.n_params:
         proof = [*head, "Depth 1: M(x) = W_1 x + b_1 is linear in the parameters, so L is a "
                  "convex quadratic; every coordinate directional derivative is 0 (checked "
                  "exactly), so the gradient vanishes and theta is a global minimum."]
-        return DeepCertificate(is_local_minimum=True, case="convex (depth 1)",
+        return DeepCertificate(verdict=Verdict.MINIMUM, case="convex (depth 1)",
                                reason="depth 1: convex loss with zero gradient",
                                proof=tuple(proof), **common)
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, and "
@@ -567,9 +482,15 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset,
            "sign vectors on up to 4 coordinates, in that order) "
            "decreases the loss at any order; deciding needs higher-order or multi-direction "
            "reasoning that this library does not attempt for depth >= 3")
+    if out_of is not None:
+        why += (f"; the search stopped when its budget {out_of} ran out: raise it "
+                "(verify_local_minimum(..., max_directions=..., time_limit=...), or "
+                "--max-directions / --time-limit on the command line) to try more directions")
+    else:
+        why += "; every candidate direction was tried, so a larger budget would not help"
     if spot is not None:
         why = (f"non-strict blind spot in hidden layer {spot.layer} (zero pre-activations at "
                f"(point, unit) {[(i + 1, j + 1) for i, j in spot.zeros][:10]}); " + why)
-    return DeepCertificate(is_local_minimum=None, case="undecided", reason=why,
+    return DeepCertificate(verdict=Verdict.UNDECIDED, case="undecided", reason=why,
                            proof=(*head, "Undecided: " + why + "."), lower_bound=bound,
                            **common)

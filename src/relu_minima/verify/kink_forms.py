@@ -1,5 +1,8 @@
 """Sign of a kink form: the one piecewise-linear function behind every local-minimum test.
 
+Mixed-sign forms are decided by Lemma D (docs/method.md) in :mod:`relu_minima.kink_cells`;
+the rays below remain the reference (``decide_sign_by_rays``) and the proof of ``decide_zero``.
+
 For a hidden unit j of a one-hidden-layer network at a point theta, with residuals
 r_i = f(x_i) - y_i and lifted inputs n_i = (x_i, 1), the *kink form* is
 
@@ -23,11 +26,16 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
+from ..errors import CertificateError
 from ..exact import linalg
 from ..exact.linalg import dot, primitive
+from . import kink_cells
+from .kink_cells import ZonotopeCertificate
 
-__all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_zero"]
+__all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_sign_by_rays",
+           "decide_zero"]
 
 Vec = tuple[Fraction, ...]
 
@@ -74,7 +82,10 @@ class SignDecision:
 
     ``span_coefficients`` (beta with p = sum beta_H n_H over the bending kinks) proves that g
     vanishes on the lineality space; ``rays`` are the generators checked; ``descent`` is a
-    direction that violates the property, when it fails.
+    direction that violates the property, when it fails. ``convex_weights`` (Lemma C) and
+    ``zonotope`` (Lemma D: the cells of the negative kinks, for mixed signs) are the other two
+    proofs of ``holds``; at most one of rays / convex_weights / zonotope carries a holding
+    verdict.
     """
 
     holds: bool
@@ -86,28 +97,85 @@ class SignDecision:
     # convex case (Lemma C): lambda in [0, 1]^H with -p = sum_H lambda_H R_H n_H over the
     # bending kinks, every sigma R_H > 0; proves sigma g >= 0 without any ray
     convex_weights: Vec | None = None
+    # mixed signs (Lemma D): Z_N inside Z_P, closed by exact leaves over negative-kink cells
+    zonotope: ZonotopeCertificate | None = None
 
     def _check(self) -> None:
-        """Re-derive the verdict from the stored evidence (raises AssertionError)."""
+        """Re-derive the verdict from the stored evidence alone (raises CertificateError)."""
         g = self.form
         if self.descent is not None:
             value = g(self.descent)
-            assert (value != 0) if self.sigma == 0 else (self.sigma * value < 0)
-            assert not self.holds
+            _require((value != 0) if self.sigma == 0 else (self.sigma * value < 0),
+                     f"g({self.descent}) = {value} does not violate the condition")
+            _require(not self.holds, "a violating direction is stored with holds=True")
             return
-        assert self.holds
+        _require(self.holds, "holds=False without a violating direction")
         ess = g.essential()
-        if self.convex_weights is not None:
-            assert _is_convex_certificate(ess, self.sigma, self.convex_weights)
+        if self.zonotope is not None:
+            _require(self.sigma in (1, -1), "a zonotope certificate needs sigma = +-1")
+            kink_cells.verify_certificate(ess.p, ess.normals, ess.weights, self.sigma,
+                                          self.zonotope)
             return
+        if self.convex_weights is not None:
+            _require(_is_convex_certificate(ess, self.sigma, self.convex_weights),
+                     "the Lemma C weights do not prove the sign")
+            return
+        _require(self.span_coefficients is not None and
+                 len(self.span_coefficients) == len(ess.normals),
+                 "span coefficients missing or of the wrong length")
         combo = [sum((b * n[k] for b, n in zip(self.span_coefficients, ess.normals, strict=True)),
                      Fraction(0)) for k in range(g.dim)]
-        assert tuple(combo) == g.p, "p is not the stated combination of kink normals"
+        _require(tuple(combo) == g.p, "p is not the stated combination of kink normals")
         expected = _rays(ess)
-        assert {r.direction for r in self.rays} == set(expected), "ray list is incomplete"
+        _require({r.direction for r in self.rays} == set(expected), "ray list is incomplete")
         for r in self.rays:
-            assert g(r.direction) == r.value
-            assert (r.value == 0) if self.sigma == 0 else (self.sigma * r.value >= 0)
+            _require(g(r.direction) == r.value, f"g({r.direction}) != {r.value}")
+            _require((r.value == 0) if self.sigma == 0 else (self.sigma * r.value >= 0),
+                     f"the ray {r.direction} violates the condition")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decision and its evidence, exact numbers as strings (for certificate JSON)."""
+        s = str
+
+        def vec(v: Vec | None) -> list[str] | None:
+            return None if v is None else [s(t) for t in v]
+
+        return {
+            "condition": {1: "g >= 0", -1: "g <= 0", 0: "g == 0"}[self.sigma],
+            "holds": self.holds,
+            "proof": ("descent" if self.descent is not None else "zonotope"
+                      if self.zonotope is not None else "convex"
+                      if self.convex_weights is not None else "rays"),
+            "form": {"p": vec(self.form.p), "normals": [vec(n) for n in self.form.normals],
+                     "weights": vec(self.form.weights)},
+            "span_coefficients": vec(self.span_coefficients),
+            "rays": [{"direction": vec(r.direction), "g": s(r.value), "sides": list(r.sides)}
+                     for r in self.rays],
+            "descent_direction": vec(self.descent),
+            "convex_weights": vec(self.convex_weights),
+            "zonotope": None if self.zonotope is None else self.zonotope.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignDecision:
+        """Inverse of :meth:`to_dict` (nothing is decided; ``_check()`` verifies)."""
+        def vec(v: Sequence[str] | None) -> Vec | None:
+            return None if v is None else tuple(Fraction(t) for t in v)
+
+        f = data["form"]
+        form = KinkForm(vec(f["p"]), tuple(vec(n) for n in f["normals"]), vec(f["weights"]))
+        sigma = {"g >= 0": 1, "g <= 0": -1, "g == 0": 0}[data["condition"]]
+        rays = tuple(RayValue(vec(r["direction"]), Fraction(r["g"]), tuple(r["sides"]))
+                     for r in data["rays"])
+        zono = data.get("zonotope")
+        return cls(bool(data["holds"]), sigma, form, vec(data["span_coefficients"]), rays,
+                   vec(data["descent_direction"]), vec(data["convex_weights"]),
+                   None if zono is None else ZonotopeCertificate.from_dict(zono))
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise CertificateError(f"kink-form decision: {message}")
 
 
 def _sign(t: Fraction) -> int:
@@ -206,7 +274,7 @@ def _lineality_violation(form: KinkForm) -> tuple[Vec | None, Vec | None]:
     for w in linalg.nullspace(list(ess.normals), ess.dim):
         if dot(ess.p, w) != 0:
             return None, w
-    raise AssertionError("p outside span(normals) but orthogonal to its complement")  # unreachable
+    raise CertificateError("internal: p outside span(normals) but orthogonal to its complement")
 
 
 def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
@@ -222,6 +290,25 @@ def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
     lam = _convex_certificate(ess, sigma)
     if lam is not None:
         return SignDecision(True, sigma, form, beta, (), None, lam)
+    delta = kink_cells.first_violating(ess.p, ess.normals, ess.weights, sigma,
+                                       list(_quick_candidates(ess)))
+    if delta is not None:
+        return SignDecision(False, sigma, form, beta, (), delta)
+    # mixed signs (or a convex case the floats could not settle): Lemma D
+    cert, descent = kink_cells.decide_mixed(ess.p, ess.normals, ess.weights, sigma)
+    return SignDecision(cert is not None, sigma, form, beta, (), descent, None, cert)
+
+
+def decide_sign_by_rays(form: KinkForm, sigma: int) -> SignDecision:
+    """The exhaustive reference of Lemma A: every ray of the arrangement (slow when the sign
+    holds; kept for tests and benchmarks)."""
+    if sigma not in (1, -1):
+        raise ValueError(f"sigma={sigma!r} must be +1 or -1.")
+    ess = form.essential()
+    beta, off = _lineality_violation(ess)
+    if off is not None:
+        direction = off if sigma * dot(ess.p, off) < 0 else tuple(-t for t in off)
+        return SignDecision(False, sigma, form, None, (), direction)
     rays, descent = _search(form, ess, lambda value: sigma * value < 0)
     return SignDecision(descent is None, sigma, form, beta, tuple(rays), descent)
 
@@ -253,9 +340,14 @@ def _convex_certificate(ess: KinkForm, sigma: int) -> Vec | None:
     import numpy as np
     from scipy.optimize import linprog
 
-    A = np.array([[float(w * n[k]) for w, n in zip(ess.weights, ess.normals, strict=True)]
-                  for k in range(ess.dim)])
-    b = np.array([-float(t) for t in ess.p])
+    try:  # the float LP only proposes; numbers beyond float range leave it to the rays
+        A = np.array([[float(w * n[k]) for w, n in zip(ess.weights, ess.normals, strict=True)]
+                      for k in range(ess.dim)])
+        b = np.array([-float(t) for t in ess.p])
+    except OverflowError:
+        return None
+    if not (np.isfinite(A).all() and np.isfinite(b).all()):
+        return None
     res = linprog(np.zeros(len(ess.normals)), A_eq=A, b_eq=b, bounds=(0, 1), method="highs")
     if res.status != 0:
         return None  # infeasible (then a violating ray exists) or numerically unsure

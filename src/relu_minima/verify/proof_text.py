@@ -110,11 +110,27 @@ def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
                      "delta) >= 0,")
         lines.append("  each term being >= 0 (max(0, t) >= lambda t for 0 <= lambda <= 1).  holds")
         return lines
+    if dec.holds and dec.zonotope is not None:
+        z = dec.zonotope
+        lines.append("  the bending R_H have mixed signs. With L = sigma p + (1/2) sum_H "
+                     "sigma R_H n_H,")
+        lines.append("  2 min(sigma g(delta), sigma g(-delta)) = sum_P |P_i . delta| - sum_N "
+                     "|N_j . delta|")
+        lines.append(f"  for {len(z.pos)} positive generators P_i (the sigma R_H n_H > 0) and "
+                     f"{len(z.neg)} negative")
+        lines.append("  ones N_j (the |R_H| n_H with sigma R_H < 0, and 2L), so sigma g >= 0 iff "
+                     "the zonotope")
+        lines.append("  of the N_j lies in that of the P_i (Lemma D of docs/method.md). Proven "
+                     f"on {z.leaves} cone(s)")
+        lines.append("  of sign choices for the N_j, each by N_j = sum_i gamma_ij P_i with "
+                     "sum_j |gamma_ij| <= 1")
+        lines.append("  (coefficients in to_json()).  holds")
+        return lines
     if not dec.holds and not dec.rays:
         d_ = dec.descent
-        lines.append(f"  at delta = {_v(d_)} (a direction tried before the arrangement: +-p or")
-        lines.append(f"  +-n_H) the unit is at bending inputs [{_sides(ess, d_)}] and")
-        lines.append(f"  g(delta) = {form(d_)}.  FAILS along {_v(d_)}")
+        lines.append(f"  at delta = {_v(d_)} (found before any ray was enumerated) the unit is at")
+        lines.append(f"  bending inputs [{_sides(ess, d_)}] and g(delta) = {form(d_)}.  "
+                     f"FAILS along {_v(d_)}")
         return lines
     lines.append(f"  p = sum_H beta_H n_H with beta = {_v(dec.span_coefficients)}, so g vanishes "
                  "on the")

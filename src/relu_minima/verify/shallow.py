@@ -17,18 +17,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, ClassVar
 
-from ..errors import ShapeError
+from ..errors import CertificateError, ShapeError, require
 from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
+from ..exact.germs import germ_sign, loss_germ
 from ..exact.linalg import dot
-from ..exact.numbers import exact
+from ..exact.params import ParameterSpace
 from ..exact.shallow import ShallowReLU, relu
+from .certificate import (
+    Certificate,
+    Verdict,
+    fraction_list,
+    parse_fractions,
+    register_certificate,
+    witness_along,
+)
 from .kink_forms import KinkForm, SignDecision, decide_sign, decide_zero
 
-__all__ = ["Descent", "LocalMinimumCertificate", "UnitReport", "verify_local_minimum"]
+__all__ = ["Descent", "LocalMinimumCertificate", "UnitReport", "verify_shallow"]
 
 Vec = tuple[Fraction, ...]
 
@@ -69,174 +78,175 @@ class Descent:
     explanation: str
 
 
+@register_certificate
 @dataclass(frozen=True)
-class LocalMinimumCertificate:
-    """The exact verdict on one parameter point, with its proof.
+class LocalMinimumCertificate(Certificate):
+    """The exact verdict on one one-hidden-layer point (Equation (1)), with its proof.
 
-    ``str(cert)`` is the proof; ``cert.check()`` re-verifies it from ``params`` and
-    ``dataset`` alone; ``cert.witness(radius)`` gives a strictly better nearby point when the
-    verdict is negative.
+    ``str(cert)`` is the proof; ``cert.check()`` re-verifies the stored evidence (residuals,
+    every unit's kink form and its sign decision, the radius, the descent direction) against
+    ``params`` and ``dataset``; ``cert.witness(radius)`` gives a strictly better nearby point
+    when the verdict is negative. ``radius`` is None unless the point is a minimum.
     """
+
+    kind: ClassVar[str] = "shallow-relu"
 
     params: ShallowReLU
     dataset: Dataset
-    is_local_minimum: bool
+    verdict: Verdict
     loss: Fraction
+    reason: str
     residuals: Vec
     units: tuple[UnitReport, ...]
-    radius: Fraction  # L >= loss on the max-norm ball of this radius (when a minimum)
+    radius: Fraction | None  # L >= loss on the max-norm ball of this radius (minimum only)
     descent: Descent | None
+    direction: Vec | None  # the descent as a flat direction (exact.params layout)
 
     @property
-    def status(self) -> str:
-        return "local minimum" if self.is_local_minimum else "not a local minimum"
-
-    @property
-    def reason(self) -> str:
-        if self.descent is None:
-            return ("every first-order condition holds exactly, and then L(theta') - L(theta) "
-                    f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {self.radius}")
-        return self.descent.explanation
+    def case(self) -> str:
+        """Which condition decided: "kink criterion" (a minimum) or the descent's kind."""
+        return "kink criterion" if self.descent is None else self.descent.kind
 
     @property
     def kink_pairs(self) -> list[tuple[int, int]]:
         """(unit, data index) pairs with pre-activation exactly 0, 0-based."""
         return [(u.j, i) for u in self.units for ix in u.kink_indices for i in ix]
 
-    # -- witnesses ---------------------------------------------------------------------------
-    def witness(self, radius: Any = Fraction(1, 1000)) -> ShallowReLU | None:
-        """A point within max-norm ``radius`` of params with strictly lower exact loss.
-
-        ``None`` for a local minimum (then no such point exists for radius <= self.radius).
-        """
-        rad = exact(radius, "radius")
-        if rad <= 0:
-            raise ValueError(f"radius={rad} must be positive.")
-        if self.descent is None:
-            return None
-        move = _move(self, rad)
-        step = rad
-        for _ in range(400):
-            candidate = move(step)
-            if candidate.loss(self.dataset) < self.loss:
-                assert candidate.distance(self.params) <= rad
-                return candidate
-            step /= 2
-        raise AssertionError(  # unreachable: the descent rate is negative (docs/method.md)
-            "no decrease found along a proven descent move; please report this as a bug"
-        )
-
-    # -- re-verification ---------------------------------------------------------------------
-    def check(self) -> None:
-        """Re-verify every statement of the certificate from the raw params and dataset."""
-        fresh = verify_local_minimum(self.params, self.dataset)
-        assert fresh.is_local_minimum == self.is_local_minimum, "verdict differs"
-        assert fresh.loss == self.loss == self.params.loss(self.dataset), "loss differs"
-        assert fresh.residuals == self.residuals == tuple(self.params.residuals(self.dataset))
-        assert fresh.radius == self.radius
-        assert sum(self.residuals) == 0 or self.descent is not None
-        for unit in self.units:
-            unit.decision._check()
-            if not unit.ok:
-                assert not self.is_local_minimum
-        if self.descent is not None:
-            assert not self.is_local_minimum
-            w = self.witness(Fraction(1, 1000))
-            assert w is not None and w.loss(self.dataset) < self.loss
-        else:
-            assert self.is_local_minimum and all(u.ok for u in self.units)
-
-    # -- presentation ------------------------------------------------------------------------
-    def __str__(self) -> str:
+    @property
+    def proof_text(self) -> str:
         from .proof_text import render
 
         return render(self)
 
-    def to_json(self) -> dict[str, Any]:
-        """The certificate with exact numbers as strings."""
+    def _witness(self, radius: Fraction) -> ShallowReLU:
+        if self.direction is None:
+            raise CertificateError("a 'not a local minimum' certificate without a direction")
+        return witness_along(DeepReLU.from_shallow(self.params), self.dataset, self.direction,
+                             radius, convert=lambda net: net.to_shallow())
+
+    # -- re-verification of the stored evidence ---------------------------------------------
+    def _check_evidence(self) -> None:
+        p, D = self.params, self.dataset
+        require(isinstance(p, ShallowReLU) and isinstance(D, Dataset),
+                "params must be a ShallowReLU and dataset a Dataset")
+        fresh = _unit_evidence(p, D)
+        require(self.residuals == fresh.residuals, "stored residuals are not params' residuals")
+        require(len(self.units) == p.m, f"{len(self.units)} unit reports for m = {p.m} units")
+        for u, (active, kinks, form) in zip(self.units, fresh.units, strict=True):
+            name = f"unit {u.j + 1}"
+            require(u.j == self.units.index(u), f"{name}: units out of order")
+            require(u.v == p.v[u.j], f"{name}: stored v is not params' v")
+            require(u.active == active, f"{name}: stored active points are not params'")
+            require((u.kink_inputs, u.kink_indices) == (tuple(kinks), tuple(
+                tuple(ix) for ix in kinks.values())), f"{name}: stored kinks are not params'")
+            require(u.form == form, f"{name}: stored kink form is not the one of params")
+            require(u.decision.sigma == _sign(u.v), f"{name}: decides the wrong condition")
+            u.decision._check()
+        total = sum(self.residuals, Fraction(0))
+        if self.verdict is Verdict.MINIMUM:
+            require(total == 0, f"sum of residuals {total} != 0 at a claimed minimum")
+            require(all(u.ok for u in self.units), "a unit's condition fails at a claimed minimum")
+            require(self.radius == _safe_radius(p, p.preactivation_table(D), fresh.lifted),
+                    "stored radius is not the one the proof gives")
+            require(self.direction is None and self.descent is None,
+                    "a claimed minimum carries a descent")
+        elif self.verdict is Verdict.NOT_MINIMUM:
+            require(self.direction is not None and len(self.direction) == _space(p).size,
+                    "a 'not a local minimum' certificate needs a flat descent direction")
+            germ = loss_germ(DeepReLU.from_shallow(p), D, self.direction)
+            require(germ_sign((Fraction(0), *germ[1:])) < 0,
+                    "the loss does not decrease along the stored direction")
+            require(self.radius is None, "a point that is not a minimum has no certified radius")
+        else:
+            raise CertificateError("one-hidden-layer points are always decided")
+
+    # -- JSON ----------------------------------------------------------------------------------
+    def _evidence(self) -> dict[str, Any]:
         s = str
         return {
-            "status": self.status,
-            "is_local_minimum": self.is_local_minimum,
-            "loss": s(self.loss),
-            "radius": s(self.radius),
+            "case": self.case,
+            "radius": None if self.radius is None else s(self.radius),
             "residuals": [s(r) for r in self.residuals],
-            "params": self.params.to_json(),
-            "dataset": self.dataset.to_json(),
             "kink_pairs": [{"unit": j + 1, "point": i + 1} for j, i in self.kink_pairs],
             "units": [
                 {
                     "unit": u.j + 1,
                     "v": s(u.v),
                     "active_points": [i + 1 for i in u.active],
-                    "kinks": [
-                        {"input": [s(t) for t in x], "points": [i + 1 for i in ix],
-                         "residual_sum": s(w)}
-                        for x, ix, w in zip(u.kink_inputs, u.kink_indices, u.form.weights,
-                                            strict=True)
-                    ],
-                    "p": [s(t) for t in u.form.p],
-                    "condition": {1: "g >= 0", -1: "g <= 0", 0: "g == 0"}[u.decision.sigma],
-                    "holds": u.ok,
-                    "span_coefficients": None if u.decision.span_coefficients is None
-                    else [s(t) for t in u.decision.span_coefficients],
-                    "rays": [{"direction": [s(t) for t in r.direction], "g": s(r.value)}
-                             for r in u.decision.rays],
-                    "descent_direction": None if u.decision.descent is None
-                    else [s(t) for t in u.decision.descent],
-                    "convex_weights": None if u.decision.convex_weights is None
-                    else [s(t) for t in u.decision.convex_weights],
+                    "kinks": [{"input": [s(t) for t in x], "points": [i + 1 for i in ix]}
+                              for x, ix in zip(u.kink_inputs, u.kink_indices, strict=True)],
+                    "decision": u.decision.to_dict(),
                 }
                 for u in self.units
             ],
             "descent": None if self.descent is None else {
                 "kind": self.descent.kind,
                 "unit": None if self.descent.unit is None else self.descent.unit + 1,
-                "direction": None if self.descent.direction is None
-                else [s(t) for t in self.descent.direction],
+                "unit_direction": fraction_list(self.descent.direction),
                 "rate": s(self.descent.rate),
                 "explanation": self.descent.explanation,
             },
+            "direction": fraction_list(self.direction),
         }
 
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> LocalMinimumCertificate:
+        ev = data["evidence"]
+        units = []
+        for u in ev["units"]:
+            units.append(UnitReport(
+                int(u["unit"]) - 1, Fraction(u["v"]),
+                tuple(int(i) - 1 for i in u["active_points"]),
+                tuple(tuple(Fraction(t) for t in k["input"]) for k in u["kinks"]),
+                tuple(tuple(int(i) - 1 for i in k["points"]) for k in u["kinks"]),
+                SignDecision.from_dict(u["decision"])))
+        d = ev["descent"]
+        descent = None if d is None else Descent(
+            d["kind"], None if d["unit"] is None else int(d["unit"]) - 1,
+            parse_fractions(d["unit_direction"]), Fraction(d["rate"]), d["explanation"])
+        return cls(ShallowReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
+                   Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
+                   tuple(Fraction(r) for r in ev["residuals"]), tuple(units),
+                   None if ev["radius"] is None else Fraction(ev["radius"]), descent,
+                   parse_fractions(ev["direction"]))
 
-def verify_local_minimum(params: Any, dataset: Dataset) -> Any:
-    """Decide exactly whether ``params`` is a local minimum of the squared loss on ``dataset``.
 
-    ``params`` is a :class:`ShallowReLU` (decided for every point) or a ``DeepReLU`` (decided
-    where exact first/second-order reasoning settles it, otherwise ``undecided``).
+def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
+    """Decide exactly whether the one-hidden-layer point ``params`` is a local minimum of
+    Equation (1) on ``dataset`` (docs/method.md, Theorem 1 there). Always decided.
 
     >>> from relu_minima import Dataset, ShallowReLU
     >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
-    >>> cert = verify_local_minimum(ShallowReLU(W=[1], b=[-3], v=[1], c=0), D1)
-    >>> cert.is_local_minimum, cert.loss
-    (True, Fraction(18, 1))
+    >>> verify_shallow(ShallowReLU(W=[1], b=[-3], v=[1], c=0), D1).radius
+    Fraction(1, 10)
     """
     if not isinstance(dataset, Dataset):
         raise ShapeError(
             f"dataset={dataset!r} must be a relu_minima.Dataset; build one with Dataset(X, y)."
         )
     if not isinstance(params, ShallowReLU):
-        if isinstance(params, DeepReLU):
-            from .deep import verify_deep_local_minimum  # it imports this module
-
-            return verify_deep_local_minimum(params, dataset)
-        raise ShapeError(
-            f"params of type {type(params).__name__} is not a network relu_minima knows; "
-            "use ShallowReLU(W, b, v, c) or DeepReLU(weights, biases)."
-        )
+        raise ShapeError(f"params of type {type(params).__name__} must be a ShallowReLU.")
     return _verify_shallow(params, dataset)
 
 
-def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
+@dataclass(frozen=True)
+class _Evidence:
+    """What params and dataset determine before any decision: residuals and kink forms."""
+
+    residuals: Vec
+    lifted: list[Vec]
+    units: list[tuple[tuple[int, ...], dict[Vec, list[int]], KinkForm]]  # active, kinks, form
+
+
+def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
+    """Residuals, and for each unit its active points, kinks and kink form (Lemma 2 of
+    docs/method.md): computed from params and dataset alone, by the decision and by check()."""
     table = params.preactivation_table(dataset)  # checks dimensions
     outputs = table.relu_combination(params.v, params.c)
     residuals = tuple(f - y for f, y in zip(outputs, dataset.y, strict=True))
-    loss = sum((r * r for r in residuals), Fraction(0))
     lifted = [(*x, Fraction(1)) for x in dataset.X]
     weighted = [tuple(r * t for t in x) for r, x in zip(residuals, lifted, strict=True)]
     n, num = dataset.n, table.num
-
     actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
     ps = linalg.group_sums(weighted, actives)
     units = []
@@ -250,15 +260,80 @@ def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertif
             tuple((*x, Fraction(1)) for x in kinks),
             tuple(sum((residuals[i] for i in ix), Fraction(0)) for ix in kinks.values()),
         )
-        vj = params.v[j]
-        decision = decide_zero(form) if vj == 0 else decide_sign(form, 1 if vj > 0 else -1)
-        units.append(UnitReport(j, vj, actives[j], tuple(kinks),
-                                tuple(tuple(ix) for ix in kinks.values()), decision))
+        units.append((actives[j], kinks, form))
+    return _Evidence(residuals, lifted, units)
 
-    radius = _safe_radius(params, table, lifted)
+
+def _sign(t: Fraction) -> int:
+    return (t > 0) - (t < 0)
+
+
+def _space(params: ShallowReLU) -> ParameterSpace:
+    return ParameterSpace.shallow(params.d, params.m)
+
+
+def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
+    ev = _unit_evidence(params, dataset)
+    residuals = ev.residuals
+    loss = sum((r * r for r in residuals), Fraction(0))
+    units = []
+    for j, (active, kinks, form) in enumerate(ev.units):
+        vj = params.v[j]
+        decision = decide_zero(form) if vj == 0 else decide_sign(form, _sign(vj))
+        units.append(UnitReport(j, vj, active, tuple(kinks),
+                                tuple(tuple(ix) for ix in kinks.values()), decision))
+    table = params.preactivation_table(dataset)
     descent = _first_descent(params, residuals, units, table)
-    return LocalMinimumCertificate(params, dataset, descent is None, loss, residuals,
-                                   tuple(units), radius, descent)
+    if descent is None:
+        radius = _safe_radius(params, table, ev.lifted)
+        return LocalMinimumCertificate(
+            params, dataset, Verdict.MINIMUM, loss,
+            "every first-order condition holds exactly, and then L(theta') - L(theta) "
+            f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {radius}",
+            residuals, tuple(units), radius, None, None)
+    direction = _flat_direction(params, dataset, residuals, units, table, descent)
+    return LocalMinimumCertificate(params, dataset, Verdict.NOT_MINIMUM, loss,
+                                   descent.explanation, residuals, tuple(units), None, descent,
+                                   direction)
+
+
+def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
+                    units: list[UnitReport], table: linalg.AffineTable,
+                    descent: Descent) -> Vec:
+    """The descent as one straight line in parameter space (docs/method.md, Lemma 2).
+
+    bias: c against sum r. output: v_j against r . relu(z_j). unit: (w_j, b_j) along delta.
+    saddle (v_j = 0, r . relu(z_j) = 0): (w_j, b_j) along delta and v_j by -sign(g) tau at
+    once; the loss then changes by eps^2 (2 tau (-|g(delta)|) + tau^2 A) + O(eps^3) with
+    A = sum_i relu(z_ij)^2, negative for tau = min(1, |g(delta)| / A).
+    """
+    space = _space(params)
+    entries: dict[int, Fraction] = {}
+    if descent.kind == "bias":
+        entries[space.bias_index(2, 1)] = Fraction(-_sign(sum(residuals, Fraction(0))))
+        return space.unit_vector(entries)
+    j = descent.unit
+    if j is None:
+        raise CertificateError(f"descent of kind {descent.kind!r} without a unit")
+    activation = [relu(table.value(i, j)) for i in range(dataset.n)]
+    v_pos = space.weight_index(2, 1, j + 1)
+    if descent.kind == "output":
+        entries[v_pos] = Fraction(-_sign(dot(residuals, activation)))
+        return space.unit_vector(entries)
+    delta = descent.direction
+    if delta is None:
+        raise CertificateError(f"descent of kind {descent.kind!r} without a direction")
+    top = max(abs(t) for t in delta)
+    delta = tuple(t / top for t in delta)
+    for k in range(params.d):
+        entries[space.weight_index(1, j + 1, k + 1)] = delta[k]
+    entries[space.bias_index(1, j + 1)] = delta[-1]
+    if descent.kind == "saddle":
+        g = units[j].form(delta)
+        A = sum((a * a for a in activation), Fraction(0))
+        tau = Fraction(1) if A == 0 else min(Fraction(1), abs(g) / A)
+        entries[v_pos] = -_sign(g) * tau
+    return space.unit_vector(entries)
 
 
 def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec]) -> Fraction:
@@ -307,49 +382,6 @@ def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
                        f"g({_vec(d)}) = {g_d}; moving (w, b) by eta*delta and v by "
                        f"-sign(g) s changes L by -2 eta s |g| + O(s^2) < 0 (a saddle)")
     return None
-
-
-def _move(cert: LocalMinimumCertificate, rad: Fraction):
-    """The one-parameter family of points along the certificate's descent move."""
-    params, desc = cert.params, cert.descent
-    assert desc is not None
-    if desc.kind == "bias":
-        sign = 1 if sum(cert.residuals) > 0 else -1
-        return lambda s: params.replace(c=params.c - sign * s)
-    j = desc.unit
-    assert j is not None
-    if desc.kind == "output":
-        table = params.preactivation_table(cert.dataset)
-        activation = [relu(table.value(i, j)) for i in range(cert.dataset.n)]
-        sign = 1 if dot(cert.residuals, activation) > 0 else -1
-        return lambda s: _with_unit(params, j, v=params.v[j] - sign * s)
-    direction = _unit_max_norm(desc.direction)
-    if desc.kind == "unit":
-        return lambda s: _with_unit(params, j, delta=tuple(s * t for t in direction))
-    # saddle: move u_j a fixed small amount eta, then shrink the output step s
-    eta = min(rad, cert.radius)
-    sign = 1 if cert.units[j].form(direction) > 0 else -1
-    shifted = tuple(eta * t for t in direction)
-    return lambda s: _with_unit(params, j, delta=shifted, v=-sign * s)
-
-
-def _with_unit(params: ShallowReLU, j: int, delta: Vec | None = None,
-               v: Fraction | None = None) -> ShallowReLU:
-    W = [list(r) for r in params.W]
-    b = list(params.b)
-    vv = list(params.v)
-    if delta is not None:
-        W[j] = [w + t for w, t in zip(W[j], delta[:-1], strict=True)]
-        b[j] = b[j] + delta[-1]
-    if v is not None:
-        vv[j] = v
-    return params.replace(W=W, b=b, v=vv)
-
-
-def _unit_max_norm(vec: Vec | None) -> Vec:
-    assert vec is not None
-    top = max(abs(t) for t in vec)
-    return tuple(t / top for t in vec)
 
 
 def _vec(v: Vec | None) -> str:

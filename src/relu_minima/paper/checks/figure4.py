@@ -14,7 +14,7 @@ from ..registry import ClaimResult, Context, implements, judge_figure
 def check_fig4(ctx: Context) -> ClaimResult:
     """Redraw Figure 4 and recompute every drawn function's loss exactly."""
     from ...numeric.landscape import plot_figure4
-    from ...verify.shallow import verify_local_minimum
+    from ...verify.dispatch import verify_local_minimum
 
     ctx.progress("fig4: drawing D1-D3 with the fitted functions")
     fig = plot_figure4(ctx.output_dir / "figure4.png")

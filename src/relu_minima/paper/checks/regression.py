@@ -14,7 +14,7 @@ import sympy
 
 from ...exact.datasets import Dataset
 from ...exact.shallow import ShallowReLU
-from ...verify.shallow import verify_local_minimum
+from ...verify.dispatch import verify_local_minimum
 from .. import examples as ex
 from ..registry import ClaimResult, Context, implements, judge, require_fact
 from ..repairs import sign_flip_repairs

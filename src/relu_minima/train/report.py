@@ -1,0 +1,150 @@
+"""The :class:`SnapReport`: what ``snap`` did, what it proved, and what is only evidence."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from ..exact.datasets import Dataset
+
+__all__ = ["STATUSES", "SnapReport", "certificate_dict"]
+
+MINIMUM = "local minimum"
+NOT_MINIMUM = "not a local minimum"
+UNDECIDED = "undecided"
+NOT_NEAR = "not near a stationary point"
+STATUSES = (MINIMUM, NOT_MINIMUM, UNDECIDED, NOT_NEAR)
+
+
+def certificate_dict(cert: Any) -> dict[str, Any]:
+    """The certificate as a JSON-able dict (``to_dict()``, or an older ``to_json()`` dict)."""
+    if hasattr(cert, "to_dict"):
+        return cert.to_dict()
+    data = cert.to_json()
+    return json.loads(data) if isinstance(data, str) else data
+
+
+def _num(x: Fraction) -> str:
+    text = str(x)
+    return text if len(text) <= 40 else f"{float(x):.17g} (exact value in to_dict())"
+
+
+@dataclass(frozen=True)
+class SnapReport:
+    """The result of :func:`relu_minima.train.snap`.
+
+    ``status`` is one of "local minimum", "not a local minimum" (both proved by
+    ``certificate``), "undecided" (deep networks: the certificate proves neither; see
+    ``evidence``) or "not near a stationary point" (no exact point close to the trained one was
+    found: no certificate is claimed, ``gradient_norm`` is the evidence).
+    """
+
+    status: str
+    params: Any | None  # the exact snapped point
+    dataset: Dataset
+    certificate: Any | None
+    trained: Any  # the trained point as an exact model (the doubles' binary values)
+    trained_loss: float  # float64, numpy backend
+    gradient_norm: float  # float64 at the trained point (relu'(0) = 0): evidence
+    snapped_loss: Fraction | None
+    distance: Fraction | None  # max-norm, snapped vs trained (binary values)
+    kink_pairs: tuple[tuple[int, int], ...]  # (unit, point), 0-based; exact zeros
+    attempts: tuple[str, ...]
+    evidence: dict[str, Any] = field(default_factory=dict)
+    lower_point: Any | None = None  # an exact point of the same shape with lower loss
+    lower_loss: Fraction | None = None
+    lower_source: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_local_minimum(self) -> bool | None:
+        """True / False when proved by the certificate, None otherwise."""
+        return None if self.status in (UNDECIDED, NOT_NEAR) else self.status == MINIMUM
+
+    @property
+    def bad_local_minimum(self) -> bool:
+        """A proven local minimum, and an explicit point with strictly lower exact loss."""
+        return self.status == MINIMUM and self.lower_point is not None
+
+    @property
+    def exit_code(self) -> int:
+        """As ``relu-minima verify``: 0 minimum, 1 not a minimum, 3 undecided / not near."""
+        return {MINIMUM: 0, NOT_MINIMUM: 1}.get(self.status, 3)
+
+    def witness(self, radius: Any) -> Any | None:
+        """A point within max-norm ``radius`` of the snapped point with strictly lower exact
+        loss (the certificate's witness), or None when there is none to give."""
+        if self.certificate is None or self.status != NOT_MINIMUM:
+            return None
+        return self.certificate.witness(radius)
+
+    # -- presentation ------------------------------------------------------------------------------
+    def summary(self) -> list[str]:
+        lines = [
+            "Snap of a trained network to an exact point (relu_minima.train.snap)",
+            "=" * 76,
+            f"Trained point: loss {self.trained_loss!r} (float64); gradient norm "
+            f"{self.gradient_norm:.3g} (float64, relu'(0) = 0: evidence, not proof).",
+        ]
+        if self.params is None:
+            lines.append("No exact point near the trained one was found; no certificate is "
+                         "claimed.")
+        else:
+            lines.append(f"Snapped point: exact loss {_num(self.snapped_loss)}; max-norm distance "
+                         f"{float(self.distance):.3g} from the trained point.")
+            pairs = ", ".join(f"({j + 1}, {i + 1})" for j, i in self.kink_pairs[:20])
+            more = " ..." if len(self.kink_pairs) > 20 else ""
+            lines.append("Kink pairs (unit, point), 1-based, exactly on a kink: "
+                         + (pairs + more if pairs else "none") + ".")
+        lines.append(f"Verdict: {self.status.upper()}"
+                     + (" (proved by the certificate below)." if self.status in
+                        (MINIMUM, NOT_MINIMUM) else "."))
+        if self.bad_local_minimum:
+            lines.append(f"BAD LOCAL MINIMUM, PROVEN: {self.lower_source} has exact loss "
+                         f"{_num(self.lower_loss)} < {_num(self.snapped_loss)} (the point is in "
+                         "to_dict()['lower_point']).")
+        for key, value in self.evidence.items():
+            lines.append(f"  evidence {key}: {value}")
+        lines.append("How:")
+        lines.extend(f"  - {a}" for a in self.attempts)
+        return lines
+
+    def __str__(self) -> str:
+        text = "\n".join(self.summary())
+        if self.certificate is not None:
+            text += "\n\n" + str(self.certificate)
+        return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-able values, exact numbers as strings."""
+        def s(x: Any) -> str | None:
+            return None if x is None else str(x)
+
+        return {
+            "schema": "relu-minima-snap-report",
+            "schema_version": 1,
+            "status": self.status,
+            "is_local_minimum": self.is_local_minimum,
+            "bad_local_minimum": self.bad_local_minimum,
+            "trained_loss": self.trained_loss,
+            "gradient_norm": self.gradient_norm,
+            "snapped_loss": s(self.snapped_loss),
+            "distance": s(self.distance),
+            "kink_pairs": [{"unit": j + 1, "point": i + 1} for j, i in self.kink_pairs],
+            "params": None if self.params is None else self.params.to_json(),
+            "trained_params": self.trained.to_json(),
+            "certificate": None if self.certificate is None
+            else certificate_dict(self.certificate),
+            "lower_point": None if self.lower_point is None else {
+                "source": self.lower_source, "loss": s(self.lower_loss),
+                "params": self.lower_point.to_json()},
+            "evidence": dict(self.evidence),
+            "attempts": list(self.attempts),
+            "options": dict(self.options),
+            "summary": "\n".join(self.summary()),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent)

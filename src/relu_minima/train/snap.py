@@ -1,0 +1,191 @@
+"""``snap``: from a trained float network to an exact point with a certificate (docs/snap.md).
+
+Researchers' optimisers stop at float points, which are never exactly stationary; verifying
+them as they are (``allow_float=True``) always says "not a minimum", truly and uselessly. The
+snap looks for the exact critical point the optimiser was converging to, certifies it with
+``verify_local_minimum`` / ``verify_deep_local_minimum``, and reports how far it is from the
+trained point, which pairs lie on kinks, and whether a lower explicit point is known.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import DimensionMismatch, InvalidNumberError, ShapeError
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..exact.shallow import ShallowReLU
+from ..numeric import backend as numeric
+from .deep_snap import numeric_evidence, snap_deep
+from .exact_lsq import least_squares
+from .report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
+from .shallow_snap import snap_shallow
+from .state_dict import read_dataset, read_network
+
+__all__ = ["snap"]
+
+
+def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
+    ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
+    f = float(value) if ok else math.nan
+    if not (math.isfinite(f) and f > 0 and (f < 1 or not below_one)):
+        limit = "in (0, 1)" if below_one else "positive and finite"
+        raise InvalidNumberError(f"{name}={value!r} must be a number {limit}, such as "
+                                 f"{'1e-6' if below_one else '1e-3'}.")
+    return f
+
+
+def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 1e-7,
+         budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
+         known_points: Sequence[Any] = ()) -> SnapReport:
+    """Snap trained float parameters to an exact point, certify it, and report.
+
+    ``params``: ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (Linear/ReLU layers,
+    read with ``numpy.asarray``), ``(weights, biases)``, or an exact model; see
+    :func:`relu_minima.train.state_dict.read_network`. ``dataset``: a ``Dataset``, or ``(X, y)``
+    with floats converted by ``data_rule`` ("decimal": the shortest decimal giving the same
+    float; "binary": its exact binary value).
+
+    ``tol`` (relative) decides which (unit, point) pairs are kink candidates and which output
+    weights are negligible; ``rational_tol`` (relative) is how close the short rationals chosen
+    for the v_j and for free coordinates stay to the trained values; ``budget`` bounds the exact
+    solves; ``max_distance`` (default 1e-3 max(1, |theta|_inf)) is the largest max-norm distance
+    at which an exact point still counts as "near"; ``known_points`` are exact points of the same
+    shape to compare against ("bad local minimum, proven").
+
+    >>> from relu_minima.paper.examples import D1
+    >>> report = snap({"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}, D1)
+    >>> report.status, report.snapped_loss, report.params == ShallowReLU([1], [-3], [1], 0)
+    ('local minimum', Fraction(18, 1), True)
+    """
+    tol = _positive(tol, "tol", below_one=True)
+    rel = _positive(rational_tol, "rational_tol", below_one=True)
+    if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
+        raise InvalidNumberError(f"budget={budget!r} must be a positive integer (exact solves).")
+    net = read_network(params)
+    data = read_dataset(dataset, data_rule)
+    if net.widths[0] != data.d:
+        raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
+                                f"{net.widths[0]} columns) but the dataset has d={data.d}.")
+    theta = net.theta
+    limit = (_positive(max_distance, "max_distance") if max_distance is not None
+             else 1e-3 * max(1.0, float(np.max(np.abs(theta)))))
+    options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": limit,
+               "data_rule": data_rule}
+    trained_loss = float(numeric.losses(net.arch, theta, data)[0])
+    grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0]))
+    trained = net.exact_binary()
+    others: list[tuple[Any, Any]] = []
+    if net.depth == 2:
+        res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget)
+        point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
+        others = res.others
+    else:
+        res = snap_deep(net, data, tol=tol, rel=rel)
+        point, cert, pairs, attempts = res.params, res.certificate, (), res.attempts
+    attempts = list(attempts)
+    common = {"dataset": data, "trained": trained, "trained_loss": trained_loss,
+              "gradient_norm": grad_norm, "options": options}
+    distance = None if point is None else _distance(point, trained)
+    if point is None or distance > limit:
+        why = ("no candidate gave an exact point in the trained activation pattern"
+               if point is None else f"the exact critical point of the trained pattern is at "
+               f"max-norm distance {float(distance):.3g} > max_distance {limit:.3g}")
+        attempts.append(f"not near a stationary point: {why}; the trained gradient norm is "
+                        f"{grad_norm:.3g} (float64 evidence); no certificate is claimed")
+        return SnapReport(NOT_NEAR, None, certificate=None, snapped_loss=None, distance=None,
+                          kink_pairs=(), attempts=tuple(attempts), **common)
+    verdict = cert.is_local_minimum
+    status = MINIMUM if verdict is True else NOT_MINIMUM if verdict is False else UNDECIDED
+    evidence = {}
+    if status == UNDECIDED or net.depth > 2:
+        evidence = numeric_evidence(point, data)
+    lower = (None, None, None)
+    if status == MINIMUM:
+        lower = _lower_point(point, cert.loss, data, known_points, others)
+    return SnapReport(status, point, certificate=cert, snapped_loss=cert.loss, distance=distance,
+                      kink_pairs=tuple(pairs), attempts=tuple(attempts), evidence=evidence,
+                      lower_point=lower[0], lower_loss=lower[1], lower_source=lower[2], **common)
+
+
+def _distance(a: Any, b: Any) -> Fraction:
+    if isinstance(a, ShallowReLU) and isinstance(b, ShallowReLU):
+        return a.distance(b)
+    a = a if isinstance(a, DeepReLU) else DeepReLU.from_shallow(a)
+    b = b if isinstance(b, DeepReLU) else DeepReLU.from_shallow(b)
+    return a.distance(b)
+
+
+# -- explicit lower points ("bad local minimum, proven") ---------------------------------------
+def _affine_fit(data: Dataset) -> tuple[list[Fraction], Fraction]:
+    """The exact least-squares affine function a . x + a0 of the data."""
+    rows = [[*x, Fraction(1)] for x in data.X]
+    L = math.lcm(*(t.denominator for r in rows for t in r))
+    P = np.array([[int(t * L) for t in r] for r in rows], dtype=object)
+    Ly = math.lcm(*(t.denominator for t in data.y))
+    Y = np.array([int(t * Ly) for t in data.y], dtype=object)
+    t = least_squares(P, L, Y, Ly, np.zeros(data.d + 1), 1e-9).t
+    return list(t[:-1]), t[-1]
+
+
+def _affine_network(like: Any, data: Dataset) -> Any | None:
+    """A network of ``like``'s shape computing the best affine fit, when the shape allows it:
+    relu(t) - relu(-t) = t needs two units in every hidden layer."""
+    a, a0 = _affine_fit(data)
+    d = data.d
+    if isinstance(like, ShallowReLU):
+        if like.m < 2:
+            return None
+        dead = like.m - 2
+        return ShallowReLU([a, [-t for t in a]] + [[0] * d] * dead, [a0, -a0] + [-1] * dead,
+                           [1, -1] + [0] * dead, 0)
+    widths = like.widths
+    if like.depth < 2 or min(widths[1:-1]) < 2:
+        return None
+    weights, biases = [], []
+    for n in range(1, len(widths)):
+        h_in, h_out = widths[n - 1], widths[n]
+        if n == 1:
+            rows = [a, [-t for t in a]]
+            bias = [a0, -a0]
+        else:
+            rows = [[1, -1] + [0] * (h_in - 2), [-1, 1] + [0] * (h_in - 2)]
+            bias = [0, 0]
+        if n == len(widths) - 1:
+            rows, bias = rows[:1], [0]
+        else:
+            rows += [[0] * h_in] * (h_out - 2)
+            bias += [-1] * (h_out - 2)
+        weights.append(rows)
+        biases.append(bias)
+    return DeepReLU(weights, biases)
+
+
+def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any],
+                 others: list[tuple[Any, Any]]) -> tuple[Any, Fraction, str] | tuple[None, None,
+                                                                                     None]:
+    found: list[tuple[Fraction, str, Any]] = []
+    for k, q in enumerate(known):
+        if type(q) is not type(point) or _shape(q) != _shape(point):
+            raise ShapeError(f"known_points[{k}] is a {type(q).__name__} of shape {_shape(q)}, "
+                             f"but the snapped point is a {type(point).__name__} of shape "
+                             f"{_shape(point)}; give exact points of the same shape.")
+        found.append((q.loss(data), f"known_points[{k}]", q))
+    for q, cert in others:
+        found.append((cert.loss, "another exact point found by the snap", q))
+    affine = _affine_network(point, data)
+    if affine is not None:
+        found.append((affine.loss(data), "the best affine fit (relu(t) - relu(-t) = t)", affine))
+    best = min(found, key=lambda item: item[0], default=None)
+    if best is None or best[0] >= loss:
+        return None, None, None
+    return best[2], best[0], best[1]
+
+
+def _shape(p: Any) -> tuple[int, ...]:
+    return (p.d, p.m, 1) if isinstance(p, ShallowReLU) else tuple(p.widths)

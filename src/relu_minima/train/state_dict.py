@@ -1,0 +1,274 @@
+"""Reading trained networks: numpy arrays, lists of floats, PyTorch-like ``state_dict`` mappings.
+
+A trained network is read into a :class:`FloatNet`: per layer a weight matrix of shape
+(out, in), as ``torch.nn.Linear`` stores it, and a bias vector, all float64. Accepted forms:
+
+* ``{"W", "b", "v", "c"}``: one hidden layer in the library's names (W is m x d, or a flat list
+  for d = 1; v has m entries; c is a number);
+* a ``state_dict`` of an ``nn.Sequential`` of ``Linear`` and ``ReLU`` layers: keys
+  ``"<name>.weight"`` (out, in) and ``"<name>.bias"`` (out,), layers in stored order (so
+  ``"0.weight", "0.bias", "2.weight", ...`` as well as ``"input_layer.weight", ...``); every
+  value is read with ``numpy.asarray`` (torch is never imported), so CPU tensors work; an object
+  with a ``state_dict()`` method is asked for it. ReLU layers have no parameters: the layers
+  read are assumed to be Linear layers with a ReLU between consecutive ones;
+* a pair ``(weights, biases)`` of per-layer matrices (out, in) and vectors;
+* an exact ``ShallowReLU`` or ``DeepReLU`` (read as its nearest doubles).
+
+:func:`from_arrays` and :func:`from_state_dict` give exact copies (no snapping).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidNumberError, ReluMinimaError, ShapeError
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..exact.shallow import ShallowReLU
+from ..numeric.backend import Architecture
+from .rationals import _as_array, exact_array
+
+__all__ = [
+    "FloatNet",
+    "UnsupportedModelError",
+    "exact_model",
+    "from_arrays",
+    "from_state_dict",
+    "read_dataset",
+    "read_network",
+]
+
+
+class UnsupportedModelError(ReluMinimaError, ValueError):
+    """A network the exact models cannot represent (layers other than Linear/ReLU, no biases)."""
+
+
+@dataclass(frozen=True)
+class FloatNet:
+    """A trained network in floats: ``weights[n]`` is (out, in), ``biases[n]`` is (out,)."""
+
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    names: tuple[str, ...]  # where each layer came from, for messages
+
+    @property
+    def widths(self) -> tuple[int, ...]:
+        return (self.weights[0].shape[1], *(W.shape[0] for W in self.weights))
+
+    @property
+    def depth(self) -> int:
+        return len(self.weights)
+
+    @property
+    def arch(self) -> Architecture:
+        return Architecture(self.widths)
+
+    @property
+    def theta(self) -> np.ndarray:
+        """The flat vector in the numeric backend's layout (W_n row by row, then b_n)."""
+        return np.concatenate([p for W, b in zip(self.weights, self.biases, strict=True)
+                               for p in (W.ravel(), b)])
+
+    def exact_binary(self) -> Any:
+        """The exact model at the doubles' binary values (the trained point itself)."""
+        return exact_model(self.weights, self.biases, None)
+
+
+def read_network(params: Any, name: str = "params") -> FloatNet:
+    """Any accepted form (module docstring) -> a validated :class:`FloatNet`."""
+    if isinstance(params, ShallowReLU):
+        params = DeepReLU.from_shallow(params)
+    if isinstance(params, DeepReLU):
+        return _validated([_floats(W, f"{name}.weights[{n}]")
+                           for n, W in enumerate(params.weights)],
+                          [_floats(b, f"{name}.biases[{n}]")
+                           for n, b in enumerate(params.biases)],
+                          [f"{name}.weights[{n}]" for n in range(params.depth)])
+    if not isinstance(params, Mapping) and callable(getattr(params, "state_dict", None)):
+        params = params.state_dict()
+    if isinstance(params, Mapping):
+        keys = [str(k) for k in params]
+        if {"W", "b", "v", "c"} <= set(keys) and not any("." in k for k in keys):
+            return _read_wbvc(params, name)
+        return _read_state_dict(params, name)
+    if isinstance(params, Sequence) and not isinstance(params, (str, bytes)) and len(params) == 2:
+        weights, biases = params
+        return _read_layers(weights, biases, name)
+    raise ShapeError(
+        f"{name} of type {type(params).__name__} is not a network this reader knows; pass "
+        "{'W','b','v','c'}, a state_dict ('0.weight', '0.bias', ...), or (weights, biases)."
+    )
+
+
+def _floats(values: Any, name: str) -> np.ndarray:
+    arr = _as_array(values, name)
+    if arr.dtype == object:
+        try:
+            arr = np.array([float(t) for t in arr.ravel()]).reshape(arr.shape)
+        except (TypeError, ValueError, OverflowError) as err:
+            raise InvalidNumberError(f"{name} holds something that is not a number: {err}.") \
+                from None
+    arr = arr.astype(np.float64)
+    bad = np.argwhere(~np.isfinite(arr))
+    if bad.size:
+        idx = tuple(int(k) for k in bad[0])
+        raise InvalidNumberError(
+            f"{name}{list(idx) if idx else ''}={arr[idx]!r} is not finite (NaN or infinity): "
+            "the training run diverged or the array is corrupt; only finite weights can be "
+            "snapped.")
+    return arr
+
+
+def _read_wbvc(params: Mapping[str, Any], name: str) -> FloatNet:
+    W = _floats(params["W"], f"{name}['W']")
+    if W.ndim == 1:
+        W = W[:, None]  # a flat list: m units with d = 1, as ShallowReLU reads it
+    v = _floats(params["v"], f"{name}['v']").reshape(-1)
+    c = _floats(params["c"], f"{name}['c']").reshape(-1)
+    if c.shape != (1,):
+        raise ShapeError(f"{name}['c'] has {c.size} entries; the output bias is one number.")
+    b = _floats(params["b"], f"{name}['b']")
+    return _validated([W, v[None, :]], [b, c], [f"{name}['W']", f"{name}['v']"])
+
+
+def _read_layers(weights: Any, biases: Any, name: str) -> FloatNet:
+    if len(weights) != len(biases):
+        raise ShapeError(f"{name} has {len(weights)} weight matrices but {len(biases)} bias "
+                         "vectors; give one bias vector per layer.")
+    Ws = [_floats(W, f"{name}.weights[{n}]") for n, W in enumerate(weights)]
+    bs = [_floats(b, f"{name}.biases[{n}]") for n, b in enumerate(biases)]
+    return _validated(Ws, bs, [f"{name}.weights[{n}]" for n in range(len(Ws))])
+
+
+def _read_state_dict(state: Mapping[Any, Any], name: str) -> FloatNet:
+    layers: dict[str, dict[str, Any]] = {}  # insertion order = stored order
+    for key, value in state.items():
+        prefix, _, kind = str(key).rpartition(".")
+        if kind not in ("weight", "bias"):
+            raise UnsupportedModelError(
+                f"{name}[{key!r}] is not a Linear layer's weight or bias; only nn.Sequential "
+                "networks of Linear and ReLU layers are supported (no normalisation, "
+                "convolution or other layers).")
+        layers.setdefault(prefix, {})[kind] = (str(key), value)
+    if not layers:
+        raise ShapeError(f"{name} is empty: no layer to read.")
+    weights, biases, names = [], [], []
+    for prefix, parts in layers.items():
+        if "weight" not in parts:
+            raise ShapeError(f"{name} has {prefix + '.bias'!r} but no {prefix + '.weight'!r}.")
+        wkey, wval = parts["weight"]
+        W = _floats(wval, f"{name}[{wkey!r}]")
+        if W.ndim != 2:
+            raise UnsupportedModelError(
+                f"{name}[{wkey!r}] has shape {W.shape}, not (out, in): not a Linear layer; only "
+                "Linear and ReLU layers are supported.")
+        if "bias" not in parts:
+            raise UnsupportedModelError(
+                f"{name} has no {prefix + '.bias'!r}: bias-free layers (Linear(..., bias=False)) "
+                "are not supported yet. The exact models (ShallowReLU, DeepReLU) have a bias in "
+                "every layer as a free parameter, and a network trained without biases lives in "
+                "a smaller parameter space, where 'local minimum' means something else.")
+        bkey, bval = parts["bias"]
+        weights.append(W)
+        biases.append(_floats(bval, f"{name}[{bkey!r}]"))
+        names.append(f"{name}[{wkey!r}]")
+    return _validated(weights, biases, names)
+
+
+def _validated(weights: list[np.ndarray], biases: list[np.ndarray], names: list[str]) -> FloatNet:
+    if not weights:
+        raise ShapeError("the network has no layer.")
+    for n, (W, b, where) in enumerate(zip(weights, biases, names, strict=True)):
+        if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < 1:
+            raise ShapeError(f"{where} has shape {W.shape}; a weight matrix is (out, in), "
+                             "both at least 1.")
+        if b.shape != (W.shape[0],):
+            raise ShapeError(f"the bias of layer {n} ({where}) has shape {b.shape} but the layer "
+                             f"has {W.shape[0]} outputs: it must be ({W.shape[0]},).")
+        if n > 0 and W.shape[1] != weights[n - 1].shape[0]:
+            raise ShapeError(
+                f"{where} takes {W.shape[1]} inputs but the previous layer ({names[n - 1]}) has "
+                f"{weights[n - 1].shape[0]} outputs: the shapes do not form a network.")
+    if weights[-1].shape[0] != 1:
+        raise ShapeError(f"the last layer ({names[-1]}) has {weights[-1].shape[0]} outputs; "
+                         "relu_minima handles scalar-output regression (one output).")
+    return FloatNet(tuple(weights), tuple(biases), tuple(names))
+
+
+# -- exact copies ------------------------------------------------------------------------------
+def _rational(value: Any, max_denominator: int | None) -> Fraction:
+    if isinstance(value, float):
+        x = Fraction(value)
+        return x if max_denominator is None else x.limit_denominator(max_denominator)
+    return Fraction(value)
+
+
+def exact_model(weights: Sequence[Any], biases: Sequence[Any],
+                max_denominator: int | None) -> ShallowReLU | DeepReLU:
+    """Exact model from float layers: ShallowReLU for one hidden layer, else DeepReLU."""
+    if max_denominator is not None and (isinstance(max_denominator, bool)
+                                        or not isinstance(max_denominator, int)
+                                        or max_denominator < 1):
+        raise InvalidNumberError(f"max_denominator={max_denominator!r} must be a positive "
+                                 "integer, or None for the doubles' exact binary values.")
+    Ws = [[[_rational(t, max_denominator) for t in row] for row in np.asarray(W).tolist()]
+          for W in weights]
+    bs = [[_rational(t, max_denominator) for t in np.asarray(b).tolist()] for b in biases]
+    if len(Ws) == 2:
+        return ShallowReLU(Ws[0], bs[0], Ws[1][0], bs[1][0])
+    return DeepReLU(Ws, bs)
+
+
+def from_arrays(weights: Sequence[Any], biases: Sequence[Any], *,
+                max_denominator: int | None = None) -> ShallowReLU | DeepReLU:
+    """An exact copy of a float network given as per-layer (out, in) matrices and biases.
+
+    Each double becomes its exact binary value (``max_denominator=None``), or the closest
+    rational with denominator at most ``max_denominator`` (``Fraction.limit_denominator``).
+    One hidden layer gives a ``ShallowReLU``, any other depth a ``DeepReLU``. No snapping: the
+    copy is as close as stated and nothing more (use :func:`relu_minima.train.snap` for a
+    certified point).
+
+    >>> net = from_arrays([[[0.5], [-1.0]], [[2.0, 0.3333333]]], [[0.25, 0.0], [-1.5]],
+    ...                   max_denominator=100)
+    >>> net.W, net.v, net.c
+    (((Fraction(1, 2),), (Fraction(-1, 1),)), (Fraction(2, 1), Fraction(1, 3)), Fraction(-3, 2))
+    """
+    net = _read_layers(weights, biases, "weights/biases")
+    return exact_model(net.weights, net.biases, max_denominator)
+
+
+def from_state_dict(state_dict: Any, *, max_denominator: int | None = None
+                    ) -> ShallowReLU | DeepReLU:
+    """An exact copy of a ``state_dict`` (or any form :func:`read_network` reads); see
+    :func:`from_arrays` for the rational approximation."""
+    net = read_network(state_dict, "state_dict")
+    return exact_model(net.weights, net.biases, max_denominator)
+
+
+# -- data ----------------------------------------------------------------------------------------
+def read_dataset(dataset: Any, rule: str = "decimal") -> Dataset:
+    """An exact ``Dataset`` as given, or ``(X, y)`` / ``{"X", "y"}`` with floats converted by
+    ``rule``: "decimal" (the shortest decimal that gives the same float: 0.1 -> 1/10) or
+    "binary" (the float's exact binary value). Integers and strings are exact."""
+    if isinstance(dataset, Dataset):
+        return dataset
+    if isinstance(dataset, Mapping) and {"X", "y"} <= set(dataset):
+        X, y = dataset["X"], dataset["y"]
+    elif isinstance(dataset, Sequence) and not isinstance(dataset, (str, bytes)) \
+            and len(dataset) == 2:
+        X, y = dataset
+    else:
+        raise ShapeError(f"dataset of type {type(dataset).__name__} must be a Dataset, a pair "
+                         "(X, y) or a mapping with keys 'X' and 'y'.")
+    X_exact = exact_array(X, "dataset.X", rule)
+    y_exact = exact_array(y, "dataset.y", rule)
+    if X_exact.ndim not in (1, 2) or y_exact.ndim != 1:
+        raise ShapeError(f"dataset.X has shape {X_exact.shape} and dataset.y {y_exact.shape}; "
+                         "X must be (n, d) or (n,), y must be (n,).")
+    return Dataset(X_exact.tolist(), y_exact.tolist())

@@ -1,0 +1,82 @@
+"""``verify_local_minimum``: one entry point, dispatched on the type of the network.
+
+Each decision registers itself for a model type with :func:`register_decision`; options that a
+decision does not take are refused by name.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+from ..errors import InvalidArgument, ShapeError
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..exact.shallow import ShallowReLU
+from .certificate import Certificate
+from .deep import verify_deep_local_minimum
+from .shallow import verify_shallow
+
+__all__ = ["register_decision", "verify_local_minimum"]
+
+_DECISIONS: dict[type, Callable[..., Certificate]] = {
+    ShallowReLU: verify_shallow,
+    DeepReLU: verify_deep_local_minimum,
+}
+
+
+def register_decision(model: type) -> Callable[[Callable[..., Certificate]],
+                                               Callable[..., Certificate]]:
+    """Decorator: ``decide(params, dataset, **options)`` decides points of type ``model``."""
+    def register(decide: Callable[..., Certificate]) -> Callable[..., Certificate]:
+        _DECISIONS[model] = decide
+        return decide
+
+    return register
+
+
+def _smooth_decision() -> None:
+    """The smooth (interval) decision registers on import; it may need python-flint."""
+    try:
+        from . import smooth  # noqa: F401
+    except ImportError:
+        pass
+
+
+def verify_local_minimum(params: Any, dataset: Dataset, **options: Any) -> Certificate:
+    """Decide whether ``params`` is a local minimum of its loss on ``dataset``.
+
+    ``params`` is a ``ShallowReLU`` (always decided, exactly), a ``DeepReLU`` (decided exactly,
+    or "undecided" with the reason; options ``max_directions`` and ``time_limit`` set the
+    search budget) or a ``SmoothNet`` (rigorous interval arithmetic). The result is a
+    :class:`~relu_minima.verify.certificate.Certificate`.
+
+    >>> from relu_minima import Dataset, ShallowReLU
+    >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    >>> cert = verify_local_minimum(ShallowReLU(W=[1], b=[-3], v=[1], c=0), D1)
+    >>> cert.is_local_minimum, cert.loss
+    (True, Fraction(18, 1))
+    """
+    if not isinstance(dataset, Dataset):
+        raise ShapeError(
+            f"dataset={dataset!r} must be a relu_minima.Dataset; build one with Dataset(X, y)."
+        )
+    decide = _DECISIONS.get(type(params))
+    if decide is None:
+        _smooth_decision()
+        decide = _DECISIONS.get(type(params))
+    if decide is None:
+        raise ShapeError(
+            f"params of type {type(params).__name__} is not a network relu_minima knows; "
+            "use ShallowReLU(W, b, v, c), DeepReLU(weights, biases) or SmoothNet(W, b, v, c)."
+        )
+    accepted = {name for name, p in inspect.signature(decide).parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise InvalidArgument(
+            f"option {unknown[0]}={options[unknown[0]]!r} does not apply to "
+            f"{type(params).__name__} points; options for them: {sorted(accepted) or 'none'}."
+        )
+    return decide(params, dataset, **options)

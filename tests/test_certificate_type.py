@@ -1,0 +1,136 @@
+"""One certificate type: the review's reproducers (issue 9), JSON round trips, tampering."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from fractions import Fraction as F
+
+import pytest
+
+from relu_minima import (
+    Certificate,
+    CertificateError,
+    Dataset,
+    DeepReLU,
+    InvalidArgument,
+    ShallowReLU,
+    Verdict,
+    verify_local_minimum,
+)
+from relu_minima.verify.certificate import Certificate as Base
+
+# every decision test runs on both exact backends (pure Python, and python-flint if
+# installed): `pip install .` users get the pure-Python path
+pytestmark = pytest.mark.usefixtures("backend")
+
+
+def test_shallow_witness_at_tiny_scale():
+    # 1. the old search gave up after 400 halvings
+    d = F(1, 2**450)
+    D = Dataset([0, 1, -1], [d, 1, -d])
+    c = verify_local_minimum(ShallowReLU([1], [0], [1], 0), D)
+    assert c.verdict is Verdict.NOT_MINIMUM
+    w = c.witness(F(1, 1000))
+    assert w.loss(D) < c.loss and w.distance(c.params) <= F(1, 1000)
+    assert c.check()
+    deep = verify_local_minimum(DeepReLU.from_shallow(c.params), D)
+    assert deep.check() and json.loads(deep.to_json())["witness"] is not None
+
+
+def test_deep_witness_at_tiny_scale():
+    # 2. the old deep search gave up after 2,000 halvings
+    d = F(1, 2**2100)
+    D = Dataset([0, 1, -1], [d, 1, -d])
+    net = DeepReLU([[[1]], [[1]], [[1]]], [[0], [0], [0]])
+    c = verify_local_minimum(net, D)
+    if c.verdict is Verdict.NOT_MINIMUM:
+        w = c.witness(F(1, 10))
+        assert w.loss(D) < c.loss
+    assert c.check()
+    json.loads(c.to_json())
+
+
+def test_inputs_beyond_float_range():
+    # 3. the float LP proposing Lemma C's point overflowed
+    B = 10**400
+    cert = verify_local_minimum(ShallowReLU([1], [0], [1], 0),
+                                Dataset([0, 1, 2, -1], [-B, -1, 3, B + 1]))
+    assert cert.check()
+
+
+def test_forged_deep_certificate_with_foreign_shallow_evidence_fails():
+    # 4. a deep certificate carrying another problem's shallow certificate
+    D = Dataset([0, 1, 2], [5, 6, 7])
+    bad = DeepReLU([[[1]], [[1]], [[1]]], [[0], [0], [0]])
+    g = verify_local_minimum(bad, D)
+    assert g.verdict is Verdict.NOT_MINIMUM
+    o = verify_local_minimum(ShallowReLU([1], [0], [1], 0), Dataset([0, 1, -1], [-1, 1, 1]))
+    f = dataclasses.replace(g, verdict=Verdict.MINIMUM, case="depth-2 criterion",
+                            direction=None, germ=None, shallow=o)
+    with pytest.raises(CertificateError):
+        f.check()
+
+
+def test_shallow_units_are_tied_to_params():
+    # 5. replacing the per-unit evidence by another problem's, or by (), must fail
+    D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    good = verify_local_minimum(ShallowReLU([1], [-3], [1], 0), D1)
+    other = verify_local_minimum(ShallowReLU([1], [0], [1], 0), Dataset([0, 1, -1], [-1, 1, 1]))
+    for units in ((), other.units):
+        with pytest.raises(CertificateError):
+            dataclasses.replace(good, units=units).check()
+    with pytest.raises(CertificateError):
+        dataclasses.replace(good, radius=good.radius * 2).check()
+    with pytest.raises(CertificateError):
+        dataclasses.replace(good, verdict=Verdict.NOT_MINIMUM, radius=None).check()
+
+
+def test_forged_verdict_on_a_non_minimum_fails():
+    D = Dataset([0, 1, 2], [5, 6, 7])
+    cert = verify_local_minimum(ShallowReLU([1], [0], [1], 0), D)
+    assert cert.verdict is Verdict.NOT_MINIMUM
+    forged = dataclasses.replace(cert, verdict=Verdict.MINIMUM, descent=None, direction=None,
+                                 radius=F(1, 10))
+    with pytest.raises(CertificateError):
+        forged.check()
+
+
+@pytest.mark.parametrize("params,data", [
+    (ShallowReLU([1], [-3], [1], 0), Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])),
+    (ShallowReLU([1, -1], [0, 1], [1, 1], 0), Dataset([0, 1, 2, -1], [0, 2, 1, 1])),
+    (DeepReLU([[[1]], [[1]]], [[-5], [1]]), Dataset([0, 1], [0, 2])),
+    (DeepReLU([[[1]], [[1]], [[1]]], [[0], [0], [0]]), Dataset([0, 1, 2], [5, 6, 7])),
+])
+def test_json_round_trip_and_tampering(params, data):
+    cert = verify_local_minimum(params, data)
+    text = cert.to_json()
+    back = Certificate.from_json(text)
+    assert isinstance(back, Base) and back == cert and back.check()
+    d = json.loads(text)
+    assert d["schema_version"] == 1 and d["kind"] in ("shallow-relu", "deep-relu")
+    # tamper: the verdict, a number in the params, a target
+    flipped = dict(d, verdict=(Verdict.NOT_MINIMUM if cert.is_local_minimum
+                               else Verdict.MINIMUM).value)
+    with pytest.raises(CertificateError):
+        Certificate.from_json(json.dumps(flipped)).check()
+    tampered = json.loads(text)
+    tampered["dataset"]["y"][0] = str(F(tampered["dataset"]["y"][0]) + 1)
+    with pytest.raises(CertificateError):
+        Certificate.from_json(json.dumps(tampered)).check()
+
+
+def test_zero_radius_is_a_library_error():
+    cert = verify_local_minimum(ShallowReLU([1], [0], [1], 0), Dataset([0, 1, 2], [5, 6, 7]))
+    with pytest.raises(InvalidArgument, match="radius=0"):
+        cert.witness(0)
+
+
+def test_budget_options_are_checked():
+    net = DeepReLU([[[1]], [[1]], [[1]]], [[0], [0], [0]])
+    D = Dataset([0, 1, 2], [5, 6, 7])
+    for bad in ({"max_directions": 0}, {"max_directions": 2.5}, {"time_limit": -1}):
+        with pytest.raises(InvalidArgument, match=next(iter(bad))):
+            verify_local_minimum(net, D, **bad)
+    with pytest.raises(InvalidArgument, match="max_directions"):
+        verify_local_minimum(ShallowReLU([1], [0], [1], 0), D, max_directions=5)
