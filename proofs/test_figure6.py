@@ -6,9 +6,11 @@ using fixed standard deviation to 0.01 fails even with mu = 0.07." Caption: "at 
 probability ... 2 - h - ... - h - 1 classification network. By LeCun'98 initialization we mean
 taking weights from N(mu, 1/h) and by Xavier'10 from N(mu, 2/(h_in + h_out))."
 
-Verdict: erratum. At h = 10,000 the LeCun standard deviation is 1/100, exactly the fixed one:
-99% needs mu >= 0.070324 in both cases (100 hidden layers), 0.071624 for Xavier; mu = 0.24
-suffices there but is not what is needed; mu = 0.07 gives 98.74% < 99%.
+Verdict: erratum, each half read literally. Half 1: at h = 10,000 the LeCun standard
+deviation is 1/100, exactly the fixed one: 99% needs mu >= 0.070324 in both cases (100 hidden
+layers), 0.071624 for Xavier; mu = 0.24 suffices there but is not what is needed. Half 2:
+mu = 0.07 gives 98.74% < 99% with fixed std 0.01, so "fails even with 0.07" (learning fails
+at the figure's 99%) is false by a hair; it holds up to h = 8,906.
 """
 
 import mpmath
@@ -47,3 +49,11 @@ def test_every_reading_of_the_sentence():
     # 0.24 suffices under the 1/h, Xavier and fixed readings, not under 1/fan_in
     for r in rows:
         assert (r["0.24 suffices"] == "True") == ("1/fan_in" not in r["scheme"])
+
+
+def test_half2_holds_at_99_percent_exactly_up_to_h_8906():
+    from relu_minima.paper.checks.bounds import largest_width_for
+    assert largest_width_for("0.07", "fixed", LAYERS) == 8906
+    target = mpmath.mpf("0.99")
+    assert bounds.prop4_probability("0.07", "fixed", 2, 8906, LAYERS) >= target
+    assert bounds.prop4_probability("0.07", "fixed", 2, 8907, LAYERS) < target

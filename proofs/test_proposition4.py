@@ -10,18 +10,27 @@ separable."
 Appendix B.1 bound: P(W, v > 0) = (int_0^oo N(mu, sigma^2))^(dh + h) (one hidden layer) and
 (int_0^oo N(mu, sigma^2))^(dh + (k-2)h^2 + h) for a "k-layer deep network (W_n)_{n=1}^k".
 
-Verdict: verified, reading k as the number of weight layers (k - 1 hidden layers) and letting
-the mean be chosen (the paper: "the construction requires control over the means"). With k
-read as the number of hidden layers the exponent misses one h x h layer (h^2 weights).
+Verdict: erratum. As printed (an arbitrary normal law, an arbitrary eps in [0, 1)) it is
+false: for EVERY normal law, a network with two hidden layers (the first of width 2) has a
+positive-probability event E on which layer 2 is strictly inactive on the data, so gradient
+descent moves only the output bias and converges: eps = 0 is impossible for every law, and a
+fixed law fails every eps < P(E). Amended (certified): for every architecture and every
+eps in (0, 1) the mean mu_min = sigma Phi^-1((1 - eps)^(1/E)) gives probability >= 1 - eps
+that every weight is positive, and the Appendix B.1 argument applies (k = number of weight
+layers in the printed exponent; with k hidden layers it misses one h x h layer).
 """
 
 import mpmath
 import numpy as np
 import sympy
 
+from relu_minima.exact.datasets import Dataset
+from relu_minima.exact.deep import DeepReLU
 from relu_minima.paper import bounds
 from relu_minima.paper.outlier_data import outlier_dataset
+from relu_minima.paper.prop4 import amended_mean, converging_event
 from relu_minima.paper.simulation import train_outlier_networks
+from relu_minima.verify.deep import find_blind_spot, loss_germ
 
 
 def test_exponent_counted_layer_by_layer():
@@ -74,3 +83,51 @@ def test_positive_start_keeps_one_shared_output_evidence():
     # floor (N-1)/N * H(4/7) in nats, by hand; the loss stays above it
     floor = 7 / 8 * -(4 / 7 * np.log(4 / 7) + 3 / 7 * np.log(3 / 7))
     assert abs(r.loss_floor - floor) < 1e-12 and r.min_loss >= floor * (1 - 1e-12)
+
+
+def test_counterexample_event_has_positive_probability_for_every_law_tried():
+    ev = converging_event(outlier_dataset(8, 2))
+    assert ev.W1 == ((1, 0), (-1, 0)) and ev.radius == sympy.Rational(1, 4)
+    assert all(m.is_positive for m in ev.margins)
+    for mean, std in ((0, 1), (1, 1), ("0.24", "0.01"), (10, 1), (-3, 2)):
+        assert ev.probability(mean, std) > 0
+    # by hand at N(0, 1): four box factors Phi(1.25) - Phi(0.75) (twice), Phi(.25) - Phi(-.25)
+    # (twice), times P(W_2 < 0) = 2^-4
+    with mpmath.workdps(30):
+        f1 = mpmath.ncdf(1.25) - mpmath.ncdf(0.75)
+        f0 = mpmath.ncdf(0.25) - mpmath.ncdf(-0.25)
+        assert abs(ev.probability(0, 1) - f1**2 * f0**2 / 16) < mpmath.mpf(10) ** -25
+    assert ev.labels == (3, 5) and ev.limit == sympy.log(sympy.Rational(5, 3))
+
+
+def test_on_the_event_only_the_output_bias_moves_exactly():
+    """A rational stand-in for the mechanism: inputs with both signs of x_1, first layer
+    (1, 0; -1, 0) plus a box-size perturbation, W_2 < 0: layer 2 strictly dead, and the exact
+    gradient is zero in every coordinate but the output bias."""
+    D = Dataset([[-2, -1], [-1, -3], [3, 4]], [0, 1, 1])
+    net = DeepReLU([[[1, "1/8"], [-1, "-1/8"]], [[-1, -2], [-3, "-1/2"]], [[5, 7]]],
+                   [[0, 0], [0, 0], [0]])
+    spot = find_blind_spot(net, D)
+    assert spot.layer == 2 and spot.strict
+    for p in range(net.n_params - 1):
+        for s in (1, -1):
+            u = [0] * net.n_params
+            u[p] = s
+            germ = loss_germ(net, D, u)
+            assert len(germ) == 1  # the squared loss is constant along it; any loss of the
+            # (constant) outputs is too
+    u = [0] * (net.n_params - 1) + [1]
+    assert loss_germ(net, D, u)[1] != 0  # the output bias does move
+
+
+def test_eps_zero_is_refused_and_the_amended_mean_is_certified():
+    import pytest
+
+    from relu_minima.errors import ClaimCheckError
+    with pytest.raises(ClaimCheckError, match="eps=0"):
+        amended_mean(0, 2, 3, 1)
+    a = amended_mean("1/100", 2, 3, 2)
+    assert a.certified and a.weights == 18
+    with mpmath.workdps(40):  # closed form by hand: Phi^-1(0.99^(1/18))
+        y = mpmath.mpf("0.99") ** (mpmath.mpf(1) / 18)
+        assert abs(mpmath.sqrt(2) * mpmath.erfinv(2 * y - 1) - a.upper) < mpmath.mpf(10) ** -9

@@ -10,7 +10,7 @@ import pytest
 
 from relu_minima.cli import main
 from relu_minima.exact.io import dump_problem, parse_problem
-from relu_minima.paper import Status, all_claims, claim_keys, registry
+from relu_minima.paper import STATUS_MEANINGS, Status, all_claims, claim_keys, registry
 from relu_minima.paper import examples as ex
 from relu_minima.report import run_claims
 
@@ -51,6 +51,30 @@ def test_a_crashing_check_makes_the_exit_status_nonzero(tmp_path, monkeypatch):
     data = json.loads((tmp_path / "report.json").read_text())
     assert data["claims"][0]["status"] == "failed"
     assert "deliberate failure" in data["claims"][0]["crash"]
+    assert "the check crashed" in data["claims"][0]["established"]
+
+
+def test_a_fact_that_does_not_hold_fails_the_check_with_its_message(tmp_path, monkeypatch,
+                                                                     capsys):
+    claim = registry._CLAIMS["prop1"]
+
+    def broken(ctx):
+        registry.require_fact(1 + 1 == 3, "arithmetic is broken")
+        return registry.ClaimResult(Status.VERIFIED, "never reached")
+
+    monkeypatch.setattr(claim, "check", broken)
+    assert main(["check-paper", "-o", str(tmp_path), "--only", "prop1"]) == 1
+    assert "arithmetic is broken" in capsys.readouterr().err
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert data["claims"][0]["status"] == "failed"
+    assert data["claims"][0]["established"] == ("Failed (a fact did not hold): "
+                                                "ClaimCheckError: arithmetic is broken")
+
+
+def test_a_check_returning_something_else_fails(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry._CLAIMS["prop1"], "check", lambda ctx: "verified")
+    report = run_claims(tmp_path, keys=["prop1"])
+    assert report.outcomes[0].status == "failed" and report.failed == list(report.outcomes)
 
 
 def test_unknown_claim_key_exits_2_and_lists_the_valid_keys(tmp_path, capsys):
@@ -125,6 +149,18 @@ def test_not_covered_claims_give_a_reason_for_the_reader(tmp_path):
 def test_statuses_are_the_documented_ones():
     assert {s.value for s in Status} == {"verified", "erratum", "undecided", "not yet covered",
                                          "evidence for", "evidence against", "failed"}
+    assert set(STATUS_MEANINGS) == set(Status)
+
+
+def test_report_header_defines_every_status(tmp_path):
+    report = run_claims(tmp_path, keys=["prop1", "table1"])
+    md = report.markdown()
+    head = md.split("| key |", 1)[0]
+    for status, meaning in STATUS_MEANINGS.items():
+        assert f"- *{status.value}*: {meaning}" in head
+    data = report.to_json()
+    assert data["statuses"] == {s.value: m for s, m in STATUS_MEANINGS.items()}
+    assert list(data)[:3] == ["paper", "statuses", "counts"]
 
 
 @pytest.mark.parametrize(("params", "dataset", "code"), [
@@ -213,8 +249,9 @@ def test_a_check_module_that_fails_to_import_is_reported(tmp_path, monkeypatch):
     code = main(["check-paper", "-o", str(tmp_path), "--quick"])
     assert code == 1
     data = json.loads((tmp_path / "report.json").read_text())
-    crashed = [c for c in data["claims"] if c["status"] == "failed"]
-    assert [c["key"] for c in crashed] == ["module:broken"]
+    failed = [c for c in data["claims"] if c["status"] == "failed"]
+    assert [c["key"] for c in failed] == ["module:broken"]
+    assert failed[0]["established"].endswith("ImportError: nope")
 
 
 def test_readme_deep_verify_example_runs(tmp_path, capsys):
@@ -230,5 +267,6 @@ def test_readme_deep_verify_example_runs(tmp_path, capsys):
 def test_errata_lists_every_status_the_report_can_give():
     errata = (Path(__file__).resolve().parent.parent / "docs" / "errata.md").read_text(
         encoding="utf-8")
-    for status in (s.value for s in Status):
-        assert f"- *{status}*:" in errata, status
+    for status in Status:
+        assert f"- *{status.value}*:" in errata, status
+    assert "*refuted*" not in errata and "*crashed*" not in errata

@@ -93,6 +93,12 @@ def _verify(args: argparse.Namespace) -> int:
     return 3  # undecided (deep networks only)
 
 
+def _status_names() -> list[str]:
+    from .paper import Status
+
+    return [s.value for s in Status]
+
+
 def _claims_epilog() -> str:
     from .paper import claim_keys
 
@@ -117,7 +123,9 @@ def main(argv: list[str] | None = None) -> int:
         # the formatter keeps the epilog's key table as written, so this text is wrapped here
         description="List every claim of the paper, check those this release covers (the\n"
         "others are reported as 'not yet covered'), print a summary table and write\n"
-        "report.md and report.json.",
+        "report.md and report.json. Each status is computed by the claim's check:\n"
+        + ", ".join(_status_names()) + "\n(defined at the top of report.md). Exit "
+        "status 1 if any check failed.",
         epilog=_claims_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cp.add_argument("-o", "--output", default="relu-minima-report",

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InexactNumberError, InvalidNumberError, ShapeError
+from ..errors import InexactNumberError, InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.numbers import exact_vector
 from ..exact.params import ParameterSpace
 

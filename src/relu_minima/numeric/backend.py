@@ -135,7 +135,8 @@ def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray
         H, dH = ctx.activation(arch.activation, Z)
         if keep:
             slopes.append(dH)
-    raise AssertionError("unreachable")  # pragma: no cover
+    # reached only by an architecture with no layers, which Architecture never builds
+    raise ShapeError(f"architecture has depth {arch.depth}: no output layer")  # pragma: no cover
 
 
 def _relu_outputs(arch: Architecture, thetas: np.ndarray, X: np.ndarray) -> np.ndarray:

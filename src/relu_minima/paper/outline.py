@@ -30,7 +30,7 @@ _declare("prop1", "Proposition 1",
 _declare("remark1", "Remark 1",
          "The point (1, -3, 1, 0) is a minimum but not a strict one: it lies on a "
          "1-dimensional manifold on which L = 18.")
-_declare("no-blind-spot-minima", "Section 3.1.3, before Proposition 2",
+_declare("no-blind-spots", "Section 3.1.3, before Proposition 2",
          "Blind spots are not the only reason for bad behaviour: they can be completely absent "
          "in local optima, at the same time existing in a global solution.")
 _declare("prop2", "Proposition 2",

@@ -37,6 +37,7 @@ from ...verify.deep import (
     verify_deep_local_minimum,
 )
 from ..registry import ClaimResult, Context, implements, judge, require_fact
+from ._certs import certified
 from .deep import _random_dataset
 
 __all__ = ["blind_spot_ball_radius", "exact_gradient", "first_layer_blind_spot"]
@@ -126,8 +127,7 @@ def check_large_basin(ctx: Context) -> ClaimResult:
             C = q.outputs(D)[0]
             at_mean = q.replace_layer(-1, b=[q.biases[-1][0] + ybar - C])
             for point, is_mean in ((q, C == ybar), (at_mean, True)):
-                cert = verify_deep_local_minimum(point, D)
-                cert.check()
+                cert = certified(verify_deep_local_minimum, point, D)
                 minima_iff_mean.append(cert.is_local_minimum is is_mean)
                 stats["points"] += 1
                 stats["minima" if cert.is_local_minimum else "non_minima"] += 1
@@ -148,15 +148,16 @@ def check_large_basin(ctx: Context) -> ClaimResult:
     D, q = EXAMPLE_DATA, EXAMPLE_POINT
     C, ybar, r = q.outputs(D)[0], _mean(D), blind_spot_ball_radius(q, D)
     at_mean = q.replace_layer(-1, b=[q.biases[-1][0] + ybar - C])
-    counter_point = verify_deep_local_minimum(q, D)
-    counter_point.check()
+    counter_point = certified(verify_deep_local_minimum, q, D)
     # the printed reading: the codimension-0 blind-spot region consists of (or is the basin
     # of) one local minimum. Refuted: a region point that is not a minimum, and layer 1 never
     # moves, so a single minimum's basin has codimension >= (d + 1) h_1
+    mean_cert = certified(verify_deep_local_minimum, at_mean, D)
     codim_single = (D.d + 1) * len(q.weights[0])
     counter = (counter_point.is_local_minimum is False and all(frozen) and bool(frozen)
                and codim_single >= 1)
     corrected = (all(region) and all(minima_iff_mean) and all(gd_converges)
+                 and mean_cert.is_local_minimum is True
                  and bool(gd_converges) and stats["minima"] > 0)
     status = judge(counterexample=counter, corrected=corrected, claim="large-basin")
     details = "\n".join([
@@ -178,8 +179,7 @@ def check_large_basin(ctx: Context) -> ClaimResult:
         "same other parameters: the valley of blind-spot minima attracts the whole region.",
         f"* Example: data {D.to_json()}, theta {q.to_json()}: layer 1 strictly inactive (ball "
         f"radius {r}), C = {C} != mean {ybar}: certified {counter_point.status}; moving the "
-        f"output bias alone to C = mean gives a certified "
-        f"{verify_deep_local_minimum(at_mean, D).status}.",
+        f"output bias alone to C = mean gives a certified {mean_cert.status}.",
     ])
     return ClaimResult(
         status,

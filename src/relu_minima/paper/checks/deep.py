@@ -25,6 +25,7 @@ from ..theorem1 import (
     theorem1_point,
     theorem1_point_printed,
 )
+from ._certs import certified
 
 # Theorem 1 (i) counterexample: layer 1 dead on both points, constant output 0 != mean 1.
 THM1_DATA = Dataset([0, 1], [0, 2])
@@ -87,8 +88,7 @@ def check_lemma1(ctx: Context) -> ClaimResult:
             W, b = net.weights, [list(t) for t in net.biases]
             b[-1][0] += ybar - net.outputs(D)[0]
             net = DeepReLU(W, b)
-        cert = verify_deep_local_minimum(net, D)
-        cert.check()
+        cert = certified(verify_deep_local_minimum, net, D)
         c = net.outputs(D)[0]
         holds.append(len(set(net.outputs(D))) == 1)  # one input, one output
         # L = N (c - ybar)^2 + sum (y_i - ybar)^2, so the least loss is at c = ybar only
@@ -134,8 +134,7 @@ def check_lemma2(ctx: Context) -> ClaimResult:
 
 @implements("cor1")
 def check_cor1(ctx: Context) -> ClaimResult:
-    cert = verify_deep_local_minimum(COR1_POINT, COR1_DATA)
-    cert.check()
+    cert = certified(verify_deep_local_minimum, COR1_POINT, COR1_DATA)
     outs = COR1_POINT.outputs(COR1_DATA)
     mean = _mean(COR1_DATA)
     # n = k (in the printed range): every output negative, a certified (global) minimum with
@@ -147,8 +146,7 @@ def check_cor1(ctx: Context) -> ClaimResult:
     for _ in range(8 if ctx.quick else 40):
         D = _random_dataset(rng)
         net = _random_blind_spot(rng, D, rng.random() < 0.5)
-        c = verify_deep_local_minimum(net, D)
-        c.check()
+        c = certified(verify_deep_local_minimum, net, D)
         holds.append(c.is_local_minimum is (c.constant_output == _mean(D)))
         holds.append(blind_spot_gradient_vanishes(net, D) is True)
     return ClaimResult(
@@ -167,8 +165,7 @@ def check_cor1(ctx: Context) -> ClaimResult:
 
 @implements("thm1-i")
 def check_thm1_i(ctx: Context) -> ClaimResult:
-    cert = verify_deep_local_minimum(THM1_POINT, THM1_DATA)
-    cert.check()
+    cert = certified(verify_deep_local_minimum, THM1_POINT, THM1_DATA)
     w = cert.witness(Fraction(1, 100))
     spot = find_blind_spot(THM1_POINT, THM1_DATA)
     counter = (spot is not None and spot.strict and cert.is_local_minimum is False
@@ -180,8 +177,7 @@ def check_thm1_i(ctx: Context) -> ClaimResult:
     for _ in range(10 if ctx.quick else 60):
         D = _random_dataset(rng)
         net = _random_blind_spot(rng, D, rng.random() < 0.5)
-        c = verify_deep_local_minimum(net, D)
-        c.check()
+        c = certified(verify_deep_local_minimum, net, D)
         holds.append(c.is_local_minimum is (net.outputs(D)[0] == _mean(D)))
         seen[bool(c.is_local_minimum)] += 1
     corrected = all(holds) and seen[True] > 0 and seen[False] > 0

@@ -18,6 +18,7 @@ from ...verify.dispatch import verify_local_minimum
 from .. import examples as ex
 from ..registry import ClaimResult, Context, implements, judge, require_fact
 from ..repairs import sign_flip_repairs
+from ._certs import certified
 
 # Appendix B.4's printed values: "L(1, -3, 1, 0) = ... = 18, and L(-7, -4, 1, 0) = ... = 14";
 # Remark 1: "lies on a 1-dimensional manifold at which L = 18".
@@ -49,12 +50,8 @@ def point_text(p: ShallowReLU) -> str:
 
 
 def _certified(p: ShallowReLU, D: Dataset):
-    """The certificate of ``p`` on ``D``, re-checked, with its loss tied to ``p`` and ``D``."""
-    cert = verify_local_minimum(p, D)
-    cert.check()
-    require_fact(cert.loss == p.loss(D),
-                 f"certificate loss {cert.loss} != recomputed loss {p.loss(D)}")
-    return cert
+    """The certificate of ``p`` on ``D``, re-checked and tied to exact evidence (_certs)."""
+    return certified(verify_local_minimum, p, D)
 
 
 @implements("prop1")
@@ -217,7 +214,7 @@ def check_prop2_blind_spot(ctx: Context) -> ClaimResult:
     )
 
 
-@implements("no-blind-spot-minima")
+@implements("no-blind-spots")
 def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
     """Certified local minima with no blind spot (every data point strictly active for some
     unit), next to a global solution with one: the remark before Proposition 2."""
@@ -245,7 +242,7 @@ def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
         s = blind_spots(p, D)
         paper.append(f"* {label}: strict blind spots at {s['strict']}, weak (on a kink) at "
                      f"{s['weak']} (0-based data indices).")
-    status = judge(proved=all(holds) and bool(global_spot), claim="no-blind-spot-minima")
+    status = judge(proved=all(holds) and bool(global_spot), claim="no-blind-spots")
     details = "\n".join([
         "| data | certified point | verdict | L | every point strictly active | global min "
         "(a perfect fit) |", "| --- | --- | --- | --- | --- | --- |", *rows, "",

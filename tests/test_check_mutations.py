@@ -1,0 +1,144 @@
+"""Breaking the fact a check relies on changes its status (issue 9).
+
+For every registered check, the core function it relies on is replaced by one that returns a
+wrong answer; the check must then report *failed* -- never silently its usual status, and
+never *verified*. One test repeats this under ``python -O`` (which strips ``assert``): the
+checks use ``require``, so the result is the same.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import mpmath
+import pytest
+import sympy
+
+# what each check reports when nothing is broken (asserted in proofs/test_claim_statuses.py)
+from proofs.test_claim_statuses import EXPECTED
+from relu_minima.errors import ClaimCheckError
+from relu_minima.paper import Context, Status, all_claims, examples, run_check
+from relu_minima.paper import bounds as paper_bounds
+from relu_minima.paper.checks import basins, deep, regression
+from relu_minima.paper.registry import judge, judge_figure
+from relu_minima.paper.repairs import Repair
+from relu_minima.verify import dispatch as verify_dispatch
+
+
+class Flipped:
+    """A certificate whose verdict is the opposite of the real one (every other member kept)."""
+
+    def __init__(self, cert):
+        self._cert = cert
+
+    def __getattr__(self, name):
+        return getattr(self._cert, name)
+
+    @property
+    def is_local_minimum(self):
+        return not self._cert.is_local_minimum
+
+    def __str__(self):
+        return str(self._cert)
+
+
+def flip(function):
+    return lambda *args, **kwargs: Flipped(function(*args, **kwargs))
+
+
+def _shifted_required_mean(original):
+    def wrong(*args, **kwargs):
+        r = original(*args, **kwargs)
+        # a bracket one unit too low: its upper end no longer reaches the probability
+        return type(r)(**{**r.__dict__, "lower": r.lower - 1, "upper": r.upper - 1})
+    return wrong
+
+
+# claim key -> (object to patch, attribute, factory of the wrong function from the original)
+MUTATIONS = {
+    "prop1": (regression, "verify_local_minimum", flip),
+    "remark1": (regression, "remark1_level_set",
+                lambda f: lambda: (f()[0], f()[1] + 1)),  # L on the orbit off by one
+    "no-blind-spots": (regression, "verify_local_minimum", flip),
+    "prop2": (regression, "verify_local_minimum", flip),
+    "prop2-blind-spot": (regression, "prop2_repairs",  # "repaired" to the printed point
+                         lambda f: lambda: ([Repair("none", examples.PROP2_GLOBAL_PRINTED)],
+                                            f()[1])),
+    "prop3": (regression, "verify_local_minimum", flip),
+    "prop3-regions": (regression, "least_squares_line",
+                      lambda f: lambda pts: (f(pts)[0] + 1, f(pts)[1])),
+    "fig4": (verify_dispatch, "verify_local_minimum", flip),
+    "prop4": (paper_bounds, "required_mean", _shifted_required_mean),
+    "fig6-sentence": (paper_bounds, "prop4_probability",
+                      lambda f: lambda *a, **k: mpmath.mpf(1)),
+    "fig6": (paper_bounds, "prop4_probability", lambda f: lambda *a, **k: mpmath.mpf(0)),
+    "prop5": (paper_bounds, "prop5_printed", lambda f: paper_bounds.prop5_corrected),
+    "large-basin": (basins, "verify_deep_local_minimum", flip),
+    "lemma1": (deep, "verify_deep_local_minimum", flip),
+    "lemma2": (deep, "blind_spot_gradient_vanishes", lambda f: lambda *a: False),
+    "cor1": (deep, "verify_deep_local_minimum", flip),
+    "thm1-i": (deep, "verify_deep_local_minimum", flip),
+    "thm1-ii": (deep, "theorem1_point_printed", lambda f: deep.theorem1_point),
+}
+CHECKED = [c for c in all_claims() if c.check is not None]
+
+
+def test_every_check_has_a_mutation():
+    assert {c.key for c in CHECKED} == set(MUTATIONS)
+
+
+@pytest.mark.parametrize("claim", CHECKED, ids=lambda c: c.key)
+def test_breaking_the_core_function_changes_the_status(claim, monkeypatch, tmp_path):
+    target, name, wrong = MUTATIONS[claim.key]
+    monkeypatch.setattr(target, name, wrong(getattr(target, name)))
+    result, _ = run_check(claim, Context(tmp_path, quick=True))
+    assert result.status is not EXPECTED[claim.key]
+    assert result.status is Status.FAILED, result.established
+    assert result.established.startswith("Failed")
+
+
+def test_python_minus_O_cannot_make_a_broken_check_verified(tmp_path):
+    script = textwrap.dedent(f"""
+        import pathlib
+        from relu_minima.paper import Context, all_claims, run_check
+        from relu_minima.paper.checks import regression
+        real = regression.verify_local_minimum
+
+        class Flipped:
+            def __init__(self, cert): self._cert = cert
+            def __getattr__(self, name): return getattr(self._cert, name)
+            is_local_minimum = property(lambda self: not self._cert.is_local_minimum)
+
+        regression.verify_local_minimum = lambda *a: Flipped(real(*a))
+        claim = {{c.key: c for c in all_claims()}}["prop1"]
+        result, _ = run_check(claim, Context(pathlib.Path({str(tmp_path)!r}), quick=True))
+        print(__debug__, result.status.value)
+    """)
+    out = subprocess.run([sys.executable, "-O", "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "failed"]  # -O was on, and the broken check failed
+
+
+@pytest.mark.parametrize(("flags", "status"), [
+    ({"proved": True}, Status.VERIFIED),
+    ({"counterexample": True, "corrected": True}, Status.ERRATUM),
+    ({}, None),  # nothing established: no status
+    ({"counterexample": True}, None),  # refuted, nothing certified in its place
+    ({"proved": True, "counterexample": True, "corrected": True}, None),  # contradiction
+    ({"proved": 1}, None),  # a truthy non-bool is not a computed fact
+    ({"proved": sympy.true}, None),
+])
+def test_judge_gives_a_status_only_for_what_was_established(flags, status):
+    if status is None:
+        with pytest.raises(ClaimCheckError):
+            judge(claim="test", **flags)
+    else:
+        assert judge(claim="test", **flags) is status
+
+
+def test_a_figure_is_undecided_only_if_its_recomputation_held():
+    assert judge_figure(True, claim="test") is Status.UNDECIDED
+    with pytest.raises(ClaimCheckError, match="did not hold"):
+        judge_figure(False, claim="test")
