@@ -13,6 +13,7 @@ __all__ = [
     "InexactNumberError",
     "InvalidArgument",
     "InvalidNumberError",
+    "InvalidType",
     "NotDecentError",
     "ReluMinimaError",
     "ShapeError",
@@ -43,6 +44,11 @@ class DimensionMismatch(ShapeError):
 class InvalidArgument(ReluMinimaError, ValueError):
     """An argument that is not a number is invalid: an unknown scheme name, a non-positive radius
     or budget, a bad option."""
+
+
+class InvalidType(ReluMinimaError, TypeError):
+    """An argument of the wrong kind of object (a list where a Dataset is needed, an unknown
+    keyword)."""
 
 
 class NotDecentError(ReluMinimaError, ValueError):

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from errors import InvalidArgument
+
 from .paper import (
     STATUS_MEANINGS,
     Claim,
@@ -169,10 +171,10 @@ def run_claims(
     if wanted is not None:
         valid = claim_keys()
         if not wanted:
-            raise ValueError("keys is empty: name at least one claim key, or pass keys=None "
+            raise InvalidArgument("keys is empty: name at least one claim key, or pass keys=None "
                              "to run every claim.")
         if unknown := sorted(wanted - set(valid)):
-            raise ValueError(f"keys={unknown!r} are not claims of the paper; the valid keys "
+            raise InvalidArgument(f"keys={unknown!r} are not claims of the paper; the valid keys "
                              f"are: {', '.join(valid)}.")
     claims = [c for c in all_claims() if wanted is None or c.key in wanted]
     output_dir = Path(output_dir)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import DimensionMismatch, ShapeError, require
+from ..errors import DimensionMismatch, InvalidType, ShapeError, require
 from . import linalg
 from .datasets import Dataset
 from .numbers import _as_sequence, exact, exact_matrix, exact_vector
@@ -159,7 +159,8 @@ class DeepReLU:
         """A copy with ``weights`` and/or ``biases`` replaced."""
         unknown = set(changes) - {"weights", "biases"}
         if unknown:
-            raise TypeError(f"replace() got unknown fields {sorted(unknown)}; use weights/biases.")
+            raise InvalidType(f"replace() got unknown fields {sorted(unknown)}; "
+                              "use weights/biases.")
         parts = {"weights": self.weights, "biases": self.biases, **changes}
         return DeepReLU(parts["weights"], parts["biases"])
 
@@ -202,7 +203,7 @@ class DeepReLU:
     def from_shallow(cls, net: ShallowReLU) -> DeepReLU:
         """The same function as a k = 2 network: weights (W, [v]), biases (b, [c])."""
         if not isinstance(net, ShallowReLU):
-            raise TypeError(f"net={net!r} must be a ShallowReLU.")
+            raise InvalidType(f"net={net!r} must be a ShallowReLU.")
         return cls([net.W, [net.v]], [net.b, [net.c]])
 
     def to_shallow(self) -> ShallowReLU:
@@ -227,7 +228,7 @@ class DeepReLU:
 
     def _check_dims(self, dataset: Dataset) -> None:
         if not isinstance(dataset, Dataset):
-            raise TypeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+            raise InvalidType(f"dataset={dataset!r} must be a relu_minima.Dataset.")
         if dataset.d != self.d:
             raise DimensionMismatch(
                 f"params has d={self.d} inputs (weights[0] has {self.d} columns) but dataset "

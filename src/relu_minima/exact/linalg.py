@@ -13,6 +13,8 @@ import math
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
+from ..errors import InvalidArgument
+
 __all__ = [
     "AffineTable",
     "affine_products",
@@ -51,9 +53,9 @@ def set_backend(name: str) -> None:
     """Select ``"python"`` or ``"flint"`` for all exact linear algebra."""
     global _BACKEND
     if name not in ("python", "flint"):
-        raise ValueError(f"backend={name!r} is not known; use 'python' or 'flint'.")
+        raise InvalidArgument(f"backend={name!r} is not known; use 'python' or 'flint'.")
     if name == "flint" and _flint is None:
-        raise ValueError(
+        raise InvalidArgument(
             "backend='flint' needs python-flint, which is not installed; "
             "pip install 'relu-minima[fast]' or use backend='python'."
         )

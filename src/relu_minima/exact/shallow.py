@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import DimensionMismatch, ShapeError, require
+from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError, require
 from . import linalg
 from .datasets import Dataset
 from .numbers import _is_row, exact, exact_rows, exact_vector
@@ -112,7 +112,7 @@ class ShallowReLU:
         not leave the point silently unchanged)."""
         unknown = sorted(set(changes) - {"W", "b", "v", "c"})
         if unknown:
-            raise TypeError(f"replace() got unknown parameter(s) {', '.join(unknown)}; the "
+            raise InvalidType(f"replace() got unknown parameter(s) {', '.join(unknown)}; the "
                             "parameters of a ShallowReLU are W, b, v and c.")
         parts = {"W": self.W, "b": self.b, "v": self.v, "c": self.c, **changes}
         return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"],
@@ -130,7 +130,7 @@ class ShallowReLU:
         """(w_j, b_j, v_j) -> (a w_j, a b_j, v_j / a) for a > 0: the same function (Remark 1)."""
         a = exact(a, "a")
         if a <= 0:
-            raise ValueError(f"a={a} must be positive: relu is only positively homogeneous.")
+            raise InvalidArgument(f"a={a} must be positive: relu is only positively homogeneous.")
         if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < self.m:
             raise ShapeError(f"j={j!r} must be a unit index in range({self.m}) (0-based).")
         W = list(self.W)

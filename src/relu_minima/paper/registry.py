@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..errors import ClaimCheckError, require
+from ..errors import ClaimCheckError, InvalidArgument, require
 from . import outline  # noqa: F401  (declares every claim before any check registers)
 from .claims import _CLAIMS, Claim
 
@@ -147,9 +147,9 @@ def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callabl
 
     def register(check: Callable[[Context], ClaimResult]) -> Callable[[Context], ClaimResult]:
         if key not in _CLAIMS:
-            raise KeyError(f"claim key={key!r} is not in relu_minima.paper.outline.")
+            raise InvalidArgument(f"claim key={key!r} is not in relu_minima.paper.outline.")
         if _CLAIMS[key].check is not None and _CLAIMS[key].check is not check:
-            raise KeyError(f"claim key={key!r} already has a check.")
+            raise InvalidArgument(f"claim key={key!r} already has a check.")
         _CLAIMS[key].check = check
         return check
 

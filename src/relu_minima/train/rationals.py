@@ -37,7 +37,7 @@ def simplest_between(lo: Fraction, hi: Fraction) -> Fraction:
     Fraction(1, 3)
     """
     if lo > hi:
-        raise ValueError(f"lo={lo} > hi={hi}: the interval is empty.")
+        raise InvalidArgument(f"lo={lo} > hi={hi}: the interval is empty.")
     if lo <= 0 <= hi:
         return Fraction(0)
     if hi < 0:

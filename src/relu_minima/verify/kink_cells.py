@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import CertificateError, ReluMinimaError
+from ..errors import CertificateError, InvalidArgument, ReluMinimaError
 from ..exact.linalg import dot, primitive
 from . import cell_lp as _cell_lp
 from .cell_lp import IntegerForm, first_violating
@@ -440,7 +440,7 @@ def decide_mixed(p: Sequence[Fraction], normals: Sequence[Vec], weights: Sequenc
     floats off (every node is split down to exact leaves: for tests of the exact path only).
     """
     if sigma not in (1, -1):
-        raise ValueError(f"sigma={sigma!r} must be +1 or -1.")
+        raise InvalidArgument(f"sigma={sigma!r} must be +1 or -1.")
     pos, neg = zonotope_generators(p, normals, weights, sigma)
     search = _Search(pos, neg, len(p), proposals)
     try:

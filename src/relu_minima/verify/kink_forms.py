@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import CertificateError
+from ..errors import CertificateError, InvalidArgument
 from ..exact import linalg
 from ..exact.linalg import dot, primitive
 from . import kink_cells
@@ -280,7 +280,7 @@ def _lineality_violation(form: KinkForm) -> tuple[Vec | None, Vec | None]:
 def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
     """Decide sigma * g(delta) >= 0 for all delta (sigma = +1 or -1), exactly."""
     if sigma not in (1, -1):
-        raise ValueError(f"sigma={sigma!r} must be +1 or -1.")
+        raise InvalidArgument(f"sigma={sigma!r} must be +1 or -1.")
     ess = form.essential()
     beta, off = _lineality_violation(ess)
     if off is not None:
@@ -303,7 +303,7 @@ def decide_sign_by_rays(form: KinkForm, sigma: int) -> SignDecision:
     """The exhaustive reference of Lemma A: every ray of the arrangement (slow when the sign
     holds; kept for tests and benchmarks)."""
     if sigma not in (1, -1):
-        raise ValueError(f"sigma={sigma!r} must be +1 or -1.")
+        raise InvalidArgument(f"sigma={sigma!r} must be +1 or -1.")
     ess = form.essential()
     beta, off = _lineality_violation(ess)
     if off is not None:
