@@ -30,6 +30,7 @@ from fractions import Fraction
 from ..errors import CertificateError
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
+from .global_cells import GlobalSearchTooLarge
 from .global_qp import solve_nnls, verify_passive_set
 
 __all__ = ["LineProblem", "LineSearch", "key_name", "parse_key"]
@@ -292,6 +293,7 @@ class LineSearch:
 
     problem: LineProblem
     prune: bool = True
+    limit: int | None = None  # most patterns solved before GlobalSearchTooLarge
     best: tuple[Fraction, bool, tuple[Type, ...], tuple[Fraction, ...]] | None = None
     solved: dict[Key, list[list[int]]] = field(default_factory=dict)
     windows: dict[Key, tuple[list[tuple[int, int]], list[list[int] | None]]] = \
@@ -327,6 +329,11 @@ class LineSearch:
 
     def _solve(self, key: Key) -> None:
         P = self.problem
+        if self.limit is not None and self.examined + P.count(key) > self.limit:
+            raise GlobalSearchTooLarge(
+                f"the search has solved {self.examined} of {P.count_all()} activation patterns "
+                f"(m={P.m} units, K={P.K} distinct inputs) without closing the gap, and the "
+                f"next key would pass limit={self.limit}; raise limit or use fewer units/points")
         passives = []
         for affine, types in P.patterns(key):
             G, h, free = P.system(affine, types)
