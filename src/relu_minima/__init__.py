@@ -46,6 +46,10 @@ _EXPORTS: dict[str, str] = {
     "search_neighbourhood": ".numeric.fuzz",
     "verify_deep_local_minimum": ".verify.deep",
     "verify_local_minimum": ".verify.dispatch",
+    "GlobalMinimumCertificate": ".verify.global_min",
+    "GlobalSearchTooLarge": ".verify.global_min",
+    "global_minimum": ".verify.global_min",
+    "prove_bad": ".verify.global_min",
 }
 
 __all__ = [
@@ -56,6 +60,8 @@ __all__ = [
     "DeepReLU",
     "Descent",
     "DimensionMismatch",
+    "GlobalMinimumCertificate",
+    "GlobalSearchTooLarge",
     "InexactNumberError",
     "InvalidArgument",
     "InvalidNumberError",
@@ -70,7 +76,9 @@ __all__ = [
     "assert_local_minimum",
     "assert_no_descent_found",
     "assert_not_local_minimum",
+    "global_minimum",
     "is_decent",
+    "prove_bad",
     "search_neighbourhood",
     "verify_deep_local_minimum",
     "verify_local_minimum",
@@ -116,4 +124,10 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the eager imports
     from .verify.certificate import Certificate, Verdict
     from .verify.deep import DeepCertificate, verify_deep_local_minimum
     from .verify.dispatch import verify_local_minimum
+    from .verify.global_min import (
+        GlobalMinimumCertificate,
+        GlobalSearchTooLarge,
+        global_minimum,
+        prove_bad,
+    )
     from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport

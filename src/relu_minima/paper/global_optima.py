@@ -6,7 +6,9 @@ something lower is known. :func:`global_optima` computes the exact global minimu
 global_minimum`; :func:`named_point_gaps` puts each point the paper names (and the corrected
 Proposition 2 points of docs/errata.md) beside L*: its loss, the gap L - L*, whether it is a
 certified local minimum (:func:`relu_minima.verify.dispatch.verify_local_minimum`) and whether
-it is thereby a proven bad local minimum (a local minimum with L > L*).
+it is thereby a proven bad local minimum (a local minimum with L > L*, decided by
+:class:`relu_minima.verify.global_min.GlobalComparison` from the two re-checked certificates).
+Both are cached: the proofs, the check-paper check and the docs share one computation.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from functools import cache
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
 from ..verify.dispatch import verify_local_minimum
-from ..verify.global_min import GlobalMinimumCertificate, global_minimum
+from ..verify.global_min import GlobalComparison, GlobalMinimumCertificate, global_minimum
 from . import examples as ex
 
 __all__ = ["NAMED_POINTS", "NamedGap", "global_optima", "named_point_gaps"]
@@ -54,31 +56,37 @@ class NamedGap:
     gap: Fraction
     local_minimum: bool  # certified by verify_local_minimum (exactly decided either way)
     proven_bad: bool  # a certified local minimum with loss > L*: a bad local minimum, proven
+    comparison: GlobalComparison
 
     @property
     def verdict(self) -> str:
         if self.proven_bad:
             return f"bad local minimum, proven: global optimum L* = {self.optimum} < L"
         if self.local_minimum:
-            return "global minimum (L = L*)"
+            return "global minimum, proven: L = L*"
         return "not a local minimum"
 
 
 @cache
 def global_optima() -> dict[tuple[str, int], GlobalMinimumCertificate]:
     """{(dataset name, m): certificate of the exact global minimum} for the paper's examples."""
-    return {(name, m): global_minimum(DATASETS[name], hidden=m)
-            for name, widths in WIDTHS.items() for m in widths}
+    out = {(name, m): global_minimum(DATASETS[name], hidden=m)
+           for name, widths in WIDTHS.items() for m in widths}
+    for cert in out.values():
+        cert.check()
+    return out
 
 
-def named_point_gaps() -> list[NamedGap]:
+@cache
+def named_point_gaps() -> tuple[NamedGap, ...]:
     """For each named point: its loss, L*, the gap, and whether it is a proven bad minimum."""
     optima = global_optima()
     out = []
     for name, data, point in NAMED_POINTS:
-        cert = optima[data, point.m]
-        loss = point.loss(DATASETS[data])
-        is_min = verify_local_minimum(point, DATASETS[data]).is_local_minimum is True
-        out.append(NamedGap(name, data, point.m, loss, cert.value, loss - cert.value, is_min,
-                            is_min and loss > cert.value))
-    return out
+        optimum = optima[data, point.m]
+        local = verify_local_minimum(point, DATASETS[data])
+        local.check()
+        cmp = GlobalComparison(local, optimum)
+        out.append(NamedGap(name, data, point.m, cmp.loss, cmp.value, cmp.gap,
+                            local.is_local_minimum is True, cmp.proven_bad, cmp))
+    return tuple(out)

@@ -60,13 +60,24 @@ class CellProblem:
         self.n = [len(groups[x]) for x in self.xs]
         self.S = [int(sum(groups[x]) * self.E) for x in self.xs]
         self.YY = sum(int(y * self.E) ** 2 for y in dataset.y)
+        # A generic plane through 0 meets the K distinct hyperplanes in K distinct lines, whose
+        # 2K sectors lie in distinct cells: at least 2K cells, 2K - 2 of them crossing ones.
+        low_types = 2 * (2 * self.K - 2)
+        low = math.comb(low_types, min(m, low_types))
+        if low > max_patterns:
+            raise GlobalSearchTooLarge(
+                f"m={m} units on K={self.K} distinct inputs in d={self.d} dimensions give at "
+                f"least {low} activation patterns (at least {2 * self.K} cells), above "
+                f"max_patterns={max_patterns}; raise max_patterns or use fewer units/points")
         subsets = math.comb(self.K, self.d)
-        if subsets > max_patterns:
+        # the enumeration filters every candidate cell against every ray: about this many steps
+        work = (2 * subsets) ** 2 * self.K
+        if subsets > max_patterns or work > 100 * max_patterns:
             raise GlobalSearchTooLarge(
                 f"the arrangement of K={self.K} distinct inputs in d={self.d} dimensions has "
-                f"C(K, d)={subsets} candidate rays, above max_patterns={max_patterns}; raise "
-                "max_patterns (the exact search then takes correspondingly long) or use fewer "
-                "points")
+                f"C(K, d)={subsets} candidate rays, and enumerating its cells takes about "
+                f"{work} steps, above 100 * max_patterns={100 * max_patterns}; raise the limit "
+                "(the exact search then takes correspondingly long) or use fewer points")
         self.rays = self._rays()
         self.cells = self._cells()
         self.generators = [self.cell_rays(s) for s in self.cells]

@@ -30,6 +30,7 @@ from fractions import Fraction
 from ..errors import CertificateError
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
+from .global_cells import GlobalSearchTooLarge
 from .global_qp import solve_nnls, verify_passive_set
 
 __all__ = ["LineProblem", "LineSearch", "key_name", "parse_key"]
@@ -292,6 +293,7 @@ class LineSearch:
 
     problem: LineProblem
     prune: bool = True
+    limit: int | None = None  # most patterns solved before GlobalSearchTooLarge
     best: tuple[Fraction, bool, tuple[Type, ...], tuple[Fraction, ...]] | None = None
     solved: dict[Key, list[list[int]]] = field(default_factory=dict)
     windows: dict[Key, tuple[list[tuple[int, int]], list[list[int] | None]]] = \
@@ -327,6 +329,11 @@ class LineSearch:
 
     def _solve(self, key: Key) -> None:
         P = self.problem
+        if self.limit is not None and self.examined + P.count(key) > self.limit:
+            raise GlobalSearchTooLarge(
+                f"the search has solved {self.examined} of {P.count_all()} activation patterns "
+                f"(m={P.m} units, K={P.K} distinct inputs) without closing the gap, and the "
+                f"next key would pass limit={self.limit}; raise limit or use fewer units/points")
         passives = []
         for affine, types in P.patterns(key):
             G, h, free = P.system(affine, types)
@@ -343,32 +350,36 @@ def check_line_evidence(P: LineProblem, value_scaled: Fraction,
                         windows: dict[Key, tuple[list[tuple[int, int]], list]]) -> int:
     """Re-verify that no pattern is below ``value_scaled``: every gap set is beaten by its
     segment bound or each of its keys has window evidence or solved patterns (KKT-verified).
+    Every stored piece is verified, needed or not, so no false statement passes unread.
     Returns the number of patterns covered; raises CertificateError on any gap."""
+    for key in (*solved, *windows):
+        gaps = [k for k, _ in key]
+        if (gaps != sorted(set(gaps)) or not all(0 <= k < P.K - 1 for k in gaps)
+                or not P.count(key)):
+            raise CertificateError(f"key {key_name(key)} is not a key of this problem")
+    for key, (part, hints) in windows.items():
+        bound = P.partition_bound(key, [tuple(w) for w in part], hints)
+        if bound < value_scaled:
+            raise CertificateError(f"key {key_name(key)}: the window bound {bound} is "
+                                   f"below the claimed optimum {value_scaled}")
+    for key, passives in solved.items():
+        pats = list(P.patterns(key))
+        if len(pats) != len(passives):
+            raise CertificateError(f"key {key_name(key)}: {len(passives)} solutions for "
+                                   f"{len(pats)} patterns")
+        for (affine, types), passive in zip(pats, passives, strict=True):
+            G, h, free = P.system(affine, types)
+            val = verify_passive_set(G, h, Fraction(P.YY), free, passive)
+            if val < value_scaled:
+                raise CertificateError(f"pattern {types} of key {key_name(key)} has optimum "
+                                       f"{val} below the claimed {value_scaled}")
     covered = 0
     for gaps in P.gap_sets():
         if P.segment_bound(gaps) >= value_scaled:
             covered += P.count_gap_set(len(gaps))
             continue
         for key in P.keys(gaps):
-            if key in windows:
-                part, hints = windows[key]
-                bound = P.partition_bound(key, [tuple(w) for w in part], hints)
-                if bound < value_scaled:
-                    raise CertificateError(f"key {key_name(key)}: the window bound {bound} is "
-                                           f"below the claimed optimum {value_scaled}")
-                covered += P.count(key)
-                continue
-            if key not in solved:
+            if key not in windows and key not in solved:
                 raise CertificateError(f"key {key_name(key)} has neither a bound nor solutions")
-            pats = list(P.patterns(key))
-            if len(pats) != len(solved[key]):
-                raise CertificateError(f"key {key_name(key)}: {len(solved[key])} solutions for "
-                                       f"{len(pats)} patterns")
-            for (affine, types), passive in zip(pats, solved[key], strict=True):
-                G, h, free = P.system(affine, types)
-                val = verify_passive_set(G, h, Fraction(P.YY), free, passive)
-                if val < value_scaled:
-                    raise CertificateError(f"pattern {types} of key {key_name(key)} has optimum "
-                                           f"{val} below the claimed {value_scaled}")
-                covered += 1
+            covered += P.count(key)
     return covered

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ..errors import CertificateError, InvalidArgument, ShapeError, require
+from ..errors import CertificateError, InvalidArgument, InvalidType, require
 from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
@@ -30,9 +30,15 @@ from .certificate import Certificate, Verdict, register_certificate
 from .global_cells import CellProblem, GlobalSearchTooLarge
 from .global_line import LineProblem, LineSearch, check_line_evidence, key_name, parse_key
 
-__all__ = ["GlobalMinimumCertificate", "GlobalSearchTooLarge", "global_minimum"]
+__all__ = ["GlobalComparison", "GlobalMinimumCertificate", "GlobalSearchTooLarge",
+           "compare_to_global", "gap_report", "global_minimum", "prove_bad"]
 
-DEFAULT_LIMIT = 200_000
+# The default cap on the work of one search: gap sets (d = 1, before any solving), patterns
+# solved (d = 1), or patterns (d >= 2). An exact pattern solve costs about a millisecond, so
+# the cap keeps every accepted search to minutes at worst; beyond it GlobalSearchTooLarge.
+DEFAULT_LIMIT = 100_000
+# The cap used when a report adds "bad local minimum, proven" on its own (a second or so).
+REPORT_LIMIT = 5_000
 
 
 def _reduce(dataset: Dataset) -> tuple[Dataset, tuple[int, ...]]:
@@ -87,28 +93,34 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
     """The exact global minimum of the squared loss of ``hidden`` ReLU units on ``dataset``.
 
     ``prune=False`` solves every activation pattern (the brute force the pruning is measured
-    against). ``limit`` caps the work (gap sets for d = 1, patterns for d >= 2).
+    against). ``limit`` caps the work: for d = 1 the gap sets (checked before any work) and
+    the patterns solved (checked as the search goes; with ``prune=False`` all of them, checked
+    before any work), for d >= 2 the patterns. Beyond it :class:`GlobalSearchTooLarge` names
+    the size; the search never runs unbounded.
 
-    >>> from relu_minima.paper.examples import D1
+    >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
     >>> cert = global_minimum(D1, hidden=1)
     >>> cert.value, cert.attained, cert.check()
     (Fraction(14, 1), True, True)
     """
     if not isinstance(dataset, Dataset):
-        raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset; build one with "
-                         "Dataset(X, y).")
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
-        raise InvalidArgument(f"hidden={hidden!r} must be a positive integer (the number m of "
-                              "hidden units), e.g. hidden=2.")
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise InvalidArgument(f"limit={limit!r} must be a positive integer.")
+        raise InvalidType(f"dataset={dataset!r:.60} must be a relu_minima.Dataset; build one "
+                          "with Dataset(X, y).")
+    _positive_int(hidden, "hidden", "the number m of hidden units, e.g. hidden=2")
+    _positive_int(limit, "limit", "a cap on the work, e.g. limit=100000")
+    if not isinstance(prune, bool):
+        raise InvalidType(f"prune={prune!r} must be True or False.")
     method, P, _, keep = _problem(dataset, hidden, limit)
     if method == "single-input":
         mean = sum(dataset.y, Fraction(0)) / dataset.n
         point = ShallowReLU([[0] * dataset.d] * hidden, [0] * hidden, [0] * hidden, mean)
         return _certificate(dataset, hidden, point, method, 1, 0, 1, {})
     if method == "line":
-        search = LineSearch(P, prune=prune).run()
+        if not prune and P.count_all() > limit:
+            raise GlobalSearchTooLarge(
+                f"prune=False would solve all {P.count_all()} activation patterns of "
+                f"hidden={hidden} units on K={P.K} distinct inputs, above limit={limit}")
+        search = LineSearch(P, prune=prune, limit=limit).run()
         value, affine, types, z = search.best
         # JSON counts from 1 (docs/certificates.md): gaps, groups and columns alike
         evidence = {
@@ -129,6 +141,13 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
     evidence["coordinates"] = _one_based(keep)
     return _certificate(dataset, hidden, point, method, examined, pruned, examined + pruned,
                         evidence)
+
+
+def _positive_int(value: object, name: str, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidType(f"{name}={value!r} must be an int ({what}).")
+    if value < 1:
+        raise InvalidArgument(f"{name}={value} must be a positive integer ({what}).")
 
 
 def _one_based(items):
@@ -283,3 +302,92 @@ def gap_report(params: ShallowReLU, dataset: Dataset,
         raise CertificateError("the certificate is for another dataset")
     return {"loss": params.loss(dataset), "optimum": cert.value, "gap": cert.gap(params),
             "certificate": cert}
+
+
+@dataclass(frozen=True)
+class GlobalComparison:
+    """A certified local minimum beside the exact global optimum of its problem.
+
+    ``proven_bad`` is True exactly when the local certificate's verdict is "local minimum"
+    (re-checked) and L* < L in exact arithmetic: then the point is a bad local minimum, proven
+    (the global certificate is a point with lower loss, and its ``check()`` proves nothing is
+    lower still). With L = L* the local minimum is a global one.
+    """
+
+    local: Certificate
+    optimum: GlobalMinimumCertificate
+
+    @property
+    def loss(self) -> Fraction:
+        return self.local.loss
+
+    @property
+    def value(self) -> Fraction:
+        """L*, the global optimum."""
+        return self.optimum.value
+
+    @property
+    def gap(self) -> Fraction:
+        """L - L* >= 0."""
+        return self.local.loss - self.optimum.value
+
+    @property
+    def proven_bad(self) -> bool:
+        return self.local.is_local_minimum is True and self.optimum.value < self.local.loss
+
+    @property
+    def line(self) -> str:
+        """One sentence for a report."""
+        if self.proven_bad:
+            return (f"bad local minimum, proven: global optimum L* = {self.value} < "
+                    f"L = {self.loss} (gap {self.gap}; exact global-minimum certificate, "
+                    f"{self.optimum.patterns_total} activation patterns)")
+        if self.local.is_local_minimum is True:
+            return (f"global minimum, proven: L = L* = {self.value} (exact global-minimum "
+                    f"certificate, {self.optimum.patterns_total} activation patterns)")
+        return (f"global optimum L* = {self.value}, L = {self.loss} (gap {self.gap}); the "
+                f"point is {self.local.status}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"global_optimum": str(self.value), "gap": str(self.gap),
+                "proven_bad": self.proven_bad, "line": self.line,
+                "global_point": self.optimum.point.to_json()}
+
+
+def compare_to_global(cert: Certificate, *, limit: int = REPORT_LIMIT
+                      ) -> GlobalComparison | None:
+    """``cert`` (a decision on a one-hidden-layer point) beside the exact global optimum.
+
+    None when the question is not one this module answers (not a ``ShallowReLU`` point) or the
+    exact search would exceed ``limit`` (a report then simply says nothing about it). Both
+    certificates are re-checked before the comparison is made.
+    """
+    if not isinstance(cert, Certificate):
+        raise InvalidType(f"cert={cert!r:.60} must be a Certificate (from "
+                          "verify_local_minimum).")
+    _positive_int(limit, "limit", "a cap on the work, e.g. limit=5000")
+    if not isinstance(cert.params, ShallowReLU) or isinstance(cert, GlobalMinimumCertificate):
+        return None
+    try:
+        optimum = global_minimum(cert.dataset, cert.params.m, limit=limit)
+    except GlobalSearchTooLarge:
+        return None
+    cert.check()
+    optimum.check()
+    return GlobalComparison(cert, optimum)
+
+
+def prove_bad(cert: Certificate, *, limit: int = REPORT_LIMIT) -> GlobalComparison | None:
+    """The proof that a certified local minimum is bad (L* < L exactly), or None.
+
+    None unless ``cert`` certifies a local minimum of a one-hidden-layer network whose exact
+    global optimum is found within ``limit`` and is strictly lower.
+
+    >>> from relu_minima.verify.dispatch import verify_local_minimum
+    >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    >>> proof = prove_bad(verify_local_minimum(ShallowReLU([1], [-3], [1], 0), D1))
+    >>> print(proof.line.split(" (")[0])
+    bad local minimum, proven: global optimum L* = 14 < L = 18
+    """
+    comparison = compare_to_global(cert, limit=limit)
+    return comparison if comparison is not None and comparison.proven_bad else None
