@@ -46,6 +46,9 @@ _EXPORTS: dict[str, str] = {
     "search_neighbourhood": ".numeric.fuzz",
     "verify_deep_local_minimum": ".verify.deep",
     "verify_local_minimum": ".verify.dispatch",
+    "snap": ".train.snap",
+    "from_arrays": ".train.state_dict",
+    "from_state_dict": ".train.state_dict",
 }
 
 __all__ = [
@@ -70,8 +73,11 @@ __all__ = [
     "assert_local_minimum",
     "assert_no_descent_found",
     "assert_not_local_minimum",
+    "from_arrays",
+    "from_state_dict",
     "is_decent",
     "search_neighbourhood",
+    "snap",
     "verify_deep_local_minimum",
     "verify_local_minimum",
 ]
@@ -113,6 +119,8 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the eager imports
         assert_no_descent_found,
         assert_not_local_minimum,
     )
+    from .train.snap import snap
+    from .train.state_dict import from_arrays, from_state_dict
     from .verify.certificate import Certificate, Verdict
     from .verify.deep import DeepCertificate, verify_deep_local_minimum
     from .verify.dispatch import verify_local_minimum

@@ -29,6 +29,7 @@ import numpy as np
 from ..errors import InvalidNumberError, ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
+from ..exact.params import ParameterSpace
 from ..exact.shallow import ShallowReLU
 from ..numeric.backend import Architecture
 from .rationals import _as_array, exact_array
@@ -70,9 +71,10 @@ class FloatNet:
 
     @property
     def theta(self) -> np.ndarray:
-        """The flat vector in the numeric backend's layout (W_n row by row, then b_n)."""
-        return np.concatenate([p for W, b in zip(self.weights, self.biases, strict=True)
-                               for p in (W.ravel(), b)])
+        """The flat float vector, laid out by :class:`~relu_minima.exact.params.ParameterSpace`."""
+        flat = ParameterSpace(self.widths).flatten([W.tolist() for W in self.weights],
+                                                   [b.tolist() for b in self.biases])
+        return np.array(flat, dtype=np.float64)
 
     def exact_binary(self) -> Any:
         """The exact model at the doubles' binary values (the trained point itself)."""
