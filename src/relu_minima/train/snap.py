@@ -35,8 +35,8 @@ def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
     ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
     f = float(value) if ok else math.nan
     if not (math.isfinite(f) and f > 0 and (f < 1 or not below_one)):
-        limit = "in (0, 1)" if below_one else "positive and finite"
-        raise InvalidNumberError(f"{name}={value!r} must be a number {limit}, such as "
+        limit = "a number in (0, 1)" if below_one else "a positive finite number"
+        raise InvalidNumberError(f"{name}={value!r} must be {limit}, such as "
                                  f"{'1e-6' if below_one else '1e-3'}.")
     return f
 

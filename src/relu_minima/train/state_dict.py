@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidNumberError, ReluMinimaError, ShapeError
+from ..errors import InvalidNumberError, InvalidType, ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.params import ParameterSpace
@@ -101,7 +101,7 @@ def read_network(params: Any, name: str = "params") -> FloatNet:
     if isinstance(params, Sequence) and not isinstance(params, (str, bytes)) and len(params) == 2:
         weights, biases = params
         return _read_layers(weights, biases, name)
-    raise ShapeError(
+    raise InvalidType(
         f"{name} of type {type(params).__name__} is not a network this reader knows; pass "
         "{'W','b','v','c'}, a state_dict ('0.weight', '0.bias', ...), or (weights, biases)."
     )
@@ -266,7 +266,7 @@ def read_dataset(dataset: Any, rule: str = "decimal") -> Dataset:
             and len(dataset) == 2:
         X, y = dataset
     else:
-        raise ShapeError(f"dataset of type {type(dataset).__name__} must be a Dataset, a pair "
+        raise InvalidType(f"dataset of type {type(dataset).__name__} must be a Dataset, a pair "
                          "(X, y) or a mapping with keys 'X' and 'y'.")
     X_exact = exact_array(X, "dataset.X", rule)
     y_exact = exact_array(y, "dataset.y", rule)
