@@ -7,7 +7,7 @@ gradient norm fell below ``tol``; the trained point is returned as float arrays.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -55,10 +55,8 @@ def train(dataset: Dataset, m: int, seed: int, *, steps: int = 40_000, tol: floa
     return {"W": W, "b": b, "v": v, "c": c}, gn
 
 
-RUNS = [(name, m, seed) for name in ("D1", "D2", "D3") for m in (1, 2) for seed in (0, 1, 2)] \
-    + [(name, m, seed) for name in ("R1", "R2") for m in (1, 2) for seed in (0, 1)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def trained_run(name: str, m: int, seed: int) -> tuple[dict[str, np.ndarray], float]:
     return train(DATASETS[name], m, seed)
