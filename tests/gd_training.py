@@ -55,8 +55,6 @@ def train(dataset: Dataset, m: int, seed: int, *, steps: int = 40_000, tol: floa
     return {"W": W, "b": b, "v": v, "c": c}, gn
 
 
-
-
 @cache
 def trained_run(name: str, m: int, seed: int) -> tuple[dict[str, np.ndarray], float]:
     return train(DATASETS[name], m, seed)
