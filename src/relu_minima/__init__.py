@@ -50,6 +50,9 @@ _EXPORTS: dict[str, str] = {
     "GlobalSearchTooLarge": ".verify.global_min",
     "global_minimum": ".verify.global_min",
     "prove_bad": ".verify.global_min",
+    "snap": ".train.snap",
+    "from_arrays": ".train.state_dict",
+    "from_state_dict": ".train.state_dict",
 }
 
 __all__ = [
@@ -77,9 +80,12 @@ __all__ = [
     "assert_no_descent_found",
     "assert_not_local_minimum",
     "global_minimum",
+    "from_arrays",
+    "from_state_dict",
     "is_decent",
     "prove_bad",
     "search_neighbourhood",
+    "snap",
     "verify_deep_local_minimum",
     "verify_local_minimum",
 ]
@@ -121,6 +127,8 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the eager imports
         assert_no_descent_found,
         assert_not_local_minimum,
     )
+    from .train.snap import snap
+    from .train.state_dict import from_arrays, from_state_dict
     from .verify.certificate import Certificate, Verdict
     from .verify.deep import DeepCertificate, verify_deep_local_minimum
     from .verify.dispatch import verify_local_minimum

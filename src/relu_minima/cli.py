@@ -1,4 +1,5 @@
-"""The ``relu-minima`` command: ``check-paper`` and ``verify FILE.json``."""
+"""The ``relu-minima`` command: ``check-paper``, ``verify FILE.json`` and
+``snap trained.npz data.npz``."""
 
 from __future__ import annotations
 
@@ -93,6 +94,42 @@ def _verify(args: argparse.Namespace) -> int:
     return 3  # undecided (deep networks only)
 
 
+def _snap(args: argparse.Namespace) -> int:
+    from .errors import ReluMinimaError
+    from .train.npz import load_npz
+    from .train.snap import snap
+
+    try:
+        params = load_npz(args.trained, "trained")
+        data = load_npz(args.data, "data", ("X", "y"))
+        report = snap(params, (data["X"], data["y"]), tol=args.tol,
+                      max_distance=args.max_distance, data_rule=args.data_rule)
+    except (ReluMinimaError, OSError) as exc:
+        print(f"relu-minima snap: bad input: {exc}", file=sys.stderr)
+        return 2
+    cert = report.certificate
+    witness = None
+    if args.witness is not None and cert is not None and report.is_local_minimum is False:
+        witness = _witness(cert, args.witness)
+    if args.json:
+        out = report.to_dict()
+        if args.witness is not None:
+            out["witness_within_radius"] = witness
+        print(json.dumps(out, indent=2))
+    else:
+        print(report)
+        if args.witness is not None:
+            if witness is None:
+                why = {0: "the snapped point is a local minimum.",
+                       3: f"the status is '{report.status}', so no lower point is known."}
+                print(f"\nNo witness: {why[report.exit_code]}")
+            else:
+                print(f"\nWITNESS within max-norm radius {witness['radius']} of the snapped "
+                      f"point (distance {witness['distance']}): loss {witness['loss']} < "
+                      f"{report.snapped_loss}, at\n" + json.dumps(witness["params"]))
+    return report.exit_code  # as verify: 0 minimum, 1 not, 3 undecided / not near
+
+
 def _status_names() -> list[str]:
     from .paper import Status
 
@@ -151,6 +188,26 @@ def main(argv: list[str] | None = None) -> int:
                     help="if the point is not a minimum, also print a point within max-norm "
                     "RADIUS (exact, such as 1/1000) with strictly lower exact loss")
     vf.set_defaults(func=_verify)
+    sn = sub.add_parser(
+        "snap",
+        help="snap a trained float network to an exact point and certify it "
+        "(exit 0: minimum, 1: not, 2: bad input, 3: undecided or not near a stationary point)",
+    )
+    sn.add_argument("trained", help="trained.npz: arrays W, b, v, c (one hidden layer) or a "
+                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md)")
+    sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
+    sn.add_argument("--tol", type=float, default=1e-6,
+                    help="relative kink tolerance (default 1e-6)")
+    sn.add_argument("--max-distance", type=float, default=None,
+                    help="largest max-norm distance of a snapped point "
+                    "(default 1e-3 max(1, |theta|_inf))")
+    sn.add_argument("--data-rule", choices=["decimal", "binary"], default="decimal",
+                    help="float data to exact: shortest decimal (default) or binary value")
+    sn.add_argument("--json", action="store_true", help="print the snap report as JSON only")
+    sn.add_argument("--witness", metavar="RADIUS", type=_radius,
+                    help="if the snapped point is not a minimum, also print a point within "
+                    "max-norm RADIUS of it with strictly lower exact loss")
+    sn.set_defaults(func=_snap)
     args = parser.parse_args(argv)
     return int(args.func(args))
 

@@ -15,8 +15,9 @@ Kink pairs: those whose trained pre-activation is within ``tol`` |(w_j, b_j)| |(
 then, in floats, an active-set refinement: pairs the solution pushes across their kink are
 added, pairs whose Lagrange multiplier has the wrong sign (the loss wants them off the kink, into
 their own side) are dropped. Units dead on every point keep short rational (w_j, b_j) with
-the same strict signs; units whose output weight is negligible (|v_j| |(w_j, b_j)| |(x, 1)|
-within ``tol`` of the targets' scale) get v_j = 0 exactly.
+the same strict signs; units whose output is negligible (|v_j| |(w_j, b_j)| |(x, 1)| within
+``tol`` of the targets' scale) get v_j = 0 exactly, or (w_j, b_j) = 0 exactly when that factor
+is the smaller one (the nearer of the two exact points).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import scipy.linalg
 from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
-from ..verify.shallow import verify_local_minimum
+from ..verify.shallow import verify_shallow as verify_local_minimum
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet
@@ -220,8 +221,13 @@ def _exact_candidate(pr: _Problem, K: frozenset[Pair]) -> tuple[ShallowReLU | No
         W[j], b[j] = _dead_unit(pr, j)
         v[j] = short_rational(float(pr.v[j]), pr.rel)
     for j in pr.zero:
-        W[j], b[j] = _zero_output_unit(pr, j)
-        v[j] = Fraction(0)
+        # a unit whose output is negligible: zero the smaller factor (the nearer exact point)
+        if np.max(np.abs(np.append(pr.W[j], pr.b[j]))) < abs(pr.v[j]):
+            W[j], b[j] = [Fraction(0)] * d, Fraction(0)
+            v[j] = short_rational(float(pr.v[j]), pr.rel)
+        else:
+            W[j], b[j] = _zero_output_unit(pr, j)
+            v[j] = Fraction(0)
     net = ShallowReLU(W, b, v, c)
     flipped = _flipped(pr, net, K)
     note = (f"least squares rank {sol.rank} of {P.shape[1]} unknowns"
@@ -300,7 +306,7 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
             solves += 1
             point, flipped, note = _exact_candidate(pr, K)
             head = (f"candidate {solves} ({label}; {how}): {len(K)} kink pair(s), "
-                    f"{len(pr.dead)} dead unit(s), {len(pr.zero)} unit(s) with v = 0; {note}")
+                    f"{len(pr.dead)} dead unit(s), {len(pr.zero)} unit(s) with zero output; {note}")
             if point is None:
                 shown = ", ".join(f"(unit {j + 1}, point {i + 1})" for j, i in sorted(flipped)[:8])
                 out.attempts.append(f"{head}: the exact point leaves the pattern at {shown}"

@@ -21,6 +21,7 @@ from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.shallow import ShallowReLU
 from ..numeric import backend as numeric
+from ..verify.global_min import GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
 from .report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
@@ -34,15 +35,15 @@ def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
     ok = isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool)
     f = float(value) if ok else math.nan
     if not (math.isfinite(f) and f > 0 and (f < 1 or not below_one)):
-        limit = "in (0, 1)" if below_one else "positive and finite"
-        raise InvalidNumberError(f"{name}={value!r} must be a number {limit}, such as "
+        limit = "a number in (0, 1)" if below_one else "a positive finite number"
+        raise InvalidNumberError(f"{name}={value!r} must be {limit}, such as "
                                  f"{'1e-6' if below_one else '1e-3'}.")
     return f
 
 
-def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 1e-7,
+def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 1e-6,
          budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
-         known_points: Sequence[Any] = ()) -> SnapReport:
+         known_points: Sequence[Any] = (), global_limit: int | None = 2000) -> SnapReport:
     """Snap trained float parameters to an exact point, certify it, and report.
 
     ``params``: ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (Linear/ReLU layers,
@@ -56,7 +57,9 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     for the v_j and for free coordinates stay to the trained values; ``budget`` bounds the exact
     solves; ``max_distance`` (default 1e-3 max(1, |theta|_inf)) is the largest max-norm distance
     at which an exact point still counts as "near"; ``known_points`` are exact points of the same
-    shape to compare against ("bad local minimum, proven").
+    shape to compare against ("bad local minimum, proven"); ``global_limit`` caps the exact
+    global search (:func:`relu_minima.verify.global_min.global_minimum`, one hidden layer only)
+    that supplies one more such point, None to skip it.
 
     >>> from relu_minima.paper.examples import D1
     >>> report = snap({"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}, D1)
@@ -67,6 +70,10 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     rel = _positive(rational_tol, "rational_tol", below_one=True)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise InvalidNumberError(f"budget={budget!r} must be a positive integer (exact solves).")
+    if global_limit is not None and (isinstance(global_limit, bool)
+                                     or not isinstance(global_limit, int) or global_limit < 1):
+        raise InvalidNumberError(f"global_limit={global_limit!r} must be a positive integer "
+                                 "(patterns of the exact global search), or None to skip it.")
     net = read_network(params)
     data = read_dataset(dataset, data_rule)
     if net.widths[0] != data.d:
@@ -76,7 +83,7 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     limit = (_positive(max_distance, "max_distance") if max_distance is not None
              else 1e-3 * max(1.0, float(np.max(np.abs(theta)))))
     options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": limit,
-               "data_rule": data_rule}
+               "data_rule": data_rule, "global_limit": global_limit}
     trained_loss = float(numeric.losses(net.arch, theta, data)[0])
     grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0]))
     trained = net.exact_binary()
@@ -107,7 +114,8 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
         evidence = numeric_evidence(point, data)
     lower = (None, None, None)
     if status == MINIMUM:
-        lower = _lower_point(point, cert.loss, data, known_points, others)
+        lower = _lower_point(point, cert.loss, data, known_points, others, global_limit,
+                             attempts)
     return SnapReport(status, point, certificate=cert, snapped_loss=cert.loss, distance=distance,
                       kink_pairs=tuple(pairs), attempts=tuple(attempts), evidence=evidence,
                       lower_point=lower[0], lower_loss=lower[1], lower_source=lower[2], **common)
@@ -166,9 +174,26 @@ def _affine_network(like: Any, data: Dataset) -> Any | None:
     return DeepReLU(weights, biases)
 
 
+def _global_point(point: Any, data: Dataset, limit: int | None,
+                  attempts: list[str]) -> tuple[Any, str] | None:
+    """The exact global minimiser for ``point``'s width, when the search fits within ``limit``."""
+    if limit is None or not isinstance(point, ShallowReLU):
+        return None
+    try:
+        cert = global_minimum(data, hidden=point.m, limit=limit)
+    except GlobalSearchTooLarge as err:
+        attempts.append(f"exact global search skipped: {err}")
+        return None
+    attempts.append(f"exact global search: L* = {cert.value} with {point.m} unit(s) "
+                    f"({cert.patterns_examined} pattern(s) solved, {cert.method})")
+    return cert.point, f"the exact global minimum (L* = {cert.value}, global_minimum)"
+
+
 def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any],
-                 others: list[tuple[Any, Any]]) -> tuple[Any, Fraction, str] | tuple[None, None,
-                                                                                     None]:
+                 others: list[tuple[Any, Any]], global_limit: int | None, attempts: list[str]
+                 ) -> tuple[Any, Fraction, str] | tuple[None, None, None]:
+    """The explicit point of lowest exact loss among those known; returned only when its
+    loss, recomputed here exactly, is strictly below ``loss``."""
     found: list[tuple[Fraction, str, Any]] = []
     for k, q in enumerate(known):
         if type(q) is not type(point) or _shape(q) != _shape(point):
@@ -181,6 +206,9 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     affine = _affine_network(point, data)
     if affine is not None:
         found.append((affine.loss(data), "the best affine fit (relu(t) - relu(-t) = t)", affine))
+    best_global = _global_point(point, data, global_limit, attempts)
+    if best_global is not None:
+        found.append((best_global[0].loss(data), best_global[1], best_global[0]))
     best = min(found, key=lambda item: item[0], default=None)
     if best is None or best[0] >= loss:
         return None, None, None

@@ -26,9 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidNumberError, ReluMinimaError, ShapeError
+from ..errors import InvalidNumberError, InvalidType, ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
+from ..exact.params import ParameterSpace
 from ..exact.shallow import ShallowReLU
 from ..numeric.backend import Architecture
 from .rationals import _as_array, exact_array
@@ -70,9 +71,10 @@ class FloatNet:
 
     @property
     def theta(self) -> np.ndarray:
-        """The flat vector in the numeric backend's layout (W_n row by row, then b_n)."""
-        return np.concatenate([p for W, b in zip(self.weights, self.biases, strict=True)
-                               for p in (W.ravel(), b)])
+        """The flat float vector, laid out by :class:`~relu_minima.exact.params.ParameterSpace`."""
+        flat = ParameterSpace(self.widths).flatten([W.tolist() for W in self.weights],
+                                                   [b.tolist() for b in self.biases])
+        return np.array(flat, dtype=np.float64)
 
     def exact_binary(self) -> Any:
         """The exact model at the doubles' binary values (the trained point itself)."""
@@ -99,7 +101,7 @@ def read_network(params: Any, name: str = "params") -> FloatNet:
     if isinstance(params, Sequence) and not isinstance(params, (str, bytes)) and len(params) == 2:
         weights, biases = params
         return _read_layers(weights, biases, name)
-    raise ShapeError(
+    raise InvalidType(
         f"{name} of type {type(params).__name__} is not a network this reader knows; pass "
         "{'W','b','v','c'}, a state_dict ('0.weight', '0.bias', ...), or (weights, biases)."
     )
@@ -146,10 +148,12 @@ def _read_layers(weights: Any, biases: Any, name: str) -> FloatNet:
 
 
 def _read_state_dict(state: Mapping[Any, Any], name: str) -> FloatNet:
+    """Group the keys by layer prefix (stored order) and read each group with
+    :func:`_read_linear`; a new kind of layer is one more reader of a group."""
     layers: dict[str, dict[str, Any]] = {}  # insertion order = stored order
     for key, value in state.items():
         prefix, _, kind = str(key).rpartition(".")
-        if kind not in ("weight", "bias"):
+        if kind not in LINEAR_KEYS:
             raise UnsupportedModelError(
                 f"{name}[{key!r}] is not a Linear layer's weight or bias; only nn.Sequential "
                 "networks of Linear and ReLU layers are supported (no normalisation, "
@@ -157,30 +161,37 @@ def _read_state_dict(state: Mapping[Any, Any], name: str) -> FloatNet:
         layers.setdefault(prefix, {})[kind] = (str(key), value)
     if not layers:
         raise ShapeError(f"{name} is empty: no layer to read.")
-    weights, biases, names = [], [], []
-    for prefix, parts in layers.items():
-        if "weight" not in parts:
-            raise ShapeError(f"{name} has {prefix + '.bias'!r} but no {prefix + '.weight'!r}.")
-        wkey, wval = parts["weight"]
-        W = _floats(wval, f"{name}[{wkey!r}]")
-        if W.ndim != 2:
-            raise UnsupportedModelError(
-                f"{name}[{wkey!r}] has shape {W.shape}, not (out, in): not a Linear layer; only "
-                "Linear and ReLU layers are supported.")
-        if "bias" not in parts:
-            raise UnsupportedModelError(
-                f"{name} has no {prefix + '.bias'!r}: bias-free layers (Linear(..., bias=False)) "
-                "are not supported yet. The exact models (ShallowReLU, DeepReLU) have a bias in "
-                "every layer as a free parameter, and a network trained without biases lives in "
-                "a smaller parameter space, where 'local minimum' means something else.")
-        bkey, bval = parts["bias"]
-        weights.append(W)
-        biases.append(_floats(bval, f"{name}[{bkey!r}]"))
-        names.append(f"{name}[{wkey!r}]")
-    return _validated(weights, biases, names)
+    read = [_read_linear(prefix, parts, name) for prefix, parts in layers.items()]
+    return _validated([r[0] for r in read], [r[1] for r in read], [r[2] for r in read],
+                      [r[3] for r in read])
 
 
-def _validated(weights: list[np.ndarray], biases: list[np.ndarray], names: list[str]) -> FloatNet:
+LINEAR_KEYS = ("weight", "bias")
+
+
+def _read_linear(prefix: str, parts: dict[str, tuple[str, Any]], name: str
+                 ) -> tuple[np.ndarray, np.ndarray, str, str]:
+    """One Linear layer: (W (out, in), b (out,), the weight's name, the bias's name)."""
+    if "weight" not in parts:
+        raise ShapeError(f"{name} has {prefix + '.bias'!r} but no {prefix + '.weight'!r}.")
+    wkey, wval = parts["weight"]
+    W = _floats(wval, f"{name}[{wkey!r}]")
+    if W.ndim != 2:
+        raise UnsupportedModelError(
+            f"{name}[{wkey!r}] has shape {W.shape}, not (out, in): not a Linear layer; only "
+            "Linear and ReLU layers are supported.")
+    if "bias" not in parts:
+        raise UnsupportedModelError(
+            f"{name} has no {prefix + '.bias'!r}: bias-free layers (Linear(..., bias=False)) "
+            "are not supported yet. The exact models (ShallowReLU, DeepReLU) have a bias in "
+            "every layer as a free parameter, and a network trained without biases lives in "
+            "a smaller parameter space, where 'local minimum' means something else.")
+    bkey, bval = parts["bias"]
+    return W, _floats(bval, f"{name}[{bkey!r}]"), f"{name}[{wkey!r}]", f"{name}[{bkey!r}]"
+
+
+def _validated(weights: list[np.ndarray], biases: list[np.ndarray], names: list[str],
+               bias_names: list[str] | None = None) -> FloatNet:
     if not weights:
         raise ShapeError("the network has no layer.")
     for n, (W, b, where) in enumerate(zip(weights, biases, names, strict=True)):
@@ -188,8 +199,9 @@ def _validated(weights: list[np.ndarray], biases: list[np.ndarray], names: list[
             raise ShapeError(f"{where} has shape {W.shape}; a weight matrix is (out, in), "
                              "both at least 1.")
         if b.shape != (W.shape[0],):
-            raise ShapeError(f"the bias of layer {n} ({where}) has shape {b.shape} but the layer "
-                             f"has {W.shape[0]} outputs: it must be ({W.shape[0]},).")
+            bias = bias_names[n] if bias_names else f"the bias of layer {n} (after {where})"
+            raise ShapeError(f"{bias} has shape {b.shape} but {where} has {W.shape[0]} "
+                             f"outputs: it must be ({W.shape[0]},).")
         if n > 0 and W.shape[1] != weights[n - 1].shape[0]:
             raise ShapeError(
                 f"{where} takes {W.shape[1]} inputs but the previous layer ({names[n - 1]}) has "
@@ -264,7 +276,7 @@ def read_dataset(dataset: Any, rule: str = "decimal") -> Dataset:
             and len(dataset) == 2:
         X, y = dataset
     else:
-        raise ShapeError(f"dataset of type {type(dataset).__name__} must be a Dataset, a pair "
+        raise InvalidType(f"dataset of type {type(dataset).__name__} must be a Dataset, a pair "
                          "(X, y) or a mapping with keys 'X' and 'y'.")
     X_exact = exact_array(X, "dataset.X", rule)
     y_exact = exact_array(y, "dataset.y", rule)
