@@ -2,8 +2,8 @@
 
 Format: ``{"dataset": {"X": [[...], ...], "y": [...]}, "params": {...}}`` where params is
 ``{"W", "b", "v", "c"}`` (one hidden layer) or ``{"weights", "biases"}`` (deep); one hidden
-layer with an ``"activation"`` key ("sigmoid" or "tanh") is a smooth network (``SmoothNet``). Numbers are
-strings such as "13/3" or "-0.25" (or JSON integers); JSON floats are refused.
+layer with an ``"activation"`` key ("sigmoid" or "tanh") is a smooth network (``SmoothNet``).
+Numbers are strings such as "13/3" or "-0.25" (or JSON integers); JSON floats are refused.
 """
 
 from __future__ import annotations

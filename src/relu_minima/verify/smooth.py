@@ -32,7 +32,6 @@ from ..exact.datasets import Dataset
 from ..exact.numbers import exact
 from ..exact.smooth import SmoothNet
 from .certificate import Verdict
-from .dispatch import register_decision
 from .intervals import (
     DEFAULT_PRECISION,
     decimal_down,
@@ -279,7 +278,3 @@ def snap_smooth(W: Any, b: Any, v: Any, c: Any, dataset: Dataset, *,
                       activation=activation)
     return certify_smooth_minimum(start, dataset, loss=loss, radius=radius,
                                   precision=precision, newton_steps=newton_steps)
-
-
-# verify_local_minimum(SmoothNet(...), D) and the pytest helpers decide through this
-register_decision(SmoothNet)(certify_smooth_minimum)
