@@ -114,7 +114,7 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
     _, _, H = obj.float_derivatives(theta)
     lam, V = np.linalg.eigh((H + H.T) / 2)
     scale = max(1.0, float(np.max(np.abs(lam))))
-    if abs(lam[0]) <= FLAT_TOLERANCE * scale:
+    if float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale:
         if loss == "logistic" and proven_margins(obj, tuple(Fraction(float(t)) for t in theta)):
             return undecided(INFINITY_REASON)
         return undecided(flat_reason(obj, theta, lam, V))

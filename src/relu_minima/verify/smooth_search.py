@@ -128,6 +128,8 @@ def refine(obj: SmoothObjective, theta: np.ndarray, iterations: int = 12) -> tup
         _, g, _ = obj.ball_derivatives(centre, Fraction(0), order=1)
         gm = flint_module().arb_mat([[g[i, 0].mid()] for i in range(obj.n)])
         step = _arb_matrix(Y) * gm
+        if not all(step[i, 0].mid().is_finite() for i in range(obj.n)):
+            break
         moves = [fraction_of(step[i, 0].mid()) for i in range(obj.n)]
         centre = tuple(round_decimal(c - s, digits) for c, s in zip(centre, moves, strict=True))
         if max(abs(s) for s in moves) <= tiny * (1 + max(abs(c) for c in centre)):
@@ -183,7 +185,8 @@ def _names(obj: SmoothObjective) -> list[str]:
 
 def flat_reason(obj: SmoothObjective, theta: np.ndarray, lam: np.ndarray, V: np.ndarray) -> str:
     m, d = obj.m, obj.d
-    u = V[:, 0]
+    flat = int(np.argmin(np.abs(lam)))  # the eigenvalue nearest 0, not the most negative
+    u = V[:, flat]
     top = np.argsort(-np.abs(u))[:4]
     names = _names(obj)
     parts = [f"{names[k]} ({u[k]:+.2f})" for k in top if abs(u[k]) > 0.05]
@@ -208,7 +211,7 @@ def flat_reason(obj: SmoothObjective, theta: np.ndarray, lam: np.ndarray, V: np.
                               f"-u_{j + 1}), so s(-t) ties their output weights")
     why = "; ".join(causes) if causes else "no structural cause recognised"
     return (f"flat direction: the Hessian at the nearby critical point is singular to working "
-            f"accuracy (smallest eigenvalue {lam[0]:.2e}, largest {lam[-1]:.2e}), along "
+            f"accuracy (eigenvalue {lam[flat]:.2e}, largest {lam[-1]:.2e}), along "
             f"{', '.join(parts) or 'a spread-out direction'}; {why}. A strict local minimum "
             "cannot be certified here (it may be a non-strict minimum on a flat family): remove "
             "the redundant units or certify a reduced parametrisation")
