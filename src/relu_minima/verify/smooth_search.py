@@ -54,6 +54,8 @@ def structural_flatness(params: SmoothNet, dataset: Dataset
     kernel = linalg.nullspace(rows, dataset.d + 1)
     if kernel:
         vec = linalg.primitive(kernel[0])
+        if next(t for t in vec[:-1] if t != 0) < 0:  # the sign with a's first entry positive
+            vec = [-t for t in vec]
         a, beta = vec[:-1], -vec[-1]
         return ("affine-data", (*a, beta),
                 f"no strict local minimum exists for these data: every input satisfies "
@@ -104,10 +106,11 @@ def newton(obj: SmoothObjective, theta0: np.ndarray, steps: int) -> tuple[np.nda
 
 
 def _solve(H: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    try:
-        return np.linalg.solve(H, rhs)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(H, rhs, rcond=None)[0]
+    """The least-norm solution with singular values below 1e-13 |H| dropped: on a flat family
+    of critical points Newton then stays put instead of running along the family."""
+    if not (np.all(np.isfinite(H)) and np.all(np.isfinite(rhs))):
+        return np.full_like(rhs, np.nan)
+    return np.linalg.lstsq(H, rhs, rcond=1e-13)[0]
 
 
 def refine(obj: SmoothObjective, theta: np.ndarray, iterations: int = 12) -> tuple[Fraction, ...]:
