@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima import Dataset, SmoothNet, verify_local_minimum
+from relu_minima.cli import main
 from relu_minima.errors import CertificateError, InvalidArgument
 from relu_minima.exact.io import dump_problem, parse_problem
 from relu_minima.numeric import backend as numeric
@@ -242,9 +243,18 @@ def test_bad_minimum_proven(teacher_cert):
     assert not prove_bad_minimum(TEACHER, D20, bad.certificate.params).proven
 
 
-def test_problem_file_round_trip(tmp_path):
+def test_problem_file_and_cli(tmp_path, capsys):
     params, dataset = parse_problem(dump_problem(TEACHER, D20))
     assert params == TEACHER and dataset == D20
+    path = tmp_path / "teacher.json"
+    path.write_text(dump_problem(TEACHER, D20))
+    assert main(["verify", str(path)]) == 0
+    assert "LOCAL MINIMUM" in capsys.readouterr().out
+    path.write_text(dump_problem(SADDLE_START, D20))
+    assert main(["verify", str(path), "--json", "--witness", "1/10"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["kind"] == "smooth" and out["witness_within_radius"]["radius"] == "1/10"
+    assert Certificate.from_json(out).check() is True
 
 
 # -- soundness -----------------------------------------------------------------------------------
