@@ -1,8 +1,9 @@
 """Reading problems from JSON files (``relu-minima verify FILE.json``).
 
 Format: ``{"dataset": {"X": [[...], ...], "y": [...]}, "params": {...}}`` where params is
-``{"W", "b", "v", "c"}`` (one hidden layer) or ``{"weights", "biases"}`` (deep). Numbers are
-strings such as "13/3" or "-0.25" (or JSON integers); JSON floats are refused.
+``{"W", "b", "v", "c"}`` (one hidden layer) or ``{"weights", "biases"}`` (deep); one hidden
+layer with an ``"activation"`` key ("sigmoid" or "tanh") is a smooth network (``SmoothNet``).
+Numbers are strings such as "13/3" or "-0.25" (or JSON integers); JSON floats are refused.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ def parse_problem(text: str) -> tuple[Any, Dataset]:
         from .deep import DeepReLU
 
         return DeepReLU.from_json(params), dataset
+    if isinstance(params, dict) and "activation" in params:
+        from .smooth import SmoothNet
+
+        return SmoothNet.from_json(params), dataset
     return ShallowReLU.from_json(params), dataset
 
 

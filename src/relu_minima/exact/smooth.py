@@ -154,6 +154,21 @@ class SmoothNet:
         point = dict(zip(syms, (_q(t) for t in self.parameters()), strict=True))
         return [sympy.N(sympy.diff(expr, s).subs(point), dps) for s in syms]
 
+    def distance(self, other: SmoothNet) -> Fraction:
+        """Max-norm distance between the flat parameter vectors (same shape)."""
+        if not isinstance(other, SmoothNet) or (other.m, other.d) != (self.m, self.d):
+            raise ShapeError(f"other={other!r} must be a SmoothNet with m={self.m}, d={self.d}.")
+        return max(abs(a - b) for a, b in zip(self.parameters(), other.parameters(),
+                                               strict=True))
+
+    @classmethod
+    def from_json(cls, data: Any) -> SmoothNet:
+        """Inverse of :meth:`to_json` (keys W, b, v, c and activation)."""
+        if not isinstance(data, dict) or not {"W", "b", "v", "c", "activation"} <= set(data):
+            raise ShapeError("params must be an object with keys 'W', 'b', 'v', 'c' and "
+                             "'activation' ('sigmoid' or 'tanh').")
+        return cls(data["W"], data["b"], data["v"], data["c"], activation=data["activation"])
+
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
         return {"W": [[str(t) for t in r] for r in self.W], "b": [str(t) for t in self.b],

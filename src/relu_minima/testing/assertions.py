@@ -66,7 +66,17 @@ def assert_local_minimum(params: Any, dataset: Dataset) -> Any:
                       "params is a local minimum", cert, "local minimum")
     if cert.is_local_minimum is False:
         witness = cert.witness(_WITNESS_RADIUS)
-        if witness is not None:
+        if witness is not None and getattr(cert, "kind", "") == "smooth":
+            # sigmoid/tanh: losses are irrational, so both sides are proven enclosures
+            from ..verify.smooth import smooth_loss_enclosure
+
+            lower_enc = smooth_loss_enclosure(witness, dataset, cert.objective)
+            lines += [
+                f"  witness within max-norm radius {_WITNESS_RADIUS}: loss in {lower_enc} "
+                f"< {cert.loss} (interval arithmetic)",
+                _indent(repr(witness)),
+            ]
+        elif witness is not None:
             lower = witness.loss(dataset)
             lines += [
                 f"  witness within max-norm radius {_WITNESS_RADIUS}: exact loss {lower} "

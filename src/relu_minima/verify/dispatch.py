@@ -39,9 +39,11 @@ def register_decision(model: type) -> Callable[[Callable[..., Certificate]],
 def _smooth_decision() -> None:
     """The smooth (interval) decision registers on import; it may need python-flint."""
     try:
-        from . import smooth  # noqa: F401
+        from . import smooth
     except ImportError:
-        pass
+        return
+    # registered here, not in smooth.py: dispatch imports smooth lazily (no import cycle)
+    _DECISIONS.setdefault(smooth.SmoothNet, smooth.certify_smooth_minimum)
 
 
 def verify_local_minimum(params: Any, dataset: Dataset, **options: Any) -> Certificate:

@@ -19,7 +19,7 @@ the inputs. So evaluating a gradient or a Hessian with the parameters set to the
 
 Preconditioners (Y, Q) are floats converted *exactly* to balls; the proofs hold for any of them.
 
-python-flint is optional for the library (``pip install "relu-minima[fast]"``); this module
+python-flint is optional for the library (``pip install "relu-minima[smooth]"``); this module
 raises :class:`IntervalBackendMissing` when it is needed and absent.
 """
 
@@ -71,8 +71,8 @@ def flint_module() -> Any:
     except ImportError:
         raise IntervalBackendMissing(
             "certificates for sigmoid/tanh networks use python-flint's rigorous ball "
-            "arithmetic (arb), which is not installed; run pip install \"relu-minima[fast]\" "
-            "(or pip install python-flint)."
+            "arithmetic (arb), which is not installed; run pip install \"relu-minima[smooth]\" "
+            "(or pip install python-flint); see docs/smooth.md."
         ) from None
     return flint
 

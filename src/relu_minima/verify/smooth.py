@@ -27,9 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgument, ShapeError
-from ..exact import linalg
+from ..errors import InvalidArgument, InvalidType, ShapeError
 from ..exact.datasets import Dataset
+from ..exact.numbers import exact
 from ..exact.smooth import SmoothNet
 from .certificate import Verdict
 from .intervals import (
@@ -37,31 +37,38 @@ from .intervals import (
     decimal_down,
     decimal_up,
     flint_module,
-    fraction_of,
     krawczyk,
-    newton_preconditioner,
     positive_definite,
-    precision,
-    quadratic_form,
     taylor_enclosure,
-    upper_fraction,
+)
+from .intervals import (
+    precision as working_precision,
 )
 from .smooth_certificate import LossEnclosure, SmoothCertificate
 from .smooth_model import SmoothObjective
+from .smooth_search import (
+    INFINITY_REASON,
+    flat_reason,
+    infinity_hint,
+    newton,
+    proven_margins,
+    refine,
+    saddle,
+    structural_flatness,
+)
 
 __all__ = ["BadMinimum", "LossEnclosure", "SmoothCertificate", "certify_smooth_minimum",
-           "prove_bad_minimum", "smooth_loss_enclosure"]
+           "prove_bad_minimum", "smooth_loss_enclosure", "snap_smooth"]
 
 AUTO_RADII = tuple(Fraction(1, 2**k) for k in (8, 16, 24, 32, 40, 48))
-FLAT_TOLERANCE = 1e-9   # |lambda_min| <= tol * max(1, |lambda_max|): numerically flat
-MAX_MOVE = 1.0          # Newton may move the start by at most this much (max norm)
+FLAT_TOLERANCE = 1e-12  # |lambda_min| <= tol * max(1, |lambda_max|): numerically flat
 
 
 def smooth_loss_enclosure(params: SmoothNet, dataset: Dataset, loss: str = "squared", *,
                           precision_bits: int = DEFAULT_PRECISION) -> LossEnclosure:
     """A rigorous enclosure of the loss of ``params`` on ``dataset`` (30 significant digits)."""
     obj = SmoothObjective.of(params, dataset, loss)
-    with precision(precision_bits):
+    with working_precision(precision_bits):
         return LossEnclosure.of_ball(obj.ball_loss(params.parameters()))
 
 
@@ -82,8 +89,6 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
         raise InvalidArgument(f"precision={precision!r} must be an int >= 53 (bits), e.g. 128.")
     radii = AUTO_RADII
     if radius is not None:
-        from ..exact.numbers import exact
-
         rho = exact(radius, "radius")
         if rho <= 0:
             raise InvalidArgument(f"radius={rho} must be positive, e.g. radius=1/1000.")
@@ -93,27 +98,28 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
     start = params.parameters()
 
     def undecided(reason: str, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
-        with _prec(bits):
+        with working_precision(bits):
             enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
         return SmoothCertificate(params=at, dataset=dataset, verdict=Verdict.UNDECIDED, loss=enc,
                                  reason=reason, objective=loss, precision=bits,
                                  start=params, **flat)
 
-    structural = _structural_flatness(params, dataset)
+    structural = structural_flatness(params, dataset)
     if structural is not None:
         kind, vector, reason = structural
         return undecided(reason, flat_kind=kind, flat_vector=vector)
-    theta, note = _newton(obj, np.array([float(t) for t in start]), newton_steps)
+    theta, note = newton(obj, np.array([float(t) for t in start]), newton_steps)
     if theta is None:
-        return undecided(note + _infinity_hint(obj, start))
+        return undecided(note + infinity_hint(obj, start))
     _, _, H = obj.float_derivatives(theta)
     lam, V = np.linalg.eigh((H + H.T) / 2)
     scale = max(1.0, float(np.max(np.abs(lam))))
-    centre_guess = tuple(Fraction(float(t)) for t in theta)
-    if abs(lam[0]) <= FLAT_TOLERANCE * scale:
-        return undecided(_flat_reason(obj, theta, lam, V))
-    with _prec(bits):
-        centre = _refine(obj, centre_guess, H)
+    if float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale:
+        if loss == "logistic" and proven_margins(obj, tuple(Fraction(float(t)) for t in theta)):
+            return undecided(INFINITY_REASON)
+        return undecided(flat_reason(obj, theta, lam, V))
+    with working_precision(bits):
+        centre = refine(obj, theta)
         centre_net = obj.network(centre)
         attempts = []
         for rho in radii:
@@ -137,9 +143,9 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                                 "definite Hessian on the whole box"), **common)
                 attempts.append(f"rho={float(rho):.1e}: Hessian not proven positive definite")
                 continue
-            saddle = _saddle(obj, centre, rho, kr.hessian, V[:, 0], at_min)
-            if saddle is not None:
-                u, curv, point, point_loss = saddle
+            found = saddle(obj, centre, rho, kr.hessian, V[:, 0], at_min)
+            if found is not None:
+                u, curv, point, point_loss = found
                 return SmoothCertificate(
                     verdict=Verdict.NOT_MINIMUM, direction=u, curvature=curv,
                     lower_point=point, lower_loss=point_loss,
@@ -152,10 +158,6 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
               "or certify a better-conditioned point")
     return undecided(f"box too large or test too weak: float evidence says {what}, but "
                      f"no box was proven ({'; '.join(attempts)}); {advice}.", at=centre_net)
-
-
-def _prec(bits: int) -> Any:
-    return precision(bits)
 
 
 def _tight_loss(obj: SmoothObjective, centre: tuple[Fraction, ...], rho: Fraction, kr: Any
@@ -183,161 +185,6 @@ def _power_of_two_above(q: Fraction) -> Fraction:
     while Fraction(1, 2 ** (k + 1)) >= q:
         k += 1
     return Fraction(1, 2**k)
-
-
-# -- step 0: exact structural flatness ------------------------------------------------------
-def _structural_flatness(params: SmoothNet, dataset: Dataset
-                         ) -> tuple[str, tuple[Fraction, ...], str] | None:
-    rows = [[*x, Fraction(1)] for x in dataset.X]
-    kernel = linalg.nullspace(rows, dataset.d + 1)
-    if kernel:
-        vec = linalg.primitive(kernel[0])
-        a, beta = vec[:-1], -vec[-1]
-        return ("affine-data", (*a, beta),
-                f"no strict local minimum exists for these data: every input satisfies "
-                f"a . x = {beta} with a = ({', '.join(str(t) for t in a)}), so moving any unit "
-                f"by (w_j, b_j) -> (w_j + t a, b_j - {beta} t) leaves every output, hence the "
-                "loss, unchanged: an exact flat direction at every point (certify on a reduced "
-                "parametrisation, or add data off the hyperplane)")
-    distinct = len(dataset.groups())
-    if distinct < params.m + 1:
-        return ("output-layer", (), f"no strict local minimum exists: the data have {distinct} "
-                f"distinct inputs but the output layer has m + 1 = {params.m + 1} parameters "
-                "(v, c); the outputs depend on them only through the N x (m + 1) matrix "
-                "[s(w_j . x_i + b_j), 1], which has a nonzero kernel: an exact flat direction at "
-                "every point (use fewer units or more data)")
-    return None
-
-
-# -- step 1: refinement ---------------------------------------------------------------------
-def _newton(obj: SmoothObjective, theta0: np.ndarray, steps: int
-            ) -> tuple[np.ndarray | None, str]:
-    theta = theta0.copy()
-    _, g, H = obj.float_derivatives(theta)
-    g0 = float(np.max(np.abs(g)))
-    for _ in range(steps):
-        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(H))):
-            return None, "the float derivatives overflowed during Newton's method"
-        try:
-            delta = np.linalg.solve(H, -g)
-        except np.linalg.LinAlgError:
-            delta = np.linalg.lstsq(H, -g, rcond=None)[0]
-        theta = theta + delta
-        if float(np.max(np.abs(theta - theta0))) > MAX_MOVE * (1 + float(np.max(np.abs(theta0)))):
-            return None, (f"no critical point was found near params: Newton's method left the "
-                          f"neighbourhood of the start (|grad L(params)|_inf = {g0:.3e})")
-        _, g, H = obj.float_derivatives(theta)
-        if float(np.max(np.abs(delta))) <= 1e-13 * (1 + float(np.max(np.abs(theta)))):
-            return theta, "converged"
-    return None, (f"no critical point was found near params: Newton's method did not converge "
-                  f"in {steps} steps (|grad L(params)|_inf = {g0:.3e}, now "
-                  f"{float(np.max(np.abs(g))):.3e})")
-
-
-def _infinity_hint(obj: SmoothObjective, start: tuple[Fraction, ...]) -> str:
-    """An exact remark when the loss provably decreases towards infinity from params."""
-    if obj.loss != "logistic":
-        return ("; if training drives the weights to grow without bound, the infimum is at "
-                "infinity and there is no minimum to certify; else train further and retry")
-    with _prec(DEFAULT_PRECISION):
-        net = obj.network(start)
-        margins = [_margin(obj, net, i) for i in range(obj.N)]
-    if all(m > 0 for m in margins):
-        return ("; a minimum at infinity: every point is classified correctly (y_i f(x_i) > 0, "
-                "proven), so scaling the output layer (v, c) by lambda > 1 lowers every term "
-                "log(1 + exp(-lambda y_i f(x_i))) strictly, for all lambda: the loss has no "
-                "minimum along this ray")
-    return "; the weights may drift to infinity (no finite minimum); train further and retry"
-
-
-def _margin(obj: SmoothObjective, net: SmoothNet, i: int) -> Any:
-    from .intervals import ball
-
-    x, y = obj.dataset.X[i], obj.dataset.y[i]
-    f = ball(net.c)
-    for j in range(net.m):
-        p = sum((ball(w) * ball(t) for w, t in zip(net.W[j], x, strict=True)), ball(net.b[j]))
-        f += ball(net.v[j]) * (1 / (1 + (-p).exp()) if net.activation == "sigmoid" else p.tanh())
-    return ball(y) * f
-
-
-def _refine(obj: SmoothObjective, guess: tuple[Fraction, ...], H: np.ndarray
-            ) -> tuple[Fraction, ...]:
-    """Two Newton corrections with ball midpoints, then a 30-digit decimal centre."""
-    Y = newton_preconditioner(H)
-    centre = guess
-    if Y is not None:
-        for _ in range(2):
-            _, g, _ = obj.ball_derivatives(centre, Fraction(0), order=1)
-            gm = np.array([fraction_of(g[i, 0].mid()) for i in range(obj.n)], dtype=object)
-            step = [sum(Fraction(float(Y[i, k])) * gm[k] for k in range(obj.n))
-                    for i in range(obj.n)]
-            centre = tuple(c - s for c, s in zip(centre, step, strict=True))
-    return tuple(_round_decimal(c, 30) for c in centre)
-
-
-def _round_decimal(q: Fraction, digits: int) -> Fraction:
-    lo = decimal_down(q, digits)
-    hi = decimal_up(q, digits)
-    return lo if q - lo <= hi - q else hi
-
-
-# -- step 3: diagnosis ----------------------------------------------------------------------
-def _names(obj: SmoothObjective) -> list[str]:
-    m, d = obj.m, obj.d
-    names = [f"w_{j + 1}_{k + 1}" for j in range(m) for k in range(d)]
-    return names + [f"b_{j + 1}" for j in range(m)] + [f"v_{j + 1}" for j in range(m)] + ["c"]
-
-
-def _flat_reason(obj: SmoothObjective, theta: np.ndarray, lam: np.ndarray, V: np.ndarray) -> str:
-    m, d = obj.m, obj.d
-    u = V[:, 0]
-    top = np.argsort(-np.abs(u))[:4]
-    names = _names(obj)
-    parts = [f"{names[k]} ({u[k]:+.2f})" for k in top if abs(u[k]) > 0.05]
-    causes = []
-    U = np.concatenate([theta[:m * d].reshape(m, d), theta[m * d:m * d + m, None]], axis=1)
-    v = theta[m * d + m:m * d + 2 * m]
-    X1 = np.array([[float(t) for t in x] + [1.0] for x in obj.dataset.X])
-    P = X1 @ U.T
-    for j in range(m):
-        if abs(v[j]) < 1e-7:
-            causes.append(f"unit {j + 1} has v_{j + 1} = {v[j]:.1e} ~ 0, so its weights do not "
-                          "act on the loss")
-        if np.min(np.abs(P[:, j])) > 30:
-            causes.append(f"unit {j + 1} is saturated on every input (|w.x + b| > 30), so "
-                          "its weights barely act")
-        for k in range(j + 1, m):
-            if np.max(np.abs(U[j] - U[k])) < 1e-6:
-                causes.append(f"units {j + 1} and {k + 1} coincide, so only v_{j + 1} + "
-                              f"v_{k + 1} matters")
-            elif np.max(np.abs(U[j] + U[k])) < 1e-6:
-                causes.append(f"units {j + 1} and {k + 1} are mirror images (u_{k + 1} = "
-                              f"-u_{j + 1}), so s(-t) ties their output weights")
-    why = "; ".join(causes) if causes else "no structural cause recognised"
-    return (f"flat direction: the Hessian at the nearby critical point is singular to working "
-            f"accuracy (smallest eigenvalue {lam[0]:.2e}, largest {lam[-1]:.2e}), along "
-            f"{', '.join(parts) or 'a spread-out direction'}; {why}. A strict local minimum "
-            "cannot be certified here (it may be a non-strict minimum on a flat family): remove "
-            "the redundant units or certify a reduced parametrisation")
-
-
-def _saddle(obj: SmoothObjective, centre: tuple[Fraction, ...], rho: Fraction, HX: Any,
-            u_float: np.ndarray, at_min: LossEnclosure) -> Any:
-    """An exact direction with certainly negative curvature and a point of lower loss."""
-    top = float(np.max(np.abs(u_float)))
-    u = tuple(Fraction(round(float(t) / top * 2**20), 2**20) for t in u_float)
-    curv = upper_fraction(quadratic_form(HX, u))
-    if curv >= 0:
-        return None
-    t = rho
-    for _ in range(30):
-        point = tuple(c + t * s for c, s in zip(centre, u, strict=True))
-        enc = LossEnclosure.of_ball(obj.ball_loss(point))
-        if enc.upper < at_min.lower:
-            return u, decimal_up(curv, 6), point, enc
-        t /= 2
-    return None
 
 
 # -- spurious minima --------------------------------------------------------------------------
@@ -391,3 +238,43 @@ def prove_bad_minimum(params: SmoothNet, dataset: Dataset, better: SmoothNet, *,
                           f"{float(enc.upper):.12g} >= L(better)")
     return BadMinimum(cert, better, enc, False, Fraction(0),
                       f"the other point's loss {enc} is not below the minimum's {cert.loss}")
+
+
+# -- trained float points ------------------------------------------------------------------
+def _rationalise(name: str, value: Any) -> Any:
+    """Floats (or a numpy array) as exact rationals: each float is its own exact binary value."""
+    arr = np.asarray(value, dtype=object if isinstance(value, (list, tuple)) else None)
+    if arr.dtype == object:
+        flat = [_exact_float(f"{name}[{i}]", t) for i, t in enumerate(arr.ravel())]
+    else:
+        if not np.issubdtype(arr.dtype, np.number):
+            raise InvalidType(f"{name} has dtype {arr.dtype}; pass numbers (floats, ints).")
+        flat = [_exact_float(f"{name}[{i}]", t.item()) for i, t in enumerate(arr.ravel())]
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(arr.shape).tolist()
+
+
+def _exact_float(name: str, t: Any) -> Fraction:
+    if isinstance(t, float | np.floating):
+        if not np.isfinite(t):
+            raise InvalidArgument(f"{name}={t} is not finite; train to finite weights first.")
+        return Fraction(float(t))
+    return exact(t, name)
+
+
+def snap_smooth(W: Any, b: Any, v: Any, c: Any, dataset: Dataset, *,
+                activation: str = "sigmoid", loss: str = "squared", radius: Any = None,
+                precision: int = DEFAULT_PRECISION, newton_steps: int = 50) -> SmoothCertificate:
+    """Certify what an optimiser found: float (or numpy) weights of a sigmoid/tanh network.
+
+    The snap route for smooth networks: every float is replaced by its exact binary value (no
+    rounding), the point is refined by Newton's method (float64, then ball midpoints) to an
+    exact decimal centre, and :func:`certify_smooth_minimum` decides the box around it. The
+    certificate's ``start`` is the rationalised trained point, ``params`` the centre.
+    """
+    start = SmoothNet(_rationalise("W", W), _rationalise("b", b), _rationalise("v", v),
+                      _exact_float("c", c.item() if isinstance(c, np.generic) else c),
+                      activation=activation)
+    return certify_smooth_minimum(start, dataset, loss=loss, radius=radius,
+                                  precision=precision, newton_steps=newton_steps)

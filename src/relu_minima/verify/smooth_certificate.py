@@ -304,6 +304,12 @@ class SmoothCertificate(Certificate):
         lines += [
             f"Box X: the exact rational centre c = params (theta, {len(_flat(net))} coordinates, "
             f"layout w_1..w_m, b, v, c) +- {rho:.3e} in max norm.",
+        ]
+        if self.start is not None and self.start != net:
+            lines.append(f"Start: the given point lies at max-norm distance "
+                         f"{float(self.start.distance(net)):.3e} from c (Newton's method, float64 "
+                         "then ball midpoints, found c; only the tests below prove anything).")
+        lines += [
             "1. Krawczyk: with Y a float inverse of the midpoint Hessian, K(X) = c - Y grad L(c) "
             "+ (I - Y H(X))(X - c) satisfies |K(X) - c|_inf <= "
             f"{float(self.krawczyk_bound or 0):.3e} < {rho:.3e} "
