@@ -33,7 +33,7 @@ import scipy.linalg
 from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
-from ..verify.shallow import verify_local_minimum
+from ..verify.shallow import verify_shallow as verify_local_minimum
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet
