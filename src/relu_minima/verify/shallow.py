@@ -330,7 +330,7 @@ def _sign(t: Fraction) -> int:
 
 
 def _space(params: ShallowReLU) -> ParameterSpace:
-    return ParameterSpace.shallow(params.d, params.m)
+    return params.space
 
 
 def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
