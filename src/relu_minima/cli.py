@@ -65,6 +65,9 @@ def _verify(args: argparse.Namespace) -> int:
 
     try:
         params, dataset = load_problem(Path(args.file))
+        if args.frozen:  # added to the file's own frozen names
+            params = params.with_space(bias=params.space.bias,
+                                       frozen=[*params.space.frozen, *args.frozen])
         cert = verify_local_minimum(params, dataset)
     except (ReluMinimaError, OSError, json.JSONDecodeError) as exc:
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
@@ -180,13 +183,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     vf.add_argument("file", help='JSON: {"dataset": {"X": ..., "y": ...}, "params": {...}} '
                     'with params {"W", "b", "v", "c"} (one hidden layer) or '
-                    '{"weights", "biases"} (deep)')
+                    '{"weights", "biases"} (deep); optional in params: "bias": false '
+                    '(or one flag per layer) and "frozen": ["b_2[1]", ...] (parameters held '
+                    'fixed)')
     vf.add_argument("--json", action="store_true",
                     help="print the certificate as JSON only (the proof text is its "
                     "'proof_text')")
     vf.add_argument("--witness", metavar="RADIUS", type=_radius,
                     help="if the point is not a minimum, also print a point within max-norm "
                     "RADIUS (exact, such as 1/1000) with strictly lower exact loss")
+    vf.add_argument("--frozen", nargs="+", metavar="NAME",
+                    help="also hold these parameters fixed (names such as b_2[1] for the "
+                    "output bias, W_1[1,2]); the decision then moves only the others")
     vf.set_defaults(func=_verify)
     sn = sub.add_parser(
         "snap",

@@ -10,7 +10,7 @@ L = sum_i (f(x_i) - y_i)^2.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -36,6 +36,10 @@ class DeepReLU:
     is a list of k vectors. The last layer has exactly one row (scalar output). Floats are
     refused unless ``allow_float=True``.
 
+    ``bias`` (True/False, or one flag per layer) and ``frozen`` (names such as ``"W_2[1,3]"``)
+    set the parameterisation (:class:`~relu_minima.exact.params.ParameterSpace`); a bias-free
+    layer's entry of ``biases`` may be None (or ``biases`` itself None when no layer has one).
+
     >>> net = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])   # |x| as a 1-2-1 net
     >>> net.depth, net.widths, net(-3)
     (2, (1, 2, 1), Fraction(3, 1))
@@ -43,11 +47,15 @@ class DeepReLU:
 
     weights: tuple[Matrix, ...]
     biases: tuple[tuple[Fraction, ...], ...]
+    space: ParameterSpace = field(repr=False)
 
-    def __init__(self, weights: Any, biases: Any, *, allow_float: bool = False) -> None:
+    def __init__(self, weights: Any, biases: Any, *, allow_float: bool = False,
+                 bias: Any = True, frozen: Any = ()) -> None:
         layers = _as_sequence(weights, "weights")
         if len(layers) == 0:
             raise ShapeError("weights is empty: the network needs at least one layer (k >= 1).")
+        if biases is None:
+            biases = [None] * len(layers)
         bias_items = _as_sequence(biases, "biases")
         if len(bias_items) != len(layers):
             raise ShapeError(
@@ -81,12 +89,41 @@ class DeepReLU:
                 f"weights[{len(mats) - 1}] has {len(mats[-1])} rows but the output is scalar: "
                 "the last layer must have exactly one row."
             )
+        widths = (len(mats[0][0]), *(len(M) for M in mats))
+        space = ParameterSpace(widths, bias, frozen)
+        flags = space.bias
+        items = list(bias_items)
+        for n, M in enumerate(mats):
+            if items[n] is None:
+                if flags[n]:
+                    raise ShapeError(f"biases[{n}]=None but layer {n + 1} has a bias; give it, "
+                                     "or say bias=False for that layer.")
+                items[n] = [0] * len(M)
         bs = tuple(
-            exact_vector(bias_items[n], f"biases[{n}]", length=len(M), allow_float=allow_float)
+            exact_vector(items[n], f"biases[{n}]", length=len(M), allow_float=allow_float)
             for n, M in enumerate(mats)
         )
         object.__setattr__(self, "weights", tuple(mats))
         object.__setattr__(self, "biases", bs)
+        object.__setattr__(self, "space", space)
+        space.check_point(self.parameters())
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        return f"DeepReLU(weights={self.weights!r}, biases={self.biases!r}{extra})"
+
+    def _parameterisation(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this parameterisation (empty for the full one)."""
+        out: dict[str, Any] = {}
+        if not all(self.space.bias):
+            out["bias"] = self.space.bias
+        if self.space.frozen:
+            out["frozen"] = self.space.frozen
+        return out
+
+    def with_space(self, bias: Any = True, frozen: Any = ()) -> DeepReLU:
+        """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
+        return DeepReLU(self.weights, self.biases, bias=bias, frozen=frozen)
 
     # -- shape -----------------------------------------------------------------------------
     @property
@@ -162,7 +199,23 @@ class DeepReLU:
             raise InvalidType(f"replace() got unknown fields {sorted(unknown)}; "
                               "use weights/biases.")
         parts = {"weights": self.weights, "biases": self.biases, **changes}
-        return DeepReLU(parts["weights"], parts["biases"])
+        return DeepReLU(parts["weights"], parts["biases"], **self._same_shape_space(
+            parts["weights"]))
+
+    def _same_shape_space(self, weights: Any) -> dict[str, Any]:
+        """This parameterisation if ``weights`` keep the widths, else only the bias flags (the
+        frozen names refer to coordinates that may no longer exist)."""
+        kw = self._parameterisation()
+        try:
+            same = tuple(len(M) for M in weights) == self.widths[1:] and \
+                len(weights[0][0]) == self.d
+        except (TypeError, IndexError):
+            same = False
+        if not same:
+            kw.pop("frozen", None)
+            if len(weights) != self.depth:
+                kw.pop("bias", None)
+        return kw
 
     def replace_layer(self, n: int, W: Any = None, b: Any = None) -> DeepReLU:
         """A copy with layer n's matrix and/or bias replaced."""
@@ -174,12 +227,7 @@ class DeepReLU:
             weights[n] = W
         if b is not None:
             biases[n] = b
-        return DeepReLU(weights, biases)
-
-    @property
-    def space(self) -> ParameterSpace:
-        """The parameter space (widths and the flat layout, :mod:`relu_minima.exact.params`)."""
-        return ParameterSpace(self.widths)
+        return DeepReLU(weights, biases, **self._same_shape_space(weights))
 
     def parameters(self) -> tuple[Fraction, ...]:
         """All parameters in the flat order of :class:`~relu_minima.exact.params.ParameterSpace`:
@@ -190,7 +238,7 @@ class DeepReLU:
         """The network of the same widths with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.n_params)
         weights, biases = self.space.unflatten(vals)
-        return DeepReLU(weights, biases)
+        return DeepReLU(weights, biases, **self._parameterisation())
 
     def distance(self, other: DeepReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same widths."""
@@ -201,30 +249,41 @@ class DeepReLU:
     # -- conversions -----------------------------------------------------------------------
     @classmethod
     def from_shallow(cls, net: ShallowReLU) -> DeepReLU:
-        """The same function as a k = 2 network: weights (W, [v]), biases (b, [c])."""
+        """The same function as a k = 2 network: weights (W, [v]), biases (b, [c]); the same
+        flat layout, so the parameterisation carries over unchanged."""
         if not isinstance(net, ShallowReLU):
             raise InvalidType(f"net={net!r} must be a ShallowReLU.")
-        return cls([net.W, [net.v]], [net.b, [net.c]])
+        return cls([net.W, [net.v]], [net.b, [net.c]], bias=net.space.bias,
+                   frozen=net.space.frozen)
 
     def to_shallow(self) -> ShallowReLU:
         """The k = 2 network as a ShallowReLU (inverse of :meth:`from_shallow`)."""
         if self.depth != 2:
             raise ShapeError(f"to_shallow needs depth 2, but this network has depth {self.depth}.")
-        return ShallowReLU(self.weights[0], self.biases[0], self.weights[1][0], self.biases[1][0])
+        return ShallowReLU(self.weights[0], self.biases[0], self.weights[1][0], self.biases[1][0],
+                           **self._parameterisation())
 
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
         return {
             "weights": [[[str(t) for t in row] for row in M] for M in self.weights],
             "biases": [[str(t) for t in b] for b in self.biases],
+            **self.space.parameterisation_json(),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> DeepReLU:
-        """Inverse of :meth:`to_json`."""
-        if not isinstance(data, dict) or not {"weights", "biases"} <= set(data):
+        """Inverse of :meth:`to_json`; also reads ``"bias"`` and ``"frozen"`` (see the class);
+        "biases" may be left out when no layer has a bias."""
+        if not isinstance(data, dict) or "weights" not in data or (
+                "biases" not in data and data.get("bias", True) is not False):
             raise ShapeError("params must be an object with keys 'weights' and 'biases'.")
-        return cls(data["weights"], data["biases"])
+        unknown = sorted(set(data) - {"weights", "biases", "bias", "frozen"})
+        if unknown:
+            raise ShapeError(f"params has unknown key(s) {unknown}; a deep point has 'weights', "
+                             "'biases' and optionally 'bias' and 'frozen'.")
+        return cls(data["weights"], data.get("biases"), bias=data.get("bias", True),
+                   frozen=data.get("frozen", ()))
 
     def _check_dims(self, dataset: Dataset) -> None:
         if not isinstance(dataset, Dataset):

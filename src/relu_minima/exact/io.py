@@ -4,6 +4,16 @@ Format: ``{"dataset": {"X": [[...], ...], "y": [...]}, "params": {...}}`` where 
 ``{"W", "b", "v", "c"}`` (one hidden layer) or ``{"weights", "biases"}`` (deep); one hidden
 layer with an ``"activation"`` key ("sigmoid" or "tanh") is a smooth network (``SmoothNet``).
 Numbers are strings such as "13/3" or "-0.25" (or JSON integers); JSON floats are refused.
+
+The parameterisation rides in params (issue 18): ``"bias": false`` (no layer has a bias; the
+bias entries may be left out) or one flag per layer such as ``"bias": [false, true]``, and
+``"frozen": ["W_1[1,2]", "b_2[1]"]`` for coordinates held at their values (the library's names,
+:class:`~relu_minima.exact.params.ParameterSpace`). Without them every weight and bias moves.
+
+>>> params, D = parse_problem('{"dataset": {"X": [[1, 1], [2, 1]], "y": ["0", "1"]}, '
+...     '"params": {"W": [[1, 0]], "v": [1], "bias": false, "frozen": ["W_2[1,1]"]}}')
+>>> params.space.bias, params.space.frozen
+((False, False), ('W_2[1,1]',))
 """
 
 from __future__ import annotations

@@ -13,6 +13,14 @@ strategies) goes through :class:`ParameterSpace` to read or write that layout.
 
 Coordinates are named 1-based for readers: ``W_n[j,k]`` is the weight from unit k of layer
 n-1 (input k for n = 1) into unit j of layer n, ``b_n[j]`` the bias of that unit.
+
+The space also records the *parameterisation*, i.e. which coordinates move (issue 18): a layer
+may have no bias (``bias[n-1] = False``: b_n is identically 0 and not a parameter, as in
+``nn.Linear(..., bias=False)``), and any coordinate may be *frozen* (held at its value). The
+flat layout is the same for every parameterisation (a bias-free layer keeps its zero bias
+coordinates, held fixed), so evaluation, germs and witnesses never depend on it; only the
+decisions do, and they move only :attr:`ParameterSpace.moving` coordinates. The defaults
+(every layer with a bias, nothing frozen) are the full space of Equations (1) and (2).
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ..errors import ShapeError
+from ..errors import InvalidArgument, ShapeError
 
 __all__ = ["LayerSlice", "ParameterSpace"]
 
@@ -41,9 +49,24 @@ class LayerSlice:
 
 @dataclass(frozen=True)
 class ParameterSpace:
-    """Widths (d, h_1, ..., h_{k-1}, 1) and the flat layout of their parameters."""
+    """Widths (d, h_1, ..., h_{k-1}, 1), the flat layout of their parameters, and which of them
+    move.
+
+    ``bias``: True/False for every layer, or one flag per layer (layer 1 first); a layer without
+    bias has b_n = 0 held fixed. ``frozen``: names (``"W_1[2,1]"``, ``"b_2[1]"``) or positions of
+    coordinates held at their values. Both are stored normalised: ``bias`` as one bool per
+    layer, ``frozen`` as names in layout order.
+
+    >>> S = ParameterSpace((2, 3, 1), bias=(False, True), frozen=["b_2[1]"])
+    >>> S.is_full, S.bias, S.frozen, len(S.fixed_positions)
+    (False, (False, True), ('b_2[1]',), 4)
+    >>> S.describe()
+    'layer 1 has no bias (b_1 = 0, not a parameter); held fixed: b_2[1]'
+    """
 
     widths: tuple[int, ...]
+    bias: Any = True
+    frozen: Any = ()
 
     def __post_init__(self) -> None:
         widths = tuple(self.widths)
@@ -55,6 +78,54 @@ class ParameterSpace:
         if widths[-1] != 1:
             raise ShapeError(f"widths={self.widths!r} must end in 1: the output is scalar.")
         object.__setattr__(self, "widths", widths)
+        object.__setattr__(self, "bias", self._normal_bias(self.bias))
+        object.__setattr__(self, "frozen", self._normal_frozen(self.frozen))
+
+    def _normal_bias(self, bias: Any) -> tuple[bool, ...]:
+        k = len(self.widths) - 1
+        if isinstance(bias, bool):
+            return (bias,) * k
+        if isinstance(bias, (str, bytes)) or not hasattr(bias, "__iter__"):
+            raise InvalidArgument(f"bias={bias!r} must be True, False or one flag per layer "
+                                  f"(a list of {k} booleans, layer 1 first).")
+        flags = tuple(bias)
+        if not all(isinstance(t, bool) for t in flags):
+            raise InvalidArgument(f"bias={list(flags)!r} must hold only True/False, one per layer.")
+        if len(flags) != k:
+            raise ShapeError(
+                f"bias={list(flags)!r} has {len(flags)} flag(s) but widths {widths_text(self)} "
+                f"have {k} layer(s) (layers 1..{k}); give one flag per layer, layer 1 first."
+            )
+        return flags
+
+    def _normal_frozen(self, frozen: Any) -> tuple[str, ...]:
+        if isinstance(frozen, (str, bytes)):
+            frozen = [frozen]  # one name, not its characters
+        if not hasattr(frozen, "__iter__"):
+            raise InvalidArgument(f"frozen={frozen!r} must be a list of parameter names such as "
+                                  f"{self.names[0]!r}.")
+        positions = set()
+        for item in frozen:
+            if isinstance(item, int) and not isinstance(item, bool):
+                if not 0 <= item < self.size:
+                    raise ShapeError(f"frozen position {item} is outside 0..{self.size - 1}.")
+                p = item
+            elif isinstance(item, str):
+                try:
+                    p = self.index(item)
+                except ShapeError as err:
+                    raise ShapeError(f"frozen name {item!r} does not exist: {err}") from None
+            else:
+                raise InvalidArgument(f"frozen entry {item!r} must be a parameter name such as "
+                                      f"{self.names[0]!r}.")
+            n = self._layer_of(p)
+            if not self.bias[n.n - 1] and p >= n.bias:
+                raise InvalidArgument(
+                    f"frozen name {self.names[p]!r} is the bias of layer {n.n}, which has no "
+                    "bias (bias=False there): it is already 0 and not a parameter; drop it "
+                    "from frozen.")
+            positions.add(p)
+        return tuple(self.names[p] for p in sorted(positions))
 
     @classmethod
     def shallow(cls, d: int, m: int) -> ParameterSpace:
@@ -100,6 +171,9 @@ class ParameterSpace:
             raise ShapeError(f"b_{n}[{j}] does not exist: layer {n} has {L.out} unit(s).")
         return L.bias + (j - 1)
 
+    def _layer_of(self, p: int) -> LayerSlice:
+        return next(L for L in self.layers if L.start <= p < L.stop)
+
     def _layer(self, n: int) -> LayerSlice:
         if not 1 <= n <= self.depth:
             raise ShapeError(f"layer n={n} does not exist: layers are 1..{self.depth}.")
@@ -128,6 +202,67 @@ class ParameterSpace:
     def _positions(self) -> dict[str, int]:
         return {name: p for p, name in enumerate(self.names)}
 
+    # -- the parameterisation -----------------------------------------------------------------
+    @property
+    def is_full(self) -> bool:
+        """True when every coordinate moves (every layer has a bias, nothing frozen)."""
+        return all(self.bias) and not self.frozen
+
+    @cached_property
+    def fixed_positions(self) -> frozenset[int]:
+        """Positions that do not move: the biases of bias-free layers and the frozen names."""
+        out = {self.index(name) for name in self.frozen}
+        for L, has in zip(self.layers, self.bias, strict=True):
+            if not has:
+                out.update(range(L.bias, L.stop))
+        return frozenset(out)
+
+    @cached_property
+    def moving(self) -> tuple[bool, ...]:
+        """moving[p] is True when coordinate p is a parameter of the question."""
+        fixed = self.fixed_positions
+        return tuple(p not in fixed for p in range(self.size))
+
+    def full(self) -> ParameterSpace:
+        """The same widths with every coordinate moving (today's default question)."""
+        return ParameterSpace(self.widths)
+
+    def with_parameterisation(self, *, bias: Any = None, frozen: Any = None) -> ParameterSpace:
+        """A copy with ``bias`` and/or ``frozen`` replaced (None keeps the current one)."""
+        return ParameterSpace(self.widths, self.bias if bias is None else bias,
+                              self.frozen if frozen is None else frozen)
+
+    def describe(self) -> str:
+        """One line saying which coordinates move (for proof texts)."""
+        parts = [f"layer {n} has no bias (b_{n} = 0, not a parameter)"
+                 for n, has in enumerate(self.bias, start=1) if not has]
+        if self.frozen:
+            parts.append("held fixed: " + ", ".join(self.frozen))
+        return "; ".join(parts) if parts else "every weight and bias is a parameter"
+
+    def check_point(self, theta: Sequence[Any]) -> None:
+        """Refuse a point whose bias-free layers have a nonzero bias."""
+        for L, has in zip(self.layers, self.bias, strict=True):
+            if not has and any(t != 0 for t in theta[L.bias:L.stop]):
+                raise InvalidArgument(
+                    f"b_{L.n}={[str(t) for t in theta[L.bias:L.stop]]} but layer {L.n} has no "
+                    f"bias (bias=False there): its bias must be 0 (or omitted); give the layer "
+                    "a bias (bias=True) to use these values.")
+
+    def parameterisation_json(self) -> dict[str, Any]:
+        """{"bias": [...], "frozen": [...]} for JSON, empty for the full space."""
+        out: dict[str, Any] = {}
+        if not all(self.bias):
+            out["bias"] = list(self.bias)
+        if self.frozen:
+            out["frozen"] = list(self.frozen)
+        return out
+
+    @classmethod
+    def from_json_fields(cls, widths: Sequence[int], data: dict[str, Any]) -> ParameterSpace:
+        """The space of ``widths`` with the "bias" and "frozen" entries of a JSON object."""
+        return cls(tuple(widths), data.get("bias", True), data.get("frozen", ()))
+
     # -- flatten / unflatten ----------------------------------------------------------------
     def flatten(self, weights: Sequence[Sequence[Sequence[Any]]],
                 biases: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
@@ -155,6 +290,19 @@ class ParameterSpace:
             biases.append(tuple(theta[L.bias:L.stop]))
         return tuple(weights), tuple(biases)
 
+    def restrict(self, direction: Sequence[Any]) -> tuple[Any, ...]:
+        """``direction`` with its fixed coordinates set to 0 (never used to *decide*; decisions
+        build directions from moving coordinates only and check() refuses any other)."""
+        from fractions import Fraction
+
+        return tuple(t if mv else Fraction(0)
+                     for t, mv in zip(direction, self.moving, strict=True))
+
+    def moved_fixed(self, direction: Sequence[Any]) -> list[str]:
+        """Names of the fixed coordinates that ``direction`` moves (empty when it respects the
+        parameterisation)."""
+        return [self.names[p] for p in sorted(self.fixed_positions) if direction[p] != 0]
+
     def unit_vector(self, entries: dict[int, Any]) -> tuple[Any, ...]:
         """The direction with ``entries`` {position: value} and zeros elsewhere."""
         from fractions import Fraction
@@ -163,3 +311,7 @@ class ParameterSpace:
         for p, value in entries.items():
             u[p] = Fraction(value)
         return tuple(u)
+
+
+def widths_text(space: ParameterSpace) -> str:
+    return str(tuple(space.widths))

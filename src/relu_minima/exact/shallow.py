@@ -6,7 +6,7 @@ f(x) = c + sum_j v_j relu(w_j . x + b_j), the model of Equation (1) and Proposit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -31,6 +31,13 @@ class ShallowReLU:
     ``W`` is m rows of d numbers (a flat list means d = 1), ``b`` and ``v`` have m entries and
     ``c`` is a number; all are stored as exact ``Fraction`` values.
 
+    ``bias`` and ``frozen`` say which parameters the question moves (the parameterisation,
+    :class:`~relu_minima.exact.params.ParameterSpace`): ``bias=False`` means neither layer has
+    a bias (b = 0 and c = 0, not parameters; ``b``/``c`` may then be None),
+    ``bias=(False, True)`` a bias-free hidden layer with a free output bias c, and ``frozen``
+    lists coordinates held at their values by the library's names (``"W_1[1,2]"``, ``"b_1[1]"``,
+    ``"W_2[1,j]"`` for v_j, ``"b_2[1]"`` for c). The default is the full space of Equation (1).
+
     >>> net = ShallowReLU(W=[1], b=[-3], v=[1], c=0)     # Proposition 1
     >>> net.m, net.d, net(5)
     (1, 1, Fraction(2, 1))
@@ -40,11 +47,23 @@ class ShallowReLU:
     b: tuple[Fraction, ...]
     v: tuple[Fraction, ...]
     c: Fraction
+    # which coordinates move; part of the question, so part of equality, shown by __repr__
+    space: ParameterSpace = field(repr=False)
 
-    def __init__(self, W: Any, b: Any, v: Any, c: Any, *, allow_float: bool = False) -> None:
+    def __init__(self, W: Any, b: Any, v: Any, c: Any, *, allow_float: bool = False,
+                 bias: Any = True, frozen: Any = ()) -> None:
         W_exact = exact_rows(W, "W", what="units", allow_float=allow_float)
         m = len(W_exact)
         object.__setattr__(self, "W", W_exact)
+        space = ParameterSpace((len(W_exact[0]), m, 1), bias, frozen)
+        if b is None and not space.bias[0]:
+            b = [0] * m
+        if c is None and not space.bias[1]:
+            c = 0
+        for name, value in (("b", b), ("c", c)):
+            if value is None:
+                raise ShapeError(f"{name}=None but layer {1 if name == 'b' else 2} has a bias; "
+                                 f"give {name}, or say bias=False for that layer.")
         try:
             b_exact = exact_vector(b, "b", length=m, allow_float=allow_float)
         except ShapeError as err:
@@ -58,6 +77,25 @@ class ShallowReLU:
         object.__setattr__(self, "b", b_exact)
         object.__setattr__(self, "v", exact_vector(v, "v", length=m, allow_float=allow_float))
         object.__setattr__(self, "c", exact(c, "c", allow_float=allow_float))
+        object.__setattr__(self, "space", space)
+        space.check_point(self.parameters())
+
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        return (f"ShallowReLU(W={self.W!r}, b={self.b!r}, v={self.v!r}, c={self.c!r}{extra})")
+
+    def _parameterisation(self) -> dict[str, Any]:
+        """The keyword arguments that rebuild this parameterisation (empty for the full one)."""
+        out: dict[str, Any] = {}
+        if not all(self.space.bias):
+            out["bias"] = self.space.bias
+        if self.space.frozen:
+            out["frozen"] = self.space.frozen
+        return out
+
+    def with_space(self, bias: Any = True, frozen: Any = ()) -> ShallowReLU:
+        """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
+        return ShallowReLU(self.W, self.b, self.v, self.c, bias=bias, frozen=frozen)
 
     # -- shape -----------------------------------------------------------------------------
     @property
@@ -115,16 +153,23 @@ class ShallowReLU:
             raise InvalidType(f"replace() got unknown parameter(s) {', '.join(unknown)}; the "
                             "parameters of a ShallowReLU are W, b, v and c.")
         parts = {"W": self.W, "b": self.b, "v": self.v, "c": self.c, **changes}
+        kw = self._parameterisation()
+        new_W = exact_rows(parts["W"], "W", what="units", allow_float=allow_float)
+        if (len(new_W), len(new_W[0])) != (self.m, self.d):
+            kw.pop("frozen", None)  # the names refer to units that changed; only bias flags stay
         return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"],
-                           allow_float=allow_float)
+                           allow_float=allow_float, **kw)
 
     def permuted(self, order: list[int]) -> ShallowReLU:
         """Hidden units reordered: unit k of the result is unit order[k] of self."""
         if sorted(order) != list(range(self.m)):
             raise ShapeError(f"order={order!r} must be a permutation of range({self.m}).")
-        return self.replace(
-            W=[self.W[j] for j in order], b=[self.b[j] for j in order], v=[self.v[j] for j in order]
-        )
+        # frozen names follow their unit: unit order[k] becomes unit k
+        new_of = {old + 1: new + 1 for new, old in enumerate(order)}
+        frozen = [_renumber(name, new_of) for name in self.space.frozen]
+        return ShallowReLU([self.W[j] for j in order], [self.b[j] for j in order],
+                           [self.v[j] for j in order], self.c, bias=self.space.bias,
+                           frozen=frozen)
 
     def rescaled(self, j: int, a: Any) -> ShallowReLU:
         """(w_j, b_j, v_j) -> (a w_j, a b_j, v_j / a) for a > 0: the same function (Remark 1)."""
@@ -141,11 +186,6 @@ class ShallowReLU:
         v[j] = v[j] / a
         return self.replace(W=W, b=b, v=v)
 
-    @property
-    def space(self) -> ParameterSpace:
-        """The parameter space (d, m, 1) and its flat layout (:mod:`relu_minima.exact.params`)."""
-        return ParameterSpace.shallow(self.d, self.m)
-
     def parameters(self) -> tuple[Fraction, ...]:
         """The flat parameter vector ``[w_1, ..., w_m, b, v, c]`` (ParameterSpace's layout)."""
         return self.space.flatten((self.W, (self.v,)), (self.b, (self.c,)))
@@ -154,7 +194,7 @@ class ShallowReLU:
         """The network of the same shape with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.space.size)
         (W, (v,)), (b, (c,)) = self.space.unflatten(vals)
-        return ShallowReLU(W, b, v, c)
+        return ShallowReLU(W, b, v, c, **self._parameterisation())
 
     def distance(self, other: ShallowReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same shape."""
@@ -170,14 +210,27 @@ class ShallowReLU:
             "b": [str(t) for t in self.b],
             "v": [str(t) for t in self.v],
             "c": str(self.c),
+            **self.space.parameterisation_json(),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> ShallowReLU:
-        """Inverse of :meth:`to_json`."""
-        if not isinstance(data, dict) or not {"W", "b", "v", "c"} <= set(data):
+        """Inverse of :meth:`to_json`; also reads ``"bias"`` (true/false or one flag per layer)
+        and ``"frozen"`` (a list of names); "b"/"c" may be left out for a bias-free layer."""
+        if not isinstance(data, dict) or not {"W", "v"} <= set(data):
             raise ShapeError("params must be an object with keys 'W', 'b', 'v' and 'c'.")
-        return cls(data["W"], data["b"], data["v"], data["c"])
+        unknown = sorted(set(data) - {"W", "b", "v", "c", "bias", "frozen"})
+        if unknown:
+            raise ShapeError(f"params has unknown key(s) {unknown}; a one-hidden-layer point has "
+                             "'W', 'b', 'v', 'c' and optionally 'bias' and 'frozen'.")
+        bias = data.get("bias", True)
+        flags = ParameterSpace.shallow(1, 1).with_parameterisation(bias=bias).bias
+        for key, has in (("b", flags[0]), ("c", flags[1])):
+            if has and key not in data:
+                raise ShapeError(f"params has no {key!r} but layer {1 if key == 'b' else 2} has "
+                                 f"a bias; give {key!r} or \"bias\": false for that layer.")
+        return cls(data["W"], data.get("b"), data["v"], data.get("c"), bias=bias,
+                   frozen=data.get("frozen", ()))
 
     def _check_dims(self, dataset: Dataset) -> None:
         if dataset.d != self.d:
@@ -198,6 +251,19 @@ class ShallowReLU:
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
         require(isinstance(self.c, Fraction),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
+
+
+def _renumber(name: str, new_of: dict[int, int]) -> str:
+    """A frozen name after a permutation of the hidden units (new_of: old unit -> new, 1-based)."""
+    import re
+
+    m = re.fullmatch(r"(W_1|b_1)\[(\d+)(.*)\]", name)
+    if m:
+        return f"{m.group(1)}[{new_of[int(m.group(2))]}{m.group(3)}]"
+    m = re.fullmatch(r"W_2\[1,(\d+)\]", name)
+    if m:
+        return f"W_2[1,{new_of[int(m.group(1))]}]"
+    return name
 
 
 def _has_rows(W: Any) -> bool:

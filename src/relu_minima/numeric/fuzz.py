@@ -167,6 +167,9 @@ def search_neighbourhood(
     obj = backend.NumericObjective(deep, dataset)
     theta0, P, rf = obj.theta0, obj.arch.n_params, float(r)
     lo, hi = theta0 - rf, theta0 + rf
+    # fixed coordinates (bias-free layers, frozen names) are not parameters: the box is flat there
+    fixed = ~np.array(deep.space.moving)
+    lo[fixed] = hi[fixed] = theta0[fixed]
     pools: list[tuple[str, np.ndarray, np.ndarray]] = []
 
     scale_arr = np.asarray(scales, dtype=float)
@@ -250,7 +253,8 @@ def _descend(obj: backend.NumericObjective, start: np.ndarray, lo: np.ndarray, h
 def _exact_point(theta: np.ndarray, theta0: tuple[Fraction, ...], r: Fraction,
                  like: DeepReLU) -> tuple[DeepReLU, Fraction]:
     """Exact parameters at the float point, pulled back into the exact ball if needed."""
-    vals = [Fraction(float(t)) for t in theta]
+    vals = [Fraction(float(t)) if mv else b
+            for t, b, mv in zip(theta, theta0, like.space.moving, strict=True)]
     dist = max(abs(a - b) for a, b in zip(vals, theta0, strict=True))
     if dist > r:
         vals = [b + (a - b) * r / dist for a, b in zip(vals, theta0, strict=True)]

@@ -12,6 +12,7 @@ from ..errors import InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.numbers import exact
+from ..exact.params import ParameterSpace
 from ..exact.shallow import ShallowReLU
 
 
@@ -87,7 +88,8 @@ def decent_datasets(draw: Any, min_n: int = 2, max_n: int = 8, **kwargs: Any) ->
 def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None,
                  min_m: int = 1, max_m: int = 3, min_value: Any = -5, max_value: Any = 5,
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
-                 kinks: bool = False, zero_output_weights: int = 0) -> ShallowReLU:
+                 kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
+                 frozen: Any = ()) -> ShallowReLU:
     if dataset is None and d is None:
         raise ShapeError("shallow_relu needs d= or dataset= (to know the input dimension).")
     if dataset is not None and d is not None and d != dataset.d:
@@ -115,7 +117,14 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
             b[j] = -sum((w * t for w, t in zip(W[j], dataset.X[point], strict=True)),  # type: ignore[union-attr]
                         Fraction(0))
     v = [Fraction(0) if j < zero_output_weights else draw(value) for j in range(m)]
-    return ShallowReLU(W, b, v, draw(value))
+    space = ParameterSpace((dim, m, 1), bias)  # validates bias; its flags say what is zero
+    if not space.bias[0]:
+        b = [Fraction(0)] * m
+    c = draw(value) if space.bias[1] else Fraction(0)
+    if isinstance(frozen, str) and frozen == "random":
+        candidates = [nm for p, nm in enumerate(space.names) if space.moving[p]]
+        frozen = [nm for nm in candidates if draw(st.booleans())]
+    return ShallowReLU(W, b, v, c, bias=bias, frozen=frozen)
 
 
 @st.composite
@@ -129,9 +138,13 @@ def perturbations(draw: Any, params: Any, radius: Any, max_denominator: int = 64
     else:
         raise ShapeError(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
     step = st.integers(-max_denominator, max_denominator)
-    deltas = [Fraction(draw(step), max_denominator) * r for _ in flat]
+    moving = params.space.moving
+    deltas = [Fraction(draw(step), max_denominator) * r if mv else Fraction(0) for mv in moving]
     if nonzero and all(t == 0 for t in deltas):
-        k = draw(st.integers(0, len(flat) - 1))
+        free = [p for p, mv in enumerate(moving) if mv]
+        if not free:
+            raise ShapeError("nonzero=True but every coordinate of params is fixed.")
+        k = free[draw(st.integers(0, len(free) - 1))]
         deltas[k] = (1 if draw(st.booleans()) else -1) * r / max_denominator
     vals = [a + t for a, t in zip(flat, deltas, strict=True)]
     return params.with_parameters(vals)

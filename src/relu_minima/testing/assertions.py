@@ -26,6 +26,14 @@ def _verdict(params: Any, dataset: Dataset) -> Any:
     return verify_local_minimum(params, dataset)
 
 
+def _parameterised(params: Any, bias: Any, frozen: Any) -> Any:
+    """params with the parameterisation ``bias``/``frozen`` (None: keep params' own)."""
+    if bias is None and frozen is None:
+        return params
+    space = params.space.with_parameterisation(bias=bias, frozen=frozen)
+    return params.with_space(bias=space.bias, frozen=space.frozen)
+
+
 def _header(title: str, claim: str) -> list[str]:
     return [
         title,
@@ -53,13 +61,16 @@ def _indent(text: str, pad: str = "    ") -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
 
-def assert_local_minimum(params: Any, dataset: Dataset) -> Any:
+def assert_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
+                         frozen: Any = None) -> Any:
     """Fail unless ``params`` is exactly certified a local minimum of the squared loss.
 
-    Returns the certificate. An ``undecided`` verdict fails too (with its reason).
+    Returns the certificate. An ``undecided`` verdict fails too (with its reason). ``bias``
+    and ``frozen`` (as in :class:`~relu_minima.ShallowReLU`) ask about the restricted
+    parameterisation instead of params' own, e.g. ``frozen=["b_2[1]"]`` for a fixed output bias.
     """
     __tracebackhide__ = True
-    cert = _verdict(params, dataset)
+    cert = _verdict(_parameterised(params, bias, frozen), dataset)
     if cert.is_local_minimum is True:
         return cert
     lines = _mismatch("assert_local_minimum: the point is NOT certified a local minimum.",
@@ -87,13 +98,15 @@ def assert_local_minimum(params: Any, dataset: Dataset) -> Any:
     raise AssertionError("\n".join(lines))
 
 
-def assert_not_local_minimum(params: Any, dataset: Dataset) -> Any:
+def assert_not_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
+                             frozen: Any = None) -> Any:
     """Fail unless ``params`` is exactly proved *not* a local minimum; returns the certificate.
 
     On failure the message contains the proof that it is one (or why it is undecided).
+    ``bias`` and ``frozen`` as in :func:`assert_local_minimum`.
     """
     __tracebackhide__ = True
-    cert = _verdict(params, dataset)
+    cert = _verdict(_parameterised(params, bias, frozen), dataset)
     if cert.is_local_minimum is False:
         return cert
     lines = _mismatch("assert_not_local_minimum: the point is NOT proved a non-minimum.",
@@ -108,16 +121,18 @@ def assert_not_local_minimum(params: Any, dataset: Dataset) -> Any:
 
 
 def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fraction(1, 100),
-                            **search: Any) -> Any:
+                            *, bias: Any = None, frozen: Any = None, **search: Any) -> Any:
     """Fuzz the max-norm ball of ``radius`` (numeric backend); fail with the best perturbation.
 
     Keyword arguments go to :func:`relu_minima.numeric.fuzz.search_neighbourhood` (``seed``,
-    ``n_random``, ...). Passing is evidence only; returns the search result.
+    ``n_random``, ...). Passing is evidence only; returns the search result. Fixed coordinates
+    (``bias``/``frozen`` as in :func:`assert_local_minimum`, or params' own) never move.
     """
     __tracebackhide__ = True
     from ..numeric.fuzz import search_neighbourhood
 
-    result = search_neighbourhood(params, dataset, radius, **search)
+    result = search_neighbourhood(_parameterised(params, bias, frozen), dataset, radius,
+                                  **search)
     if not result.found_descent:
         return result
     lines = [

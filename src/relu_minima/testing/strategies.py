@@ -72,8 +72,8 @@ def decent_datasets(*, min_n: int = 2, max_n: int = 8, **kwargs: Any
 def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m: int = 1,
                  max_m: int = 3, min_value: Any = -5, max_value: Any = 5,
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
-                 kinks: bool = False, zero_output_weights: int = 0
-                 ) -> st.SearchStrategy[ShallowReLU]:
+                 kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
+                 frozen: Any = ()) -> st.SearchStrategy[ShallowReLU]:
     """ShallowReLU points (Equation (1)) with input dimension ``d`` or ``dataset.d``.
 
     ``kink_points=[i_0, i_1, ...]`` puts unit j's kink exactly on data point i_j
@@ -81,18 +81,24 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
     other unit draw whether (and on which point) to sit on a kink. The first
     ``zero_output_weights`` units get v_j = 0. Shrinks toward ``min_m`` units (at least the
     units needed), all weights 0, no extra kinks.
+
+    ``bias`` and ``frozen`` set the parameterisation (:class:`ShallowReLU`): a bias-free layer
+    gets zero biases; ``frozen`` is a list of names, or ``"random"`` to draw a subset of the
+    coordinates to hold fixed (shrinks toward none).
     """
     return _strategies.shallow_relu(d=d, dataset=dataset, min_m=min_m, max_m=max_m,
                                     min_value=min_value, max_value=max_value,
                                     max_denominator=max_denominator, kink_points=kink_points,
-                                    kinks=kinks, zero_output_weights=zero_output_weights)
+                                    kinks=kinks, zero_output_weights=zero_output_weights,
+                                    bias=bias, frozen=frozen)
 
 
 def perturbations(params: Any, radius: Any, *, max_denominator: int = 64,
                   nonzero: bool = False) -> st.SearchStrategy[Any]:
     """Parameter points of the same type within max-norm ``radius`` of ``params``.
 
-    Every coordinate moves by radius * k / max_denominator, |k| <= max_denominator (exact).
+    Every coordinate moves by radius * k / max_denominator, |k| <= max_denominator (exact);
+    fixed coordinates (``params.space``: bias-free layers, frozen names) never move.
     ``nonzero=True`` excludes the point itself. Shrinks toward ``params`` itself (with
     ``nonzero``, toward a move of radius / max_denominator in one coordinate).
     """

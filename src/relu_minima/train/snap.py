@@ -88,7 +88,12 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0]))
     trained = net.exact_binary()
     others: list[tuple[Any, Any]] = []
-    if net.depth == 2:
+    if not all(net.bias_flags):  # bias-free layers: the restricted question (issue 18)
+        from .restricted_snap import snap_bias_free
+
+        res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
+        point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
+    elif net.depth == 2:
         res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget)
         point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
         others = res.others

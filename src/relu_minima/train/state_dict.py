@@ -7,7 +7,9 @@ A trained network is read into a :class:`FloatNet`: per layer a weight matrix of
   for d = 1; v has m entries; c is a number);
 * a ``state_dict`` of an ``nn.Sequential`` of ``Linear`` and ``ReLU`` layers: keys
   ``"<name>.weight"`` (out, in) and ``"<name>.bias"`` (out,), layers in stored order (so
-  ``"0.weight", "0.bias", "2.weight", ...`` as well as ``"input_layer.weight", ...``); every
+  ``"0.weight", "0.bias", "2.weight", ...`` as well as ``"input_layer.weight", ...``); a layer
+  without a ``".bias"`` key is bias-free (``Linear(..., bias=False)``: its bias is 0 and not a
+  parameter, and the exact copy says so in its parameterisation); every
   value is read with ``numpy.asarray`` (torch is never imported), so CPU tensors work; an object
   with a ``state_dict()`` method is asked for it. ReLU layers have no parameters: the layers
   read are assumed to be Linear layers with a ReLU between consecutive ones;
@@ -56,6 +58,12 @@ class FloatNet:
     weights: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...]
     names: tuple[str, ...]  # where each layer came from, for messages
+    # which layers have a bias (None: all); a bias-free layer's biases are zeros (issue 18)
+    bias: tuple[bool, ...] | None = None
+
+    @property
+    def bias_flags(self) -> tuple[bool, ...]:
+        return self.bias if self.bias is not None else (True,) * len(self.weights)
 
     @property
     def widths(self) -> tuple[int, ...]:
@@ -78,13 +86,16 @@ class FloatNet:
 
     def exact_binary(self) -> Any:
         """The exact model at the doubles' binary values (the trained point itself)."""
-        return exact_model(self.weights, self.biases, None)
+        return exact_model(self.weights, self.biases, None, bias=self.bias_flags)
 
 
 def read_network(params: Any, name: str = "params") -> FloatNet:
     """Any accepted form (module docstring) -> a validated :class:`FloatNet`."""
     if isinstance(params, ShallowReLU):
         params = DeepReLU.from_shallow(params)
+    if isinstance(params, DeepReLU) and not params.space.is_full:
+        full = DeepReLU(params.weights, params.biases)
+        return _with_bias(read_network(full, name), params.space.bias)
     if isinstance(params, DeepReLU):
         return _validated([_floats(W, f"{name}.weights[{n}]")
                            for n, W in enumerate(params.weights)],
@@ -97,7 +108,8 @@ def read_network(params: Any, name: str = "params") -> FloatNet:
         keys = [str(k) for k in params]
         if {"W", "b", "v", "c"} <= set(keys) and not any("." in k for k in keys):
             return _read_wbvc(params, name)
-        return _read_state_dict(params, name)
+        filled, flags = _bias_free_filled(params)
+        return _with_bias(_read_state_dict(filled, name), flags)
     if isinstance(params, Sequence) and not isinstance(params, (str, bytes)) and len(params) == 2:
         weights, biases = params
         return _read_layers(weights, biases, name)
@@ -221,8 +233,9 @@ def _rational(value: Any, max_denominator: int | None) -> Fraction:
 
 
 def exact_model(weights: Sequence[Any], biases: Sequence[Any],
-                max_denominator: int | None) -> ShallowReLU | DeepReLU:
-    """Exact model from float layers: ShallowReLU for one hidden layer, else DeepReLU."""
+                max_denominator: int | None, *, bias: Any = True) -> ShallowReLU | DeepReLU:
+    """Exact model from float layers: ShallowReLU for one hidden layer, else DeepReLU;
+    ``bias`` (per layer) marks bias-free layers (their biases must be 0)."""
     if max_denominator is not None and (isinstance(max_denominator, bool)
                                         or not isinstance(max_denominator, int)
                                         or max_denominator < 1):
@@ -232,8 +245,8 @@ def exact_model(weights: Sequence[Any], biases: Sequence[Any],
           for W in weights]
     bs = [[_rational(t, max_denominator) for t in np.asarray(b).tolist()] for b in biases]
     if len(Ws) == 2:
-        return ShallowReLU(Ws[0], bs[0], Ws[1][0], bs[1][0])
-    return DeepReLU(Ws, bs)
+        return ShallowReLU(Ws[0], bs[0], Ws[1][0], bs[1][0], bias=bias)
+    return DeepReLU(Ws, bs, bias=bias)
 
 
 def from_arrays(weights: Sequence[Any], biases: Sequence[Any], *,
@@ -260,7 +273,7 @@ def from_state_dict(state_dict: Any, *, max_denominator: int | None = None
     """An exact copy of a ``state_dict`` (or any form :func:`read_network` reads); see
     :func:`from_arrays` for the rational approximation."""
     net = read_network(state_dict, "state_dict")
-    return exact_model(net.weights, net.biases, max_denominator)
+    return exact_model(net.weights, net.biases, max_denominator, bias=net.bias_flags)
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -284,3 +297,32 @@ def read_dataset(dataset: Any, rule: str = "decimal") -> Dataset:
         raise ShapeError(f"dataset.X has shape {X_exact.shape} and dataset.y {y_exact.shape}; "
                          "X must be (n, d) or (n,), y must be (n,).")
     return Dataset(X_exact.tolist(), y_exact.tolist())
+
+
+# -- bias-free layers (issue 18) ------------------------------------------------------------------
+def _bias_free_filled(state: Mapping[Any, Any]) -> tuple[Mapping[Any, Any], tuple[bool, ...]]:
+    """A state_dict whose layers without a ``".bias"`` key (``Linear(..., bias=False)``) get a
+    zero bias right after their weight, and one flag per layer (stored order): False for those.
+    The reader then sees an ordinary network; the flags make its exact copy bias-free there."""
+    prefixes: dict[str, set[str]] = {}
+    for key in state:
+        prefix, _, kind = str(key).rpartition(".")
+        prefixes.setdefault(prefix, set()).add(kind)
+    flags = tuple("bias" in kinds for kinds in prefixes.values() if "weight" in kinds)
+    if all(flags):
+        return state, flags
+    out: dict[Any, Any] = {}
+    for key, value in state.items():
+        out[key] = value
+        prefix, _, kind = str(key).rpartition(".")
+        if kind == "weight" and "bias" not in prefixes[prefix]:
+            rows = np.shape(np.asarray(value))[0] if np.ndim(np.asarray(value)) else 0
+            out[f"{prefix}.bias"] = np.zeros(rows)
+    return out, flags
+
+
+def _with_bias(net: FloatNet, flags: tuple[bool, ...]) -> FloatNet:
+    """``net`` marked with the bias flags (the full space stays ``bias=None``)."""
+    if all(flags) or len(flags) != net.depth:
+        return net
+    return FloatNet(net.weights, net.biases, net.names, tuple(flags))

@@ -15,14 +15,14 @@ from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.shallow import ShallowReLU
 from .certificate import Certificate
-from .deep import verify_deep_local_minimum
+from .restricted import verify_deep
 from .shallow import verify_shallow
 
 __all__ = ["register_decision", "verify_local_minimum"]
 
 _DECISIONS: dict[type, Callable[..., Certificate]] = {
     ShallowReLU: verify_shallow,
-    DeepReLU: verify_deep_local_minimum,
+    DeepReLU: verify_deep,  # the deep decision, or the restricted one (issue 18)
 }
 
 

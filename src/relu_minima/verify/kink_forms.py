@@ -61,8 +61,11 @@ class KinkForm:
         return len(self.p)
 
     def essential(self) -> KinkForm:
-        """The same function without the kinks of weight zero (they do not bend g)."""
-        keep = [k for k, w in enumerate(self.weights) if w != 0]
+        """The same function without the kinks of weight zero (they do not bend g), nor those
+        with a zero normal (max(0, 0) = 0; they arise only when a restricted parameterisation
+        removes every coordinate a kink normal has, docs/method.md)."""
+        keep = [k for k, w in enumerate(self.weights)
+                if w != 0 and any(t != 0 for t in self.normals[k])]
         return KinkForm(self.p, tuple(self.normals[k] for k in keep),
                         tuple(self.weights[k] for k in keep))
 

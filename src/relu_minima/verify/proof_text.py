@@ -36,7 +36,10 @@ def render(cert: LocalMinimumCertificate) -> str:
     ]
     for j in range(p.m):
         out.append(f"  unit {j + 1}: w = {_v(p.W[j])}, b = {p.b[j]}, v = {p.v[j]}")
-    out += [f"  c = {p.c}", f"Dataset: n = {D.n} point(s).",
+    out += [f"  c = {p.c}", f"Parameterisation: {p.space.describe()}"
+            + ("." if p.space.is_full else " (docs/method.md, Theorem 2: only the moving "
+               "coordinates move)."),
+            f"Dataset: n = {D.n} point(s).",
             f"Loss L = sum_i (f(x_i) - y_i)^2 = {cert.loss}", "",
             "Residuals r_i = f(x_i) - y_i:"]
     for i in range(min(D.n, _MAX_ROWS)):
@@ -62,11 +65,40 @@ def render(cert: LocalMinimumCertificate) -> str:
     else:
         out += ["VERDICT: NOT A LOCAL MINIMUM.", f"  {cert.reason}.",
                 "  cert.witness(radius) gives an exact point with strictly lower loss."]
-    out += ["", f"Condition on c: sum_i r_i = {sum(cert.residuals, Fraction(0))} "
-            f"({'holds' if sum(cert.residuals) == 0 else 'FAILS'})."]
+    total = sum(cert.residuals, Fraction(0))
+    c_moves = p.space.moving[p.space.bias_index(2, 1)]
+    out += ["", f"Condition on c: sum_i r_i = {total} "
+            + (f"({'holds' if total == 0 else 'FAILS'})." if c_moves
+               else "(no condition: c is not a parameter here).")]
     for u in cert.units:
         out += ["", *_unit_paragraph(u, D.d)]
+        if not p.space.is_full:
+            out += _restriction_lines(cert, u.j)
     return "\n".join(out)
+
+
+def _restriction_lines(cert: LocalMinimumCertificate, j: int) -> list[str]:
+    """What the restricted parameterisation changes for unit j (docs/method.md, Theorem 2)."""
+    S = cert.params.space
+    names = [S.names[S.weight_index(1, j + 1, k + 1)] for k in range(cert.params.d)]
+    names.append(S.names[S.bias_index(1, j + 1)])
+    moving = [nm for nm in names if S.moving[S.index(nm)]]
+    v_name = S.names[S.weight_index(2, 1, j + 1)]
+    lines = []
+    if cert.units[j].form.dim == 0:
+        why = " that matters: v is held at 0" if moving else ""
+        lines.append(f"  (no coordinate of (w, b) moves{why}; the kink condition is empty)")
+    else:
+        lines.append(f"  (delta ranges over the moving coordinates only: {', '.join(moving)};")
+        lines.append("   p and the n_H above are restricted to them)")
+    rates = cert.output_rates
+    if S.moving[S.index(v_name)] and rates is not None:
+        a = rates[j]
+        lines.append(f"  {v_name} = v moves: r . relu(z) = {a} must be 0 "
+                     f"({'holds' if a == 0 else 'FAILS'}).")
+    else:
+        lines.append(f"  {v_name} = v is held fixed: no condition on r . relu(z).")
+    return lines
 
 
 def _unit_paragraph(u: UnitReport, d: int) -> list[str]:

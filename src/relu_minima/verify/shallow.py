@@ -11,6 +11,11 @@ The criterion (proved in docs/method.md, Theorem 1 there):
 and then L(theta') >= L(theta) for every theta' within max-norm distance ``radius``.
 When the criterion fails, the failing condition gives an explicit descent move, and
 :meth:`LocalMinimumCertificate.witness` returns an exact point with strictly lower loss.
+
+For a restricted parameterisation (``params.space``: bias-free layers, frozen coordinates) the
+same decision runs on the moving coordinates only (docs/method.md, Theorem 2): the residual sum
+is dropped when c is fixed, each kink form is restricted to the moving coordinates of its unit
+(and dropped when v_j is held at 0), and r . relu(z_j) = 0 is required of every moving v_j.
 """
 
 from __future__ import annotations
@@ -101,6 +106,9 @@ class LocalMinimumCertificate(Certificate):
     radius: Fraction | None  # L >= loss on the max-norm ball of this radius (minimum only)
     descent: Descent | None
     direction: Vec | None  # the descent as a flat direction (exact.params layout)
+    # r . relu(z_j) per unit: the derivative in v_j, a condition of its own when v_j moves but
+    # u_j cannot move along itself (restricted parameterisations; implied otherwise)
+    output_rates: Vec | None = None
 
     @property
     def case(self) -> str:
@@ -143,9 +151,15 @@ class LocalMinimumCertificate(Certificate):
             require(u.decision.sigma == _sign(u.v), f"{name}: decides the wrong condition")
             u.decision._check()
         total = sum(self.residuals, Fraction(0))
+        space = p.space
+        require(self.output_rates is None or self.output_rates == fresh.rates,
+                "stored r . relu(z_j) are not params'")
         if self.verdict is Verdict.MINIMUM:
-            require(total == 0, f"sum of residuals {total} != 0 at a claimed minimum")
+            require(total == 0 or not _moves_c(space),
+                    f"sum of residuals {total} != 0 at a claimed minimum where c moves")
             require(all(u.ok for u in self.units), "a unit's condition fails at a claimed minimum")
+            require(all(a == 0 for j, a in enumerate(fresh.rates) if _moves_v(space, j)),
+                    "r . relu(z_j) != 0 for a moving v_j at a claimed minimum")
             require(self.radius == _safe_radius(p, p.preactivation_table(D), fresh.lifted),
                     "stored radius is not the one the proof gives")
             require(self.direction is None and self.descent is None,
@@ -153,6 +167,8 @@ class LocalMinimumCertificate(Certificate):
         elif self.verdict is Verdict.NOT_MINIMUM:
             require(self.direction is not None and len(self.direction) == _space(p).size,
                     "a 'not a local minimum' certificate needs a flat descent direction")
+            moved = space.moved_fixed(self.direction)
+            require(not moved, f"the descent moves fixed parameter(s) {moved}")
             germ = loss_germ(DeepReLU.from_shallow(p), D, self.direction)
             require(germ_sign((Fraction(0), *germ[1:])) < 0,
                     "the loss does not decrease along the stored direction")
@@ -187,6 +203,9 @@ class LocalMinimumCertificate(Certificate):
                 "explanation": self.descent.explanation,
             },
             "direction": fraction_list(self.direction),
+            **({} if self.output_rates is None else {
+                "parameterisation": self.params.space.describe(),
+                "output_rates": fraction_list(self.output_rates)}),
         }
 
     @classmethod
@@ -208,7 +227,7 @@ class LocalMinimumCertificate(Certificate):
                    Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
                    tuple(Fraction(r) for r in ev["residuals"]), tuple(units),
                    None if ev["radius"] is None else Fraction(ev["radius"]), descent,
-                   parse_fractions(ev["direction"]))
+                   parse_fractions(ev["direction"]), parse_fractions(ev.get("output_rates")))
 
 
 def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
@@ -236,6 +255,7 @@ class _Evidence:
     residuals: Vec
     lifted: list[Vec]
     units: list[tuple[tuple[int, ...], dict[Vec, list[int]], KinkForm]]  # active, kinks, form
+    rates: Vec  # r . relu(z_j) per unit
 
 
 def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
@@ -250,6 +270,7 @@ def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
     actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
     ps = linalg.group_sums(weighted, actives)
     units = []
+    space = params.space
     for j in range(params.m):
         kinks: dict[Vec, list[int]] = {}
         for i in range(n):
@@ -260,8 +281,48 @@ def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
             tuple((*x, Fraction(1)) for x in kinks),
             tuple(sum((residuals[i] for i in ix), Fraction(0)) for ix in kinks.values()),
         )
+        if not space.is_full:
+            form = _restricted(form, _unit_moving(space, j, params.v[j]))
         units.append((actives[j], kinks, form))
-    return _Evidence(residuals, lifted, units)
+    rates = tuple(dot(residuals, [relu(table.value(i, j)) for i in range(n)])
+                  for j in range(params.m))
+    return _Evidence(residuals, lifted, units, rates)
+
+
+def _moves_c(space: ParameterSpace) -> bool:
+    return space.moving[space.bias_index(2, 1)]
+
+
+def _moves_v(space: ParameterSpace, j: int) -> bool:
+    return space.moving[space.weight_index(2, 1, j + 1)]
+
+
+def _unit_moving(space: ParameterSpace, j: int, vj: Fraction) -> tuple[int, ...]:
+    """Which of the d + 1 coordinates of u_j = (w_j, b_j) move (0-based, b_j last). None when
+    v_j is held at 0: the unit then never changes the output, whatever u_j does."""
+    if vj == 0 and not _moves_v(space, j):
+        return ()
+    d = space.d
+    pos = [space.weight_index(1, j + 1, k + 1) for k in range(d)] + [space.bias_index(1, j + 1)]
+    return tuple(k for k, q in enumerate(pos) if space.moving[q])
+
+
+def _restricted(form: KinkForm, keep: tuple[int, ...]) -> KinkForm:
+    """g restricted to the moving coordinates: delta = E delta' gives
+    g(E delta') = (E^T p) . delta' + sum_H R_H max(0, (E^T n_H) . delta') (docs/method.md,
+    Theorem 2)."""
+    def proj(vec: Vec) -> Vec:
+        return tuple(vec[k] for k in keep)
+
+    return KinkForm(proj(form.p), tuple(proj(n) for n in form.normals), form.weights)
+
+
+def _embed(delta: Vec, keep: tuple[int, ...], dim: int) -> Vec:
+    """The change of u_j (dim = d + 1 coordinates) whose moving coordinates are ``delta``."""
+    out = [Fraction(0)] * dim
+    for k, t in zip(keep, delta, strict=True):
+        out[k] = t
+    return tuple(out)
 
 
 def _sign(t: Fraction) -> int:
@@ -269,7 +330,7 @@ def _sign(t: Fraction) -> int:
 
 
 def _space(params: ShallowReLU) -> ParameterSpace:
-    return ParameterSpace.shallow(params.d, params.m)
+    return params.space
 
 
 def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
@@ -279,22 +340,28 @@ def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertif
     units = []
     for j, (active, kinks, form) in enumerate(ev.units):
         vj = params.v[j]
-        decision = decide_zero(form) if vj == 0 else decide_sign(form, _sign(vj))
+        if form.dim == 0:  # nothing of u_j moves: the unit's kink condition is empty
+            decision = SignDecision(True, _sign(vj), form, (), (), None)
+        else:
+            decision = decide_zero(form) if vj == 0 else decide_sign(form, _sign(vj))
         units.append(UnitReport(j, vj, active, tuple(kinks),
                                 tuple(tuple(ix) for ix in kinks.values()), decision))
     table = params.preactivation_table(dataset)
-    descent = _first_descent(params, residuals, units, table)
+    full = params.space.is_full
+    rates = None if full else ev.rates
+    over = "" if full else f" (parameterisation: {params.space.describe()})"
+    descent = _first_descent(params, residuals, units, table, ev.rates)
     if descent is None:
         radius = _safe_radius(params, table, ev.lifted)
         return LocalMinimumCertificate(
             params, dataset, Verdict.MINIMUM, loss,
             "every first-order condition holds exactly, and then L(theta') - L(theta) "
-            f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {radius}",
-            residuals, tuple(units), radius, None, None)
+            f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {radius}" + over,
+            residuals, tuple(units), radius, None, None, rates)
     direction = _flat_direction(params, dataset, residuals, units, table, descent)
     return LocalMinimumCertificate(params, dataset, Verdict.NOT_MINIMUM, loss,
-                                   descent.explanation, residuals, tuple(units), None, descent,
-                                   direction)
+                                   descent.explanation + over, residuals, tuple(units), None,
+                                   descent, direction, rates)
 
 
 def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
@@ -329,7 +396,9 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
         entries[space.weight_index(1, j + 1, k + 1)] = delta[k]
     entries[space.bias_index(1, j + 1)] = delta[-1]
     if descent.kind == "saddle":
-        g = units[j].form(delta)
+        keep = (tuple(range(params.d + 1)) if space.is_full
+                else _unit_moving(space, j, params.v[j]))
+        g = units[j].form(tuple(delta[k] for k in keep))
         A = sum((a * a for a in activation), Fraction(0))
         tau = Fraction(1) if A == 0 else min(Fraction(1), abs(g) / A)
         entries[v_pos] = -_sign(g) * tau
@@ -355,25 +424,30 @@ def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Ve
 
 
 def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
-                   table: linalg.AffineTable) -> Descent | None:
+                   table: linalg.AffineTable, rates: Vec) -> Descent | None:
     total = sum(residuals, Fraction(0))
-    if total != 0:
+    space = params.space
+    if total != 0 and _moves_c(space):
         return Descent("bias", None, None, -abs(total),
                        f"the output bias c is not optimal: sum of residuals = {total} != 0, so "
                        f"dL/dc = {2 * total} and moving c by {'-' if total > 0 else '+'}s "
                        "lowers L for small s > 0")
     for u in units:
-        if u.ok:
-            continue
-        d = u.decision.descent
-        g_d = u.form(d)
         name = f"unit {u.j + 1}"
+        if u.ok:
+            if _moves_v(space, u.j) and rates[u.j] != 0:
+                # only reachable when u_j cannot move along itself (restricted spaces)
+                return Descent("output", u.j, None, -abs(rates[u.j]),
+                               f"{name}: dL/dv = 2 r . relu(z) = {2 * rates[u.j]} != 0")
+            continue
+        keep = _unit_moving(space, u.j, u.v) if not space.is_full else tuple(range(params.d + 1))
+        d = _embed(u.decision.descent, keep, params.d + 1)
+        g_d = u.form(u.decision.descent)
         if u.v != 0:
             return Descent("unit", u.j, d, u.v * g_d,
                            f"{name} (v = {u.v}): moving (w, b) along {_vec(d)} changes L at rate "
                            f"2 v g(delta) = {2 * u.v * g_d} < 0")
-        activation = tuple(relu(table.value(i, u.j)) for i in range(len(residuals)))
-        first = dot(residuals, activation)
+        first = rates[u.j]
         if first != 0:
             return Descent("output", u.j, None, -abs(first),
                            f"{name} has v = 0 but dL/dv = 2 r . relu(z) = {2 * first} != 0")

@@ -1,0 +1,164 @@
+"""Deep points under a restricted parameterisation (bias-free layers, frozen parameters).
+
+The question is whether theta is a local minimum of L over the affine set A of points that agree
+with theta on every fixed coordinate (:class:`~relu_minima.exact.params.ParameterSpace`,
+docs/method.md, Theorem 2). Two exact routes, nothing else:
+
+* **depth 2**: the network is a one-hidden-layer point; the restricted criterion of
+  :mod:`relu_minima.verify.shallow` decides it completely (Theorem 2).
+* **deeper**: the full-space decision of :mod:`relu_minima.verify.deep` runs on the same point
+  with every coordinate free. A local minimum over all of R^P is one over A (A is a subset
+  through theta); a descent direction that leaves every fixed coordinate at 0 lies in A and is a
+  descent there too. Anything else (the full-space descent moves a fixed coordinate, or the
+  full decision is undecided) is reported "undecided" with that reason: a point can be a
+  minimum over A and not over R^P (the paper's deep rules do not restrict).
+
+``check()`` re-verifies the inner certificate, that it is about the same point and data, and
+the implication used; the witness of a "not a minimum" verdict moves moving coordinates only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from ..errors import CertificateError, ShapeError, require
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from .certificate import Certificate, Verdict, register_certificate
+
+__all__ = ["RestrictedCertificate", "verify_deep", "verify_restricted_deep"]
+
+_ROUTES = ("depth-2 restricted criterion", "full-space decision")
+
+
+@register_certificate
+@dataclass(frozen=True)
+class RestrictedCertificate(Certificate):
+    """The verdict on a deep point over its moving parameters only, with the inner certificate
+    that proves it (``route`` says which of the module docstring's two routes)."""
+
+    kind: ClassVar[str] = "restricted-deep"
+
+    params: DeepReLU
+    dataset: Dataset
+    verdict: Verdict
+    loss: Fraction
+    reason: str
+    route: str
+    inner: Any  # the Certificate the verdict rests on
+
+    @property
+    def direction(self) -> tuple[Fraction, ...] | None:
+        """The inner certificate's flat descent direction (moving coordinates only)."""
+        return getattr(self.inner, "direction", None)
+
+    @property
+    def proof_text(self) -> str:
+        S = self.params.space
+        head = [
+            "Local-minimum certificate over a restricted parameterisation (exact arithmetic)",
+            "=" * 79,
+            f"Widths {self.params.widths}; parameterisation: {S.describe()}.",
+            "Question: is theta a local minimum of L over the points that agree with theta on "
+            "every fixed coordinate?",
+            f"Verdict: {self.status.upper()} ({self.route}): {self.reason}.",
+            "",
+        ]
+        if self.route == _ROUTES[0]:
+            head.append("Depth 2: the restricted one-hidden-layer criterion decides it "
+                        "(docs/method.md, Theorem 2):")
+        else:
+            head.append("The decision over all coordinates (a minimum there is one over the "
+                        "restricted set; a descent there counts only if it moves no fixed "
+                        "coordinate):")
+        return "\n".join([*head, "", *str(self.inner).splitlines()])
+
+    def _witness(self, radius: Fraction) -> DeepReLU:
+        w = self.inner.witness(radius)
+        if w is None:
+            raise CertificateError("the inner certificate gives no witness")
+        net = DeepReLU.from_shallow(w) if self.route == _ROUTES[0] else w
+        return DeepReLU(net.weights, net.biases, **self.params._parameterisation())
+
+    def _check_evidence(self) -> None:
+        p, D, inner = self.params, self.dataset, self.inner
+        require(isinstance(p, DeepReLU) and isinstance(D, Dataset),
+                "params must be a DeepReLU and dataset a Dataset")
+        require(isinstance(inner, Certificate), "no inner certificate")
+        require(not p.space.is_full, "a restricted certificate needs a restricted "
+                "parameterisation (use the deep-relu decision for the full space)")
+        require(inner.dataset == D, "the inner certificate is about other data")
+        inner.check()
+        if self.route == _ROUTES[0]:
+            require(p.depth == 2 and inner.params == p.to_shallow(),
+                    "the inner certificate is not the restricted depth-2 point")
+            require(inner.verdict is self.verdict, "the inner certificate has another verdict")
+            return
+        require(self.route == _ROUTES[1], f"route={self.route!r} is not one of {_ROUTES}")
+        require(inner.params == p.with_space() and inner.params.space.is_full,
+                "the inner certificate is not the full-space decision of params")
+        if self.verdict is Verdict.MINIMUM:
+            require(inner.verdict is Verdict.MINIMUM, "a minimum claimed without a full-space "
+                    "minimum")
+        elif self.verdict is Verdict.NOT_MINIMUM:
+            d = self.direction
+            require(inner.verdict is Verdict.NOT_MINIMUM and d is not None,
+                    "'not a minimum' claimed without a full-space descent")
+            moved = p.space.moved_fixed(d)
+            require(not moved, f"the descent moves fixed parameter(s) {moved}")
+
+    def _evidence(self) -> dict[str, Any]:
+        return {"route": self.route, "parameterisation": self.params.space.describe(),
+                "inner": self.inner.to_dict()}
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> RestrictedCertificate:
+        ev = data["evidence"]
+        return cls(DeepReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
+                   Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
+                   ev["route"], Certificate.from_json(ev["inner"]))
+
+
+def verify_restricted_deep(params: DeepReLU, dataset: Dataset, **options: Any
+                           ) -> RestrictedCertificate:
+    """Decide whether the deep point ``params`` is a local minimum over its moving parameters
+    (``params.space``); ``options`` go to the full-space deep decision (depth > 2 only)."""
+    from .deep import verify_deep_local_minimum
+    from .shallow import verify_shallow
+
+    if not isinstance(params, DeepReLU):
+        raise ShapeError(f"params of type {type(params).__name__} must be a DeepReLU.")
+    loss = params.loss(dataset)
+    if params.depth == 2:
+        inner = verify_shallow(params.to_shallow(), dataset)
+        return RestrictedCertificate(params, dataset, inner.verdict, loss, inner.reason,
+                                     _ROUTES[0], inner)
+    inner = verify_deep_local_minimum(params.with_space(), dataset, **options)
+    verdict, reason = inner.verdict, inner.reason
+    if verdict is Verdict.NOT_MINIMUM:
+        moved = params.space.moved_fixed(inner.direction)
+        if moved:
+            verdict = Verdict.UNDECIDED
+            reason = (f"over all parameters the point is not a minimum, but the descent moves "
+                      f"fixed parameter(s) {', '.join(moved[:5])}; the deep rules do not decide "
+                      "the restricted question (a one-hidden-layer or depth-2 point would be "
+                      "decided exactly)")
+    elif verdict is Verdict.UNDECIDED:
+        reason = f"undecided over all parameters ({reason}), so over the restricted set too"
+    return RestrictedCertificate(params, dataset, verdict, loss, reason, _ROUTES[1], inner)
+
+
+def verify_deep(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
+                time_limit: float | None = None) -> Certificate:
+    """The deep entry point of ``verify_local_minimum``: the full-space decision of
+    :mod:`relu_minima.verify.deep`, or :func:`verify_restricted_deep` when ``params`` has a
+    restricted parameterisation."""
+    from .deep import verify_deep_local_minimum
+
+    if isinstance(params, DeepReLU) and not params.space.is_full:
+        return verify_restricted_deep(params, dataset, max_directions=max_directions,
+                                      time_limit=time_limit)
+    return verify_deep_local_minimum(params, dataset, max_directions=max_directions,
+                                     time_limit=time_limit)
