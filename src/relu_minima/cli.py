@@ -57,6 +57,16 @@ def _witness(cert: Any, radius: Fraction) -> dict[str, Any] | None:
             "loss": str(point.loss(cert.dataset)), "params": point.to_json()}
 
 
+def _budget_value(text: str) -> int | float | str:
+    """An option's number as typed (int if it is one); the library refuses a bad budget by name."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def _verify(args: argparse.Namespace) -> int:
     from .errors import ReluMinimaError
     from .exact.io import load_problem
@@ -64,7 +74,9 @@ def _verify(args: argparse.Namespace) -> int:
 
     try:
         params, dataset = load_problem(Path(args.file))
-        cert = verify_local_minimum(params, dataset)
+        budget = {name: _budget_value(getattr(args, name))
+                  for name in ("max_directions", "time_limit") if getattr(args, name) is not None}
+        cert = verify_local_minimum(params, dataset, **budget)
     except (ReluMinimaError, OSError, json.JSONDecodeError) as exc:
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
         return 2
@@ -150,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     vf.add_argument("--witness", metavar="RADIUS", type=_radius,
                     help="if the point is not a minimum, also print a point within max-norm "
                     "RADIUS (exact, such as 1/1000) with strictly lower exact loss")
+    vf.add_argument("--max-directions", metavar="N",
+                    help="deep networks: try at most N exact descent moves (default 4000)")
+    vf.add_argument("--time-limit", metavar="SECONDS",
+                    help="deep networks: stop the move search after SECONDS (default: none)")
     vf.set_defaults(func=_verify)
     args = parser.parse_args(argv)
     return int(args.func(args))
