@@ -59,7 +59,8 @@ class FamilyProof:
         """Raise :class:`CertificateError` unless the proof holds for params and dataset."""
         require(self.family in ("all-zero", "zero layer"), f"unknown family {self.family!r}")
         if self.family == "all-zero":
-            require(_all_zero(params), "params is not an all-zero network")
+            require(self.layer == 0 and params.depth >= 2 and _all_zero(params),
+                    "params is not an all-zero network (or layer is not 0)")
         else:
             require(1 <= self.layer < params.depth and _zero_layer(params, self.layer - 1),
                     f"hidden layer {self.layer} of params is not zero")
