@@ -26,15 +26,16 @@ def _loss(widths, theta, X, y):
     pos = 0
     total = Fraction(0)
     layers = []
-    for i, o in zip(widths, widths[1:]):
+    for i, o in itertools.pairwise(widths):
         W = [theta[pos + j * i: pos + (j + 1) * i] for j in range(o)]
         pos += o * i
         layers.append((W, theta[pos:pos + o]))
         pos += o
-    for x, t in zip(X, y):
+    for x, t in zip(X, y, strict=False):
         h = list(x)
         for n, (W, b) in enumerate(layers):
-            z = [sum((w * a for w, a in zip(row, h)), bj) for row, bj in zip(W, b)]
+            z = [sum((w * a for w, a in zip(row, h, strict=False)), bj)
+                 for row, bj in zip(W, b, strict=False)]
             h = z if n == len(layers) - 1 else [max(v, Fraction(0)) for v in z]
         total += (h[0] - t) ** 2
     return total
@@ -53,7 +54,7 @@ def brute_descent(net: DeepReLU, D: Dataset, limit: int = 40000):
         if not any(u):
             continue
         for eps in EPS:
-            moved = [t + eps * s for t, s in zip(theta, u)]
+            moved = [t + eps * s for t, s in zip(theta, u, strict=False)]
             if _loss(net.widths, moved, D.X, D.y) < base:
                 return moved
     return None
@@ -77,7 +78,7 @@ def numpy_attack_deep(net: DeepReLU, D: Dataset, *, seed: int = 0, trials: int =
         out = np.zeros(len(T))
         pos = 0
         hs = np.broadcast_to(X, (len(T), *X.shape))
-        for n, (i, o) in enumerate(zip(widths, widths[1:])):
+        for n, (i, o) in enumerate(itertools.pairwise(widths)):
             W = T[:, pos:pos + o * i].reshape(len(T), o, i)
             pos += o * i
             b = T[:, pos:pos + o]
@@ -101,7 +102,7 @@ def numpy_attack_deep(net: DeepReLU, D: Dataset, *, seed: int = 0, trials: int =
             losses = batch_loss(T)
             k = int(np.argmin(losses))
             cand = [t + Fraction(scale).limit_denominator(10**6) * Fraction(float(s))
-                    .limit_denominator(1000) for t, s in zip(net.parameters(), U[k])]
+                    .limit_denominator(1000) for t, s in zip(net.parameters(), U[k], strict=False)]
             change = net.with_parameters(cand).loss(D) - base_exact
             best = min(best, change)
     return best

@@ -86,7 +86,7 @@ def test_all_zero_family_against_brute_force(D, widths, at_mean):
 @given(datasets(n_min=3), st.sampled_from([(1, 2, 3, 1), (2, 1, 1, 1, 1), (1, 4, 4, 4, 1)]))
 def test_all_zero_family_any_widths(D, widths):
     if widths[0] == 2:
-        D = Dataset([[x[0], y] for x, y in zip(D.X, D.y)], D.y)  # two input coordinates
+        D = Dataset([[x[0], y] for x, y in zip(D.X, D.y, strict=False)], D.y)
     net = zero_net(widths, mean(D))
     fam = all_zero_decision(net, D)
     cert = verify_deep_local_minimum(net, D)
@@ -185,6 +185,27 @@ def test_ramp_feature_exists_exactly_when_some_group_is_off_the_mean():
     assert ramp_feature(X, [Fraction(t) for t in (1, -2, 1)]) is not None
     assert ramp_feature(X, [Fraction(0)] * 3) is None
     # convex residuals: every ramp relu(+-(x - t)) has S >= 0 in one dimension
-    v, theta, S = ramp_feature(X, [Fraction(t) for t in (1, -2, 1)], want=1)
+    _v, _theta, S = ramp_feature(X, [Fraction(t) for t in (1, -2, 1)], want=1)
     assert S > 0
     assert ramp_feature(X, [Fraction(t) for t in (1, -2, 1)], want=-1) is None
+
+
+def test_affine_tail_minimum_against_brute_force():
+    # layer 1 zero; the tail -2 relu(2 h + 1) + 8/3 is affine near h = 0 with gradient -4 < 0,
+    # and the residuals (1, -2, 1)/3 are convex, so every ramp has S >= 0: no move helps
+    D = Dataset([0, 1, 2], [1, 0, 1])
+    net = DeepReLU([[[0]], [[2]], [[-2]]], [[0], [1], ["8/3"]])
+    cert = verify_deep_local_minimum(net, D)
+    assert cert.case == "family: affine tail" and cert.is_local_minimum is True
+    assert cert.family.tail == (-4,)
+    assert brute_descent(net, D) is None
+    Certificate.from_json(cert.to_json()).check()
+    # the same tail with the opposite sign can use a ramp: not a minimum
+    flipped = DeepReLU([[[0]], [[2]], [[2]]], [[0], [1], ["-4/3"]])
+    other = verify_deep_local_minimum(flipped, D)
+    assert other.is_local_minimum is False
+    assert brute_descent(flipped, D) is not None
+    tampered = json.loads(cert.to_json())
+    tampered["evidence"]["family"]["tail"] = ["4"]
+    with pytest.raises(CertificateError):
+        Certificate.from_json(tampered).check()

@@ -119,7 +119,8 @@ class DeepCertificate(Certificate):
     """The exact verdict on one deep parameter point (Equation (2)), with its proof.
 
     ``case`` names the rule that decided: "blind spot", "output bias", "class-mean bound",
-    "family: all-zero", "family: zero layer", "depth-2 criterion", "convex (depth 1)",
+    "family: all-zero", "family: zero layer", "family: affine tail", "depth-2 criterion",
+    "convex (depth 1)",
     "descent direction" or "undecided"; ``family`` the family's proof of a minimum.
     ``direction`` is a flat descent direction (:mod:`relu_minima.exact.params`) with its exact
     loss ``germ``; ``lower_bound`` the class-mean bound; ``shallow`` the one-hidden-layer

@@ -54,10 +54,20 @@ class FamilyProof:
     layer: int
     groups: tuple[tuple[int, ...], ...]
     mean: Fraction
+    tail: tuple[Fraction, ...] = ()  # "affine tail": the tail's gradient g at h_1 = 0
 
     def check(self, params: DeepReLU, dataset: Dataset) -> None:
         """Raise :class:`CertificateError` unless the proof holds for params and dataset."""
-        require(self.family in ("all-zero", "zero layer"), f"unknown family {self.family!r}")
+        require(self.family in ("all-zero", "zero layer", "affine tail"),
+                f"unknown family {self.family!r}")
+        if self.family == "affine tail":
+            require(self.layer == 1 and _zero_layer(params, 0), "layer 1 of params is not zero")
+            require(self.mean == sum(dataset.y, Fraction(0)) / dataset.n
+                    and set(params.outputs(dataset)) == {self.mean},
+                    "the output is not the constant mean of the targets")
+            require(_affine_tail(params) == self.tail, "the tail gradient is not params'")
+            require(_ramps_cannot_help(dataset, self.tail), "some ramp lowers the loss")
+            return
         if self.family == "all-zero":
             require(self.layer == 0 and params.depth >= 2 and _all_zero(params),
                     "params is not an all-zero network (or layer is not 0)")
@@ -75,7 +85,8 @@ class FamilyProof:
 
     def to_json(self) -> dict[str, Any]:
         return {"family": self.family, "layer": self.layer, "mean": str(self.mean),
-                "groups": [[i + 1 for i in g] for g in self.groups]}
+                "groups": [[i + 1 for i in g] for g in self.groups],
+                "tail": [str(t) for t in self.tail]}
 
     @classmethod
     def from_json(cls, data: Any) -> FamilyProof:
@@ -83,7 +94,7 @@ class FamilyProof:
             raise CertificateError("a family proof needs family, layer, groups and mean")
         return cls(str(data["family"]), int(data["layer"]),
                    tuple(tuple(int(i) - 1 for i in g) for g in data["groups"]),
-                   Fraction(data["mean"]))
+                   Fraction(data["mean"]), tuple(Fraction(t) for t in data.get("tail", ())))
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,51 @@ def ramp_feature(features: Sequence[Sequence[Fraction]], weights: Sequence[Fract
             if S != 0 and (want == 0 or (S > 0) == (want > 0)):
                 return v, theta, S
     return None
+
+
+def _affine_tail(params: DeepReLU) -> tuple[Fraction, ...] | None:
+    """g = dT/dh_1 at h_1 = 0 when every tail pre-activation there is nonzero, else None.
+
+    With h_1 = 0 the pre-activations of layers 2..k-1 are the same on every input; when none
+    is 0 they keep their signs near theta, so the tail T is affine near h_1 = 0 with gradient
+    g = W_k D_(k-1) W_(k-1) ... D_2 W_2 (D_n: 1 on the active units of layer n).
+    """
+    h: list[Fraction] = [Fraction(0)] * len(params.weights[0])
+    masks = []
+    for M, b in zip(params.weights[1:-1], params.biases[1:-1], strict=True):
+        z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
+                                                                                    strict=True)]
+        if any(t == 0 for t in z):
+            return None
+        masks.append([t > 0 for t in z])
+        h = [max(t, Fraction(0)) for t in z]
+    g = list(params.weights[-1][0])
+    for M, mask in zip(reversed(params.weights[1:-1]), reversed(masks), strict=True):
+        g = [sum((g[q] * M[q][j] for q in range(len(M)) if mask[q]), Fraction(0))
+             for j in range(len(M[0]))]
+    return tuple(g)
+
+
+def _ramp_values(dataset: Dataset) -> list[Fraction]:
+    """S = sum_i (y_i - ybar) relu(+-(x_i - t)) at every data input t (d = 1): S is piecewise
+    linear in t with its breaks at the inputs, constant below and above them, so these values
+    bound it for every ramp relu(a x + b) (which is |a| relu(+-(x - t)), or constant)."""
+    ybar = sum(dataset.y, Fraction(0)) / dataset.n
+    xs = [x[0] for x in dataset.X]
+    out = []
+    for t in xs:
+        for s in (1, -1):
+            out.append(sum(((y - ybar) * max(s * (x - t), Fraction(0))
+                            for x, y in zip(xs, dataset.y, strict=True)), Fraction(0)))
+    return out
+
+
+def _ramps_cannot_help(dataset: Dataset, g: tuple[Fraction, ...] | None) -> bool:
+    """Every g_j != 0 and g_j S <= 0 for every ramp S (then no move lowers the loss)."""
+    if dataset.d != 1 or not g or any(t == 0 for t in g):
+        return False
+    values = _ramp_values(dataset)
+    return all(t * S <= 0 for t in g for S in values)
 
 
 def _groups_have_mean(dataset: Dataset, mean: Fraction) -> tuple[tuple[int, ...], ...] | None:
@@ -211,6 +267,20 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
     if groups is not None:
         d = _global_minimum("zero layer", n + 1, params, dataset, mean, groups)
         return FamilyDecision(d.family, True, d.reason, head + d.proof_lines, proof=d.proof)
+    g = _affine_tail(params) if n == 0 else None
+    if _ramps_cannot_help(dataset, g):
+        proof = FamilyProof("affine tail", 1, (), mean, g)
+        return FamilyDecision("affine tail", True, "layer 1 is zero, the tail is affine near 0 "
+                              "with gradient signs that no ramp of the inputs can use",
+                              (*head, f"Every tail pre-activation at h_1 = 0 is nonzero, so near "
+                               f"theta the tail is affine: f(x) = C' + sum_j gamma_j "
+                               f"relu(a_j x + b_j) with gamma_j near g_j, g = "
+                               f"({', '.join(map(str, g))}), of the same sign, and a_j, b_j "
+                               "small. Then L' >= L - 2 sum_j gamma_j S_j, S_j = sum_i "
+                               "(y_i - ybar) relu(a_j x_i + b_j); S_j is |a_j| times a ramp "
+                               "value relu(+-(x - t)), and at every breakpoint t = x_i "
+                               f"g_j S <= 0 (checked exactly: {_ramp_values(dataset)}). So "
+                               "L' >= L near theta: a local minimum."), proof=proof)
     space = params.space
     if n == 0:
         feats = [tuple(x) for x in dataset.X]
