@@ -58,6 +58,16 @@ def _witness(cert: Any, radius: Fraction) -> dict[str, Any] | None:
             "loss": str(point.loss(cert.dataset)), "params": point.to_json()}
 
 
+def _budget_value(text: str) -> int | float | str:
+    """An option's number as typed (int if it is one); the library refuses a bad budget by name."""
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
 def _verify(args: argparse.Namespace) -> int:
     from .errors import ReluMinimaError
     from .exact.io import load_problem
@@ -68,7 +78,9 @@ def _verify(args: argparse.Namespace) -> int:
         if args.frozen:  # added to the file's own frozen names
             params = params.with_space(bias=params.space.bias,
                                        frozen=[*params.space.frozen, *args.frozen])
-        cert = verify_local_minimum(params, dataset)
+        budget = {name: _budget_value(getattr(args, name))
+                  for name in ("max_directions", "time_limit") if getattr(args, name) is not None}
+        cert = verify_local_minimum(params, dataset, **budget)
     except (ReluMinimaError, OSError, json.JSONDecodeError) as exc:
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
         return 2
@@ -195,6 +207,10 @@ def main(argv: list[str] | None = None) -> int:
     vf.add_argument("--frozen", nargs="+", metavar="NAME",
                     help="also hold these parameters fixed (names such as b_2[1] for the "
                     "output bias, W_1[1,2]); the decision then moves only the others")
+    vf.add_argument("--max-directions", metavar="N",
+                    help="deep networks: try at most N exact descent moves (default 4000)")
+    vf.add_argument("--time-limit", metavar="SECONDS",
+                    help="deep networks: stop the move search after SECONDS (default: none)")
     vf.set_defaults(func=_verify)
     sn = sub.add_parser(
         "snap",

@@ -20,10 +20,12 @@ __all__ = ["assert_local_minimum", "assert_no_descent_found", "assert_not_local_
 _WITNESS_RADIUS = Fraction(1, 1000)
 
 
-def _verdict(params: Any, dataset: Dataset) -> Any:
+def _verdict(params: Any, dataset: Dataset, **budget: Any) -> Any:
+    """The exact verdict; budget options (max_directions, time_limit) pass on when given."""
     from ..verify.dispatch import verify_local_minimum
 
-    return verify_local_minimum(params, dataset)
+    return verify_local_minimum(params, dataset,
+                                **{k: v for k, v in budget.items() if v is not None})
 
 
 def _parameterised(params: Any, bias: Any, frozen: Any) -> Any:
@@ -62,15 +64,19 @@ def _indent(text: str, pad: str = "    ") -> str:
 
 
 def assert_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
-                         frozen: Any = None) -> Any:
+                         frozen: Any = None, max_directions: int | None = None,
+                         time_limit: float | None = None) -> Any:
     """Fail unless ``params`` is exactly certified a local minimum of the squared loss.
 
     Returns the certificate. An ``undecided`` verdict fails too (with its reason). ``bias``
     and ``frozen`` (as in :class:`~relu_minima.ShallowReLU`) ask about the restricted
     parameterisation instead of params' own, e.g. ``frozen=["b_2[1]"]`` for a fixed output bias.
+    ``max_directions`` and ``time_limit`` set the deep search's budget
+    (:func:`relu_minima.verify.deep.verify_deep_local_minimum`); None keeps the default.
     """
     __tracebackhide__ = True
-    cert = _verdict(_parameterised(params, bias, frozen), dataset)
+    cert = _verdict(_parameterised(params, bias, frozen), dataset,
+                    max_directions=max_directions, time_limit=time_limit)
     if cert.is_local_minimum is True:
         return cert
     lines = _mismatch("assert_local_minimum: the point is NOT certified a local minimum.",
@@ -99,14 +105,17 @@ def assert_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
 
 
 def assert_not_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
-                             frozen: Any = None) -> Any:
+                             frozen: Any = None, max_directions: int | None = None,
+                             time_limit: float | None = None) -> Any:
     """Fail unless ``params`` is exactly proved *not* a local minimum; returns the certificate.
 
     On failure the message contains the proof that it is one (or why it is undecided).
-    ``bias`` and ``frozen`` as in :func:`assert_local_minimum`.
+    ``bias``, ``frozen``, ``max_directions`` and ``time_limit`` as in
+    :func:`assert_local_minimum`.
     """
     __tracebackhide__ = True
-    cert = _verdict(_parameterised(params, bias, frozen), dataset)
+    cert = _verdict(_parameterised(params, bias, frozen), dataset,
+                    max_directions=max_directions, time_limit=time_limit)
     if cert.is_local_minimum is False:
         return cert
     lines = _mismatch("assert_not_local_minimum: the point is NOT proved a non-minimum.",

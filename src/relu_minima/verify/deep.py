@@ -15,16 +15,19 @@ in the order they are tried (proofs in docs/deep.md):
    inactive on every point) there is one class, so the point is a local minimum iff its
    constant output equals the mean of the targets (the corrected Theorem 1 (i)).
 3. **Depth 2**: the complete one-hidden-layer criterion of :mod:`relu_minima.verify.shallow`.
-4. **Descent directions** (first and second order). Along a ray theta + eps u the outputs
-   are, for small eps > 0, polynomials in eps (a ReLU of a polynomial germ is the germ or 0,
-   by the sign of its lowest coefficient), so the loss is a polynomial P(eps) there. If the
-   lowest nonzero coefficient of P - L is negative, the point is not a minimum. Directions
-   tried: every coordinate (both signs; at a point where L is differentiable this finds any
-   nonzero gradient), for units with a zero pre-activation, revivals of the unit (bias
-   up, together with each outgoing weight, both signs: the second-order "saddle" moves),
-   then every sign vector on 2, 3 or 4 coordinates (moves along a path of weights, whose
-   product changes the outputs only at order 3 or 4), up to ``max_directions`` in all.
-5. Otherwise: undecided, with the reason.
+4. **Families** (depth >= 3, :mod:`relu_minima.verify.deep_families`): all-zero networks
+   (any depth and widths, any output bias) and networks with one zero hidden layer are
+   decided by a construction; "local minimum" verdicts carry a ``FamilyProof`` that
+   ``check()`` re-verifies.
+5. **Descent moves** (:mod:`relu_minima.verify.deep_moves`). Along a ray theta + eps u the
+   outputs are, for small eps > 0, polynomials in eps, so the loss is a polynomial P(eps);
+   if the lowest nonzero coefficient of P - L is negative the point is not a minimum.
+   Tried in order, stopping at the first proven descent: coordinates, unit revivals, path
+   moves (every weight on one path to the output: order up to k), sign vectors on 2-4
+   coordinates, up to ``max_directions`` moves or ``time_limit`` seconds (a progress bar
+   shows after a second).
+6. Otherwise: undecided, with the reason: what was tried, which budget ran out, which
+   option to raise.
 
 Lemma 2 / Corollary 1 are certified by :func:`blind_spot_gradient_vanishes`: at a strict
 blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood.
@@ -32,8 +35,6 @@ blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood
 
 from __future__ import annotations
 
-import itertools
-import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -51,6 +52,8 @@ from .certificate import (
     register_certificate,
     witness_along,
 )
+from .deep_families import FamilyProof, decide_family
+from .deep_moves import SearchResult, check_budget, search_descent
 from .shallow import verify_shallow
 
 __all__ = [
@@ -116,7 +119,9 @@ class DeepCertificate(Certificate):
     """The exact verdict on one deep parameter point (Equation (2)), with its proof.
 
     ``case`` names the rule that decided: "blind spot", "output bias", "class-mean bound",
-    "depth-2 criterion", "convex (depth 1)", "descent direction" or "undecided".
+    "family: all-zero", "family: zero layer", "family: affine tail", "depth-2 criterion",
+    "convex (depth 1)",
+    "descent direction" or "undecided"; ``family`` the family's proof of a minimum.
     ``direction`` is a flat descent direction (:mod:`relu_minima.exact.params`) with its exact
     loss ``germ``; ``lower_bound`` the class-mean bound; ``shallow`` the one-hidden-layer
     certificate of a depth-2 point.
@@ -138,6 +143,7 @@ class DeepCertificate(Certificate):
     direction: tuple[Fraction, ...] | None = None  # descent direction (flat parameters)
     germ: Poly | None = None  # loss polynomial along ``direction``
     shallow: Any = field(default=None, repr=False)  # LocalMinimumCertificate (depth 2)
+    family: FamilyProof | None = None  # a family's proof of a minimum (deep_families)
 
     @property
     def proof_text(self) -> str:
@@ -180,6 +186,10 @@ class DeepCertificate(Certificate):
                 require(self.lower_bound is not None
                         and _class_bound(p, D) == self.lower_bound == self.loss,
                         "the class-mean bound is not attained at params")
+            elif self.case.startswith("family: "):
+                require(self.family is not None and self.case == f"family: {self.family.family}",
+                        "a family verdict without its proof")
+                self.family.check(p, D)
             elif self.case == "depth-2 criterion":
                 require(self.shallow is not None, "depth-2 verdict without its certificate")
             elif self.case == "convex (depth 1)":
@@ -220,6 +230,7 @@ class DeepCertificate(Certificate):
             "direction": fraction_list(self.direction),
             "germ": fraction_list(self.germ),
             "shallow": None if self.shallow is None else self.shallow.to_dict(),
+            "family": None if self.family is None else self.family.to_json(),
         }
 
     @classmethod
@@ -239,7 +250,8 @@ class DeepCertificate(Certificate):
                 tuple((int(i) - 1, int(j) - 1) for i, j in spot["zeros"])),
             q(ev["constant_output"]), q(ev["lower_bound"]), parse_fractions(ev["direction"]),
             parse_fractions(ev["germ"]),
-            None if ev["shallow"] is None else Certificate.from_json(ev["shallow"]))
+            None if ev["shallow"] is None else Certificate.from_json(ev["shallow"]),
+            None if ev.get("family") is None else FamilyProof.from_json(ev["family"]))
 
 
 # -- the decision procedure --------------------------------------------------------------------
@@ -278,70 +290,12 @@ def _class_bound(params: DeepReLU, dataset: Dataset) -> Fraction:
     return total
 
 
-def _candidate_directions(params: DeepReLU, dataset: Dataset):
-    """Coordinates (+-), then unit revivals (bias +1 with one outgoing weight +-1), then every
-    sign vector on 2, 3, 4 coordinates (the caller's budget cuts this last family)."""
-    seen: set[tuple[Fraction, ...]] = set()
-    for u, label in _structured_directions(params, dataset):
-        seen.add(u)
-        yield u, label
-    space = ParameterSpace(params.widths)
-    size, names = space.size, space.names
-    if params.depth == 1:
-        return  # convex: the coordinates decide (and the caller's proof relies on that)
-    for k in range(2, min(4, size) + 1):
-        # products of k parameters along a path (e.g. output weight x hidden weight x input
-        # weight, with the output bias cancelling the constant part) first change the
-        # outputs at order k: a coordinate or a revival cannot see them
-        for support in itertools.combinations(range(size), k):
-            for signs in itertools.product((1, -1), repeat=k):
-                u = space.unit_vector(dict(zip(support, signs, strict=True)))
-                if u not in seen:
-                    yield u, ", ".join(f"{names[q]} {'up' if t > 0 else 'down'}"
-                                       for q, t in zip(support, signs, strict=True))
-
-
-def _structured_directions(params: DeepReLU, dataset: Dataset):
-    space = ParameterSpace(params.widths)
-    names = space.names
-    for p in range(space.size):
-        yield space.unit_vector({p: 1}), f"{names[p]} increasing"
-        yield space.unit_vector({p: -1}), f"{names[p]} decreasing"
-    pre = params.preactivations(dataset)
-    for n in range(params.depth - 1):
-        M = params.weights[n]
-        nxt = params.weights[n + 1]
-        for j in range(len(M)):
-            if not any(row[j] == 0 for row in pre[n]):
-                continue
-            for q in range(len(nxt)):
-                bias_pos = space.bias_index(n + 1, j + 1)
-                out_pos = space.weight_index(n + 2, q + 1, j + 1)
-                for s in (1, -1):
-                    yield (space.unit_vector({bias_pos: 1, out_pos: s}),
-                           f"revive unit {j + 1} of layer {n + 1} (bias up) with its weight "
-                           f"into unit {q + 1} of layer {n + 2} {'up' if s > 0 else 'down'}")
-
-
 def _describe_params(p: DeepReLU) -> list[str]:
     out = []
     for n, (M, b) in enumerate(zip(p.weights, p.biases, strict=True), start=1):
         rows = "; ".join("(" + ", ".join(str(t) for t in r) + ")" for r in M)
         out.append(f"  W_{n} = [{rows}], b_{n} = ({', '.join(str(t) for t in b)})")
     return out
-
-
-def _budget(value: Any, name: str, kind: type) -> Any:
-    """A positive budget option, or an InvalidArgument naming it."""
-    if value is None:
-        return None
-    ok = (isinstance(value, int) and not isinstance(value, bool)) if kind is int else (
-        isinstance(value, (int, float)) and not isinstance(value, bool))
-    if not ok or value <= 0:
-        what = "a positive integer" if kind is int else "a positive number of seconds"
-        raise InvalidArgument(f"{name}={value!r} must be {what}, e.g. {name}="
-                              f"{100000 if kind is int else 60}.")
-    return value
 
 
 def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
@@ -366,8 +320,8 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
             f"params has a restricted parameterisation ({params.space.describe()}) but this "
             "decision moves every parameter; use verify_local_minimum(params, dataset), which "
             "decides the restricted question (relu_minima.verify.restricted).")
-    _budget(max_directions, "max_directions", int)
-    _budget(time_limit, "time_limit", float)
+    check_budget(max_directions, "max_directions", integer=True)
+    check_budget(time_limit, "time_limit", integer=False)
     if not isinstance(dataset, Dataset):
         raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
     params._check_dims(dataset)
@@ -426,6 +380,17 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
                                reason=f"the output bias is not optimal (sum of residuals {S})",
                                proof=tuple(proof), direction=bias_dir, germ=germ, **common)
 
+    family = decide_family(params, dataset) if params.depth >= 3 else None
+    if family is not None:
+        if family.minimum:
+            return DeepCertificate(verdict=Verdict.MINIMUM, case=f"family: {family.family}",
+                                   reason=family.reason, proof=(*head, *family.proof_lines),
+                                   family=family.proof, **common)
+        germ = loss_germ(params, dataset, family.direction)
+        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case=f"family: {family.family}",
+                               reason=family.reason, proof=(*head, *family.proof_lines),
+                               direction=family.direction, germ=germ, **common)
+
     bound = _class_bound(params, dataset)
     if bound == loss:
         classes = _classes(params, dataset)
@@ -452,52 +417,53 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
                                reason=shallow.reason, proof=tuple(proof), shallow=shallow,
                                direction=shallow.direction, **common)
 
-    tried = 0
-    out_of = None  # which budget ran out
-    base = trim([loss])
-    deadline = None if time_limit is None else time.monotonic() + time_limit
-    for u, label in _candidate_directions(params, dataset):
-        if tried >= max_directions:
-            out_of = f"max_directions={max_directions}"
-            break
-        if deadline is not None and time.monotonic() > deadline:
-            out_of = f"time_limit={time_limit}"
-            break
-        tried += 1
-        germ = loss_germ(params, dataset, u)
-        diff = add(germ, tuple(-t for t in base))
-        if germ_sign(diff) < 0:
-            order = next(i for i, t in enumerate(diff) if t)
-            proof = [*head, f"Along theta + eps u with u = {label}, the outputs are polynomials "
-                     "in eps for small eps > 0 (each ReLU keeps the sign of its argument's "
-                     "lowest nonzero coefficient), so the loss is the polynomial "
-                     + " + ".join(f"({t}) eps^{i}" for i, t in enumerate(germ) if t)
-                     + f". Its lowest-order change is ({diff[order]}) eps^{order} < 0: "
-                     "not a local minimum."]
-            return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="descent direction",
-                                   reason=f"the loss decreases at order {order} along {label}",
-                                   proof=tuple(proof), direction=u, germ=germ, **common)
-    if params.depth == 1 and tried == 2 * params.n_params:
+    found = search_descent(params, dataset, loss, max_directions=max_directions,
+                           time_limit=time_limit)
+    if found.direction is not None:
+        germ, order = found.germ, found.order
+        proof = [*head, f"Along theta + eps u with u = {found.label}, the outputs are "
+                 "polynomials in eps for small eps > 0 (each ReLU keeps the sign of its "
+                 "argument's lowest nonzero coefficient), so the loss is the polynomial "
+                 + " + ".join(f"({t}) eps^{i}" for i, t in enumerate(germ) if t)
+                 + f". Its lowest-order change is ({germ[order]}) eps^{order} < 0: "
+                 "not a local minimum."]
+        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="descent direction",
+                               reason=f"the loss decreases at order {order} along {found.label}",
+                               proof=tuple(proof), direction=found.direction, germ=germ,
+                               **common)
+    if params.depth == 1 and found.out_of is None:
         proof = [*head, "Depth 1: M(x) = W_1 x + b_1 is linear in the parameters, so L is a "
                  "convex quadratic; every coordinate directional derivative is 0 (checked "
                  "exactly), so the gradient vanishes and theta is a global minimum."]
         return DeepCertificate(verdict=Verdict.MINIMUM, case="convex (depth 1)",
                                reason="depth 1: convex loss with zero gradient",
                                proof=tuple(proof), **common)
-    why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, and "
-           f"none of the {tried} exact directions tried (coordinates, unit revivals and "
-           "sign vectors on up to 4 coordinates, in that order) "
-           "decreases the loss at any order; deciding needs higher-order or multi-direction "
-           "reasoning that this library does not attempt for depth >= 3")
-    if out_of is not None:
-        why += (f"; the search stopped when its budget {out_of} ran out: raise it "
-                "(verify_local_minimum(..., max_directions=..., time_limit=...), or "
-                "--max-directions / --time-limit on the command line) to try more directions")
-    else:
-        why += "; every candidate direction was tried, so a larger budget would not help"
+    why = _undecided_reason(loss, bound, found, max_directions, time_limit)
     if spot is not None:
         why = (f"non-strict blind spot in hidden layer {spot.layer} (zero pre-activations at "
                f"(point, unit) {[(i + 1, j + 1) for i, j in spot.zeros][:10]}); " + why)
     return DeepCertificate(verdict=Verdict.UNDECIDED, case="undecided", reason=why,
                            proof=(*head, "Undecided: " + why + "."), lower_bound=bound,
                            **common)
+
+
+def _undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult,
+                      max_directions: int, time_limit: float | None) -> str:
+    """What was tried, which budget ran out, and which option to raise."""
+    tried = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in found.counts.items())
+    why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
+           "family rule applies (all-zero, zero layer, blind spot, depth 2), and none of the "
+           f"{found.tried} exact moves tried ({tried or 'none'}; in the order coordinates, unit "
+           "revivals, path moves, sign vectors on 2-4 coordinates) lowers the loss at any order")
+    if found.out_of is not None:
+        name = found.out_of.split("=")[0]
+        flag = "--" + name.replace("_", "-")
+        now = max_directions if name == "max_directions" else time_limit
+        why += (f"; the search stopped when its budget {found.out_of} ran out: raise "
+                f"{name} (e.g. verify_local_minimum(params, dataset, {name}={10 * now}), "
+                f"assert_local_minimum(..., {name}=...), or {flag} on the command line) "
+                "to try more moves")
+    else:
+        why += ("; every move was tried, so a larger budget would not help: the point needs "
+                "reasoning beyond these moves (it may well be a local minimum)")
+    return why

@@ -1,0 +1,222 @@
+"""Exact descent moves for deep ReLU networks, in the order most likely to descend (Equation (2)).
+
+Along theta + eps u the loss is, for small eps > 0, a polynomial P(eps) (the loss germ,
+:mod:`relu_minima.exact.germs`); the sign of the lowest-order nonzero coefficient of P - L
+decides whether the loss drops along u, exactly. :func:`search_descent` tries directions in
+this order and stops at the first proven descent:
+
+1. **coordinates** (both signs): order 1 at a differentiable point; order 2 at a kink;
+2. **unit revivals**: a unit with a zero pre-activation, bias up with one outgoing weight up
+   or down (the second-order saddle moves);
+3. **path moves**: all the weights on one path from a unit of hidden layer a to the output,
+   started by that unit's bias (a revival carried to the output), one of its incoming
+   weights, or, for a = 1, a ramp relu(v . x - theta) of the inputs; the last weight takes
+   both signs. When the weights on the path are zero the outputs change only at order
+   eps^(k - a + 1), which no coordinate, pair or revival sees. Shorter paths (lower order)
+   first;
+4. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
+
+The proof that the order loses nothing (a later move is never needed when an earlier one
+descends) is simply that the search stops only at a *proven* descent: any order is sound, and
+this one puts the cheap, low-order moves first (docs/deep.md, "Move order").
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ..errors import InvalidArgument
+from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
+from ..exact.germs import Poly, add, germ_sign, loss_germ, output_germs, trim
+from ..exact.params import ParameterSpace
+from .deep_families import ramp_feature
+
+__all__ = ["Move", "SearchResult", "check_budget", "ordered_moves", "path_moves",
+           "search_descent"]
+
+Move = tuple[tuple[Fraction, ...], str, str]  # (direction, label, kind of move)
+
+# a search that runs longer than this shows a progress bar (on stderr)
+_PROGRESS_AFTER = 1.0
+
+
+def check_budget(value: Any, name: str, integer: bool) -> Any:
+    """A positive budget option (integer or number of seconds), or an InvalidArgument naming it."""
+    if value is None:
+        return None
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok or not value > 0 or value != value:
+        what = "a positive integer" if integer else "a positive number of seconds"
+        raise InvalidArgument(f"{name}={value!r} must be {what}, e.g. {name}="
+                              f"{100000 if integer else 60}.")
+    return value
+
+
+def _coordinates(space: ParameterSpace) -> Iterator[Move]:
+    names = space.names
+    for p in range(space.size):
+        yield space.unit_vector({p: 1}), f"{names[p]} increasing", "coordinate"
+        yield space.unit_vector({p: -1}), f"{names[p]} decreasing", "coordinate"
+
+
+def _revivals(params: DeepReLU, dataset: Dataset, space: ParameterSpace) -> Iterator[Move]:
+    pre = params.preactivations(dataset)
+    for n in range(params.depth - 1):
+        nxt = params.weights[n + 1]
+        for j in range(len(params.weights[n])):
+            if not any(row[j] == 0 for row in pre[n]):
+                continue
+            for q in range(len(nxt)):
+                bias_pos = space.bias_index(n + 1, j + 1)
+                out_pos = space.weight_index(n + 2, q + 1, j + 1)
+                for s in (1, -1):
+                    yield (space.unit_vector({bias_pos: 1, out_pos: s}),
+                           f"revive unit {j + 1} of layer {n + 1} (bias up) with its weight "
+                           f"into unit {q + 1} of layer {n + 2} {'up' if s > 0 else 'down'}",
+                           "revival")
+
+
+def _starts(params: DeepReLU, dataset: Dataset, space: ParameterSpace, a: int,
+            j: int) -> list[tuple[dict[int, Fraction], str]]:
+    """Ways to start a path at unit j (1-based) of layer a: its bias, an incoming weight, a ramp."""
+    out = [({space.bias_index(a, j): Fraction(s)}, f"b_{a}[{j}] {'up' if s > 0 else 'down'}")
+           for s in (1, -1)]
+    width_in = params.widths[a - 1]
+    out += [({space.weight_index(a, j, q): Fraction(s)},
+             f"W_{a}[{j},{q}] {'up' if s > 0 else 'down'}")
+            for q in range(1, width_in + 1) for s in (1, -1)]
+    if a == 1:
+        ybar = sum(dataset.y, Fraction(0)) / dataset.n
+        for want in (1, -1):
+            found = ramp_feature(dataset.X, [y - ybar for y in dataset.y], want)
+            if found is not None:
+                v, theta, _ = found
+                entries = {space.weight_index(1, j, q + 1): t for q, t in enumerate(v)}
+                entries[space.bias_index(1, j)] = -theta
+                out.append((entries, f"ramp relu(({', '.join(map(str, v))}) . x - ({theta})) "
+                                     f"into unit {j} of layer 1"))
+    return out
+
+
+def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
+    """Step 3 of the module docstring: every path from a hidden unit to the output, shortest
+    first, each started every way :func:`_starts` lists, the last weight with both signs."""
+    space = params.space
+    k = params.depth
+    for a in range(k - 1, 0, -1):
+        units = [range(1, params.widths[n] + 1) for n in range(a, k)]  # layers a..k-1
+        for path in itertools.product(*units):
+            for start, what in _starts(params, dataset, space, a, path[0]):
+                for s in (1, -1):
+                    entries = dict(start)
+                    for n in range(a + 1, k):
+                        entries[space.weight_index(n, path[n - a], path[n - a - 1])] = Fraction(1)
+                    entries[space.weight_index(k, 1, path[-1])] = Fraction(s)
+                    route = " -> ".join(f"unit {u} of layer {a + i}" for i, u in enumerate(path))
+                    yield (space.unit_vector(entries),
+                           f"path move: {what}, then the weights along {route} -> output up, "
+                           f"the last one {'up' if s > 0 else 'down'}", "path")
+
+
+def _sign_vectors(space: ParameterSpace) -> Iterator[Move]:
+    names = space.names
+    for k in range(2, min(4, space.size) + 1):
+        for support in itertools.combinations(range(space.size), k):
+            for signs in itertools.product((1, -1), repeat=k):
+                yield (space.unit_vector(dict(zip(support, signs, strict=True))),
+                       ", ".join(f"{names[q]} {'up' if t > 0 else 'down'}"
+                                 for q, t in zip(support, signs, strict=True)), "sign vector")
+
+
+def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
+    """Every move of the module docstring, in order, without repeats."""
+    space = params.space
+    seen: set[tuple[Fraction, ...]] = set()
+    families = [_coordinates(space)]
+    if params.depth > 1:  # depth 1 is convex: the coordinates decide
+        families += [_revivals(params, dataset, space), path_moves(params, dataset),
+                     _sign_vectors(space)]
+    for move in itertools.chain(*families):
+        if move[0] not in seen:
+            seen.add(move[0])
+            yield move
+
+
+def _with_recentred_output(params: DeepReLU, dataset: Dataset, u: tuple[Fraction, ...],
+                           space: ParameterSpace) -> Iterator[tuple[tuple[Fraction, ...], str]]:
+    """u, then u with the output bias moved against the mean first-order output change.
+
+    A move through an active unit also shifts every output by a constant at order eps (the
+    unit's value times the moved weight), which costs N (shift)^2 eps^2 and can hide a gain at
+    order 3 or more; the output bias is linear in eps, so it cancels that shift exactly.
+    """
+    yield u, ""
+    outs, _ = output_germs(params, dataset, u)
+    first = [f[1] if len(f) > 1 else Fraction(0) for f in outs]
+    shift = sum(first, Fraction(0)) / len(first)
+    if shift != 0:
+        pos = space.bias_index(params.depth, 1)
+        v = list(u)
+        v[pos] -= shift
+        yield tuple(v), f" (output bias moved by {-shift} eps to cancel the mean shift)"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The first proven descent (direction, label, germ, order), or how far the search got."""
+
+    direction: tuple[Fraction, ...] | None
+    label: str
+    germ: Poly | None
+    order: int | None
+    tried: int
+    counts: dict[str, int]  # moves tried, by kind
+    out_of: str | None  # which budget ran out, if any
+
+
+def search_descent(params: DeepReLU, dataset: Dataset, loss: Fraction, *,
+                   max_directions: int, time_limit: float | None) -> SearchResult:
+    """Try :func:`ordered_moves` until one provably lowers the loss or a budget runs out."""
+    base = trim([loss])
+    space = params.space
+    start = time.monotonic()
+    deadline = None if time_limit is None else start + time_limit
+    counts: dict[str, int] = {}
+    tried = 0
+    bar = None
+    out_of = None
+    try:
+        for u, label, kind in ordered_moves(params, dataset):
+            now = time.monotonic()
+            if tried >= max_directions:
+                out_of = f"max_directions={max_directions}"
+                break
+            if deadline is not None and now > deadline:
+                out_of = f"time_limit={time_limit}"
+                break
+            if bar is None and now - start > _PROGRESS_AFTER:
+                from tqdm import tqdm  # only long searches pay for the import
+
+                bar = tqdm(total=max_directions, initial=tried, desc="exact descent search",
+                           unit="dir", file=sys.stderr, leave=False)
+            tried += 1
+            counts[kind] = counts.get(kind, 0) + 1
+            if bar is not None:
+                bar.update(1)
+            for v, note in _with_recentred_output(params, dataset, u, space):
+                germ = loss_germ(params, dataset, v)
+                diff = add(germ, tuple(-t for t in base))
+                if germ_sign(diff) < 0:
+                    order = next(i for i, t in enumerate(diff) if t)
+                    return SearchResult(v, label + note, germ, order, tried, counts, None)
+    finally:
+        if bar is not None:
+            bar.close()
+    return SearchResult(None, "", None, None, tried, counts, out_of)
