@@ -76,7 +76,9 @@ def _verify(args: argparse.Namespace) -> int:
             out["witness_within_radius"] = witness
         print(json.dumps(out, indent=2))
     else:
-        print(cert)
+        from .verify.proof_text import CLI_WITNESS_HINT, WITNESS_HINT
+
+        print(str(cert).replace(WITNESS_HINT, CLI_WITNESS_HINT))
         if args.witness is not None:
             if witness is None:
                 why = ("the point is a local minimum." if cert.is_local_minimum

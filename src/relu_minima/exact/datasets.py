@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import ShapeError, require
-from .numbers import _as_sequence, exact_rows, exact_vector
+from .numbers import _as_sequence, exact_rows, exact_vector, literal, show
 
 __all__ = ["Dataset"]
 
@@ -25,6 +25,8 @@ class Dataset:
     >>> D = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
     >>> D.n, D.d, D.X[0], D.y[4]
     (5, 1, (Fraction(5, 1),), Fraction(3, 1))
+    >>> D
+    Dataset(X=[5, 4, 3, 1, -1], y=[2, 1, 0, -3, 3])
     """
 
     X: tuple[Row, ...]
@@ -40,6 +42,22 @@ class Dataset:
             )
         object.__setattr__(self, "X", X_exact)
         object.__setattr__(self, "y", exact_vector(y_items, "y", allow_float=allow_float))
+
+    def _x_rows(self) -> Any:
+        # d = 1 prints as the flat list it can be written as
+        return [r[0] for r in self.X] if self.d == 1 else self.X
+
+    def __repr__(self) -> str:
+        return f"Dataset(X={literal(self._x_rows())}, y={literal(self.y)})"
+
+    def __str__(self) -> str:
+        return f"Dataset(X={show(self._x_rows())}, y={show(self.y)})"
+
+    def _repr_markdown_(self) -> str:
+        """Notebook display: one table row per point (counted from 1)."""
+        rows = "\n".join(f"| {i + 1} | {show(x)} | {show(y)} |" for i, (x, y) in enumerate(self))
+        return (f"**Dataset** n = {self.n} point(s), d = {self.d}\n\n| point | x | y |\n"
+                f"| --- | --- | --- |\n{rows}")
 
     @property
     def n(self) -> int:

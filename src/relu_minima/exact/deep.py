@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import DimensionMismatch, InvalidType, ShapeError, require
 from . import linalg
 from .datasets import Dataset
-from .numbers import _as_sequence, exact, exact_matrix, exact_vector
+from .numbers import _as_sequence, exact, exact_matrix, exact_vector, latex, literal, show
 from .params import ParameterSpace
 from .shallow import ShallowReLU, relu
 
@@ -39,6 +39,10 @@ class DeepReLU:
     >>> net = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])   # |x| as a 1-2-1 net
     >>> net.depth, net.widths, net(-3)
     (2, (1, 2, 1), Fraction(3, 1))
+    >>> DeepReLU([[["1/2"]]], [[0]])       # repr pastes back; str prints as sympy does
+    DeepReLU(weights=[[['1/2']]], biases=[[0]])
+    >>> print(DeepReLU([[["1/2"]]], [[0]]))
+    DeepReLU(weights=[[[1/2]]], biases=[[0]])
     """
 
     weights: tuple[Matrix, ...]
@@ -87,6 +91,32 @@ class DeepReLU:
         )
         object.__setattr__(self, "weights", tuple(mats))
         object.__setattr__(self, "biases", bs)
+
+    # -- printing --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return f"DeepReLU(weights={literal(self.weights)}, biases={literal(self.biases)})"
+
+    def __str__(self) -> str:
+        return f"DeepReLU(weights={show(self.weights)}, biases={show(self.biases)})"
+
+    def _repr_markdown_(self) -> str:
+        """Notebook display: widths and each layer's matrix and bias (layers counted from 1)."""
+        lines = [f"**DeepReLU** (Equation (2)), widths {' - '.join(map(str, self.widths))}, "
+                 f"{self.n_params} parameters", ""]
+        for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            mat = " \\\\ ".join(" & ".join(latex(t) for t in row) for row in M)
+            vec = " \\\\ ".join(latex(t) for t in b)
+            lines.append(f"- $W_{{{n + 1}}} = \\begin{{pmatrix}} {mat} \\end{{pmatrix}}$, "
+                         f"$b_{{{n + 1}}} = \\begin{{pmatrix}} {vec} \\end{{pmatrix}}$")
+        return "\n".join(lines)
+
+    def loss_expression(self, dataset: Dataset) -> Any:
+        """The exact loss as a sympy Rational (shown in LaTeX by notebooks); :meth:`loss`
+        gives the same number as a Fraction."""
+        import sympy
+
+        q = self.loss(dataset)
+        return sympy.Rational(q.numerator, q.denominator)
 
     # -- shape -----------------------------------------------------------------------------
     @property

@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError, require
 from . import linalg
 from .datasets import Dataset
-from .numbers import _is_row, exact, exact_rows, exact_vector
+from .numbers import _is_row, exact, exact_rows, exact_vector, latex, literal, show
 from .params import ParameterSpace
 
 __all__ = ["ShallowReLU", "relu"]
@@ -34,6 +34,15 @@ class ShallowReLU:
     >>> net = ShallowReLU(W=[1], b=[-3], v=[1], c=0)     # Proposition 1
     >>> net.m, net.d, net(5)
     (1, 1, Fraction(2, 1))
+
+    ``repr`` pastes back (non-integers as strings, which the constructor reads exactly) and
+    ``str`` prints the numbers as sympy does:
+
+    >>> net = ShallowReLU(W=[[-2], ["11/10"]], b=[-2, -2], v=[1, 1], c=0)
+    >>> net
+    ShallowReLU(W=[[-2], ['11/10']], b=[-2, -2], v=[1, 1], c=0)
+    >>> print(net)
+    ShallowReLU(W=[[-2], [11/10]], b=[-2, -2], v=[1, 1], c=0)
     """
 
     W: tuple[tuple[Fraction, ...], ...]
@@ -58,6 +67,32 @@ class ShallowReLU:
         object.__setattr__(self, "b", b_exact)
         object.__setattr__(self, "v", exact_vector(v, "v", length=m, allow_float=allow_float))
         object.__setattr__(self, "c", exact(c, "c", allow_float=allow_float))
+
+    # -- printing --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return (f"ShallowReLU(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
+                f"c={literal(self.c)})")
+
+    def __str__(self) -> str:
+        return (f"ShallowReLU(W={show(self.W)}, b={show(self.b)}, v={show(self.v)}, "
+                f"c={show(self.c)})")
+
+    def _repr_markdown_(self) -> str:
+        """Notebook display: the formula and one table row per unit (counted from 1)."""
+        rows = "\n".join(f"| {j + 1} | $({', '.join(latex(t) for t in self.W[j])})$ | "
+                         f"${latex(self.b[j])}$ | "
+                         f"${latex(self.v[j])}$ |" for j in range(self.m))
+        return (f"**ShallowReLU** $f(x) = c + \\sum_j v_j\\,\\mathrm{{relu}}(w_j \\cdot x + b_j)$, "
+                f"m = {self.m} unit(s), d = {self.d}\n\n| unit | w | b | v |\n| --- | --- | --- | "
+                f"--- |\n{rows}\n\n$c = {latex(self.c)}$")
+
+    def loss_expression(self, dataset: Dataset) -> Any:
+        """The exact loss as a sympy Rational (shown in LaTeX by notebooks, as sympy users
+        expect); :meth:`loss` gives the same number as a Fraction."""
+        import sympy
+
+        q = self.loss(dataset)
+        return sympy.Rational(q.numerator, q.denominator)
 
     # -- shape -----------------------------------------------------------------------------
     @property
