@@ -82,3 +82,17 @@ def test_a_non_minimum_prints_no_certified_radius():
         assert "radius" not in text and "rho" not in text
     assert "rho = 1/10" in str(good)  # the minimum's radius is part of its proof
     assert "cert.witness(r)" in str(bad) and "any max-norm distance r > 0" in str(bad)
+
+
+def test_repair_names_count_from_one_as_the_paper_does():
+    from relu_minima.paper import examples as ex
+    from relu_minima.paper.repairs import sign_flip_repairs
+
+    def perfect(p):
+        return p.loss(ex.D2) == 0
+
+    edits = [r.edit for r in sign_flip_repairs(ex.PROP2_GLOBAL_PRINTED, perfect)]
+    assert edits == ["w_2[1]: -1 -> 1"]  # unit 2 (of 2), coordinate 1: docs/errata.md's w_2
+    one_unit = ShallowReLU(W=[[2]], b=[0], v=[1], c=0)
+    flipped = sign_flip_repairs(one_unit, lambda p: p.W[0][0] < 0)
+    assert [r.edit for r in flipped] == ["w_1[1]: 2 -> -2"]
