@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -110,7 +113,33 @@ def _claims_epilog() -> str:
         f"  {key:<{width}}  {section}" for key, section in keys.items())
 
 
+def _negative_values_attached(argv: list[str]) -> list[str]:
+    """``--witness -1/2`` as ``--witness=-1/2``: argparse would read "-1/2" as an option and say
+    "expected one argument"; attached, it reaches ``_radius``, which says what is wrong."""
+    out: list[str] = []
+    for k, arg in enumerate(argv):
+        prev = argv[k - 1] if k else ""
+        if prev == "--witness" and arg[:1] == "-" and arg[1:2] in set("0123456789./"):
+            out[-1] = f"--witness={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+def _write_quietly(text: str) -> None:
+    """Write the command's output; a reader that closed the pipe early (``| head -1``) ends it
+    quietly: no traceback, and the exit status stays the documented one."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # later writes, and the interpreter's own flush at exit, go nowhere instead of failing
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
+    from . import __version__
     from .paper import claim_keys
 
     parser = argparse.ArgumentParser(
@@ -118,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Exact verification of local minima of ReLU networks, and a check of "
         "'Local minima in training of deep networks'.",
     )
+    parser.add_argument("--version", action="version", version=f"relu-minima {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     cp = sub.add_parser(
         "check-paper",
@@ -153,8 +183,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="if the point is not a minimum, also print a point within max-norm "
                     "RADIUS (exact, such as 1/1000) with strictly lower exact loss")
     vf.set_defaults(func=_verify)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    args = parser.parse_args(_negative_values_attached(
+        sys.argv[1:] if argv is None else list(argv)))
+    # stdout is collected and written once, so that a closed pipe is met in one place
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            return int(args.func(args))
+    finally:
+        _write_quietly(out.getvalue())
 
 
 if __name__ == "__main__":  # pragma: no cover
