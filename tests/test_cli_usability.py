@@ -82,3 +82,39 @@ def test_the_printed_proof_points_to_the_witness_option(bad, capsys):
     out = capsys.readouterr().out
     assert CLI_WITNESS_HINT in out and "cert.witness" not in out
     assert WITNESS_HINT in str(relu_minima.verify_local_minimum(SHIFTED, ex.D1))
+
+
+def test_check_paper_lists_every_file_and_shows_progress(tmp_path, capsys):
+    import json
+
+    out = tmp_path / "rep"
+    assert main(["check-paper", "-o", str(out), "--quick", "--only", "prop1", "prop4",
+                 "fig4"]) == 0
+    captured = capsys.readouterr()
+    written = captured.out.split("written:", 1)[1].split()
+    on_disk = sorted(p.name for p in out.iterdir())
+    assert sorted(written) == sorted(str(out / name) for name in on_disk)
+    assert any(name.endswith(".png") for name in on_disk)
+    # the long check says what it is doing, step by step (stderr, so stdout stays the table)
+    for step in range(1, 6):
+        assert f"Proposition 4 ({step}/5)" in captured.err
+    assert "Proposition 4 training: step" in captured.err
+
+    report = json.loads((out / "report.json").read_text())
+    made = report["generated_by"]
+    assert made["version"] == relu_minima.__version__ and made["date"].startswith("20")
+    assert made["python"].count(".") == 2 and made["dependencies"]["sympy"]
+    assert {"numpy", "scipy", "matplotlib", "mpmath"} <= set(made["dependencies"])
+
+    def numbers(node):
+        if isinstance(node, dict):
+            return [x for v in node.values() for x in numbers(v)]
+        if isinstance(node, list):
+            return [x for v in node for x in numbers(v)]
+        return [node] if isinstance(node, (int, float)) and not isinstance(node, bool) else []
+
+    for claim in report["claims"]:
+        assert claim["data"] or claim["status"] == "not yet covered"
+        assert numbers(claim["data"]) == []  # every number is a string
+    prop4 = next(c for c in report["claims"] if c["key"] == "prop4")
+    assert prop4["data"]["event_radius"] == "1/4"

@@ -20,13 +20,23 @@ def _check_paper(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
 
+    live = sys.stderr.isatty()
+
     def progress(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        # on a terminal each step rewrites one status line; in a log, one line per step
+        if live:
+            print(f"\r\033[K{message[:120]}", end="", file=sys.stderr, flush=True)
+        else:
+            print(message, file=sys.stderr, flush=True)
 
     report = run_claims(out, keys=args.only, quick=args.quick, progress=progress)
+    if live:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
     md, js = report.write(out)
     print(report.table())
-    print(f"\nwritten: {md} and {js}")
+    # every file written, figures too, so that none is a surprise
+    figures = [out / name for o in report.outcomes for name in o.result.figures]
+    print("\nwritten:\n" + "\n".join(f"  {path}" for path in (md, js, *figures)))
     if report.failed:
         print(f"{len(report.failed)} check(s) failed:", file=sys.stderr)
         for o in report.failed:
