@@ -170,10 +170,10 @@ class Report:
         string (exact values as "13/3", floats as their shortest repr).
         """
         return {
-            "generated_by": provenance(),
             "paper": "Swirszcz, Czarnecki, Pascanu: Local minima in training of deep networks",
             "statuses": {s.value: meaning for s, meaning in STATUS_MEANINGS.items()},
             "counts": self.counts(),
+            "generated_by": provenance(),
             "claims": [
                 {
                     "key": o.claim.key,

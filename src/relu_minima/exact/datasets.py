@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import ShapeError, require
-from .numbers import _as_sequence, exact_rows, exact_vector, literal, show
+from .numbers import _as_sequence, _is_row, exact_rows, exact_vector, literal, show
 
 __all__ = ["Dataset"]
 
@@ -34,7 +34,16 @@ class Dataset:
 
     def __init__(self, X: Any, y: Any, *, allow_float: bool = False) -> None:
         X_exact = exact_rows(X, "X", what="points", allow_float=allow_float)
+        shape = getattr(y, "shape", None)
+        if shape is not None and len(shape) != 1:
+            # a numpy column (n, 1) or row (1, n): say so, rather than "y[0] is a list"
+            raise ShapeError(f"y must be 1-D (one target per point), but has shape "
+                             f"{tuple(shape)}; pass y.ravel() (or y[:, 0]).")
         y_items = _as_sequence(y, "y")
+        nested = next((i for i, t in enumerate(y_items) if _is_row(t)), None)
+        if nested is not None:
+            raise ShapeError(f"y must be 1-D (one number per point), but y[{nested}]="
+                             f"{y_items[nested]!r} is a sequence; flatten y.")
         if len(y_items) != len(X_exact):
             raise ShapeError(
                 f"y has {len(y_items)} entries but X has {len(X_exact)} rows; "
@@ -89,8 +98,10 @@ class Dataset:
     @classmethod
     def from_json(cls, data: Any) -> Dataset:
         """Inverse of :meth:`to_json`; also accepts plain integers."""
-        if not isinstance(data, dict) or "X" not in data or "y" not in data:
-            raise ShapeError("dataset must be an object with keys 'X' and 'y'.")
+        missing = [k for k in ("X", "y") if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise ShapeError(f"dataset must be an object with keys 'X' and 'y'; {missing[0]!r} "
+                             "is missing.")
         return cls(data["X"], data["y"])
 
     def _check(self) -> None:

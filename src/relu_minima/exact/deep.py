@@ -74,10 +74,13 @@ class DeepReLU:
             if len(M[0]) == 0:
                 raise ShapeError(f"weights[{n}][0] is empty: every row needs at least one entry.")
             if n > 0 and len(M[0]) != len(mats[n - 1]):
+                flipped = len(M) == len(mats[n - 1])
                 raise ShapeError(
                     f"weights[{n}] has {len(M[0])} columns but layer {n - 1} has "
                     f"{len(mats[n - 1])} units (weights[{n - 1}] has {len(mats[n - 1])} rows); "
                     "each layer takes one input per unit of the previous layer."
+                    + (f" weights[{n}] has one row per unit of its layer (shape (out, in)); "
+                       "it looks transposed." if flipped else "")
                 )
             mats.append(M)
         if len(mats[-1]) != 1:
@@ -252,8 +255,11 @@ class DeepReLU:
     @classmethod
     def from_json(cls, data: Any) -> DeepReLU:
         """Inverse of :meth:`to_json`."""
-        if not isinstance(data, dict) or not {"weights", "biases"} <= set(data):
-            raise ShapeError("params must be an object with keys 'weights' and 'biases'.")
+        missing = [k for k in ("weights", "biases")
+                   if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise ShapeError("params must be an object with keys 'weights' and 'biases'; "
+                             f"{missing[0]!r} is missing.")
         return cls(data["weights"], data["biases"])
 
     def _check_dims(self, dataset: Dataset) -> None:

@@ -57,6 +57,14 @@ class ShallowReLU:
         try:
             b_exact = exact_vector(b, "b", length=m, allow_float=allow_float)
         except ShapeError as err:
+            if _looks_transposed(W_exact, b):
+                rows = [list(col) for col in zip(*W_exact, strict=True)]
+                raise ShapeError(
+                    f"W looks transposed: W has one row per hidden unit (m rows of d inputs), "
+                    f"so W={show(W_exact)} ({m} x {len(W_exact[0])}) means {m} units with "
+                    f"{len(W_exact[0])} inputs, but b has {len(b)} entries, one per column of "
+                    f"W. For {len(b)} units with {m} inputs write W={show(rows)}."
+                ) from None
             if m > 1 and len(W_exact[0]) == 1 and not _has_rows(W):
                 # the common slip: one unit with several inputs written as a flat list
                 raise ShapeError(
@@ -210,15 +218,20 @@ class ShallowReLU:
     @classmethod
     def from_json(cls, data: Any) -> ShallowReLU:
         """Inverse of :meth:`to_json`."""
-        if not isinstance(data, dict) or not {"W", "b", "v", "c"} <= set(data):
-            raise ShapeError("params must be an object with keys 'W', 'b', 'v' and 'c'.")
+        missing = [k for k in ("W", "b", "v", "c") if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise ShapeError(f"params must be an object with keys 'W', 'b', 'v' and 'c'; "
+                             f"{missing[0]!r} is missing.")
         return cls(data["W"], data["b"], data["v"], data["c"])
 
     def _check_dims(self, dataset: Dataset) -> None:
         if dataset.d != self.d:
+            hint = (f" W is {self.m} x {self.d}: with one row per hidden unit it looks "
+                    "transposed." if self.m == dataset.d else "")
             raise DimensionMismatch(
                 f"params has d={self.d} inputs per unit but dataset has d={dataset.d}; "
-                "W must have one column per input coordinate."
+                f"W must have one row per hidden unit and one column per input coordinate."
+                + hint
             )
 
     def _check(self) -> None:
@@ -233,6 +246,14 @@ class ShallowReLU:
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
         require(isinstance(self.c, Fraction),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
+
+
+def _looks_transposed(W: tuple[tuple[Fraction, ...], ...], b: Any) -> bool:
+    """b (one entry per unit) matches W's columns, not its rows: W was given as d x m."""
+    try:
+        return len(W) != len(W[0]) == len(b) and len(W[0]) > 1
+    except TypeError:
+        return False
 
 
 def _has_rows(W: Any) -> bool:
