@@ -105,9 +105,10 @@ def test_layers_other_than_linear_and_relu_are_refused():
     conv = {"0.weight": np.ones((2, 1, 3, 3)), "0.bias": np.zeros(2)}
     with pytest.raises(UnsupportedModelError, match="not a Linear layer"):
         from_state_dict(conv)
-    with pytest.raises(UnsupportedModelError, match="bias-free"):
-        from_state_dict({"0.weight": np.ones((2, 1)), "2.weight": np.ones((1, 2)),
-                         "2.bias": np.zeros(1)})
+    # a Linear layer without a bias key is a bias-free layer (issue 18), not an error
+    net = from_state_dict({"0.weight": np.ones((2, 1)), "2.weight": np.ones((1, 2)),
+                           "2.bias": np.zeros(1)})
+    assert net.space.bias == (False, True)
 
 
 def test_shapes_that_do_not_chain_and_bad_numbers_are_refused():

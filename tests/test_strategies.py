@@ -7,9 +7,10 @@ from fractions import Fraction
 import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
 
 from relu_minima import strategies as rms
-from relu_minima.errors import InvalidNumberError, ShapeError
+from relu_minima.errors import InvalidArgument, ReluMinimaError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
 from relu_minima.exact.shallow import ShallowReLU
@@ -100,9 +101,47 @@ def test_perturbations_shrink_to_the_point_and_handle_deep():
 
 
 def test_bad_arguments():
-    with pytest.raises(ShapeError, match="needs d= or dataset="):
+    with pytest.raises(InvalidArgument, match="needs d= or dataset="):
         find(rms.shallow_relu(), lambda _: True)
-    with pytest.raises(InvalidNumberError, match="min_n=1"):
+    with pytest.raises(InvalidArgument, match="min_n=1"):
         find(rms.decent_datasets(min_n=1), lambda _: True)
-    with pytest.raises(InvalidNumberError, match="radius=0"):
+    with pytest.raises(InvalidArgument, match="radius=0"):
         find(rms.perturbations(ShallowReLU([1], [0], [1], 0), 0), lambda _: True)
+
+
+@pytest.mark.parametrize(("make", "says"), [
+    (lambda: rms.datasets(min_n=5, max_n=2), r"min_n=5, max_n=2: .*valid: 1 <= min_n <= max_n"),
+    (lambda: rms.datasets(min_d=0), r"min_d=0 must be >= 1"),
+    (lambda: rms.numbers(3, 1), r"min_value=3, max_value=1"),
+    (lambda: rms.numbers("1/3", "2/3"), r"holds no integer"),
+    (lambda: rms.shallow_relu(dataset=Dataset([1, 2, 3], [0, 1, 0]), kink_points=[3]),
+     r"kink_points\[0\]=3 .*valid indices are 0 to 2"),
+    (lambda: rms.shallow_relu(d=1, max_m=0), r"max_m=0"),
+    (lambda: rms.deep_relu(d=1, min_width=4, max_width=2), r"min_width=4, max_width=2"),
+    (lambda: rms.deep_relu(widths=(2, 3)), r"must end in 1"),
+    (lambda: rms.deep_relu(d=3, widths=(2, 1)), r"starts with d=2 but the input dimension is 3"),
+])
+def test_nonsensical_arguments_fail_lazily_as_hypothesis_does(make, says):
+    strategy = make()  # building the strategy does not raise, as st.integers(5, 2) does not
+    with pytest.raises(InvalidArgument, match=says) as info:
+        find(strategy, lambda _: True)
+    assert isinstance(info.value, HypothesisInvalidArgument)  # hypothesis's own error type
+    assert isinstance(info.value, ReluMinimaError)
+
+
+@FEW
+@given(st.data())
+def test_deep_relu_draws_the_promised_architectures(data):
+    net = data.draw(rms.deep_relu(d=2, min_hidden_layers=1, max_hidden_layers=2, max_width=3,
+                                  max_denominator=4))
+    assert isinstance(net, DeepReLU) and net.d == 2 and 2 <= net.depth <= 3
+    assert all(1 <= h <= 3 for h in net.widths[1:-1])
+    assert all(-5 <= t <= 5 and t.denominator <= 4 for t in net.parameters())
+    D = data.draw(rms.datasets(min_d=2, max_d=2))
+    fixed = data.draw(rms.deep_relu(dataset=D, widths=(2, 2, 2, 1)))
+    assert fixed.widths == (2, 2, 2, 1)
+    assert isinstance(fixed.loss(D), Fraction)
+
+
+def test_deep_relu_shrinks_to_the_smallest_zero_network():
+    assert find(rms.deep_relu(d=2), lambda _: True) == DeepReLU([[[0, 0]], [[0]]], [[0], [0]])

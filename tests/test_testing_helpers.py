@@ -33,15 +33,29 @@ def test_false_local_minimum_claim_shows_loss_piece_and_witness():
     assert "ACTUAL:  not a local minimum" in msg and "DESIRED: local minimum" in msg
     assert "exact loss at params: 77/4" in msg
     assert "failing piece:" in msg and "sum of residuals" in msg
-    assert "witness within max-norm radius 1/1000" in msg and "proof:" in msg
+    assert "witness within max-norm radius 1/1000" in msg
+    # short by default: the witness printed as sympy prints numbers, no proof, a pointer to it
+    assert "ShallowReLU(W=[[1]], b=[-3], v=[1], c=" in msg and "Fraction(" not in msg
+    assert "proof:" not in msg and "verbose=True" in msg and len(msg.splitlines()) < 15
 
 
-def test_false_non_minimum_claim_shows_the_proof():
+def test_full_proof_is_one_option_away_and_err_msg_is_appended():
+    with pytest.raises(AssertionError) as info:
+        assert_local_minimum(SHIFTED, D1, "my claim from table 2", verbose=True)
+    msg = str(info.value)
+    assert "proof:" in msg and "VERDICT: NOT A LOCAL MINIMUM" in msg
+    assert msg.rstrip().endswith("my claim from table 2")
+    with pytest.raises(AssertionError) as info:
+        assert_not_local_minimum(PROP1, D1, verbose=True)
+    assert "VERDICT: LOCAL MINIMUM" in str(info.value)
+
+
+def test_false_non_minimum_claim_says_why():
     with pytest.raises(AssertionError) as info:
         assert_not_local_minimum(PROP1, D1)
     msg = str(info.value)
     assert "ACTUAL:  local minimum" in msg and "DESIRED: not a local minimum" in msg
-    assert "exact loss at params: 18" in msg and "VERDICT: LOCAL MINIMUM" in msg
+    assert "exact loss at params: 18" in msg and "VERDICT: LOCAL MINIMUM" not in msg
     assert "why it is a minimum:" in msg and "failing piece" not in msg
 
 
@@ -51,8 +65,22 @@ def test_no_descent_helper():
     with pytest.raises(AssertionError) as info:
         assert_no_descent_found(SHIFTED, D1, "1/100", n_random=200)
     msg = str(info.value)
-    assert "LOWER exact loss was found" in msg and "DESIRED: no loss below 77/4" in msg
+    assert "LOWER exact loss was found" in msg and "DESIRED: no loss below 19.25 (= 77/4)" in msg
     assert "best perturbation (exact parameters):" in msg and "ShallowReLU(" in msg
+    assert "Fraction(" not in msg
+
+
+def test_fuzz_messages_put_a_short_decimal_before_the_exact_value():
+    res = assert_no_descent_found(PROP1, D1, "1/10", n_random=50)
+    text = str(res)
+    assert "loss at the point (exact): 18\n" in text
+    with pytest.raises(AssertionError) as info:
+        assert_no_descent_found(SHIFTED, D1, "1/100", n_random=200)
+    line = next(x for x in str(info.value).splitlines() if "failing piece" in x)
+    # "decrease ~0.0123 (= 123.../...)": the decimal comes first, the exact value after it
+    decrease = line.split("decrease ", 1)[1]
+    assert decrease[0] in "~0123456789" and " (= " in decrease
+    assert decrease.index("(= ") < 20
 
 
 def test_tracebacks_are_hidden_in_pytest():

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
+import os
 import sys
 from fractions import Fraction
 from pathlib import Path
@@ -18,13 +21,23 @@ def _check_paper(args: argparse.Namespace) -> int:
 
     out = Path(args.output)
 
+    live = sys.stderr.isatty()
+
     def progress(message: str) -> None:
-        print(message, file=sys.stderr, flush=True)
+        # on a terminal each step rewrites one status line; in a log, one line per step
+        if live:
+            print(f"\r\033[K{message[:120]}", end="", file=sys.stderr, flush=True)
+        else:
+            print(message, file=sys.stderr, flush=True)
 
     report = run_claims(out, keys=args.only, quick=args.quick, progress=progress)
+    if live:
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
     md, js = report.write(out)
     print(report.table())
-    print(f"\nwritten: {md} and {js}")
+    # every file written, figures too, so that none is a surprise
+    figures = [out / name for o in report.outcomes for name in o.result.figures]
+    print("\nwritten:\n" + "\n".join(f"  {path}" for path in (md, js, *figures)))
     if report.failed:
         print(f"{len(report.failed)} check(s) failed:", file=sys.stderr)
         for o in report.failed:
@@ -92,7 +105,9 @@ def _verify(args: argparse.Namespace) -> int:
             out["witness_within_radius"] = witness
         print(json.dumps(out, indent=2))
     else:
-        print(cert)
+        from .verify.proof_text import CLI_WITNESS_HINT, WITNESS_HINT
+
+        print(str(cert).replace(WITNESS_HINT, CLI_WITNESS_HINT))
         if args.witness is not None:
             if witness is None:
                 why = ("the point is a local minimum." if cert.is_local_minimum
@@ -160,7 +175,33 @@ def _claims_epilog() -> str:
         f"  {key:<{width}}  {section}" for key, section in keys.items())
 
 
+def _negative_values_attached(argv: list[str]) -> list[str]:
+    """``--witness -1/2`` as ``--witness=-1/2``: argparse would read "-1/2" as an option and say
+    "expected one argument"; attached, it reaches ``_radius``, which says what is wrong."""
+    out: list[str] = []
+    for k, arg in enumerate(argv):
+        prev = argv[k - 1] if k else ""
+        if prev == "--witness" and arg[:1] == "-" and arg[1:2] in set("0123456789./"):
+            out[-1] = f"--witness={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+def _write_quietly(text: str) -> None:
+    """Write the command's output; a reader that closed the pipe early (``| head -1``) ends it
+    quietly: no traceback, and the exit status stays the documented one."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # later writes, and the interpreter's own flush at exit, go nowhere instead of failing
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: list[str] | None = None) -> int:
+    from . import __version__
     from .paper import claim_keys
 
     parser = argparse.ArgumentParser(
@@ -168,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         description="Exact verification of local minima of ReLU networks, and a check of "
         "'Local minima in training of deep networks'.",
     )
+    parser.add_argument("--version", action="version", version=f"relu-minima {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     cp = sub.add_parser(
         "check-paper",
@@ -232,8 +274,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="if the snapped point is not a minimum, also print a point within "
                     "max-norm RADIUS of it with strictly lower exact loss")
     sn.set_defaults(func=_snap)
-    args = parser.parse_args(argv)
-    return int(args.func(args))
+    args = parser.parse_args(_negative_values_attached(
+        sys.argv[1:] if argv is None else list(argv)))
+    # stdout is collected and written once, so that a closed pipe is met in one place
+    out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(out):
+            return int(args.func(args))
+    finally:
+        _write_quietly(out.getvalue())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import InvalidArgument
 from .paper import (
@@ -21,7 +22,51 @@ from .paper import (
     run_check,
 )
 
-__all__ = ["ClaimOutcome", "Report", "run_claims", "status_header"]
+__all__ = ["ClaimOutcome", "Report", "numbers_as_strings", "provenance", "run_claims",
+           "status_header"]
+
+# the distributions whose versions can change a report's numbers
+_DEPENDENCIES = ("sympy", "mpmath", "numpy", "scipy", "matplotlib", "python-flint")
+
+
+def provenance() -> dict[str, Any]:
+    """What produced a report: library version, UTC date, Python, platform, dependencies."""
+    import platform
+    import sys
+    from datetime import UTC, datetime
+    from importlib import metadata
+
+    from . import __version__
+
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "library": "relu-minima",
+        "version": __version__,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "implementation": sys.implementation.name,
+        "platform": platform.platform(),
+        "dependencies": {dist: version(dist) for dist in _DEPENDENCIES},
+    }
+
+
+def numbers_as_strings(value: Any) -> Any:
+    """JSON-able data with every number a string (bools and None kept): exact rationals as
+    "13/3", floats as their shortest repr, so no reader's parser rounds them."""
+    if isinstance(value, dict):
+        return {str(k): numbers_as_strings(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [numbers_as_strings(v) for v in value]
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)  # int, Fraction, numpy scalars, sympy and mpmath numbers
 
 
 def status_header() -> list[str]:
@@ -118,11 +163,17 @@ class Report:
         return "\n".join(out)
 
     def to_json(self) -> dict:
-        """Machine-readable report; exact numbers are strings."""
+        """Machine-readable report; exact numbers are strings.
+
+        ``generated_by`` says what produced it (library version, date, Python and dependency
+        versions); each claim's ``data`` is its evidence as structured data, every number a
+        string (exact values as "13/3", floats as their shortest repr).
+        """
         return {
             "paper": "Swirszcz, Czarnecki, Pascanu: Local minima in training of deep networks",
             "statuses": {s.value: meaning for s, meaning in STATUS_MEANINGS.items()},
             "counts": self.counts(),
+            "generated_by": provenance(),
             "claims": [
                 {
                     "key": o.claim.key,
@@ -132,7 +183,7 @@ class Report:
                     "established": o.established,
                     "details": o.result.details,
                     "figures": list(o.result.figures),
-                    "data": o.result.data,
+                    "data": numbers_as_strings(o.result.data),
                     "seconds": round(o.seconds, 4),
                     "crash": o.crash,
                 }

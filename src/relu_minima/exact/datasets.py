@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import ShapeError, require
-from .numbers import _as_sequence, exact_rows, exact_vector
+from .numbers import _as_sequence, _is_row, exact_rows, exact_vector, literal, show
 
 __all__ = ["Dataset"]
 
@@ -25,6 +25,8 @@ class Dataset:
     >>> D = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
     >>> D.n, D.d, D.X[0], D.y[4]
     (5, 1, (Fraction(5, 1),), Fraction(3, 1))
+    >>> D
+    Dataset(X=[5, 4, 3, 1, -1], y=[2, 1, 0, -3, 3])
     """
 
     X: tuple[Row, ...]
@@ -32,7 +34,16 @@ class Dataset:
 
     def __init__(self, X: Any, y: Any, *, allow_float: bool = False) -> None:
         X_exact = exact_rows(X, "X", what="points", allow_float=allow_float)
+        shape = getattr(y, "shape", None)
+        if shape is not None and len(shape) != 1:
+            # a numpy column (n, 1) or row (1, n): say so, rather than "y[0] is a list"
+            raise ShapeError(f"y must be 1-D (one target per point), but has shape "
+                             f"{tuple(shape)}; pass y.ravel() (or y[:, 0]).")
         y_items = _as_sequence(y, "y")
+        nested = next((i for i, t in enumerate(y_items) if _is_row(t)), None)
+        if nested is not None:
+            raise ShapeError(f"y must be 1-D (one number per point), but y[{nested}]="
+                             f"{y_items[nested]!r} is a sequence; flatten y.")
         if len(y_items) != len(X_exact):
             raise ShapeError(
                 f"y has {len(y_items)} entries but X has {len(X_exact)} rows; "
@@ -40,6 +51,22 @@ class Dataset:
             )
         object.__setattr__(self, "X", X_exact)
         object.__setattr__(self, "y", exact_vector(y_items, "y", allow_float=allow_float))
+
+    def _x_rows(self) -> Any:
+        # d = 1 prints as the flat list it can be written as
+        return [r[0] for r in self.X] if self.d == 1 else self.X
+
+    def __repr__(self) -> str:
+        return f"Dataset(X={literal(self._x_rows())}, y={literal(self.y)})"
+
+    def __str__(self) -> str:
+        return f"Dataset(X={show(self._x_rows())}, y={show(self.y)})"
+
+    def _repr_markdown_(self) -> str:
+        """Notebook display: one table row per point (counted from 1)."""
+        rows = "\n".join(f"| {i + 1} | {show(x)} | {show(y)} |" for i, (x, y) in enumerate(self))
+        return (f"**Dataset** n = {self.n} point(s), d = {self.d}\n\n| point | x | y |\n"
+                f"| --- | --- | --- |\n{rows}")
 
     @property
     def n(self) -> int:
@@ -71,8 +98,10 @@ class Dataset:
     @classmethod
     def from_json(cls, data: Any) -> Dataset:
         """Inverse of :meth:`to_json`; also accepts plain integers."""
-        if not isinstance(data, dict) or "X" not in data or "y" not in data:
-            raise ShapeError("dataset must be an object with keys 'X' and 'y'.")
+        missing = [k for k in ("X", "y") if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise ShapeError(f"dataset must be an object with keys 'X' and 'y'; {missing[0]!r} "
+                             "is missing.")
         return cls(data["X"], data["y"])
 
     def _check(self) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import DimensionMismatch, InvalidType, ShapeError, require
 from . import linalg
 from .datasets import Dataset
-from .numbers import _as_sequence, exact, exact_matrix, exact_vector
+from .numbers import _as_sequence, exact, exact_matrix, exact_vector, latex, literal, show
 from .params import ParameterSpace
 from .shallow import ShallowReLU, relu
 
@@ -43,6 +43,10 @@ class DeepReLU:
     >>> net = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])   # |x| as a 1-2-1 net
     >>> net.depth, net.widths, net(-3)
     (2, (1, 2, 1), Fraction(3, 1))
+    >>> DeepReLU([[["1/2"]]], [[0]])       # repr pastes back; str prints as sympy does
+    DeepReLU(weights=[[['1/2']]], biases=[[0]])
+    >>> print(DeepReLU([[["1/2"]]], [[0]]))
+    DeepReLU(weights=[[[1/2]]], biases=[[0]])
     """
 
     weights: tuple[Matrix, ...]
@@ -78,10 +82,13 @@ class DeepReLU:
             if len(M[0]) == 0:
                 raise ShapeError(f"weights[{n}][0] is empty: every row needs at least one entry.")
             if n > 0 and len(M[0]) != len(mats[n - 1]):
+                flipped = len(M) == len(mats[n - 1])
                 raise ShapeError(
                     f"weights[{n}] has {len(M[0])} columns but layer {n - 1} has "
                     f"{len(mats[n - 1])} units (weights[{n - 1}] has {len(mats[n - 1])} rows); "
                     "each layer takes one input per unit of the previous layer."
+                    + (f" weights[{n}] has one row per unit of its layer (shape (out, in)); "
+                       "it looks transposed." if flipped else "")
                 )
             mats.append(M)
         if len(mats[-1]) != 1:
@@ -108,10 +115,6 @@ class DeepReLU:
         object.__setattr__(self, "space", space)
         space.check_point(self.parameters())
 
-    def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
-        return f"DeepReLU(weights={self.weights!r}, biases={self.biases!r}{extra})"
-
     def _parameterisation(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this parameterisation (empty for the full one)."""
         out: dict[str, Any] = {}
@@ -124,6 +127,34 @@ class DeepReLU:
     def with_space(self, bias: Any = True, frozen: Any = ()) -> DeepReLU:
         """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
         return DeepReLU(self.weights, self.biases, bias=bias, frozen=frozen)
+
+    # -- printing --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        return f"DeepReLU(weights={literal(self.weights)}, biases={literal(self.biases)}{extra})"
+
+    def __str__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        return f"DeepReLU(weights={show(self.weights)}, biases={show(self.biases)}{extra})"
+
+    def _repr_markdown_(self) -> str:
+        """Notebook display: widths and each layer's matrix and bias (layers counted from 1)."""
+        lines = [f"**DeepReLU** (Equation (2)), widths {' - '.join(map(str, self.widths))}, "
+                 f"{self.n_params} parameters", ""]
+        for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            mat = " \\\\ ".join(" & ".join(latex(t) for t in row) for row in M)
+            vec = " \\\\ ".join(latex(t) for t in b)
+            lines.append(f"- $W_{{{n + 1}}} = \\begin{{pmatrix}} {mat} \\end{{pmatrix}}$, "
+                         f"$b_{{{n + 1}}} = \\begin{{pmatrix}} {vec} \\end{{pmatrix}}$")
+        return "\n".join(lines)
+
+    def loss_expression(self, dataset: Dataset) -> Any:
+        """The exact loss as a sympy Rational (shown in LaTeX by notebooks); :meth:`loss`
+        gives the same number as a Fraction."""
+        import sympy
+
+        q = self.loss(dataset)
+        return sympy.Rational(q.numerator, q.denominator)
 
     # -- shape -----------------------------------------------------------------------------
     @property
@@ -275,9 +306,11 @@ class DeepReLU:
     def from_json(cls, data: Any) -> DeepReLU:
         """Inverse of :meth:`to_json`; also reads ``"bias"`` and ``"frozen"`` (see the class);
         "biases" may be left out when no layer has a bias."""
-        if not isinstance(data, dict) or "weights" not in data or (
-                "biases" not in data and data.get("bias", True) is not False):
-            raise ShapeError("params must be an object with keys 'weights' and 'biases'.")
+        missing = [k for k in ("weights", "biases") if not isinstance(data, dict) or (
+            k not in data and (k == "weights" or data.get("bias", True) is not False))]
+        if missing:
+            raise ShapeError("params must be an object with keys 'weights' and 'biases'; "
+                             f"{missing[0]!r} is missing.")
         unknown = sorted(set(data) - {"weights", "biases", "bias", "frozen"})
         if unknown:
             raise ShapeError(f"params has unknown key(s) {unknown}; a deep point has 'weights', "

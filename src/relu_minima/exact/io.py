@@ -14,6 +14,9 @@ bias entries may be left out) or one flag per layer such as ``"bias": [false, tr
 ...     '"params": {"W": [[1, 0]], "v": [1], "bias": false, "frozen": ["W_2[1,1]"]}}')
 >>> params.space.bias, params.space.frozen
 ((False, False), ('W_2[1,1]',))
+
+A missing key is named, and an unknown key is refused with its path (``KEYS`` lists the keys
+of each object).
 """
 
 from __future__ import annotations
@@ -55,19 +58,66 @@ def parse_problem(text: str) -> tuple[Any, Dataset]:
             f"{where.lstrip('.')}={number} is a JSON float; write exact numbers as strings, "
             f'such as "{number}" (read as the exact decimal) or "13/3".'
         )
-    if not isinstance(data, dict) or "dataset" not in data or "params" not in data:
-        raise ShapeError("the file must hold an object with keys 'dataset' and 'params'.")
+    _check_keys(data, "the file", KEYS["problem"])
+    _check_keys(data["dataset"], "dataset", KEYS["dataset"])
     dataset = Dataset.from_json(data["dataset"])
     params = data["params"]
-    if isinstance(params, dict) and "weights" in params:
+    if isinstance(params, dict) and ("weights" in params or "biases" in params):
         from .deep import DeepReLU
 
+        _check_keys(params, "params", KEYS["deep params"])
         return DeepReLU.from_json(params), dataset
     if isinstance(params, dict) and "activation" in params:
         from .smooth import SmoothNet
 
+        _check_keys(params, "params", KEYS["smooth params"])
         return SmoothNet.from_json(params), dataset
+    _check_keys(params, "params", KEYS["one-hidden-layer params"])
     return ShallowReLU.from_json(params), dataset
+
+
+# the keys of each object of a problem file: (required, optional), in the documented order.
+# Unknown keys are refused, not ignored, so that a typo ("w", "d": 3) cannot pass unnoticed.
+KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "problem": (("dataset", "params"), ()),
+    "dataset": (("X", "y"), ()),
+    # b and c may be left out for a bias-free layer ("bias": false; issue 18)
+    "one-hidden-layer params": (("W", "v"), ("b", "c", "bias", "frozen")),
+    "deep params": (("weights",), ("biases", "bias", "frozen")),
+    "smooth params": (("W", "b", "v", "c", "activation"), ()),
+}
+
+
+def _quoted(keys: tuple[str, ...]) -> str:
+    names = [f'"{k}"' for k in keys]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_NEEDS = {"problem": "a problem file needs", "dataset": "a dataset needs",
+          "one-hidden-layer params": "one-hidden-layer params need",
+          "deep params": "deep params need",
+          "smooth params": "sigmoid/tanh params need"}
+
+
+def _check_keys(node: Any, path: str, keys: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+    """``node`` is an object with every required key and no unknown one; errors name the key
+    and its path in the file."""
+    required, optional = keys
+    what = next(k for k, v in KEYS.items() if v == keys)
+    need = f"{_NEEDS[what]} the keys {_quoted(required)}"
+    if optional:
+        need += f" (and may have {_quoted(optional)})"
+    if not isinstance(node, dict):
+        raise ShapeError(f"{path} is a JSON {type(node).__name__}, not an object: {need}.")
+    missing = [k for k in required if k not in node]
+    if missing:
+        raise ShapeError(f'{path} has no key "{missing[0]}": {need}.')
+    unknown = [k for k in node if k not in required and k not in optional]
+    if unknown:
+        where = f'the key "{unknown[0]}" of the file' if path == "the file" else (
+            f"{path}.{unknown[0]}")
+        raise ShapeError(f"{where} is unknown and refused (not ignored, so that a typo "
+                         f"cannot pass unnoticed): {need}.")
 
 
 def load_problem(path: Path) -> tuple[Any, Dataset]:

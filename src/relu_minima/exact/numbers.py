@@ -17,7 +17,8 @@ from typing import Any
 
 from ..errors import InexactNumberError, InvalidNumberError, ShapeError
 
-__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector"]
+__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector", "latex", "literal", "short",
+           "show"]
 
 
 def _float_advice(name: str, value: float, offered: bool) -> str:
@@ -195,3 +196,61 @@ def _as_sequence(values: Any, name: str) -> Sequence[Any]:
     if hasattr(values, "tolist"):  # numpy arrays: go through Python objects, never floats
         values = values.tolist()
     return list(values)
+
+
+# -- printing: exact numbers as sympy prints them ------------------------------------------------
+def show(value: Any) -> str:
+    """An exact number, or nested lists/tuples of them, as sympy prints it: ``-2``, ``11/10``,
+    ``[[-2], [11/10]]`` (for people: proofs, messages, reports).
+
+    >>> show(Fraction(11, 10)), show((Fraction(-2), (Fraction(1, 3),)))
+    ('11/10', '[-2, [1/3]]')
+    """
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(show(t) for t in value) + "]"
+    return str(value)
+
+
+def literal(value: Any) -> str:
+    """Like :func:`show`, but a Python literal that :func:`exact` reads back: integers bare,
+    other rationals as strings (``[[-2], ['11/10']]``); used by the reprs, which round-trip.
+
+    >>> literal((Fraction(-2), Fraction(11, 10)))
+    "[-2, '11/10']"
+    """
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(literal(t) for t in value) + "]"
+    if isinstance(value, Fraction) and value.denominator != 1:
+        return f"'{value}'"
+    return str(value)
+
+
+def short(value: Any, digits: int = 6) -> str:
+    """A short decimal first, the exact value after it when they differ: ``~0.333333 (= 1/3)``,
+    ``2``; a long fraction is not printed before its size is known.
+
+    >>> short(Fraction(1, 3)), short(Fraction(5, 2)), short(Fraction(-2))
+    ('~0.333333 (= 1/3)', '2.5 (= 5/2)', '-2')
+    """
+    q = exact(value, "value", allow_float=True)
+    if q.denominator == 1:
+        return str(q)
+    try:
+        approx = f"{float(q):.{digits}g}"
+    except OverflowError:
+        return str(q)
+    sign = "" if Fraction(approx) == q else "~"
+    return f"{sign}{approx} (= {q})"
+
+
+def latex(value: Any) -> str:
+    r"""An exact number in LaTeX, as sympy writes it: ``-2``, ``\frac{11}{10}``, ``- \frac{1}{3}``.
+
+    >>> latex(Fraction(-1, 3))
+    '- \\frac{1}{3}'
+    """
+    q = exact(value, "value")
+    if q.denominator == 1:
+        return str(q)
+    sign = "- " if q < 0 else ""
+    return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"

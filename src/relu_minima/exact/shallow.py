@@ -13,7 +13,7 @@ from typing import Any
 from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError, require
 from . import linalg
 from .datasets import Dataset
-from .numbers import _is_row, exact, exact_rows, exact_vector
+from .numbers import _is_row, exact, exact_rows, exact_vector, latex, literal, show
 from .params import ParameterSpace
 
 __all__ = ["ShallowReLU", "relu"]
@@ -41,6 +41,15 @@ class ShallowReLU:
     >>> net = ShallowReLU(W=[1], b=[-3], v=[1], c=0)     # Proposition 1
     >>> net.m, net.d, net(5)
     (1, 1, Fraction(2, 1))
+
+    ``repr`` pastes back (non-integers as strings, which the constructor reads exactly) and
+    ``str`` prints the numbers as sympy does:
+
+    >>> net = ShallowReLU(W=[[-2], ["11/10"]], b=[-2, -2], v=[1, 1], c=0)
+    >>> net
+    ShallowReLU(W=[[-2], ['11/10']], b=[-2, -2], v=[1, 1], c=0)
+    >>> print(net)
+    ShallowReLU(W=[[-2], [11/10]], b=[-2, -2], v=[1, 1], c=0)
     """
 
     W: tuple[tuple[Fraction, ...], ...]
@@ -67,6 +76,14 @@ class ShallowReLU:
         try:
             b_exact = exact_vector(b, "b", length=m, allow_float=allow_float)
         except ShapeError as err:
+            if _looks_transposed(W_exact, b):
+                rows = [list(col) for col in zip(*W_exact, strict=True)]
+                raise ShapeError(
+                    f"W looks transposed: W has one row per hidden unit (m rows of d inputs), "
+                    f"so W={show(W_exact)} ({m} x {len(W_exact[0])}) means {m} units with "
+                    f"{len(W_exact[0])} inputs, but b has {len(b)} entries, one per column of "
+                    f"W. For {len(b)} units with {m} inputs write W={show(rows)}."
+                ) from None
             if m > 1 and len(W_exact[0]) == 1 and not _has_rows(W):
                 # the common slip: one unit with several inputs written as a flat list
                 raise ShapeError(
@@ -80,10 +97,6 @@ class ShallowReLU:
         object.__setattr__(self, "space", space)
         space.check_point(self.parameters())
 
-    def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
-        return (f"ShallowReLU(W={self.W!r}, b={self.b!r}, v={self.v!r}, c={self.c!r}{extra})")
-
     def _parameterisation(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this parameterisation (empty for the full one)."""
         out: dict[str, Any] = {}
@@ -96,6 +109,34 @@ class ShallowReLU:
     def with_space(self, bias: Any = True, frozen: Any = ()) -> ShallowReLU:
         """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
         return ShallowReLU(self.W, self.b, self.v, self.c, bias=bias, frozen=frozen)
+
+    # -- printing --------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        return (f"ShallowReLU(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
+                f"c={literal(self.c)}{extra})")
+
+    def __str__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        return (f"ShallowReLU(W={show(self.W)}, b={show(self.b)}, v={show(self.v)}, "
+                f"c={show(self.c)}{extra})")
+
+    def _repr_markdown_(self) -> str:
+        """Notebook display: the formula and one table row per unit (counted from 1)."""
+        rows = "\n".join(f"| {j + 1} | $({', '.join(latex(t) for t in self.W[j])})$ | "
+                         f"${latex(self.b[j])}$ | "
+                         f"${latex(self.v[j])}$ |" for j in range(self.m))
+        return (f"**ShallowReLU** $f(x) = c + \\sum_j v_j\\,\\mathrm{{relu}}(w_j \\cdot x + b_j)$, "
+                f"m = {self.m} unit(s), d = {self.d}\n\n| unit | w | b | v |\n| --- | --- | --- | "
+                f"--- |\n{rows}\n\n$c = {latex(self.c)}$")
+
+    def loss_expression(self, dataset: Dataset) -> Any:
+        """The exact loss as a sympy Rational (shown in LaTeX by notebooks, as sympy users
+        expect); :meth:`loss` gives the same number as a Fraction."""
+        import sympy
+
+        q = self.loss(dataset)
+        return sympy.Rational(q.numerator, q.denominator)
 
     # -- shape -----------------------------------------------------------------------------
     @property
@@ -217,8 +258,10 @@ class ShallowReLU:
     def from_json(cls, data: Any) -> ShallowReLU:
         """Inverse of :meth:`to_json`; also reads ``"bias"`` (true/false or one flag per layer)
         and ``"frozen"`` (a list of names); "b"/"c" may be left out for a bias-free layer."""
-        if not isinstance(data, dict) or not {"W", "v"} <= set(data):
-            raise ShapeError("params must be an object with keys 'W', 'b', 'v' and 'c'.")
+        missing = [k for k in ("W", "v") if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise ShapeError(f"params must be an object with keys 'W', 'b', 'v' and 'c'; "
+                             f"{missing[0]!r} is missing.")
         unknown = sorted(set(data) - {"W", "b", "v", "c", "bias", "frozen"})
         if unknown:
             raise ShapeError(f"params has unknown key(s) {unknown}; a one-hidden-layer point has "
@@ -234,9 +277,12 @@ class ShallowReLU:
 
     def _check_dims(self, dataset: Dataset) -> None:
         if dataset.d != self.d:
+            hint = (f" W is {self.m} x {self.d}: with one row per hidden unit it looks "
+                    "transposed." if self.m == dataset.d else "")
             raise DimensionMismatch(
                 f"params has d={self.d} inputs per unit but dataset has d={dataset.d}; "
-                "W must have one column per input coordinate."
+                f"W must have one row per hidden unit and one column per input coordinate."
+                + hint
             )
 
     def _check(self) -> None:
@@ -264,6 +310,14 @@ def _renumber(name: str, new_of: dict[int, int]) -> str:
     if m:
         return f"W_2[1,{new_of[int(m.group(1))]}]"
     return name
+
+
+def _looks_transposed(W: tuple[tuple[Fraction, ...], ...], b: Any) -> bool:
+    """b (one entry per unit) matches W's columns, not its rows: W was given as d x m."""
+    try:
+        return len(W) != len(W[0]) == len(b) and len(W[0]) > 1
+    except TypeError:
+        return False
 
 
 def _has_rows(W: Any) -> bool:

@@ -24,7 +24,7 @@ import sympy
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from .datasets import Dataset
-from .numbers import exact, exact_rows, exact_vector
+from .numbers import exact, exact_rows, exact_vector, literal, show
 from .params import ParameterSpace
 
 __all__ = ["SmoothNet", "activation_expression"]
@@ -68,6 +68,14 @@ class SmoothNet:
         object.__setattr__(self, "v", exact_vector(v, "v", length=m))
         object.__setattr__(self, "c", exact(c, "c"))
         object.__setattr__(self, "activation", activation)
+
+    def __repr__(self) -> str:
+        return (f"SmoothNet(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
+                f"c={literal(self.c)}, activation={self.activation!r})")
+
+    def __str__(self) -> str:
+        return (f"SmoothNet(W={show(self.W)}, b={show(self.b)}, v={show(self.v)}, "
+                f"c={show(self.c)}, activation={self.activation!r})")
 
     @property
     def m(self) -> int:

@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..exact.numbers import exact
+from ..exact.numbers import exact, short
 from ..exact.shallow import ShallowReLU
 from . import backend
 
@@ -67,21 +67,21 @@ class NeighbourhoodSearch:
             f"Neighbourhood search -- EVIDENCE, NOT A CERTIFICATE.\n"
             f"  tried {self.tried} perturbations within max-norm radius {self.radius} "
             f"({kinds}; seed {self.seed}; {self.kink_count} kink pairs at the point)\n"
-            f"  loss at the point (exact): {self.base_loss}\n"
-            f"  best perturbation (exact loss): {self.best_loss} at distance {self.distance}, "
-            f"found by {self.best_kind}\n"
+            f"  loss at the point (exact): {short(self.base_loss)}\n"
+            f"  best perturbation (exact loss): {short(self.best_loss)} at distance "
+            f"{short(self.distance)}, found by {self.best_kind}\n"
         )
         if self.found_descent:
             tail = (
-                f"  LOWER LOSS FOUND: decrease {self.decrease} (~{float(self.decrease):.3g}), "
+                f"  LOWER LOSS FOUND: decrease {short(self.decrease)}, "
                 "checked exactly. So the point is not a minimum over this ball (it may still be "
                 "a local minimum over a smaller one). Perturbed parameters:\n"
-                f"    {self.best!r}"
+                f"    {self.best}"
             )
         else:
             tail = (
-                f"  no lower loss found (best change {-self.decrease}). This is evidence only: "
-                "a search can miss a descent direction. For a proof use "
+                f"  no lower loss found (best change {short(-self.decrease)}). This is evidence "
+                "only: a search can miss a descent direction. For a proof use "
                 "relu_minima.verify_local_minimum."
             )
         return head + tail

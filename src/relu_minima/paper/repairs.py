@@ -19,16 +19,19 @@ __all__ = ["Repair", "sign_flip_repairs"]
 
 @dataclass(frozen=True)
 class Repair:
-    """A corrected point and the edit that produced it, e.g. ``"W[1][0]: -1 -> 1"``."""
+    """A corrected point and the edit that produced it, e.g. ``"w_2[1]: -1 -> 1"``: entries
+    named as the paper names them and counted from 1 (unit 2, input coordinate 1), as every
+    text for a reader is."""
 
     edit: str
     params: ShallowReLU
 
 
 def _entries(p: ShallowReLU) -> list[tuple[str, tuple]]:
-    out = [(f"W[{j}][{k}]", ("W", j, k)) for j in range(p.m) for k in range(p.d)]
-    out += [(f"b[{j}]", ("b", j)) for j in range(p.m)]
-    out += [(f"v[{j}]", ("v", j)) for j in range(p.m)]
+    # the names are for readers (report.md, errata): 1-based; ``where`` stays 0-based
+    out = [(f"w_{j + 1}[{k + 1}]", ("W", j, k)) for j in range(p.m) for k in range(p.d)]
+    out += [(f"b_{j + 1}", ("b", j)) for j in range(p.m)]
+    out += [(f"v_{j + 1}", ("v", j)) for j in range(p.m)]
     out.append(("c", ("c",)))
     return out
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument as _HypothesisInvalidArgument
 
-from ..errors import InvalidNumberError, ShapeError
+from ..errors import InvalidArgument as _LibraryInvalidArgument
+from ..errors import ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.numbers import exact
@@ -16,11 +19,53 @@ from ..exact.params import ParameterSpace
 from ..exact.shallow import ShallowReLU
 
 
+class InvalidStrategyArgument(_HypothesisInvalidArgument, _LibraryInvalidArgument):
+    """Arguments of a strategy that make no sense: hypothesis's ``InvalidArgument`` (as its own
+    strategies raise, when the strategy is first used) and a relu_minima ``InvalidArgument``."""
+
+
+def invalid(message: str) -> InvalidStrategyArgument:
+    return InvalidStrategyArgument(message)
+
+
+def lazy(build: Any, *args: Any, **kwargs: Any) -> st.SearchStrategy[Any]:
+    """The strategy ``build(*args, **kwargs)``, built (and its arguments checked) on first use,
+    as hypothesis's own strategies are: a bad argument fails the test that draws from it, not
+    the import of the module that defines it."""
+    def make() -> st.SearchStrategy[Any]:
+        try:
+            return build(*args, **kwargs)
+        except InvalidStrategyArgument:
+            raise
+        except ReluMinimaError as err:  # e.g. a bound that is not an exact number
+            raise invalid(str(err)) from None
+
+    return st.deferred(make)
+
+
+def _dimension(d: Any, dataset: Any, who: str) -> int:
+    """The input dimension from ``d=`` or ``dataset=`` (the same if both are given)."""
+    if dataset is None and d is None:
+        raise invalid(f"{who} needs d= or dataset= (to know the input dimension).")
+    if dataset is not None and not isinstance(dataset, Dataset):
+        raise invalid(f"dataset={dataset!r} must be a relu_minima Dataset.")
+    if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 1):
+        raise invalid(f"d={d!r} must be an integer >= 1.")
+    if dataset is not None and d is not None and d != dataset.d:
+        raise invalid(f"d={d} but dataset has d={dataset.d}.")
+    return dataset.d if dataset is not None else d
+
+
 def _check_range(name: str, lo: int, hi: int, floor: int) -> None:
-    if not (isinstance(lo, int) and isinstance(hi, int)) or lo < floor or hi < lo:
-        raise InvalidNumberError(
-            f"{name}=({lo}, {hi}) must be integers with {floor} <= min <= max."
-        )
+    for bound, value in ((f"min_{name}", lo), (f"max_{name}", hi)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise invalid(f"{bound}={value!r} must be an integer >= {floor}.")
+    if lo < floor:
+        raise invalid(f"min_{name}={lo} must be >= {floor} (valid: {floor} <= min_{name} <= "
+                      f"max_{name}).")
+    if hi < lo:
+        raise invalid(f"min_{name}={lo}, max_{name}={hi}: min_{name} must be <= max_{name} "
+                      f"(valid: {floor} <= min_{name} <= max_{name}).")
 
 
 def numbers(min_value: Any = -10, max_value: Any = 10, max_denominator: int = 1
@@ -28,12 +73,14 @@ def numbers(min_value: Any = -10, max_value: Any = 10, max_denominator: int = 1
     """Exact rationals in [min_value, max_value] with denominator <= max_denominator."""
     lo, hi = exact(min_value, "min_value"), exact(max_value, "max_value")
     if hi < lo:
-        raise InvalidNumberError(f"min_value={lo} must be <= max_value={hi}.")
-    if not isinstance(max_denominator, int) or max_denominator < 1:
-        raise InvalidNumberError(f"max_denominator={max_denominator!r} must be an int >= 1.")
+        raise invalid(f"min_value={lo}, max_value={hi}: min_value must be <= max_value.")
+    if isinstance(max_denominator, bool) or not isinstance(max_denominator, int) or (
+            max_denominator < 1):
+        raise invalid(f"max_denominator={max_denominator!r} must be an integer >= 1.")
+    if max_denominator == 1 and math.floor(hi) < math.ceil(lo):
+        raise invalid(f"[min_value, max_value] = [{lo}, {hi}] holds no integer; widen it or "
+                      "raise max_denominator.")
     if max_denominator == 1:
-        import math
-
         return st.integers(math.ceil(lo), math.floor(hi)).map(Fraction)
     return st.fractions(lo, hi, max_denominator=max_denominator)
 
@@ -67,7 +114,8 @@ def is_decent(dataset: Dataset) -> bool:
 @st.composite
 def decent_datasets(draw: Any, min_n: int = 2, max_n: int = 8, **kwargs: Any) -> Dataset:
     if min_n < 2:
-        raise InvalidNumberError(f"min_n={min_n} must be >= 2: one point is never decent.")
+        raise invalid(f"min_n={min_n} must be >= 2 (valid: 2 <= min_n <= max_n): one point is "
+                      "never decent.")
     D = draw(datasets(min_n=min_n, max_n=max_n, **kwargs))
     X, y = [list(r) for r in D.X], list(D.y)
     if len(D.groups()) == 1:  # one distinct input is never decent: give the last its own
@@ -90,21 +138,23 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
                  kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
                  frozen: Any = ()) -> ShallowReLU:
-    if dataset is None and d is None:
-        raise ShapeError("shallow_relu needs d= or dataset= (to know the input dimension).")
-    if dataset is not None and d is not None and d != dataset.d:
-        raise ShapeError(f"d={d} but dataset has d={dataset.d}.")
-    dim: int = dataset.d if dataset is not None else d  # type: ignore[assignment]
+    dim = _dimension(d, dataset, "shallow_relu")
     if (kink_points or kinks) and dataset is None:
-        raise ShapeError("kink_points=/kinks=True need dataset= (kinks sit on data points).")
+        raise invalid("kink_points=/kinks=True need dataset= (kinks sit on data points).")
     _check_range("m", min_m, max_m, 1)
     fixed = list(kink_points or [])
+    n = dataset.n if dataset is not None else 0
     for k, i in enumerate(fixed):
-        if not isinstance(i, int) or not 0 <= i < dataset.n:  # type: ignore[union-attr]
-            raise ShapeError(f"kink_points[{k}]={i!r} is not a point index of the dataset.")
-    min_m = max(min_m, len(fixed), zero_output_weights)
-    if min_m > max_m:
-        raise ShapeError(f"max_m={max_m} is less than the units needed ({min_m}).")
+        if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < n:
+            raise invalid(f"kink_points[{k}]={i!r} is not a point index of the dataset: valid "
+                          f"indices are 0 to {n - 1} (0-based, as Python counts; the dataset "
+                          f"has n={n} points).")
+    needed = max(len(fixed), zero_output_weights)
+    if needed > max_m:
+        raise invalid(f"max_m={max_m} is less than the units needed ({needed}: one per kink "
+                      "point and per zero output weight); valid: max_m >= "
+                      f"{needed}.")
+    min_m = max(min_m, needed)
     value = numbers(min_value, max_value, max_denominator)
     m = draw(st.integers(min_m, max_m))
     W = [tuple(draw(value) for _ in range(dim)) for _ in range(m)]
@@ -128,15 +178,44 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
 
 
 @st.composite
+def deep_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None,
+              widths: Sequence[int] | None = None, min_hidden_layers: int = 1,
+              max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
+              min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1) -> DeepReLU:
+    if widths is not None:
+        try:
+            space = ParameterSpace(tuple(widths))
+        except (ShapeError, TypeError) as err:
+            raise invalid(str(err)) from None
+        if (d is not None or dataset is not None) and (
+                _dimension(d, dataset, "deep_relu") != space.d):
+            raise invalid(f"widths={tuple(widths)!r} starts with d={space.d} but the input "
+                          f"dimension is {_dimension(d, dataset, 'deep_relu')}.")
+    else:
+        dim = _dimension(d, dataset, "deep_relu")
+        _check_range("hidden_layers", min_hidden_layers, max_hidden_layers, 1)
+        _check_range("width", min_width, max_width, 1)
+        layers = draw(st.integers(min_hidden_layers, max_hidden_layers))
+        hidden = [draw(st.integers(min_width, max_width)) for _ in range(layers)]
+        space = ParameterSpace((dim, *hidden, 1))
+    value = numbers(min_value, max_value, max_denominator)
+    weights, biases = space.unflatten([draw(value) for _ in range(space.size)])
+    return DeepReLU(weights, biases)
+
+
+@st.composite
 def perturbations(draw: Any, params: Any, radius: Any, max_denominator: int = 64,
                   nonzero: bool = False) -> Any:
     r = exact(radius, "radius")
     if r <= 0:
-        raise InvalidNumberError(f"radius={radius!r} must be positive.")
+        raise invalid(f"radius={radius!r} must be positive (valid: radius > 0).")
+    if isinstance(max_denominator, bool) or not isinstance(max_denominator, int) or (
+            max_denominator < 1):
+        raise invalid(f"max_denominator={max_denominator!r} must be an integer >= 1.")
     if isinstance(params, (ShallowReLU, DeepReLU)):
         flat: tuple[Fraction, ...] = params.parameters()
     else:
-        raise ShapeError(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
+        raise invalid(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
     step = st.integers(-max_denominator, max_denominator)
     moving = params.space.moving
     deltas = [Fraction(draw(step), max_denominator) * r if mv else Fraction(0) for mv in moving]

@@ -3,7 +3,7 @@
 ``assert_local_minimum`` and ``assert_not_local_minimum`` decide exactly (with
 :func:`relu_minima.verify_local_minimum`) and, on failure, print what was
 compared, ACTUAL / DESIRED, the exact loss, the failing piece (or why the point is a
-minimum, or why undecided) and the witness or the proof.
+minimum, or why undecided) and the witness; ``verbose=True`` adds the full proof.
 ``assert_no_descent_found`` only *searches* (:func:`relu_minima.numeric.fuzz.search_neighbourhood`):
 passing it is evidence, failing it is a proof (the perturbation's loss is computed exactly).
 """
@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..exact.datasets import Dataset
+from ..exact.numbers import short
 
 __all__ = ["assert_local_minimum", "assert_no_descent_found", "assert_not_local_minimum"]
 
@@ -63,13 +64,25 @@ def _indent(text: str, pad: str = "    ") -> str:
     return "\n".join(pad + line for line in text.splitlines())
 
 
-def assert_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
-                         frozen: Any = None, max_directions: int | None = None,
+_FULL_HINT = "  (pass verbose=True for the full proof)"
+
+
+def _tail(cert: Any, verbose: bool, err_msg: str) -> list[str]:
+    """The full proof (verbose) or a pointer to it, then the caller's own message."""
+    lines = ["  proof:", _indent(str(cert))] if verbose else [_FULL_HINT]
+    return [*lines, *([f"  {err_msg}"] if err_msg else [])]
+
+
+def assert_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
+                         verbose: bool = False, bias: Any = None, frozen: Any = None,
+                         max_directions: int | None = None,
                          time_limit: float | None = None) -> Any:
     """Fail unless ``params`` is exactly certified a local minimum of the squared loss.
 
-    Returns the certificate. An ``undecided`` verdict fails too (with its reason). ``bias``
-    and ``frozen`` (as in :class:`~relu_minima.ShallowReLU`) ask about the restricted
+    Returns the certificate. An ``undecided`` verdict fails too (with its reason). The failure
+    message is short (the verdict, the failing piece and the witness); ``verbose=True`` adds
+    the full proof, and ``err_msg`` is appended, as in ``numpy.testing``. ``bias`` and
+    ``frozen`` (as in :class:`~relu_minima.ShallowReLU`) ask about the restricted
     parameterisation instead of params' own, e.g. ``frozen=["b_2[1]"]`` for a fixed output bias.
     ``max_directions`` and ``time_limit`` set the deep search's budget
     (:func:`relu_minima.verify.deep.verify_deep_local_minimum`); None keeps the default.
@@ -98,20 +111,20 @@ def assert_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
             lines += [
                 f"  witness within max-norm radius {_WITNESS_RADIUS}: exact loss {lower} "
                 f"< {cert.loss} (decrease {cert.loss - lower})",
-                _indent(repr(witness)),
+                _indent(str(witness)),
             ]
-    lines += ["  proof:", _indent(str(cert))]
-    raise AssertionError("\n".join(lines))
+    raise AssertionError("\n".join(lines + _tail(cert, verbose, err_msg)))
 
 
-def assert_not_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
-                             frozen: Any = None, max_directions: int | None = None,
+def assert_not_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
+                             verbose: bool = False, bias: Any = None, frozen: Any = None,
+                             max_directions: int | None = None,
                              time_limit: float | None = None) -> Any:
     """Fail unless ``params`` is exactly proved *not* a local minimum; returns the certificate.
 
-    On failure the message contains the proof that it is one (or why it is undecided).
-    ``bias``, ``frozen``, ``max_directions`` and ``time_limit`` as in
-    :func:`assert_local_minimum`.
+    The failure message is short (the verdict and why); ``verbose=True`` adds the proof that
+    the point is a minimum (or why it is undecided), and ``err_msg`` is appended. ``bias``,
+    ``frozen``, ``max_directions`` and ``time_limit`` as in :func:`assert_local_minimum`.
     """
     __tracebackhide__ = True
     cert = _verdict(_parameterised(params, bias, frozen), dataset,
@@ -120,13 +133,10 @@ def assert_not_local_minimum(params: Any, dataset: Dataset, *, bias: Any = None,
         return cert
     lines = _mismatch("assert_not_local_minimum: the point is NOT proved a non-minimum.",
                       "params is not a local minimum", cert, "not a local minimum")
-    lines += [
-        "  no witness exists: " + ("the proof below shows none is lower nearby."
-                                   if cert.is_local_minimum else "the verdict is undecided."),
-        "  proof:",
-        _indent(str(cert)),
-    ]
-    raise AssertionError("\n".join(lines))
+    lines.append("  no witness exists: " + ("the proof shows none is lower nearby."
+                                            if cert.is_local_minimum
+                                            else "the verdict is undecided."))
+    raise AssertionError("\n".join(lines + _tail(cert, verbose, err_msg)))
 
 
 def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fraction(1, 100),
@@ -148,15 +158,13 @@ def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fractio
         "assert_no_descent_found: a perturbation with LOWER exact loss was found.",
         f"Compared: the exact loss at params with the exact loss of {result.tried} numeric "
         f"candidates within max-norm radius {result.radius}.",
-        f"  ACTUAL:  best perturbation has loss {result.best_loss} "
-        f"(~{float(result.best_loss):.6g})",
-        f"  DESIRED: no loss below {result.base_loss} (~{float(result.base_loss):.6g})",
-        f"  exact loss at params: {result.base_loss}",
-        f"  failing piece: decrease {result.decrease} (~{float(result.decrease):.6g}) at "
-        f"distance {result.distance} (~{float(result.distance):.6g}), found by "
-        f"{result.best_kind}",
+        f"  ACTUAL:  best perturbation has loss {short(result.best_loss)}",
+        f"  DESIRED: no loss below {short(result.base_loss)}",
+        f"  exact loss at params: {short(result.base_loss)}",
+        f"  failing piece: decrease {short(result.decrease)} at distance "
+        f"{short(result.distance)}, found by {result.best_kind}",
         "  best perturbation (exact parameters):",
-        _indent(repr(result.best)),
+        _indent(str(result.best)),
         "  search:",
         _indent(str(result)),
     ]

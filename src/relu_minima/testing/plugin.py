@@ -49,17 +49,19 @@ class LocalMinimumChecker:
 
         return verify_local_minimum(params, dataset)
 
-    def assert_local_minimum(self, params: Any, dataset: Any) -> Any:
+    def assert_local_minimum(self, params: Any, dataset: Any, err_msg: str = "", *,
+                                     verbose: bool = False) -> Any:
         __tracebackhide__ = True
         from .assertions import assert_local_minimum
 
-        return assert_local_minimum(params, dataset)
+        return assert_local_minimum(params, dataset, err_msg, verbose=verbose)
 
-    def assert_not_local_minimum(self, params: Any, dataset: Any) -> Any:
+    def assert_not_local_minimum(self, params: Any, dataset: Any, err_msg: str = "", *,
+                                         verbose: bool = False) -> Any:
         __tracebackhide__ = True
         from .assertions import assert_not_local_minimum
 
-        return assert_not_local_minimum(params, dataset)
+        return assert_not_local_minimum(params, dataset, err_msg, verbose=verbose)
 
 
 @pytest.fixture

@@ -25,13 +25,20 @@ except ImportError as exc:  # hypothesis is a test dependency, not a runtime one
     ) from exc
 
 from ..exact.datasets import Dataset
+from ..exact.deep import DeepReLU
 from ..exact.shallow import ShallowReLU
 from . import _strategies
+from ._strategies import InvalidStrategyArgument, lazy
 
-__all__ = ["datasets", "decent_datasets", "is_decent", "numbers", "perturbations",
-           "shallow_relu"]
+__all__ = ["InvalidStrategyArgument", "datasets", "decent_datasets", "deep_relu", "is_decent",
+           "numbers", "perturbations", "shallow_relu"]
 
 is_decent = _strategies.is_decent
+
+# Arguments that make no sense (min_n=5, max_n=2; a kink point index out of range) raise
+# InvalidStrategyArgument, which is hypothesis's InvalidArgument and a relu_minima
+# InvalidArgument, when the strategy is first drawn from, as hypothesis's own strategies do;
+# the message names the valid range.
 
 
 def numbers(min_value: Any = -10, max_value: Any = 10,
@@ -40,7 +47,7 @@ def numbers(min_value: Any = -10, max_value: Any = 10,
 
     Shrinks toward 0 (then small numerators and denominators).
     """
-    return _strategies.numbers(min_value, max_value, max_denominator)
+    return lazy(_strategies.numbers, min_value, max_value, max_denominator)
 
 
 def datasets(*, min_n: int = 1, max_n: int = 8, min_d: int = 1, max_d: int = 2,
@@ -52,7 +59,7 @@ def datasets(*, min_n: int = 1, max_n: int = 8, min_d: int = 1, max_d: int = 2,
     repeat an earlier input (with its own target). Shrinks toward ``min_n`` points of
     dimension ``min_d``, all coordinates and targets 0, no repeated inputs drawn.
     """
-    return _strategies.datasets(min_n=min_n, max_n=max_n, min_d=min_d, max_d=max_d,
+    return lazy(_strategies.datasets, min_n=min_n, max_n=max_n, min_d=min_d, max_d=max_d,
                                 min_value=min_value, max_value=max_value,
                                 max_denominator=max_denominator, duplicates=duplicates)
 
@@ -66,7 +73,7 @@ def decent_datasets(*, min_n: int = 2, max_n: int = 8, **kwargs: Any
     moved by 1, and a non-decent one gets y_1 raised by 1. Shrinks toward two points with
     inputs 0 and 1 (d = 1) and targets (1, 0).
     """
-    return _strategies.decent_datasets(min_n=min_n, max_n=max_n, **kwargs)
+    return lazy(_strategies.decent_datasets, min_n=min_n, max_n=max_n, **kwargs)
 
 
 def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m: int = 1,
@@ -86,7 +93,7 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
     gets zero biases; ``frozen`` is a list of names, or ``"random"`` to draw a subset of the
     coordinates to hold fixed (shrinks toward none).
     """
-    return _strategies.shallow_relu(d=d, dataset=dataset, min_m=min_m, max_m=max_m,
+    return lazy(_strategies.shallow_relu, d=d, dataset=dataset, min_m=min_m, max_m=max_m,
                                     min_value=min_value, max_value=max_value,
                                     max_denominator=max_denominator, kink_points=kink_points,
                                     kinks=kinks, zero_output_weights=zero_output_weights,
@@ -102,5 +109,24 @@ def perturbations(params: Any, radius: Any, *, max_denominator: int = 64,
     ``nonzero=True`` excludes the point itself. Shrinks toward ``params`` itself (with
     ``nonzero``, toward a move of radius / max_denominator in one coordinate).
     """
-    return _strategies.perturbations(params, radius, max_denominator=max_denominator,
-                                     nonzero=nonzero)
+    return lazy(_strategies.perturbations, params, radius, max_denominator=max_denominator,
+                nonzero=nonzero)
+
+
+def deep_relu(*, d: int | None = None, dataset: Dataset | None = None,
+              widths: Sequence[int] | None = None, min_hidden_layers: int = 1,
+              max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
+              min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1
+              ) -> st.SearchStrategy[DeepReLU]:
+    """DeepReLU points (Equation (2)) with input dimension ``d`` or ``dataset.d``.
+
+    ``widths=(d, h_1, ..., h_(k-1), 1)`` fixes the architecture; otherwise it is drawn, with
+    ``min_hidden_layers`` to ``max_hidden_layers`` hidden layers of ``min_width`` to
+    ``max_width`` units. Every parameter is an exact number in [min_value, max_value] with
+    denominator <= max_denominator (laid out by ParameterSpace). Shrinks toward
+    ``min_hidden_layers`` layers of ``min_width`` units, all parameters 0.
+    """
+    return lazy(_strategies.deep_relu, d=d, dataset=dataset, widths=widths,
+                min_hidden_layers=min_hidden_layers, max_hidden_layers=max_hidden_layers,
+                min_width=min_width, max_width=max_width, min_value=min_value,
+                max_value=max_value, max_denominator=max_denominator)

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from ..errors import CertificateError, InvalidArgument, ReluMinimaError, ShapeError, require
 from ..exact.germs import descent_step, loss_germ_and_radius
-from ..exact.numbers import exact
+from ..exact.numbers import exact, latex
 
 __all__ = [
     "SCHEMA",
@@ -65,6 +65,7 @@ _KINDS: dict[str, type[Certificate]] = {}
 def register_certificate(cls: type[Certificate]) -> type[Certificate]:
     """Class decorator: make ``Certificate.from_json`` able to read ``cls.kind``."""
     _KINDS[cls.kind] = cls
+    cls.__repr__ = Certificate.__repr__  # type: ignore[method-assign]  # not the dataclass's
     return cls
 
 
@@ -110,9 +111,22 @@ class Certificate:
     def __str__(self) -> str:
         return self.proof_text
 
+    def __repr__(self) -> str:
+        """One short line: the class, verdict, exact loss and point (the proof is ``str``)."""
+        point = str(self.params)
+        if len(point) > 100:  # a large network: its shape, not its numbers
+            point = f"{type(self.params).__name__} with {len(self.params.parameters())} parameters"
+        return (f"<{type(self).__name__}: {self.status}, loss {self.loss}, at {point}, "
+                f"n = {len(self.dataset.y)} points>")
+
     def _repr_markdown_(self) -> str:
-        head = f"**{self.status}** ({self.kind}); loss = `{self.loss}`"
+        """Notebook display: the verdict, the exact loss in LaTeX, then the proof."""
+        head = f"**{self.status}** ({self.kind}); exact loss $L = {latex(self.loss)}$"
         return head + "\n\n" + "```text\n" + self.proof_text + "\n```"
+
+    def _repr_latex_(self) -> str:
+        """The exact loss, for front ends that show LaTeX only."""
+        return f"$L = {latex(self.loss)}$ ({self.status})"
 
     # -- witnesses --------------------------------------------------------------------------
     def witness(self, radius: Any = Fraction(1, 1000)) -> Any:

@@ -18,6 +18,13 @@ if TYPE_CHECKING:
 
 _MAX_ROWS = 40  # longer lists are cut in the text; to_json() has everything
 
+# how to get the lower point: no radius is certified for a non-minimum, any r > 0 works; the
+# command line prints CLI_WITNESS_HINT in its place (its readers have no ``cert`` object)
+WITNESS_HINT = ("  cert.witness(r) gives an exact point with strictly lower loss within any "
+                "max-norm distance r > 0.")
+CLI_WITNESS_HINT = ("  relu-minima verify FILE --witness R prints an exact point with strictly "
+                    "lower loss within any max-norm distance R > 0.")
+
 
 def _v(vec: Sequence[Fraction]) -> str:
     return "(" + ", ".join(str(t) for t in vec) + ")"
@@ -64,7 +71,7 @@ def render(cert: LocalMinimumCertificate) -> str:
         ]
     else:
         out += ["VERDICT: NOT A LOCAL MINIMUM.", f"  {cert.reason}.",
-                "  cert.witness(radius) gives an exact point with strictly lower loss."]
+                WITNESS_HINT]
     total = sum(cert.residuals, Fraction(0))
     c_moves = p.space.moving[p.space.bias_index(2, 1)]
     out += ["", f"Condition on c: sum_i r_i = {total} "

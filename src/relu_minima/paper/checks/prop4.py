@@ -46,21 +46,27 @@ def _exponent_reading() -> tuple[bool, sympy.Expr, sympy.Expr, sympy.Expr]:
 
 @implements("prop4")
 def check_prop4(ctx: Context) -> ClaimResult:
-    ctx.progress("Proposition 4: dataset, counterexample, amended statement, simulation")
+    # each stage says what it does: the whole check takes about 15 s (issue 11)
+    ctx.progress("Proposition 4 (1/5): the Appendix B.1 dataset and the converging event")
     data = outlier_dataset(8, 2)  # _check() re-verifies every property exactly
     event = converging_event(data)  # re-verifies every fact of the event exactly
     laws = [(m, s, event.probability(m, s)) for m, s in _LAWS]
     counter = all(p > 0 for _, _, p in laws)
+    ctx.progress("Proposition 4 (2/5): the exponent and the limit")
     same, printed, exact_count, off = _exponent_reading()
     s_pos = sympy.Symbol("s", positive=True)
     limit_one = sympy.limit(bounds.phi(bounds.mu / s_pos) ** 9, bounds.mu, sympy.oo)
+    ctx.progress(f"Proposition 4 (3/5): certifying {len(_AMENDED)} amended means")
     amended = [amended_mean(eps, d, h, K, std) for eps, d, h, K, std in _AMENDED]
     rng = np.random.default_rng(4)
     quick = ctx.quick
+    ctx.progress("Proposition 4 (4/5): Monte Carlo of P(all weights > 0)")
     est = estimate_all_positive(2, 3, 1, "3/2", 1, 4_000 if quick else 200_000, rng)
+    ctx.progress(f"Proposition 4 (5/5): training {len(_TRAININGS)} batches of networks")
     trains = [train_outlier_networks(
         data.to_numpy(), data.y, data.outlier, 3, layers, 1.0, 1.0,
-        100 if quick else 2_000, 200 if quick else 2_000, rng, learning_rate=lr)
+        100 if quick else 2_000, 200 if quick else 2_000, rng, learning_rate=lr,
+        progress=ctx.progress)
         for layers, lr in _TRAININGS]
     corrected = bool(same and limit_one == 1 and data.bias_robust
                      and all(a.certified for a in amended)
