@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InvalidArgument
-
 from .paper import (
     STATUS_MEANINGS,
     Claim,
