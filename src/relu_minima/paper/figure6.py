@@ -20,7 +20,7 @@ import numpy as np
 from . import bounds
 from .bounds import Law
 from .outlier_data import outlier_dataset
-from .simulation import DeadLayerEstimate, dead_layer_probability
+from .simulation import DeadLayerEstimate, dead_layer_probabilities
 
 __all__ = ["Figure6", "draw_figure6"]
 
@@ -61,11 +61,10 @@ def draw_figure6(
     depths = (2, 4, 8, 16) if quick else (2, 3, 4, 6, 8, 12, 16, 24, 32)
     samples = 2_000 if quick else 50_000
     estimates = []
-    for w in prop5_widths:
-        for depth in depths:
-            progress(f"Figure 6: Monte Carlo h={w}, {depth} hidden layers")
-            estimates.append(dead_layer_probability(X, w, depth, Law.normal(0, 1),
-                                                     Law.normal(0, 1), samples, rng))
+    for w in prop5_widths:  # one simulation per width serves every depth (shared samples)
+        progress(f"Figure 6: Monte Carlo h={w}, {', '.join(map(str, depths))} hidden layers")
+        estimates.extend(dead_layer_probabilities(X, w, depths, Law.normal(0, 1),
+                                                  Law.normal(0, 1), samples, rng))
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     ax = axes[0]
@@ -105,7 +104,8 @@ def draw_figure6(
     ax.set_ylim(0, 1.05)
     ax.set_title("Proposition 5, w, b ~ N(0, 1)")
     ax.legend(fontsize=7)
-    fig.tight_layout()
+    # fixed margins: tight_layout measured every tick label (about a third of the drawing time)
+    fig.subplots_adjust(left=0.045, right=0.99, bottom=0.12, top=0.93, wspace=0.24)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -14,6 +14,7 @@ zero mean, and makes the standard deviation 1.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -151,6 +152,19 @@ def outlier_dataset(
     >>> D.X[D.outlier][0] > 0, D.bias_robust
     (True, True)
     """
+    if raw is None and type(n) is int and type(d) is int and isinstance(convention, str):
+        # the default dataset is built and verified exactly once per process: Proposition 4,
+        # Figure 6 and Proposition 5 each use it (the dataset is immutable)
+        return _default_dataset(n, d, convention)
+    return _build(n, d, convention, raw)
+
+
+@functools.lru_cache(maxsize=16)
+def _default_dataset(n: int, d: int, convention: str) -> OutlierDataset:
+    return _build(n, d, convention, None)
+
+
+def _build(n: int, d: int, convention: str, raw: Any) -> OutlierDataset:
     if isinstance(n, bool) or not isinstance(n, int) or n < 3:
         raise InvalidNumberError(f"n={n!r} must be an integer >= 3.")
     if isinstance(d, bool) or not isinstance(d, int) or d < 1:

@@ -21,7 +21,7 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from scipy import stats
+from scipy import special  # not scipy.stats: importing it took about 1 s of check-paper
 
 from ..errors import InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.numbers import exact
@@ -35,6 +35,7 @@ __all__ = [
     "TrainingResult",
     "clopper_pearson",
     "dead_layer_once",
+    "dead_layer_probabilities",
     "dead_layer_probability",
     "estimate_all_positive",
     "sample_law",
@@ -85,17 +86,18 @@ def clopper_pearson(successes: int, samples: int, confidence: float = 0.99) -> I
     """Exact (conservative) Clopper-Pearson interval."""
     _check_counts(successes, samples, confidence)
     alpha = 1 - confidence
-    lo = 0.0 if successes == 0 else float(stats.beta.ppf(alpha / 2, successes,
-                                                           samples - successes + 1))
-    hi = 1.0 if successes == samples else float(stats.beta.ppf(1 - alpha / 2, successes + 1,
-                                                                 samples - successes))
+    lo = 0.0 if successes == 0 else float(special.betaincinv(successes,
+                                                             samples - successes + 1, alpha / 2))
+    hi = 1.0 if successes == samples else float(special.betaincinv(successes + 1,
+                                                                   samples - successes,
+                                                                   1 - alpha / 2))
     return Interval(int(successes), int(samples), lo, hi, confidence, "Clopper-Pearson")
 
 
 def wilson(successes: int, samples: int, confidence: float = 0.99) -> Interval:
     """Wilson score interval."""
     _check_counts(successes, samples, confidence)
-    z = float(stats.norm.ppf(1 - (1 - confidence) / 2))
+    z = float(special.ndtri(1 - (1 - confidence) / 2))
     p, n = successes / samples, samples
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
@@ -190,11 +192,45 @@ def dead_layer_probability(
     batch: int = 20_000,
     confidence: float = 0.99,
     progress: Progress = _quiet,
+    prune: bool = True,
 ) -> DeadLayerEstimate:
-    """Vectorised Monte Carlo over ``samples`` networks d-h-...-h (``hidden_layers`` layers)."""
+    """Vectorised Monte Carlo over ``samples`` networks d-h-...-h (``hidden_layers`` layers);
+    see :func:`dead_layer_probabilities` (one depth)."""
+    return dead_layer_probabilities(X, width, (hidden_layers,), weight_law, bias_law, samples,
+                                    rng, batch=batch, confidence=confidence, progress=progress,
+                                    prune=prune)[0]
+
+
+def dead_layer_probabilities(
+    X: Any,
+    width: int,
+    depths: Sequence[int],
+    weight_law: Law,
+    bias_law: Law,
+    samples: int,
+    rng: np.random.Generator,
+    *,
+    batch: int = 20_000,
+    confidence: float = 0.99,
+    progress: Progress = _quiet,
+    prune: bool = True,
+) -> tuple[DeadLayerEstimate, ...]:
+    """One estimate per number of hidden layers in ``depths``, from ``samples`` networks of the
+    largest depth: the first k hidden layers of a network of depth K >= k have the law of a
+    network of depth k (the event does not involve the output layer), and "some layer j in
+    2..k is dead" is "the first dead layer is <= k". Each estimate is a valid interval for its
+    own depth; the estimates of one call share their samples (they are correlated).
+
+    A network whose layer j > 1 is inactive on every point is decided for every deeper depth,
+    so with ``prune`` (the default) its deeper layers are neither drawn nor evaluated: the same
+    event under the same law, with fewer draws. ``prune=False`` draws every layer of every
+    network (the random stream of the earlier implementation).
+    """
     data = _as_data(X)
     width = _count(width, "width")
-    hidden_layers = _count(hidden_layers, "hidden_layers", 2)
+    depths = tuple(_count(k, "hidden_layers", 2) for k in depths)
+    if not depths:
+        raise InvalidNumberError("depths is empty: give at least one number of hidden layers.")
     samples = _count(samples, "samples")
     batch = _count(batch, "batch")
     if not isinstance(weight_law, Law):
@@ -202,28 +238,40 @@ def dead_layer_probability(
     if not isinstance(bias_law, Law):
         raise InvalidNumberError(f"bias_law={bias_law!r} must be a bounds.Law.")
     n_points, d_in = data.shape
-    hits = 0
+    deepest = max(depths)
+    first_dead = np.zeros(deepest, dtype=np.int64)  # networks whose first dead layer is j
     done = 0
     while done < samples:
         s = min(batch, samples - done)
         act = np.broadcast_to(data, (s, n_points, d_in))
-        dead = np.zeros(s, dtype=bool)
+        alive = np.ones(s, dtype=bool)  # used without pruning only
         fan_in = d_in
-        for j in range(hidden_layers):
-            W = sample_law(rng, weight_law, (s, fan_in, width))
-            b = sample_law(rng, bias_law, (s, 1, width))
+        for j in range(deepest):
+            W = sample_law(rng, weight_law, (len(act), fan_in, width))
+            b = sample_law(rng, bias_law, (len(act), 1, width))
             pre = np.matmul(act, W) + b
-            if j > 0:
-                dead |= np.all(pre <= 0, axis=(1, 2))
             act = np.maximum(pre, 0.0)
+            if j > 0:
+                now = np.all(pre <= 0, axis=(1, 2))
+                if prune:  # decided: count them, and go on with the living only
+                    first_dead[j] += int(now.sum())
+                    act = act[~now]
+                else:
+                    first_dead[j] += int((now & alive).sum())
+                    alive &= ~now
             fan_in = width
-        hits += int(dead.sum())
         done += s
-        progress(f"Proposition 5 Monte Carlo: {done}/{samples} networks, {hits} with a dead layer")
-    corrected = bounds.prop5_value(width, hidden_layers, weight_law, bias_law)
-    printed = bounds.prop5_value(width, hidden_layers, weight_law, bias_law, printed=True)
-    return DeadLayerEstimate(width, hidden_layers, str(weight_law), str(bias_law),
-                             clopper_pearson(hits, samples, confidence), corrected, printed)
+        progress(f"Proposition 5 Monte Carlo: {done}/{samples} networks, "
+                 f"{int(first_dead.sum())} with a dead layer")
+    estimates = []
+    for k in depths:
+        hits = int(first_dead[:k].sum())
+        corrected = bounds.prop5_value(width, k, weight_law, bias_law)
+        printed = bounds.prop5_value(width, k, weight_law, bias_law, printed=True)
+        estimates.append(DeadLayerEstimate(width, k, str(weight_law), str(bias_law),
+                                           clopper_pearson(hits, samples, confidence),
+                                           corrected, printed))
+    return tuple(estimates)
 
 
 # --- Proposition 4 -----------------------------------------------------------------------
@@ -319,8 +367,18 @@ def train_outlier_networks(
     learning_rate: float = 0.1,
     train_biases: bool = True,
     progress: Progress = _quiet,
+    prune: bool = True,
 ) -> TrainingResult:
-    """Train ``samples`` networks at once (weights N(mean, std^2), biases 0) by full-batch GD."""
+    """Train ``samples`` networks at once (weights N(mean, std^2), biases 0) by full-batch GD.
+
+    The networks that did not start all-positive enter the result only through
+    ``others_min_errors``, the fewest errors any of them reaches. Errors cannot go below 0, so
+    once one of them reaches 0 errors that number is final and, with ``prune`` (the default),
+    they stop being trained; the all-positive networks are trained for every step. Each
+    network's trajectory is independent of the others, so the result is the same as with
+    ``prune=False`` (every network for every step; kept as the reference and the benchmark's
+    baseline), bit for bit.
+    """
     data = _as_data(X)
     labels = np.asarray(y, dtype=float)
     n, d_in = data.shape
@@ -346,8 +404,9 @@ def train_outlier_networks(
     floor = len(rest) / n * entropy
     max_pre, max_spread, min_loss = -np.inf, 0.0, np.inf
     min_err = np.full(samples, n)
+    others_at_zero = False  # some non-positive start reached 0 errors (then pruned)
     for step in range(steps + 1):
-        acts, pres = [np.broadcast_to(data, (samples, n, d_in))], []
+        acts, pres = [np.broadcast_to(data, (len(positive), n, d_in))], []
         for W, b in zip(Ws, bs, strict=True):
             pres.append(np.matmul(acts[-1], W) + b)
             acts.append(np.maximum(pres[-1], 0.0))
@@ -356,11 +415,20 @@ def train_outlier_networks(
         errors = np.sum((out > 0) != (labels == 1), axis=1)
         min_err = np.minimum(min_err, errors)
         if positive.any():
-            pos = positive
+            pos = slice(None) if others_at_zero else positive  # a view once pruned
             max_pre = max(max_pre, float(pres[0][pos][:, rest, :].max()))
             spread = out[pos][:, rest]
             max_spread = max(max_spread, float((spread.max(axis=1) - spread.min(axis=1)).max()))
             min_loss = min(min_loss, float(loss[pos].min()))
+        if prune and not others_at_zero and not positive.all() and min_err[~positive].min() == 0:
+            # others_min_errors is 0 for good: keep only the all-positive networks
+            others_at_zero = True
+            Ws, bs = [W[positive] for W in Ws], [b[positive] for b in bs]
+            out, acts, pres = out[positive], [a[positive] for a in acts], [
+                p[positive] for p in pres]
+            min_err, positive = min_err[positive], positive[positive]
+            if not positive.any():
+                break
         if step == steps:
             break
         grad = (1.0 / (1.0 + np.exp(-out)) - labels) / n  # d loss / d logit
@@ -376,10 +444,10 @@ def train_outlier_networks(
         if step % max(1, steps // 10) == 0:
             progress(f"Proposition 4 training: step {step}/{steps}")
     others = ~positive
+    others_min = 0 if others_at_zero else (int(min_err[others].min()) if others.any() else None)
     return TrainingResult(
         samples, int(positive.sum()), steps, float(learning_rate), bool(train_biases),
         float(max_pre), float(max_spread), float(min_loss), float(floor),
-        int(min_err[positive].min()) if positive.any() else n, forced,
-        int(min_err[others].min()) if others.any() else None,
+        int(min_err[positive].min()) if positive.any() else n, forced, others_min,
     )
 
