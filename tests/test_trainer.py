@@ -171,3 +171,16 @@ def test_zero_error_success_on_a_solvable_problem():
     short = train(Net((2, 7, 1), "sigmoid"), p.replace(steps=1), XOR, seed=0, indices=range(10))
     assert short.success.sum() < r.success.sum()
     assert r.trace_steps[-1] == 1500 and r.trace_loss.shape == (len(r.trace_steps), 10)
+
+
+@pytest.mark.parametrize("activation", ["relu", "sigmoid"])
+def test_padded_widths_equal_separate_runs(activation):
+    """Masked padding (Table 1's h = 2..7 in one batch) gives each net's own run."""
+    protocol = Protocol("adam", loss="squared", optimizer="adam", lr=0.02, steps=80)
+    nets = [Net((2, h, 1), activation) for h in (2, 5, 3)]
+    cfgs = [Config(net, protocol, XOR, seed=10 + i, count=3) for i, net in enumerate(nets)]
+    padded = sweep(cfgs, executor=SerialExecutor(), block=2, pad=True, progress=False)
+    for cfg, got in zip(cfgs, padded, strict=True):
+        ref = train(cfg.net, protocol, XOR, seed=cfg.seed, indices=range(3))
+        assert got.params[0][0].shape == ref.params[0][0].shape
+        _same(got, ref)

@@ -28,9 +28,9 @@ from typing import Any
 
 from ..errors import InvalidArgument, InvalidType
 from .protocol import Net, Protocol
-from .trainer import TrainData, TrainResult, train
+from .trainer import TrainData, TrainResult, train, train_padded
 
-__all__ = ["Config", "SerialExecutor", "run_block", "sweep"]
+__all__ = ["Config", "SerialExecutor", "run_block", "run_padded_block", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -78,19 +78,40 @@ def run_block(config: Config, start: int, count: int, trace_points: int) -> Trai
                  indices=range(start, start + count), trace_points=trace_points)
 
 
+def run_padded_block(items: Sequence[tuple[Config, int, int]],
+                     trace_points: int) -> list[TrainResult]:
+    """Train blocks of several compatible configurations padded into one batch
+    (:func:`relu_minima.train.trainer.train_padded`; a picklable task)."""
+    first = items[0][0]
+    return train_padded([c.net for c, _, _ in items], first.protocol, first.data,
+                        seeds=[c.seed for c, _, _ in items],
+                        indices=[range(s, s + n) for _, s, n in items],
+                        trace_points=trace_points)
+
+
+def _group_key(c: Config) -> tuple[Any, ...]:
+    return (c.protocol, c.data.name, id(c.data), c.net.depth, c.net.activation,
+            c.net.widths[0], c.net.widths[-1])
+
+
 def _blocks(config: Config, block: int) -> list[tuple[int, int]]:
     end = config.start + config.count
     return [(s, min(block, end - s)) for s in range(config.start, end, block)]
 
 
 def sweep(configs: Iterable[Config], *, executor: Executor | None = None, block: int = 500,
-          progress: bool = True, trace_points: int = 24,
+          progress: bool = True, trace_points: int = 24, pad: bool = False,
           description: str = "training") -> list[TrainResult]:
     """Train every configuration; one :class:`TrainResult` per configuration, in order.
 
     ``executor``: any ``concurrent.futures.Executor`` (default: a ``ProcessPoolExecutor``
     with ``os.cpu_count()`` workers, shut down at the end; an executor you pass is left
     running). ``block``: initialisations per task. ``progress``: a tqdm bar over blocks.
+    ``pad``: train configurations that differ only in their hidden widths (same protocol,
+    data, depth, activation) together, padded to the largest widths with masked units
+    (:func:`~relu_minima.train.trainer.train_padded`): far fewer, larger batches for sweeps
+    over widths such as Table 1's h = 2..7. The numbers agree with ``pad=False`` up to the
+    order of floating-point sums (tests/test_trainer.py).
     """
     cfgs: Sequence[Config] = list(configs)
     if isinstance(block, bool) or not isinstance(block, int) or block < 1:
@@ -100,16 +121,33 @@ def sweep(configs: Iterable[Config], *, executor: Executor | None = None, block:
         raise InvalidType(f"executor={executor!r} must be a concurrent.futures.Executor.")
     own = executor is None
     pool: Any = ProcessPoolExecutor(max_workers=os.cpu_count() or 1) if own else executor
-    tasks = [(c, s, n) for c, cfg in enumerate(cfgs) for s, n in _blocks(cfg, block)]
+    groups: dict[Any, list[int]] = {}
+    for c, cfg in enumerate(cfgs):
+        groups.setdefault(_group_key(cfg) if pad else c, []).append(c)
+    tasks: list[list[tuple[int, int, int]]] = []
+    for members in groups.values():
+        per = [[(c, s, n) for s, n in _blocks(cfgs[c], block)] for c in members]
+        for b in range(max(map(len, per))):
+            tasks.append([p[b] for p in per if b < len(p)])
     parts: dict[int, list[tuple[int, TrainResult]]] = {c: [] for c in range(len(cfgs))}
     try:
-        futures = {pool.submit(run_block, cfgs[c], s, n, trace_points): (c, s)
-                   for c, s, n in tasks}
+        futures = {}
+        for task in tasks:
+            if len(task) == 1:
+                c, s, n = task[0]
+                fut = pool.submit(run_block, cfgs[c], s, n, trace_points)
+            else:
+                fut = pool.submit(run_padded_block, [(cfgs[c], s, n) for c, s, n in task],
+                                  trace_points)
+            futures[fut] = task
         bar = _bar(len(futures), description, progress)
         try:
             for fut in as_completed(futures):
-                c, s = futures[fut]
-                parts[c].append((s, fut.result()))
+                task = futures[fut]
+                got = fut.result()
+                got = [got] if len(task) == 1 else got
+                for (c, s, _), res in zip(task, got, strict=True):
+                    parts[c].append((s, res))
                 bar.update(1)
         finally:
             bar.close()

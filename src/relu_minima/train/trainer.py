@@ -35,9 +35,10 @@ from ..errors import InvalidArgument, ShapeError
 from .protocol import InitLaw, Net, Protocol
 
 __all__ = ["Params", "TrainData", "TrainResult", "errors", "forward", "init_params", "loss",
-           "train", "train_per_init"]
+           "train", "train_padded", "train_per_init"]
 
 Params = list[tuple[np.ndarray, np.ndarray]]  # [(W (n, out, in), b (n, out)), ...]
+Masks = list[np.ndarray] | None  # one 0/1 array (n, h_l) per hidden layer, or None
 TRACE_POINTS = 24
 
 
@@ -196,15 +197,19 @@ def _act_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return 1.0 - a * a
 
 
-def forward(net: Net, params: Params, X: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+def forward(net: Net, params: Params, X: np.ndarray, mask: Masks = None
+            ) -> tuple[np.ndarray, list[Any]]:
     """Outputs (n, B, k) for inputs X (B, d) shared by all networks, or (n, B, d) one batch
-    per network; and the cache for :func:`_backward`."""
+    per network; and the cache for :func:`_backward`. ``mask``: one 0/1 array (n, h_l) per
+    hidden layer; a masked unit outputs exactly 0 and gets exactly zero gradients (padding)."""
     a = X
     cache = []
     for layer, (W, b) in enumerate(params):
         z = np.matmul(a, W.transpose(0, 2, 1)) + b[:, None, :]
         if layer < len(params) - 1:
             h = _act(net.activation, z)
+            if mask is not None:
+                h = h * mask[layer][:, None, :]
             cache.append((a, z, h))
             a = h
         else:
@@ -244,7 +249,8 @@ def _loss_and_grad(protocol: Protocol, out: np.ndarray, labels: np.ndarray,
     return value, grad
 
 
-def _backward(net: Net, params: Params, cache: list[Any], g: np.ndarray) -> Params:
+def _backward(net: Net, params: Params, cache: list[Any], g: np.ndarray,
+              mask: Masks = None) -> Params:
     grads: Params = []
     for layer in range(len(params) - 1, -1, -1):
         a, _z, _h = cache[layer]
@@ -254,6 +260,8 @@ def _backward(net: Net, params: Params, cache: list[Any], g: np.ndarray) -> Para
         if layer > 0:
             _a, z, h = cache[layer - 1]
             g = np.matmul(g, W) * _act_grad(net.activation, z, h)
+            if mask is not None:
+                g = g * mask[layer - 1][:, None, :]
     grads.reverse()
     return grads
 
@@ -303,11 +311,7 @@ def _norm(params: Params) -> np.ndarray:
     return np.sqrt(sum(np.sum(W * W, axis=(1, 2)) + np.sum(b * b, axis=1) for W, b in params))
 
 
-def train(net: Net, protocol: Protocol, data: TrainData, *, seed: int,
-          indices: Iterable[int], trace_points: int = TRACE_POINTS,
-          params: Params | None = None) -> TrainResult:
-    """Train networks ``indices`` of the run (``protocol``, ``net``, ``data``, ``seed``), all
-    at once. ``params`` replaces the drawn initialisation (same init axis) if given."""
+def _check(net: Net, protocol: Protocol, data: TrainData) -> None:
     if not isinstance(protocol, Protocol) or not isinstance(net, Net):
         raise InvalidArgument("train(net, protocol, data, ...) needs a Net and a Protocol.")
     if data.X.shape[1] != net.widths[0]:
@@ -317,13 +321,78 @@ def train(net: Net, protocol: Protocol, data: TrainData, *, seed: int,
     if (protocol.loss == "cross_entropy") != (k > 1):
         raise ShapeError(f"loss={protocol.loss!r} with {k} outputs: cross-entropy needs k >= 2 "
                          "outputs, the squared and logistic losses exactly 1.")
+    if protocol.batch_size is not None and protocol.batch_size > data.n:
+        raise InvalidArgument(f"batch_size={protocol.batch_size} exceeds the {data.n} "
+                              "training points.")
+
+
+def train(net: Net, protocol: Protocol, data: TrainData, *, seed: int,
+          indices: Iterable[int], trace_points: int = TRACE_POINTS,
+          params: Params | None = None) -> TrainResult:
+    """Train networks ``indices`` of the run (``protocol``, ``net``, ``data``, ``seed``), all
+    at once. ``params`` replaces the drawn initialisation (same init axis) if given."""
+    _check(net, protocol, data)
     idx = np.asarray(list(indices), dtype=np.int64)
     drawn, keys = init_params(net, protocol.init, seed, idx)
-    cur = [(W.copy(), b.copy()) for W, b in (drawn if params is None else params)]
-    n, N = len(idx), data.n
+    start = drawn if params is None else params
+    fields = _run(net, protocol, data, [(W.copy(), b.copy()) for W, b in start], keys, None,
+                  trace_points)
+    return TrainResult(protocol, net, data.name, int(seed), idx, *fields)
+
+
+def train_padded(nets: Sequence[Net], protocol: Protocol, data: TrainData, *,
+                 seeds: Sequence[int], indices: Sequence[Iterable[int]],
+                 trace_points: int = TRACE_POINTS) -> list[TrainResult]:
+    """Train several nets of the same depth and activation (e.g. the widths h = 2..7 of
+    Table 1) in one batch: each is padded to the largest widths with masked units (exactly
+    zero output and zero gradient), which changes no network's arithmetic except by adding
+    exact zeros. Returns one result per net, as :func:`train` would (same seeds and
+    indices), each cut back to its own widths."""
+    nets = list(nets)
+    if not nets or len({(n.depth, n.activation, n.widths[0], n.widths[-1]) for n in nets}) != 1:
+        raise InvalidArgument("train_padded needs nets of one depth, activation, input and "
+                              "output width.")
+    for net in nets:
+        _check(net, protocol, data)
+    top = Net(tuple(max(n.widths[i] for n in nets) for i in range(len(nets[0].widths))),
+              nets[0].activation)
+    blocks, keys, masks, idxs = [], [], [], []
+    for net, seed, ind in zip(nets, seeds, indices, strict=True):
+        idx = np.asarray(list(ind), dtype=np.int64)
+        drawn, key = init_params(net, protocol.init, seed, idx)
+        padded = []
+        for (W, b), (o, i) in zip(drawn, zip(top.widths[1:], top.widths[:-1], strict=True),
+                                  strict=True):
+            Wp = np.zeros((len(idx), o, i))
+            bp = np.zeros((len(idx), o))
+            Wp[:, :W.shape[1], :W.shape[2]] = W
+            bp[:, :b.shape[1]] = b
+            padded.append((Wp, bp))
+        blocks.append(padded)
+        keys.append(key)
+        masks.append([np.broadcast_to((np.arange(h) < net.widths[layer + 1]).astype(float),
+                                      (len(idx), h)) for layer, h in enumerate(top.widths[1:-1])])
+        idxs.append(idx)
+    cur = [(np.concatenate([p[layer][0] for p in blocks]),
+            np.concatenate([p[layer][1] for p in blocks])) for layer in range(top.depth)]
+    mask = [np.concatenate([m[layer] for m in masks]) for layer in range(top.depth - 1)]
+    fields = _run(top, protocol, data, cur, np.concatenate(keys), mask, trace_points)
+    out, at = [], 0
+    for net, seed, idx in zip(nets, seeds, idxs, strict=True):
+        sl = slice(at, at + len(idx))
+        at += len(idx)
+        params = [(W[sl, :o, :i].copy(), b[sl, :o].copy()) for (W, b), (o, i) in zip(
+            fields[0], zip(net.widths[1:], net.widths[:-1], strict=True), strict=True)]
+        rest = [f[sl] for f in fields[1:5]] + [fields[5]] + [f[:, sl] for f in fields[6:]]
+        out.append(TrainResult(protocol, net, data.name, int(seed), idx, params, *rest))
+    return out
+
+
+def _run(net: Net, protocol: Protocol, data: TrainData, cur: Params, keys: np.ndarray,
+         mask: Masks, trace_points: int) -> tuple[Any, ...]:
+    """The training loop; returns the TrainResult fields from ``params`` on."""
+    n, N = int(cur[0][0].shape[0]), data.n
     B = protocol.batch_size
-    if B is not None and B > N:
-        raise InvalidArgument(f"batch_size={B} exceeds the {N} training points.")
     per_epoch = None if B is None else N // B
     steps = protocol.steps
     record = sorted({max(1, round(steps * (t + 1) / trace_points)) for t in range(trace_points)})
@@ -344,9 +413,9 @@ def train(net: Net, protocol: Protocol, data: TrainData, *, seed: int,
                     perm = _permutations(keys, epoch, N)
                 sel = perm[:, slot * B:(slot + 1) * B]
                 Xb, lb = data.X[sel], data.labels[sel]
-            out, cache = forward(net, cur, Xb)
+            out, cache = forward(net, cur, Xb, mask)
             _, g = _loss_and_grad(protocol, out, lb)
-            grads = _backward(net, cur, cache, g)
+            grads = _backward(net, cur, cache, g, mask)
             if adam:
                 c1 = 1.0 - protocol.beta1 ** step
                 c2 = 1.0 - protocol.beta2 ** step
@@ -367,19 +436,18 @@ def train(net: Net, protocol: Protocol, data: TrainData, *, seed: int,
                        for (W, b), (gW, gb) in zip(cur, grads, strict=True)]
             if step == record[nxt]:
                 nxt = min(nxt + 1, len(record) - 1)
-                out, _ = forward(net, cur, data.X)
+                out, _ = forward(net, cur, data.X, mask)
                 t_loss.append(_loss_and_grad(protocol, out, data.labels, False)[0])
                 t_err.append(errors(protocol, out, data.labels))
                 t_norm.append(_norm(cur))
-        out, cache = forward(net, cur, data.X)
+        out, cache = forward(net, cur, data.X, mask)
         final, g = _loss_and_grad(protocol, out, labels_full)
-        gnorm = _norm(_backward(net, cur, cache, g))
+        gnorm = _norm(_backward(net, cur, cache, g, mask))
     final_err = errors(protocol, out, data.labels)
     ok = (final_err == 0) if protocol.success == "zero_error" else (
         np.isfinite(final) & (final <= protocol.success_tol))
-    return TrainResult(protocol, net, data.name, int(seed), idx, cur, final, final_err, gnorm,
-                       ok, np.asarray(record), np.asarray(t_loss), np.asarray(t_norm),
-                       np.asarray(t_err))
+    return (cur, final, final_err, gnorm, ok, np.asarray(record), np.asarray(t_loss),
+            np.asarray(t_norm), np.asarray(t_err))
 
 
 def train_per_init(net: Net, protocol: Protocol, data: TrainData, *, seed: int,
