@@ -148,7 +148,7 @@ def run_table1(protocol: str, inits: int, *, executor: Executor | None = None,
     cfgs = [Config(Net((2, k[3], 1), k[1]), pair[k[2]], DATASETS[k[0]],
                    seed=cell_seed(protocol, k), count=inits, tag=k) for k in keys]
     log(f"table1: training {len(cfgs)} cells x {inits} inits under '{protocol}'")
-    out = sweep(cfgs, executor=executor, block=max(inits, 1), pad=True, progress=progress,
+    out = sweep(cfgs, executor=executor, block=min(max(inits, 1), 250), pad=True, progress=progress,
                 description=f"Table 1 ({protocol})")
     run = Table1Run(protocol, inits, dict(zip(keys, out, strict=True)))
     classify_table(run, classify_limit, progress=progress, log=log)
@@ -162,7 +162,7 @@ def run_sgd_sentence(inits: int, *, executor: Executor | None = None, progress: 
     proto = SGD_PROTOCOL if steps is None else SGD_PROTOCOL.replace(steps=steps)
     cfgs = [Config(Net((2, 2, 1), a), proto, DATASETS[d], seed=cell_seed("sgd", k),
                    count=inits) for k in keys for d, a in [k[:2]]]
-    return dict(zip(keys, sweep(cfgs, executor=executor, block=max(inits, 1),
+    return dict(zip(keys, sweep(cfgs, executor=executor, block=min(max(inits, 1), 250),
                                 progress=progress, description="SGD, h = 2"), strict=True))
 
 

@@ -27,9 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
+from scipy.special import expit as _expit
 
 from ..errors import InvalidArgument, ShapeError
 from .protocol import InitLaw, Net, Protocol
@@ -185,7 +187,7 @@ def _act(name: str, z: np.ndarray) -> np.ndarray:
     if name == "relu":
         return np.maximum(z, 0.0)
     if name == "sigmoid":
-        return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free logistic function
+        return _expit(z)  # scipy's logistic function: one pass, no overflow
     return np.tanh(z)
 
 
@@ -197,6 +199,30 @@ def _act_grad(name: str, z: np.ndarray, a: np.ndarray) -> np.ndarray:
     return 1.0 - a * a
 
 
+def _affine(a: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a W^T + b for every network: (n, B, o). Inputs shared by all networks (a: (B, i)) are
+    one GEMM over all networks' rows; a single output unit is one einsum; otherwise a batched
+    matmul (n small products)."""
+    n, o, i = W.shape
+    if a.ndim == 2:
+        z = (W.reshape(n * o, i) @ a.T).reshape(n, o, a.shape[0]).transpose(0, 2, 1)
+    elif o == 1:
+        z = np.einsum("nbi,ni->nb", a, W[:, 0, :])[..., None]
+    else:
+        z = np.matmul(a, W.transpose(0, 2, 1))
+    return z + b[:, None, :]
+
+
+def _weight_grad(g: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """sum over the batch of g^T a: (n, o, i), with the same shortcuts as :func:`_affine`."""
+    n, B, o = g.shape
+    if a.ndim == 2:
+        return (g.transpose(0, 2, 1).reshape(n * o, B) @ a).reshape(n, o, a.shape[1])
+    if o == 1:
+        return np.einsum("nb,nbi->ni", g[..., 0], a)[:, None, :]
+    return np.matmul(g.transpose(0, 2, 1), a)
+
+
 def forward(net: Net, params: Params, X: np.ndarray, mask: Masks = None
             ) -> tuple[np.ndarray, list[Any]]:
     """Outputs (n, B, k) for inputs X (B, d) shared by all networks, or (n, B, d) one batch
@@ -205,7 +231,7 @@ def forward(net: Net, params: Params, X: np.ndarray, mask: Masks = None
     a = X
     cache = []
     for layer, (W, b) in enumerate(params):
-        z = np.matmul(a, W.transpose(0, 2, 1)) + b[:, None, :]
+        z = _affine(a, W, b)
         if layer < len(params) - 1:
             h = _act(net.activation, z)
             if mask is not None:
@@ -250,16 +276,25 @@ def _loss_and_grad(protocol: Protocol, out: np.ndarray, labels: np.ndarray,
 
 
 def _backward(net: Net, params: Params, cache: list[Any], g: np.ndarray,
-              mask: Masks = None) -> Params:
+              mask: Masks = None, out: Params | None = None) -> Params:
+    """The gradients of every layer; written into ``out`` (views of one flat array) if given."""
     grads: Params = []
     for layer in range(len(params) - 1, -1, -1):
         a, _z, _h = cache[layer]
         W = params[layer][0]
-        gW = np.matmul(g.transpose(0, 2, 1), a)  # a: (B, d) shared or (n, B, d)
-        grads.append((gW, g.sum(axis=1)))
+        if out is None:
+            gW = _weight_grad(g, a)
+            gb = g.sum(axis=1)
+        else:
+            gW, gb = out[layer]
+            gW[...] = _weight_grad(g, a)
+            np.sum(g, axis=1, out=gb)
+        grads.append((gW, gb))
         if layer > 0:
             _a, z, h = cache[layer - 1]
-            g = np.matmul(g, W) * _act_grad(net.activation, z, h)
+            # g @ W; one output unit (the common case here): a broadcast product, not n tiny GEMMs
+            back = g * W[:, 0, None, :] if W.shape[1] == 1 else np.matmul(g, W)
+            g = back * _act_grad(net.activation, z, h)
             if mask is not None:
                 g = g * mask[layer - 1][:, None, :]
     grads.reverse()
@@ -307,6 +342,19 @@ def _permutations(keys: np.ndarray, epoch: int, N: int) -> np.ndarray:
 
 
 # -- training -----------------------------------------------------------------------------------
+def _views(flat: np.ndarray, widths: tuple[int, ...]) -> Params:
+    """Per-layer (W, b) views of a flat (n, P) parameter array (layout: W_1, b_1, W_2, ...)."""
+    n, at, out = flat.shape[0], 0, []
+    for i, o in pairwise(widths):
+        W = flat[:, at:at + o * i].reshape(n, o, i)
+        b = flat[:, at + o * i:at + o * i + o]
+        at += o * i + o
+        out.append((W, b))
+    if not np.shares_memory(out[0][0], flat):  # reshape must not have copied
+        raise InvalidArgument("internal: parameter views are not views")
+    return out
+
+
 def _norm(params: Params) -> np.ndarray:
     return np.sqrt(sum(np.sum(W * W, axis=(1, 2)) + np.sum(b * b, axis=1) for W, b in params))
 
@@ -398,8 +446,15 @@ def _run(net: Net, protocol: Protocol, data: TrainData, cur: Params, keys: np.nd
     record = sorted({max(1, round(steps * (t + 1) / trace_points)) for t in range(trace_points)})
     t_loss, t_norm, t_err = [], [], []
     adam = protocol.optimizer == "adam"
-    m = [(np.zeros_like(W), np.zeros_like(b)) for W, b in cur] if adam else None
-    v = [(np.zeros_like(W), np.zeros_like(b)) for W, b in cur] if adam else None
+    # all parameters in one flat (n, P) array, updated in place through per-layer views: one
+    # optimiser update is a few operations on one array, whatever the depth
+    theta = np.concatenate([np.concatenate([W.reshape(n, -1), b], axis=1) for W, b in cur],
+                           axis=1)
+    grad = np.zeros_like(theta)
+    cur, gviews = _views(theta, net.widths), _views(grad, net.widths)
+    m = np.zeros_like(theta) if adam else None
+    v = np.zeros_like(theta) if adam else None
+    b1, b2, lr, eps = protocol.beta1, protocol.beta2, protocol.lr, protocol.adam_eps
     labels_full = np.broadcast_to(data.labels, (n, N))
     perm = None
     nxt = 0
@@ -415,25 +470,17 @@ def _run(net: Net, protocol: Protocol, data: TrainData, cur: Params, keys: np.nd
                 Xb, lb = data.X[sel], data.labels[sel]
             out, cache = forward(net, cur, Xb, mask)
             _, g = _loss_and_grad(protocol, out, lb)
-            grads = _backward(net, cur, cache, g, mask)
+            _backward(net, cur, cache, g, mask, gviews)
             if adam:
-                c1 = 1.0 - protocol.beta1 ** step
-                c2 = 1.0 - protocol.beta2 ** step
-                for layer, (gW, gb) in enumerate(grads):
-                    new = []
-                    for j, gr in enumerate((gW, gb)):
-                        mj = m[layer][j]
-                        vj = v[layer][j]
-                        mj *= protocol.beta1
-                        mj += (1.0 - protocol.beta1) * gr
-                        vj *= protocol.beta2
-                        vj += (1.0 - protocol.beta2) * gr * gr
-                        new.append(cur[layer][j] - protocol.lr * (mj / c1) / (
-                            np.sqrt(vj / c2) + protocol.adam_eps))
-                    cur[layer] = (new[0], new[1])
+                m *= b1
+                m += (1.0 - b1) * grad
+                v *= b2
+                v += (1.0 - b2) * (grad * grad)
+                c1 = 1.0 - b1 ** step
+                c2 = 1.0 - b2 ** step
+                theta -= (lr / c1) * m / (np.sqrt(v / c2) + eps)
             else:
-                cur = [(W - protocol.lr * gW, b - protocol.lr * gb)
-                       for (W, b), (gW, gb) in zip(cur, grads, strict=True)]
+                theta -= lr * grad
             if step == record[nxt]:
                 nxt = min(nxt + 1, len(record) - 1)
                 out, _ = forward(net, cur, data.X, mask)
@@ -446,6 +493,7 @@ def _run(net: Net, protocol: Protocol, data: TrainData, cur: Params, keys: np.nd
     final_err = errors(protocol, out, data.labels)
     ok = (final_err == 0) if protocol.success == "zero_error" else (
         np.isfinite(final) & (final <= protocol.success_tol))
+    cur = [(W.copy(), b.copy()) for W, b in cur]
     return (cur, final, final_err, gnorm, ok, np.asarray(record), np.asarray(t_loss),
             np.asarray(t_norm), np.asarray(t_err))
 
