@@ -30,7 +30,8 @@ def _check_paper(args: argparse.Namespace) -> int:
         else:
             print(message, file=sys.stderr, flush=True)
 
-    report = run_claims(out, keys=args.only, quick=args.quick, progress=progress)
+    report = run_claims(out, keys=args.only, quick=args.quick, progress=progress,
+                         full=args.full)
     if live:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     md, js = report.write(out)
@@ -229,6 +230,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="check only these claims (keys listed below)")
     cp.add_argument("--quick", action="store_true",
                     help="smaller simulations (for tests); exact checks are unchanged")
+    cp.add_argument("--full", action="store_true",
+                    help="run the experiments (Table 1, Figure 3, ...) at the paper's scale "
+                    "(>= 1,000 initialisations per cell; minutes to hours) instead of the "
+                    "reduced default")
     cp.set_defaults(func=_check_paper)
     vf = sub.add_parser(
         "verify",

@@ -24,6 +24,15 @@ _declare("fig3", "Section 3.1.2, Figure 3",
          "On the jellyfish dataset, failed ReLU models are almost linear near the data points.",
          "needs the failed ReLU models, i.e. the paper's training protocol (not given in the "
          "paper) run on the jellyfish data")
+_declare("table1-gd4", "Section 3.1.2, on Table 1 (jellyfish)",
+         "With 4 hidden units one still only gets 2 out of 3 runs to end with 0 training error "
+         "(ReLU, jellyfish, when using GD).")
+_declare("table1-adam", "Section 3.1.2, on Table 1 (XOR)",
+         "Switching from gradient descent to more aggressive optimizers like Adam does not seem "
+         "to help, but rather tends to make it more likely to get stuck in suboptimal solutions.")
+_declare("table1-sgd", "Section 3.1.2, on XOR",
+         "SGD can solve the task with only 2 hidden units, full batch methods do not always "
+         "succeed.")
 _declare("prop1", "Proposition 1",
          "For D1 and L of Eq. (1), the point v = 1, b = -3, w = 1, c = 0 is a local minimum of "
          "L which is not a global minimum (Appendix B.4: L(1,-3,1,0) = 18, L(-7,-4,1,0) = 14).")

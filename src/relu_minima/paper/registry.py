@@ -137,6 +137,7 @@ class Context:
     output_dir: Path
     quick: bool = False
     progress: Callable[[str], None] = lambda message: None
+    full: bool = False  # the paper's scale for experiments (check-paper --full)
 
 
 _IMPORT_ERRORS: dict[str, str] = {}  # module name -> traceback, for modules that failed to load

@@ -1,8 +1,23 @@
 """From trained float networks to exact, certified points (layer "train": imports errors,
-exact, verify and numeric). See docs/snap.md."""
+exact, verify and numeric), and the vectorised trainer. See docs/snap.md, docs/experiments.md.
 
-from .report import SnapReport
-from .snap import snap
-from .state_dict import UnsupportedModelError, from_arrays, from_state_dict
+Names are loaded on first use (PEP 562), so that the trainer (``train.trainer``,
+``train.protocol``, ``train.sweep``) never depends on the snapping modules importing cleanly.
+"""
 
-__all__ = ["SnapReport", "UnsupportedModelError", "from_arrays", "from_state_dict", "snap"]
+from importlib import import_module
+from typing import Any
+
+_WHERE = {"SnapReport": ".report", "snap": ".snap", "UnsupportedModelError": ".state_dict",
+          "from_arrays": ".state_dict", "from_state_dict": ".state_dict",
+          "InitLaw": ".protocol", "Net": ".protocol", "Protocol": ".protocol",
+          "TrainData": ".trainer", "TrainResult": ".trainer", "train": ".trainer",
+          "sweep": ".sweep"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name], __name__), name)

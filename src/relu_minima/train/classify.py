@@ -1,0 +1,244 @@
+"""What a failed training run is stuck at (Section 3.1.2: Table 1's failures, Figure 3).
+
+A run "fails" when it ends with training error > 0. :func:`classify_relu` snaps a failed
+one-hidden-layer ReLU run to an exact point (:func:`relu_minima.train.snap`, used only through
+its public function; any error it raises is caught and reported) and turns the snap's verdict
+into a class; :func:`classify_smooth` does the same for sigmoid/tanh runs with the interval
+certificates of :func:`relu_minima.verify.smooth.certify_smooth_minimum`, after testing the
+run's trace for a drift to infinity. Each class says whether it was decided exactly
+(``RunClass.exact``): a certificate that ``check()`` re-verifies) or only numerically.
+
+Classes (:data:`CLASSES`):
+
+- "bad local minimum (proven)": a certified local minimum, and an explicit exact point of the
+  same shape with strictly lower loss (for ReLU nets: exact zero-loss interpolants of the data,
+  :func:`interpolant`; for sigmoid nets: another run's point, its loss rigorously enclosed);
+- "local minimum (no lower point known)": certified, but no lower point at hand;
+- "saddle (witness)": the exact point the run approaches is not a local minimum; the
+  certificate holds a point of strictly lower loss arbitrarily close (its witness);
+- "not stationary": no exact stationary point near the run's end (the snap found none, or the
+  float gradient is not small);
+- "drifting to infinity": the parameter norm keeps growing while the loss keeps falling
+  along the run (a numerical observation on the trace, not a proof);
+- "diverged": the run overflowed (loss not finite);
+- "stationary (numerical only)": the float gradient norm is below 1e-6 but nothing was
+  certified (the loss is not one the certificates decide, or they were unavailable);
+- "undecided": the certificates could decide neither way; the detail says why.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..exact.datasets import Dataset
+from ..exact.shallow import ShallowReLU
+
+__all__ = ["CLASSES", "RunClass", "classify_relu", "classify_smooth", "drifting",
+           "interpolant", "numeric_class", "regions"]
+
+BAD_MIN = "bad local minimum (proven)"
+MIN = "local minimum (no lower point known)"
+SADDLE = "saddle (witness)"
+NOT_STATIONARY = "not stationary"
+DRIFT = "drifting to infinity"
+DIVERGED = "diverged"
+NUMERIC_STATIONARY = "stationary (numerical only)"
+UNDECIDED = "undecided"
+CLASSES = (BAD_MIN, MIN, SADDLE, NOT_STATIONARY, DRIFT, DIVERGED, NUMERIC_STATIONARY, UNDECIDED)
+GRAD_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class RunClass:
+    """The class of one failed run, how it was decided, and the exact point (if any)."""
+
+    kind: str
+    detail: str
+    exact: bool
+    point: Any | None = None  # the exact (snapped or certified) point
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def exact_params(W: np.ndarray, b: np.ndarray, v: np.ndarray, c: float) -> ShallowReLU:
+    """A trained float 2-layer ReLU net as an exact model (the doubles' binary values)."""
+    return ShallowReLU([[Fraction(float(t)) for t in row] for row in W],
+                       [Fraction(float(t)) for t in b], [Fraction(float(t)) for t in v],
+                       Fraction(float(c)))
+
+
+def regions(net: Any, X: Sequence[Sequence[Fraction]]) -> tuple[int, int]:
+    """(number of distinct linear regions of the function containing the points, number of
+    points on a kink), from exact activation patterns.
+
+    A point's pattern is the sign (+, 0, -) of w_j . x + b_j over the units with v_j != 0
+    (units with v_j = 0 do not change the function); a pattern with a 0 lies on a boundary
+    between regions and counts as its own cell.
+    """
+    live = [j for j in range(len(net.v)) if net.v[j] != 0]
+    patterns = set()
+    on_kink = 0
+    for x in X:
+        pat = []
+        for j in live:
+            z = sum((w * t for w, t in zip(net.W[j], x, strict=True)), net.b[j])
+            pat.append((z > 0) - (z < 0))
+        on_kink += 0 in pat
+        patterns.add(tuple(pat))
+    return len(patterns), on_kink
+
+
+def interpolant(name: str, h: int) -> ShallowReLU | None:
+    """An exact 2-h-1 ReLU net with zero squared loss on the Table 1 dataset ``name`` (targets
+    0/1), the h - 2 extra units dead (w = 0, b = -1, v = 0); None for unknown data.
+
+    XOR: relu(x1 - x2) + relu(x2 - x1). Jellyfish: relu(2 x1 - 2 x2 - 1) is 1 at [1, 0] and
+    <= 0 at the other three points; relu(23 - 35 x1 - 25 x2) is 1 at [0.2, 0.6] and < 0 at
+    the other three (all four points are vertices of their convex hull).
+    """
+    units = {"xor": ([[1, -1], [-1, 1]], [0, 0]),
+             "jellyfish": ([[2, -2], [-35, -25]], [-1, 23])}.get(name)
+    if units is None or h < 2:
+        return None
+    W, b = units
+    dead = h - 2
+    return ShallowReLU(W + [[0, 0]] * dead, b + [-1] * dead, [1, 1] + [0] * dead, 0)
+
+
+def drifting(trace_loss: np.ndarray, trace_norm: np.ndarray) -> bool:
+    """The trace of one run shows a drift to infinity: over the second half of the run the
+    parameter norm grew by more than 10% while the loss fell (a numerical criterion, stated
+    in docs/experiments.md)."""
+    half = len(trace_norm) // 2
+    a, b = trace_norm[half], trace_norm[-1]
+    return bool(np.isfinite(b) and b > 1.1 * a and trace_loss[-1] < trace_loss[half])
+
+
+def numeric_class(final_loss: float, gradient_norm: float, trace_loss: np.ndarray,
+                  trace_norm: np.ndarray, why: str) -> RunClass:
+    """The numerical classification (no certificate): diverged, drifting, stationary to
+    float precision, or not stationary. ``why`` says why no certificate was used."""
+    data = {"final_loss": float(final_loss), "gradient_norm": float(gradient_norm),
+            "norm_half": float(trace_norm[len(trace_norm) // 2]),
+            "norm_end": float(trace_norm[-1])}
+    if not np.isfinite(final_loss):
+        return RunClass(DIVERGED, f"the loss overflowed; {why}", False, data=data)
+    if drifting(trace_loss, trace_norm):
+        return RunClass(DRIFT, f"norm {data['norm_half']:.3g} -> {data['norm_end']:.3g} over "
+                        f"the second half while the loss fell to {final_loss:.3g}; {why}",
+                        False, data=data)
+    if gradient_norm < GRAD_TOL:
+        return RunClass(NUMERIC_STATIONARY, f"float gradient norm {gradient_norm:.2g}; {why}",
+                        False, data=data)
+    return RunClass(NOT_STATIONARY, f"float gradient norm {gradient_norm:.2g} >= {GRAD_TOL:g};"
+                    f" {why}", False, data=data)
+
+
+def _default_snap() -> Callable[..., Any]:
+    from .snap import snap  # imported here: the trainer must not depend on the snap modules
+
+    return snap
+
+
+def classify_relu(W: np.ndarray, b: np.ndarray, v: np.ndarray, c: float, dataset: Dataset, *,
+                  final_loss: float, gradient_norm: float, trace_loss: np.ndarray,
+                  trace_norm: np.ndarray, known_points: Sequence[Any] = (),
+                  snap_fn: Callable[..., Any] | None = None) -> RunClass:
+    """Classify a failed 2-h-1 ReLU run trained with the squared loss on ``dataset``
+    (exact inputs and targets) by snapping it. Diverged runs are classified numerically; if
+    the snap cannot be imported or raises, the run is classified numerically and the detail
+    says so."""
+    if not np.isfinite(final_loss) or not all(np.all(np.isfinite(a)) for a in (W, b, v)):
+        return numeric_class(final_loss, gradient_norm, trace_loss, trace_norm,
+                             "no exact point to snap to")
+    try:
+        snap = snap_fn or _default_snap()
+    except Exception as exc:  # the snap modules are optional here: say so, go on numerically
+        return numeric_class(final_loss, gradient_norm, trace_loss, trace_norm,
+                             f"snap unavailable ({type(exc).__name__}: {exc})")
+    options: dict[str, Any] = {"known_points": known_points}
+    if known_points and "global_limit" in inspect.signature(snap).parameters:
+        # the known exact interpolants have loss 0: no global search is needed for a lower point
+        options["global_limit"] = 1
+    try:
+        report = snap({"W": W, "b": b, "v": v, "c": float(c)}, dataset, **options)
+    except Exception as exc:  # a snap error is a fact about this run: record it, go on
+        return RunClass(UNDECIDED, f"the snap raised {type(exc).__name__}: {exc}", False,
+                        data={"final_loss": float(final_loss)})
+    data = {"final_loss": float(final_loss), "snap_status": report.status,
+            "gradient_norm": float(gradient_norm)}
+    if report.params is not None:
+        data["snapped_loss"] = str(report.snapped_loss)
+        data["distance"] = float(report.distance)
+        data["kink_pairs"] = len(report.kink_pairs)
+    status = report.status
+    if status == "local minimum":
+        if report.bad_local_minimum:
+            return RunClass(BAD_MIN, f"certified local minimum, exact loss "
+                            f"{report.snapped_loss}; {report.lower_source} has exact loss "
+                            f"{report.lower_loss}", True, report.params,
+                            {**data, "lower_loss": str(report.lower_loss)})
+        return RunClass(MIN, f"certified local minimum, exact loss {report.snapped_loss}", True,
+                        report.params, data)
+    if status == "not a local minimum":
+        return RunClass(SADDLE, "the exact point the run approaches is certified not a local "
+                        "minimum; the certificate gives lower points within any radius", True,
+                        report.params, data)
+    if status == "not near a stationary point":
+        return RunClass(NOT_STATIONARY, "no exact stationary point near the trained one "
+                        f"(float gradient norm {gradient_norm:.2g})", False, None, data)
+    return RunClass(UNDECIDED, f"snap status {status!r}", False, report.params, data)
+
+
+def classify_smooth(W: np.ndarray, b: np.ndarray, v: np.ndarray, c: float, dataset: Dataset,
+                    *, activation: str, loss: str, final_loss: float, gradient_norm: float,
+                    trace_loss: np.ndarray, trace_norm: np.ndarray, better: Any | None = None,
+                    certify: bool = True) -> RunClass:
+    """Classify a failed one-hidden-layer sigmoid/tanh run: diverged or drifting (from its
+    trace), else by interval arithmetic (``certify``; with ``better``, an explicit point to
+    prove the minimum bad), else numerically with the reason."""
+    if not np.isfinite(final_loss) or drifting(trace_loss, trace_norm):
+        return numeric_class(final_loss, gradient_norm, trace_loss, trace_norm,
+                             "loss and weight norm along the run")
+    if not certify:
+        return numeric_class(final_loss, gradient_norm, trace_loss, trace_norm,
+                             "not certified at this scale")
+    try:
+        from ..exact.smooth import SmoothNet
+        from ..verify.certificate import Verdict
+        from ..verify.smooth import certify_smooth_minimum, prove_bad_minimum
+
+        fr = Fraction
+        net = SmoothNet([[fr(float(t)) for t in row] for row in W], [fr(float(t)) for t in b],
+                        [fr(float(t)) for t in v], fr(float(c)), activation=activation)
+        if better is not None:
+            bad = prove_bad_minimum(net, dataset, better, loss=loss)
+            cert = bad.certificate
+            proven = bool(bad.proven)
+        else:
+            cert = certify_smooth_minimum(net, dataset, loss=loss)
+            proven = False
+    except Exception as exc:  # certificates unavailable or refused: classify numerically
+        return numeric_class(final_loss, gradient_norm, trace_loss, trace_norm,
+                             f"interval certificate failed ({type(exc).__name__}: {exc})")
+    data = {"final_loss": float(final_loss), "gradient_norm": float(gradient_norm)}
+    if cert.verdict is Verdict.MINIMUM:
+        if proven:
+            return RunClass(BAD_MIN, f"strict local minimum certified (loss {cert.loss}); "
+                            "another run's point has a proven lower loss", True, cert.params,
+                            data)
+        return RunClass(MIN, f"strict local minimum certified (loss {cert.loss})", True,
+                        cert.params, data)
+    if cert.verdict is Verdict.NOT_MINIMUM:
+        return RunClass(SADDLE, "a critical point with certified negative curvature (witness "
+                        "in the certificate)", True, cert.params, data)
+    short = " ".join(str(cert.reason).split())[:240]
+    if gradient_norm >= GRAD_TOL:
+        return RunClass(NOT_STATIONARY, f"float gradient norm {gradient_norm:.2g}; "
+                        f"certificate undecided: {short}", False, None, data)
+    return RunClass(UNDECIDED, short, False, None, data)
