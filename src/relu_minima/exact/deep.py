@@ -309,8 +309,9 @@ class DeepReLU:
         missing = [k for k in ("weights", "biases") if not isinstance(data, dict) or (
             k not in data and (k == "weights" or data.get("bias", True) is not False))]
         if missing:
-            raise ShapeError("params must be an object with keys 'weights' and 'biases'; "
-                             f"{missing[0]!r} is missing.")
+            raise ShapeError(f'params has no key "{missing[0]}": a deep point has '
+                             "'weights' and 'biases' (which may be left out with "
+                             '"bias": false).')
         unknown = sorted(set(data) - {"weights", "biases", "bias", "frozen"})
         if unknown:
             raise ShapeError(f"params has unknown key(s) {unknown}; a deep point has 'weights', "

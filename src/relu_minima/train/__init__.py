@@ -16,6 +16,12 @@ _WHERE = {"SnapReport": ".report", "snap": ".snap", "UnsupportedModelError": ".s
 
 __all__ = sorted(_WHERE)
 
+# ``snap`` and ``sweep`` are also the names of submodules: once a submodule is imported, the
+# import system binds the package attribute to the module and ``__getattr__`` is never asked,
+# so ``from relu_minima.train import snap`` would give the module. Bind the functions now.
+from .snap import snap  # noqa: E402, F401
+from .sweep import sweep  # noqa: E402, F401
+
 
 def __getattr__(name: str) -> Any:
     if name not in _WHERE:
