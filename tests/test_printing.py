@@ -96,3 +96,12 @@ def test_repair_names_count_from_one_as_the_paper_does():
     one_unit = ShallowReLU(W=[[2]], b=[0], v=[1], c=0)
     flipped = sign_flip_repairs(one_unit, lambda p: p.W[0][0] < 0)
     assert [r.edit for r in flipped] == ["w_1[1]: 2 -> -2"]
+
+
+def test_report_texts_print_points_as_sympy_does(tmp_path):
+    from relu_minima.report import run_claims
+
+    md = run_claims(tmp_path, keys=["prop2", "thm1-i", "cor1"], quick=True).markdown()
+    assert "Fraction(" not in md and "{'" not in md and "['" not in md
+    assert "DeepReLU(weights=[[[1]], [[1]]], biases=[[-5], [0]])" in md  # thm1-i's example
+    assert "ShallowReLU(W=[[-5], [1]], b=[1, -8], v=[1, -1], c=-1)" in md  # prop2's repair
