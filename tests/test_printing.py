@@ -96,3 +96,25 @@ def test_repair_names_count_from_one_as_the_paper_does():
     one_unit = ShallowReLU(W=[[2]], b=[0], v=[1], c=0)
     flipped = sign_flip_repairs(one_unit, lambda p: p.W[0][0] < 0)
     assert [r.edit for r in flipped] == ["w_1[1]: 2 -> -2"]
+
+
+def test_report_texts_print_points_as_sympy_does(tmp_path):
+    from relu_minima.report import run_claims
+
+    md = run_claims(tmp_path, keys=["prop2", "thm1-i", "cor1"], quick=True).markdown()
+    assert "Fraction(" not in md and "{'" not in md and "['" not in md
+    assert "DeepReLU(weights=[[[1]], [[1]]], biases=[[-5], [0]])" in md  # thm1-i's example
+    assert "ShallowReLU(W=[[-5], [1]], b=[1, -8], v=[1, -1], c=-1)" in md  # prop2's repair
+
+
+def test_smooth_and_global_certificates_display_too():
+    from relu_minima.verify.global_min import global_minimum
+    from relu_minima.verify.smooth import certify_smooth_minimum
+
+    glob = global_minimum(Dataset([0, 1, 2], [0, 1, 0]), 1)
+    assert repr(glob).startswith("<GlobalMinimumCertificate: ") and len(repr(glob)) < 200
+    assert "$L = \\frac{1}{2}$" in glob._repr_markdown_()
+    net = SmoothNet([[0]], [0], [0], 0, activation="tanh")
+    smooth = certify_smooth_minimum(net, Dataset([0, 1], [1, 1]))
+    assert repr(smooth).startswith("<SmoothCertificate: ") and "Fraction" not in repr(smooth)
+    assert smooth._repr_latex_().startswith("$L \\in ") and "| 1 |" in net._repr_markdown_()

@@ -77,6 +77,14 @@ class SmoothNet:
         return (f"SmoothNet(W={show(self.W)}, b={show(self.b)}, v={show(self.v)}, "
                 f"c={show(self.c)}, activation={self.activation!r})")
 
+    def _repr_markdown_(self) -> str:
+        """Notebook display: the formula and one table row per unit (counted from 1)."""
+        rows = "\n".join(f"| {j + 1} | {show(self.W[j])} | {show(self.b[j])} | "
+                         f"{show(self.v[j])} |" for j in range(self.m))
+        return (f"**SmoothNet** f(x) = c + sum_j v_j {self.activation}(w_j . x + b_j), "
+                f"m = {self.m} unit(s), d = {self.d}\n\n| unit | w | b | v |\n"
+                f"| --- | --- | --- | --- |\n{rows}\n\nc = {show(self.c)}")
+
     @property
     def m(self) -> int:
         """Number of hidden units."""

@@ -121,12 +121,18 @@ class Certificate:
 
     def _repr_markdown_(self) -> str:
         """Notebook display: the verdict, the exact loss in LaTeX, then the proof."""
-        head = f"**{self.status}** ({self.kind}); exact loss $L = {latex(self.loss)}$"
+        head = f"**{self.status}** ({self.kind}); exact loss ${self._loss_tex()}$"
         return head + "\n\n" + "```text\n" + self.proof_text + "\n```"
 
     def _repr_latex_(self) -> str:
         """The exact loss, for front ends that show LaTeX only."""
-        return f"$L = {latex(self.loss)}$ ({self.status})"
+        return f"${self._loss_tex()}$ ({self.status})"
+
+    def _loss_tex(self) -> str:
+        if isinstance(self.loss, (int, Fraction)):
+            return f"L = {latex(self.loss)}"
+        # an enclosure (smooth networks: the loss is not rational), as it prints itself
+        return f"L \\in \\text{{{self.loss}}}"
 
     # -- witnesses --------------------------------------------------------------------------
     def witness(self, radius: Any = Fraction(1, 1000)) -> Any:

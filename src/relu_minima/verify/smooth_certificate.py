@@ -213,7 +213,7 @@ class SmoothCertificate(Certificate):
                     "the stored flat direction is not a vector (a, beta) with a != 0")
             for i, x in enumerate(self.dataset.X):
                 require(sum((s * t for s, t in zip(a, x, strict=False)), Fraction(0)) == a[-1],
-                        f"a . x_{i} != beta: the data do not lie on the stored hyperplane")
+                        f"a . x_{i + 1} != beta: the data do not lie on the stored hyperplane")
         elif self.flat_kind == "output-layer":
             require(len(self.dataset.groups()) < self.params.m + 1,
                     "the data have at least m + 1 distinct inputs")

@@ -177,7 +177,7 @@ def check_large_basin(ctx: Context) -> ClaimResult:
         "output bias and 0 elsewhere; a step of size 1/(4N) halves C - ybar and stays in the "
         f"region ({all(gd_converges)}), so gradient descent converges to the minimum with the "
         "same other parameters: the valley of blind-spot minima attracts the whole region.",
-        f"* Example: data {D.to_json()}, theta {q.to_json()}: layer 1 strictly inactive (ball "
+        f"* Example: data {D}, theta {q}: layer 1 strictly inactive (ball "
         f"radius {r}), C = {C} != mean {ybar}: certified {counter_point.status}; moving the "
         f"output bias alone to C = mean gives a certified {mean_cert.status}.",
     ])

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from ...exact.datasets import Dataset
 from ...exact.deep import DeepReLU
+from ...exact.numbers import show
 from ...verify.deep import (
     blind_spot_gradient_vanishes,
     find_blind_spot,
@@ -101,7 +102,7 @@ def check_lemma1(ctx: Context) -> ClaimResult:
         judge(proved=proved, claim="lemma1"),
         "With x_1 = ... = x_N every network outputs one number c on the data; "
         "L = N (c - ybar)^2 + sum (y_i - ybar)^2, so the solution outputs the mean.",
-        details=f"Dataset {D.to_json()}: mean {ybar}, least loss {least}; {count} random deep "
+        details=f"Dataset {D}: mean {ybar}, least loss {least}; {count} random deep "
                 f"networks: one output each, L = N (c - ybar)^2 + {least} exactly, and the "
                 f"certified verdict is 'minimum' exactly when c = ybar ({minima} at the mean, "
                 f"certified minima; {count - minima} elsewhere, certified non-minima).",
@@ -128,7 +129,7 @@ def check_lemma2(ctx: Context) -> ClaimResult:
         details=f"{n} random dead-first-layer points: one output value on the data and every "
                 "one-sided directional derivative in layers 1..n exactly 0. Reading: 'constant "
                 "output' is on the data points; off the data the function need not be constant "
-                f"(e.g. {THM1_POINT.to_json()} gives M(0) = {at0}, M(10) = {off}).",
+                f"(e.g. {THM1_POINT} gives M(0) = {at0}, M(10) = {off}).",
         data={"checked": n})
 
 
@@ -153,14 +154,14 @@ def check_cor1(ctx: Context) -> ClaimResult:
         judge(counterexample=counter, corrected=all(holds) and bool(holds), claim="cor1"),
         "True for a hidden layer (1 <= n <= k-1): the layer stays dead under gradient training "
         "and every local minimum there outputs the mean. False for n = k (printed range).",
-        details=f"Counterexample with n = k: data {COR1_DATA.to_json()}, point "
-                f"{COR1_POINT.to_json()}: outputs {[str(o) for o in outs]} all < 0 "
+        details=f"Counterexample with n = k: data {COR1_DATA}, point "
+                f"{COR1_POINT}: outputs {show(outs)} all < 0 "
                 f"(W_k h_(k-1) < -b_k), loss {COR1_POINT.loss(COR1_DATA)}, certified "
                 f"{cert.status} ({cert.case}); training leaves it there, and it does not "
                 f"output the mean {mean}. Corrected statement: {len(holds) // 2} random "
                 "hidden-layer blind spots, each certified a minimum exactly when its constant "
                 "output is the mean, with zero gradient in the dead layers.",
-        data={"counterexample": cert.to_json()})
+        data={"counterexample": cert.to_dict()})
 
 
 @implements("thm1-i")
@@ -185,14 +186,14 @@ def check_thm1_i(ctx: Context) -> ClaimResult:
         judge(counterexample=counter, corrected=corrected, claim="thm1-i"),
         "A blind spot is a local minimum iff its constant output equals the mean of the "
         "targets; otherwise the output bias lowers the loss.",
-        details=f"Counterexample: data {THM1_DATA.to_json()}, theta {THM1_POINT.to_json()} "
+        details=f"Counterexample: data {THM1_DATA}, theta {THM1_POINT} "
                 f"(layer {spot.layer if spot else '?'} dead, output "
                 f"{THM1_POINT.outputs(THM1_DATA)[0]}, mean {_mean(THM1_DATA)}): L = {cert.loss}"
-                + (f", and the witness {w.to_json()} at distance {w.distance(THM1_POINT)} has "
+                + (f", and the witness {w} at distance {w.distance(THM1_POINT)} has "
                    f"L = {w.loss(THM1_DATA)}" if w is not None else "")
                 + f". Random blind spots: {seen[True]} certified minima (output = mean), "
                 f"{seen[False]} certified non-minima (output != mean).",
-        data={"counterexample": cert.to_json()})
+        data={"counterexample": cert.to_dict()})
 
 
 @implements("thm1-ii")
@@ -219,12 +220,12 @@ def check_thm1_ii(ctx: Context) -> ClaimResult:
         judge(counterexample=counter, corrected=all(holds) and runs > 0, claim="thm1-ii"),
         "The theorem holds (even with 1 first-layer unit), but the printed Appendix B.3 "
         "construction fails for k >= 3 when mu or nu < 0; a corrected construction is certified.",
-        details=f"Printed theta-hat on {B3_DATA.to_json()}, widths {B3_WIDTHS}: "
+        details=f"Printed theta-hat on {B3_DATA}, widths {B3_WIDTHS}: "
                 f"L = {printed.loss} >= blind-spot loss {printed.blind_spot_loss} "
                 f"(mu = {printed.mu}, nu = {printed.nu} clipped by the ReLU after layer 2). "
                 f"Corrected: L = {fixed.loss}. {runs} random decent datasets, k = 2..5: "
                 "corrected and one-unit constructions beat the blind spot exactly. "
-                f"Decency is needed: on {nd.to_json()} (decent: {is_decent(nd)}) a blind spot "
+                f"Decency is needed: on {nd} (decent: {is_decent(nd)}) a blind spot "
                 f"with output = mean has loss {blind_spot_loss(nd)}, the least loss of any "
                 "function of x.",
         data={"printed": printed.to_json(), "corrected": fixed.to_json()})

@@ -6,6 +6,7 @@ evaluates the caption on the printed points (their own claims judge them)."""
 
 from __future__ import annotations
 
+from ...exact.numbers import show
 from .. import examples as ex
 from ..registry import ClaimResult, Context, implements, judge_figure
 
@@ -26,8 +27,8 @@ def check_fig4(ctx: Context) -> ClaimResult:
             certified &= cert.is_local_minimum is True
             rows.append((p.label, tag, net, stated, got, cert.status))
     table = "\n".join(
-        f"| {label} | {tag} | w={[str(w[0]) for w in net.W]}, b={[str(t) for t in net.b]}, "
-        f"v={[str(t) for t in net.v]}, c={net.c} | {stated} | {got} | {status} |"
+        f"| {label} | {tag} | w={show([w[0] for w in net.W])}, b={show(net.b)}, "
+        f"v={show(net.v)}, c={net.c} | {stated} | {got} | {status} |"
         for label, tag, net, stated, got, status in rows
     )
     details = (

@@ -159,10 +159,10 @@ def check_prop2(ctx: Context) -> ClaimResult:
     ]
     for r in fixed_global:
         lines.append(f"- global: {r.edit} gives L = {r.params.loss(ex.D2)} (perfect fit): "
-                     f"`{r.params.to_json()}`")
+                     f"`{r.params}`")
     for r, c in fixed_local:
         lines.append(f"- local: {r.edit} gives a certified {c.status} with L = {c.loss}: "
-                     f"`{r.params.to_json()}`")
+                     f"`{r.params}`")
         lines += ["", _block(str(c))]
     if printed:
         summary = (f"Both printed points are as claimed: L = {g_cert.loss} and a certified "
