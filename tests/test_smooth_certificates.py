@@ -386,3 +386,23 @@ def test_decision_uses_the_module_tests(monkeypatch):
     monkeypatch.setattr(smooth_decision, "positive_definite",
                         lambda H, Q=None: intervals.PDResult(False, Fraction(-1), Fraction(0)))
     assert certify_smooth_minimum(TEACHER, D20).verdict is Verdict.UNDECIDED
+
+
+@pytest.mark.parametrize(("activation", "loss"), [("sigmoid", "squared"), ("tanh", "logistic")])
+def test_model_derivatives_match_sympy_and_finite_differences(activation, loss):
+    # the hand-written gradient against sympy's; the Hessian against differences of it
+    net = SmoothNet([["1/2", "-1"], ["3/4", "1/4"]], ["-1/4", "1/2"], ["3/2", "-1"], "1/4",
+                    activation=activation)
+    D = Dataset([[1, 0], [0, -1], ["1/2", "3/2"], [-1, 2], [2, 1]], [1, -1, 1, -1, -1])
+    obj = SmoothObjective.of(net, D, loss)
+    theta = np.array([float(t) for t in net.parameters()])
+    _, g, H = obj.float_derivatives(theta)
+    assert np.allclose(g, np.array(net.gradient(D, loss, dps=20), dtype=float), atol=1e-12)
+    h = 1e-6
+    for k in range(obj.n):
+        e = np.zeros(obj.n)
+        e[k] = h
+        up, down = obj.float_derivatives(theta + e)[1], obj.float_derivatives(theta - e)[1]
+        column = (up - down) / (2 * h)
+        assert np.allclose(H[:, k], column, atol=1e-7)
+    assert np.allclose(H, H.T)
