@@ -406,3 +406,13 @@ def test_model_derivatives_match_sympy_and_finite_differences(activation, loss):
         column = (up - down) / (2 * h)
         assert np.allclose(H[:, k], column, atol=1e-7)
     assert np.allclose(H, H.T)
+
+
+def test_clear_error_without_python_flint(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "flint", None)  # "import flint" now raises ImportError
+    with pytest.raises(intervals.IntervalBackendMissing, match=r"relu-minima\[smooth\]"):
+        certify_smooth_minimum(TEACHER, D20)
+    with pytest.raises(ImportError):  # it is an ImportError too, and a ReluMinimaError
+        verify_local_minimum(TEACHER, D20)
