@@ -9,7 +9,7 @@
 1. Newton's method in float64 from the given exact point to a nearby critical point, then
    two Newton corrections in ball arithmetic (midpoints), rounded to a 30-digit decimal
    centre c;
-2. for radii rho (given, or 2^-8, 2^-16, ..., largest first), the Krawczyk test on the box
+2. for radii rho (given, or 2^-8, 2^-16, ..., 2^-80, largest first), the Krawczyk test on the box
    c +- rho (exactly one critical point theta* inside), then positive definiteness of every
    Hessian over the box (strict local minimum), or a certainly negative curvature u^T H u < 0
    for an exact u (a saddle, with a point of proven lower loss);
@@ -60,7 +60,7 @@ from .smooth_search import (
 __all__ = ["BadMinimum", "LossEnclosure", "SmoothCertificate", "certify_smooth_minimum",
            "prove_bad_minimum", "smooth_loss_enclosure", "snap_smooth"]
 
-AUTO_RADII = tuple(Fraction(1, 2**k) for k in (8, 16, 24, 32, 40, 48))
+AUTO_RADII = tuple(Fraction(1, 2**k) for k in (8, 16, 24, 32, 40, 48, 64, 80))
 FLAT_TOLERANCE = 1e-12  # |lambda_min| <= tol * max(1, |lambda_max|): numerically flat
 
 
@@ -99,7 +99,11 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
 
     def undecided(reason: str, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
         with working_precision(bits):
-            enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
+            try:
+                enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
+            except ArithmeticError:  # the search ran off to huge weights: report the start
+                at = params
+                enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
         return SmoothCertificate(params=at, dataset=dataset, verdict=Verdict.UNDECIDED, loss=enc,
                                  reason=reason, objective=loss, precision=bits,
                                  start=params, **flat)
@@ -114,10 +118,12 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
     _, _, H = obj.float_derivatives(theta)
     lam, V = np.linalg.eigh((H + H.T) / 2)
     scale = max(1.0, float(np.max(np.abs(lam))))
-    if float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale:
-        if loss == "logistic" and proven_margins(obj, tuple(Fraction(float(t)) for t in theta)):
-            return undecided(INFINITY_REASON)
-        return undecided(flat_reason(obj, theta, lam, V))
+    # numerically flat in float64: still tried below with working-precision preconditioners
+    # (an ill-conditioned minimum may pass), and reported as flat if nothing is proven
+    flat = float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale
+    if flat and loss == "logistic" and proven_margins(
+            obj, tuple(Fraction(float(t)) for t in theta)):
+        return undecided(INFINITY_REASON)
     with working_precision(bits):
         centre = refine(obj, theta)
         centre_net = obj.network(centre)
@@ -133,7 +139,7 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                           precision=bits, radius=rho, inner_radius=inner, start=params,
                           krawczyk_bound=decimal_up(kr.image_bound, 6),
                           contraction=decimal_up(kr.contraction, 6))
-            if lam[0] > 0:
+            if lam[0] > 0 or flat:
                 pd = positive_definite(kr.hessian)
                 if pd.positive:
                     return SmoothCertificate(
@@ -152,6 +158,10 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                     reason=("the only critical point in the box is a saddle: negative curvature "
                             f"u^T H u <= {float(curv):.3e} over the box"), **common)
             attempts.append(f"rho={float(rho):.1e}: negative curvature not proven")
+    if flat:
+        return undecided(flat_reason(obj, theta, lam, V) + f"; no box was proven at {bits}-bit "
+                         f"precision either (an ill-conditioned minimum may need more: try "
+                         f"precision={2 * bits})")
     what = "a minimum" if lam[0] > 0 else "a saddle (lambda_min < 0)"
     advice = ("use radius=None (automatic radii) or a smaller radius" if radius is not None
               else f"the Hessian is nearly singular (eigenvalue {lam[0]:.2e}); raise precision "
