@@ -416,3 +416,25 @@ def test_clear_error_without_python_flint(monkeypatch):
         certify_smooth_minimum(TEACHER, D20)
     with pytest.raises(ImportError):  # it is an ImportError too, and a ReluMinimaError
         verify_local_minimum(TEACHER, D20)
+
+
+def test_ill_conditioned_minimum_needs_working_precision_preconditioners():
+    # F = x^T A x / 2 - b^T x with A the 12 x 12 Hilbert matrix (condition number ~1.7e16):
+    # a float64 inverse cannot prove the critical point, the working-precision one can
+    n = 12
+    A = [[Fraction(1, i + j + 1) for j in range(n)] for i in range(n)]
+    b = [Fraction(1)] * n
+    q = Quadratic(A, b)
+    star = [Fraction(int(t.p), int(t.q)) for t in sympy.Matrix(A).LUsolve(sympy.Matrix(b))]
+    with intervals.precision(128):
+        H = flint.arb_mat([[intervals.ball(t) for t in row] for row in A])
+        Yf = np.linalg.inv(np.array(A, dtype=float))
+        assert not intervals.krawczyk(q, star, Fraction(1, 2**40), Y=Yf).inside
+        kr = intervals.krawczyk(q, star, Fraction(1, 2**40))
+        assert kr.inside
+        assert intervals.positive_definite(H).positive
+        # the working-precision Cholesky congruence proves it on its own, nearly optimally
+        Q = intervals.cholesky_congruence(H)
+        B = Q.transpose() * H * Q
+        assert all(abs(float(B[i, i].mid()) - 1) < 1e-20 for i in range(n))
+        assert intervals.cholesky_congruence(flint.arb_mat([[1, 2], [2, 1]])) is None
