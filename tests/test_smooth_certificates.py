@@ -258,9 +258,10 @@ def test_problem_file_and_cli(tmp_path, capsys):
 
 
 # -- soundness -----------------------------------------------------------------------------------
-def _mp_loss(net, D, dps=40):
+def _mp_loss(net, D, dps=40, loss="squared"):
     """The loss computed independently: mpmath at ``dps`` digits, no balls."""
-    return numeric.losses(net, [list(net.parameters())], D, ctx=numeric.mp_context(dps))[0]
+    return numeric.losses(net, [list(net.parameters())], D, loss=loss,
+                          ctx=numeric.mp_context(dps))[0]
 
 
 def test_loss_never_below_the_certified_enclosure(teacher_cert):
@@ -297,8 +298,12 @@ def test_ball_enclosures_contain_the_mpmath_values(activation, loss, ks, r):
     with intervals.precision(96):
         value, g, H = obj.ball_derivatives(theta, Fraction(r, 2**12))
         thin, _, _ = obj.ball_derivatives(theta, Fraction(0))
-    exact_value = _mp_loss(net, D, dps=30)
-    assert thin.contains(flint.arb(str(exact_value))) or float(thin.rad()) > 0
+    exact_value = _mp_loss(net, D, dps=50, loss=loss)  # independent: mpmath, 50 digits, no balls
+    with mpmath.workdps(50):
+        slack = mpmath.mpf(10) ** -40 * (1 + abs(exact_value))  # mpmath's own rounding
+        lo, hi = intervals.lower_fraction(thin), intervals.upper_fraction(thin)
+        assert mpmath.mpf(lo.numerator) / lo.denominator - slack <= exact_value
+        assert exact_value <= mpmath.mpf(hi.numerator) / hi.denominator + slack
     assert value.contains(thin)
     _, gf, Hf = obj.float_derivatives(np.array([float(t) for t in theta]))
     for i in range(obj.n):  # float derivatives at the centre lie in the enclosures (+ rounding)

@@ -7,13 +7,16 @@
    strict minimum), or fewer distinct inputs than m + 1 (then the output layer (v, c) has an
    exact flat direction: the kernel of the N x (m + 1) matrix [s(u_j . x~_i), 1]);
 1. Newton's method in float64 from the given exact point to a nearby critical point, then
-   two Newton corrections in ball arithmetic (midpoints), rounded to a 30-digit decimal
-   centre c;
+   Newton corrections with ball midpoints and an inverse Hessian at the working precision,
+   rounded to a decimal centre c of about as many digits (``smooth_search``);
 2. for radii rho (given, or 2^-8, 2^-16, ..., 2^-80, largest first), the Krawczyk test on the box
    c +- rho (exactly one critical point theta* inside), then positive definiteness of every
    Hessian over the box (strict local minimum), or a certainly negative curvature u^T H u < 0
    for an exact u (a saddle, with a point of proven lower loss);
-3. otherwise "undecided" with the reason (flat direction, no critical point, box too large).
+3. otherwise "undecided" with the reason (flat direction, no critical point, box too large,
+   a minimum at infinity).
+
+:func:`snap_smooth`: the same for an optimiser's float weights (rationalised exactly first).
 
 :func:`prove_bad_minimum`: a certified strict local minimum whose loss enclosure lies strictly
 above the proven loss of another explicit point (a spurious local minimum).
@@ -77,10 +80,11 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                            newton_steps: int = 50) -> SmoothCertificate:
     """Certify a strict local minimum near ``params`` (or refuse, saying why).
 
-    ``params`` is an exact :class:`SmoothNet` (a trained float point: pass the floats' exact
-    values, e.g. ``Fraction(x)``); ``loss`` is "squared" or "logistic"; ``radius`` the half
-    width of the box (default: the largest of 2^-8, 2^-16, ... that works); ``precision``
-    the bits of the ball midpoints (>= 53). The certificate's ``params`` is the box centre.
+    ``params`` is an exact :class:`SmoothNet` (for a trained float point use
+    :func:`snap_smooth`); ``loss`` is "squared" or "logistic"; ``radius`` the half width of
+    the box (default: the largest of 2^-8, 2^-16, ..., 2^-80 that works); ``precision`` the
+    bits of the ball midpoints (>= 53; raise it for ill-conditioned minima). The certificate's
+    ``params`` is the box centre and ``start`` the given point.
     """
     flint_module()  # the clear error when python-flint is missing, before any work
     if not isinstance(params, SmoothNet):
