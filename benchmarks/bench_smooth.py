@@ -15,7 +15,12 @@ its outputs rounded to 2^-BITS, so a strict minimum lies next to the teacher):
 3. 2-16-1 on 50 points: goal < 20 s. 65 parameters on 50 points: at a zero-residual minimum the
    Hessian 2 J^T J has rank <= 50 < 65, so strict minima can only come from the residual
    curvature; the script certifies if it can, else prints the reason, then certifies the same
-   architecture on 120 points.
+   architecture on 120 points. (Training the student from the teacher on noisy targets, noise
+   0.05 and 0.2, reached loss 1e-23 and 1e-27: the net interpolates, and its minima are flat.)
+
+One run (2 shared cores): 2-7-1/4 points refused exactly in 0.001 s; 2-7-1/40 certified in
+0.42 s (float loss+gradient 0.22 ms); 2-16-1/50 undecided (flat) in 1.9 s; 2-16-1/120
+certified in 2.4 s (float 0.46 ms).
 
 Run:  python benchmarks/bench_smooth.py
 """
