@@ -443,3 +443,21 @@ def test_ill_conditioned_minimum_needs_working_precision_preconditioners():
         B = Q.transpose() * H * Q
         assert all(abs(float(B[i, i].mid()) - 1) < 1e-20 for i in range(n))
         assert intervals.cholesky_congruence(flint.arb_mat([[1, 2], [2, 1]])) is None
+
+
+def test_check_is_independent_of_a_broken_decision(monkeypatch):
+    # the decision's own tests replaced by ones that always pass: it now claims a minimum on a
+    # box far too large, and check() (which recomputes with the real tests) refuses it
+    real = intervals.krawczyk
+
+    def always_inside(*args, **kwargs):
+        r = real(*args, **kwargs)
+        return type(r)(**{**r.__dict__, "inside": True, "image_bound": Fraction(0)})
+
+    monkeypatch.setattr(smooth_decision, "krawczyk", always_inside)
+    monkeypatch.setattr(smooth_decision, "positive_definite",
+                        lambda H, Q=None: intervals.PDResult(True, Fraction(1), Fraction(1)))
+    wrong = certify_smooth_minimum(TEACHER, D20, radius=Fraction(1, 64))
+    assert wrong.verdict is Verdict.MINIMUM
+    with pytest.raises(CertificateError):
+        wrong.check()
