@@ -461,3 +461,24 @@ def test_check_is_independent_of_a_broken_decision(monkeypatch):
     assert wrong.verdict is Verdict.MINIMUM
     with pytest.raises(CertificateError):
         wrong.check()
+
+
+def test_logistic_minima_of_tanh_and_sigmoid_agree():
+    # inputs -2..3 with both labels (counts below): the logistic loss has a finite strict
+    # minimum. sigmoid(t) = (1 + tanh(t/2))/2, so both activations span the same functions
+    # (w, b doubled, v halved): their certified minimum losses must overlap.
+    xs, ys = [], []
+    for x, (pos, neg) in zip(range(-2, 4), [(1, 3), (1, 2), (1, 1), (2, 1), (3, 1), (2, 1)],
+                             strict=True):
+        xs += [x] * (pos + neg)
+        ys += [1] * pos + [-1] * neg
+    D = Dataset(xs, ys)
+    tanh = certify_smooth_minimum(SmoothNet(["0.89"], ["0.17"], ["1.04"], "-0.11",
+                                            activation="tanh"), D, loss="logistic")
+    sig = certify_smooth_minimum(SmoothNet(["1.77"], ["0.33"], ["2.08"], "-1.15",
+                                           activation="sigmoid"), D, loss="logistic")
+    assert tanh.verdict is Verdict.MINIMUM and sig.verdict is Verdict.MINIMUM
+    assert tanh.check() and sig.check()
+    assert max(tanh.loss.lower, sig.loss.lower) <= min(tanh.loss.upper, sig.loss.upper)
+    w_t, w_s = tanh.params.W[0][0], sig.params.W[0][0]
+    assert abs(2 * w_t - w_s) <= 2 * tanh.radius + sig.radius  # the same critical point
