@@ -26,6 +26,8 @@ EXPECTED = {
     "large-basin": Status.ERRATUM,
     "lemma1": Status.VERIFIED, "lemma2": Status.VERIFIED, "cor1": Status.ERRATUM,
     "thm1-i": Status.ERRATUM, "thm1-ii": Status.ERRATUM,
+    # reference 003: Yun, Sra and Jadbabaie's sigmoid/tanh counterexample (issue 13)
+    "yun-sigmoid": Status.VERIFIED,
 }
 
 

@@ -21,7 +21,7 @@ from proofs.test_claim_statuses import EXPECTED
 from relu_minima.errors import ClaimCheckError
 from relu_minima.paper import Context, Status, all_claims, examples, run_check
 from relu_minima.paper import bounds as paper_bounds
-from relu_minima.paper.checks import basins, deep, regression
+from relu_minima.paper.checks import basins, deep, regression, yun
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.repairs import Repair
 from relu_minima.verify import dispatch as verify_dispatch
@@ -81,6 +81,7 @@ MUTATIONS = {
     "cor1": (deep, "verify_deep_local_minimum", flip),
     "thm1-i": (deep, "verify_deep_local_minimum", flip),
     "thm1-ii": (deep, "theorem1_point_printed", lambda f: deep.theorem1_point),
+    "yun-sigmoid": (yun, "lower_bound_identity", lambda f: lambda: False),
 }
 CHECKED = [c for c in all_claims() if c.check is not None]
 

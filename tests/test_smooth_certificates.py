@@ -258,9 +258,10 @@ def test_problem_file_and_cli(tmp_path, capsys):
 
 
 # -- soundness -----------------------------------------------------------------------------------
-def _mp_loss(net, D, dps=40):
+def _mp_loss(net, D, dps=40, loss="squared"):
     """The loss computed independently: mpmath at ``dps`` digits, no balls."""
-    return numeric.losses(net, [list(net.parameters())], D, ctx=numeric.mp_context(dps))[0]
+    return numeric.losses(net, [list(net.parameters())], D, loss=loss,
+                          ctx=numeric.mp_context(dps))[0]
 
 
 def test_loss_never_below_the_certified_enclosure(teacher_cert):
@@ -297,8 +298,12 @@ def test_ball_enclosures_contain_the_mpmath_values(activation, loss, ks, r):
     with intervals.precision(96):
         value, g, H = obj.ball_derivatives(theta, Fraction(r, 2**12))
         thin, _, _ = obj.ball_derivatives(theta, Fraction(0))
-    exact_value = _mp_loss(net, D, dps=30)
-    assert thin.contains(flint.arb(str(exact_value))) or float(thin.rad()) > 0
+    exact_value = _mp_loss(net, D, dps=50, loss=loss)  # independent: mpmath, 50 digits, no balls
+    with mpmath.workdps(50):
+        slack = mpmath.mpf(10) ** -40 * (1 + abs(exact_value))  # mpmath's own rounding
+        lo, hi = intervals.lower_fraction(thin), intervals.upper_fraction(thin)
+        assert mpmath.mpf(lo.numerator) / lo.denominator - slack <= exact_value
+        assert exact_value <= mpmath.mpf(hi.numerator) / hi.denominator + slack
     assert value.contains(thin)
     _, gf, Hf = obj.float_derivatives(np.array([float(t) for t in theta]))
     for i in range(obj.n):  # float derivatives at the centre lie in the enclosures (+ rounding)
@@ -386,3 +391,94 @@ def test_decision_uses_the_module_tests(monkeypatch):
     monkeypatch.setattr(smooth_decision, "positive_definite",
                         lambda H, Q=None: intervals.PDResult(False, Fraction(-1), Fraction(0)))
     assert certify_smooth_minimum(TEACHER, D20).verdict is Verdict.UNDECIDED
+
+
+@pytest.mark.parametrize(("activation", "loss"), [("sigmoid", "squared"), ("tanh", "logistic")])
+def test_model_derivatives_match_sympy_and_finite_differences(activation, loss):
+    # the hand-written gradient against sympy's; the Hessian against differences of it
+    net = SmoothNet([["1/2", "-1"], ["3/4", "1/4"]], ["-1/4", "1/2"], ["3/2", "-1"], "1/4",
+                    activation=activation)
+    D = Dataset([[1, 0], [0, -1], ["1/2", "3/2"], [-1, 2], [2, 1]], [1, -1, 1, -1, -1])
+    obj = SmoothObjective.of(net, D, loss)
+    theta = np.array([float(t) for t in net.parameters()])
+    _, g, H = obj.float_derivatives(theta)
+    assert np.allclose(g, np.array(net.gradient(D, loss, dps=20), dtype=float), atol=1e-12)
+    h = 1e-6
+    for k in range(obj.n):
+        e = np.zeros(obj.n)
+        e[k] = h
+        up, down = obj.float_derivatives(theta + e)[1], obj.float_derivatives(theta - e)[1]
+        column = (up - down) / (2 * h)
+        assert np.allclose(H[:, k], column, atol=1e-7)
+    assert np.allclose(H, H.T)
+
+
+def test_clear_error_without_python_flint(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "flint", None)  # "import flint" now raises ImportError
+    with pytest.raises(intervals.IntervalBackendMissing, match=r"relu-minima\[smooth\]"):
+        certify_smooth_minimum(TEACHER, D20)
+    with pytest.raises(ImportError):  # it is an ImportError too, and a ReluMinimaError
+        verify_local_minimum(TEACHER, D20)
+
+
+def test_ill_conditioned_minimum_needs_working_precision_preconditioners():
+    # F = x^T A x / 2 - b^T x with A the 12 x 12 Hilbert matrix (condition number ~1.7e16):
+    # a float64 inverse cannot prove the critical point, the working-precision one can
+    n = 12
+    A = [[Fraction(1, i + j + 1) for j in range(n)] for i in range(n)]
+    b = [Fraction(1)] * n
+    q = Quadratic(A, b)
+    star = [Fraction(int(t.p), int(t.q)) for t in sympy.Matrix(A).LUsolve(sympy.Matrix(b))]
+    with intervals.precision(128):
+        H = flint.arb_mat([[intervals.ball(t) for t in row] for row in A])
+        Yf = np.linalg.inv(np.array(A, dtype=float))
+        assert not intervals.krawczyk(q, star, Fraction(1, 2**40), Y=Yf).inside
+        kr = intervals.krawczyk(q, star, Fraction(1, 2**40))
+        assert kr.inside
+        assert intervals.positive_definite(H).positive
+        # the working-precision Cholesky congruence proves it on its own, nearly optimally
+        Q = intervals.cholesky_congruence(H)
+        B = Q.transpose() * H * Q
+        assert all(abs(float(B[i, i].mid()) - 1) < 1e-20 for i in range(n))
+        assert intervals.cholesky_congruence(flint.arb_mat([[1, 2], [2, 1]])) is None
+
+
+def test_check_is_independent_of_a_broken_decision(monkeypatch):
+    # the decision's own tests replaced by ones that always pass: it now claims a minimum on a
+    # box far too large, and check() (which recomputes with the real tests) refuses it
+    real = intervals.krawczyk
+
+    def always_inside(*args, **kwargs):
+        r = real(*args, **kwargs)
+        return type(r)(**{**r.__dict__, "inside": True, "image_bound": Fraction(0)})
+
+    monkeypatch.setattr(smooth_decision, "krawczyk", always_inside)
+    monkeypatch.setattr(smooth_decision, "positive_definite",
+                        lambda H, Q=None: intervals.PDResult(True, Fraction(1), Fraction(1)))
+    wrong = certify_smooth_minimum(TEACHER, D20, radius=Fraction(1, 64))
+    assert wrong.verdict is Verdict.MINIMUM
+    with pytest.raises(CertificateError):
+        wrong.check()
+
+
+def test_logistic_minima_of_tanh_and_sigmoid_agree():
+    # inputs -2..3 with both labels (counts below): the logistic loss has a finite strict
+    # minimum. sigmoid(t) = (1 + tanh(t/2))/2, so both activations span the same functions
+    # (w, b doubled, v halved): their certified minimum losses must overlap.
+    xs, ys = [], []
+    for x, (pos, neg) in zip(range(-2, 4), [(1, 3), (1, 2), (1, 1), (2, 1), (3, 1), (2, 1)],
+                             strict=True):
+        xs += [x] * (pos + neg)
+        ys += [1] * pos + [-1] * neg
+    D = Dataset(xs, ys)
+    tanh = certify_smooth_minimum(SmoothNet(["0.89"], ["0.17"], ["1.04"], "-0.11",
+                                            activation="tanh"), D, loss="logistic")
+    sig = certify_smooth_minimum(SmoothNet(["1.77"], ["0.33"], ["2.08"], "-1.15",
+                                           activation="sigmoid"), D, loss="logistic")
+    assert tanh.verdict is Verdict.MINIMUM and sig.verdict is Verdict.MINIMUM
+    assert tanh.check() and sig.check()
+    assert max(tanh.loss.lower, sig.loss.lower) <= min(tanh.loss.upper, sig.loss.upper)
+    w_t, w_s = tanh.params.W[0][0], sig.params.W[0][0]
+    assert abs(2 * w_t - w_s) <= 2 * tanh.radius + sig.radius  # the same critical point

@@ -94,3 +94,7 @@ _declare("thm1-i", "Theorem 1 (i)",
 _declare("thm1-ii", "Theorem 1 (ii)",
          "If the first layer has at least 3 neurons and the dataset is decent, such a point is "
          "not a global minimum (Appendix B.3 construction).")
+_declare("yun-sigmoid", "Reference 003 (Yun, Sra, Jadbabaie), sigmoid/tanh counterexample",
+         "With inputs (1, 0), (0, 1), (1/2, 1/2), targets 0, 0, 1 and two sigmoid (or tanh) "
+         "hidden units with biases, the loss (1/2) sum (f - y)^2 has a local minimum whose output "
+         "is the linear least-squares fit (loss 1/3), strictly worse than the global minimum.")

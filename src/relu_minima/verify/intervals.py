@@ -17,7 +17,9 @@ the inputs. So evaluating a gradient or a Hessian with the parameters set to the
   impossible, so no separate check of Q is needed (Sylvester's law of inertia).
 * :func:`quadratic_form`: an enclosure of u^T H u for an exact direction u (negative curvature).
 
-Preconditioners (Y, Q) are floats converted *exactly* to balls; the proofs hold for any of them.
+Preconditioners (Y, Q) are exact matrices: float64 ones first, then (when the test fails with
+them, e.g. for a Hessian with condition number beyond 1e13) ones computed at the working
+precision (:func:`arb_inverse`, :func:`cholesky_congruence`); the proofs hold for any of them.
 
 python-flint is optional for the library (``pip install "relu-minima[smooth]"``); this module
 raises :class:`IntervalBackendMissing` when it is needed and absent.
@@ -42,8 +44,10 @@ __all__ = [
     "IntervalBackendMissing",
     "KrawczykResult",
     "PDResult",
+    "arb_inverse",
     "ball",
     "box_balls",
+    "cholesky_congruence",
     "decimal_down",
     "decimal_up",
     "flint_module",
@@ -222,24 +226,41 @@ def newton_preconditioner(H: np.ndarray) -> np.ndarray | None:
     return Y if np.all(np.isfinite(Y)) else None
 
 
+def arb_inverse(M: Any) -> Any | None:
+    """An exact matrix close to the inverse of mid(M), computed at the working precision (for
+    Hessians too ill-conditioned for a float inverse); None if mid(M) is not invertible."""
+    try:
+        return M.mid().inv().mid()
+    except (ZeroDivisionError, ValueError):
+        return None
+
+
 def krawczyk(objective: BoxObjective, centre: Sequence[Fraction], radius: Fraction,
              Y: np.ndarray | None = None) -> KrawczykResult:
     """The Krawczyk test for a zero of the gradient in the box ``centre +- radius``.
 
     Run inside :func:`precision`. ``Y`` defaults to the float inverse of the Hessian enclosure's
-    midpoint. The result's ``hessian`` is the enclosure H(X) over the box (reused by the
-    positive-definiteness test); ``value``/``gradient`` are the thin enclosures at the centre.
+    midpoint, then (if the test fails with it) to its inverse at the working precision. The
+    result's ``hessian`` is the enclosure H(X) over the box (reused by the positive-definiteness
+    test); ``value``/``gradient`` are the thin enclosures at the centre.
     """
-    flint = flint_module()
-    n = objective.n
     value, grad, _ = objective.ball_derivatives(centre, Fraction(0), order=1)
     _, _, HX = objective.ball_derivatives(centre, radius, order=2)
-    if Y is None:
-        Y = newton_preconditioner(_mid_floats(HX))
-    if Y is None:
-        inf = Fraction(10**9)
-        return KrawczykResult(False, inf, inf, inf, (), HX, value, grad)
-    Yb = _arb_matrix(Y)
+    inf = Fraction(10**9)
+    failed = KrawczykResult(False, inf, inf, inf, (), HX, value, grad)
+    if Y is not None:
+        return _krawczyk_with(_arb_matrix(Y), radius, value, grad, HX)
+    Yf = newton_preconditioner(_mid_floats(HX))
+    result = failed if Yf is None else _krawczyk_with(_arb_matrix(Yf), radius, value, grad, HX)
+    if result.inside:
+        return result
+    Yh = arb_inverse(HX)
+    return result if Yh is None else _krawczyk_with(Yh, radius, value, grad, HX)
+
+
+def _krawczyk_with(Yb: Any, radius: Fraction, value: Any, grad: Any, HX: Any) -> KrawczykResult:
+    flint = flint_module()
+    n = HX.nrows()
     step = Yb * grad
     residual = flint.arb_mat(n, n)
     YH = Yb * HX
@@ -290,15 +311,44 @@ def positive_definite(H: Any, Q: np.ndarray | None = None) -> PDResult:
     """Prove every symmetric matrix in the ball matrix ``H`` positive definite, or fail.
 
     Run inside :func:`precision`. ``Q`` defaults to :func:`congruence_preconditioner` of the
-    midpoint of ``H``.
+    midpoint of ``H``, then (if the test fails with it) to the inverse transpose of a Cholesky
+    factor of mid(H) computed at the working precision (:func:`cholesky_congruence`).
     """
+    if Q is not None:
+        return _gershgorin(H, _arb_matrix(Q))
+    Qf = congruence_preconditioner(_mid_floats(H))
+    result = PDResult(False, Fraction(-1), Fraction(0))
+    if Qf is not None:
+        result = _gershgorin(H, _arb_matrix(Qf))
+    if result.positive:
+        return result
+    Qh = cholesky_congruence(H)
+    return result if Qh is None else _gershgorin(H, Qh)
+
+
+def cholesky_congruence(H: Any) -> Any | None:
+    """Exact Q = L^-T for an approximate Cholesky factor L of mid(H) at the working precision,
+    so that Q^T H Q is near the identity; None if a pivot is not positive (then mid(H) is not
+    positive definite to working accuracy). Any Q would do for soundness."""
     flint = flint_module()
     n = H.nrows()
-    if Q is None:
-        Q = congruence_preconditioner(_mid_floats(H))
-    if Q is None:
-        return PDResult(False, Fraction(-1), Fraction(0))
-    Qb = _arb_matrix(Q)
+    M = H.mid()
+    L = [[flint.arb(0)] * n for _ in range(n)]
+    for j in range(n):
+        pivot = M[j, j] - sum((L[j][k] * L[j][k] for k in range(j)), flint.arb(0))
+        if not pivot > 0:
+            return None
+        L[j][j] = pivot.sqrt().mid()
+        for i in range(j + 1, n):
+            dot = sum((L[i][k] * L[j][k] for k in range(j)), flint.arb(0))
+            L[i][j] = ((M[i, j] - dot) / L[j][j]).mid()
+    Linv = arb_inverse(flint.arb_mat(L))
+    return None if Linv is None else Linv.transpose()
+
+
+def _gershgorin(H: Any, Qb: Any) -> PDResult:
+    flint = flint_module()
+    n = H.nrows()
     B = Qb.transpose() * H * Qb
     margins = []
     for i in range(n):

@@ -7,13 +7,16 @@
    strict minimum), or fewer distinct inputs than m + 1 (then the output layer (v, c) has an
    exact flat direction: the kernel of the N x (m + 1) matrix [s(u_j . x~_i), 1]);
 1. Newton's method in float64 from the given exact point to a nearby critical point, then
-   two Newton corrections in ball arithmetic (midpoints), rounded to a 30-digit decimal
-   centre c;
-2. for radii rho (given, or 2^-8, 2^-16, ..., largest first), the Krawczyk test on the box
+   Newton corrections with ball midpoints and an inverse Hessian at the working precision,
+   rounded to a decimal centre c of about as many digits (``smooth_search``);
+2. for radii rho (given, or 2^-8, 2^-16, ..., 2^-80, largest first), the Krawczyk test on the box
    c +- rho (exactly one critical point theta* inside), then positive definiteness of every
    Hessian over the box (strict local minimum), or a certainly negative curvature u^T H u < 0
    for an exact u (a saddle, with a point of proven lower loss);
-3. otherwise "undecided" with the reason (flat direction, no critical point, box too large).
+3. otherwise "undecided" with the reason (flat direction, no critical point, box too large,
+   a minimum at infinity).
+
+:func:`snap_smooth`: the same for an optimiser's float weights (rationalised exactly first).
 
 :func:`prove_bad_minimum`: a certified strict local minimum whose loss enclosure lies strictly
 above the proven loss of another explicit point (a spurious local minimum).
@@ -60,7 +63,7 @@ from .smooth_search import (
 __all__ = ["BadMinimum", "LossEnclosure", "SmoothCertificate", "certify_smooth_minimum",
            "prove_bad_minimum", "smooth_loss_enclosure", "snap_smooth"]
 
-AUTO_RADII = tuple(Fraction(1, 2**k) for k in (8, 16, 24, 32, 40, 48))
+AUTO_RADII = tuple(Fraction(1, 2**k) for k in (8, 16, 24, 32, 40, 48, 64, 80))
 FLAT_TOLERANCE = 1e-12  # |lambda_min| <= tol * max(1, |lambda_max|): numerically flat
 
 
@@ -77,10 +80,11 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                            newton_steps: int = 50) -> SmoothCertificate:
     """Certify a strict local minimum near ``params`` (or refuse, saying why).
 
-    ``params`` is an exact :class:`SmoothNet` (a trained float point: pass the floats' exact
-    values, e.g. ``Fraction(x)``); ``loss`` is "squared" or "logistic"; ``radius`` the half
-    width of the box (default: the largest of 2^-8, 2^-16, ... that works); ``precision``
-    the bits of the ball midpoints (>= 53). The certificate's ``params`` is the box centre.
+    ``params`` is an exact :class:`SmoothNet` (for a trained float point use
+    :func:`snap_smooth`); ``loss`` is "squared" or "logistic"; ``radius`` the half width of
+    the box (default: the largest of 2^-8, 2^-16, ..., 2^-80 that works); ``precision`` the
+    bits of the ball midpoints (>= 53; raise it for ill-conditioned minima). The certificate's
+    ``params`` is the box centre and ``start`` the given point.
     """
     flint_module()  # the clear error when python-flint is missing, before any work
     if not isinstance(params, SmoothNet):
@@ -99,7 +103,11 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
 
     def undecided(reason: str, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
         with working_precision(bits):
-            enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
+            try:
+                enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
+            except ArithmeticError:  # the search ran off to huge weights: report the start
+                at = params
+                enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
         return SmoothCertificate(params=at, dataset=dataset, verdict=Verdict.UNDECIDED, loss=enc,
                                  reason=reason, objective=loss, precision=bits,
                                  start=params, **flat)
@@ -114,10 +122,12 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
     _, _, H = obj.float_derivatives(theta)
     lam, V = np.linalg.eigh((H + H.T) / 2)
     scale = max(1.0, float(np.max(np.abs(lam))))
-    if float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale:
-        if loss == "logistic" and proven_margins(obj, tuple(Fraction(float(t)) for t in theta)):
-            return undecided(INFINITY_REASON)
-        return undecided(flat_reason(obj, theta, lam, V))
+    # numerically flat in float64: still tried below with working-precision preconditioners
+    # (an ill-conditioned minimum may pass), and reported as flat if nothing is proven
+    flat = float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale
+    if flat and loss == "logistic" and proven_margins(
+            obj, tuple(Fraction(float(t)) for t in theta)):
+        return undecided(INFINITY_REASON)
     with working_precision(bits):
         centre = refine(obj, theta)
         centre_net = obj.network(centre)
@@ -133,7 +143,7 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                           precision=bits, radius=rho, inner_radius=inner, start=params,
                           krawczyk_bound=decimal_up(kr.image_bound, 6),
                           contraction=decimal_up(kr.contraction, 6))
-            if lam[0] > 0:
+            if lam[0] > 0 or flat:
                 pd = positive_definite(kr.hessian)
                 if pd.positive:
                     return SmoothCertificate(
@@ -152,6 +162,10 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                     reason=("the only critical point in the box is a saddle: negative curvature "
                             f"u^T H u <= {float(curv):.3e} over the box"), **common)
             attempts.append(f"rho={float(rho):.1e}: negative curvature not proven")
+    if flat:
+        return undecided(flat_reason(obj, theta, lam, V) + f"; no box was proven at {bits}-bit "
+                         f"precision either (an ill-conditioned minimum may need more: try "
+                         f"precision={2 * bits})")
     what = "a minimum" if lam[0] > 0 else "a saddle (lambda_min < 0)"
     advice = ("use radius=None (automatic radii) or a smaller radius" if radius is not None
               else f"the Hessian is nearly singular (eigenvalue {lam[0]:.2e}); raise precision "

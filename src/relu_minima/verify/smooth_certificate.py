@@ -310,7 +310,8 @@ class SmoothCertificate(Certificate):
                          f"{float(self.start.distance(net)):.3e} from c (Newton's method, float64 "
                          "then ball midpoints, found c; only the tests below prove anything).")
         lines += [
-            "1. Krawczyk: with Y a float inverse of the midpoint Hessian, K(X) = c - Y grad L(c) "
+            "1. Krawczyk: with Y an approximate inverse of the midpoint Hessian (float64, or at "
+            "the working precision), K(X) = c - Y grad L(c) "
             "+ (I - Y H(X))(X - c) satisfies |K(X) - c|_inf <= "
             f"{float(self.krawczyk_bound or 0):.3e} < {rho:.3e} "
             f"(||I - Y H(X)||_inf <= {float(self.contraction or 0):.3e}), so X contains "
@@ -318,7 +319,8 @@ class SmoothCertificate(Certificate):
         ]
         if self.verdict is Verdict.MINIMUM:
             lines += [
-                "2. Hessian: for Q = float eigenvectors of mid H(X) scaled by |lambda|^-1/2, "
+                "2. Hessian: for Q = float eigenvectors of mid H(X) scaled by |lambda|^-1/2 (or "
+                "the inverse transpose of a Cholesky factor of mid H(X) at the working precision), "
                 "Gershgorin's discs of the ball matrix Q^T H(X) Q lie right of "
                 f"{float(self.pd_margin or 0):.3e} > 0, so every Hessian on X is positive "
                 f"definite (lambda_min >= {float(self.eigen_lower or 0):.3e}); L is strictly "

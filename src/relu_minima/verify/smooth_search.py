@@ -18,13 +18,12 @@ from ..exact.datasets import Dataset
 from ..exact.smooth import SmoothNet
 from .intervals import (
     DEFAULT_PRECISION,
-    _arb_matrix,
+    arb_inverse,
     ball,
     decimal_down,
     decimal_up,
     flint_module,
     fraction_of,
-    newton_preconditioner,
     precision,
     quadratic_form,
     upper_fraction,
@@ -114,23 +113,23 @@ def _solve(H: np.ndarray, rhs: np.ndarray) -> np.ndarray:
 
 
 def refine(obj: SmoothObjective, theta: np.ndarray, iterations: int = 12) -> tuple[Fraction, ...]:
-    """Newton corrections with ball gradients at the current precision (midpoints) and a float
-    inverse Hessian, then an exact decimal centre with about as many digits as the precision.
+    """Newton corrections with ball gradients at the current precision (midpoints) and an
+    inverse of the midpoint Hessian at the same precision (so ill-conditioned Hessians, beyond
+    float64, still converge), then an exact decimal centre with about as many digits.
 
     Run inside :func:`~relu_minima.verify.intervals.precision`. Only the centre comes from
     here; whether a critical point lies near it is decided by the Krawczyk test."""
-    bits = flint_module().ctx.prec
+    flint = flint_module()
+    bits = flint.ctx.prec
     digits = max(15, int(bits * 0.30103) - 6)
     centre = tuple(Fraction(float(t)) for t in theta)
     tiny = Fraction(1, 2 ** (bits - 16))
     for _ in range(iterations):
-        _, _, H = obj.float_derivatives(np.array([float(t) for t in centre]))
-        Y = newton_preconditioner(H)
+        _, g, H = obj.ball_derivatives(centre, Fraction(0), order=2)
+        Y = arb_inverse(H)
         if Y is None:
             break
-        _, g, _ = obj.ball_derivatives(centre, Fraction(0), order=1)
-        gm = flint_module().arb_mat([[g[i, 0].mid()] for i in range(obj.n)])
-        step = _arb_matrix(Y) * gm
+        step = Y * flint.arb_mat([[g[i, 0].mid()] for i in range(obj.n)])
         if not all(step[i, 0].mid().is_finite() for i in range(obj.n)):
             break
         moves = [fraction_of(step[i, 0].mid()) for i in range(obj.n)]
