@@ -342,3 +342,28 @@ def test_prove_bad_needs_a_certified_minimum_and_a_small_problem():
     assert compare_to_global(verify_local_minimum(deep, ex.D1)) is None
     with pytest.raises(InvalidType):
         prove_bad("not a certificate")
+
+
+def test_relu_minima_verify_states_a_proven_bad_minimum(tmp_path, capsys):
+    from relu_minima.cli import main
+    from relu_minima.exact.io import dump_problem
+
+    cases = ((ex.PROP1_POINT, ex.D1, 0, "GLOBAL: bad local minimum, proven: global optimum "
+              "L* = 14 < L = 18"),
+             (ex.PROP1_COMPARISON, ex.D1, 0, "GLOBAL: global minimum, proven: L = L* = 14"),
+             (ex.PROP2_LOCAL_PRINTED, ex.D2, 1, None))
+    for params, D, code, line in cases:
+        path = tmp_path / "problem.json"
+        path.write_text(dump_problem(params, D))
+        assert main(["verify", str(path)]) == code
+        out = capsys.readouterr().out
+        assert (line in out) if line else ("GLOBAL:" not in out)
+        assert main(["verify", str(path), "--json"]) == code
+        data = json.loads(capsys.readouterr().out)
+        if line:
+            glob = data["global_optimum"]
+            assert glob["line"].startswith(line.removeprefix("GLOBAL: "))
+            assert glob["proven_bad"] == ("bad" in line)
+            assert ShallowReLU.from_json(glob["global_point"]).loss(D) == 14
+        else:
+            assert "global_optimum" not in data

@@ -8,8 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from errors import InvalidArgument
-
+from .errors import InvalidArgument
 from .paper import (
     STATUS_MEANINGS,
     Claim,

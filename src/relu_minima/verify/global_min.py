@@ -38,7 +38,7 @@ __all__ = ["GlobalComparison", "GlobalMinimumCertificate", "GlobalSearchTooLarge
 # the cap keeps every accepted search to minutes at worst; beyond it GlobalSearchTooLarge.
 DEFAULT_LIMIT = 100_000
 # The cap used when a report adds "bad local minimum, proven" on its own (a second or so).
-REPORT_LIMIT = 5_000
+REPORT_LIMIT = 2_000
 
 
 def _reduce(dataset: Dataset) -> tuple[Dataset, tuple[int, ...]]:
@@ -367,6 +367,10 @@ def compare_to_global(cert: Certificate, *, limit: int = REPORT_LIMIT
                           "verify_local_minimum).")
     _positive_int(limit, "limit", "a cap on the work, e.g. limit=5000")
     if not isinstance(cert.params, ShallowReLU) or isinstance(cert, GlobalMinimumCertificate):
+        return None
+    # a point of a restricted space (frozen coordinates, no bias) is a minimum of another
+    # problem than the one solved here
+    if not getattr(getattr(cert.params, "space", None), "is_full", True):
         return None
     try:
         optimum = global_minimum(cert.dataset, cert.params.m, limit=limit)
