@@ -15,7 +15,8 @@ Method and proof: docs/global.md. In short, with the distinct inputs t_0 < ... <
   orientation sigma or a free "jump" when both signs meet there): a key is pruned by the window
   bound (the loss splits over consecutive windows; a window with one oriented gap inside admits
   at least the one-kink optimum V1, a window with none the affine optimum R), a gap set by the
-  segment bound (affine fits between its gaps).
+  segment bound (affine fits between its gaps). A key gets its window bound only when it comes
+  up with more than two patterns; the partition is chosen from float fits and valued exactly.
 """
 
 from __future__ import annotations
