@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from ..errors import CertificateError, InvalidArgument, InvalidType, require
@@ -372,13 +373,24 @@ def compare_to_global(cert: Certificate, *, limit: int = REPORT_LIMIT
     # problem than the one solved here
     if not getattr(getattr(cert.params, "space", None), "is_full", True):
         return None
-    try:
-        optimum = global_minimum(cert.dataset, cert.params.m, limit=limit)
-    except GlobalSearchTooLarge:
+    optimum = _cached_optimum(cert.dataset, cert.params.m, limit)
+    if optimum is None:
         return None
     cert.check()
-    optimum.check()
     return GlobalComparison(cert, optimum)
+
+
+@lru_cache(maxsize=64)
+def _cached_optimum(dataset: Dataset, hidden: int, limit: int
+                    ) -> GlobalMinimumCertificate | None:
+    """The checked global optimum, or None beyond ``limit`` (certificates are immutable, so
+    the reports of several points on one dataset share one search)."""
+    try:
+        optimum = global_minimum(dataset, hidden, limit=limit)
+    except GlobalSearchTooLarge:
+        return None
+    optimum.check()
+    return optimum
 
 
 def prove_bad(cert: Certificate, *, limit: int = REPORT_LIMIT) -> GlobalComparison | None:
