@@ -107,6 +107,26 @@ def test_two_dimensional_optimum_matches_the_numeric_best(X, y, m):
     assert best <= float(cert.value) + 1e-3 * (1 + float(cert.value))
 
 
+@st.composite
+def plane_data(draw, max_n: int = 4) -> Dataset:
+    n = draw(st.integers(1, max_n))
+    X = [[draw(st.integers(-2, 2)), draw(st.integers(-2, 2))] for _ in range(n)]
+    return Dataset(X, [draw(st.integers(-4, 4)) for _ in range(n)])
+
+
+@settings(max_examples=15)
+@given(plane_data(), st.integers(1, 2))
+def test_two_dimensional_point_attains_the_optimum_and_beats_every_unit_count_below(D, m):
+    cert = global_minimum(D, hidden=m)
+    assert cert.point.d == 2 and cert.point.loss(D) == cert.value and cert.check()
+    one = global_minimum(D, hidden=1)
+    assert one.value >= cert.value
+    # a 1-D slice of the same data (all on a line) gives the 1-D answer
+    line = Dataset([[x[0], 2 * x[0] + 1] for x in D.X], D.y)
+    flat = Dataset([[x[0]] for x in D.X], D.y)
+    assert global_minimum(line, hidden=m).value == global_minimum(flat, hidden=m).value
+
+
 # -- the certificate's point and value ---
 @settings(max_examples=40)
 @given(line_data(max_n=8), st.integers(1, 3))
