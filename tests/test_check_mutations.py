@@ -8,6 +8,7 @@ checks use ``require``, so the result is the same.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -21,7 +22,7 @@ from proofs.test_claim_statuses import EXPECTED
 from relu_minima.errors import ClaimCheckError
 from relu_minima.paper import Context, Status, all_claims, examples, run_check
 from relu_minima.paper import bounds as paper_bounds
-from relu_minima.paper.checks import basins, deep, regression, yun
+from relu_minima.paper.checks import basins, deep, optima, regression, yun
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.repairs import Repair
 from relu_minima.verify import dispatch as verify_dispatch
@@ -82,6 +83,9 @@ MUTATIONS = {
     "thm1-i": (deep, "verify_deep_local_minimum", flip),
     "thm1-ii": (deep, "theorem1_point_printed", lambda f: deep.theorem1_point),
     "yun-sigmoid": (yun, "lower_bound_identity", lambda f: lambda: False),
+    "bad-minima": (optima, "named_point_gaps",  # every L* moved up to L: nothing proven bad
+                   lambda f: lambda: tuple(dataclasses.replace(g, optimum=g.loss, gap=0,
+                                                               proven_bad=False) for g in f())),
 }
 CHECKED = [c for c in all_claims() if c.check is not None]
 

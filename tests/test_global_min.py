@@ -107,6 +107,26 @@ def test_two_dimensional_optimum_matches_the_numeric_best(X, y, m):
     assert best <= float(cert.value) + 1e-3 * (1 + float(cert.value))
 
 
+@st.composite
+def plane_data(draw, max_n: int = 4) -> Dataset:
+    n = draw(st.integers(1, max_n))
+    X = [[draw(st.integers(-2, 2)), draw(st.integers(-2, 2))] for _ in range(n)]
+    return Dataset(X, [draw(st.integers(-4, 4)) for _ in range(n)])
+
+
+@settings(max_examples=15)
+@given(plane_data(), st.integers(1, 2))
+def test_two_dimensional_point_attains_the_optimum_and_beats_every_unit_count_below(D, m):
+    cert = global_minimum(D, hidden=m)
+    assert cert.point.d == 2 and cert.point.loss(D) == cert.value and cert.check()
+    one = global_minimum(D, hidden=1)
+    assert one.value >= cert.value
+    # a 1-D slice of the same data (all on a line) gives the 1-D answer
+    line = Dataset([[x[0], 2 * x[0] + 1] for x in D.X], D.y)
+    flat = Dataset([[x[0]] for x in D.X], D.y)
+    assert global_minimum(line, hidden=m).value == global_minimum(flat, hidden=m).value
+
+
 # -- the certificate's point and value ---
 @settings(max_examples=40)
 @given(line_data(max_n=8), st.integers(1, 3))
@@ -342,3 +362,28 @@ def test_prove_bad_needs_a_certified_minimum_and_a_small_problem():
     assert compare_to_global(verify_local_minimum(deep, ex.D1)) is None
     with pytest.raises(InvalidType):
         prove_bad("not a certificate")
+
+
+def test_relu_minima_verify_states_a_proven_bad_minimum(tmp_path, capsys):
+    from relu_minima.cli import main
+    from relu_minima.exact.io import dump_problem
+
+    cases = ((ex.PROP1_POINT, ex.D1, 0, "GLOBAL: bad local minimum, proven: global optimum "
+              "L* = 14 < L = 18"),
+             (ex.PROP1_COMPARISON, ex.D1, 0, "GLOBAL: global minimum, proven: L = L* = 14"),
+             (ex.PROP2_LOCAL_PRINTED, ex.D2, 1, None))
+    for params, D, code, line in cases:
+        path = tmp_path / "problem.json"
+        path.write_text(dump_problem(params, D))
+        assert main(["verify", str(path)]) == code
+        out = capsys.readouterr().out
+        assert (line in out) if line else ("GLOBAL:" not in out)
+        assert main(["verify", str(path), "--json"]) == code
+        data = json.loads(capsys.readouterr().out)
+        if line:
+            glob = data["global_optimum"]
+            assert glob["line"].startswith(line.removeprefix("GLOBAL: "))
+            assert glob["proven_bad"] == ("bad" in line)
+            assert ShallowReLU.from_json(glob["global_point"]).loss(D) == 14
+        else:
+            assert "global_optimum" not in data

@@ -99,11 +99,16 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
         return 2
     witness = None if args.witness is None else _witness(cert, args.witness)
+    from .verify.global_min import compare_to_global  # "bad local minimum, proven" (small m, n)
+
+    glob = compare_to_global(cert) if cert.is_local_minimum is True else None
     if args.json:
         # stdout holds only the JSON, so that it can be parsed; the proof text goes inside it
         out = cert.to_dict()
         if args.witness is not None:
             out["witness_within_radius"] = witness
+        if glob is not None:
+            out["global_optimum"] = glob.to_dict()
         print(json.dumps(out, indent=2))
     else:
         from .verify.proof_text import CLI_WITNESS_HINT, WITNESS_HINT
@@ -118,6 +123,8 @@ def _verify(args: argparse.Namespace) -> int:
                 print(f"\nWITNESS within max-norm radius {witness['radius']} (distance "
                       f"{witness['distance']}): loss {witness['loss']} < {cert.loss}, at\n"
                       + json.dumps(witness["params"]))
+        if glob is not None:
+            print(f"\nGLOBAL: {glob.line}")
     if cert.is_local_minimum is True:
         return 0
     if cert.is_local_minimum is False:

@@ -55,6 +55,9 @@ _declare("prop3", "Proposition 3",
 _declare("prop3-regions", "Section 3.1.3, after Proposition 3",
          "Both Proposition 3 solutions fit each region (x < 6 and x >= 6) optimally; the worse "
          "uses two units on region II, the better two units on region I.")
+_declare("bad-minima", "Section 3.1, Examples of bad local minima",
+         "The local minima named in Propositions 1-3 are bad: each is a local minimum whose "
+         "loss is above the global minimum of its problem.")
 _declare("fig4", "Figure 4",
          "The local minima of Propositions 1-3 drawn with the datasets D1-D3.")
 _declare("fig5", "Figure 5",

@@ -15,7 +15,8 @@ Method and proof: docs/global.md. In short, with the distinct inputs t_0 < ... <
   orientation sigma or a free "jump" when both signs meet there): a key is pruned by the window
   bound (the loss splits over consecutive windows; a window with one oriented gap inside admits
   at least the one-kink optimum V1, a window with none the affine optimum R), a gap set by the
-  segment bound (affine fits between its gaps).
+  segment bound (affine fits between its gaps). A key gets its window bound only when it comes
+  up with more than two patterns; the partition is chosen from float fits and valued exactly.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+import numpy as np
 
 from ..errors import CertificateError
 from ..exact.datasets import Dataset
@@ -82,6 +85,12 @@ class LineProblem:
         self.h0 = [sum(a * s for a, s in zip(c, self.S, strict=True)) for c in cols]
         self._R: dict[tuple[int, int], Fraction] = {}
         self._V: dict[tuple[int, int, int, int], tuple[Fraction, tuple[int, ...]]] = {}
+        self._Vf: dict[tuple[int, int, int, int], float] = {}
+        # float prefix sums (n, nT, nT^2, S, ST, S^2/n) for the window values that only *choose*
+        # a partition (its bound is then valued exactly)
+        rows = [(c, c * t, c * t * t, s, s * t, s * s / c) for c, t, s in
+                zip(map(float, self.n), map(float, self.T), map(float, self.S), strict=True)]
+        self._pre = [np.concatenate([[0.0], np.cumsum(col)]) for col in zip(*rows, strict=True)]
 
     # -- patterns ----------------------------------------------------------------------------
     def columns(self, affine: bool, types: Sequence[Type]) -> tuple[list[tuple[int, int]], int]:
@@ -205,6 +214,52 @@ class LineProblem:
             self._V[a, k, b, sigma] = (sol.value, sol.passive)
         return self._V[a, k, b, sigma]
 
+    def kink_window_float(self, a: int, k: int, b: int, sigma: int) -> float:
+        """V1(a, k, b, sigma) in floats (it only *chooses* a partition, whose bound is then
+        valued exactly): every window at once, from prefix sums, on the first call."""
+        if not self._Vf:
+            self._float_table()
+        return self._Vf[a, k, b, sigma]
+
+    def _float_table(self) -> None:
+        """The least fit over the subsets of hinge columns whose coefficients come out >= 0
+        (the optimum's support is one of them), batched over all windows (a, k, b)."""
+        K, pre = self.K, self._pre
+        wins = np.array([(a, k, b) for a in range(K) for b in range(a + 1, K)
+                         for k in range(a, b)], dtype=int).reshape(-1, 3)
+        a, k, b = wins.T
+
+        def rng(col: int, lo: np.ndarray) -> np.ndarray:
+            return pre[col][b + 1] - pre[col][lo]
+
+        T = np.array(self.T, dtype=float)
+        (t1, lo1), (t2, lo2) = (T[k], k + 1), (T[k + 1], k + 2)
+        G = np.zeros((len(wins), 4, 4))
+        h = np.zeros((len(wins), 4))
+        G[:, 0, 0], G[:, 0, 1], G[:, 1, 1] = rng(0, a), rng(1, a), rng(2, a)
+        h[:, 0], h[:, 1] = rng(3, a), rng(4, a)
+        for i, (tau, lo) in enumerate(((t1, lo1), (t2, lo2)), start=2):
+            G[:, 0, i] = rng(1, lo) - tau * rng(0, lo)
+            G[:, 1, i] = rng(2, lo) - tau * rng(1, lo)
+            h[:, i] = rng(4, lo) - tau * rng(3, lo)
+        G[:, 2, 2] = rng(2, lo1) - 2 * t1 * rng(1, lo1) + t1 * t1 * rng(0, lo1)
+        G[:, 3, 3] = rng(2, lo2) - 2 * t2 * rng(1, lo2) + t2 * t2 * rng(0, lo2)
+        G[:, 2, 3] = rng(2, lo2) - (t1 + t2) * rng(1, lo2) + t1 * t2 * rng(0, lo2)
+        G = np.triu(G) + np.swapaxes(np.triu(G, 1), 1, 2)
+        yy = rng(5, a)
+        for sigma in (1, -1):
+            sign = np.array([1.0, 1.0, sigma, sigma])
+            Gs, hs = G * sign[:, None] * sign[None, :], h * sign
+            best = yy.copy()
+            for idx in ([0, 1], [0, 1, 2], [0, 1, 3], [0, 1, 2, 3]):
+                z = np.linalg.pinv(Gs[:, idx][:, :, idx]) @ hs[:, idx, None]
+                val = yy - (hs[:, idx] * z[:, :, 0]).sum(axis=1)
+                ok = (z[:, 2:, 0] >= 0).all(axis=1)
+                best = np.where(ok, np.minimum(best, val), best)
+            for (wa, wk, wb), v in zip(wins.tolist(), np.maximum(best, 0.0).tolist(),
+                                       strict=True):
+                self._Vf[wa, wk, wb, sigma] = v
+
     def _window_system(self, a: int, b: int, ids: list[int], signs: list[int]):
         cols = [[s * x for x in self.cols[i][a:b + 1]] for i, s in zip(ids, signs, strict=True)]
         n, S = self.n[a:b + 1], self.S[a:b + 1]
@@ -234,7 +289,7 @@ class LineProblem:
                 if inside is None:
                     val = float(self.affine_window(a, b))
                 else:
-                    val = float(self.kink_window(a, inside, b, orient[inside])[0])
+                    val = self.kink_window_float(a, inside, b, orient[inside])
                 if best[a] + val > best[b + 1]:
                     best[b + 1], back[b + 1] = best[a] + val, a
         part, b = [], K
@@ -300,8 +355,12 @@ class LineSearch:
         field(default_factory=dict)
     examined: int = 0
     pruned: int = 0
+    eager: int = 2  # keys with at most this many patterns are solved without a window bound
 
     def run(self) -> LineSearch:
+        """Best first: gap sets by their segment bound; a key enters with its gap set's bound,
+        and gets its (costlier) window bound only when it comes up and has more than
+        ``eager`` patterns (solving a few small QPs is cheaper than bounding them)."""
         P = self.problem
         heap: list = []
         tick = itertools.count()
@@ -312,11 +371,13 @@ class LineSearch:
             lb, _, kind, item, part = heapq.heappop(heap)
             if kind == "G":
                 for key in P.keys(item):
-                    if self.prune:
-                        bound, part = P.window_bound(key)
-                        heapq.heappush(heap, (max(bound, lb), next(tick), "K", key, part))
-                    else:
-                        heapq.heappush(heap, (lb, next(tick), "K", key, None))
+                    heapq.heappush(heap, (lb, next(tick), "K", key, None))
+            elif self.prune and part is None and P.count(item) > self.eager:
+                bound, part = P.window_bound(item)
+                if bound > lb:  # re-queued with the better bound (and its evidence)
+                    heapq.heappush(heap, (bound, next(tick), "K", item, part))
+                else:
+                    self._solve(item)
             else:
                 self._solve(item)
         for _, _, kind, item, part in heap:  # everything left is pruned by its bound
@@ -324,7 +385,8 @@ class LineSearch:
                 self.pruned += P.count_gap_set(len(item))
             else:
                 self.pruned += P.count(item)
-                self.windows[item] = (part, P.window_hints(item, part))
+                if part is not None:  # else its gap set's segment bound covers it
+                    self.windows[item] = (part, P.window_hints(item, part))
         return self
 
     def _solve(self, key: Key) -> None:

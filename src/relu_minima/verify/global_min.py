@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from ..errors import CertificateError, InvalidArgument, InvalidType, require
@@ -38,7 +39,7 @@ __all__ = ["GlobalComparison", "GlobalMinimumCertificate", "GlobalSearchTooLarge
 # the cap keeps every accepted search to minutes at worst; beyond it GlobalSearchTooLarge.
 DEFAULT_LIMIT = 100_000
 # The cap used when a report adds "bad local minimum, proven" on its own (a second or so).
-REPORT_LIMIT = 5_000
+REPORT_LIMIT = 2_000
 
 
 def _reduce(dataset: Dataset) -> tuple[Dataset, tuple[int, ...]]:
@@ -368,13 +369,28 @@ def compare_to_global(cert: Certificate, *, limit: int = REPORT_LIMIT
     _positive_int(limit, "limit", "a cap on the work, e.g. limit=5000")
     if not isinstance(cert.params, ShallowReLU) or isinstance(cert, GlobalMinimumCertificate):
         return None
-    try:
-        optimum = global_minimum(cert.dataset, cert.params.m, limit=limit)
-    except GlobalSearchTooLarge:
+    # a point of a restricted space (frozen coordinates, no bias) is a minimum of another
+    # problem than the one solved here
+    if not getattr(getattr(cert.params, "space", None), "is_full", True):
+        return None
+    optimum = _cached_optimum(cert.dataset, cert.params.m, limit)
+    if optimum is None:
         return None
     cert.check()
-    optimum.check()
     return GlobalComparison(cert, optimum)
+
+
+@lru_cache(maxsize=64)
+def _cached_optimum(dataset: Dataset, hidden: int, limit: int
+                    ) -> GlobalMinimumCertificate | None:
+    """The checked global optimum, or None beyond ``limit`` (certificates are immutable, so
+    the reports of several points on one dataset share one search)."""
+    try:
+        optimum = global_minimum(dataset, hidden, limit=limit)
+    except GlobalSearchTooLarge:
+        return None
+    optimum.check()
+    return optimum
 
 
 def prove_bad(cert: Certificate, *, limit: int = REPORT_LIMIT) -> GlobalComparison | None:

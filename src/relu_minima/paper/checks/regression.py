@@ -15,6 +15,7 @@ import sympy
 from ...exact.datasets import Dataset
 from ...exact.shallow import ShallowReLU
 from ...verify.dispatch import verify_local_minimum
+from ...verify.global_min import compare_to_global
 from .. import examples as ex
 from ..registry import ClaimResult, Context, implements, judge, require_fact
 from ..repairs import sign_flip_repairs
@@ -49,6 +50,13 @@ def point_text(p: ShallowReLU) -> str:
             f"c = {p.c}")
 
 
+def _global_note(cert) -> str:
+    """"bad local minimum, proven: ..." (or "global minimum, proven") under a certified local
+    minimum, from the exact global optimum (docs/global.md); empty if none applies."""
+    cmp = compare_to_global(cert) if cert.is_local_minimum is True else None
+    return "" if cmp is None else f"\n\n**{cmp.line}**"
+
+
 def _certified(p: ShallowReLU, D: Dataset):
     """The certificate of ``p`` on ``D``, re-checked and tied to exact evidence (_certs)."""
     return certified(verify_local_minimum, p, D)
@@ -69,7 +77,7 @@ def check_prop1(ctx: Context) -> ClaimResult:
         f"radius {cert.radius}); L at {point_text(ex.PROP1_COMPARISON)} is {other} "
         f"{'<' if other < loss else '>='} {loss}, so it is {'not ' if other < loss else ''}"
         f"global. The comparison point is itself certified: {cmp_cert.status}.",
-        _block(str(cert)),
+        _block(str(cert)) + _global_note(cert),
         data={"loss": str(loss), "comparison_loss": str(other),
               "is_local_minimum": cert.is_local_minimum,
               "comparison_is_local_minimum": cmp_cert.is_local_minimum},
@@ -163,7 +171,7 @@ def check_prop2(ctx: Context) -> ClaimResult:
     for r, c in fixed_local:
         lines.append(f"- local: {r.edit} gives a certified {c.status} with L = {c.loss}: "
                      f"`{r.params}`")
-        lines += ["", _block(str(c))]
+        lines += ["", _block(str(c)) + _global_note(c)]
     if printed:
         summary = (f"Both printed points are as claimed: L = {g_cert.loss} and a certified "
                    f"{l_cert.status} with L = {l_cert.loss}.")
@@ -272,7 +280,8 @@ def check_prop3(ctx: Context) -> ClaimResult:
         status,
         f"Claimed better point: {better.status}, L = {better.loss}; claimed worse point: "
         f"{worse.status}, L = {worse.loss} ({'<' if better.loss < worse.loss else '>='}).",
-        _block(str(better)) + "\n\n" + _block(str(worse)),
+        _block(str(better)) + _global_note(better) + "\n\n" + _block(str(worse))
+        + _global_note(worse),
         data={"better_loss": str(better.loss), "worse_loss": str(worse.loss)},
     )
 
