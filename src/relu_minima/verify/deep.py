@@ -447,7 +447,8 @@ def _undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult,
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
            "family rule applies (all-zero, zero layer, blind spot, depth 2), and none of the "
            f"{found.tried} exact moves tried ({tried or 'none'}; in the order coordinates, unit "
-           "revivals, path moves, sign vectors on 2-4 coordinates) lowers the loss at any order")
+           "revivals, path moves, kink sign vectors, sign vectors on 2-4 coordinates) lowers "
+           "the loss at any order")
     if found.out_of is not None:
         name = found.out_of.split("=")[0]
         flag = "--" + name.replace("_", "-")

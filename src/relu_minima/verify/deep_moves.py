@@ -11,10 +11,16 @@ this order and stops at the first proven descent:
 3. **path moves**: all the weights on one path from a unit of hidden layer a to the output,
    started by that unit's bias (a revival carried to the output), one of its incoming
    weights, or, for a = 1, a ramp relu(v . x - theta) of the inputs; the last weight takes
-   both signs. When the weights on the path are zero the outputs change only at order
+   both signs (and, when the path's first weight w is negative, with the next bias raised by
+   |w| max phi, so the feature phi is carried inverted, as relu(beta - |w| phi), instead of
+   switched off). When the weights on the
+   path are zero the outputs change only at order
    eps^(k - a + 1), which no coordinate, pair or revival sees. Shorter paths (lower order)
    first;
-4. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
+4. **kink sign vectors**: sign vectors on 2 or 3 of the biases and outgoing weights of units
+   with a zero pre-activation at some data point (:func:`kink_coordinates`): a unit revived
+   at some points and silenced at others, its effect carried to the output;
+5. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
 
 The proof that the order loses nothing (a later move is never needed when an earlier one
 descends) is simply that the search stops only at a *proven* descent: any order is sound, and
@@ -43,6 +49,7 @@ __all__ = [
     "Move",
     "SearchResult",
     "check_budget",
+    "kink_coordinates",
     "ordered_moves",
     "path_moves",
     "search_descent",
@@ -117,6 +124,7 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
     first, each started every way :func:`_starts` lists, the last weight with both signs."""
     space = params.space
     k = params.depth
+    pre = params.preactivations(dataset)
     for a in range(k - 1, 0, -1):
         units = [range(1, params.widths[n] + 1) for n in range(a, k)]  # layers a..k-1
         for path in itertools.product(*units):
@@ -127,19 +135,75 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
                         entries[space.weight_index(n, path[n - a], path[n - a - 1])] = Fraction(1)
                     entries[space.weight_index(k, 1, path[-1])] = Fraction(s)
                     route = " -> ".join(f"unit {u} of layer {a + i}" for i, u in enumerate(path))
-                    yield (space.unit_vector(entries),
-                           f"path move: {what}, then the weights along {route} -> output up, "
-                           f"the last one {'up' if s > 0 else 'down'}", "path")
+                    label = (f"path move: {what}, then the weights along {route} -> output up, "
+                             f"the last one {'up' if s > 0 else 'down'}")
+                    yield space.unit_vector(entries), label, "path"
+                    beta = _inverting_bias(params, dataset, pre, a, path, start)
+                    if beta is not None:
+                        entries[space.bias_index(a + 1, path[1])] = beta
+                        yield (space.unit_vector(entries),
+                               label + f", b_{a + 1}[{path[1]}] up by {beta} (carries "
+                               "relu(beta - |w| phi), the feature inverted)", "path")
+
+def _inverting_bias(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
+                    path: tuple[int, ...], start: dict[int, Fraction]) -> Fraction | None:
+    """The bias raise that lets a negative first edge of a path carry an inverted feature.
+
+    If the start unit (j of layer a) is nowhere active at theta, the start move makes it
+    eps phi_i with phi_i = relu(dz_i) where its pre-activation is 0 (dz the start's change of
+    that pre-activation), and 0 elsewhere. A negative weight w into the next unit would switch
+    eps w phi off; raising that unit's bias by beta = |w| max phi gives eps (beta - |w| phi)
+    >= 0, a feature with the opposite correlation. None when this does not apply.
+    """
+    if a + 1 >= params.depth:
+        return None
+    j, nxt = path[0] - 1, path[1] - 1
+    w = params.weights[a][nxt][j]
+    column = [row[j] for row in pre[a - 1]]
+    if w >= 0 or any(t > 0 for t in column):
+        return None
+    L = params.space.layers[a - 1]
+    inputs = dataset.X if a == 1 else params.hidden_activations(dataset)[a - 2]
+    phi = []
+    for z, h in zip(column, inputs, strict=True):
+        dz = start.get(L.bias + j, Fraction(0)) + sum(
+            (start.get(L.start + j * L.inp + q, Fraction(0)) * t for q, t in enumerate(h)),
+            Fraction(0))
+        phi.append(max(dz, Fraction(0)) if z == 0 else Fraction(0))
+    beta = -w * max(phi)
+    return beta if beta > 0 else None
 
 
-def _sign_vectors(space: ParameterSpace) -> Iterator[Move]:
+def _sign_vectors(space: ParameterSpace, coords: list[int] | None = None,
+                  kind: str = "sign vector", largest: int = 4) -> Iterator[Move]:
     names = space.names
-    for k in range(2, min(4, space.size) + 1):
-        for support in itertools.combinations(range(space.size), k):
+    pool = list(range(space.size)) if coords is None else coords
+    for k in range(2, min(largest, len(pool)) + 1):
+        for support in itertools.combinations(pool, k):
             for signs in itertools.product((1, -1), repeat=k):
                 yield (space.unit_vector(dict(zip(support, signs, strict=True))),
                        ", ".join(f"{names[q]} {'up' if t > 0 else 'down'}"
-                                 for q, t in zip(support, signs, strict=True)), "sign vector")
+                                 for q, t in zip(support, signs, strict=True)), kind)
+
+
+def kink_coordinates(params: DeepReLU, dataset: Dataset) -> list[int]:
+    """The biases and outgoing weights of units with a zero pre-activation at some data point.
+
+    Only at such a unit can a move switch a ReLU on at some points and not at others, which is
+    how a zero-gradient point of a piecewise-linear network gets a descent of order 2 or 3
+    from moves of equal magnitude (a unit revived where the residuals ask for it, and silenced
+    where they do not).
+    """
+    space = params.space
+    pre = params.preactivations(dataset)
+    out: list[int] = []
+    for n in range(params.depth - 1):
+        for j in range(len(params.weights[n])):
+            if any(row[j] == 0 for row in pre[n]):
+                out.append(space.bias_index(n + 1, j + 1))
+                out += [space.weight_index(n + 2, q + 1, j + 1)
+                        for q in range(len(params.weights[n + 1]))]
+    return out
 
 
 def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
@@ -149,6 +213,8 @@ def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
     families = [_coordinates(space)]
     if params.depth > 1:  # depth 1 is convex: the coordinates decide
         families += [_revivals(params, dataset, space), path_moves(params, dataset),
+                     _sign_vectors(space, kink_coordinates(params, dataset), "kink sign vector",
+                                   3),
                      _sign_vectors(space)]
     for move in itertools.chain(*families):
         if move[0] not in seen:
