@@ -209,3 +209,26 @@ def test_affine_tail_minimum_against_brute_force():
     tampered["evidence"]["family"]["tail"] = ["4"]
     with pytest.raises(CertificateError):
         Certificate.from_json(tampered).check()
+
+
+@st.composite
+def switched_off_first_layer(draw):
+    D = draw(datasets(n_min=3))
+    w = draw(st.integers(-2, 2))
+    b1 = -max(w * x[0] for x in D.X)  # layer 1 <= 0 on the data, 0 at its largest point
+    W = [[[w]], [[draw(small)]], [[draw(small)]]]
+    b = [[b1], [draw(small)], [0]]
+    net = DeepReLU(W, b)
+    b[2] = [mean(D) - net.outputs(D)[0]]
+    return DeepReLU(W, b), D
+
+
+@settings(max_examples=25)
+@given(switched_off_first_layer())
+def test_affine_tail_family_against_brute_force(problem):
+    net, D = problem
+    cert = verify_deep_local_minimum(net, D)
+    cert.check()
+    if cert.case == "family: affine tail":
+        assert cert.is_local_minimum is True
+        assert brute_descent(net, D) is None

@@ -27,7 +27,8 @@ from relu_minima.verify.deep_moves import GermEvaluator, ordered_moves, search_d
 from .deep_brute import numpy_attack_deep
 
 ISSUE_D = Dataset([0, 1, 2, 3], [0, 1, 3, 4])
-KINDS = ["coordinate", "revival", "path", "kink sign vector", "sign vector"]
+KINDS = ["coordinate", "revival", "path", "kink sign vector", "random kink move",
+         "sign vector"]
 
 
 def zero_net(widths, c):

@@ -36,7 +36,8 @@ from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.germs import output_germs
 
-__all__ = ["FamilyDecision", "FamilyProof", "all_zero_decision", "decide_family",
+__all__ = ["FamilyDecision", "FamilyProof", "affine_tail_decision", "all_zero_decision",
+           "decide_family",
            "ramp_feature", "zero_layer_decision"]
 
 
@@ -61,12 +62,13 @@ class FamilyProof:
         require(self.family in ("all-zero", "zero layer", "affine tail"),
                 f"unknown family {self.family!r}")
         if self.family == "affine tail":
-            require(self.layer == 1 and _zero_layer(params, 0), "layer 1 of params is not zero")
+            require(self.layer == 1 and params.depth >= 3, "layer must be 1, depth >= 3")
             require(self.mean == sum(dataset.y, Fraction(0)) / dataset.n
                     and set(params.outputs(dataset)) == {self.mean},
                     "the output is not the constant mean of the targets")
             require(_affine_tail(params) == self.tail, "the tail gradient is not params'")
-            require(_ramps_cannot_help(dataset, self.tail), "some ramp lowers the loss")
+            require(_ramps_cannot_help(params, dataset, self.tail),
+                    "layer 1 is positive somewhere, or some ramp lowers the loss")
             return
         if self.family == "all-zero":
             require(self.layer == 0 and params.depth >= 2 and _all_zero(params),
@@ -178,26 +180,86 @@ def _affine_tail(params: DeepReLU) -> tuple[Fraction, ...] | None:
     return tuple(g)
 
 
-def _ramp_values(dataset: Dataset) -> list[Fraction]:
-    """S = sum_i (y_i - ybar) relu(+-(x_i - t)) at every data input t (d = 1): S is piecewise
-    linear in t with its breaks at the inputs, constant below and above them, so these values
-    bound it for every ramp relu(a x + b) (which is |a| relu(+-(x - t)), or constant)."""
-    ybar = sum(dataset.y, Fraction(0)) / dataset.n
-    xs = [x[0] for x in dataset.X]
+def _line_positions(points: list[tuple[Fraction, ...]]) -> list[Fraction] | None:
+    """t_i with x_i = p + t_i e on one line through the points, or None if not collinear."""
+    distinct = sorted(set(points))
+    if len(distinct) == 1:
+        return [Fraction(0)] * len(points)
+    p0 = distinct[0]
+    e = tuple(a - b for a, b in zip(distinct[1], p0, strict=True))
+    c = next(q for q, t in enumerate(e) if t)
     out = []
-    for t in xs:
-        for s in (1, -1):
-            out.append(sum(((y - ybar) * max(s * (x - t), Fraction(0))
-                            for x, y in zip(xs, dataset.y, strict=True)), Fraction(0)))
+    for x in points:
+        t = (x[c] - p0[c]) / e[c]
+        if any(x[q] - p0[q] != t * e[q] for q in range(len(e))):
+            return None
+        out.append(t)
     return out
 
 
-def _ramps_cannot_help(dataset: Dataset, g: tuple[Fraction, ...] | None) -> bool:
-    """Every g_j != 0 and g_j S <= 0 for every ramp S (then no move lowers the loss)."""
-    if dataset.d != 1 or not g or any(t == 0 for t in g):
+def _kink_ramp_values(params: DeepReLU, dataset: Dataset, j: int) -> list[Fraction] | None:
+    """The values that bound the sign of S = sum_(i in Z) r'_i relu(a . x_i + b) over every
+    small (a, b), Z the points where unit j of layer 1 is on its kink; None if Z's inputs are
+    not on one line. On the line, a . x + b is an affine function alpha t + beta of the
+    position t: S is relu(beta) sum_Z r' (alpha = 0), or |alpha| times
+    sum_Z r'_i relu(+-(t_i - tau)), piecewise linear in tau with breaks at the t_i, 0 on one
+    side and of slope sign -+sum_Z r' on the other: its signs are those of sum_Z r' and of
+    its values at tau = t_i.
+    """
+    ybar = sum(dataset.y, Fraction(0)) / dataset.n
+    pre = params.preactivations(dataset)[0]
+    Z = [i for i in range(dataset.n) if pre[i][j] == 0]
+    if not Z:
+        return []
+    ts = _line_positions([dataset.X[i] for i in Z])
+    if ts is None:
+        return None
+    r = [dataset.y[i] - ybar for i in Z]
+    out = [sum(r, Fraction(0))]
+    for tau in ts:
+        for s in (1, -1):
+            out.append(sum((ri * max(s * (t - tau), Fraction(0)) for ri, t in
+                            zip(r, ts, strict=True)), Fraction(0)))
+    return out
+
+
+def _ramps_cannot_help(params: DeepReLU, dataset: Dataset,
+                       g: tuple[Fraction, ...] | None) -> bool:
+    """Layer 1 is <= 0 on the data, and for every unit j on a kink somewhere g_j != 0 and
+    g_j S <= 0 for every value of :func:`_kink_ramp_values` (then no move lowers the loss)."""
+    if g is None or any(t > 0 for row in params.preactivations(dataset)[0] for t in row):
         return False
-    values = _ramp_values(dataset)
-    return all(t * S <= 0 for t in g for S in values)
+    for j, gj in enumerate(g):
+        values = _kink_ramp_values(params, dataset, j)
+        if values is None or (values and (gj == 0 or any(gj * S > 0 for S in values))):
+            return False
+    return True
+
+
+def affine_tail_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
+    """Layer 1 switched off on the data (every pre-activation <= 0), the output the mean, and
+    the tail affine near h_1 = 0 with gradient signs no ramp on the kinks can use: a minimum.
+    None when params is not such a point."""
+    mean = sum(dataset.y, Fraction(0)) / dataset.n
+    if params.depth < 3 or set(params.outputs(dataset)) != {mean}:
+        return None
+    g = _affine_tail(params)
+    if not _ramps_cannot_help(params, dataset, g):
+        return None
+    values = [_kink_ramp_values(params, dataset, j) for j in range(len(g))]
+    proof = FamilyProof("affine tail", 1, (), mean, g)
+    lines = ("Layer 1 is <= 0 at every data point, so h_1 = 0 on the data and f = ybar = "
+             f"{mean}. Every tail pre-activation at h_1 = 0 is nonzero, so near theta the tail "
+             "is affine: f(x) = C' + sum_j gamma_j relu(w_j' . x + b_j') with gamma_j near "
+             f"g_j, g = ({', '.join(map(str, g))}), of the same sign; relu(w_j' . x_i + b_j') "
+             "is 0 where unit j is strictly negative and small where it is 0 (the set Z_j). "
+             "Then L' >= L - 2 sum_j gamma_j S_j with S_j = sum_(i in Z_j) (y_i - ybar) "
+             "relu(w_j' . x_i + b_j'), and on the line through Z_j the sign of S_j is bounded by "
+             f"the values (checked exactly, per unit) {values}: g_j S <= 0 for all of them. "
+             "So L' >= L near theta: a local minimum.",)
+    return FamilyDecision("affine tail", True, "layer 1 is switched off on the data and the "
+                          "tail is affine near 0 with gradient signs that no ramp on the kinks "
+                          "can use", lines, proof=proof)
 
 
 def _groups_have_mean(dataset: Dataset, mean: Fraction) -> tuple[tuple[int, ...], ...] | None:
@@ -267,20 +329,6 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
     if groups is not None:
         d = _global_minimum("zero layer", n + 1, params, dataset, mean, groups)
         return FamilyDecision(d.family, True, d.reason, head + d.proof_lines, proof=d.proof)
-    g = _affine_tail(params) if n == 0 else None
-    if _ramps_cannot_help(dataset, g):
-        proof = FamilyProof("affine tail", 1, (), mean, g)
-        return FamilyDecision("affine tail", True, "layer 1 is zero, the tail is affine near 0 "
-                              "with gradient signs that no ramp of the inputs can use",
-                              (*head, f"Every tail pre-activation at h_1 = 0 is nonzero, so near "
-                               f"theta the tail is affine: f(x) = C' + sum_j gamma_j "
-                               f"relu(a_j x + b_j) with gamma_j near g_j, g = "
-                               f"({', '.join(map(str, g))}), of the same sign, and a_j, b_j "
-                               "small. Then L' >= L - 2 sum_j gamma_j S_j, S_j = sum_i "
-                               "(y_i - ybar) relu(a_j x_i + b_j); S_j is |a_j| times a ramp "
-                               "value relu(+-(x - t)), and at every breakpoint t = x_i "
-                               f"g_j S <= 0 (checked exactly: {_ramp_values(dataset)}). So "
-                               "L' >= L near theta: a local minimum."), proof=proof)
     space = params.space
     if n == 0:
         feats = [tuple(x) for x in dataset.X]
@@ -312,5 +360,6 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
 
 
 def decide_family(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
-    """The first family that decides params (all-zero, then zero layer), else None."""
-    return all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
+    """The first family that decides params (all-zero, zero layer, affine tail), else None."""
+    return (all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
+            or affine_tail_decision(params, dataset))

@@ -20,7 +20,9 @@ this order and stops at the first proven descent:
 4. **kink sign vectors**: sign vectors on 2 or 3 of the biases and outgoing weights of units
    with a zero pre-activation at some data point (:func:`kink_coordinates`): a unit revived
    at some points and silenced at others, its effect carried to the output;
-5. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
+5. **random kink moves** (:func:`random_kink_moves`, seeded): 2-5 coordinates near the
+   kinks with unequal magnitudes;
+6. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
 
 The proof that the order loses nothing (a later move is never needed when an earlier one
 descends) is simply that the search stops only at a *proven* descent: any order is sound, and
@@ -52,6 +54,7 @@ __all__ = [
     "kink_coordinates",
     "ordered_moves",
     "path_moves",
+    "random_kink_moves",
     "search_descent",
 ]
 
@@ -206,6 +209,40 @@ def kink_coordinates(params: DeepReLU, dataset: Dataset) -> list[int]:
     return out
 
 
+_MAGNITUDES = tuple(Fraction(t) for t in (1, -1, 2, -2, 4, -4, "1/4", "-1/4"))
+
+
+def random_kink_moves(params: DeepReLU, dataset: Dataset, count: int = 1500,
+                      seed: int = 0) -> Iterator[Move]:
+    """Sparse moves of unequal magnitudes on the coordinates near the kinks (seeded: the same
+    point always gets the same moves, so verdicts are reproducible).
+
+    The support (2-5 coordinates) is drawn from :func:`kink_coordinates`, every weight leaving
+    a unit at or after the first layer with a unit on a kink, and the output bias; the
+    magnitudes from +-1/4, +-1, +-2, +-4. A descent that needs one unit silenced by more than
+    another is revived (a bias of 2 against a weight of 1) is out of reach of sign vectors.
+    """
+    import random
+
+    space = params.space
+    kinks = kink_coordinates(params, dataset)
+    if not kinks:
+        return
+    first = min(n for n, L in enumerate(space.layers) if any(L.bias <= q < L.stop
+                                                              for q in kinks))
+    pool = sorted(set(kinks) | {q for L in space.layers[first + 1:]
+                                for q in range(L.start, L.bias)}
+                  | {space.bias_index(params.depth, 1)})
+    rng = random.Random(seed)
+    names = space.names
+    for _ in range(count):
+        support = rng.sample(pool, min(len(pool), rng.randint(2, 5)))
+        entries = {q: rng.choice(_MAGNITUDES) for q in support}
+        yield (space.unit_vector(entries),
+               ", ".join(f"{names[q]} by {t}" for q, t in sorted(entries.items())),
+               "random kink move")
+
+
 def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
     """Every move of the module docstring, in order, without repeats."""
     space = params.space
@@ -215,7 +252,7 @@ def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
         families += [_revivals(params, dataset, space), path_moves(params, dataset),
                      _sign_vectors(space, kink_coordinates(params, dataset), "kink sign vector",
                                    3),
-                     _sign_vectors(space)]
+                     random_kink_moves(params, dataset), _sign_vectors(space)]
     for move in itertools.chain(*families):
         if move[0] not in seen:
             seen.add(move[0])
