@@ -62,12 +62,14 @@ class FamilyProof:
         require(self.family in ("all-zero", "zero layer", "affine tail"),
                 f"unknown family {self.family!r}")
         if self.family == "affine tail":
-            require(self.layer == 1 and params.depth >= 3, "layer must be 1, depth >= 3")
+            require(1 <= self.layer < params.depth and params.depth >= 3,
+                    "layer must be a hidden layer, depth >= 3")
             require(self.mean == sum(dataset.y, Fraction(0)) / dataset.n
                     and set(params.outputs(dataset)) == {self.mean},
                     "the output is not the constant mean of the targets")
-            require(_affine_tail(params) == self.tail, "the tail gradient is not params'")
-            require(_ramps_cannot_help(params, dataset, self.tail),
+            require(_affine_tail(params, self.layer) == self.tail,
+                    "the tail gradient is not params'")
+            require(_ramps_cannot_help(params, dataset, self.tail, self.layer),
                     "layer 1 is positive somewhere, or some ramp lowers the loss")
             return
         if self.family == "all-zero":
@@ -157,16 +159,16 @@ def ramp_feature(features: Sequence[Sequence[Fraction]], weights: Sequence[Fract
     return None
 
 
-def _affine_tail(params: DeepReLU) -> tuple[Fraction, ...] | None:
-    """g = dT/dh_1 at h_1 = 0 when every tail pre-activation there is nonzero, else None.
+def _affine_tail(params: DeepReLU, n: int = 1) -> tuple[Fraction, ...] | None:
+    """g = dT/dh_n at h_n = 0 when every tail pre-activation there is nonzero, else None.
 
-    With h_1 = 0 the pre-activations of layers 2..k-1 are the same on every input; when none
-    is 0 they keep their signs near theta, so the tail T is affine near h_1 = 0 with gradient
-    g = W_k D_(k-1) W_(k-1) ... D_2 W_2 (D_n: 1 on the active units of layer n).
+    With h_n = 0 the pre-activations of layers n+1..k-1 are the same on every input; when
+    none is 0 they keep their signs near theta, so the tail T is affine near h_n = 0 with
+    gradient g = W_k D_(k-1) W_(k-1) ... D_(n+1) W_(n+1) (D_m: 1 on the active units of m).
     """
-    h: list[Fraction] = [Fraction(0)] * len(params.weights[0])
+    h: list[Fraction] = [Fraction(0)] * len(params.weights[n - 1])
     masks = []
-    for M, b in zip(params.weights[1:-1], params.biases[1:-1], strict=True):
+    for M, b in zip(params.weights[n:-1], params.biases[n:-1], strict=True):
         z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
                                                                                     strict=True)]
         if any(t == 0 for t in z):
@@ -174,7 +176,7 @@ def _affine_tail(params: DeepReLU) -> tuple[Fraction, ...] | None:
         masks.append([t > 0 for t in z])
         h = [max(t, Fraction(0)) for t in z]
     g = list(params.weights[-1][0])
-    for M, mask in zip(reversed(params.weights[1:-1]), reversed(masks), strict=True):
+    for M, mask in zip(reversed(params.weights[n:-1]), reversed(masks), strict=True):
         g = [sum((g[q] * M[q][j] for q in range(len(M)) if mask[q]), Fraction(0))
              for j in range(len(M[0]))]
     return tuple(g)
@@ -224,42 +226,55 @@ def _kink_ramp_values(params: DeepReLU, dataset: Dataset, j: int) -> list[Fracti
 
 
 def _ramps_cannot_help(params: DeepReLU, dataset: Dataset,
-                       g: tuple[Fraction, ...] | None) -> bool:
-    """Layer 1 is <= 0 on the data, and for every unit j on a kink somewhere g_j != 0 and
-    g_j S <= 0 for every value of :func:`_kink_ramp_values` (then no move lowers the loss)."""
-    if g is None or any(t > 0 for row in params.preactivations(dataset)[0] for t in row):
+                       g: tuple[Fraction, ...] | None, n: int = 1) -> bool:
+    """Layer n is <= 0 on the data, and for every unit j on a kink at some points Z_j,
+    g_j != 0 and either g_j (y_i - ybar) <= 0 at every i in Z_j (then g_j S <= 0 for any
+    nonnegative feature), or (n = 1) g_j S <= 0 for every value of :func:`_kink_ramp_values`.
+    Then no move lowers the loss (docs/deep.md)."""
+    pre = params.preactivations(dataset)[n - 1]
+    if g is None or any(t > 0 for row in pre for t in row):
         return False
+    ybar = sum(dataset.y, Fraction(0)) / dataset.n
     for j, gj in enumerate(g):
-        values = _kink_ramp_values(params, dataset, j)
-        if values is None or (values and (gj == 0 or any(gj * S > 0 for S in values))):
+        Z = [i for i in range(dataset.n) if pre[i][j] == 0]
+        if not Z:
+            continue
+        if gj == 0:
+            return False
+        if all(gj * (dataset.y[i] - ybar) <= 0 for i in Z):
+            continue
+        values = _kink_ramp_values(params, dataset, j) if n == 1 else None
+        if values is None or any(gj * S > 0 for S in values):
             return False
     return True
 
 
 def affine_tail_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
-    """Layer 1 switched off on the data (every pre-activation <= 0), the output the mean, and
-    the tail affine near h_1 = 0 with gradient signs no ramp on the kinks can use: a minimum.
-    None when params is not such a point."""
+    """A hidden layer n switched off on the data (every pre-activation <= 0), the output the
+    mean, and the tail affine near h_n = 0 with gradient signs that no feature on the kinks
+    can use: a minimum. None when params is not such a point."""
     mean = sum(dataset.y, Fraction(0)) / dataset.n
     if params.depth < 3 or set(params.outputs(dataset)) != {mean}:
         return None
-    g = _affine_tail(params)
-    if not _ramps_cannot_help(params, dataset, g):
+    for n in range(1, params.depth):
+        g = _affine_tail(params, n)
+        if _ramps_cannot_help(params, dataset, g, n):
+            break
+    else:
         return None
-    values = [_kink_ramp_values(params, dataset, j) for j in range(len(g))]
-    proof = FamilyProof("affine tail", 1, (), mean, g)
-    lines = ("Layer 1 is <= 0 at every data point, so h_1 = 0 on the data and f = ybar = "
-             f"{mean}. Every tail pre-activation at h_1 = 0 is nonzero, so near theta the tail "
-             "is affine: f(x) = C' + sum_j gamma_j relu(w_j' . x + b_j') with gamma_j near "
-             f"g_j, g = ({', '.join(map(str, g))}), of the same sign; relu(w_j' . x_i + b_j') "
-             "is 0 where unit j is strictly negative and small where it is 0 (the set Z_j). "
-             "Then L' >= L - 2 sum_j gamma_j S_j with S_j = sum_(i in Z_j) (y_i - ybar) "
-             "relu(w_j' . x_i + b_j'), and on the line through Z_j the sign of S_j is bounded by "
-             f"the values (checked exactly, per unit) {values}: g_j S <= 0 for all of them. "
-             "So L' >= L near theta: a local minimum.",)
-    return FamilyDecision("affine tail", True, "layer 1 is switched off on the data and the "
-                          "tail is affine near 0 with gradient signs that no ramp on the kinks "
-                          "can use", lines, proof=proof)
+    proof = FamilyProof("affine tail", n, (), mean, g)
+    lines = (f"Layer {n} is <= 0 at every data point, so h_{n} = 0 on the data and f = ybar = "
+             f"{mean}. Every tail pre-activation at h_{n} = 0 is nonzero, so near theta the "
+             f"tail is affine: f(x) = C' + sum_j gamma_j h_{n}'[j](x) with gamma_j near g_j, "
+             f"g = ({', '.join(map(str, g))}), of the same sign; h_{n}'[j](x_i) is 0 where unit "
+             "j is strictly negative and small and >= 0 where it is 0 (the set Z_j). Then "
+             "L' >= L - 2 sum_j gamma_j S_j with S_j = sum_(i in Z_j) (y_i - ybar) "
+             "h'[j](x_i), and for every unit with Z_j nonempty either g_j (y_i - ybar) <= 0 on "
+             "all of Z_j, or (layer 1) g_j S <= 0 at every breakpoint value of S on the line "
+             "through Z_j (checked exactly). So L' >= L near theta: a local minimum.",)
+    return FamilyDecision("affine tail", True, f"hidden layer {n} is switched off on the data "
+                          "and the tail is affine near 0 with gradient signs that no feature "
+                          "on the kinks can use", lines, proof=proof)
 
 
 def _groups_have_mean(dataset: Dataset, mean: Fraction) -> tuple[tuple[int, ...], ...] | None:

@@ -11,12 +11,11 @@ this order and stops at the first proven descent:
 3. **path moves**: all the weights on one path from a unit of hidden layer a to the output,
    started by that unit's bias (a revival carried to the output), one of its incoming
    weights, or, for a = 1, a ramp relu(v . x - theta) of the inputs; the last weight takes
-   both signs (and, when the path's first weight w is negative, with the next bias raised by
-   |w| max phi, so the feature phi is carried inverted, as relu(beta - |w| phi), instead of
-   switched off). When the weights on the
-   path are zero the outputs change only at order
-   eps^(k - a + 1), which no coordinate, pair or revival sees. Shorter paths (lower order)
-   first;
+   both signs; and once more *steered* (:func:`_steered_start`): when the path's first weight
+   is negative the next bias is raised so the feature is carried inverted instead of switched
+   off, and side units that would carry the feature at a lower order are kept off. When the
+   weights on the path are zero the outputs change only at order eps^(k - a + 1), which no
+   coordinate, pair or revival sees. Shorter paths (lower order) first;
 4. **kink sign vectors**: sign vectors on 2 or 3 of the biases and outgoing weights of units
    with a zero pre-activation at some data point (:func:`kink_coordinates`): a unit revived
    at some points and silenced at others, its effect carried to the output;
@@ -141,29 +140,21 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
                     label = (f"path move: {what}, then the weights along {route} -> output up, "
                              f"the last one {'up' if s > 0 else 'down'}")
                     yield space.unit_vector(entries), label, "path"
-                    beta = _inverting_bias(params, dataset, pre, a, path, start)
-                    if beta is not None:
-                        entries[space.bias_index(a + 1, path[1])] = beta
+                    steer = _steered_start(params, dataset, pre, a, path, start)
+                    if steer:
+                        entries.update(steer)
                         yield (space.unit_vector(entries),
-                               label + f", b_{a + 1}[{path[1]}] up by {beta} (carries "
-                               "relu(beta - |w| phi), the feature inverted)", "path")
+                               label + ", steered: " + ", ".join(
+                                   f"{space.names[q]} by {t}" for q, t in sorted(steer.items())),
+                               "path")
 
-def _inverting_bias(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
-                    path: tuple[int, ...], start: dict[int, Fraction]) -> Fraction | None:
-    """The bias raise that lets a negative first edge of a path carry an inverted feature.
-
-    If the start unit (j of layer a) is nowhere active at theta, the start move makes it
-    eps phi_i with phi_i = relu(dz_i) where its pre-activation is 0 (dz the start's change of
-    that pre-activation), and 0 elsewhere. A negative weight w into the next unit would switch
-    eps w phi off; raising that unit's bias by beta = |w| max phi gives eps (beta - |w| phi)
-    >= 0, a feature with the opposite correlation. None when this does not apply.
-    """
-    if a + 1 >= params.depth:
-        return None
-    j, nxt = path[0] - 1, path[1] - 1
-    w = params.weights[a][nxt][j]
+def _start_feature(params: DeepReLU, dataset: Dataset, pre: Any, a: int, j: int,
+                   start: dict[int, Fraction]) -> list[Fraction] | None:
+    """phi_i, the order-1 value eps phi_i of unit j (0-based) of layer a under the start move,
+    when the unit is nowhere active at theta: relu(dz_i) where its pre-activation is 0 (dz the
+    start's change of it), 0 where it is negative. None if the unit is active somewhere."""
     column = [row[j] for row in pre[a - 1]]
-    if w >= 0 or any(t > 0 for t in column):
+    if any(t > 0 for t in column):
         return None
     L = params.space.layers[a - 1]
     inputs = dataset.X if a == 1 else params.hidden_activations(dataset)[a - 2]
@@ -173,8 +164,37 @@ def _inverting_bias(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
             (start.get(L.start + j * L.inp + q, Fraction(0)) * t for q, t in enumerate(h)),
             Fraction(0))
         phi.append(max(dz, Fraction(0)) if z == 0 else Fraction(0))
-    beta = -w * max(phi)
-    return beta if beta > 0 else None
+    return phi
+
+
+def _steered_start(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
+                   path: tuple[int, ...], start: dict[int, Fraction]) -> dict[int, Fraction]:
+    """Bias changes in layer a + 1 that steer the start's feature along the path.
+
+    If the start unit is nowhere active, it becomes eps phi (:func:`_start_feature`). A
+    negative weight w into the path's next unit would switch eps w phi off: raising that
+    unit's bias by |w| max phi carries eps (|w| max phi - |w| phi) >= 0 instead, the feature
+    inverted. Any other unit of layer a + 1 that is nowhere active and receives phi through a
+    positive weight w would carry it too (at order 1, swamping the path's higher order): its
+    bias is lowered by w max phi + 1, which keeps it off. Empty when nothing applies.
+    """
+    if a + 1 >= params.depth:
+        return {}
+    space = params.space
+    phi = _start_feature(params, dataset, pre, a, path[0] - 1, start)
+    if phi is None or max(phi) == 0:
+        return {}
+    top = max(phi)
+    out: dict[int, Fraction] = {}
+    M = params.weights[a]
+    for q, row in enumerate(M):
+        w = row[path[0] - 1]
+        if q == path[1] - 1:
+            if w < 0:
+                out[space.bias_index(a + 1, q + 1)] = -w * top
+        elif w > 0 and all(r[q] <= 0 for r in pre[a]):
+            out[space.bias_index(a + 1, q + 1)] = -(w * top + 1)
+    return out
 
 
 def _sign_vectors(space: ParameterSpace, coords: list[int] | None = None,
