@@ -21,7 +21,7 @@ from relu_minima.verify.deep_families import (
     zero_layer_decision,
 )
 
-from .deep_brute import brute_descent
+from .deep_brute import brute_descent, numpy_attack_deep
 
 small = st.integers(-2, 2)
 
@@ -232,3 +232,18 @@ def test_affine_tail_family_against_brute_force(problem):
     if cert.case == "family: affine tail":
         assert cert.is_local_minimum is True
         assert brute_descent(net, D) is None
+
+
+def test_affine_tail_in_a_later_layer_with_tied_inputs():
+    # layer 2 is <= 0, on its kink at the two points with input 2 (targets 3 and -2, a class
+    # of residual sum 1), and the output weight is -2: the class can only be moved down
+    net = DeepReLU([[["-2"], ["1"], ["2"]], [["-2", "0", "2"]], [["-2"]]],
+                   [["2", "-2", "-4"], ["0"], ["0"]])
+    D = Dataset([-2, 2, 2, 0], [1, 3, -2, -2])
+    cert = verify_deep_local_minimum(net, D)
+    assert cert.case == "family: affine tail" and cert.family.layer == 2
+    assert numpy_attack_deep(net, D, trials=600) >= 0
+    Certificate.from_json(cert.to_json()).check()
+    # the opposite output weight moves the class up, which the residuals want
+    flipped = verify_deep_local_minimum(net.replace_layer(2, W=[[2]]), D)
+    assert flipped.is_local_minimum is False

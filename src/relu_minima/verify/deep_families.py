@@ -225,23 +225,49 @@ def _kink_ramp_values(params: DeepReLU, dataset: Dataset, j: int) -> list[Fracti
     return out
 
 
+def _classes_before(params: DeepReLU, dataset: Dataset, n: int) -> list[list[int]]:
+    """Points that share h_n on a whole neighbourhood of theta: equal inputs, or points at
+    which some layer m < n is strictly negative in every unit (both see h_m = 0 there)."""
+    label = list(range(dataset.n))
+
+    def join(i: int, j: int) -> None:
+        a, b = label[i], label[j]
+        label[:] = [a if t == b else t for t in label]
+
+    for ix in dataset.groups().values():
+        for i in ix[1:]:
+            join(ix[0], i)
+    for z in params.preactivations(dataset)[:n - 1]:
+        dead = [i for i, row in enumerate(z) if all(t < 0 for t in row)]
+        for i in dead[1:]:
+            join(dead[0], i)
+    out: dict[int, list[int]] = {}
+    for i, t in enumerate(label):
+        out.setdefault(t, []).append(i)
+    return list(out.values())
+
+
 def _ramps_cannot_help(params: DeepReLU, dataset: Dataset,
                        g: tuple[Fraction, ...] | None, n: int = 1) -> bool:
     """Layer n is <= 0 on the data, and for every unit j on a kink at some points Z_j,
-    g_j != 0 and either g_j (y_i - ybar) <= 0 at every i in Z_j (then g_j S <= 0 for any
-    nonnegative feature), or (n = 1) g_j S <= 0 for every value of :func:`_kink_ramp_values`.
+    g_j != 0 and either g_j sum_(i in K) (y_i - ybar) <= 0 for every class K in Z_j of points
+    that share h_n near theta (:func:`_classes_before`; then g_j S <= 0 for any nonnegative
+    feature), or (n = 1) g_j S <= 0 for every value of :func:`_kink_ramp_values`.
     Then no move lowers the loss (docs/deep.md)."""
     pre = params.preactivations(dataset)[n - 1]
     if g is None or any(t > 0 for row in pre for t in row):
         return False
     ybar = sum(dataset.y, Fraction(0)) / dataset.n
+    classes = _classes_before(params, dataset, n)
     for j, gj in enumerate(g):
-        Z = [i for i in range(dataset.n) if pre[i][j] == 0]
+        Z = {i for i in range(dataset.n) if pre[i][j] == 0}
         if not Z:
             continue
         if gj == 0:
             return False
-        if all(gj * (dataset.y[i] - ybar) <= 0 for i in Z):
+        # a class shares h_n'[j] near theta (and lies inside Z or outside it)
+        if all(gj * sum((dataset.y[i] - ybar for i in c), Fraction(0)) <= 0
+               for c in classes if Z & set(c)):
             continue
         values = _kink_ramp_values(params, dataset, j) if n == 1 else None
         if values is None or any(gj * S > 0 for S in values):
