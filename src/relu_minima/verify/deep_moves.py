@@ -176,17 +176,16 @@ def _steered_start(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
     unit's bias by |w| max phi carries eps (|w| max phi - |w| phi) >= 0 instead, the feature
     inverted. Any other unit of layer a + 1 that is nowhere active and receives phi through a
     positive weight w would carry it too (at order 1, swamping the path's higher order): its
-    bias is lowered by w max phi + 1, which keeps it off. Empty when nothing applies.
+    bias is lowered by w max phi + 1, which keeps it off. Later negative weights on the path
+    get the next bias raised by 1. Empty when nothing applies.
     """
     if a + 1 >= params.depth:
         return {}
     space = params.space
     phi = _start_feature(params, dataset, pre, a, path[0] - 1, start)
-    if phi is None or max(phi) == 0:
-        return {}
-    top = max(phi)
     out: dict[int, Fraction] = {}
-    M = params.weights[a]
+    top = max(phi) if phi is not None else Fraction(0)
+    M = params.weights[a] if top > 0 else ()
     for q, row in enumerate(M):
         w = row[path[0] - 1]
         if q == path[1] - 1:
@@ -194,6 +193,11 @@ def _steered_start(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
                 out[space.bias_index(a + 1, q + 1)] = -w * top
         elif w > 0 and all(r[q] <= 0 for r in pre[a]):
             out[space.bias_index(a + 1, q + 1)] = -(w * top + 1)
+    # further along the path the feature is of order >= 2, so a bias raised at order 1
+    # carries it through a negative weight linearly (relu(eps - eps^2 |w| phi))
+    for m in range(1, len(path) - 1):
+        if params.weights[a + m][path[m + 1] - 1][path[m] - 1] < 0:
+            out[space.bias_index(a + m + 1, path[m + 1])] = Fraction(1)
     return out
 
 
