@@ -55,12 +55,23 @@ class FamilyProof:
     layer: int
     groups: tuple[tuple[int, ...], ...]
     mean: Fraction
-    tail: tuple[Fraction, ...] = ()  # "affine tail": the tail's gradient g at h_1 = 0
+    tail: tuple[Fraction | None, ...] = ()  # the tail's gradient g / signs (tail families)
 
     def check(self, params: DeepReLU, dataset: Dataset) -> None:
         """Raise :class:`CertificateError` unless the proof holds for params and dataset."""
-        require(self.family in ("all-zero", "zero layer", "affine tail"),
+        require(self.family in ("all-zero", "zero layer", "affine tail", "monotone tail"),
                 f"unknown family {self.family!r}")
+        if self.family == "monotone tail":
+            require(1 <= self.layer < params.depth and params.depth >= 3,
+                    "layer must be a hidden layer, depth >= 3")
+            require(self.mean == sum(dataset.y, Fraction(0)) / dataset.n
+                    and set(params.outputs(dataset)) == {self.mean},
+                    "the output is not the constant mean of the targets")
+            signs = _tail_signs(params, self.layer)
+            require(signs == self.tail, "the tail signs are not params'")
+            require(_monotone_tail_holds(params, dataset, self.layer, signs),
+                    "some class can move the way its residuals ask")
+            return
         if self.family == "affine tail":
             require(1 <= self.layer < params.depth and params.depth >= 3,
                     "layer must be a hidden layer, depth >= 3")
@@ -90,7 +101,7 @@ class FamilyProof:
     def to_json(self) -> dict[str, Any]:
         return {"family": self.family, "layer": self.layer, "mean": str(self.mean),
                 "groups": [[i + 1 for i in g] for g in self.groups],
-                "tail": [str(t) for t in self.tail]}
+                "tail": [None if t is None else str(t) for t in self.tail]}
 
     @classmethod
     def from_json(cls, data: Any) -> FamilyProof:
@@ -98,7 +109,8 @@ class FamilyProof:
             raise CertificateError("a family proof needs family, layer, groups and mean")
         return cls(str(data["family"]), int(data["layer"]),
                    tuple(tuple(int(i) - 1 for i in g) for g in data["groups"]),
-                   Fraction(data["mean"]), tuple(Fraction(t) for t in data.get("tail", ())))
+                   Fraction(data["mean"]),
+                   tuple(None if t is None else Fraction(t) for t in data.get("tail", ())))
 
 
 @dataclass(frozen=True)
@@ -275,6 +287,102 @@ def _ramps_cannot_help(params: DeepReLU, dataset: Dataset,
     return True
 
 
+def _tail_signs(params: DeepReLU, n: int) -> tuple[Fraction | None, ...]:
+    """Per unit j of layer n, a sign s with s (T'(v + t e_j) - T'(v)) >= 0 for every t >= 0,
+    every small v >= 0 and every tail T' near theta's (0: the difference is 0), or None.
+
+    Secant slopes along e_j are propagated through layers n+1..k at h_n = 0: a unit strictly
+    negative there stays dead (slope 0), a positive one stays active (slope passes), one at 0
+    is a kink (relu is monotone and 1-Lipschitz: the secant lies between 0 and the incoming
+    one). Two bounds are kept: a structural sign (a weight != 0 keeps its sign under small
+    changes; a zero weight from a moving unit leaves the sign unknown), and the exact interval
+    of slopes in the limit, whose strict signs (lo > 0 or hi < 0) survive small changes.
+    """
+    h = [Fraction(0)] * len(params.weights[n - 1])
+    states = []
+    for M, b in zip(params.weights[n:-1], params.biases[n:-1], strict=True):
+        z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
+                                                                                    strict=True)]
+        states.append([(t > 0) - (t < 0) for t in z])
+        h = [max(t, Fraction(0)) for t in z]
+    out: list[Fraction | None] = []
+    for j in range(len(h0 := params.weights[n - 1])):
+        cur = [(Fraction(int(q == j)),) * 2 + (int(q == j),) for q in range(len(h0))]
+        for m, M in enumerate(params.weights[n:], start=0):
+            nxt = []
+            for v, row in enumerate(M):
+                lo = hi = Fraction(0)
+                tag: int | None = 0  # 0 here: no moving input yet
+                for w, (a, c, t) in zip(row, cur, strict=True):
+                    lo, hi = lo + min(w * a, w * c), hi + max(w * a, w * c)
+                    if t == 0:
+                        continue
+                    part = None if (w == 0 or t is None) else ((w > 0) - (w < 0)) * t
+                    tag = part if tag == 0 else (tag if tag == part else None)
+                if m < len(states):
+                    state = states[m][v]
+                    if state < 0:
+                        lo = hi = Fraction(0)
+                        tag = 0
+                    elif state == 0:
+                        lo, hi = min(lo, Fraction(0)), max(hi, Fraction(0))
+                nxt.append((lo, hi, tag))
+            cur = nxt
+        lo, hi, tag = cur[0]
+        out.append(Fraction(tag) if tag is not None else
+                   Fraction(1) if lo > 0 else Fraction(-1) if hi < 0 else None)
+    return tuple(out)
+
+
+def _monotone_tail_holds(params: DeepReLU, dataset: Dataset, n: int,
+                         signs: tuple[Fraction | None, ...]) -> bool:
+    """Layer n <= 0 on the data; every class K of points sharing h_n near theta that lies in
+    some Z_j sees one sign s among its units' tail signs, and s sum_K (y_i - ybar) <= 0."""
+    pre = params.preactivations(dataset)[n - 1]
+    if any(t > 0 for row in pre for t in row):
+        return False
+    ybar = sum(dataset.y, Fraction(0)) / dataset.n
+    for K in _classes_before(params, dataset, n):
+        units = [j for j in range(len(signs)) if pre[K[0]][j] == 0]
+        if not units:
+            continue
+        if any(signs[j] is None for j in units):
+            return False
+        nonzero = {signs[j] for j in units} - {0}
+        if len(nonzero) > 1:
+            return False
+        if nonzero and nonzero.pop() * sum((dataset.y[i] - ybar for i in K), Fraction(0)) > 0:
+            return False
+    return True
+
+
+def monotone_tail_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
+    """A hidden layer switched off on the data whose tail moves each class's output only in
+    the direction its residuals do not ask for (docs/deep.md): a minimum, else None."""
+    mean = sum(dataset.y, Fraction(0)) / dataset.n
+    if params.depth < 3 or set(params.outputs(dataset)) != {mean}:
+        return None
+    for n in range(1, params.depth):
+        signs = _tail_signs(params, n)
+        if _monotone_tail_holds(params, dataset, n, signs):
+            break
+    else:
+        return None
+    proof = FamilyProof("monotone tail", n, (), mean, tuple(signs))
+    lines = (f"Layer {n} is <= 0 at every data point, so h_{n} = 0 on the data and f = ybar = "
+             f"{mean}. Near theta h_{n}' is 0 except at the points where a unit is on its kink, "
+             "where it is small and >= 0; points with equal inputs or dead in an earlier layer "
+             "share it (a class K). Along each unit j the tail's secant slopes have the sign "
+             f"s_j = {[None if t is None else int(t) for t in signs]} for every nearby tail "
+             "(dead units stay dead, active ones active, kinks lie between 0 and their input's "
+             "slope), so f(K) - f(rest) has the sign s of K's units, and L' >= L - 2 sum_K "
+             "(sum_K (y_i - ybar)) (f(K) - C') with s sum_K (y_i - ybar) <= 0 for every K "
+             "(checked exactly). So L' >= L near theta: a local minimum.",)
+    return FamilyDecision("monotone tail", True, f"hidden layer {n} is switched off on the "
+                          "data and the tail can move each class only against its residuals",
+                          lines, proof=proof)
+
+
 def affine_tail_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
     """A hidden layer n switched off on the data (every pre-activation <= 0), the output the
     mean, and the tail affine near h_n = 0 with gradient signs that no feature on the kinks
@@ -403,4 +511,4 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
 def decide_family(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
     """The first family that decides params (all-zero, zero layer, affine tail), else None."""
     return (all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
-            or affine_tail_decision(params, dataset))
+            or affine_tail_decision(params, dataset) or monotone_tail_decision(params, dataset))
