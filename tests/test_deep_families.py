@@ -21,7 +21,7 @@ from relu_minima.verify.deep_families import (
     zero_layer_decision,
 )
 
-from .deep_brute import brute_descent
+from .deep_brute import brute_descent, numpy_attack_deep
 
 small = st.integers(-2, 2)
 
@@ -209,3 +209,70 @@ def test_affine_tail_minimum_against_brute_force():
     tampered["evidence"]["family"]["tail"] = ["4"]
     with pytest.raises(CertificateError):
         Certificate.from_json(tampered).check()
+
+
+@st.composite
+def switched_off_first_layer(draw):
+    D = draw(datasets(n_min=3))
+    w = draw(st.integers(-2, 2))
+    b1 = -max(w * x[0] for x in D.X)  # layer 1 <= 0 on the data, 0 at its largest point
+    W = [[[w]], [[draw(small)]], [[draw(small)]]]
+    b = [[b1], [draw(small)], [0]]
+    net = DeepReLU(W, b)
+    b[2] = [mean(D) - net.outputs(D)[0]]
+    return DeepReLU(W, b), D
+
+
+@settings(max_examples=25)
+@given(switched_off_first_layer())
+def test_affine_tail_family_against_brute_force(problem):
+    net, D = problem
+    cert = verify_deep_local_minimum(net, D)
+    cert.check()
+    if cert.case in ("family: affine tail", "family: monotone tail"):
+        assert cert.is_local_minimum is True
+        assert brute_descent(net, D) is None
+
+
+def test_affine_tail_in_a_later_layer_with_tied_inputs():
+    # layer 2 is <= 0, on its kink at the two points with input 2 (targets 3 and -2, a class
+    # of residual sum 1), and the output weight is -2: the class can only be moved down
+    net = DeepReLU([[["-2"], ["1"], ["2"]], [["-2", "0", "2"]], [["-2"]]],
+                   [["2", "-2", "-4"], ["0"], ["0"]])
+    D = Dataset([-2, 2, 2, 0], [1, 3, -2, -2])
+    cert = verify_deep_local_minimum(net, D)
+    assert cert.case == "family: affine tail" and cert.family.layer == 2
+    assert numpy_attack_deep(net, D, trials=600) >= 0
+    Certificate.from_json(cert.to_json()).check()
+    # the opposite output weight moves the class up, which the residuals want
+    flipped = verify_deep_local_minimum(net.replace_layer(2, W=[[2]]), D)
+    assert flipped.is_local_minimum is False
+
+
+@pytest.mark.parametrize("params, data, layer", [
+    # layer 2 off, the tail's only live route to the output is a kink unit behind a weight -1
+    ({"weights": [[["0"], ["1"], ["0"]], [["0", "-1", "-1"]], [["1"], ["-1"]], [["0", "-1"]]],
+      "biases": [["-1", "2", "-1"], ["0"], ["-1", "0"], ["7/4"]]},
+     {"X": [["-2"], ["-2"], ["-2"], ["-1"]], "y": ["-2", "3", "3", "3"]}, 2),
+    # layer 1 off; a zero weight into an active and a kink unit is dominated by the slope 2
+    ({"weights": [[["-2"]], [["-2"], ["0"], ["0"]], [["-1", "0", "1"]]],
+      "biases": [["-4"], ["1", "1", "0"], ["-1/3"]]},
+     {"X": [["0"], ["1"], ["-2"], ["-1"], ["-1"], ["-2"]],
+      "y": ["-2", "-2", "-1", "-3", "3", "-3"]}, 1),
+])
+def test_monotone_tail_minima_survive_an_exact_attack(params, data, layer):
+    net, D = DeepReLU.from_json(params), Dataset.from_json(data)
+    cert = verify_deep_local_minimum(net, D, max_directions=10)
+    assert cert.case == "family: monotone tail" and cert.family.layer == layer
+    assert numpy_attack_deep(net, D, trials=600) >= 0
+    back = Certificate.from_json(cert.to_json())
+    back.check()
+    bad = json.loads(cert.to_json())
+    bad["evidence"]["family"]["tail"] = ["-1"]
+    with pytest.raises(CertificateError):
+        Certificate.from_json(bad).check()
+    # flipping the sign of the output layer lets the class move the way it wants
+    W = [list(M) for M in net.weights]
+    W[-1] = [[-t for t in W[-1][0]]]
+    flipped = DeepReLU(W, net.biases)
+    assert verify_deep_local_minimum(flipped, D).case != "family: monotone tail"

@@ -15,17 +15,18 @@ in the order they are tried (proofs in docs/deep.md):
    inactive on every point) there is one class, so the point is a local minimum iff its
    constant output equals the mean of the targets (the corrected Theorem 1 (i)).
 3. **Depth 2**: the complete one-hidden-layer criterion of :mod:`relu_minima.verify.shallow`.
-4. **Families** (depth >= 3, :mod:`relu_minima.verify.deep_families`): all-zero networks
-   (any depth and widths, any output bias) and networks with one zero hidden layer are
-   decided by a construction; "local minimum" verdicts carry a ``FamilyProof`` that
-   ``check()`` re-verifies.
+4. **Families** (depth >= 3, :mod:`relu_minima.verify.deep_families`; tried right after
+   rule 1, so that their minima carry the family's own proof): all-zero networks
+   (any depth and widths, any output bias), networks with one zero hidden layer, and a
+   hidden layer switched off on the data with an affine tail are decided by a construction;
+   "local minimum" verdicts carry a ``FamilyProof`` that ``check()`` re-verifies.
 5. **Descent moves** (:mod:`relu_minima.verify.deep_moves`). Along a ray theta + eps u the
    outputs are, for small eps > 0, polynomials in eps, so the loss is a polynomial P(eps);
    if the lowest nonzero coefficient of P - L is negative the point is not a minimum.
    Tried in order, stopping at the first proven descent: coordinates, unit revivals, path
-   moves (every weight on one path to the output: order up to k), sign vectors on 2-4
-   coordinates, up to ``max_directions`` moves or ``time_limit`` seconds (a progress bar
-   shows after a second).
+   moves (every weight on one path to the output: order up to k), kink sign vectors, random
+   kink moves, sign vectors on 2-4 coordinates, up to ``max_directions`` moves or
+   ``time_limit`` seconds (a progress bar shows after a second).
 6. Otherwise: undecided, with the reason: what was tried, which budget ran out, which
    option to raise.
 
@@ -452,9 +453,11 @@ def _undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult,
     """What was tried, which budget ran out, and which option to raise."""
     tried = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in found.counts.items())
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
-           "family rule applies (all-zero, zero layer, blind spot, depth 2), and none of the "
+           "family rule applies (all-zero, zero layer, affine tail, blind spot, depth 2), and none "
+           "of the "
            f"{found.tried} exact moves tried ({tried or 'none'}; in the order coordinates, unit "
-           "revivals, path moves, sign vectors on 2-4 coordinates) lowers the loss at any order")
+           "revivals, path moves, kink sign vectors, random kink moves, sign vectors on 2-4 "
+           "coordinates) lowers the loss at any order")
     if found.out_of is not None:
         name = found.out_of.split("=")[0]
         flag = "--" + name.replace("_", "-")

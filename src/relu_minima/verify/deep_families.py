@@ -36,7 +36,8 @@ from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.germs import output_germs
 
-__all__ = ["FamilyDecision", "FamilyProof", "all_zero_decision", "decide_family",
+__all__ = ["FamilyDecision", "FamilyProof", "affine_tail_decision", "all_zero_decision",
+           "decide_family",
            "ramp_feature", "zero_layer_decision"]
 
 
@@ -54,19 +55,33 @@ class FamilyProof:
     layer: int
     groups: tuple[tuple[int, ...], ...]
     mean: Fraction
-    tail: tuple[Fraction, ...] = ()  # "affine tail": the tail's gradient g at h_1 = 0
+    tail: tuple[Fraction | None, ...] = ()  # the tail's gradient g / signs (tail families)
 
     def check(self, params: DeepReLU, dataset: Dataset) -> None:
         """Raise :class:`CertificateError` unless the proof holds for params and dataset."""
-        require(self.family in ("all-zero", "zero layer", "affine tail"),
+        require(self.family in ("all-zero", "zero layer", "affine tail", "monotone tail"),
                 f"unknown family {self.family!r}")
-        if self.family == "affine tail":
-            require(self.layer == 1 and _zero_layer(params, 0), "layer 1 of params is not zero")
+        if self.family == "monotone tail":
+            require(1 <= self.layer < params.depth and params.depth >= 3,
+                    "layer must be a hidden layer, depth >= 3")
             require(self.mean == sum(dataset.y, Fraction(0)) / dataset.n
                     and set(params.outputs(dataset)) == {self.mean},
                     "the output is not the constant mean of the targets")
-            require(_affine_tail(params) == self.tail, "the tail gradient is not params'")
-            require(_ramps_cannot_help(dataset, self.tail), "some ramp lowers the loss")
+            signs = _tail_signs(params, self.layer)
+            require(signs == self.tail, "the tail signs are not params'")
+            require(_monotone_tail_holds(params, dataset, self.layer, signs),
+                    "some class can move the way its residuals ask")
+            return
+        if self.family == "affine tail":
+            require(1 <= self.layer < params.depth and params.depth >= 3,
+                    "layer must be a hidden layer, depth >= 3")
+            require(self.mean == sum(dataset.y, Fraction(0)) / dataset.n
+                    and set(params.outputs(dataset)) == {self.mean},
+                    "the output is not the constant mean of the targets")
+            require(_affine_tail(params, self.layer) == self.tail,
+                    "the tail gradient is not params'")
+            require(_ramps_cannot_help(params, dataset, self.tail, self.layer),
+                    "layer 1 is positive somewhere, or some ramp lowers the loss")
             return
         if self.family == "all-zero":
             require(self.layer == 0 and params.depth >= 2 and _all_zero(params),
@@ -86,7 +101,7 @@ class FamilyProof:
     def to_json(self) -> dict[str, Any]:
         return {"family": self.family, "layer": self.layer, "mean": str(self.mean),
                 "groups": [[i + 1 for i in g] for g in self.groups],
-                "tail": [str(t) for t in self.tail]}
+                "tail": [None if t is None else str(t) for t in self.tail]}
 
     @classmethod
     def from_json(cls, data: Any) -> FamilyProof:
@@ -94,7 +109,8 @@ class FamilyProof:
             raise CertificateError("a family proof needs family, layer, groups and mean")
         return cls(str(data["family"]), int(data["layer"]),
                    tuple(tuple(int(i) - 1 for i in g) for g in data["groups"]),
-                   Fraction(data["mean"]), tuple(Fraction(t) for t in data.get("tail", ())))
+                   Fraction(data["mean"]),
+                   tuple(None if t is None else Fraction(t) for t in data.get("tail", ())))
 
 
 @dataclass(frozen=True)
@@ -155,16 +171,16 @@ def ramp_feature(features: Sequence[Sequence[Fraction]], weights: Sequence[Fract
     return None
 
 
-def _affine_tail(params: DeepReLU) -> tuple[Fraction, ...] | None:
-    """g = dT/dh_1 at h_1 = 0 when every tail pre-activation there is nonzero, else None.
+def _affine_tail(params: DeepReLU, n: int = 1) -> tuple[Fraction, ...] | None:
+    """g = dT/dh_n at h_n = 0 when every tail pre-activation there is nonzero, else None.
 
-    With h_1 = 0 the pre-activations of layers 2..k-1 are the same on every input; when none
-    is 0 they keep their signs near theta, so the tail T is affine near h_1 = 0 with gradient
-    g = W_k D_(k-1) W_(k-1) ... D_2 W_2 (D_n: 1 on the active units of layer n).
+    With h_n = 0 the pre-activations of layers n+1..k-1 are the same on every input; when
+    none is 0 they keep their signs near theta, so the tail T is affine near h_n = 0 with
+    gradient g = W_k D_(k-1) W_(k-1) ... D_(n+1) W_(n+1) (D_m: 1 on the active units of m).
     """
-    h: list[Fraction] = [Fraction(0)] * len(params.weights[0])
+    h: list[Fraction] = [Fraction(0)] * len(params.weights[n - 1])
     masks = []
-    for M, b in zip(params.weights[1:-1], params.biases[1:-1], strict=True):
+    for M, b in zip(params.weights[n:-1], params.biases[n:-1], strict=True):
         z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
                                                                                     strict=True)]
         if any(t == 0 for t in z):
@@ -172,32 +188,227 @@ def _affine_tail(params: DeepReLU) -> tuple[Fraction, ...] | None:
         masks.append([t > 0 for t in z])
         h = [max(t, Fraction(0)) for t in z]
     g = list(params.weights[-1][0])
-    for M, mask in zip(reversed(params.weights[1:-1]), reversed(masks), strict=True):
+    for M, mask in zip(reversed(params.weights[n:-1]), reversed(masks), strict=True):
         g = [sum((g[q] * M[q][j] for q in range(len(M)) if mask[q]), Fraction(0))
              for j in range(len(M[0]))]
     return tuple(g)
 
 
-def _ramp_values(dataset: Dataset) -> list[Fraction]:
-    """S = sum_i (y_i - ybar) relu(+-(x_i - t)) at every data input t (d = 1): S is piecewise
-    linear in t with its breaks at the inputs, constant below and above them, so these values
-    bound it for every ramp relu(a x + b) (which is |a| relu(+-(x - t)), or constant)."""
-    ybar = sum(dataset.y, Fraction(0)) / dataset.n
-    xs = [x[0] for x in dataset.X]
+def _line_positions(points: list[tuple[Fraction, ...]]) -> list[Fraction] | None:
+    """t_i with x_i = p + t_i e on one line through the points, or None if not collinear."""
+    distinct = sorted(set(points))
+    if len(distinct) == 1:
+        return [Fraction(0)] * len(points)
+    p0 = distinct[0]
+    e = tuple(a - b for a, b in zip(distinct[1], p0, strict=True))
+    c = next(q for q, t in enumerate(e) if t)
     out = []
-    for t in xs:
-        for s in (1, -1):
-            out.append(sum(((y - ybar) * max(s * (x - t), Fraction(0))
-                            for x, y in zip(xs, dataset.y, strict=True)), Fraction(0)))
+    for x in points:
+        t = (x[c] - p0[c]) / e[c]
+        if any(x[q] - p0[q] != t * e[q] for q in range(len(e))):
+            return None
+        out.append(t)
     return out
 
 
-def _ramps_cannot_help(dataset: Dataset, g: tuple[Fraction, ...] | None) -> bool:
-    """Every g_j != 0 and g_j S <= 0 for every ramp S (then no move lowers the loss)."""
-    if dataset.d != 1 or not g or any(t == 0 for t in g):
+def _kink_ramp_values(params: DeepReLU, dataset: Dataset, j: int) -> list[Fraction] | None:
+    """The values that bound the sign of S = sum_(i in Z) r'_i relu(a . x_i + b) over every
+    small (a, b), Z the points where unit j of layer 1 is on its kink; None if Z's inputs are
+    not on one line. On the line, a . x + b is an affine function alpha t + beta of the
+    position t: S is relu(beta) sum_Z r' (alpha = 0), or |alpha| times
+    sum_Z r'_i relu(+-(t_i - tau)), piecewise linear in tau with breaks at the t_i, 0 on one
+    side and of slope sign -+sum_Z r' on the other: its signs are those of sum_Z r' and of
+    its values at tau = t_i.
+    """
+    ybar = sum(dataset.y, Fraction(0)) / dataset.n
+    pre = params.preactivations(dataset)[0]
+    Z = [i for i in range(dataset.n) if pre[i][j] == 0]
+    if not Z:
+        return []
+    ts = _line_positions([dataset.X[i] for i in Z])
+    if ts is None:
+        return None
+    r = [dataset.y[i] - ybar for i in Z]
+    out = [sum(r, Fraction(0))]
+    for tau in ts:
+        for s in (1, -1):
+            out.append(sum((ri * max(s * (t - tau), Fraction(0)) for ri, t in
+                            zip(r, ts, strict=True)), Fraction(0)))
+    return out
+
+
+def _classes_before(params: DeepReLU, dataset: Dataset, n: int) -> list[list[int]]:
+    """Points that share h_n on a whole neighbourhood of theta: equal inputs, or points at
+    which some layer m < n is strictly negative in every unit (both see h_m = 0 there)."""
+    label = list(range(dataset.n))
+
+    def join(i: int, j: int) -> None:
+        a, b = label[i], label[j]
+        label[:] = [a if t == b else t for t in label]
+
+    for ix in dataset.groups().values():
+        for i in ix[1:]:
+            join(ix[0], i)
+    for z in params.preactivations(dataset)[:n - 1]:
+        dead = [i for i, row in enumerate(z) if all(t < 0 for t in row)]
+        for i in dead[1:]:
+            join(dead[0], i)
+    out: dict[int, list[int]] = {}
+    for i, t in enumerate(label):
+        out.setdefault(t, []).append(i)
+    return list(out.values())
+
+
+def _ramps_cannot_help(params: DeepReLU, dataset: Dataset,
+                       g: tuple[Fraction, ...] | None, n: int = 1) -> bool:
+    """Layer n is <= 0 on the data, and for every unit j on a kink at some points Z_j,
+    g_j != 0 and either g_j sum_(i in K) (y_i - ybar) <= 0 for every class K in Z_j of points
+    that share h_n near theta (:func:`_classes_before`; then g_j S <= 0 for any nonnegative
+    feature), or (n = 1) g_j S <= 0 for every value of :func:`_kink_ramp_values`.
+    Then no move lowers the loss (docs/deep.md)."""
+    pre = params.preactivations(dataset)[n - 1]
+    if g is None or any(t > 0 for row in pre for t in row):
         return False
-    values = _ramp_values(dataset)
-    return all(t * S <= 0 for t in g for S in values)
+    ybar = sum(dataset.y, Fraction(0)) / dataset.n
+    classes = _classes_before(params, dataset, n)
+    for j, gj in enumerate(g):
+        Z = {i for i in range(dataset.n) if pre[i][j] == 0}
+        if not Z:
+            continue
+        if gj == 0:
+            return False
+        # a class shares h_n'[j] near theta (and lies inside Z or outside it)
+        if all(gj * sum((dataset.y[i] - ybar for i in c), Fraction(0)) <= 0
+               for c in classes if Z & set(c)):
+            continue
+        values = _kink_ramp_values(params, dataset, j) if n == 1 else None
+        if values is None or any(gj * S > 0 for S in values):
+            return False
+    return True
+
+
+def _tail_signs(params: DeepReLU, n: int) -> tuple[Fraction | None, ...]:
+    """Per unit j of layer n, a sign s with s (T'(v + t e_j) - T'(v)) >= 0 for every t >= 0,
+    every small v >= 0 and every tail T' near theta's (0: the difference is 0), or None.
+
+    Secant slopes along e_j are propagated through layers n+1..k at h_n = 0: a unit strictly
+    negative there stays dead (slope 0), a positive one stays active (slope passes), one at 0
+    is a kink (relu is monotone and 1-Lipschitz: the secant lies between 0 and the incoming
+    one). Two bounds are kept: a structural sign (a weight != 0 keeps its sign under small
+    changes; a zero weight from a moving unit leaves the sign unknown), and the exact interval
+    of slopes in the limit, whose strict signs (lo > 0 or hi < 0) survive small changes.
+    """
+    h = [Fraction(0)] * len(params.weights[n - 1])
+    states = []
+    for M, b in zip(params.weights[n:-1], params.biases[n:-1], strict=True):
+        z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
+                                                                                    strict=True)]
+        states.append([(t > 0) - (t < 0) for t in z])
+        h = [max(t, Fraction(0)) for t in z]
+    out: list[Fraction | None] = []
+    for j in range(len(h0 := params.weights[n - 1])):
+        cur = [(Fraction(int(q == j)),) * 2 + (int(q == j),) for q in range(len(h0))]
+        for m, M in enumerate(params.weights[n:], start=0):
+            nxt = []
+            for v, row in enumerate(M):
+                lo = hi = Fraction(0)
+                tag: int | None = 0  # 0 here: no moving input yet
+                for w, (a, c, t) in zip(row, cur, strict=True):
+                    lo, hi = lo + min(w * a, w * c), hi + max(w * a, w * c)
+                    if t == 0:
+                        continue
+                    part = None if (w == 0 or t is None) else ((w > 0) - (w < 0)) * t
+                    tag = part if tag == 0 else (tag if tag == part else None)
+                if m < len(states):
+                    state = states[m][v]
+                    if state < 0:
+                        lo = hi = Fraction(0)
+                        tag = 0
+                    elif state == 0:
+                        lo, hi = min(lo, Fraction(0)), max(hi, Fraction(0))
+                nxt.append((lo, hi, tag))
+            cur = nxt
+        lo, hi, tag = cur[0]
+        out.append(Fraction(tag) if tag is not None else
+                   Fraction(1) if lo > 0 else Fraction(-1) if hi < 0 else None)
+    return tuple(out)
+
+
+def _monotone_tail_holds(params: DeepReLU, dataset: Dataset, n: int,
+                         signs: tuple[Fraction | None, ...]) -> bool:
+    """Layer n <= 0 on the data; every class K of points sharing h_n near theta that lies in
+    some Z_j sees one sign s among its units' tail signs, and s sum_K (y_i - ybar) <= 0."""
+    pre = params.preactivations(dataset)[n - 1]
+    if any(t > 0 for row in pre for t in row):
+        return False
+    ybar = sum(dataset.y, Fraction(0)) / dataset.n
+    for K in _classes_before(params, dataset, n):
+        units = [j for j in range(len(signs)) if pre[K[0]][j] == 0]
+        if not units:
+            continue
+        if any(signs[j] is None for j in units):
+            return False
+        nonzero = {signs[j] for j in units} - {0}
+        if len(nonzero) > 1:
+            return False
+        if nonzero and nonzero.pop() * sum((dataset.y[i] - ybar for i in K), Fraction(0)) > 0:
+            return False
+    return True
+
+
+def monotone_tail_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
+    """A hidden layer switched off on the data whose tail moves each class's output only in
+    the direction its residuals do not ask for (docs/deep.md): a minimum, else None."""
+    mean = sum(dataset.y, Fraction(0)) / dataset.n
+    if params.depth < 3 or set(params.outputs(dataset)) != {mean}:
+        return None
+    for n in range(1, params.depth):
+        signs = _tail_signs(params, n)
+        if _monotone_tail_holds(params, dataset, n, signs):
+            break
+    else:
+        return None
+    proof = FamilyProof("monotone tail", n, (), mean, tuple(signs))
+    lines = (f"Layer {n} is <= 0 at every data point, so h_{n} = 0 on the data and f = ybar = "
+             f"{mean}. Near theta h_{n}' is 0 except at the points where a unit is on its kink, "
+             "where it is small and >= 0; points with equal inputs or dead in an earlier layer "
+             "share it (a class K). Along each unit j the tail's secant slopes have the sign "
+             f"s_j = {[None if t is None else int(t) for t in signs]} for every nearby tail "
+             "(dead units stay dead, active ones active, kinks lie between 0 and their input's "
+             "slope), so f(K) - f(rest) has the sign s of K's units, and L' >= L - 2 sum_K "
+             "(sum_K (y_i - ybar)) (f(K) - C') with s sum_K (y_i - ybar) <= 0 for every K "
+             "(checked exactly). So L' >= L near theta: a local minimum.",)
+    return FamilyDecision("monotone tail", True, f"hidden layer {n} is switched off on the "
+                          "data and the tail can move each class only against its residuals",
+                          lines, proof=proof)
+
+
+def affine_tail_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
+    """A hidden layer n switched off on the data (every pre-activation <= 0), the output the
+    mean, and the tail affine near h_n = 0 with gradient signs that no feature on the kinks
+    can use: a minimum. None when params is not such a point."""
+    mean = sum(dataset.y, Fraction(0)) / dataset.n
+    if params.depth < 3 or set(params.outputs(dataset)) != {mean}:
+        return None
+    for n in range(1, params.depth):
+        g = _affine_tail(params, n)
+        if _ramps_cannot_help(params, dataset, g, n):
+            break
+    else:
+        return None
+    proof = FamilyProof("affine tail", n, (), mean, g)
+    lines = (f"Layer {n} is <= 0 at every data point, so h_{n} = 0 on the data and f = ybar = "
+             f"{mean}. Every tail pre-activation at h_{n} = 0 is nonzero, so near theta the "
+             f"tail is affine: f(x) = C' + sum_j gamma_j h_{n}'[j](x) with gamma_j near g_j, "
+             f"g = ({', '.join(map(str, g))}), of the same sign; h_{n}'[j](x_i) is 0 where unit "
+             "j is strictly negative and small and >= 0 where it is 0 (the set Z_j). Then "
+             "L' >= L - 2 sum_j gamma_j S_j with S_j = sum_(i in Z_j) (y_i - ybar) "
+             "h'[j](x_i), and for every unit with Z_j nonempty either g_j (y_i - ybar) <= 0 on "
+             "all of Z_j, or (layer 1) g_j S <= 0 at every breakpoint value of S on the line "
+             "through Z_j (checked exactly). So L' >= L near theta: a local minimum.",)
+    return FamilyDecision("affine tail", True, f"hidden layer {n} is switched off on the data "
+                          "and the tail is affine near 0 with gradient signs that no feature "
+                          "on the kinks can use", lines, proof=proof)
 
 
 def _groups_have_mean(dataset: Dataset, mean: Fraction) -> tuple[tuple[int, ...], ...] | None:
@@ -267,20 +478,6 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
     if groups is not None:
         d = _global_minimum("zero layer", n + 1, params, dataset, mean, groups)
         return FamilyDecision(d.family, True, d.reason, head + d.proof_lines, proof=d.proof)
-    g = _affine_tail(params) if n == 0 else None
-    if _ramps_cannot_help(dataset, g):
-        proof = FamilyProof("affine tail", 1, (), mean, g)
-        return FamilyDecision("affine tail", True, "layer 1 is zero, the tail is affine near 0 "
-                              "with gradient signs that no ramp of the inputs can use",
-                              (*head, f"Every tail pre-activation at h_1 = 0 is nonzero, so near "
-                               f"theta the tail is affine: f(x) = C' + sum_j gamma_j "
-                               f"relu(a_j x + b_j) with gamma_j near g_j, g = "
-                               f"({', '.join(map(str, g))}), of the same sign, and a_j, b_j "
-                               "small. Then L' >= L - 2 sum_j gamma_j S_j, S_j = sum_i "
-                               "(y_i - ybar) relu(a_j x_i + b_j); S_j is |a_j| times a ramp "
-                               "value relu(+-(x - t)), and at every breakpoint t = x_i "
-                               f"g_j S <= 0 (checked exactly: {_ramp_values(dataset)}). So "
-                               "L' >= L near theta: a local minimum."), proof=proof)
     space = params.space
     if n == 0:
         feats = [tuple(x) for x in dataset.X]
@@ -312,5 +509,6 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
 
 
 def decide_family(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
-    """The first family that decides params (all-zero, then zero layer), else None."""
-    return all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
+    """The first family that decides params (all-zero, zero layer, affine tail), else None."""
+    return (all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
+            or affine_tail_decision(params, dataset) or monotone_tail_decision(params, dataset))

@@ -11,10 +11,17 @@ this order and stops at the first proven descent:
 3. **path moves**: all the weights on one path from a unit of hidden layer a to the output,
    started by that unit's bias (a revival carried to the output), one of its incoming
    weights, or, for a = 1, a ramp relu(v . x - theta) of the inputs; the last weight takes
-   both signs. When the weights on the path are zero the outputs change only at order
-   eps^(k - a + 1), which no coordinate, pair or revival sees. Shorter paths (lower order)
-   first;
-4. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
+   both signs; and once more *steered* (:func:`_steered_start`): when the path's first weight
+   is negative the next bias is raised so the feature is carried inverted instead of switched
+   off, and side units that would carry the feature at a lower order are kept off. When the
+   weights on the path are zero the outputs change only at order eps^(k - a + 1), which no
+   coordinate, pair or revival sees. Shorter paths (lower order) first;
+4. **kink sign vectors**: sign vectors on 2 or 3 of the biases and outgoing weights of units
+   with a zero pre-activation at some data point (:func:`kink_coordinates`): a unit revived
+   at some points and silenced at others, its effect carried to the output;
+5. **random kink moves** (:func:`random_kink_moves`, seeded): 2-5 coordinates near the
+   kinks with unequal magnitudes;
+6. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
 
 The proof that the order loses nothing (a later move is never needed when an earlier one
 descends) is simply that the search stops only at a *proven* descent: any order is sound, and
@@ -34,12 +41,21 @@ from typing import Any
 from ..errors import InvalidArgument
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
-from ..exact.germs import Poly, add, germ_sign, loss_germ, output_germs, trim
+from ..exact.germs import Poly, add, germ_sign, mul, trim
 from ..exact.params import ParameterSpace
 from .deep_families import ramp_feature
 
-__all__ = ["Move", "SearchResult", "check_budget", "ordered_moves", "path_moves",
-           "search_descent"]
+__all__ = [
+    "GermEvaluator",
+    "Move",
+    "SearchResult",
+    "check_budget",
+    "kink_coordinates",
+    "ordered_moves",
+    "path_moves",
+    "random_kink_moves",
+    "search_descent",
+]
 
 Move = tuple[tuple[Fraction, ...], str, str]  # (direction, label, kind of move)
 
@@ -110,6 +126,7 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
     first, each started every way :func:`_starts` lists, the last weight with both signs."""
     space = params.space
     k = params.depth
+    pre = params.preactivations(dataset)
     for a in range(k - 1, 0, -1):
         units = [range(1, params.widths[n] + 1) for n in range(a, k)]  # layers a..k-1
         for path in itertools.product(*units):
@@ -120,19 +137,134 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
                         entries[space.weight_index(n, path[n - a], path[n - a - 1])] = Fraction(1)
                     entries[space.weight_index(k, 1, path[-1])] = Fraction(s)
                     route = " -> ".join(f"unit {u} of layer {a + i}" for i, u in enumerate(path))
-                    yield (space.unit_vector(entries),
-                           f"path move: {what}, then the weights along {route} -> output up, "
-                           f"the last one {'up' if s > 0 else 'down'}", "path")
+                    label = (f"path move: {what}, then the weights along {route} -> output up, "
+                             f"the last one {'up' if s > 0 else 'down'}")
+                    yield space.unit_vector(entries), label, "path"
+                    steer = _steered_start(params, dataset, pre, a, path, start)
+                    if steer:
+                        entries.update(steer)
+                        yield (space.unit_vector(entries),
+                               label + ", steered: " + ", ".join(
+                                   f"{space.names[q]} by {t}" for q, t in sorted(steer.items())),
+                               "path")
+
+def _start_feature(params: DeepReLU, dataset: Dataset, pre: Any, a: int, j: int,
+                   start: dict[int, Fraction]) -> list[Fraction] | None:
+    """phi_i, the order-1 value eps phi_i of unit j (0-based) of layer a under the start move,
+    when the unit is nowhere active at theta: relu(dz_i) where its pre-activation is 0 (dz the
+    start's change of it), 0 where it is negative. None if the unit is active somewhere."""
+    column = [row[j] for row in pre[a - 1]]
+    if any(t > 0 for t in column):
+        return None
+    L = params.space.layers[a - 1]
+    inputs = dataset.X if a == 1 else params.hidden_activations(dataset)[a - 2]
+    phi = []
+    for z, h in zip(column, inputs, strict=True):
+        dz = start.get(L.bias + j, Fraction(0)) + sum(
+            (start.get(L.start + j * L.inp + q, Fraction(0)) * t for q, t in enumerate(h)),
+            Fraction(0))
+        phi.append(max(dz, Fraction(0)) if z == 0 else Fraction(0))
+    return phi
 
 
-def _sign_vectors(space: ParameterSpace) -> Iterator[Move]:
+def _steered_start(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
+                   path: tuple[int, ...], start: dict[int, Fraction]) -> dict[int, Fraction]:
+    """Bias changes in layer a + 1 that steer the start's feature along the path.
+
+    If the start unit is nowhere active, it becomes eps phi (:func:`_start_feature`). A
+    negative weight w into the path's next unit would switch eps w phi off: raising that
+    unit's bias by |w| max phi carries eps (|w| max phi - |w| phi) >= 0 instead, the feature
+    inverted. Any other unit of layer a + 1 that is nowhere active and receives phi through a
+    positive weight w would carry it too (at order 1, swamping the path's higher order): its
+    bias is lowered by w max phi + 1, which keeps it off. Later negative weights on the path
+    get the next bias raised by 1. Empty when nothing applies.
+    """
+    if a + 1 >= params.depth:
+        return {}
+    space = params.space
+    phi = _start_feature(params, dataset, pre, a, path[0] - 1, start)
+    out: dict[int, Fraction] = {}
+    top = max(phi) if phi is not None else Fraction(0)
+    M = params.weights[a] if top > 0 else ()
+    for q, row in enumerate(M):
+        w = row[path[0] - 1]
+        if q == path[1] - 1:
+            if w < 0:
+                out[space.bias_index(a + 1, q + 1)] = -w * top
+        elif w > 0 and all(r[q] <= 0 for r in pre[a]):
+            out[space.bias_index(a + 1, q + 1)] = -(w * top + 1)
+    # further along the path the feature is of order >= 2, so a bias raised at order 1
+    # carries it through a negative weight linearly (relu(eps - eps^2 |w| phi))
+    for m in range(1, len(path) - 1):
+        if params.weights[a + m][path[m + 1] - 1][path[m] - 1] < 0:
+            out[space.bias_index(a + m + 1, path[m + 1])] = Fraction(1)
+    return out
+
+
+def _sign_vectors(space: ParameterSpace, coords: list[int] | None = None,
+                  kind: str = "sign vector", largest: int = 4) -> Iterator[Move]:
     names = space.names
-    for k in range(2, min(4, space.size) + 1):
-        for support in itertools.combinations(range(space.size), k):
+    pool = list(range(space.size)) if coords is None else coords
+    for k in range(2, min(largest, len(pool)) + 1):
+        for support in itertools.combinations(pool, k):
             for signs in itertools.product((1, -1), repeat=k):
                 yield (space.unit_vector(dict(zip(support, signs, strict=True))),
                        ", ".join(f"{names[q]} {'up' if t > 0 else 'down'}"
-                                 for q, t in zip(support, signs, strict=True)), "sign vector")
+                                 for q, t in zip(support, signs, strict=True)), kind)
+
+
+def kink_coordinates(params: DeepReLU, dataset: Dataset) -> list[int]:
+    """The biases and outgoing weights of units with a zero pre-activation at some data point.
+
+    Only at such a unit can a move switch a ReLU on at some points and not at others, which is
+    how a zero-gradient point of a piecewise-linear network gets a descent of order 2 or 3
+    from moves of equal magnitude (a unit revived where the residuals ask for it, and silenced
+    where they do not).
+    """
+    space = params.space
+    pre = params.preactivations(dataset)
+    out: list[int] = []
+    for n in range(params.depth - 1):
+        for j in range(len(params.weights[n])):
+            if any(row[j] == 0 for row in pre[n]):
+                out.append(space.bias_index(n + 1, j + 1))
+                out += [space.weight_index(n + 2, q + 1, j + 1)
+                        for q in range(len(params.weights[n + 1]))]
+    return out
+
+
+_MAGNITUDES = tuple(Fraction(t) for t in (1, -1, 2, -2, 4, -4, "1/4", "-1/4"))
+
+
+def random_kink_moves(params: DeepReLU, dataset: Dataset, count: int = 1500,
+                      seed: int = 0) -> Iterator[Move]:
+    """Sparse moves of unequal magnitudes on the coordinates near the kinks (seeded: the same
+    point always gets the same moves, so verdicts are reproducible).
+
+    The support (2-5 coordinates) is drawn from :func:`kink_coordinates`, every weight leaving
+    a unit at or after the first layer with a unit on a kink, and the output bias; the
+    magnitudes from +-1/4, +-1, +-2, +-4. A descent that needs one unit silenced by more than
+    another is revived (a bias of 2 against a weight of 1) is out of reach of sign vectors.
+    """
+    import random
+
+    space = params.space
+    kinks = kink_coordinates(params, dataset)
+    if not kinks:
+        return
+    first = min(n for n, L in enumerate(space.layers) if any(L.bias <= q < L.stop
+                                                              for q in kinks))
+    pool = sorted(set(kinks) | {q for L in space.layers[first + 1:]
+                                for q in range(L.start, L.bias)}
+                  | {space.bias_index(params.depth, 1)})
+    rng = random.Random(seed)
+    names = space.names
+    for _ in range(count):
+        support = rng.sample(pool, min(len(pool), rng.randint(2, 5)))
+        entries = {q: rng.choice(_MAGNITUDES) for q in support}
+        yield (space.unit_vector(entries),
+               ", ".join(f"{names[q]} by {t}" for q, t in sorted(entries.items())),
+               "random kink move")
 
 
 def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
@@ -142,30 +274,88 @@ def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
     families = [_coordinates(space)]
     if params.depth > 1:  # depth 1 is convex: the coordinates decide
         families += [_revivals(params, dataset, space), path_moves(params, dataset),
-                     _sign_vectors(space)]
+                     _sign_vectors(space, kink_coordinates(params, dataset), "kink sign vector",
+                                   3),
+                     random_kink_moves(params, dataset), _sign_vectors(space)]
     for move in itertools.chain(*families):
         if move[0] not in seen:
             seen.add(move[0])
             yield move
 
 
-def _with_recentred_output(params: DeepReLU, dataset: Dataset, u: tuple[Fraction, ...],
-                           space: ParameterSpace) -> Iterator[tuple[tuple[Fraction, ...], str]]:
-    """u, then u with the output bias moved against the mean first-order output change.
+def _with_recentred_output(germ_of: GermEvaluator, u: tuple[Fraction, ...], out_pos: int
+                           ) -> Iterator[tuple[tuple[Fraction, ...], Poly, str]]:
+    """(u, its loss germ), then u with the output bias moved against the mean first-order
+    output change.
 
     A move through an active unit also shifts every output by a constant at order eps (the
     unit's value times the moved weight), which costs N (shift)^2 eps^2 and can hide a gain at
-    order 3 or more; the output bias is linear in eps, so it cancels that shift exactly.
+    order 3 or more; the output bias is linear in eps, so it cancels that shift exactly (the
+    outputs move by exactly -shift eps, so their germs are shifted, not recomputed).
     """
-    yield u, ""
-    outs, _ = output_germs(params, dataset, u)
+    outs = germ_of.outputs(u)
+    yield u, germ_of.loss(outs), ""
     first = [f[1] if len(f) > 1 else Fraction(0) for f in outs]
     shift = sum(first, Fraction(0)) / len(first)
     if shift != 0:
-        pos = space.bias_index(params.depth, 1)
         v = list(u)
-        v[pos] -= shift
-        yield tuple(v), f" (output bias moved by {-shift} eps to cancel the mean shift)"
+        v[out_pos] -= shift
+        yield (tuple(v), germ_of.loss([add(f, (Fraction(0), -shift)) for f in outs]),
+               f" (output bias moved by {-shift} eps to cancel the mean shift)")
+
+
+class GermEvaluator:
+    """:func:`~relu_minima.exact.germs.loss_germ` for many sparse directions at one point.
+
+    The same polynomials, computed faster: a unit whose row and bias do not move and whose
+    inputs are constants keeps its value at theta (computed once), so only the units a sparse
+    move touches do polynomial arithmetic. Equal to ``loss_germ`` (tests/test_deep_moves.py).
+    """
+
+    def __init__(self, params: DeepReLU, dataset: Dataset) -> None:
+        self.params, self.dataset = params, dataset
+        self.pre = params.preactivations(dataset)
+        self.layers = params.space.layers
+
+    def __call__(self, u: tuple[Fraction, ...]) -> Poly:
+        return self.loss(self.outputs(u))
+
+    def loss(self, outs: list[Poly]) -> Poly:
+        total: Poly = ()
+        for f, y in zip(outs, self.dataset.y, strict=True):
+            r = add(f, (-y,))
+            total = add(total, mul(r, r))
+        return total
+
+    def outputs(self, u: tuple[Fraction, ...]) -> list[Poly]:
+        """The output germs f(x_i) along theta + eps u."""
+        p, layers = self.params, self.layers
+        moved = [[any(u[L.start + j * L.inp: L.start + (j + 1) * L.inp]) or u[L.bias + j] != 0
+                  for j in range(L.out)] for L in layers]
+        outs: list[Poly] = []
+        for i, x in enumerate(self.dataset.X):
+            h: list[Poly] = [trim([t]) for t in x]
+            const = True
+            for n, (M, b) in enumerate(zip(p.weights, p.biases, strict=True)):
+                L = layers[n]
+                z: list[Poly] = []
+                for j, (row, bj) in enumerate(zip(M, b, strict=True)):
+                    if const and not moved[n][j]:
+                        z.append(trim([self.pre[n][i][j]]))
+                        continue
+                    acc: Poly = trim([bj, u[L.bias + j]])
+                    base = L.start + j * L.inp
+                    for q, (w, t) in enumerate(zip(row, h, strict=True)):
+                        if t:
+                            acc = add(acc, mul(trim([w, u[base + q]]), t))
+                    z.append(acc)
+                if n < len(layers) - 1:
+                    h = [t if germ_sign(t) > 0 else () for t in z]
+                    const = all(len(t) <= 1 for t in h)
+                else:
+                    h = z
+            outs.append(h[0])
+        return outs
 
 
 @dataclass(frozen=True)
@@ -185,7 +375,8 @@ def search_descent(params: DeepReLU, dataset: Dataset, loss: Fraction, *,
                    max_directions: int, time_limit: float | None) -> SearchResult:
     """Try :func:`ordered_moves` until one provably lowers the loss or a budget runs out."""
     base = trim([loss])
-    space = params.space
+    germ_of = GermEvaluator(params, dataset)
+    out_pos = params.space.bias_index(params.depth, 1)
     start = time.monotonic()
     deadline = None if time_limit is None else start + time_limit
     counts: dict[str, int] = {}
@@ -210,8 +401,7 @@ def search_descent(params: DeepReLU, dataset: Dataset, loss: Fraction, *,
             counts[kind] = counts.get(kind, 0) + 1
             if bar is not None:
                 bar.update(1)
-            for v, note in _with_recentred_output(params, dataset, u, space):
-                germ = loss_germ(params, dataset, v)
+            for v, germ, note in _with_recentred_output(germ_of, u, out_pos):
                 diff = add(germ, tuple(-t for t in base))
                 if germ_sign(diff) < 0:
                     order = next(i for i, t in enumerate(diff) if t)
