@@ -35,9 +35,10 @@ def _nullspaces(pr: _Problem, work: dict[int, set[int]]) -> dict[int, np.ndarray
 
 
 def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
-                 ) -> tuple[frozenset[Pair], str]:
+                 ) -> tuple[frozenset[Pair], str, tuple[dict[int, np.ndarray], float]]:
     """Kink pairs at the float minimiser of the loss on the trained cell's closure, starting
-    with the pairs ``start`` on their kinks; and a note on how it went."""
+    with the pairs ``start`` on their kinks; a note on how it went; and the point found, as
+    ({j: (u_j, beta_j)}, c)."""
     n = pr.Xf1.shape[0]
     X1 = pr.Xf1
     sign = np.where(pr.side, 1.0, -1.0) * np.sign(pr.v)[None, :]  # s_ji, (n, m)
@@ -106,4 +107,4 @@ def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
             added += 1
     pairs = frozenset((j, i) for j in pr.live for i in range(n) if pr.group[i] in work[j])
     return pairs, (f"active-set search of the trained cell: {status}, {added} pair(s) "
-                   f"added, {dropped} dropped")
+                   f"added, {dropped} dropped"), (U, c)

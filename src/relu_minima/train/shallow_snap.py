@@ -130,8 +130,13 @@ def _kink_rows(pr: _Problem, K: frozenset[Pair], j: int) -> list[int]:
 
 
 # -- one exact candidate ---------------------------------------------------------------------------
-def _exact_candidate(pr: _Problem, K: frozenset[Pair]) -> tuple[ShallowReLU | None, set[Pair], str]:
-    """The exact minimiser for kink set K, mapped back; or None and the pairs that flipped."""
+def _exact_candidate(pr: _Problem, K: frozenset[Pair], start: tuple[dict[int, np.ndarray], float]
+                     | None = None) -> tuple[ShallowReLU | None, set[Pair], str]:
+    """The exact minimiser for kink set K, mapped back; or None and the pairs that flipped.
+
+    When the minimisers form an affine set (flat directions: units on at the same points,
+    fewer points than unknowns), the one chosen is near ``start`` (the float search's point in
+    (u, beta), c coordinates), else near the trained point."""
     d, n = pr.d, len(pr.yf)
     cols, bases, guess = [], [], []
     for j in pr.live:
@@ -147,9 +152,10 @@ def _exact_candidate(pr: _Problem, K: frozenset[Pair]) -> tuple[ShallowReLU | No
             cols.append(np.where(mask, col, 0))
         bases.append(N)
         if N:
-            guess.extend(np.linalg.lstsq(Nf.T, pr.trained_u(j), rcond=None)[0])
+            near = pr.trained_u(j) if start is None else start[0][j]
+            guess.extend(np.linalg.lstsq(Nf.T, near, rcond=None)[0])
     cols.append(np.full(n, pr.Lx, dtype=object))
-    guess.append(pr.c)
+    guess.append(pr.c if start is None else start[1])
     P = np.column_stack(cols).astype(object)
     sol = least_squares(P, pr.Lx, pr.Y, pr.Ly, np.array(guess, dtype=float), pr.rel)
     t, pos = sol.t, 0
@@ -244,13 +250,13 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
     for label, zero_live, refine in plans:
         pr = first_pr if not zero_live else _problem(net, dataset, tol, rel, zero_as_live=True)
         K = frozenset((j, i) for j in pr.live for i in np.where(pr.near[:, j])[0].tolist())
-        how = "no refinement"
+        how, start = "no refinement", None
         if refine:
-            K, how = cell_minimum(pr, K, max_iter=20 * budget + len(K))
+            K, how, start = cell_minimum(pr, K, max_iter=20 * budget + len(K))
         while solves < budget and (K, zero_live) not in tried:
             tried.add((K, zero_live))
             solves += 1
-            point, flipped, note = _exact_candidate(pr, K)
+            point, flipped, note = _exact_candidate(pr, K, start)
             head = (f"candidate {solves} ({label}; {how}): {len(K)} kink pair(s), "
                     f"{len(pr.dead)} dead unit(s), {len(pr.zero)} unit(s) with zero output; {note}")
             if point is None:
