@@ -24,6 +24,7 @@ from ..numeric import backend as numeric
 from ..verify.global_min import GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
+from .rationals import long_integers
 from .report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
 from .shallow_snap import snap_shallow
 from .state_dict import read_dataset, read_network
@@ -66,6 +67,14 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     >>> report.status, report.snapped_loss, report.params == ShallowReLU([1], [-3], [1], 0)
     ('local minimum', Fraction(18, 1), True)
     """
+    with long_integers():
+        return _snap(params, dataset, tol, rational_tol, budget, max_distance, data_rule,
+                     known_points, global_limit)
+
+
+def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: int,
+          max_distance: float | None, data_rule: str, known_points: Sequence[Any],
+          global_limit: int | None) -> SnapReport:
     tol = _positive(tol, "tol", below_one=True)
     rel = _positive(rational_tol, "rational_tol", below_one=True)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
