@@ -195,7 +195,7 @@ def test_a_deep_point_the_decision_leaves_open_is_undecided_with_labelled_eviden
     a, a0 = np.polyfit(X[:, 0], y, 1)
     Ws = [np.array([[1.0]]), np.array([[1.0]]), np.array([[a]])]
     bs = [np.array([10.0]), np.array([0.0]), np.array([a0 - 10 * a + 1e-9])]
-    report = snap((Ws, bs), D1)
+    report = snap((Ws, bs), D1, max_directions=40)  # a small budget of the deep decision
     assert report.status == UNDECIDED and report.exit_code == 3
     assert report.is_local_minimum is None and report.snapped_loss == Fraction(614, 29)
     assert report.evidence["label"].startswith("numeric evidence")
