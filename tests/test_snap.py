@@ -27,7 +27,8 @@ from relu_minima import (
 )
 from relu_minima.cli import main
 from relu_minima.paper.examples import D1, PROP1_POINT
-from relu_minima.train.report import MINIMUM, NOT_MINIMUM, NOT_NEAR
+from relu_minima.train.rationals import long_integers
+from relu_minima.train.report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED
 
 from .gd_training import DATASETS, arrays, train, trained_run
 
@@ -187,6 +188,21 @@ def test_a_trained_blind_spot_snaps_exactly():
     assert report.status == MINIMUM and report.certificate.check()
 
 
+def test_a_deep_point_the_decision_leaves_open_is_undecided_with_labelled_evidence():
+    """Depth 3, every unit on: the network is affine near the point, and the last layer the
+    least-squares line of D1 (a local minimum the deep decision does not settle)."""
+    X, y = arrays(D1)
+    a, a0 = np.polyfit(X[:, 0], y, 1)
+    Ws = [np.array([[1.0]]), np.array([[1.0]]), np.array([[a]])]
+    bs = [np.array([10.0]), np.array([0.0]), np.array([a0 - 10 * a + 1e-9])]
+    report = snap((Ws, bs), D1, max_directions=40)  # a small budget of the deep decision
+    assert report.status == UNDECIDED and report.exit_code == 3
+    assert report.is_local_minimum is None and report.snapped_loss == Fraction(614, 29)
+    assert report.evidence["label"].startswith("numeric evidence")
+    assert report.evidence["gradient_norm"] < 1e-9
+    assert report.params.weights[2] == ((Fraction(1, 29),),)  # the exact least-squares slope
+
+
 def test_depth_two_state_dicts_snap_as_the_shallow_case():
     state = {"0.weight": np.array([[1.0000002]]), "0.bias": np.array([-3.0000005]),
              "2.weight": np.array([[0.9999998]]), "2.bias": np.array([1e-7])}
@@ -259,3 +275,11 @@ def test_cli_bad_input_exits_2(tmp_path, capsys):
     assert "not finite" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["snap", trained, data, "--witness", "-1"])
+
+
+def test_long_integers_lifts_the_int_str_limit_only_inside():
+    big = Fraction(10 ** 5000 + 1, 3)
+    with long_integers():
+        assert len(str(big)) == 5003
+    with pytest.raises(ValueError, match="4300"):
+        str(big)

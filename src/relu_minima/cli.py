@@ -133,9 +133,16 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _snap(args: argparse.Namespace) -> int:
-    from .errors import ReluMinimaError
     from .train.npz import load_npz
+    from .train.rationals import long_integers
     from .train.snap import snap
+
+    with long_integers():  # exact points of large problems have numbers of > 4300 digits
+        return _snap_run(args, load_npz, snap)
+
+
+def _snap_run(args: argparse.Namespace, load_npz: Any, snap: Any) -> int:
+    from .errors import ReluMinimaError
 
     try:
         params = load_npz(args.trained, "trained")

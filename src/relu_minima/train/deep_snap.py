@@ -93,7 +93,8 @@ def _integer_design(rows: list[list[Fraction]]) -> tuple[np.ndarray, int]:
     return np.array([[int(t * den) for t in r] for r in rows], dtype=object), den
 
 
-def snap_deep(net: FloatNet, dataset: Dataset, *, tol: float, rel: float) -> DeepSnap:
+def snap_deep(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
+              max_directions: int = 4000) -> DeepSnap:
     """The deep cases of the module docstring."""
     X = np.array([[float(t) for t in x] for x in dataset.X])
     k = net.depth
@@ -133,7 +134,8 @@ def snap_deep(net: FloatNet, dataset: Dataset, *, tol: float, rel: float) -> Dee
         out.params = DeepReLU([*Ws, [list(sol.t[:-1])]], [*bs, [sol.t[-1]]])
         out.attempts.append(f"last layer: exact least squares on the exact hidden activations "
                             f"(rank {sol.rank} of {len(sol.t)}; {sol.method})")
-    out.certificate = verify_deep_local_minimum(out.params, dataset)
+    out.certificate = verify_deep_local_minimum(out.params, dataset,
+                                                max_directions=max_directions)
     return out
 
 

@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..exact.datasets import Dataset
+from .rationals import long_integers
 
 __all__ = ["STATUSES", "SnapReport", "certificate_dict"]
 
@@ -112,13 +113,18 @@ class SnapReport:
         return lines
 
     def __str__(self) -> str:
-        text = "\n".join(self.summary())
-        if self.certificate is not None:
-            text += "\n\n" + str(self.certificate)
+        with long_integers():  # snapped points of large problems have > 4300-digit numbers
+            text = "\n".join(self.summary())
+            if self.certificate is not None:
+                text += "\n\n" + str(self.certificate)
         return text
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-able values, exact numbers as strings."""
+        with long_integers():
+            return self._to_dict()
+
+    def _to_dict(self) -> dict[str, Any]:
         def s(x: Any) -> str | None:
             return None if x is None else str(x)
 

@@ -11,11 +11,13 @@ loss is a convex quadratic, and a local minimum of L lying in that closure minim
 exactly (:mod:`.exact_lsq`), and maps back with w_j = u_j / v_j, b_j = beta_j / v_j, each v_j a
 short rational near the trained value (the rescaling symmetry of Remark 1 leaves f unchanged).
 
-Kink pairs: those whose trained pre-activation is within ``tol`` |(w_j, b_j)| |(x_i, 1)| of 0;
-then, in floats, an active-set refinement: pairs the solution pushes across their kink are
-added, pairs whose Lagrange multiplier has the wrong sign (the loss wants them off the kink, into
-their own side) are dropped. Units dead on every point keep short rational (w_j, b_j) with
-the same strict signs; units whose output is negligible (|v_j| |(w_j, b_j)| |(x, 1)| within
+Kink pairs: those whose trained pre-activation is within ``tol`` |(w_j, b_j)| |(x_i, 1)| of 0,
+then, in floats, the primal active-set search of :mod:`.cell_qp` for the lowest point of the
+trained cell's closure: pairs the solution runs into are added, pairs whose Lagrange multiplier
+has the wrong sign (the loss wants them off the kink, into their own side) are dropped.
+
+Units dead on every point keep short rational (w_j, b_j) with the same strict signs; units
+whose output is negligible (|v_j| |(w_j, b_j)| |(x, 1)| within
 ``tol`` of the targets' scale) get v_j = 0 exactly, or (w_j, b_j) = 0 exactly when that factor
 is the smaller one (the nearer of the two exact points).
 """
@@ -29,12 +31,12 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-import scipy.linalg
 
 from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
 from ..verify.shallow import verify_shallow as verify_local_minimum
+from .cell_qp import cell_minimum
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet
@@ -122,70 +124,19 @@ def _problem(net: FloatNet, dataset: Dataset, tol: float, rel: float,
                     group, Z > 0, near, live, zero, dead, rel)
 
 
-# -- the float active-set refinement ------------------------------------------------------------
 def _kink_rows(pr: _Problem, K: frozenset[Pair], j: int) -> list[int]:
     """One representative point per distinct input on unit j's kink."""
     return sorted({pr.group[i] for (jj, i) in K if jj == j})
 
 
-def _float_solve(pr: _Problem, K: frozenset[Pair]) -> tuple[dict[int, np.ndarray], float,
-                                                            np.ndarray]:
-    blocks, bases, guess = [], [], []
-    for j in pr.live:
-        rows = _kink_rows(pr, K, j)
-        N = scipy.linalg.null_space(pr.Xf1[rows]) if rows else np.eye(pr.d + 1)
-        mask = pr.side[:, j] & ~np.isin(np.arange(len(pr.yf)), [i for (jj, i) in K if jj == j])
-        blocks.append((pr.Xf1 * mask[:, None]) @ N)
-        bases.append(N)
-        guess.append(N.T @ pr.trained_u(j))
-    Psi = np.column_stack([*blocks, np.ones(len(pr.yf))])
-    t0 = np.concatenate([*guess, [pr.c]])
-    t = t0 + np.linalg.lstsq(Psi, pr.yf - Psi @ t0, rcond=None)[0]
-    U, pos = {}, 0
-    for j, N in zip(pr.live, bases, strict=True):
-        U[j] = N @ t[pos:pos + N.shape[1]]
-        pos += N.shape[1]
-    return U, float(t[-1]), Psi @ t - pr.yf
-
-
-def _float_refine(pr: _Problem, K: frozenset[Pair], budget: int) -> tuple[frozenset[Pair], str]:
-    """Active-set steps in floats: add pairs pushed across their kink, drop wrong multipliers."""
-    added, dropped, seen = 0, 0, {K}
-    nnorm = np.linalg.norm(pr.Xf1, axis=1)
-    for _ in range(budget):
-        U, _c, r = _float_solve(pr, K)
-        scale = 1e-9 * max(1.0, float(np.abs(r).sum() * nnorm.max()))
-        add, drop = set(), set()
-        for j in pr.live:
-            on = {i for (jj, i) in K if jj == j}
-            z = (pr.Xf1 @ U[j]) * np.sign(pr.v[j])
-            margin = 1e-12 * np.linalg.norm(U[j]) * nnorm
-            bad = np.where((pr.side[:, j] & (z < -margin)) | (~pr.side[:, j] & (z > margin)))[0]
-            add |= {(j, int(i)) for i in bad if int(i) not in on}
-            rows = _kink_rows(pr, K, j)
-            if rows:
-                g = 2 * (pr.Xf1 * (r * pr.side[:, j])[:, None]).sum(axis=0)
-                sigma = np.where(pr.side[rows, j], 1.0, -1.0) * np.sign(pr.v[j])
-                mu = np.linalg.lstsq((pr.Xf1[rows] * sigma[:, None]).T, g, rcond=None)[0]
-                wrong = {rows[k] for k in range(len(rows)) if mu[k] < -scale}
-                drop |= {(j, i) for i in on if pr.group[i] in wrong}
-        if not add and not drop:
-            break
-        # a pair's whole group of equal inputs moves together
-        add = {(j, i) for (j, i0) in add for i in range(len(pr.group))
-               if pr.group[i] == pr.group[i0]}
-        new = frozenset((K | add) - drop)
-        if new in seen:
-            break
-        added, dropped = added + len(add - K), dropped + len(drop)
-        seen.add(new)
-        K = new
-    return K, f"{added} added, {dropped} dropped by the float active-set refinement"
-
-
 # -- one exact candidate ---------------------------------------------------------------------------
-def _exact_candidate(pr: _Problem, K: frozenset[Pair]) -> tuple[ShallowReLU | None, set[Pair], str]:
-    """The exact minimiser for kink set K, mapped back; or None and the pairs that flipped."""
+def _exact_candidate(pr: _Problem, K: frozenset[Pair], start: tuple[dict[int, np.ndarray], float]
+                     | None = None) -> tuple[ShallowReLU | None, set[Pair], str]:
+    """The exact minimiser for kink set K, mapped back; or None and the pairs that flipped.
+
+    When the minimisers form an affine set (flat directions: units on at the same points,
+    fewer points than unknowns), the one chosen is near ``start`` (the float search's point in
+    (u, beta), c coordinates), else near the trained point."""
     d, n = pr.d, len(pr.yf)
     cols, bases, guess = [], [], []
     for j in pr.live:
@@ -201,9 +152,10 @@ def _exact_candidate(pr: _Problem, K: frozenset[Pair]) -> tuple[ShallowReLU | No
             cols.append(np.where(mask, col, 0))
         bases.append(N)
         if N:
-            guess.extend(np.linalg.lstsq(Nf.T, pr.trained_u(j), rcond=None)[0])
+            near = pr.trained_u(j) if start is None else start[0][j]
+            guess.extend(np.linalg.lstsq(Nf.T, near, rcond=None)[0])
     cols.append(np.full(n, pr.Lx, dtype=object))
-    guess.append(pr.c)
+    guess.append(pr.c if start is None else start[1])
     P = np.column_stack(cols).astype(object)
     sol = least_squares(P, pr.Lx, pr.Y, pr.Ly, np.array(guess, dtype=float), pr.rel)
     t, pos = sol.t, 0
@@ -288,7 +240,7 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
     """Try the candidates in the documented order (docs/snap.md) within ``budget`` exact solves;
     return the first certified local minimum, else the first exact point whose pattern held."""
     out = ShallowSnap(None, None, ())
-    plans: list[tuple[str, bool, bool]] = [("tolerance + float refinement", False, True),
+    plans: list[tuple[str, bool, bool]] = [("tolerance + cell search", False, True),
                                            ("tolerance only", False, False)]
     first_pr = _problem(net, dataset, tol, rel, zero_as_live=False)
     if first_pr.zero:
@@ -298,13 +250,13 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
     for label, zero_live, refine in plans:
         pr = first_pr if not zero_live else _problem(net, dataset, tol, rel, zero_as_live=True)
         K = frozenset((j, i) for j in pr.live for i in np.where(pr.near[:, j])[0].tolist())
-        how = "no refinement"
+        how, start = "no refinement", None
         if refine:
-            K, how = _float_refine(pr, K, budget=4 * budget)
+            K, how, start = cell_minimum(pr, K, max_iter=20 * budget + len(K))
         while solves < budget and (K, zero_live) not in tried:
             tried.add((K, zero_live))
             solves += 1
-            point, flipped, note = _exact_candidate(pr, K)
+            point, flipped, note = _exact_candidate(pr, K, start)
             head = (f"candidate {solves} ({label}; {how}): {len(K)} kink pair(s), "
                     f"{len(pr.dead)} dead unit(s), {len(pr.zero)} unit(s) with zero output; {note}")
             if point is None:

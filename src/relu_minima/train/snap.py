@@ -24,6 +24,7 @@ from ..numeric import backend as numeric
 from ..verify.global_min import GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
+from .rationals import long_integers
 from .report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
 from .shallow_snap import snap_shallow
 from .state_dict import read_dataset, read_network
@@ -43,7 +44,8 @@ def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
 
 def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 1e-6,
          budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
-         known_points: Sequence[Any] = (), global_limit: int | None = 2000) -> SnapReport:
+         known_points: Sequence[Any] = (), global_limit: int | None = 2000,
+         max_directions: int = 4000) -> SnapReport:
     """Snap trained float parameters to an exact point, certify it, and report.
 
     ``params``: ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (Linear/ReLU layers,
@@ -59,13 +61,22 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     at which an exact point still counts as "near"; ``known_points`` are exact points of the same
     shape to compare against ("bad local minimum, proven"); ``global_limit`` caps the exact
     global search (:func:`relu_minima.verify.global_min.global_minimum`, one hidden layer only)
-    that supplies one more such point, None to skip it.
+    that supplies one more such point, None to skip it; ``max_directions`` is the budget of the
+    deep decision (:func:`~relu_minima.verify.deep.verify_deep_local_minimum`) for deep networks.
 
     >>> from relu_minima.paper.examples import D1
     >>> report = snap({"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}, D1)
     >>> report.status, report.snapped_loss, report.params == ShallowReLU([1], [-3], [1], 0)
     ('local minimum', Fraction(18, 1), True)
     """
+    with long_integers():
+        return _snap(params, dataset, tol, rational_tol, budget, max_distance, data_rule,
+                     known_points, global_limit, max_directions)
+
+
+def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: int,
+          max_distance: float | None, data_rule: str, known_points: Sequence[Any],
+          global_limit: int | None, max_directions: int) -> SnapReport:
     tol = _positive(tol, "tol", below_one=True)
     rel = _positive(rational_tol, "rational_tol", below_one=True)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
@@ -98,7 +109,7 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
         point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
         others = res.others
     else:
-        res = snap_deep(net, data, tol=tol, rel=rel)
+        res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
         point, cert, pairs, attempts = res.params, res.certificate, (), res.attempts
     attempts = list(attempts)
     common = {"dataset": data, "trained": trained, "trained_loss": trained_loss,

@@ -1,0 +1,110 @@
+"""The float search of a shallow snap: minimise the loss over the closed cell of the trained
+activation pattern, by a primal active-set method (docs/snap.md, "Kink pairs").
+
+In the coordinates (u_j, beta_j) = v_j (w_j, b_j) and c, with the pattern fixed (unit j on at
+the points A_j), the loss is the convex quadratic F(t) = |sum_j 1_{A_j} (X1 u_j) + c - y|^2, and
+the closed cell is the polyhedral cone a_ji(t) = s_ji (x_i, 1) . u_j >= 0, with
+s_ji = sign(v_j) (+1 if i in A_j, else -1). On that cell L = F, so the minimiser of F there is
+the lowest point of the trained cell; the pairs whose constraint is active at it are the kink
+pairs handed to the exact solve (:mod:`.exact_lsq`).
+
+The classical primal active-set method (Nocedal & Wright, Algorithm 16.3): from the trained
+point (feasible by construction), solve the equality-constrained problem for the working set,
+step towards its solution until a constraint blocks (add it), and at a solution drop the
+constraint with the most negative multiplier. Floats only choose the kink pairs: whatever they
+do, the exact point is solved, checked against the pattern and certified exactly.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.linalg
+
+if TYPE_CHECKING:
+    from .shallow_snap import Pair, _Problem
+
+__all__ = ["cell_minimum"]
+
+
+def _nullspaces(pr: _Problem, work: dict[int, set[int]]) -> dict[int, np.ndarray]:
+    D = pr.d + 1
+    return {j: (scipy.linalg.null_space(pr.Xf1[sorted(work[j])]) if work[j] else np.eye(D))
+            for j in pr.live}
+
+
+def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
+                 ) -> tuple[frozenset[Pair], str, tuple[dict[int, np.ndarray], float]]:
+    """Kink pairs at the float minimiser of the loss on the trained cell's closure, starting
+    with the pairs ``start`` on their kinks; a note on how it went; and the point found, as
+    ({j: (u_j, beta_j)}, c)."""
+    n = pr.Xf1.shape[0]
+    X1 = pr.Xf1
+    sign = np.where(pr.side, 1.0, -1.0) * np.sign(pr.v)[None, :]  # s_ji, (n, m)
+    group = np.array(pr.group)
+    work: dict[int, set[int]] = {j: {pr.group[i] for (jj, i) in start if jj == j}
+                                 for j in pr.live}
+    U = {j: pr.trained_u(j) for j in pr.live}
+    # start on the kinks of the starting pairs (a projection of the size of the tolerance)
+    for j in pr.live:
+        if work[j]:
+            A = X1[sorted(work[j])]
+            U[j] = U[j] - np.linalg.pinv(A) @ (A @ U[j])
+    c = float(pr.c)
+    yscale = 1.0 + float(np.max(np.abs(pr.yf)))
+    xscale = float(np.max(np.abs(X1)))
+    added = dropped = 0
+    status = "stopped at the iteration limit"
+    masks = {j: pr.side[:, j].astype(float) for j in pr.live}
+    for it in range(max_iter):
+        r = sum((X1 @ U[j]) * masks[j] for j in pr.live) + c - pr.yf if pr.live \
+            else np.full(n, c) - pr.yf
+        N = _nullspaces(pr, work)
+        Psi = np.column_stack([*((X1 * masks[j][:, None]) @ N[j] for j in pr.live),
+                               np.ones(n)])
+        s = np.linalg.lstsq(Psi, -r, rcond=None)[0]
+        steps, pos = {}, 0
+        for j in pr.live:
+            k = N[j].shape[1]
+            steps[j] = N[j] @ s[pos:pos + k]
+            pos += k
+        if float(np.max(np.abs(Psi @ s))) <= 1e-12 * yscale:
+            # at the working set's minimiser: drop the most negative multiplier, if any
+            worst, where = 0.0, None
+            tiny = 1e-9 * max(1.0, float(np.abs(r).sum()) * xscale)
+            for j in pr.live:
+                if not work[j]:
+                    continue
+                rows = sorted(work[j])
+                g = 2.0 * X1.T @ (r * masks[j])
+                mu = np.linalg.lstsq((X1[rows] * sign[rows, j][:, None]).T, g, rcond=None)[0]
+                k = int(np.argmin(mu))
+                if mu[k] < -tiny and mu[k] < worst:
+                    worst, where = float(mu[k]), (j, rows[k])
+            if where is None:
+                status = f"converged in {it + 1} step(s)"
+                break
+            work[where[0]].discard(where[1])
+            dropped += 1
+            continue
+        # step towards the working set's minimiser until a constraint blocks
+        alpha, block = 1.0, None
+        for j in pr.live:
+            a = sign[:, j] * (X1 @ U[j])
+            da = sign[:, j] * (X1 @ steps[j])
+            free = ~np.isin(group, list(work[j])) & (da < 0)
+            if np.any(free):
+                ratios = np.where(free, np.maximum(a, 0.0) / np.where(free, -da, 1.0), np.inf)
+                i = int(np.argmin(ratios))
+                if ratios[i] < alpha:
+                    alpha, block = float(ratios[i]), (j, int(group[i]))
+        for j in pr.live:
+            U[j] = U[j] + alpha * steps[j]
+        c += alpha * float(s[-1])
+        if block is not None:
+            work[block[0]].add(block[1])
+            added += 1
+    pairs = frozenset((j, i) for j in pr.live for i in range(n) if pr.group[i] in work[j])
+    return pairs, (f"active-set search of the trained cell: {status}, {added} pair(s) "
+                   f"added, {dropped} dropped"), (U, c)
