@@ -105,6 +105,10 @@ def test_tampered_parameterisation_is_refused():
     data["params"]["frozen"] = ["b_2[1]"]
     with pytest.raises(CertificateError, match="fixed parameter"):
         Certificate.from_json(data).check()
+    stated = json.loads(_decide(NET_KINK.with_space(frozen=["b_1[1]"]), D_KINK).to_json())
+    stated["evidence"]["parameterisation"] = "every weight and bias is a parameter"
+    with pytest.raises(CertificateError, match="states the parameterisation"):
+        Certificate.from_json(stated)
     mini = json.loads(_decide(NET_BIAS.with_space(frozen=["b_2[1]"]), D_BIAS).to_json())
     del mini["params"]["frozen"]  # the same evidence now claims a minimum over every parameter
     with pytest.raises(CertificateError):

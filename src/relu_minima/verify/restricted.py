@@ -116,7 +116,12 @@ class RestrictedCertificate(Certificate):
     @classmethod
     def _from_dict(cls, data: dict[str, Any]) -> RestrictedCertificate:
         ev = data["evidence"]
-        return cls(DeepReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
+        params = DeepReLU.from_json(data["params"])
+        if ev.get("parameterisation") != params.space.describe():
+            raise CertificateError(f"the evidence states the parameterisation "
+                                   f"{ev.get('parameterisation')!r} but params has "
+                                   f"{params.space.describe()!r}")
+        return cls(params, Dataset.from_json(data["dataset"]),
                    Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
                    ev["route"], Certificate.from_json(ev["inner"]))
 
