@@ -103,6 +103,9 @@ def test_moving_output_weight_needs_its_own_condition():
 def test_tampered_parameterisation_is_refused():
     data = json.loads(_decide(NET_BIAS, D_BIAS).to_json())  # descent along c
     data["params"]["frozen"] = ["b_2[1]"]
+    with pytest.raises(CertificateError, match="states the parameterisation"):
+        Certificate.from_json(data)
+    data["evidence"]["parameterisation"] = "held fixed: b_2[1]"  # consistent, still caught
     with pytest.raises(CertificateError, match="fixed parameter"):
         Certificate.from_json(data).check()
     stated = json.loads(_decide(NET_KINK.with_space(frozen=["b_1[1]"]), D_KINK).to_json())
