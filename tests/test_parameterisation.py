@@ -289,3 +289,5 @@ def test_snap_of_a_trained_bias_free_network():
     assert report.params.space.bias == (False, False)
     assert report.status == "local minimum", report.attempts
     assert report.certificate.check()
+    with pytest.raises(InvalidArgument, match="frozen parameters"):
+        snap(report.params.with_space(bias=False, frozen=["W_2[1,1]"]), report.dataset)

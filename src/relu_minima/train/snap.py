@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DimensionMismatch, InvalidNumberError, ShapeError
+from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.shallow import ShallowReLU
@@ -67,6 +67,12 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     rel = _positive(rational_tol, "rational_tol", below_one=True)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise InvalidNumberError(f"budget={budget!r} must be a positive integer (exact solves).")
+    frozen = getattr(getattr(params, "space", None), "frozen", ())
+    if frozen:  # the snap moves every coordinate it solves for (issue 18)
+        raise InvalidArgument(
+            f"params holds frozen parameters {list(frozen)}, but snap solves for every weight "
+            "(bias-free layers are kept at 0); snap params.with_space(bias=params.space.bias) "
+            "and decide the snapped point with its frozen names, or decide params itself.")
     net = read_network(params)
     data = read_dataset(dataset, data_rule)
     if net.widths[0] != data.d:
