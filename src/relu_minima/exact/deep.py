@@ -106,7 +106,8 @@ class DeepReLU:
         object.__setattr__(self, "weights", tuple(mats))
         object.__setattr__(self, "biases", bs)
         object.__setattr__(self, "space", space)
-        space.check_point(self.parameters())
+        if not all(space.bias):  # only bias-free layers constrain the values
+            space.check_point(self.parameters())
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())

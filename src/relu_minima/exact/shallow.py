@@ -78,7 +78,8 @@ class ShallowReLU:
         object.__setattr__(self, "v", exact_vector(v, "v", length=m, allow_float=allow_float))
         object.__setattr__(self, "c", exact(c, "c", allow_float=allow_float))
         object.__setattr__(self, "space", space)
-        space.check_point(self.parameters())
+        if not all(space.bias):  # only bias-free layers constrain the values
+            space.check_point(self.parameters())
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
