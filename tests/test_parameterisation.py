@@ -192,6 +192,21 @@ def test_deep_points_under_a_restricted_parameterisation():
     dead = DeepReLU([[[1]], [[1]], [[1]]], [[-5], [0], [0]], frozen=["b_3[1]"])
     cert = _decide(dead, Dataset([0, 1], [0, 2]))  # full space: the output bias moves
     assert cert.is_local_minimum is None and "b_3[1]" in cert.reason
+    # bias-free and dead in layer 1: the output is 0 near theta whatever moves; a minimum that
+    # the full space (where b_3 could move to the mean) does not have
+    gone = DeepReLU([[[-1], [-2]], [[1, 1]], [[1]]], None, bias=False)
+    D3 = Dataset([1, 2], [1, 3])
+    cert = _decide(gone, D3)
+    assert cert.is_local_minimum is True and cert.route == "dead layer, later biases fixed"
+    assert verify_local_minimum(gone.with_space(), D3).is_local_minimum is False
+    data = json.loads(cert.to_json())
+    data["params"]["weights"][0] = [["1"], ["-2"]]  # layer 1 alive at the data: no longer dead
+    data["loss"] = str(DeepReLU.from_json(data["params"]).loss(D3))
+    with pytest.raises(CertificateError, match="dead layer"):
+        Certificate.from_json(data).check()
+    # a moving later bias could revive the chain: not this route
+    alive = DeepReLU([[[-1], [-2]], [[1, 1]], [[1]]], [None, [0], None], bias=(False, True, False))
+    assert _decide(alive, D3).route != "dead layer, later biases fixed"
     from relu_minima.verify.deep import verify_deep_local_minimum
 
     with pytest.raises(InvalidArgument, match="restricted parameterisation"):
