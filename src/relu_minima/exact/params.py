@@ -228,6 +228,14 @@ class ParameterSpace:
         return ParameterSpace(self.widths, self.bias if bias is None else bias,
                               self.frozen if frozen is None else frozen)
 
+    def require_full(self, error: type[Exception] = InvalidArgument) -> None:
+        """Refuse a restricted parameterisation where a decision moves every coordinate."""
+        if not self.is_full:
+            raise error(f"params has a restricted parameterisation ({self.describe()}) but "
+                        "this decision moves every parameter; use verify_local_minimum(params, "
+                        "dataset), which decides the restricted question "
+                        "(relu_minima.verify.restricted).")
+
     def describe(self) -> str:
         """One line saying which coordinates move (for proof texts)."""
         parts = [f"layer {n} has no bias (b_{n} = 0, not a parameter)"

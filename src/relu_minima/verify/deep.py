@@ -165,8 +165,7 @@ class DeepCertificate(Certificate):
         require(isinstance(p, DeepReLU) and isinstance(D, Dataset),
                 "params must be a DeepReLU and dataset a Dataset")
         require(self.target_mean == sum(D.y, Fraction(0)) / D.n, "target mean differs")
-        require(p.space.is_full, "a deep-relu certificate decides the full parameter space, "
-                "but params has a restricted parameterisation")
+        p.space.require_full(CertificateError)
         if self.shallow is not None:
             require(p.depth == 2 and self.shallow.params == p.to_shallow()
                     and self.shallow.dataset == D,
@@ -361,11 +360,7 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
     """
     if not isinstance(params, DeepReLU):
         raise ShapeError(f"params of type {type(params).__name__} must be a DeepReLU.")
-    if not params.space.is_full:  # these rules move every coordinate (issue 18)
-        raise InvalidArgument(
-            f"params has a restricted parameterisation ({params.space.describe()}) but this "
-            "decision moves every parameter; use verify_local_minimum(params, dataset), which "
-            "decides the restricted question (relu_minima.verify.restricted).")
+    params.space.require_full()  # these rules move every coordinate (issue 18)
     _budget(max_directions, "max_directions", int)
     _budget(time_limit, "time_limit", float)
     if not isinstance(dataset, Dataset):
