@@ -306,3 +306,26 @@ def test_snap_of_a_trained_bias_free_network():
     assert report.certificate.check()
     with pytest.raises(InvalidArgument, match="frozen parameters"):
         snap(report.params.with_space(bias=False, frozen=["W_2[1,1]"]), report.dataset)
+
+
+# -- smooth (interval) certificates ---------------------------------------------------------------
+def test_smooth_certificate_over_the_moving_parameters():
+    pytest.importorskip("flint")
+    from relu_minima.exact.smooth import SmoothNet
+    from relu_minima.verify.smooth import certify_smooth_minimum
+
+    D = Dataset([-2, -1, 0, 1, 2, 3], ["-0.9", "-0.5", "0.1", "0.6", "0.8", "1.1"])
+    # float minimiser of the loss over (w, b, v) with c held at -1/8 (scipy BFGS, rounded)
+    start = SmoothNet([["0.41523"]], ["0.15343"], ["1.3352"], Fraction(-1, 8), activation="tanh",
+                      frozen=["b_2[1]"])
+    cert = certify_smooth_minimum(start, D)
+    assert cert.is_local_minimum is True and cert.params.c == Fraction(-1, 8)
+    assert len(cert.box) == 3 and "held fixed: b_2[1]" in str(cert)
+    again = Certificate.from_json(cert.to_json())
+    assert again.check() and again.params.space.frozen == ("b_2[1]",)
+    data = json.loads(cert.to_json())
+    del data["params"]["frozen"]  # over all four coordinates the centre is not critical in c
+    with pytest.raises(CertificateError):
+        Certificate.from_json(data).check()
+    nothing = start.with_space(frozen=start.space.names)
+    assert certify_smooth_minimum(nothing, D).is_local_minimum is None
