@@ -75,12 +75,14 @@ class RestrictedCertificate(Certificate):
         ]
         if self.route == _ROUTES[2]:
             n, k = self.inner, self.params.depth
+            later = (f"Every bias of layers {n + 1}..{k - 1} is fixed with entries <= 0 (layers "
+                     f"{n + 1}..{k - 1} then output relu(b_l) = 0)" if n + 1 <= k - 1 else
+                     "No hidden layer follows it")
             return "\n".join([*head[:-1],
                 f"Hidden layer n = {n} has a strictly negative pre-activation at every data "
                 "point (checked exactly); strict inequalities persist on a neighbourhood U of "
-                f"theta, so on U layer {n} outputs 0 at every point. Every bias of layers "
-                f"{n + 1}..{k - 1} is fixed with entries <= 0 (layers {n + 1}..{k - 1} then "
-                f"output relu(b_l) = 0) and the output bias b_{k} = "
+                f"theta, so on U layer {n} outputs 0 at every point. {later}, "
+                f"and the output bias b_{k} = "
                 f"{self.params.biases[-1][0]} is fixed, so on U, among the points that move only "
                 f"the moving parameters, every output equals b_{k} and L = {self.loss} is "
                 "constant: a local minimum (not strict)."])
