@@ -286,7 +286,7 @@ def test_state_dict_without_bias_keys_is_bias_free_and_read_in_stored_order():
 
 
 def test_snap_of_a_trained_bias_free_network():
-    from relu_minima.train import snap
+    from relu_minima.train.snap import snap
 
     X = np.array([[x, 1.0] for x in (-2.0, -1.0, 0.5, 1.0, 2.0)])
     y = np.array([0.0, 0.0, 1.0, 2.0, 3.0])

@@ -228,8 +228,8 @@ class ShallowReLU:
         flags = ParameterSpace.shallow(1, 1).with_parameterisation(bias=bias).bias
         for key, has in (("b", flags[0]), ("c", flags[1])):
             if has and key not in data:
-                raise ShapeError(f"params has no {key!r} but layer {1 if key == 'b' else 2} has "
-                                 f"a bias; give {key!r} or \"bias\": false for that layer.")
+                raise ShapeError(f'params has no key "{key}": layer {1 if key == "b" else 2} '
+                                 f'has a bias; give "{key}", or say "bias": false for it.')
         return cls(data["W"], data.get("b"), data["v"], data.get("c"), bias=bias,
                    frozen=data.get("frozen", ()))
 
