@@ -71,6 +71,10 @@ class SmoothNet:
         space = ParameterSpace((len(W_exact[0]), m, 1), bias, frozen)
         b = [0] * m if b is None and not space.bias[0] else b
         c = 0 if c is None and not space.bias[1] else c
+        for name, value in (("b", b), ("c", c)):
+            if value is None:
+                raise ShapeError(f"{name}=None but layer {1 if name == 'b' else 2} has a bias; "
+                                 f"give {name}, or say bias=False for that layer.")
         object.__setattr__(self, "W", W_exact)
         object.__setattr__(self, "b", exact_vector(b, "b", length=m))
         object.__setattr__(self, "v", exact_vector(v, "v", length=m))
