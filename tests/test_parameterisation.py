@@ -103,8 +103,15 @@ def test_moving_output_weight_needs_its_own_condition():
 def test_tampered_parameterisation_is_refused():
     data = json.loads(_decide(NET_BIAS, D_BIAS).to_json())  # descent along c
     data["params"]["frozen"] = ["b_2[1]"]
+    with pytest.raises(CertificateError, match="states the parameterisation"):
+        Certificate.from_json(data)
+    data["evidence"]["parameterisation"] = "held fixed: b_2[1]"  # consistent, still caught
     with pytest.raises(CertificateError, match="fixed parameter"):
         Certificate.from_json(data).check()
+    stated = json.loads(_decide(NET_KINK.with_space(frozen=["b_1[1]"]), D_KINK).to_json())
+    stated["evidence"]["parameterisation"] = "every weight and bias is a parameter"
+    with pytest.raises(CertificateError, match="states the parameterisation"):
+        Certificate.from_json(stated)
     mini = json.loads(_decide(NET_BIAS.with_space(frozen=["b_2[1]"]), D_BIAS).to_json())
     del mini["params"]["frozen"]  # the same evidence now claims a minimum over every parameter
     with pytest.raises(CertificateError):
@@ -185,6 +192,21 @@ def test_deep_points_under_a_restricted_parameterisation():
     dead = DeepReLU([[[1]], [[1]], [[1]]], [[-5], [0], [0]], frozen=["b_3[1]"])
     cert = _decide(dead, Dataset([0, 1], [0, 2]))  # full space: the output bias moves
     assert cert.is_local_minimum is None and "b_3[1]" in cert.reason
+    # bias-free and dead in layer 1: the output is 0 near theta whatever moves; a minimum that
+    # the full space (where b_3 could move to the mean) does not have
+    gone = DeepReLU([[[-1], [-2]], [[1, 1]], [[1]]], None, bias=False)
+    D3 = Dataset([1, 2], [1, 3])
+    cert = _decide(gone, D3)
+    assert cert.is_local_minimum is True and cert.route == "dead layer, later biases fixed"
+    assert verify_local_minimum(gone.with_space(), D3).is_local_minimum is False
+    data = json.loads(cert.to_json())
+    data["params"]["weights"][0] = [["1"], ["-2"]]  # layer 1 alive at the data: no longer dead
+    data["loss"] = str(DeepReLU.from_json(data["params"]).loss(D3))
+    with pytest.raises(CertificateError, match="dead layer"):
+        Certificate.from_json(data).check()
+    # a moving later bias could revive the chain: not this route
+    alive = DeepReLU([[[-1], [-2]], [[1, 1]], [[1]]], [None, [0], None], bias=(False, True, False))
+    assert _decide(alive, D3).route != "dead layer, later biases fixed"
     from relu_minima.verify.deep import verify_deep_local_minimum
 
     with pytest.raises(InvalidArgument, match="restricted parameterisation"):
@@ -264,7 +286,7 @@ def test_state_dict_without_bias_keys_is_bias_free_and_read_in_stored_order():
 
 
 def test_snap_of_a_trained_bias_free_network():
-    from relu_minima.train import snap
+    from relu_minima.train.snap import snap
 
     X = np.array([[x, 1.0] for x in (-2.0, -1.0, 0.5, 1.0, 2.0)])
     y = np.array([0.0, 0.0, 1.0, 2.0, 3.0])
@@ -282,3 +304,28 @@ def test_snap_of_a_trained_bias_free_network():
     assert report.params.space.bias == (False, False)
     assert report.status == "local minimum", report.attempts
     assert report.certificate.check()
+    with pytest.raises(InvalidArgument, match="frozen parameters"):
+        snap(report.params.with_space(bias=False, frozen=["W_2[1,1]"]), report.dataset)
+
+
+# -- smooth (interval) certificates ---------------------------------------------------------------
+def test_smooth_certificate_over_the_moving_parameters():
+    pytest.importorskip("flint")
+    from relu_minima.exact.smooth import SmoothNet
+    from relu_minima.verify.smooth import certify_smooth_minimum
+
+    D = Dataset([-2, -1, 0, 1, 2, 3], ["-0.9", "-0.5", "0.1", "0.6", "0.8", "1.1"])
+    # float minimiser of the loss over (w, b, v) with c held at -1/8 (scipy BFGS, rounded)
+    start = SmoothNet([["0.41523"]], ["0.15343"], ["1.3352"], Fraction(-1, 8), activation="tanh",
+                      frozen=["b_2[1]"])
+    cert = certify_smooth_minimum(start, D)
+    assert cert.is_local_minimum is True and cert.params.c == Fraction(-1, 8)
+    assert len(cert.box) == 3 and "held fixed: b_2[1]" in str(cert)
+    again = Certificate.from_json(cert.to_json())
+    assert again.check() and again.params.space.frozen == ("b_2[1]",)
+    data = json.loads(cert.to_json())
+    del data["params"]["frozen"]  # over all four coordinates the centre is not critical in c
+    with pytest.raises(CertificateError):
+        Certificate.from_json(data).check()
+    nothing = start.with_space(frozen=start.space.names)
+    assert certify_smooth_minimum(nothing, D).is_local_minimum is None

@@ -113,7 +113,8 @@ class DeepReLU:
         object.__setattr__(self, "weights", tuple(mats))
         object.__setattr__(self, "biases", bs)
         object.__setattr__(self, "space", space)
-        space.check_point(self.parameters())
+        if not all(space.bias):  # only bias-free layers constrain the values
+            space.check_point(self.parameters())
 
     def _parameterisation(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this parameterisation (empty for the full one)."""

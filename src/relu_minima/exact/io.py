@@ -84,7 +84,7 @@ KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # b and c may be left out for a bias-free layer ("bias": false; issue 18)
     "one-hidden-layer params": (("W", "v"), ("b", "c", "bias", "frozen")),
     "deep params": (("weights",), ("biases", "bias", "frozen")),
-    "smooth params": (("W", "b", "v", "c", "activation"), ()),
+    "smooth params": (("W", "v", "activation"), ("b", "c", "bias", "frozen")),
 }
 
 

@@ -223,14 +223,18 @@ class ParameterSpace:
         fixed = self.fixed_positions
         return tuple(p not in fixed for p in range(self.size))
 
-    def full(self) -> ParameterSpace:
-        """The same widths with every coordinate moving (today's default question)."""
-        return ParameterSpace(self.widths)
-
     def with_parameterisation(self, *, bias: Any = None, frozen: Any = None) -> ParameterSpace:
         """A copy with ``bias`` and/or ``frozen`` replaced (None keeps the current one)."""
         return ParameterSpace(self.widths, self.bias if bias is None else bias,
                               self.frozen if frozen is None else frozen)
+
+    def require_full(self, error: type[Exception] = InvalidArgument) -> None:
+        """Refuse a restricted parameterisation where a decision moves every coordinate."""
+        if not self.is_full:
+            raise error(f"params has a restricted parameterisation ({self.describe()}) but "
+                        "this decision moves every parameter; use verify_local_minimum(params, "
+                        "dataset), which decides the restricted question "
+                        "(relu_minima.verify.restricted).")
 
     def describe(self) -> str:
         """One line saying which coordinates move (for proof texts)."""
@@ -258,11 +262,6 @@ class ParameterSpace:
             out["frozen"] = list(self.frozen)
         return out
 
-    @classmethod
-    def from_json_fields(cls, widths: Sequence[int], data: dict[str, Any]) -> ParameterSpace:
-        """The space of ``widths`` with the "bias" and "frozen" entries of a JSON object."""
-        return cls(tuple(widths), data.get("bias", True), data.get("frozen", ()))
-
     # -- flatten / unflatten ----------------------------------------------------------------
     def flatten(self, weights: Sequence[Sequence[Sequence[Any]]],
                 biases: Sequence[Sequence[Any]]) -> tuple[Any, ...]:
@@ -289,14 +288,6 @@ class ParameterSpace:
                                  for j in range(L.out)))
             biases.append(tuple(theta[L.bias:L.stop]))
         return tuple(weights), tuple(biases)
-
-    def restrict(self, direction: Sequence[Any]) -> tuple[Any, ...]:
-        """``direction`` with its fixed coordinates set to 0 (never used to *decide*; decisions
-        build directions from moving coordinates only and check() refuses any other)."""
-        from fractions import Fraction
-
-        return tuple(t if mv else Fraction(0)
-                     for t, mv in zip(direction, self.moving, strict=True))
 
     def moved_fixed(self, direction: Sequence[Any]) -> list[str]:
         """Names of the fixed coordinates that ``direction`` moves (empty when it respects the

@@ -95,7 +95,8 @@ class ShallowReLU:
         object.__setattr__(self, "v", exact_vector(v, "v", length=m, allow_float=allow_float))
         object.__setattr__(self, "c", exact(c, "c", allow_float=allow_float))
         object.__setattr__(self, "space", space)
-        space.check_point(self.parameters())
+        if not all(space.bias):  # only bias-free layers constrain the values
+            space.check_point(self.parameters())
 
     def _parameterisation(self) -> dict[str, Any]:
         """The keyword arguments that rebuild this parameterisation (empty for the full one)."""
@@ -270,9 +271,8 @@ class ShallowReLU:
         flags = ParameterSpace.shallow(1, 1).with_parameterisation(bias=bias).bias
         for key, has in (("b", flags[0]), ("c", flags[1])):
             if has and key not in data:
-                raise ShapeError(f'params has no key "{key}" but layer '
-                                 f"{1 if key == 'b' else 2} has a bias; give \"{key}\" or "
-                                 '"bias": false for that layer.')
+                raise ShapeError(f'params has no key "{key}": layer {1 if key == "b" else 2} '
+                                 f'has a bias; give "{key}", or say "bias": false for it.')
         return cls(data["W"], data.get("b"), data["v"], data.get("c"), bias=bias,
                    frozen=data.get("frozen", ()))
 

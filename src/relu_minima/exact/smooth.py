@@ -16,7 +16,7 @@ with mpmath. :mod:`relu_minima.numeric` uses the same flat layout and agrees wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
@@ -49,7 +49,9 @@ def _q(value: Fraction) -> sympy.Rational:
 class SmoothNet:
     """f(x) = c + sum_j v_j s(w_j . x + b_j), s = sigmoid or tanh, exact rational parameters.
 
-    ``W`` is m rows of d numbers (a flat list means d = 1); floats are refused.
+    ``W`` is m rows of d numbers (a flat list means d = 1); floats are refused. ``bias`` and
+    ``frozen`` set the parameterisation as for :class:`~relu_minima.exact.shallow.ShallowReLU`
+    (docs/parameterisation.md); the interval decision then works on the moving coordinates.
     """
 
     W: tuple[tuple[Fraction, ...], ...]
@@ -58,20 +60,47 @@ class SmoothNet:
     c: Fraction
     activation: str
 
-    def __init__(self, W: Any, b: Any, v: Any, c: Any, *, activation: str = "sigmoid") -> None:
+    space: ParameterSpace = field(repr=False)  # which coordinates move (issue 18)
+
+    def __init__(self, W: Any, b: Any, v: Any, c: Any, *, activation: str = "sigmoid",
+                 bias: Any = True, frozen: Any = ()) -> None:
         if activation not in ACTIVATIONS:
             raise InvalidArgument(f"activation={activation!r} must be 'sigmoid' or 'tanh'.")
         W_exact = exact_rows(W, "W", what="units")
         m = len(W_exact)
+        space = ParameterSpace((len(W_exact[0]), m, 1), bias, frozen)
+        b = [0] * m if b is None and not space.bias[0] else b
+        c = 0 if c is None and not space.bias[1] else c
+        for name, value in (("b", b), ("c", c)):
+            if value is None:
+                raise ShapeError(f"{name}=None but layer {1 if name == 'b' else 2} has a bias; "
+                                 f"give {name}, or say bias=False for that layer.")
         object.__setattr__(self, "W", W_exact)
         object.__setattr__(self, "b", exact_vector(b, "b", length=m))
         object.__setattr__(self, "v", exact_vector(v, "v", length=m))
         object.__setattr__(self, "c", exact(c, "c"))
         object.__setattr__(self, "activation", activation)
+        object.__setattr__(self, "space", space)
+        if not all(space.bias):
+            space.check_point(self.parameters())
+
+    def _parameterisation(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if not all(self.space.bias):
+            out["bias"] = self.space.bias
+        if self.space.frozen:
+            out["frozen"] = self.space.frozen
+        return out
+
+    def with_space(self, bias: Any = True, frozen: Any = ()) -> SmoothNet:
+        """The same point with another parameterisation (as for ShallowReLU)."""
+        return SmoothNet(self.W, self.b, self.v, self.c, activation=self.activation, bias=bias,
+                         frozen=frozen)
 
     def __repr__(self) -> str:
+        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
         return (f"SmoothNet(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
-                f"c={literal(self.c)}, activation={self.activation!r})")
+                f"c={literal(self.c)}, activation={self.activation!r}{extra})")
 
     def __str__(self) -> str:
         return (f"SmoothNet(W={show(self.W)}, b={show(self.b)}, v={show(self.v)}, "
@@ -94,11 +123,6 @@ class SmoothNet:
     def d(self) -> int:
         """Input dimension."""
         return len(self.W[0])
-
-    @property
-    def space(self) -> ParameterSpace:
-        """The parameter space (d, m, 1) and its flat layout (:mod:`relu_minima.exact.params`)."""
-        return ParameterSpace.shallow(self.d, self.m)
 
     def parameters(self) -> tuple[Fraction, ...]:
         """The flat parameter vector w_1..w_m, b, v, c (ParameterSpace's layout)."""
@@ -179,13 +203,19 @@ class SmoothNet:
 
     @classmethod
     def from_json(cls, data: Any) -> SmoothNet:
-        """Inverse of :meth:`to_json` (keys W, b, v, c and activation)."""
-        if not isinstance(data, dict) or not {"W", "b", "v", "c", "activation"} <= set(data):
-            raise ShapeError("params must be an object with keys 'W', 'b', 'v', 'c' and "
-                             "'activation' ('sigmoid' or 'tanh').")
-        return cls(data["W"], data["b"], data["v"], data["c"], activation=data["activation"])
+        """Inverse of :meth:`to_json` (keys W, b, v, c and activation; optionally "bias" and
+        "frozen", and then b or c may be left out for a bias-free layer)."""
+        missing = [k for k in ("W", "v", "activation")
+                   if not isinstance(data, dict) or k not in data]
+        if missing:
+            raise ShapeError(f'params has no key "{missing[0]}": a sigmoid/tanh network has '
+                             "'W', 'b', 'v', 'c' and 'activation' ('sigmoid' or 'tanh').")
+        return cls(data["W"], data.get("b"), data["v"], data.get("c"),
+                   activation=data["activation"], bias=data.get("bias", True),
+                   frozen=data.get("frozen", ()))
 
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
         return {"W": [[str(t) for t in r] for r in self.W], "b": [str(t) for t in self.b],
-                "v": [str(t) for t in self.v], "c": str(self.c), "activation": self.activation}
+                "v": [str(t) for t in self.v], "c": str(self.c), "activation": self.activation,
+                **self.space.parameterisation_json()}

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import DimensionMismatch, InvalidNumberError, ShapeError
+from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.shallow import ShallowReLU
@@ -85,6 +85,12 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
                                      or not isinstance(global_limit, int) or global_limit < 1):
         raise InvalidNumberError(f"global_limit={global_limit!r} must be a positive integer "
                                  "(patterns of the exact global search), or None to skip it.")
+    frozen = getattr(getattr(params, "space", None), "frozen", ())
+    if frozen:  # the snap moves every coordinate it solves for (issue 18)
+        raise InvalidArgument(
+            f"params holds frozen parameters {list(frozen)}, but snap solves for every weight "
+            "(bias-free layers are kept at 0); snap params.with_space(bias=params.space.bias) "
+            "and decide the snapped point with its frozen names, or decide params itself.")
     net = read_network(params)
     data = read_dataset(dataset, data_rule)
     if net.widths[0] != data.d:

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ..errors import CertificateError, InvalidArgument, ShapeError, require
+from ..errors import CertificateError, ShapeError, require
 from ..exact.datasets import Dataset
 from ..exact.deep import DeepReLU
 from ..exact.germs import Poly, add, germ_sign, loss_germ, trim
@@ -172,8 +172,7 @@ class DeepCertificate(Certificate):
         require(isinstance(p, DeepReLU) and isinstance(D, Dataset),
                 "params must be a DeepReLU and dataset a Dataset")
         require(self.target_mean == sum(D.y, Fraction(0)) / D.n, "target mean differs")
-        require(p.space.is_full, "a deep-relu certificate decides the full parameter space, "
-                "but params has a restricted parameterisation")
+        p.space.require_full(CertificateError)
         if self.shallow is not None:
             require(p.depth == 2 and self.shallow.params == p.to_shallow()
                     and self.shallow.dataset == D,
@@ -316,11 +315,7 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
     """
     if not isinstance(params, DeepReLU):
         raise ShapeError(f"params of type {type(params).__name__} must be a DeepReLU.")
-    if not params.space.is_full:  # these rules move every coordinate (issue 18)
-        raise InvalidArgument(
-            f"params has a restricted parameterisation ({params.space.describe()}) but this "
-            "decision moves every parameter; use verify_local_minimum(params, dataset), which "
-            "decides the restricted question (relu_minima.verify.restricted).")
+    params.space.require_full()  # these rules move every coordinate (issue 18)
     check_budget(max_directions, "max_directions", integer=True)
     check_budget(time_limit, "time_limit", integer=False)
     if not isinstance(dataset, Dataset):

@@ -60,6 +60,9 @@ def render(cert: LocalMinimumCertificate) -> str:
         out.append(f"  (unit {j + 1}, point {i + 1}) at x = {_v(D.X[i])}")
     out.append("")
     if cert.is_local_minimum:
+        if not p.space.is_full:  # Theorem 2: theta' ranges over the points that move only these
+            out.append("(theta' below ranges over the points that differ from theta only in "
+                       "moving coordinates; Theorem 2.)")
         out += [
             "VERDICT: LOCAL MINIMUM (not necessarily strict). For every theta' with",
             f"|theta' - theta|_inf <= rho = {cert.radius}, no nonzero pre-activation and no",

@@ -203,14 +203,19 @@ class LocalMinimumCertificate(Certificate):
                 "explanation": self.descent.explanation,
             },
             "direction": fraction_list(self.direction),
+            "parameterisation": self.params.space.describe(),
             **({} if self.output_rates is None else {
-                "parameterisation": self.params.space.describe(),
                 "output_rates": fraction_list(self.output_rates)}),
         }
 
     @classmethod
     def _from_dict(cls, data: dict[str, Any]) -> LocalMinimumCertificate:
         ev = data["evidence"]
+        params = ShallowReLU.from_json(data["params"])
+        stated = ev.get("parameterisation", params.space.describe())
+        if stated != params.space.describe():
+            raise CertificateError(f"the evidence states the parameterisation {stated!r} but "
+                                   f"params has {params.space.describe()!r}")
         units = []
         for u in ev["units"]:
             units.append(UnitReport(
@@ -223,7 +228,7 @@ class LocalMinimumCertificate(Certificate):
         descent = None if d is None else Descent(
             d["kind"], None if d["unit"] is None else int(d["unit"]) - 1,
             parse_fractions(d["unit_direction"]), Fraction(d["rate"]), d["explanation"])
-        return cls(ShallowReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
+        return cls(params, Dataset.from_json(data["dataset"]),
                    Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
                    tuple(Fraction(r) for r in ev["residuals"]), tuple(units),
                    None if ev["radius"] is None else Fraction(ev["radius"]), descent,

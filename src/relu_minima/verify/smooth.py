@@ -72,7 +72,7 @@ def smooth_loss_enclosure(params: SmoothNet, dataset: Dataset, loss: str = "squa
     """A rigorous enclosure of the loss of ``params`` on ``dataset`` (30 significant digits)."""
     obj = SmoothObjective.of(params, dataset, loss)
     with working_precision(precision_bits):
-        return LossEnclosure.of_ball(obj.ball_loss(params.parameters()))
+        return LossEnclosure.of_ball(obj.ball_loss(obj.coords(params)))
 
 
 def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "squared",
@@ -97,34 +97,46 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
         if rho <= 0:
             raise InvalidArgument(f"radius={rho} must be positive, e.g. radius=1/1000.")
         radii = (rho,)
-    obj = SmoothObjective.of(params, dataset, loss)
+    obj = SmoothObjective.of(params, dataset, loss)  # over the moving coordinates only
     bits = precision
-    start = params.parameters()
+    start = obj.coords(params)
+    full = params.space.is_full
 
     def undecided(reason: str, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
         with working_precision(bits):
             try:
-                enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
+                enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
             except ArithmeticError:  # the search ran off to huge weights: report the start
                 at = params
-                enc = LossEnclosure.of_ball(obj.ball_loss(at.parameters()))
+                enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
         return SmoothCertificate(params=at, dataset=dataset, verdict=Verdict.UNDECIDED, loss=enc,
                                  reason=reason, objective=loss, precision=bits,
                                  start=params, **flat)
 
-    structural = structural_flatness(params, dataset)
+    if obj.n == 0:
+        return undecided(f"no parameter moves ({params.space.describe()}): there is nothing "
+                         "to decide")
+    # the exact flat directions below move every coordinate of a unit (or of the output
+    # layer); with fixed coordinates they may not exist, so the Hessian test decides instead
+    structural = structural_flatness(params, dataset) if full else None
     if structural is not None:
         kind, vector, reason = structural
         return undecided(reason, flat_kind=kind, flat_vector=vector)
     theta, note = newton(obj, np.array([float(t) for t in start]), newton_steps)
     if theta is None:
-        return undecided(note + infinity_hint(obj, start))
+        return undecided(note + (infinity_hint(obj, start) if full else
+                                 "; train further and retry"))
     _, _, H = obj.float_derivatives(theta)
     lam, V = np.linalg.eigh((H + H.T) / 2)
     scale = max(1.0, float(np.max(np.abs(lam))))
     # numerically flat in float64: still tried below with working-precision preconditioners
     # (an ill-conditioned minimum may pass), and reported as flat if nothing is proven
     flat = float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale
+    if flat and not full:  # restricted: the flat direction is reported in the full layout
+        theta_full = np.array([float(t) for t in obj.embed(
+            tuple(Fraction(float(t)) for t in theta))])
+        return undecided(flat_reason(obj.base_objective, theta_full, lam,
+                                     obj.embed_direction(V[:, 0])[:, None]))
     if flat and loss == "logistic" and proven_margins(
             obj, tuple(Fraction(float(t)) for t in theta)):
         return undecided(INFINITY_REASON)
@@ -150,7 +162,9 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                         verdict=Verdict.MINIMUM, pd_margin=decimal_down(pd.margin, 6),
                         eigen_lower=decimal_down(pd.eigen_lower, 6),
                         reason=("strict local minimum: one critical point in the box, positive "
-                                "definite Hessian on the whole box"), **common)
+                                "definite Hessian on the whole box" + ("" if full else
+                                f" (over the moving parameters; {params.space.describe()})")),
+                        **common)
                 attempts.append(f"rho={float(rho):.1e}: Hessian not proven positive definite")
                 continue
             found = saddle(obj, centre, rho, kr.hessian, V[:, 0], at_min)

@@ -74,10 +74,6 @@ class LossEnclosure:
         return self.upper - self.lower
 
 
-def _flat(net: SmoothNet) -> tuple[Fraction, ...]:
-    return net.parameters()
-
-
 def _fmt(q: Fraction | None) -> str | None:
     return None if q is None else decimal_str(q) if _is_decimal(q) else str(q)
 
@@ -118,15 +114,18 @@ class SmoothCertificate(Certificate):
     flat_vector: tuple[Fraction, ...] | None = None
 
     # -- helpers ---------------------------------------------------------------------------
-    def _objective(self) -> SmoothObjective:
+    def _objective(self) -> Any:
+        """The loss over the moving coordinates of ``params.space`` (all of them by default)."""
         return SmoothObjective.of(self.params, self.dataset, self.objective)
 
     @property
     def box(self) -> tuple[tuple[Fraction, Fraction], ...] | None:
-        """The box as exact (lower, upper) pairs per flat coordinate, or None."""
+        """The box as exact (lower, upper) pairs per moving coordinate, or None (the fixed
+        coordinates of a restricted parameterisation stay at params' values)."""
         if self.radius is None:
             return None
-        return tuple((t - self.radius, t + self.radius) for t in _flat(self.params))
+        return tuple((t - self.radius, t + self.radius)
+                     for t in self._objective().coords(self.params))
 
     # -- witnesses ---------------------------------------------------------------------------
     def _witness(self, radius: Fraction) -> SmoothNet | None:
@@ -134,7 +133,7 @@ class SmoothCertificate(Certificate):
         require(self.direction is not None and self.lower_point is not None,
                 "a 'not a local minimum' certificate without a direction")
         obj = self._objective()
-        centre = _flat(self.params)
+        centre = obj.coords(self.params)
         if max(abs(a - b) for a, b in zip(self.lower_point, centre, strict=True)) <= radius:
             return obj.network(self.lower_point)
         top = max(abs(t) for t in self.direction)
@@ -155,7 +154,10 @@ class SmoothCertificate(Certificate):
         require(bool(self.reason), "the certificate gives no reason")
         require(self.loss.lower <= self.loss.upper, f"loss {self.loss} is an empty interval")
         obj = self._objective()
-        centre = _flat(self.params)
+        centre = obj.coords(self.params)
+        require(all(len(vec) == obj.n for vec in (self.direction, self.lower_point)
+                    if vec is not None), "stored vectors do not have one entry per moving "
+                "coordinate")
         with precision(self.precision):
             if self.verdict is Verdict.UNDECIDED:
                 require(self.loss.contains_ball(obj.ball_loss(centre)),
@@ -267,7 +269,7 @@ class SmoothCertificate(Certificate):
         p = data["params"]
 
         def net(j: dict[str, Any]) -> SmoothNet:
-            return SmoothNet(j["W"], j["b"], j["v"], j["c"], activation=j["activation"])
+            return SmoothNet.from_json(j)
 
         def q(text: str | None) -> Fraction | None:
             return None if text is None else Fraction(text)
@@ -301,9 +303,13 @@ class SmoothCertificate(Certificate):
             lines += [f"Reason: {self.reason}", f"L(params) in {self.loss}."]
             return "\n".join(lines)
         rho = float(self.radius or 0)
+        if not net.space.is_full:
+            lines.append(f"Parameterisation: {net.space.describe()}; L is taken as a function "
+                         "of the moving coordinates only, the others held at params' values.")
         lines += [
-            f"Box X: the exact rational centre c = params (theta, {len(_flat(net))} coordinates, "
-            f"layout w_1..w_m, b, v, c) +- {rho:.3e} in max norm.",
+            f"Box X: the exact rational centre c = params (theta, {self._objective().n} "
+            f"{'moving ' if not net.space.is_full else ''}coordinates, layout w_1..w_m, b, v, "
+            f"c) +- {rho:.3e} in max norm.",
         ]
         if self.start is not None and self.start != net:
             lines.append(f"Start: the given point lies at max-norm distance "

@@ -64,10 +64,24 @@ class SmoothObjective:
         self._y = np.array([float(t) for t in dataset.y])
 
     @classmethod
-    def of(cls, params: SmoothNet, dataset: Dataset, loss: str = "squared") -> SmoothObjective:
+    def of(cls, params: SmoothNet, dataset: Dataset, loss: str = "squared") -> Any:
+        """The objective of ``params``' decision: over every coordinate, or over the moving ones
+        only (:class:`RestrictedObjective`) when ``params`` has a restricted parameterisation."""
         if not isinstance(params, SmoothNet):
             raise ShapeError(f"params={params!r} must be a SmoothNet.")
-        return cls(params.m, params.d, params.activation, dataset, loss)
+        full = cls(params.m, params.d, params.activation, dataset, loss)
+        if params.space.is_full:
+            return full
+        return RestrictedObjective(full, params)
+
+    # the coordinates the decision works in (all of them here; see RestrictedObjective)
+    base_objective = property(lambda self: self)
+
+    def coords(self, net: SmoothNet) -> tuple[Fraction, ...]:
+        return net.parameters()
+
+    def embed_direction(self, u: np.ndarray) -> np.ndarray:
+        return np.asarray(u, dtype=float)
 
     def network(self, theta: Sequence[Fraction]) -> SmoothNet:
         """The exact network with flat parameters ``theta``."""
@@ -162,16 +176,19 @@ class SmoothObjective:
         z = -y * f
         return z.exp().log1p(), -y / (1 + (-z).exp()), (f / 2).sech() ** 2 / 4
 
-    def ball_derivatives(self, centre: Sequence[Fraction], radius: Fraction, order: int = 2
-                         ) -> tuple[Any, Any, Any]:
+    def ball_derivatives(self, centre: Sequence[Fraction], radius: Fraction, order: int = 2,
+                         moving: Sequence[bool] | None = None) -> tuple[Any, Any, Any]:
         """Enclosures of (L, grad L as P x 1 arb_mat, Hessian as P x P arb_mat or None) over
-        the box centre +- radius (max norm), at the current flint precision."""
+        the box centre +- radius (max norm), at the current flint precision; coordinates with
+        ``moving[k]`` False stay at their centre (a thin box side)."""
         flint = flint_module()
         m, d, N = self.m, self.d, self.N
         if len(centre) != self.n:
             raise ShapeError(f"centre has {len(centre)} entries but the network has {self.n}.")
         X1, Z, ys = self._ball_data()
         th = box_balls(centre, radius)
+        if moving is not None:
+            th = [t if mv else ball(q) for t, mv, q in zip(th, moving, centre, strict=True)]
         Um = flint.arb_mat([[th[self.u_index(j, k)] for j in range(m)] for k in range(d + 1)])
         v = th[m * (d + 1):m * (d + 2)]
         c = th[-1]
@@ -237,4 +254,62 @@ class SmoothObjective:
 
     def ball_loss(self, theta: Sequence[Fraction], radius: Fraction = Fraction(0)) -> Any:
         """An enclosure of L over the box theta +- radius (a thin ball when radius = 0)."""
+        return self.ball_derivatives(theta, radius, order=0)[0]
+
+
+class RestrictedObjective:
+    """The loss as a function of the moving coordinates only (issue 18, docs/method.md): the
+    fixed coordinates of ``params.space`` (bias-free layers, frozen names) stay at ``params``'
+    values, and every box is thin along them. The Krawczyk and Hessian tests then run on this
+    n-variable function unchanged, so a certificate speaks about the restricted problem."""
+
+    def __init__(self, full: SmoothObjective, params: SmoothNet) -> None:
+        self.full, self.space = full, params.space
+        self.moving = tuple(p for p, mv in enumerate(params.space.moving) if mv)
+        self.base = params.parameters()
+        self.n = len(self.moving)
+        self.m, self.d, self.N = full.m, full.d, full.N
+        self.activation, self.dataset, self.loss = full.activation, full.dataset, full.loss
+
+    base_objective = property(lambda self: self.full)
+
+    def coords(self, net: SmoothNet) -> tuple[Fraction, ...]:
+        theta = net.parameters()
+        return tuple(theta[p] for p in self.moving)
+
+    def embed(self, theta: Sequence[Fraction]) -> tuple[Fraction, ...]:
+        out = list(self.base)
+        for p, t in zip(self.moving, theta, strict=True):
+            out[p] = t
+        return tuple(out)
+
+    def embed_direction(self, u: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.full.n)
+        out[list(self.moving)] = u
+        return out
+
+    def network(self, theta: Sequence[Fraction]) -> SmoothNet:
+        return self.full.network(self.embed(theta)).with_space(self.space.bias,
+                                                               self.space.frozen)
+
+    def float_derivatives(self, theta: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        full = np.array([float(t) for t in self.base])
+        full[list(self.moving)] = theta
+        value, g, H = self.full.float_derivatives(full)
+        idx = list(self.moving)
+        return value, g[idx], H[np.ix_(idx, idx)]
+
+    def ball_derivatives(self, centre: Sequence[Fraction], radius: Fraction, order: int = 2
+                         ) -> tuple[Any, Any, Any]:
+        if len(centre) != self.n:
+            raise ShapeError(f"centre has {len(centre)} entries but {self.n} coordinates move.")
+        flint = flint_module()
+        value, g, H = self.full.ball_derivatives(self.embed(centre), radius, order,
+                                                 moving=self.space.moving)
+        idx = self.moving
+        grad = None if g is None else flint.arb_mat([[g[p, 0]] for p in idx])
+        hess = None if H is None else flint.arb_mat([[H[p, q] for q in idx] for p in idx])
+        return value, grad, hess
+
+    def ball_loss(self, theta: Sequence[Fraction], radius: Fraction = Fraction(0)) -> Any:
         return self.ball_derivatives(theta, radius, order=0)[0]
