@@ -148,7 +148,8 @@ def run_table1(protocol: str, inits: int, *, executor: Executor | None = None,
     cfgs = [Config(Net((2, k[3], 1), k[1]), pair[k[2]], DATASETS[k[0]],
                    seed=cell_seed(protocol, k), count=inits, tag=k) for k in keys]
     log(f"table1: training {len(cfgs)} cells x {inits} inits under '{protocol}'")
-    out = sweep(cfgs, executor=executor, block=min(max(inits, 1), 250), pad=True, progress=progress,
+    out = sweep(cfgs, executor=executor, block=min(max(inits, 1), 250), pad=True,
+                progress=progress,
                 description=f"Table 1 ({protocol})")
     run = Table1Run(protocol, inits, dict(zip(keys, out, strict=True)))
     classify_table(run, classify_limit, progress=progress, log=log)
