@@ -33,8 +33,8 @@ def test_check_paper_writes_markdown_and_json(tmp_path, capsys):
     assert "Proposition 2" in printed and "erratum" in printed
     data = json.loads((out / "report.json").read_text())
     status = {c["key"]: c["status"] for c in data["claims"]}
-    assert status == {"prop1": "verified", "prop2": "erratum", "prop3": "verified",
-                      "table1": "not yet covered"}
+    assert status.pop("table1") in ("evidence for", "evidence against", "undecided")
+    assert status == {"prop1": "verified", "prop2": "erratum", "prop3": "verified"}
     md = (out / "report.md").read_text()
     assert "| Proposition 1 |" in md and "**erratum**" in md and "VERDICT" in md
 
@@ -136,14 +136,13 @@ def test_claims_with_alike_sections_are_told_apart_by_key(tmp_path, capsys):
 
 
 def test_not_covered_claims_give_a_reason_for_the_reader(tmp_path):
-    report = run_claims(tmp_path, keys=["fig1", "table1", "fig3", "fig5"])
+    report = run_claims(tmp_path, keys=["fig1", "fig5"])
     for o in report.outcomes:
         assert o.status == "not yet covered"
         assert o.established.startswith("Not in this release: ")
         assert "issue" not in o.established
     established = {o.claim.key: o.established for o in report.outcomes}
     assert "MNIST" in established["fig1"]
-    assert "training protocol" in established["table1"] and "jellyfish" in established["fig3"]
 
 
 def test_statuses_are_the_documented_ones():
