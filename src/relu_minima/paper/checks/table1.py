@@ -99,22 +99,52 @@ def check_table1(ctx: Context) -> ClaimResult:
     classes = "\n\n".join(f"Failed runs under '{run.protocol}', by class:\n\n"
                           + class_table(run) for run in r.runs)
     share = ", ".join(f"{k}: {v:.0%}" for k, v in agreement.items())
+    summary = "\n".join(f"- {run.protocol}: {_class_summary(run)}" for run in r.runs)
+    swapped = "\n".join(f"- {run.protocol}: {_swap_note(run)}" for run in r.runs)
     details = (
         f"{_scale_note(r)}\n\nProtocols (fixed before any Table 1 result was seen, never "
         f"tuned):\n{protocols}\n\n{rate_table(r.runs)}\n\nShare of the 48 cells whose printed "
         f"rate lies in the 99% interval: {share}. Rule: evidence for if some protocol reaches "
         "75%, against if none reaches 50%, undecided otherwise.\n\nMean rate over the 48 "
-        f"cells as the step budget grows:\n{budget}\n\n{classes}"
+        f"cells as the step budget grows:\n{budget}\n\nWhat the failed runs are stuck at "
+        f"(all cells):\n{summary}\n\nThe jellyfish sigmoid columns, as printed and with the "
+        f"paper's Adam and GD columns exchanged (cells whose printed rate lies in our 99% "
+        f"interval, of 12):\n{swapped}\n\n{classes}"
     )
     return ClaimResult(
         status=status,
         established=(f"Table 1 rerun ({r.scale}); the printed rate lies in the 99% interval in "
-                     f"{share} of the cells."),
+                     f"{share} of the cells. Failed runs: {_class_summary(r.runs[0])}"),
         details=details, figures=(png.name,),
         data={"agreement": agreement, "scale": r.scale,
               "rates": {run.protocol: rate_rows(run) for run in r.runs},
               "classes": {run.protocol: {"/".join(map(str, k)): run.class_counts(k)
                                          for k in run.results} for run in r.runs}})
+
+
+def _class_summary(run: Table1Run) -> str:
+    from ...train import classify as cl
+
+    total = {c: 0 for c in cl.CLASSES}
+    for key in run.results:
+        for c, n in run.class_counts(key).items():
+            total[c] += n
+    failed = sum(total.values())
+    exact = sum(1 for v in run.classes.values() for _, rc in v if rc.exact)
+    parts = ", ".join(f"{c} {n}" for c, n in total.items() if n)
+    bad = total[cl.BAD_MIN]
+    return (f"{failed} failed runs; {exact} decided by a certificate, of which {bad} are proven "
+            f"bad local minima ({bad / exact:.0%} of the certified)" if exact else
+            f"{failed} failed runs, none certified") + f". By class: {parts}."
+
+
+def _swap_note(run: Table1Run) -> str:
+    rows = [x for x in rate_rows(run) if (x["data"], x["activation"]) == ("jellyfish",
+                                                                           "sigmoid")]
+    other = {"adam": "gd", "gd": "adam"}
+    swapped = sum(x["lo"] <= PAPER[("jellyfish", "sigmoid", other[x["optimizer"]])][
+        WIDTHS.index(x["h"])] / 100 <= x["hi"] for x in rows)
+    return f"as printed {sum(x['agrees'] for x in rows)}, exchanged {swapped}"
 
 
 def _cell(run: Table1Run, key: tuple[str, str, str, int]) -> tuple[int, int, float, float]:
