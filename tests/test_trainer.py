@@ -184,3 +184,11 @@ def test_padded_widths_equal_separate_runs(activation):
         ref = train(cfg.net, protocol, XOR, seed=cfg.seed, indices=range(3))
         assert got.params[0][0].shape == ref.params[0][0].shape
         _same(got, ref)
+
+
+def test_worker_blas_limit_is_safe_to_call():
+    from relu_minima.train.sweep import one_blas_thread, process_pool
+
+    assert one_blas_thread() in (True, False)
+    with process_pool(1) as pool:  # the initializer runs in the worker
+        assert pool.submit(int, "7").result() == 7

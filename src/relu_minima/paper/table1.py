@@ -153,9 +153,9 @@ def run_table1(protocol: str, inits: int, *, executor: Executor | None = None,
                 description=f"Table 1 ({protocol})")
     run = Table1Run(protocol, inits, dict(zip(keys, out, strict=True)))
     if executor is None:  # as the training: cells classified in parallel by default
-        from concurrent.futures import ProcessPoolExecutor
+        from ..train.sweep import process_pool
 
-        with ProcessPoolExecutor() as pool:
+        with process_pool() as pool:
             classify_table(run, classify_limit, progress=progress, log=log, executor=pool)
     else:
         classify_table(run, classify_limit, progress=progress, log=log, executor=executor)
