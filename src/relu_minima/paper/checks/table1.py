@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ...train.classify import BAD_MIN
 from ...train.sweep import SerialExecutor
 from ..registry import ClaimResult, Context, implements, judge_evidence, require_fact
 from ..table1 import (
@@ -279,6 +280,10 @@ def check_fig3(ctx: Context) -> ClaimResult:
                      f"{len(ok)}, regions {dist_ok}, mean "
                      f"{np.mean(ok) if ok else float('nan'):.2f}; share of failed runs with all "
                      f"four points in one region {one}/{len(failed)}, 99% [{lo:.0%}, {hi:.0%}]")
+        proven = [c for key, reg in run.regions.items() for (_, rc), c in
+                  zip(run.classes[key], reg["failed"], strict=True) if rc.kind == BAD_MIN]
+        lines.append(f"  - of these, the proven bad local minima: {len(proven)}, regions "
+                     f"{ {k: proven.count(k) for k in range(1, 5)} }")
         if run is primary:
             verdict = True if lo > 0.5 else False if hi < 0.5 else None
     figs = (plot_figure3_regions(r.runs, ctx.output_dir / "figure3_regions.png").name,
