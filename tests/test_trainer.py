@@ -184,3 +184,24 @@ def test_padded_widths_equal_separate_runs(activation):
         ref = train(cfg.net, protocol, XOR, seed=cfg.seed, indices=range(3))
         assert got.params[0][0].shape == ref.params[0][0].shape
         _same(got, ref)
+
+
+def test_worker_blas_limit_is_safe_to_call():
+    from relu_minima.train.sweep import one_blas_thread, process_pool
+
+    assert one_blas_thread() in (True, False)
+    with process_pool(1) as pool:  # the initializer runs in the worker
+        assert pool.submit(int, "7").result() == 7
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.sampled_from(["relu", "sigmoid", "tanh"]), st.sampled_from(["gd", "sgd", "adam"]),
+       st.sampled_from(["squared", "logistic"]), st.integers(1, 4), st.integers(0, 2**20))
+def test_vectorised_equals_loop_for_any_configuration(act, opt, loss_name, h, seed):
+    """Property: for any small configuration, training n networks together gives each the
+    run it gets alone."""
+    p = Protocol("p", loss=loss_name, optimizer=opt, lr=0.05, steps=25,
+                 batch_size=2 if opt == "sgd" else None)
+    net = Net((2, h, 1), act)
+    _same(train(net, p, XOR, seed=seed, indices=range(3)),
+          train_per_init(net, p, XOR, seed=seed, indices=range(3)))

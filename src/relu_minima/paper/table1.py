@@ -148,10 +148,17 @@ def run_table1(protocol: str, inits: int, *, executor: Executor | None = None,
     cfgs = [Config(Net((2, k[3], 1), k[1]), pair[k[2]], DATASETS[k[0]],
                    seed=cell_seed(protocol, k), count=inits, tag=k) for k in keys]
     log(f"table1: training {len(cfgs)} cells x {inits} inits under '{protocol}'")
-    out = sweep(cfgs, executor=executor, block=min(max(inits, 1), 250), pad=True, progress=progress,
+    out = sweep(cfgs, executor=executor, block=min(max(inits, 1), 250), pad=True,
+                progress=progress,
                 description=f"Table 1 ({protocol})")
     run = Table1Run(protocol, inits, dict(zip(keys, out, strict=True)))
-    classify_table(run, classify_limit, progress=progress, log=log)
+    if executor is None:  # as the training: cells classified in parallel by default
+        from ..train.sweep import process_pool
+
+        with process_pool() as pool:
+            classify_table(run, classify_limit, progress=progress, log=log, executor=pool)
+    else:
+        classify_table(run, classify_limit, progress=progress, log=log, executor=executor)
     return run
 
 
@@ -174,51 +181,75 @@ def _exact_dataset(name: str, protocol: Protocol) -> Dataset:
 
 
 def classify_table(run: Table1Run, limit: int | None, *, progress: bool = True,
-                   log: Callable[[str], None] = lambda m: None) -> None:
+                   log: Callable[[str], None] = lambda m: None,
+                   executor: Executor | None = None) -> None:
     """Classify every failed run of ``run`` (see :func:`run_table1`), and count the linear
     regions around the jellyfish points for Figure 3 (exact activation patterns: at the
-    snapped point for failed runs, at the trained floats' exact values for successful ones)."""
+    snapped point for failed runs, at the trained floats' exact values for successful ones).
+    Cells are mapped through ``executor`` (default: in this process)."""
+    from concurrent.futures import as_completed
+
     from tqdm.auto import tqdm
 
-    keys = list(run.results)
-    bar = tqdm(keys, desc=f"classifying ({run.protocol})", leave=False, disable=not progress)
-    for key in bar:
-        r = run.results[key]
-        name, act, _, h = key
-        proto = r.protocol
-        dataset = _exact_dataset(name, proto)
-        X = DATASETS[name].exact
-        fails = np.flatnonzero(~r.success)
-        better = _smooth_better(r, act, proto) if act != "relu" else None
-        classes, reg = [], {"failed": [], "succeeded": []}
-        for count, k in enumerate(fails):
-            (W, b), (V, c) = r.network(int(k))
-            certify = limit is None or count < limit
-            common = {"final_loss": float(r.final_loss[k]),
-                      "gradient_norm": float(r.gradient_norm[k]),
-                      "trace_loss": r.trace_loss[:, k], "trace_norm": r.trace_norm[:, k]}
-            if act == "relu" and proto.loss == "squared" and certify:
-                rc = cl.classify_relu(W, b, V[0], c[0], dataset,
-                                      known_points=[cl.interpolant(name, h)], **common)
-            elif act == "relu":
-                why = ("the ReLU certificates decide the squared loss only" if proto.loss !=
-                       "squared" else "not certified at this scale (reduced run)")
-                rc = cl.numeric_class(why=why, **common)
-            else:
-                rc = cl.classify_smooth(W, b, V[0], c[0], dataset, activation=act,
-                                        loss=proto.loss, better=better, certify=certify,
-                                        **common)
-            classes.append((int(k), rc))
-            if act == "relu" and name == "jellyfish":
-                point = rc.point if rc.point is not None else cl.exact_params(W, b, V[0], c[0])
-                reg["failed"].append(cl.regions(point, X)[0])
-        if act == "relu" and name == "jellyfish":
-            for k in np.flatnonzero(r.success):
-                (W, b), (V, c) = r.network(int(k))
-                reg["succeeded"].append(cl.regions(cl.exact_params(W, b, V[0], c[0]), X)[0])
-            run.regions[key] = reg
-        run.classes[key] = classes
+    from ..train.sweep import SerialExecutor
+
+    pool = executor or SerialExecutor()
+    futures = {pool.submit(classify_cell, key, r, limit): key for key, r in run.results.items()}
+    bar = tqdm(total=len(futures), desc=f"classifying ({run.protocol})", leave=False,
+               disable=not progress)
+    try:
+        for fut in as_completed(futures):
+            key = futures[fut]
+            classes, reg = fut.result()
+            run.classes[key] = classes
+            if reg is not None:
+                run.regions[key] = reg
+            bar.update(1)
+    finally:
+        bar.close()
+    run.classes = {k: run.classes[k] for k in run.results}  # the table's order
+    run.regions = {k: run.regions[k] for k in run.results if k in run.regions}
     log(f"table1: classified the failed runs under '{run.protocol}'")
+
+
+def classify_cell(key: Key, r: TrainResult, limit: int | None
+                  ) -> tuple[list[tuple[int, cl.RunClass]], dict[str, list[int]] | None]:
+    """The classes of one cell's failed runs (the first ``limit`` certified, None: all) and,
+    for jellyfish ReLU cells, the region counts of failed and successful runs (a picklable
+    task)."""
+    name, act, _, h = key
+    proto = r.protocol
+    dataset = _exact_dataset(name, proto)
+    X = DATASETS[name].exact
+    fails = np.flatnonzero(~r.success)
+    better = _smooth_better(r, act, proto) if act != "relu" else None
+    classes, reg = [], {"failed": [], "succeeded": []}
+    for count, k in enumerate(fails):
+        (W, b), (V, c) = r.network(int(k))
+        certify = limit is None or count < limit
+        common = {"final_loss": float(r.final_loss[k]),
+                  "gradient_norm": float(r.gradient_norm[k]),
+                  "trace_loss": r.trace_loss[:, k], "trace_norm": r.trace_norm[:, k]}
+        if act == "relu" and proto.loss == "squared" and certify:
+            rc = cl.classify_relu(W, b, V[0], c[0], dataset,
+                                  known_points=[cl.interpolant(name, h)], **common)
+        elif act == "relu":
+            why = ("the ReLU certificates decide the squared loss only" if proto.loss !=
+                   "squared" else "not certified at this scale (reduced run)")
+            rc = cl.numeric_class(why=why, **common)
+        else:
+            rc = cl.classify_smooth(W, b, V[0], c[0], dataset, activation=act,
+                                    loss=proto.loss, better=better, certify=certify, **common)
+        classes.append((int(k), rc))
+        if act == "relu" and name == "jellyfish":
+            point = rc.point if rc.point is not None else cl.exact_params(W, b, V[0], c[0])
+            reg["failed"].append(cl.regions(point, X)[0])
+    if act != "relu" or name != "jellyfish":
+        return classes, None
+    for k in np.flatnonzero(r.success):
+        (W, b), (V, c) = r.network(int(k))
+        reg["succeeded"].append(cl.regions(cl.exact_params(W, b, V[0], c[0]), X)[0])
+    return classes, reg
 
 
 def _smooth_better(r: TrainResult, act: str, proto: Protocol) -> Any | None:

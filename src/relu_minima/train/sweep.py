@@ -30,7 +30,8 @@ from ..errors import InvalidArgument, InvalidType
 from .protocol import Net, Protocol
 from .trainer import TrainData, TrainResult, train, train_padded
 
-__all__ = ["Config", "SerialExecutor", "run_block", "run_padded_block", "sweep"]
+__all__ = ["Config", "SerialExecutor", "one_blas_thread", "process_pool", "run_block",
+           "run_padded_block", "sweep"]
 
 
 @dataclass(frozen=True)
@@ -104,9 +105,9 @@ def sweep(configs: Iterable[Config], *, executor: Executor | None = None, block:
           description: str = "training") -> list[TrainResult]:
     """Train every configuration; one :class:`TrainResult` per configuration, in order.
 
-    ``executor``: any ``concurrent.futures.Executor`` (default: a ``ProcessPoolExecutor``
-    with ``os.cpu_count()`` workers, shut down at the end; an executor you pass is left
-    running). ``block``: initialisations per task. ``progress``: a tqdm bar over blocks.
+    ``executor``: any ``concurrent.futures.Executor`` (default: :func:`process_pool`, one
+    worker per core with one BLAS thread each, shut down at the end; an executor you pass is
+    left running). ``block``: initialisations per task. ``progress``: a tqdm bar over blocks.
     ``pad``: train configurations that differ only in their hidden widths (same protocol,
     data, depth, activation) together, padded to the largest widths with masked units
     (:func:`~relu_minima.train.trainer.train_padded`): far fewer, larger batches for sweeps
@@ -120,7 +121,7 @@ def sweep(configs: Iterable[Config], *, executor: Executor | None = None, block:
             executor, "submit"):
         raise InvalidType(f"executor={executor!r} must be a concurrent.futures.Executor.")
     own = executor is None
-    pool: Any = ProcessPoolExecutor(max_workers=os.cpu_count() or 1) if own else executor
+    pool: Any = process_pool() if own else executor
     groups: dict[Any, list[int]] = {}
     for c, cfg in enumerate(cfgs):
         groups.setdefault(_group_key(cfg) if pad else c, []).append(c)
@@ -156,6 +157,51 @@ def sweep(configs: Iterable[Config], *, executor: Executor | None = None, block:
             pool.shutdown()
     return [TrainResult.concatenate([r for _, r in sorted(parts[c], key=lambda t: t[0])])
             for c in range(len(cfgs))]
+
+
+_BLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+                 "openblas_set_num_threads64_", "openblas_set_num_threads")
+
+
+def one_blas_thread() -> bool:
+    """Limit this process's BLAS to one thread (True if it could). Used as the initializer of
+    :func:`process_pool`'s workers: one process per core already uses every core, and a
+    multi-threaded BLAS in each worker oversubscribes them (measured on a loaded 2-core
+    machine: 2-D products 30-1000x slower). Uses threadpoolctl when installed, else the
+    OpenBLAS that numpy loaded (found in /proc/self/maps); does nothing elsewhere."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        pass
+    else:
+        threadpool_limits(1)
+        return True
+    import ctypes
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            libs = {line.split()[-1] for line in maps if "openblas" in line.lower()
+                    and ".so" in line}
+    except OSError:
+        return False
+    for path in sorted(libs):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in _BLAS_SETTERS:
+            setter = getattr(lib, name, None)
+            if setter is not None:
+                setter(1)
+                return True
+    return False
+
+
+def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """A process pool of ``workers`` (default: one per core) whose workers use one BLAS thread
+    each (:func:`one_blas_thread`)."""
+    return ProcessPoolExecutor(max_workers=workers or os.cpu_count() or 1,
+                               initializer=one_blas_thread)
 
 
 def _bar(total: int, description: str, enabled: bool) -> Any:
