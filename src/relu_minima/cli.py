@@ -20,7 +20,8 @@ def _check_paper(args: argparse.Namespace) -> int:
     def progress(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
-    report = run_claims(out, keys=args.only, quick=args.quick, progress=progress)
+    report = run_claims(out, keys=args.only, quick=args.quick, progress=progress,
+                        mnist=args.mnist)
     md, js = report.write(out)
     print(report.table())
     print(f"\nwritten: {md} and {js}")
@@ -135,6 +136,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="check only these claims (keys listed below)")
     cp.add_argument("--quick", action="store_true",
                     help="smaller simulations (for tests); exact checks are unchanged")
+    cp.add_argument("--mnist", metavar="PATH", default=None,
+                    help="a local MNIST (directory of the IDX files, one IDX file of images, "
+                    "or an .npz) for the Figure 1 and 2 claims; nothing is downloaded")
     cp.set_defaults(func=_check_paper)
     vf = sub.add_parser(
         "verify",

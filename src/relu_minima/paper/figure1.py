@@ -38,8 +38,14 @@ from ..errors import InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.numbers import exact
 from .bounds import to_mpf
 
-__all__ = ["BlindSpotLaw", "BlindSpotBounds", "blind_spot_bounds", "certified_mean",
-           "point_blind_spot_probability", "point_statistics"]
+__all__ = [
+    "BlindSpotBounds",
+    "BlindSpotLaw",
+    "blind_spot_bounds",
+    "certified_mean",
+    "point_blind_spot_probability",
+    "point_statistics",
+]
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ __all__ = [
     "regions_hit",
     "regions_hit_numpy",
     "scaled_preactivations_agree",
+    "zero_bias_scaling",
 ]
 
 Pattern = tuple[tuple[bool, ...], ...]
@@ -129,28 +130,56 @@ class RegionCurve:
 
 def one_layer_region_curve(W: Any, b: Any, X: Any) -> RegionCurve:
     """The exact number of regions hit by {tau x_i} for every tau > 0: unit j is active at
-    tau x_i iff tau (w_j . x_i) + b_j > 0, whose truth changes only at tau = -b_j/(w_j . x_i)."""
+    tau x_i iff tau s_ij + b_j > 0 (s_ij = w_j . x_i), whose truth changes only at
+    tau = -b_j / s_ij. Swept from tau = 0+: a unit starts active iff b_j > 0 (or b_j = 0 and
+    s_ij > 0), is inactive at its breakpoint (pre-activation 0) and flips after it."""
     rows = exact_rows(X, "X", what="points")
     Wr = exact_rows(W, "W", what="units")
     bs = [exact(t, "b") for t in b]
     if len(bs) != len(Wr) or len(Wr[0]) != len(rows[0]):
         raise ShapeError(f"W is {len(Wr)}x{len(Wr[0])}, b has {len(bs)} entries, the points "
                          f"have {len(rows[0])}: need W h x d and b of length h.")
-    dots = [[sum((w * v for w, v in zip(wj, x, strict=True)), Fraction(0)) for wj in Wr]
-            for x in rows]
+    state = []
+    events: dict[Fraction, list[tuple[int, int]]] = {}
+    for i, x in enumerate(rows):
+        row = []
+        for j, (wj, bj) in enumerate(zip(Wr, bs, strict=True)):
+            sij = sum((w * v for w, v in zip(wj, x, strict=True)), Fraction(0))
+            row.append(bj > 0 or (bj == 0 and sij > 0))
+            if sij != 0 and bj != 0 and (bj > 0) != (sij > 0):  # -b/s > 0
+                events.setdefault(-bj / sij, []).append((i, j))
+        state.append(row)
+    limit = len({tuple(r) for r in state})
+    counts, at_bps = [limit], []
+    for t in sorted(events):
+        for i, j in events[t]:
+            state[i][j] = False  # pre-activation exactly 0 at t
+        at_bps.append(len({tuple(r) for r in state}))
+        for i, j in events[t]:
+            state[i][j] = bs[j] < 0  # flipped: active after t iff b_j < 0
+        counts.append(len({tuple(r) for r in state}))
+    return RegionCurve(tuple(sorted(events)), tuple(counts), tuple(at_bps), limit)
 
-    def count(tau: Fraction) -> int:
-        return len({tuple(tau * s + bj > 0 for s, bj in zip(d_i, bs, strict=True))
-                    for d_i in dots})
 
-    bps = sorted({-bj / s for d_i in dots for s, bj in zip(d_i, bs, strict=True)
-                  if s != 0 and -bj / s > 0})
-    probes = ([bps[0] / 2] + [(u + v) / 2 for u, v in zip(bps, bps[1:], strict=False)]
-              + [bps[-1] + 1]) if bps else [Fraction(1)]
-    limit = len({tuple(bj > 0 or (bj == 0 and s > 0) for s, bj in zip(d_i, bs, strict=True))
-                 for d_i in dots})
-    return RegionCurve(tuple(bps), tuple(count(t) for t in probes),
-                       tuple(count(t) for t in bps), limit)
+def zero_bias_scaling(net: DeepReLU, X: Any, taus: Sequence[Any]) -> tuple[bool, list[int]]:
+    """Theorem A checked exactly at every tau in ``taus``: (whether z_l(tau x_i) = tau z_l(x_i)
+    at every hidden layer and point, the number of regions hit at each tau). The scaled
+    pre-activations are computed from tau x_i, not from the theorem."""
+    ts = [exact(t, "tau") for t in taus]
+    if any(t <= 0 for t in ts):
+        raise InvalidArgument(f"taus={list(taus)!r} must be positive.")
+    rows = exact_rows(X, "X", what="points")
+    plain = [_preactivations(net, list(row)) for row in rows]
+    agree, counts = True, []
+    for t in ts:
+        patterns = set()
+        for row, zp in zip(rows, plain, strict=True):
+            zs = _preactivations(net, [t * v for v in row])
+            agree = agree and all(a == t * c for la, lc in zip(zs, zp, strict=True)
+                                  for a, c in zip(la, lc, strict=True))
+            patterns.add(tuple(tuple(a > 0 for a in layer) for layer in zs))
+        counts.append(len(patterns))
+    return agree, counts
 
 
 def regions_hit_numpy(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray],

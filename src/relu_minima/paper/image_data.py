@@ -25,7 +25,8 @@ import numpy as np
 
 from ..errors import InvalidArgument, MissingDependency, ShapeError
 
-__all__ = ["ImageData", "digits_available", "load_digits_data", "read_idx", "read_mnist"]
+__all__ = ["ImageData", "builtin_images", "digits_available", "load_digits_data", "read_idx",
+           "read_mnist", "reference_images"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,20 @@ class ImageData:
     @property
     def d(self) -> int:
         return int(self.X.shape[1])
+
+
+def builtin_images() -> ImageData:
+    """Twelve 4x4 integer images, pixel (r, c) of image k = (3k + 5r + 7c) mod 17 (0..16, no
+    image all zero): the stand-in when scikit-learn is not installed."""
+    X = np.array([[(3 * k + 5 * r + 7 * c) % 17 for r in range(4) for c in range(4)]
+                  for k in range(12)], dtype=np.int64)
+    return ImageData("12 built-in 4x4 images ((3k + 5r + 7c) mod 17)", X,
+                     np.arange(12, dtype=np.int64) % 2, Fraction(1, 16))
+
+
+def reference_images() -> ImageData:
+    """The 8x8 digits when scikit-learn is installed, else :func:`builtin_images`."""
+    return load_digits_data() if digits_available() else builtin_images()
 
 
 def digits_available() -> bool:
