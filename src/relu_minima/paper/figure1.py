@@ -25,6 +25,7 @@ mpmath at ``dps`` digits; floats only propose the bisection, whose ends are re-e
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -149,10 +150,11 @@ def blind_spot_bounds(stats: Sequence[tuple[Fraction, Fraction]], law: BlindSpot
 
 def certified_mean(stats: Sequence[tuple[Fraction, Fraction]], std: Any, units: int,
                    eps: Any, scale: Any = 1, bias_mean: Any = 0, bias_std: Any = 0,
-                   dps: int = 30) -> tuple[Fraction, BlindSpotBounds]:
-    """A weight mean mu (a dyadic rational <= 0) whose lower bound on P(every point in the
-    blind spot) is >= 1 - eps, re-evaluated with mpmath; floats only propose it. Needs every
-    S_i > 0 (a zero input is dead only through its bias)."""
+                   dps: int = 30) -> Fraction:
+    """A weight mean mu < 0 (three significant digits) whose lower bound on P(every point in
+    the blind spot) is >= 1 - eps: floats propose it, :func:`blind_spot_bounds` (mpmath)
+    decides; the caller re-evaluates the bounds at mu (the checks do). Needs every S_i > 0
+    (a zero input is dead only through its bias)."""
     e = exact(eps, "eps")
     if not 0 < e < 1:
         raise InvalidArgument(f"eps={eps!r} must lie in (0, 1).")
@@ -177,12 +179,7 @@ def certified_mean(stats: Sequence[tuple[Fraction, Fraction]], std: Any, units: 
     for _ in range(60):
         mid = (lo + hi) / 2
         lo, hi = (lo, mid) if log_lower(mid) >= target else (mid, hi)
-    # a margin of 1% of |mu| (or 1/1024), then the exact re-evaluation decides
-    mu = Fraction(hi) - max(abs(Fraction(hi)) / 100, Fraction(1, 1024))
-    law = BlindSpotLaw(mu, exact(std, "std"), units, exact(bias_mean, "bias_mean"),
-                       exact(bias_std, "bias_std"))
-    result = blind_spot_bounds(stats, law, c, dps)
-    if not result.lower >= 1 - to_mpf(e, "eps"):
-        raise InvalidArgument(f"the proposed mean {mu} does not certify eps={eps} at dps={dps}"
-                              "; increase dps")
-    return mu, result
+    # a margin of 1% of |mu|, rounded away from 0 to three significant digits
+    target_mu = Fraction(hi) * Fraction(101, 100)
+    digits = 10 ** (2 - math.floor(math.log10(float(-target_mu))))
+    return Fraction(math.floor(target_mu * digits), digits)
