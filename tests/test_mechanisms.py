@@ -223,3 +223,47 @@ def test_check_paper_reads_a_user_mnist(tiny_mnist, tmp_path):
     claim = json.loads((out / "report.json").read_text())["claims"][0]
     assert claim["status"] == "verified" and "MNIST from" in claim["details"]
     assert len(claim["data"]["certified_means"]) == 4  # digits (or built-in) and MNIST
+
+
+def _grads(X, y, W, b, v, c):
+    """MSE gradients of f(x) = v . relu(W x + b) + c (one hidden layer), numpy."""
+    z = X @ W.T + b
+    a = np.maximum(z, 0)
+    r = a @ v + c - y
+    dz = (r[:, None] * v[None, :]) * (z > 0)
+    return {"W": 2 * dz.T @ X, "b": 2 * dz.sum(0), "v": 2 * a.T @ r, "c": 2 * r.sum()}
+
+
+def _adam(X, y, params, steps, lr, eps, lr_w=None, eps_w=None):
+    p = {k: np.array(v, dtype=float) for k, v in params.items()}
+    m = {k: np.zeros_like(v) for k, v in p.items()}
+    s = {k: np.zeros_like(v) for k, v in p.items()}
+    b1, b2 = 0.9, 0.999
+    for t in range(1, steps + 1):
+        g = _grads(X, y, p["W"], p["b"], p["v"], p["c"])
+        for k in p:
+            m[k] = b1 * m[k] + (1 - b1) * g[k]
+            s[k] = b2 * s[k] + (1 - b2) * g[k] ** 2
+            mh, sh = m[k] / (1 - b1**t), s[k] / (1 - b2**t)
+            rate, e = (lr_w, eps_w) if k == "W" and lr_w is not None else (lr, eps)
+            p[k] = p[k] - rate * mh / (np.sqrt(sh) + e)
+    return p
+
+
+@pytest.mark.parametrize("tau", [1e-2, 1e-4])
+def test_proposition_d_adam_on_scaled_data_is_adam_with_first_layer_lr_tau_eps_over_tau(tau):
+    """Floats (evidence for an exact identity): Adam on tau X from W equals Adam on X from
+    tau W with the first layer's step lr tau and epsilon eps / tau."""
+    rng = np.random.default_rng(0)
+    X, y = rng.uniform(0, 1, size=(6, 3)), rng.normal(size=6)
+    start = {"W": rng.normal(size=(4, 3)), "b": rng.normal(size=4) * 0.1,
+             "v": rng.normal(size=4), "c": 0.0}
+    lr, eps = 1e-2, 1e-8
+    scaled = _adam(tau * X, y, start, 30, lr, eps)
+    moved = _adam(X, y, {**start, "W": tau * start["W"]}, 30, lr, eps, lr * tau, eps / tau)
+    assert np.allclose(tau * scaled["W"], moved["W"], rtol=1e-9, atol=1e-12 * tau)
+    for k in ("b", "v", "c"):
+        assert np.allclose(scaled[k], moved[k], rtol=1e-9, atol=1e-12)
+    # and it is not the same as keeping lr and eps for the first layer
+    plain = _adam(X, y, {**start, "W": tau * start["W"]}, 30, lr, eps)
+    assert not np.allclose(tau * scaled["W"], plain["W"], rtol=1e-6)
