@@ -8,6 +8,7 @@ checks use ``require``, so the result is the same.
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 import textwrap
@@ -21,7 +22,7 @@ from proofs.test_claim_statuses import EXPECTED
 from relu_minima.errors import ClaimCheckError
 from relu_minima.paper import Context, Status, all_claims, examples, run_check
 from relu_minima.paper import bounds as paper_bounds
-from relu_minima.paper.checks import basins, deep, regression
+from relu_minima.paper.checks import basins, deep, mechanisms, regression
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.repairs import Repair
 from relu_minima.verify import dispatch as verify_dispatch
@@ -81,6 +82,13 @@ MUTATIONS = {
     "cor1": (deep, "verify_deep_local_minimum", flip),
     "thm1-i": (deep, "verify_deep_local_minimum", flip),
     "thm1-ii": (deep, "theorem1_point_printed", lambda f: deep.theorem1_point),
+    # a certified mean one unit too high: the bound it claims no longer holds
+    "fig1-blind-spot": (mechanisms, "certified_mean",
+                        lambda f: lambda *a, **k: f(*a, **k) + 1),
+    # a "curve" that never reaches one region: the non-zero-bias case is not established
+    "fig2-regions": (mechanisms, "one_layer_region_curve",
+                     lambda f: lambda *a: dataclasses.replace(
+                         f(*a), counts=tuple(c + 1 for c in f(*a).counts))),
 }
 CHECKED = [c for c in all_claims() if c.check is not None]
 

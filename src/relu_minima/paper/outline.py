@@ -94,3 +94,12 @@ _declare("thm1-i", "Theorem 1 (i)",
 _declare("thm1-ii", "Theorem 1 (ii)",
          "If the first layer has at least 3 neurons and the dataset is decent, such a point is "
          "not a global minimum (Appendix B.3 construction).")
+
+# The mechanisms of Figures 1 and 2 (issue 17), placed after their figures
+_declare("fig1-blind-spot", "Section 3.1.1, after Figure 1",
+         "By changing the initialization of the model (the mean of the normal distribution "
+         "used to sample weights) one can force all hidden units to be deactivated for most or "
+         "all examples in the training set.", after="fig1")
+_declare("fig2-regions", "Section 3.1.1, text on Figure 2",
+         "Scaling the inputs by a factor tau concentrates most of the data points in very few "
+         "linear regions (given by the initialization of the MLP).", after="fig2")
