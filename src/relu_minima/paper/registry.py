@@ -154,11 +154,8 @@ class Context:
     output_dir: Path
     quick: bool = False
     progress: Callable[[str], None] = lambda message: None
-<<<<<<< HEAD
     full: bool = False  # the paper's scale for experiments (check-paper --full)
-=======
     mnist: Path | None = None  # a user-supplied MNIST (IDX files or .npz): check-paper --mnist
->>>>>>> issue10
 
 
 _IMPORT_ERRORS: dict[str, str] = {}  # module name -> traceback, for modules that failed to load
