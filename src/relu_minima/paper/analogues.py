@@ -64,17 +64,16 @@ SCALES = {
 
 
 # -- data ------------------------------------------------------------------------------------
-def digits(labels: str = "real", seed: int = 0) -> TrainData:
-    """scikit-learn's bundled 8x8 digits, pixels / 16; ``labels="permuted"`` permutes the
-    labels at random (seed ``seed``), as the bottom row of Figure 1 does with MNIST."""
-    try:
-        from sklearn.datasets import load_digits
-    except ImportError:
-        raise InvalidArgument("the Figure 1 and 2 analogues need scikit-learn's bundled digits: "
-                              'pip install "relu-minima[digits]" (or pass --mnist PATH).'
-                              ) from None
-    X, y = load_digits(return_X_y=True)
-    return _labelled("digits", X / 16.0, y, labels, seed)
+def digits(labels: str = "real", seed: int = 0, mnist: Any = None) -> TrainData:
+    """scikit-learn's bundled 8x8 digits (or a user's MNIST at ``mnist``), pixels scaled to
+    [0, 1]; ``labels="permuted"`` permutes the labels at random (seed ``seed``), as the bottom
+    row of Figure 1 does with MNIST. Raises MissingDependency without scikit-learn."""
+    from .image_data import load_digits_data, read_mnist
+
+    images = load_digits_data() if mnist is None else read_mnist(mnist)
+    if images.y is None:
+        raise InvalidArgument(f"mnist={mnist!s} holds no labels; give the labels file too.")
+    return _labelled(images.name, images.X * float(images.scale), images.y, labels, seed)
 
 
 def _labelled(name: str, X: np.ndarray, y: np.ndarray, labels: str, seed: int) -> TrainData:
