@@ -11,8 +11,10 @@ import pytest
 from relu_minima.paper import Context, Status, all_claims, run_check
 
 EXPECTED = {
-    # Section 3.1: experiments this release does not run
-    "fig1": Status.NOT_COVERED, "fig2": Status.NOT_COVERED, "fig5": Status.NOT_COVERED,
+    # Section 3.1: Figures 1, 2 and 5 as labelled analogues (quick scale: digits, Zig-Zag
+    # stand-in); the reviewer's points on Figure 2
+    "fig1": Status.UNDECIDED, "fig1-permuted": Status.EVIDENCE_FOR,
+    "fig2": Status.UNDECIDED, "fig2-review": Status.EVIDENCE_FOR, "fig5": Status.UNDECIDED,
     # Table 1 and Figure 3: empirical; the quick scale (tests) gives no verdict by design
     "table1": Status.UNDECIDED, "fig3": Status.UNDECIDED, "table1-gd4": Status.UNDECIDED,
     "table1-adam": Status.UNDECIDED, "table1-sgd": Status.UNDECIDED,
@@ -31,6 +33,8 @@ EXPECTED = {
     "thm1-i": Status.ERRATUM, "thm1-ii": Status.ERRATUM,
     # reference 003: Yun, Sra and Jadbabaie's sigmoid/tanh counterexample (issue 13)
     "yun-sigmoid": Status.VERIFIED,
+    # Section 3.1.1: the mechanisms of Figures 1 and 2 (issue 17)
+    "fig1-blind-spot": Status.VERIFIED, "fig2-regions": Status.UNDECIDED,
 }
 
 

@@ -22,7 +22,8 @@ from proofs.test_claim_statuses import EXPECTED
 from relu_minima.errors import ClaimCheckError
 from relu_minima.paper import Context, Status, all_claims, examples, run_check
 from relu_minima.paper import bounds as paper_bounds
-from relu_minima.paper.checks import basins, deep, optima, regression, yun
+from relu_minima.paper.checks import analogues as analogue_checks
+from relu_minima.paper.checks import basins, deep, mechanisms, optima, regression, yun
 from relu_minima.paper.checks import table1 as table1_checks
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.repairs import Repair
@@ -93,6 +94,22 @@ MUTATIONS = {
     "table1-adam": (table1_checks, "_fisher", lambda f: lambda a, b: (0.0, 0.0)),
     "table1-sgd": (table1_checks, "_fisher", lambda f: lambda a, b: (0.0, 0.0)),
     "fig3": (train_classify, "regions", lambda f: lambda net, X: (1, 0)),
+    # the analogues' decision rules read their thresholds and comparisons at run time
+    "fig1": (analogue_checks, "SUCCEEDS", lambda f: 0.0),  # rules: success below failure
+    "fig1-permuted": (analogue_checks.A, "_labelled",  # "permuted" labels left as they are
+                      lambda f: lambda name, X, y, labels, seed: f(name, X, y, "real", seed)),
+    "fig2": (analogue_checks, "SUCCEEDS", lambda f: 0.0),
+    "fig2-review": (analogue_checks.A, "init_patterns_invariant", lambda f: lambda *a: False),
+    "fig5": (analogue_checks.A, "zigzag_interpolant",  # the lower point misses a data point
+             lambda f: lambda ds, h: f(ds, h).with_parameters(
+                 [*f(ds, h).parameters()[:-1], f(ds, h).c + 1])),
+    # a certified mean one unit too high: the bound it claims no longer holds
+    "fig1-blind-spot": (mechanisms, "certified_mean",
+                        lambda f: lambda *a, **k: f(*a, **k) + 1),
+    # a "curve" that never reaches one region: the non-zero-bias case is not established
+    "fig2-regions": (mechanisms, "one_layer_region_curve",
+                     lambda f: lambda *a: dataclasses.replace(
+                         f(*a), counts=tuple(c + 1 for c in f(*a).counts))),
 }
 CHECKED = [c for c in all_claims() if c.check is not None]
 

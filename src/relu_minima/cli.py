@@ -31,7 +31,7 @@ def _check_paper(args: argparse.Namespace) -> int:
             print(message, file=sys.stderr, flush=True)
 
     report = run_claims(out, keys=args.only, quick=args.quick, progress=progress,
-                         full=args.full)
+                         full=args.full, mnist=args.mnist)
     if live:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     md, js = report.write(out)
@@ -248,6 +248,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="run the experiments (Table 1, Figure 3, ...) at the paper's scale "
                     "(>= 1,000 initialisations per cell; minutes to hours) instead of the "
                     "reduced default")
+    cp.add_argument("--mnist", metavar="PATH", default=None,
+                    help="a local MNIST (directory of the IDX files, one IDX file of images, "
+                    "or an .npz) for the Figure 1 and 2 claims; nothing is downloaded")
     cp.set_defaults(func=_check_paper)
     vf = sub.add_parser(
         "verify",

@@ -14,6 +14,7 @@ __all__ = [
     "InvalidArgument",
     "InvalidNumberError",
     "InvalidType",
+    "MissingDependency",
     "NotDecentError",
     "ReluMinimaError",
     "ShapeError",
@@ -60,6 +61,11 @@ class CertificateError(ReluMinimaError, ValueError):
 
     It means a forged or corrupted certificate, or a bug in this library: please report it.
     """
+
+
+class MissingDependency(ReluMinimaError, ImportError):
+    """An optional package (an extra such as ``relu-minima[digits]``) or a user-supplied data
+    file is needed and absent; the message says what to install or pass."""
 
 
 class ClaimCheckError(ReluMinimaError):

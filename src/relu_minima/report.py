@@ -209,6 +209,7 @@ def run_claims(
     quick: bool = False,
     progress: Callable[[str], None] = lambda message: None,
     full: bool = False,
+    mnist: str | Path | None = None,
 ) -> Report:
     """Run the checks (all, or those named in ``keys``); a failure is recorded (status
     *failed*), never raised.
@@ -230,7 +231,8 @@ def run_claims(
     claims = [c for c in all_claims() if wanted is None or c.key in wanted]
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
-    ctx = Context(output_dir=output_dir, quick=quick, progress=progress, full=full)
+    ctx = Context(output_dir=output_dir, quick=quick, progress=progress, full=full,
+                  mnist=None if mnist is None else Path(mnist))
     outcomes = []
     for claim in claims:
         if claim.check is not None:

@@ -18,11 +18,18 @@ class Claim:
     paper_says: str
     why_not_covered: str = ""
     check: Callable[[Any], Any] | None = None
-    order: int = 0
+    order: float = 0
 
 
 _CLAIMS: dict[str, Claim] = {}
 
 
-def _declare(key: str, section: str, paper_says: str, why_not_covered: str = "") -> None:
-    _CLAIMS[key] = Claim(key, section, paper_says, why_not_covered, None, len(_CLAIMS))
+def _declare(key: str, section: str, paper_says: str, why_not_covered: str = "",
+             after: str | None = None) -> None:
+    """Declare a claim; ``after`` places it right after an earlier key in the paper's order
+    (so that claims can be appended at the end of the outline and still sort in place)."""
+    order: float = len(_CLAIMS)
+    if after is not None:
+        base = _CLAIMS[after].order
+        order = base + (1 + sum(1 for c in _CLAIMS.values() if base < c.order < base + 1)) / 100
+    _CLAIMS[key] = Claim(key, section, paper_says, why_not_covered, None, order)

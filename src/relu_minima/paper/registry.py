@@ -28,7 +28,8 @@ from .claims import _CLAIMS, Claim
 
 __all__ = [
     "STATUS_MEANINGS", "Claim", "ClaimCheckError", "ClaimResult", "Context", "Status",
-    "all_claims", "claim_keys", "implements", "import_errors", "judge", "judge_evidence",
+    "all_claims", "claim_keys", "implements", "import_errors", "judge", "judge_depends",
+    "judge_evidence",
     "judge_figure", "require_fact", "run_check",
 ]
 
@@ -112,6 +113,22 @@ def judge_figure(recomputed: bool, *, claim: str) -> Status:
     return Status.UNDECIDED
 
 
+def judge_depends(*, true_case: bool, false_case: bool, paper_fixes_case: bool,
+                  claim: str) -> Status:
+    """The status of a statement whose truth depends on something the paper leaves open (an
+    initialisation it does not state): *undecided*, provided the check established it true in
+    one case and false in another, and the paper does not fix the case (else the check must
+    use :func:`judge`)."""
+    for name, value in (("true_case", true_case), ("false_case", false_case),
+                        ("paper_fixes_case", paper_fixes_case)):
+        require_fact(value is True or value is False,
+                     f"{claim}: {name}={value!r} must be a bool computed by the check")
+    require_fact(true_case and false_case, f"{claim}: the statement was not established both "
+                 "true in one case and false in another")
+    require_fact(not paper_fixes_case, f"{claim}: the paper fixes the case; judge it")
+    return Status.UNDECIDED
+
+
 def judge_evidence(supports: bool | None) -> Status:
     """The status of an empirical claim from the library's own runs (None: inconclusive)."""
     if supports is None:
@@ -138,6 +155,7 @@ class Context:
     quick: bool = False
     progress: Callable[[str], None] = lambda message: None
     full: bool = False  # the paper's scale for experiments (check-paper --full)
+    mnist: Path | None = None  # a user-supplied MNIST (IDX files or .npz): check-paper --mnist
 
 
 _IMPORT_ERRORS: dict[str, str] = {}  # module name -> traceback, for modules that failed to load

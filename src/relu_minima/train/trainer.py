@@ -78,6 +78,17 @@ class TrainData:
         return cls(name, Xa, la.astype(np.int64), None if exact is None else tuple(
             tuple(row) for row in exact))
 
+    @classmethod
+    def regression(cls, name: str, X: Any, y: Any, *, exact: Any = None) -> TrainData:
+        """Regression data: real targets ``y`` (N,) kept in ``labels`` (the "mse" loss)."""
+        Xa, ya = np.asarray(X, dtype=float), np.asarray(y, dtype=float)
+        if Xa.ndim != 2 or ya.shape != (Xa.shape[0],):
+            raise ShapeError(f"X has shape {Xa.shape} and y {ya.shape}; give X as (N, d) "
+                             "and one target per row.")
+        if not (np.all(np.isfinite(Xa)) and np.all(np.isfinite(ya))):
+            raise InvalidArgument("X and y must be finite.")
+        return cls(name, Xa, ya, None if exact is None else tuple(tuple(r) for r in exact))
+
     @property
     def n(self) -> int:
         return int(self.X.shape[0])
@@ -267,8 +278,8 @@ def _loss_and_grad(protocol: Protocol, out: np.ndarray, labels: np.ndarray,
                    want_grad: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
     """Mean loss per network (n,) and its gradient with respect to the outputs."""
     B = out.shape[1]
-    if protocol.loss == "squared":
-        r = out[..., 0] - _targets(protocol, labels)
+    if protocol.loss in ("squared", "mse"):
+        r = out[..., 0] - (labels if protocol.loss == "mse" else _targets(protocol, labels))
         value = np.mean(r * r, axis=1)
         grad = (2.0 / B) * r[..., None] if want_grad else None
     elif protocol.loss == "logistic":
@@ -320,6 +331,8 @@ def errors(protocol: Protocol, out: np.ndarray, labels: np.ndarray) -> np.ndarra
     the sign of the logit (logistic), the arg max (cross-entropy)."""
     if protocol.loss == "cross_entropy":
         return np.sum(np.argmax(out, axis=2) != labels, axis=1)
+    if protocol.loss == "mse":  # regression: a point is an error if it is off by over 0.1
+        return np.sum(~(np.abs(out[..., 0] - labels) <= 0.1), axis=1)
     t0, t1 = protocol.targets
     mid = 0.5 * (t0 + t1) if protocol.loss == "squared" else 0.0
     pred = (out[..., 0] > mid) if t1 > t0 or protocol.loss != "squared" else (out[..., 0] < mid)

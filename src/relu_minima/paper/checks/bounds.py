@@ -186,6 +186,9 @@ def check_fig6(ctx: Context) -> ClaimResult:
         "its curves cannot be compared point by point: judged by the standard of Figure 4.", "",
         "| h | hidden layers | Monte Carlo (w, b ~ N(0,1)) | corrected bound | printed |",
         "| --- | --- | --- | --- | --- |", *rows, "",
+        "Monte Carlo: one simulation per width serves every depth (the first k hidden layers "
+        "of a deeper network have the law of a k-layer one), so the points of one width share "
+        "their networks; each interval is valid for its own depth.",
         f"Corrected bound above the Monte Carlo upper end: {len(inconsistent)} cases; drawn "
         f"means give P >= 0.99 at h = {fig.widths[-1]}: {curves_ok}.",
     ])
