@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,7 @@ def zigzag_interpolant(dataset: Dataset, h: int) -> ShallowReLU | None:
     xs = [row[0] for row in dataset.X]
     ys = list(dataset.y)
     n = len(xs)
-    if h < n - 1 or any(a >= b for a, b in zip(xs, xs[1:], strict=False)):
+    if h < n - 1 or any(a >= b for a, b in pairwise(xs)):
         return None
     slopes = [(ys[k + 1] - ys[k]) / (xs[k + 1] - xs[k]) for k in range(n - 1)]
     v = [slopes[0]] + [slopes[k] - slopes[k - 1] for k in range(1, n - 1)]
