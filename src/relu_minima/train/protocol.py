@@ -134,9 +134,9 @@ class Protocol:
     (f(x) - y)^2 for real targets y, data from :meth:`TrainData.regression`).
     ``optimizer``: "gd" (full-batch gradient descent), "sgd" (``batch_size`` points per
     step, reshuffled every epoch, the last incomplete batch of an epoch dropped) or "adam"
-    (Kingma & Ba 2014, with ``adam_eps``, ``beta1``, ``beta2``; full batch unless ``batch_size`` is set). ``success``: "zero_error"
-    (every training point classified correctly at the end) or "loss_below" (final full-data
-    loss <= ``success_tol``).
+    (Kingma & Ba 2014, with ``adam_eps``, ``beta1``, ``beta2``; full batch unless
+    ``batch_size`` is set). ``success``: "zero_error" (every training point classified
+    correctly at the end) or "loss_below" (final full-data loss <= ``success_tol``).
     """
 
     name: str
