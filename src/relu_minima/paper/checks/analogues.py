@@ -77,6 +77,22 @@ def _table(runs: list[A.AnalogueRun], value: str) -> str:
     return "\n".join(rows)
 
 
+def _traces(runs: list[A.AnalogueRun]) -> str:
+    """Loss and weight norm along each failed network's run (the networks are too large to
+    snap): a run that stalls at a finite point shows a flat loss and a bounded norm."""
+    lines = []
+    for r in runs:
+        failed = (np.flatnonzero(r.accuracy < SUCCEEDS) if r.accuracy is not None
+                  else np.flatnonzero(~r.result.success))
+        for i in failed[:2]:
+            pick = np.unique(np.linspace(0, len(r.result.trace_steps) - 1, 5).astype(int))
+            pts = ", ".join(f"step {r.result.trace_steps[k]}: loss {r.result.trace_loss[k, i]:.3g}"
+                            f" norm {r.result.trace_norm[k, i]:.3g}" for k in pick)
+            lines.append(f"- {r.label}, network {i + 1}: {pts}")
+    return ("\n\nFailed networks along their runs (loss, Euclidean norm of all parameters):\n"
+            + "\n".join(lines)) if lines else ""
+
+
 def _header(ctx: Context, what: str) -> str:
     src = f"MNIST from {ctx.mnist}" if ctx.mnist else "scikit-learn's 8x8 digits"
     return (f"**Analogue, not the paper's experiment** ({what}; data: {src}; scale: "
@@ -129,7 +145,8 @@ def check_fig1(ctx: Context) -> ClaimResult:
             "the runs fall between the decision thresholds at this scale")
     return ClaimResult(
         judge_evidence(supports), f"Analogue ({scale.name} scale, digits): {text}.",
-        details=_header(ctx, "Figure 1") + "\n\n" + _table(main, "final training accuracy"),
+        details=_header(ctx, "Figure 1") + "\n\n" + _table(main, "final training accuracy")
+        + _traces(main),
         data={"runs": [r.summary() for r in main], "failing_laws": failing})
 
 
@@ -179,7 +196,8 @@ def check_fig2(ctx: Context) -> ClaimResult:
         f"Analogue ({scale.name} scale): accuracy at tau = 1: "
         f"{', '.join(f'{t:.3f}' for t in first)}; at {main[-1].label}: "
         f"{', '.join(f'{t:.3f}' for t in last)}.",
-        details=_header(ctx, "Figure 2") + "\n\n" + _table(main, "final training accuracy"),
+        details=_header(ctx, "Figure 2") + "\n\n" + _table(main, "final training accuracy")
+        + _traces(main),
         data={"runs": [r.summary() for r in main]})
 
 
