@@ -55,10 +55,13 @@ __all__ = ["FamilyDecision", "FamilyProof", "affine_tail_decision", "all_zero_de
 class FamilyProof:
     """Why a point of a family is a local minimum, as data that :meth:`check` re-verifies.
 
-    ``family`` is "all-zero" or "zero layer"; ``layer`` the zero hidden layer (1-based; 0 for
-    all-zero); ``groups`` the groups of equal inputs (0-based point indices), each of mean
-    ``mean`` (the mean of all targets): then no function of x has a lower loss than the
-    constant ``mean``, and params, whose output is that constant, is a global minimum.
+    ``family`` is "all-zero", "zero layer", "affine tail" or "monotone tail"; ``layer`` the
+    zero or switched-off hidden layer (1-based; 0 for all-zero); ``mean`` the mean of the
+    targets, params' constant output. For the first two, ``groups`` are the groups of equal
+    inputs (0-based point indices), each of mean ``mean``: no function of x has a lower loss
+    than that constant, so params is a global minimum. For the tail families, ``tail`` is
+    the tail's gradient (affine) or its secant signs (monotone; None: unknown), which
+    :meth:`check` recomputes together with the sign conditions (docs/deep.md).
     """
 
     family: str
