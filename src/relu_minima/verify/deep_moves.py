@@ -182,7 +182,8 @@ def _steered_start(params: DeepReLU, dataset: Dataset, tables: Any, a: int,
     inverted. Any other unit of layer a + 1 that is nowhere active and receives phi through a
     positive weight w would carry it too (at order 1, swamping the path's higher order): its
     bias is lowered by w max phi + 1, which keeps it off. Later negative weights on the path
-    get the next bias raised by 1. Empty when nothing applies.
+    get the next bias raised by 1 + |w| (the largest value the feature can have there).
+    Empty when nothing applies.
     """
     if a + 1 >= params.depth:
         return {}
@@ -199,11 +200,15 @@ def _steered_start(params: DeepReLU, dataset: Dataset, tables: Any, a: int,
                 out[space.bias_index(a + 1, q + 1)] = -w * top
         elif w > 0 and all(r[q] <= 0 for r in pre[a]):
             out[space.bias_index(a + 1, q + 1)] = -(w * top + 1)
-    # further along the path the feature is of order >= 2, so a bias raised at order 1
-    # carries it through a negative weight linearly (relu(eps - eps^2 |w| phi))
+    # further along, the feature arrives at order 1 with at most gain = max phi times the
+    # |weights| passed (order >= 2 once a passed weight is 0): a bias raised by 1 + |w| gain
+    # carries it through a negative weight linearly, inverted
+    gain = max(top, Fraction(1)) * abs(params.weights[a][path[1] - 1][path[0] - 1])
     for m in range(1, len(path) - 1):
-        if params.weights[a + m][path[m + 1] - 1][path[m] - 1] < 0:
-            out[space.bias_index(a + m + 1, path[m + 1])] = Fraction(1)
+        w = params.weights[a + m][path[m + 1] - 1][path[m] - 1]
+        if w < 0:
+            out[space.bias_index(a + m + 1, path[m + 1])] = 1 + abs(w) * gain
+        gain *= abs(w)
     return out
 
 
