@@ -75,14 +75,20 @@ def test_a_path_move_decides_what_single_coordinates_cannot():
 
 def test_undecided_is_reported_with_its_reason():
     # layer 1 is 0 on the data (zero at x = 1), layer 2 is 0 everywhere, the output the mean.
-    # It is in fact a local minimum: near theta, f(1) - f(-3) = v (relu(W_2 a + b_2) -
-    # relu(b_2)) <= 0 with a = relu(.) >= 0 and W_2 near -2, v near 1, while the residuals
-    # would need f(1) > f(-3). That sign argument is beyond the rules, so: undecided.
+    # It is a local minimum: near theta, f(1) - f(-3) = v (relu(W_2 a + b_2) - relu(b_2)) <= 0
+    # with a = relu(.) >= 0 and W_2 near -2, v near 1, while the residuals would need
+    # f(1) > f(-3). This was "undecided"; the monotone-tail family now proves it.
     D3 = Dataset([1, -3, 1], [1, -3, -3])
     net = DeepReLU([[[2]], [[-2]], [[1]]], [[-2], [0], ["-5/3"]])
     cert = verify_deep_local_minimum(net, D3)
+    assert cert.is_local_minimum is True and cert.case == "family: monotone tail"
+    cert.check()
+    # a point that no rule or move settles stays undecided, with the reason
+    D4 = Dataset([2, 1, 0, 0], [2, 3, 3, -2])
+    hard = DeepReLU([[[-2]], [[1]], [[-1]]], [[4], [-2], ["5/2"]])
+    cert = verify_deep_local_minimum(hard, D4)
     assert cert.is_local_minimum is None and cert.status == "undecided"
-    assert "non-strict blind spot" in cert.reason and cert.witness() is None
+    assert "every move was tried" in cert.reason and cert.witness() is None
     cert.check()
 
 

@@ -96,7 +96,9 @@ def test_germ_evaluator_equals_loss_germ(seed):
 
 
 # -- the budget is the user's ---------------------------------------------------------------
-HARD = (DeepReLU([[[2]], [[-2]], [[1]]], [[-2], [0], ["-5/3"]]), Dataset([1, -3, 1], [1, -3, -3]))
+# a point no rule or move settles (every move is tried; a float attack finds nothing lower)
+HARD = (DeepReLU([[[-2]], [[1]], [[-1]]], [[4], [-2], ["5/2"]]),
+        Dataset([2, 1, 0, 0], [2, 3, 3, -2]))
 
 
 def test_undecided_reason_names_the_budget_and_the_option():

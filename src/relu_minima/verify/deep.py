@@ -18,7 +18,8 @@ in the order they are tried (proofs in docs/deep.md):
 4. **Families** (depth >= 3, :mod:`relu_minima.verify.deep_families`; tried right after
    rule 1, so that their minima carry the family's own proof): all-zero networks
    (any depth and widths, any output bias), networks with one zero hidden layer, and a
-   hidden layer switched off on the data with an affine tail are decided by a construction;
+   hidden layer switched off on the data with an affine or monotone tail are decided by a
+   construction;
    "local minimum" verdicts carry a ``FamilyProof`` that ``check()`` re-verifies.
 5. **Descent moves** (:mod:`relu_minima.verify.deep_moves`). Along a ray theta + eps u the
    outputs are, for small eps > 0, polynomials in eps, so the loss is a polynomial P(eps);
@@ -120,7 +121,8 @@ class DeepCertificate(Certificate):
     """The exact verdict on one deep parameter point (Equation (2)), with its proof.
 
     ``case`` names the rule that decided: "blind spot", "output bias", "class-mean bound",
-    "family: all-zero", "family: zero layer", "family: affine tail", "depth-2 criterion",
+    "family: all-zero", "family: zero layer", "family: affine tail", "family: monotone tail",
+    "depth-2 criterion",
     "convex (depth 1)",
     "descent direction" or "undecided"; ``family`` the family's proof of a minimum.
     ``direction`` is a flat descent direction (:mod:`relu_minima.exact.params`) with its exact
@@ -448,11 +450,10 @@ def _undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult,
     """What was tried, which budget ran out, and which option to raise."""
     tried = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in found.counts.items())
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
-           "family rule applies (all-zero, zero layer, affine tail, blind spot, depth 2), and none "
-           "of the "
-           f"{found.tried} exact moves tried ({tried or 'none'}; in the order coordinates, unit "
-           "revivals, path moves, kink sign vectors, random kink moves, sign vectors on 2-4 "
-           "coordinates) lowers the loss at any order")
+           "family rule applies (all-zero, zero layer, affine or monotone tail, blind spot, "
+           f"depth 2), and none of the {found.tried} exact moves tried ({tried or 'none'}; in "
+           "the order coordinates, unit revivals, path moves, kink sign vectors, random kink "
+           "moves, sign vectors on 2-4 coordinates) lowers the loss at any order")
     if found.out_of is not None:
         name = found.out_of.split("=")[0]
         flag = "--" + name.replace("_", "-")

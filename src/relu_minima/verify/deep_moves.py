@@ -127,10 +127,15 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
     space = params.space
     k = params.depth
     pre = params.preactivations(dataset)
+    acts = params.hidden_activations(dataset)
+    starts: dict[tuple[int, int], list[tuple[dict[int, Fraction], str]]] = {}
     for a in range(k - 1, 0, -1):
         units = [range(1, params.widths[n] + 1) for n in range(a, k)]  # layers a..k-1
         for path in itertools.product(*units):
-            for start, what in _starts(params, dataset, space, a, path[0]):
+            if (a, path[0]) not in starts:
+                starts[a, path[0]] = _starts(params, dataset, space, a, path[0])
+            for start, what in starts[a, path[0]]:
+                steer = _steered_start(params, dataset, (pre, acts), a, path, start)
                 for s in (1, -1):
                     entries = dict(start)
                     for n in range(a + 1, k):
@@ -140,7 +145,6 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
                     label = (f"path move: {what}, then the weights along {route} -> output up, "
                              f"the last one {'up' if s > 0 else 'down'}")
                     yield space.unit_vector(entries), label, "path"
-                    steer = _steered_start(params, dataset, pre, a, path, start)
                     if steer:
                         entries.update(steer)
                         yield (space.unit_vector(entries),
@@ -148,16 +152,17 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
                                    f"{space.names[q]} by {t}" for q, t in sorted(steer.items())),
                                "path")
 
-def _start_feature(params: DeepReLU, dataset: Dataset, pre: Any, a: int, j: int,
+def _start_feature(params: DeepReLU, dataset: Dataset, tables: Any, a: int, j: int,
                    start: dict[int, Fraction]) -> list[Fraction] | None:
     """phi_i, the order-1 value eps phi_i of unit j (0-based) of layer a under the start move,
     when the unit is nowhere active at theta: relu(dz_i) where its pre-activation is 0 (dz the
     start's change of it), 0 where it is negative. None if the unit is active somewhere."""
+    pre, acts = tables  # pre-activations and hidden activations at theta
     column = [row[j] for row in pre[a - 1]]
     if any(t > 0 for t in column):
         return None
     L = params.space.layers[a - 1]
-    inputs = dataset.X if a == 1 else params.hidden_activations(dataset)[a - 2]
+    inputs = dataset.X if a == 1 else acts[a - 2]
     phi = []
     for z, h in zip(column, inputs, strict=True):
         dz = start.get(L.bias + j, Fraction(0)) + sum(
@@ -167,7 +172,7 @@ def _start_feature(params: DeepReLU, dataset: Dataset, pre: Any, a: int, j: int,
     return phi
 
 
-def _steered_start(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
+def _steered_start(params: DeepReLU, dataset: Dataset, tables: Any, a: int,
                    path: tuple[int, ...], start: dict[int, Fraction]) -> dict[int, Fraction]:
     """Bias changes in layer a + 1 that steer the start's feature along the path.
 
@@ -177,12 +182,14 @@ def _steered_start(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
     inverted. Any other unit of layer a + 1 that is nowhere active and receives phi through a
     positive weight w would carry it too (at order 1, swamping the path's higher order): its
     bias is lowered by w max phi + 1, which keeps it off. Later negative weights on the path
-    get the next bias raised by 1. Empty when nothing applies.
+    get the next bias raised by 1 + |w| (the largest value the feature can have there).
+    Empty when nothing applies.
     """
     if a + 1 >= params.depth:
         return {}
     space = params.space
-    phi = _start_feature(params, dataset, pre, a, path[0] - 1, start)
+    pre = tables[0]
+    phi = _start_feature(params, dataset, tables, a, path[0] - 1, start)
     out: dict[int, Fraction] = {}
     top = max(phi) if phi is not None else Fraction(0)
     M = params.weights[a] if top > 0 else ()
@@ -193,11 +200,15 @@ def _steered_start(params: DeepReLU, dataset: Dataset, pre: Any, a: int,
                 out[space.bias_index(a + 1, q + 1)] = -w * top
         elif w > 0 and all(r[q] <= 0 for r in pre[a]):
             out[space.bias_index(a + 1, q + 1)] = -(w * top + 1)
-    # further along the path the feature is of order >= 2, so a bias raised at order 1
-    # carries it through a negative weight linearly (relu(eps - eps^2 |w| phi))
+    # further along, the feature arrives at order 1 with at most gain = max phi times the
+    # |weights| passed (order >= 2 once a passed weight is 0): a bias raised by 1 + |w| gain
+    # carries it through a negative weight linearly, inverted
+    gain = max(top, Fraction(1)) * abs(params.weights[a][path[1] - 1][path[0] - 1])
     for m in range(1, len(path) - 1):
-        if params.weights[a + m][path[m + 1] - 1][path[m] - 1] < 0:
-            out[space.bias_index(a + m + 1, path[m + 1])] = Fraction(1)
+        w = params.weights[a + m][path[m + 1] - 1][path[m] - 1]
+        if w < 0:
+            out[space.bias_index(a + m + 1, path[m + 1])] = 1 + abs(w) * gain
+        gain *= abs(w)
     return out
 
 
