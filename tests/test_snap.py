@@ -159,6 +159,8 @@ def test_known_points_are_compared_and_must_have_the_same_shape():
     assert report.bad_local_minimum and report.lower_source == "known_points[0]"
     with pytest.raises(ShapeError, match=r"known_points\[0\]"):
         snap(params, D1, known_points=[ShallowReLU([1, 1], [0, 0], [1, 1], 0)])
+    with pytest.raises(ShapeError, match=r"known_points\[1\] is a int"):  # whatever the verdict
+        snap({**GOOD, "c": 5.0}, D1, known_points=[ShallowReLU([1], [0], [1], 0), 5])
 
 
 def test_the_global_search_is_skipped_when_too_large():

@@ -75,7 +75,11 @@ def least_squares(P: np.ndarray, L: int, Y: np.ndarray, Ly: int, guess: np.ndarr
 
 # -- integer matrix products -------------------------------------------------------------------
 def _max_abs(A: np.ndarray) -> int:
-    return max((abs(int(t)) for t in A.ravel()), default=0)
+    if A.size == 0:
+        return 0
+    if A.dtype != object:
+        return int(np.max(np.abs(A.astype(np.int64))))
+    return int(np.max(np.abs(A)))  # object ints: elementwise in numpy's loop, exact
 
 
 def _products(A: np.ndarray, B: np.ndarray) -> np.ndarray:

@@ -96,6 +96,7 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
     if net.widths[0] != data.d:
         raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
                                 f"{net.widths[0]} columns) but the dataset has d={data.d}.")
+    _check_known(known_points, net.widths)
     theta = net.theta
     limit = (_positive(max_distance, "max_distance") if max_distance is not None
              else 1e-3 * max(1.0, float(np.max(np.abs(theta)))))
@@ -218,10 +219,6 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     loss, recomputed here exactly, is strictly below ``loss``."""
     found: list[tuple[Fraction, str, Any]] = []
     for k, q in enumerate(known):
-        if type(q) is not type(point) or _shape(q) != _shape(point):
-            raise ShapeError(f"known_points[{k}] is a {type(q).__name__} of shape {_shape(q)}, "
-                             f"but the snapped point is a {type(point).__name__} of shape "
-                             f"{_shape(point)}; give exact points of the same shape.")
         found.append((q.loss(data), f"known_points[{k}]", q))
     for q, cert in others:
         found.append((cert.loss, "another exact point found by the snap", q))
@@ -235,6 +232,19 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     if best is None or best[0] >= loss:
         return None, None, None
     return best[2], best[0], best[1]
+
+
+def _check_known(known: Sequence[Any], widths: tuple[int, ...]) -> None:
+    """Every known point is an exact model of the trained network's shape (checked before any
+    work, so that a wrong one is refused whatever the verdict)."""
+    want = ShallowReLU if len(widths) == 3 else DeepReLU
+    for k, q in enumerate(known):
+        if not isinstance(q, (ShallowReLU, DeepReLU)) or type(q) is not want \
+                or _shape(q) != tuple(widths):
+            shape = _shape(q) if isinstance(q, (ShallowReLU, DeepReLU)) else "?"
+            raise ShapeError(f"known_points[{k}] is a {type(q).__name__} of shape {shape}, but "
+                             f"the trained network is a {want.__name__} of shape {tuple(widths)}; "
+                             "give exact points of the same shape.")
 
 
 def _shape(p: Any) -> tuple[int, ...]:
