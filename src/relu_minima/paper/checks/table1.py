@@ -113,13 +113,15 @@ def check_table1(ctx: Context) -> ClaimResult:
     share = ", ".join(f"{k}: {v:.0%}" for k, v in agreement.items())
     summary = "\n".join(f"- {run.protocol}: {_class_summary(run)}" for run in r.runs)
     swapped = "\n".join(f"- {run.protocol}: {_swap_note(run)}" for run in r.runs)
+    columns = "\n".join(f"- {run.protocol}: {_column_note(run)}" for run in r.runs)
     details = (
         f"{_scale_note(r)}\n\nProtocols (fixed before any Table 1 result was seen, never "
         f"tuned):\n{protocols}\n\n{rate_table(r.runs)}\n\nShare of the 48 cells whose printed "
         f"rate lies in the 99% interval: {share}; mean interval width {width:.2f}. Rule: "
         f"evidence for if some protocol reaches 75%, against if none reaches 50%, undecided "
         f"otherwise, or when the intervals are wider than {MAX_MEAN_WIDTH} on average (then "
-        "agreement is cheap).\n\nMean rate over the 48 "
+        f"agreement is cheap).\n\nWhere they agree (cells of 6 per column whose printed rate "
+        f"lies in the interval):\n{columns}\n\nMean rate over the 48 "
         f"cells as the step budget grows:\n{budget}\n\nWhat the failed runs are stuck at "
         f"(all cells):\n{summary}\n\nThe jellyfish sigmoid columns, as printed and with the "
         f"paper's Adam and GD columns exchanged (cells whose printed rate lies in our 99% "
@@ -150,6 +152,15 @@ def _class_summary(run: Table1Run) -> str:
     return (f"{failed} failed runs; {exact} decided by a certificate, of which {bad} are proven "
             f"bad local minima ({bad / exact:.0%} of the certified)" if exact else
             f"{failed} failed runs, none certified") + f". By class: {parts}."
+
+
+def _column_note(run: Table1Run) -> str:
+    rows = rate_rows(run)
+    groups: dict[str, int] = {}
+    for x in rows:
+        name = f"{x['data']} {x['activation']} {x['optimizer']}"
+        groups[name] = groups.get(name, 0) + int(x["agrees"])
+    return "; ".join(f"{name} {n}/6" for name, n in groups.items())
 
 
 def _swap_note(run: Table1Run) -> str:
