@@ -223,7 +223,9 @@ def classify_cell(key: Key, r: TrainResult, limit: int | None
     X = DATASETS[name].exact
     fails = np.flatnonzero(~r.success)
     better = _smooth_better(r, act, proto) if act != "relu" else None
-    classes, reg = [], {"failed": [], "succeeded": []}
+    classes: list[tuple[int, cl.RunClass]] = []
+    reg: dict[str, list[int]] = {"failed": [], "succeeded": [], "failed_largest": [],
+                                 "succeeded_largest": []}
     for count, k in enumerate(fails):
         (W, b), (V, c) = r.network(int(k))
         certify = limit is None or count < limit
@@ -243,12 +245,16 @@ def classify_cell(key: Key, r: TrainResult, limit: int | None
         classes.append((int(k), rc))
         if act == "relu" and name == "jellyfish":
             point = rc.point if rc.point is not None else cl.exact_params(W, b, V[0], c[0])
-            reg["failed"].append(cl.regions(point, X)[0])
+            sizes = cl.region_groups(point, X)[0]
+            reg["failed"].append(len(sizes))
+            reg["failed_largest"].append(sizes[0])
     if act != "relu" or name != "jellyfish":
         return classes, None
     for k in np.flatnonzero(r.success):
         (W, b), (V, c) = r.network(int(k))
-        reg["succeeded"].append(cl.regions(cl.exact_params(W, b, V[0], c[0]), X)[0])
+        sizes = cl.region_groups(cl.exact_params(W, b, V[0], c[0]), X)[0]
+        reg["succeeded"].append(len(sizes))
+        reg["succeeded_largest"].append(sizes[0])
     return classes, reg
 
 

@@ -40,7 +40,7 @@ from ..exact.datasets import Dataset
 from ..exact.shallow import ShallowReLU
 
 __all__ = ["CLASSES", "RunClass", "classify_relu", "classify_smooth", "drifting",
-           "interpolant", "numeric_class", "regions"]
+           "interpolant", "numeric_class", "region_groups", "regions"]
 
 BAD_MIN = "bad local minimum (proven)"
 MIN = "local minimum (no lower point known)"
@@ -72,16 +72,16 @@ def exact_params(W: np.ndarray, b: np.ndarray, v: np.ndarray, c: float) -> Shall
                        Fraction(float(c)))
 
 
-def regions(net: Any, X: Sequence[Sequence[Fraction]]) -> tuple[int, int]:
-    """(number of distinct linear regions of the function containing the points, number of
-    points on a kink), from exact activation patterns.
+def region_groups(net: Any, X: Sequence[Sequence[Fraction]]) -> tuple[list[int], int]:
+    """How the points fall into the linear regions of the function: the number of points in
+    each region holding some (largest first), and the number of points on a kink.
 
     A point's pattern is the sign (+, 0, -) of w_j . x + b_j over the units with v_j != 0
     (units with v_j = 0 do not change the function); a pattern with a 0 lies on a boundary
     between regions and counts as its own cell.
     """
     live = [j for j in range(len(net.v)) if net.v[j] != 0]
-    patterns = set()
+    groups: dict[tuple[int, ...], int] = {}
     on_kink = 0
     for x in X:
         pat = []
@@ -89,8 +89,15 @@ def regions(net: Any, X: Sequence[Sequence[Fraction]]) -> tuple[int, int]:
             z = sum((w * t for w, t in zip(net.W[j], x, strict=True)), net.b[j])
             pat.append((z > 0) - (z < 0))
         on_kink += 0 in pat
-        patterns.add(tuple(pat))
-    return len(patterns), on_kink
+        groups[tuple(pat)] = groups.get(tuple(pat), 0) + 1
+    return sorted(groups.values(), reverse=True), on_kink
+
+
+def regions(net: Any, X: Sequence[Sequence[Fraction]]) -> tuple[int, int]:
+    """(number of distinct linear regions of the function containing the points, number of
+    points on a kink), from exact activation patterns (see :func:`region_groups`)."""
+    sizes, on_kink = region_groups(net, X)
+    return len(sizes), on_kink
 
 
 def interpolant(name: str, h: int) -> ShallowReLU | None:
