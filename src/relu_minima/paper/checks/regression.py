@@ -226,7 +226,7 @@ def check_prop2_blind_spot(ctx: Context) -> ClaimResult:
 def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
     """Certified local minima with no blind spot (every data point strictly active for some
     unit), next to a global solution with one: the remark before Proposition 2."""
-    rows, holds = [], []
+    rows, holds, notes = [], [], []
     glob, _ = prop2_repairs()
     require_fact(bool(glob), "no perfect-fit point near the printed Proposition 2 global point")
     for name, D, p, perfect in (("D2", ex.D2, NO_BLIND_SPOT_D2, glob[0].params),
@@ -239,6 +239,7 @@ def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
         ok = (cert.is_local_minimum is True and covered and not spots["strict"]
               and global_value == 0 < cert.loss)
         holds.append(ok)
+        notes.append(f"* {name}: {_global_note(cert).strip()}")
         rows.append(f"| {name} | `{point_text(p)}` | {cert.status} | {cert.loss} | "
                     f"{covered} | {global_value} (`{point_text(perfect)}`, blind spots at "
                     f"{blind_spots(perfect, D)['strict']}) |")
@@ -256,6 +257,7 @@ def check_no_blind_spot_minima(ctx: Context) -> ClaimResult:
         "(a perfect fit) |", "| --- | --- | --- | --- | --- | --- |", *rows, "",
         f"The global solution of Proposition 2 (corrected) has a blind spot at data indices "
         f"{global_spot}.",
+        "", "Against the exact global minima (docs/global.md):", *notes,
         "", "The paper's own points (what 'the following examples' show):", *paper,
     ])
     return ClaimResult(
