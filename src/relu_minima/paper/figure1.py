@@ -96,12 +96,25 @@ def point_statistics(X: Any) -> list[tuple[Fraction, Fraction]]:
 
 def _log_p(law: BlindSpotLaw, s: Fraction, q: Fraction, scale: Fraction) -> mpmath.mpf:
     """log P(one unit dead at x) for x with sum s and squared norm q (x scaled by ``scale``)."""
-    m = law.mean * s * scale + law.bias_mean
-    var = law.std**2 * q * scale**2 + law.bias_std**2
-    if var == 0:
-        return mpmath.mpf(0) if m <= 0 else mpmath.ninf
-    z = -to_mpf(m, "m") / mpmath.sqrt(to_mpf(var, "var"))
-    return mpmath.log(mpmath.ncdf(z))
+    return _log_p_many(law, [(s, q)], scale)[0]
+
+
+def _log_p_many(law: BlindSpotLaw, stats: Sequence[tuple[Fraction, Fraction]],
+                scale: Fraction) -> list[mpmath.mpf]:
+    """:func:`_log_p` for many points, the law's constants converted to mpmath once (the
+    per-point Fraction arithmetic cost twice the normal cdf)."""
+    a = to_mpf(law.mean * scale, "mean")
+    b0 = to_mpf(law.bias_mean, "bias_mean")
+    v1 = to_mpf(law.std**2 * scale**2, "variance")
+    v0 = to_mpf(law.bias_std**2, "bias variance")
+    out = []
+    for s, q in stats:
+        if q == 0 and law.bias_std == 0:  # the pre-activation is the constant bias_mean
+            out.append(mpmath.mpf(0) if law.bias_mean <= 0 else mpmath.ninf)
+            continue
+        m = a * to_mpf(s, "S") + b0
+        out.append(mpmath.log(mpmath.ncdf(-m / mpmath.sqrt(v1 * to_mpf(q, "q") + v0))))
+    return out
 
 
 def point_blind_spot_probability(x: Sequence[Any], law: BlindSpotLaw, dps: int = 30
@@ -136,7 +149,7 @@ def blind_spot_bounds(stats: Sequence[tuple[Fraction, Fraction]], law: BlindSpot
     for key in stats:
         counts[key] = counts.get(key, 0) + 1
     with mpmath.workdps(dps):
-        logs = {key: _log_p(law, s, q, c) for key, (s, q) in ((k, k) for k in counts)}
+        logs = dict(zip(counts, _log_p_many(law, list(counts), c), strict=True))
         n = law.units
         expected = mpmath.fsum(counts[k] * mpmath.exp(n * lp) for k, lp in logs.items())
         expected /= len(stats)
