@@ -267,3 +267,16 @@ def test_proposition_d_adam_on_scaled_data_is_adam_with_first_layer_lr_tau_eps_o
     # and it is not the same as keeping lr and eps for the first layer
     plain = _adam(X, y, {**start, "W": tau * start["W"]}, 30, lr, eps)
     assert not np.allclose(tau * scaled["W"], plain["W"], rtol=1e-6)
+
+
+def test_checks_without_scikit_learn_use_the_builtin_images(monkeypatch, tmp_path):
+    from relu_minima.paper import Context, Status, all_claims, run_check
+    from relu_minima.paper.checks import mechanisms
+
+    monkeypatch.setattr(mechanisms, "reference_images", builtin_images)
+    claims = {c.key: c for c in all_claims()}
+    for key, expected in (("fig1-blind-spot", Status.VERIFIED),
+                          ("fig2-regions", Status.UNDECIDED)):
+        result, crash = run_check(claims[key], Context(tmp_path, quick=True))
+        assert crash == "" and result.status is expected, result.established
+        assert "built-in" in result.details

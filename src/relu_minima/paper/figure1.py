@@ -96,12 +96,27 @@ def point_statistics(X: Any) -> list[tuple[Fraction, Fraction]]:
 
 def _log_p(law: BlindSpotLaw, s: Fraction, q: Fraction, scale: Fraction) -> mpmath.mpf:
     """log P(one unit dead at x) for x with sum s and squared norm q (x scaled by ``scale``)."""
-    m = law.mean * s * scale + law.bias_mean
-    var = law.std**2 * q * scale**2 + law.bias_std**2
-    if var == 0:
-        return mpmath.mpf(0) if m <= 0 else mpmath.ninf
-    z = -to_mpf(m, "m") / mpmath.sqrt(to_mpf(var, "var"))
-    return mpmath.log(mpmath.ncdf(z))
+    return _dead_alive(law, [(s, q)], scale)[0][0]
+
+
+def _dead_alive(law: BlindSpotLaw, stats: Sequence[tuple[Fraction, Fraction]],
+                scale: Fraction) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
+    """(log P(one unit dead at x), P(it is alive at x)) for many points, the law's constants
+    converted to mpmath once (per-point Fraction arithmetic cost twice the normal cdf). The
+    alive probability is Phi(+m/s) itself, not 1 - P(dead), which would cancel to 0."""
+    a = to_mpf(law.mean * scale, "mean")
+    b0 = to_mpf(law.bias_mean, "bias_mean")
+    v1 = to_mpf(law.std**2 * scale**2, "variance")
+    v0 = to_mpf(law.bias_std**2, "bias variance")
+    out = []
+    for s, q in stats:
+        if q == 0 and law.bias_std == 0:  # the pre-activation is the constant bias_mean
+            dead = law.bias_mean <= 0
+            out.append((mpmath.mpf(0) if dead else mpmath.ninf, mpmath.mpf(0 if dead else 1)))
+            continue
+        z = -(a * to_mpf(s, "S") + b0) / mpmath.sqrt(v1 * to_mpf(q, "q") + v0)
+        out.append((mpmath.log(mpmath.ncdf(z)), mpmath.ncdf(-z)))
+    return out
 
 
 def point_blind_spot_probability(x: Sequence[Any], law: BlindSpotLaw, dps: int = 30
@@ -136,12 +151,13 @@ def blind_spot_bounds(stats: Sequence[tuple[Fraction, Fraction]], law: BlindSpot
     for key in stats:
         counts[key] = counts.get(key, 0) + 1
     with mpmath.workdps(dps):
-        logs = {key: _log_p(law, s, q, c) for key, (s, q) in ((k, k) for k in counts)}
+        pairs = dict(zip(counts, _dead_alive(law, list(counts), c), strict=True))
+        logs = {k: lp for k, (lp, _) in pairs.items()}
         n = law.units
         expected = mpmath.fsum(counts[k] * mpmath.exp(n * lp) for k, lp in logs.items())
         expected /= len(stats)
         harris = n * mpmath.fsum(counts[k] * lp for k, lp in logs.items())  # log of prod^n
-        alive = mpmath.fsum(counts[k] * -mpmath.expm1(lp) for k, lp in logs.items())
+        alive = mpmath.fsum(counts[k] * q for k, (_, q) in pairs.items())
         union = n * mpmath.log1p(-alive) if alive < 1 else mpmath.ninf
         lower = mpmath.exp(max(harris, union))
         upper = mpmath.exp(n * min(logs.values()))
