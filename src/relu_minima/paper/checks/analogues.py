@@ -55,8 +55,11 @@ def _scale(ctx: Context) -> A.Scale:
     return A.SCALES["full" if ctx.full else "quick" if ctx.quick else "reduced"]
 
 
-def _cached(name: str, ctx: Context, make: Any) -> Any:
-    key = (name, ctx.full, ctx.quick, str(ctx.mnist))
+def _cached(name: str, ctx: Context, make: Any, *data: Any) -> Any:
+    """The runs of one figure, made once per process for the same scale and the same data
+    (``data``: the training sets the runs are made from, fingerprinted by their bytes)."""
+    prints = tuple(hash((d.X.tobytes(), d.labels.tobytes())) for d in data)
+    key = (name, ctx.full, ctx.quick, str(ctx.mnist), prints)
     if key not in _CACHE:
         ctx.progress(f"{name} analogue: training ({_scale(ctx).name} scale) ...")
         _CACHE[key] = make()
@@ -125,8 +128,9 @@ def check_fig1(ctx: Context) -> ClaimResult:
     """Figure 1 analogue: shifted-mean laws on non-negative images, depths 1 and 4."""
     scale = _scale(ctx)
     _rules_hold()
-    runs = _cached("Figure 1", ctx, lambda: A.figure1_runs(
-        scale, _data(ctx), _data(ctx, "permuted")))
+    real, shuffled = _data(ctx), _data(ctx, "permuted")
+    runs = _cached("Figure 1", ctx, lambda: A.figure1_runs(scale, real, shuffled), real,
+                   shuffled)
     main = [r for r in runs if r.figure == "fig1"]
     require_fact(len(main) == 6, "Figure 1 analogue: six configurations expected")
     by_law: dict[str, list[np.ndarray]] = {}
@@ -155,13 +159,13 @@ def check_fig1(ctx: Context) -> ClaimResult:
 def check_fig1_permuted(ctx: Context) -> ClaimResult:
     """Figure 1, bottom row analogue: permuted labels under the centred law."""
     scale = _scale(ctx)
-    runs = _cached("Figure 1", ctx, lambda: A.figure1_runs(
-        scale, _data(ctx), _data(ctx, "permuted")))
-    perm = [r for r in runs if r.figure == "fig1-permuted"]
-    real_labels, shuffled = _data(ctx).labels, _data(ctx, "permuted").labels
-    require_fact(np.array_equal(np.sort(real_labels), np.sort(shuffled))
-                 and not np.array_equal(real_labels, shuffled),
+    real, shuffled = _data(ctx), _data(ctx, "permuted")
+    require_fact(np.array_equal(np.sort(real.labels), np.sort(shuffled.labels))
+                 and not np.array_equal(real.labels, shuffled.labels),
                  "the permuted labels are not a non-trivial permutation of the real ones")
+    runs = _cached("Figure 1", ctx, lambda: A.figure1_runs(scale, real, shuffled), real,
+                   shuffled)
+    perm = [r for r in runs if r.figure == "fig1-permuted"]
     widths = sorted({r.net.widths[1] for r in perm})
     verdicts = []
     for h in widths:
@@ -185,7 +189,8 @@ def check_fig2(ctx: Context) -> ClaimResult:
     """Figure 2 analogue: inputs scaled by tau."""
     scale = _scale(ctx)
     _rules_hold()
-    runs = _cached("Figure 2", ctx, lambda: A.figure2_runs(scale, _data(ctx)))
+    data = _data(ctx)
+    runs = _cached("Figure 2", ctx, lambda: A.figure2_runs(scale, data), data)
     main = [r for r in runs if r.figure == "fig2"]
     first, last = main[0].accuracy, main[-1].accuracy
     ok_first = _all(first, lambda t: t >= SUCCEEDS)
@@ -206,10 +211,10 @@ def check_fig2(ctx: Context) -> ClaimResult:
 def check_fig2_review(ctx: Context) -> ClaimResult:
     """The reviewer's points on Figure 2: zero-bias invariance, more time, Adam's epsilon."""
     scale = _scale(ctx)
-    runs = _cached("Figure 2", ctx, lambda: A.figure2_runs(scale, _data(ctx)))
+    data = _data(ctx)
+    runs = _cached("Figure 2", ctx, lambda: A.figure2_runs(scale, data), data)
     main = {r.label: r for r in runs if r.figure == "fig2"}
     review = {r.label: r for r in runs if r.figure == "fig2-review"}
-    data = _data(ctx)
     invariant = A.init_patterns_invariant(next(iter(main.values())).net,
                                           next(iter(main.values())).protocol.init,
                                           data.X[:200], A.FIG2_TAUS)
