@@ -104,7 +104,8 @@ def test_check_paper_help_lists_every_claim_key(capsys):
 
 
 @pytest.mark.parametrize(("keys", "message"), [
-    (["prop99"], r"keys=\['prop99'\] are not claims.*valid keys are: fig1, fig1-blind-spot, fig1-permuted, fig2"),
+    (["prop99"], r"keys=\['prop99'\] are not claims.*valid keys are: fig1, fig1-blind-spot, "
+                 "fig1-permuted, fig2"),
     ([], "keys is empty"),
 ])
 def test_run_claims_refuses_bad_keys_with_the_valid_ones(tmp_path, keys, message):
