@@ -168,3 +168,25 @@ def test_every_true_verdict_survives_an_exact_attack(seed):
     elif cert.is_local_minimum is False:
         w = cert.witness(Fraction(1, 1000))
         assert w.loss(D) < net.loss(D) and w.distance(net) <= Fraction(1, 1000)
+
+
+@settings(max_examples=15)
+@given(st.integers(0, 10**6))
+def test_switched_off_layer_minima_survive_an_exact_attack(seed):
+    # the families' home ground: one hidden layer pushed to <= 0 (on a kink somewhere), the
+    # output bias optimal; every "local minimum" must survive the attack
+    rng = random.Random(seed)
+    net, D = hard_deep_point(rng, max_depth=4, max_width=3)
+    W, b = [[list(r) for r in M] for M in net.weights], [list(v) for v in net.biases]
+    n = rng.randrange(net.depth - 1) if net.depth > 2 else 0
+    pre = net.preactivations(D)[n]
+    b[n] = [t - max(row[j] for row in pre) for j, t in enumerate(b[n])]
+    net = DeepReLU(W, b)
+    b[-1][0] -= sum(net.residuals(D), Fraction(0)) / D.n
+    net = DeepReLU(W, b)
+    cert = verify_deep_local_minimum(net, D, max_directions=200)
+    cert.check()
+    if cert.is_local_minimum is True:
+        assert numpy_attack_deep(net, D, seed=seed) >= 0
+    elif cert.is_local_minimum is False:
+        assert cert.witness(Fraction(1, 1000)).loss(D) < net.loss(D)
