@@ -81,10 +81,19 @@ def _judge(supports: bool | None, r: _Runs) -> Any:
     return judge_evidence(None if r.scale.startswith("quick") else supports)
 
 
+def _snap_note() -> str:
+    try:
+        from ...train import snap as snap_module  # noqa: F401
+    except Exception as exc:  # say so: ReLU failures were then classified numerically
+        return (f" The snap (relu_minima.train.snap) did not import ({type(exc).__name__}: "
+                f"{exc}), so failed ReLU runs were classified numerically.")
+    return ""
+
+
 def _scale_note(r: _Runs) -> str:
     run = r.runs[0]
     return (f"Scale: {r.scale}; {run.inits} initialisations per cell, protocols "
-            f"{', '.join(x.protocol for x in r.runs)}.")
+            f"{', '.join(x.protocol for x in r.runs)}.{_snap_note()}")
 
 
 @implements("table1")
