@@ -53,16 +53,11 @@ def least_squares(P: np.ndarray, L: int, Y: np.ndarray, Ly: int, guess: np.ndarr
     >>> least_squares(P, 1, np.array([1, 2, 2], dtype=object), 1, np.zeros(2), 1e-6).t
     (Fraction(2, 3), Fraction(1, 2))
     """
-    n, q = P.shape
+    q = P.shape[1]
     if q == 0:
         return LeastSquares((), 0, (), "pivoted")
-    Pf = P.astype(np.float64) / L
-    _, R, piv = scipy.linalg.qr(Pf, mode="economic", pivoting=True)
-    diag = np.abs(np.diag(R))
-    cut = diag[0] * max(n, q) * 1e-12 if diag.size and diag[0] > 0 else 0.0
-    rank = int(np.sum(diag > cut)) if diag.size and diag[0] > 0 else 0
-    S = sorted(int(k) for k in piv[:rank])
-    F = sorted(int(k) for k in piv[rank:])
+    S, F = _independent_columns(P.astype(np.float64) / L)
+    rank = len(S)
     fixed = {k: short_rational(float(guess[k]), rel) for k in F}
     t = _solve_pivoted(P, Y, L, Ly, S, fixed)
     if t is not None and _is_minimiser(P, Y, L, Ly, t):
@@ -71,6 +66,24 @@ def least_squares(P: np.ndarray, L: int, Y: np.ndarray, Ly: int, guess: np.ndarr
     if not _is_minimiser(P, Y, L, Ly, t):  # pragma: no cover - exact row reduction is exact
         raise ReluMinimaError("exact least squares failed its own check; please report this.")
     return LeastSquares(t, q - len(free), free, "row reduction")
+
+
+def _independent_columns(Pf: np.ndarray) -> tuple[list[int], list[int]]:
+    """(S, F): columns that look independent in floats, and the rest. A well-conditioned Gram
+    matrix (Cholesky, q x q) means all of them, without the QR with column pivoting of the
+    n x q matrix, which is what costs on wide networks; otherwise the pivoted QR decides."""
+    n, q = Pf.shape
+    try:
+        diag = np.abs(np.diag(np.linalg.cholesky(Pf.T @ Pf)))
+        if diag.min() > 1e-7 * diag.max():
+            return list(range(q)), []
+    except np.linalg.LinAlgError:
+        pass
+    _, R, piv = scipy.linalg.qr(Pf, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(R))
+    cut = diag[0] * max(n, q) * 1e-12 if diag.size and diag[0] > 0 else 0.0
+    rank = int(np.sum(diag > cut)) if diag.size and diag[0] > 0 else 0
+    return sorted(int(k) for k in piv[:rank]), sorted(int(k) for k in piv[rank:])
 
 
 # -- integer matrix products -------------------------------------------------------------------
