@@ -3,7 +3,7 @@
 The reference check of Świrszcz, Czarnecki & Pascanu, *Local minima in training of deep
 networks*: ``verify_local_minimum(params, dataset)`` returns a certificate that reads as a
 proof, or a witness point with strictly lower loss; ``relu-minima check-paper`` lists every
-claim of the paper, checks those covered and marks the rest "not yet covered".
+claim of the paper and checks each (a claim without a check would be "not yet covered").
 
 The public names below are imported on first use (PEP 562 ``__getattr__``): ``import
 relu_minima`` loads no sympy, numpy, scipy or matplotlib, so that the pytest plugin (loaded in

@@ -230,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         "check-paper",
         help="list every claim of the paper, check those covered, and write a report",
         # the formatter keeps the epilog's key table as written, so this text is wrapped here
-        description="List every claim of the paper, check those this release covers (the\n"
-        "others are reported as 'not yet covered'), print a summary table and write\n"
+        description="List every claim of the paper, check each (a claim without a check\n"
+        "is reported as 'not yet covered'), print a summary table and write\n"
         "report.md and report.json. Each status is computed by the claim's check:\n"
         + ", ".join(_status_names()) + "\n(defined at the top of report.md). Exit "
         "status 1 if any check failed.",
