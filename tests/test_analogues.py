@@ -66,3 +66,16 @@ def test_permuted_labels_are_a_permutation():
     assert not np.array_equal(real.labels, perm.labels)
     with pytest.raises(InvalidArgument, match="labels="):
         A.digits("shuffled")
+
+
+def test_the_step_budget_is_the_users(tmp_path, capsys):
+    from relu_minima.cli import main
+    from relu_minima.report import run_claims
+
+    with pytest.raises(InvalidArgument, match="steps=0"):
+        run_claims(tmp_path, keys=["fig5"], steps=0)
+    with pytest.raises(SystemExit):
+        main(["check-paper", "--steps", "-3", "-o", str(tmp_path)])
+    assert "not a positive integer" in capsys.readouterr().err
+    report = run_claims(tmp_path, keys=["fig5"], quick=True, steps=50)
+    assert "50 steps per network" in report.outcomes[0].established

@@ -31,7 +31,7 @@ def _check_paper(args: argparse.Namespace) -> int:
             print(message, file=sys.stderr, flush=True)
 
     report = run_claims(out, keys=args.only, quick=args.quick, progress=progress,
-                         full=args.full, mnist=args.mnist)
+                         full=args.full, mnist=args.mnist, steps=args.steps)
     if live:
         print("\r\033[K", end="", file=sys.stderr, flush=True)
     md, js = report.write(out)
@@ -215,6 +215,17 @@ def _write_quietly(text: str) -> None:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _positive_int(text: str) -> int:
+    """argparse type: a positive integer, refused with a clear message otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive integer (e.g. 1000000)")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     from . import __version__
     from .paper import claim_keys
@@ -251,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     cp.add_argument("--mnist", metavar="PATH", default=None,
                     help="a local MNIST (directory of the IDX files, one IDX file of images, "
                     "or an .npz) for the Figure 1 and 2 claims; nothing is downloaded")
+    cp.add_argument("--steps", metavar="N", type=_positive_int, default=None,
+                    help="training updates per network in the Figure 1, 2 and 5 analogues "
+                    "(e.g. 1000000, Appendix A's budget, with --mnist); default: the scale's")
     cp.set_defaults(func=_check_paper)
     vf = sub.add_parser(
         "verify",

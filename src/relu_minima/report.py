@@ -210,13 +210,20 @@ def run_claims(
     progress: Callable[[str], None] = lambda message: None,
     full: bool = False,
     mnist: str | Path | None = None,
+    steps: int | None = None,
 ) -> Report:
     """Run the checks (all, or those named in ``keys``); a failure is recorded (status
     *failed*), never raised.
 
     ``output_dir`` (a path or a string) receives the figures; :meth:`Report.write` writes the
-    report itself. An unknown key raises ``ValueError`` listing the valid ones.
+    report itself. An unknown key raises ``ValueError`` listing the valid ones. ``steps``
+    sets the training budget of the Figure 1, 2 and 5 analogues (e.g. Appendix A's 10^6 with
+    ``mnist``), overriding the scale's.
     """
+    if steps is not None and (isinstance(steps, bool) or not isinstance(steps, int)
+                              or steps < 1):
+        raise InvalidArgument(f"steps={steps!r} must be a positive integer (training updates "
+                              "per network), such as steps=1000000.")
     if isinstance(keys, str):  # "prop1" would otherwise be read as the keys p, r, o, ...
         keys = [keys]
     wanted = None if keys is None else set(keys)
@@ -232,7 +239,7 @@ def run_claims(
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     ctx = Context(output_dir=output_dir, quick=quick, progress=progress, full=full,
-                  mnist=None if mnist is None else Path(mnist))
+                  mnist=None if mnist is None else Path(mnist), steps=steps)
     outcomes = []
     for claim in claims:
         if claim.check is not None:

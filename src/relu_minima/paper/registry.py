@@ -156,6 +156,7 @@ class Context:
     progress: Callable[[str], None] = lambda message: None
     full: bool = False  # the paper's scale for experiments (check-paper --full)
     mnist: Path | None = None  # a user-supplied MNIST (IDX files or .npz): check-paper --mnist
+    steps: int | None = None  # the Figure 1, 2, 5 analogues' step budget: check-paper --steps
 
 
 _IMPORT_ERRORS: dict[str, str] = {}  # module name -> traceback, for modules that failed to load

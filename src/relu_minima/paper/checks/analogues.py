@@ -23,6 +23,7 @@ Empirical claims: the status is *evidence for* / *evidence against* / *undecided
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -52,7 +53,11 @@ def _needs_images(check: Callable[[Context], ClaimResult]) -> Callable[[Context]
 
 
 def _scale(ctx: Context) -> A.Scale:
-    return A.SCALES["full" if ctx.full else "quick" if ctx.quick else "reduced"]
+    scale = A.SCALES["full" if ctx.full else "quick" if ctx.quick else "reduced"]
+    if ctx.steps is None:
+        return scale
+    return dataclasses.replace(scale, name=f"{scale.name}, {ctx.steps} steps per network",
+                               steps_digits=ctx.steps, steps_zigzag=ctx.steps)
 
 
 def _cached(name: str, ctx: Context, make: Any, *data: Any) -> Any:
