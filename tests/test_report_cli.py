@@ -53,6 +53,25 @@ def test_a_crashing_check_makes_the_exit_status_nonzero(tmp_path, monkeypatch):
     assert "the check crashed" in data["claims"][0]["established"]
 
 
+def test_a_missing_optional_dependency_leaves_the_claim_undecided(tmp_path, monkeypatch):
+    # e.g. `pip install .` without python-flint (yun-sigmoid) or scikit-learn (Figures 1, 2)
+    from relu_minima.errors import MissingDependency
+    from relu_minima.verify.intervals import IntervalBackendMissing
+
+    assert issubclass(IntervalBackendMissing, MissingDependency)
+    claim = registry._CLAIMS["yun-sigmoid"]
+
+    def missing(ctx):
+        raise IntervalBackendMissing('pip install "relu-minima[smooth]"')
+
+    monkeypatch.setattr(claim, "check", missing)
+    code = main(["check-paper", "-o", str(tmp_path), "--only", "yun-sigmoid"])
+    assert code == 0
+    (entry,) = json.loads((tmp_path / "report.json").read_text())["claims"]
+    assert entry["status"] == "undecided"
+    assert entry["established"].startswith("Not run here: ") and "smooth" in entry["established"]
+
+
 def test_a_fact_that_does_not_hold_fails_the_check_with_its_message(tmp_path, monkeypatch,
                                                                      capsys):
     claim = registry._CLAIMS["prop1"]

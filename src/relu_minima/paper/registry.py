@@ -22,7 +22,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from ..errors import ClaimCheckError, InvalidArgument, require
+from ..errors import ClaimCheckError, InvalidArgument, MissingDependency, require
 from . import outline  # noqa: F401  (declares every claim before any check registers)
 from .claims import _CLAIMS, Claim
 
@@ -205,7 +205,9 @@ def _in_order() -> list[Claim]:
 def run_check(claim: Claim, ctx: Context) -> tuple[ClaimResult, str]:
     """Run ``claim``'s check; return its result and, if it failed, the traceback.
 
-    A claim without a check is *not yet covered*. Any exception -- a :class:`ClaimCheckError`
+    A claim without a check is *not yet covered*. A check that cannot run because an optional
+    dependency or a user's data file is absent (:class:`MissingDependency`) is *undecided*,
+    and says what to install or pass. Any other exception -- a :class:`ClaimCheckError`
     (a fact the check relies on did not hold) or anything else (a bug) -- and a return value
     that is not a :class:`ClaimResult` give the status *failed* with the message: nothing a
     broken check does can make it report another status.
@@ -219,6 +221,9 @@ def run_check(claim: Claim, ctx: Context) -> tuple[ClaimResult, str]:
             raise ClaimCheckError(f"check of {claim.key} returned {result!r:.80}, not a "
                                   "ClaimResult with a Status")
         return result, ""
+    except MissingDependency as exc:  # established nothing, and says what it needs
+        return ClaimResult(Status.UNDECIDED, f"Not run here: {exc}",
+                           data={"missing": str(exc)}), ""
     except Exception as exc:  # every failure is reported as such, never raised past here
         kind = "a fact did not hold" if isinstance(exc, ClaimCheckError) else "the check crashed"
         message = f"{type(exc).__name__}: {exc}"

@@ -36,7 +36,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..errors import ReluMinimaError
+from ..errors import MissingDependency
 
 __all__ = [
     "DEFAULT_PRECISION",
@@ -64,7 +64,7 @@ __all__ = [
 DEFAULT_PRECISION = 128  # bits of the ball midpoints (about 38 decimal digits)
 
 
-class IntervalBackendMissing(ReluMinimaError, ImportError):
+class IntervalBackendMissing(MissingDependency):
     """python-flint (rigorous ball arithmetic) is needed for smooth-network certificates."""
 
 

@@ -24,32 +24,15 @@ Empirical claims: the status is *evidence for* / *evidence against* / *undecided
 from __future__ import annotations
 
 import dataclasses
-import functools
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from ...errors import MissingDependency
 from .. import analogues as A
 from ..registry import ClaimResult, Context, implements, judge_evidence, require_fact
 
 _CACHE: dict[tuple[Any, ...], Any] = {}
 SUCCEEDS, FAILS = 0.95, 0.5
-
-
-def _needs_images(check: Callable[[Context], ClaimResult]) -> Callable[[Context], ClaimResult]:
-    """Without image data (no scikit-learn, no --mnist) the claim is undecided, and says
-    what it needs: the run it would judge cannot be made."""
-    @functools.wraps(check)
-    def run(ctx: Context) -> ClaimResult:
-        try:
-            return check(ctx)
-        except MissingDependency as err:
-            return ClaimResult(judge_evidence(None), f"Not run: {err}",
-                               data={"missing": str(err)})
-
-    return run
 
 
 def _scale(ctx: Context) -> A.Scale:
@@ -128,7 +111,6 @@ def _gain(after: np.ndarray, before: np.ndarray) -> float:
 
 
 @implements("fig1")
-@_needs_images
 def check_fig1(ctx: Context) -> ClaimResult:
     """Figure 1 analogue: shifted-mean laws on non-negative images, depths 1 and 4."""
     scale = _scale(ctx)
@@ -160,7 +142,6 @@ def check_fig1(ctx: Context) -> ClaimResult:
 
 
 @implements("fig1-permuted")
-@_needs_images
 def check_fig1_permuted(ctx: Context) -> ClaimResult:
     """Figure 1, bottom row analogue: permuted labels under the centred law."""
     scale = _scale(ctx)
@@ -189,7 +170,6 @@ def check_fig1_permuted(ctx: Context) -> ClaimResult:
 
 
 @implements("fig2")
-@_needs_images
 def check_fig2(ctx: Context) -> ClaimResult:
     """Figure 2 analogue: inputs scaled by tau."""
     scale = _scale(ctx)
@@ -212,7 +192,6 @@ def check_fig2(ctx: Context) -> ClaimResult:
 
 
 @implements("fig2-review")
-@_needs_images
 def check_fig2_review(ctx: Context) -> ClaimResult:
     """The reviewer's points on Figure 2: zero-bias invariance, more time, Adam's epsilon."""
     scale = _scale(ctx)
