@@ -116,26 +116,17 @@ class DeepReLU:
         if not all(space.bias):  # only bias-free layers constrain the values
             space.check_point(self.parameters())
 
-    def _parameterisation(self) -> dict[str, Any]:
-        """The keyword arguments that rebuild this parameterisation (empty for the full one)."""
-        out: dict[str, Any] = {}
-        if not all(self.space.bias):
-            out["bias"] = self.space.bias
-        if self.space.frozen:
-            out["frozen"] = self.space.frozen
-        return out
-
     def with_space(self, bias: Any = True, frozen: Any = ()) -> DeepReLU:
         """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
         return DeepReLU(self.weights, self.biases, bias=bias, frozen=frozen)
 
     # -- printing --------------------------------------------------------------------------
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return f"DeepReLU(weights={literal(self.weights)}, biases={literal(self.biases)}{extra})"
 
     def __str__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return f"DeepReLU(weights={show(self.weights)}, biases={show(self.biases)}{extra})"
 
     def _repr_markdown_(self) -> str:
@@ -237,7 +228,7 @@ class DeepReLU:
     def _same_shape_space(self, weights: Any) -> dict[str, Any]:
         """This parameterisation if ``weights`` keep the widths, else only the bias flags (the
         frozen names refer to coordinates that may no longer exist)."""
-        kw = self._parameterisation()
+        kw = self.space.parameterisation()
         try:
             same = tuple(len(M) for M in weights) == self.widths[1:] and \
                 len(weights[0][0]) == self.d
@@ -270,7 +261,7 @@ class DeepReLU:
         """The network of the same widths with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.n_params)
         weights, biases = self.space.unflatten(vals)
-        return DeepReLU(weights, biases, **self._parameterisation())
+        return DeepReLU(weights, biases, **self.space.parameterisation())
 
     def distance(self, other: DeepReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same widths."""
@@ -293,7 +284,7 @@ class DeepReLU:
         if self.depth != 2:
             raise ShapeError(f"to_shallow needs depth 2, but this network has depth {self.depth}.")
         return ShallowReLU(self.weights[0], self.biases[0], self.weights[1][0], self.biases[1][0],
-                           **self._parameterisation())
+                           **self.space.parameterisation())
 
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""

@@ -253,14 +253,19 @@ class ParameterSpace:
                     f"bias (bias=False there): its bias must be 0 (or omitted); give the layer "
                     "a bias (bias=True) to use these values.")
 
-    def parameterisation_json(self) -> dict[str, Any]:
-        """{"bias": [...], "frozen": [...]} for JSON, empty for the full space."""
+    def parameterisation(self) -> dict[str, Any]:
+        """The keyword arguments (``bias``, ``frozen``) that rebuild this parameterisation on a
+        model; empty for the full space."""
         out: dict[str, Any] = {}
         if not all(self.bias):
-            out["bias"] = list(self.bias)
+            out["bias"] = self.bias
         if self.frozen:
-            out["frozen"] = list(self.frozen)
+            out["frozen"] = self.frozen
         return out
+
+    def parameterisation_json(self) -> dict[str, Any]:
+        """{"bias": [...], "frozen": [...]} for JSON, empty for the full space."""
+        return {k: list(v) for k, v in self.parameterisation().items()}
 
     # -- flatten / unflatten ----------------------------------------------------------------
     def flatten(self, weights: Sequence[Sequence[Sequence[Any]]],

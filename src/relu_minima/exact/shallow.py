@@ -98,27 +98,18 @@ class ShallowReLU:
         if not all(space.bias):  # only bias-free layers constrain the values
             space.check_point(self.parameters())
 
-    def _parameterisation(self) -> dict[str, Any]:
-        """The keyword arguments that rebuild this parameterisation (empty for the full one)."""
-        out: dict[str, Any] = {}
-        if not all(self.space.bias):
-            out["bias"] = self.space.bias
-        if self.space.frozen:
-            out["frozen"] = self.space.frozen
-        return out
-
     def with_space(self, bias: Any = True, frozen: Any = ()) -> ShallowReLU:
         """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
         return ShallowReLU(self.W, self.b, self.v, self.c, bias=bias, frozen=frozen)
 
     # -- printing --------------------------------------------------------------------------
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return (f"ShallowReLU(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
                 f"c={literal(self.c)}{extra})")
 
     def __str__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return (f"ShallowReLU(W={show(self.W)}, b={show(self.b)}, v={show(self.v)}, "
                 f"c={show(self.c)}{extra})")
 
@@ -195,7 +186,7 @@ class ShallowReLU:
             raise InvalidType(f"replace() got unknown parameter(s) {', '.join(unknown)}; the "
                             "parameters of a ShallowReLU are W, b, v and c.")
         parts = {"W": self.W, "b": self.b, "v": self.v, "c": self.c, **changes}
-        kw = self._parameterisation()
+        kw = self.space.parameterisation()
         new_W = exact_rows(parts["W"], "W", what="units", allow_float=allow_float)
         if (len(new_W), len(new_W[0])) != (self.m, self.d):
             kw.pop("frozen", None)  # the names refer to units that changed; only bias flags stay
@@ -236,7 +227,7 @@ class ShallowReLU:
         """The network of the same shape with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.space.size)
         (W, (v,)), (b, (c,)) = self.space.unflatten(vals)
-        return ShallowReLU(W, b, v, c, **self._parameterisation())
+        return ShallowReLU(W, b, v, c, **self.space.parameterisation())
 
     def distance(self, other: ShallowReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same shape."""

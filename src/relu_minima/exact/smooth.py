@@ -84,21 +84,13 @@ class SmoothNet:
         if not all(space.bias):
             space.check_point(self.parameters())
 
-    def _parameterisation(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if not all(self.space.bias):
-            out["bias"] = self.space.bias
-        if self.space.frozen:
-            out["frozen"] = self.space.frozen
-        return out
-
     def with_space(self, bias: Any = True, frozen: Any = ()) -> SmoothNet:
         """The same point with another parameterisation (as for ShallowReLU)."""
         return SmoothNet(self.W, self.b, self.v, self.c, activation=self.activation, bias=bias,
                          frozen=frozen)
 
     def __repr__(self) -> str:
-        extra = "".join(f", {k}={v!r}" for k, v in self._parameterisation().items())
+        extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return (f"SmoothNet(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
                 f"c={literal(self.c)}, activation={self.activation!r}{extra})")
 

@@ -102,7 +102,7 @@ class RestrictedCertificate(Certificate):
         if w is None:
             raise CertificateError("the inner certificate gives no witness")
         net = DeepReLU.from_shallow(w) if self.route == _ROUTES[0] else w
-        return DeepReLU(net.weights, net.biases, **self.params._parameterisation())
+        return DeepReLU(net.weights, net.biases, **self.params.space.parameterisation())
 
     def _check_evidence(self) -> None:
         p, D, inner = self.params, self.dataset, self.inner
