@@ -6,7 +6,7 @@ Two runs, each trained here (the training time is not part of the figure):
 - 8-64-1 on 1,000 points (goal: < 5 s).
 
 Data: a teacher network with 3-decimal weights whose every kink cuts the data, inputs with 3
-decimals kept at least 0.05 from every teacher kink, targets = teacher + noise (sd 1e-3),
+decimals kept at least 0.05 from every teacher kink, targets = teacher + noise (sd 1e-4),
 rounded to 6 decimals (read by snap's default rule: the shortest decimal). Training: scipy's
 L-BFGS on the summed squared loss (float64) from the teacher plus noise (sd 1e-3), at most
 ``MAXITER`` iterations. L-BFGS does not reach gradient norm 0 on this nonsmooth, ill-
@@ -46,7 +46,7 @@ def make_data(d: int, m: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray
     X = X[np.all(np.abs(X @ W.T + b) > 0.05, axis=1)][:n]
     if len(X) < n:  # pragma: no cover - the seeds below give enough points
         raise SystemExit(f"only {len(X)} points kept; change the seed")
-    y = np.round(np.maximum(X @ W.T + b, 0) @ v + 0.1 + 1e-3 * rng.normal(size=n), 6)
+    y = np.round(np.maximum(X @ W.T + b, 0) @ v + 0.1 + 1e-4 * rng.normal(size=n), 6)
     theta = np.concatenate([W.ravel(), b, v, [0.1]])
     return X, y, theta + 1e-3 * rng.normal(size=theta.size)
 

@@ -34,6 +34,21 @@ def _nullspaces(pr: _Problem, work: dict[int, set[int]]) -> dict[int, np.ndarray
             for j in pr.live}
 
 
+def _step(Psi: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """The least-squares step: by Cholesky of the Gram matrix when it is well conditioned (one
+    matrix product, fast on the tall designs of wide networks), else the minimum-norm solution
+    by a complete orthogonal factorisation (gelsy)."""
+    G = Psi.T @ Psi
+    try:
+        C = scipy.linalg.cho_factor(G, check_finite=False)
+        diag = np.abs(np.diag(C[0]))
+        if diag.min() > 1e-6 * diag.max():
+            return scipy.linalg.cho_solve(C, Psi.T @ rhs, check_finite=False)
+    except np.linalg.LinAlgError:
+        pass
+    return scipy.linalg.lstsq(Psi, rhs, lapack_driver="gelsy", check_finite=False)[0]
+
+
 def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
                  ) -> tuple[frozenset[Pair], str, tuple[dict[int, np.ndarray], float]]:
     """Kink pairs at the float minimiser of the loss on the trained cell's closure, starting
@@ -52,27 +67,16 @@ def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
             A = X1[sorted(work[j])]
             U[j] = U[j] - np.linalg.pinv(A) @ (A @ U[j])
     c = float(pr.c)
-    yscale = 1.0 + float(np.max(np.abs(pr.yf)))
     xscale = float(np.max(np.abs(X1)))
     added = dropped = 0
     status = "stopped at the iteration limit"
     masks = {j: pr.side[:, j].astype(float) for j in pr.live}
+    at_minimiser = False  # True after a full step: the working set's minimiser is reached
     for it in range(max_iter):
         r = sum((X1 @ U[j]) * masks[j] for j in pr.live) + c - pr.yf if pr.live \
             else np.full(n, c) - pr.yf
-        N = _nullspaces(pr, work)
-        Psi = np.column_stack([*((X1 * masks[j][:, None]) @ N[j] for j in pr.live),
-                               np.ones(n)])
-        # complete orthogonal factorisation (gelsy): the minimum-norm step, several times
-        # faster than the SVD-based default on the tall designs of wide networks
-        s = scipy.linalg.lstsq(Psi, -r, lapack_driver="gelsy", check_finite=False)[0]
-        steps, pos = {}, 0
-        for j in pr.live:
-            k = N[j].shape[1]
-            steps[j] = N[j] @ s[pos:pos + k]
-            pos += k
-        if float(np.max(np.abs(Psi @ s))) <= 1e-12 * yscale:
-            # at the working set's minimiser: drop the most negative multiplier, if any
+        if at_minimiser:
+            # drop the constraint with the most negative multiplier, if any
             worst, where = 0.0, None
             tiny = 1e-9 * max(1.0, float(np.abs(r).sum()) * xscale)
             for j in pr.live:
@@ -89,7 +93,17 @@ def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
                 break
             work[where[0]].discard(where[1])
             dropped += 1
+            at_minimiser = False
             continue
+        N = _nullspaces(pr, work)
+        Psi = np.column_stack([*((X1 * masks[j][:, None]) @ N[j] for j in pr.live),
+                               np.ones(n)])
+        s = _step(Psi, -r)
+        steps, pos = {}, 0
+        for j in pr.live:
+            k = N[j].shape[1]
+            steps[j] = N[j] @ s[pos:pos + k]
+            pos += k
         # step towards the working set's minimiser until a constraint blocks
         alpha, block = 1.0, None
         for j in pr.live:
@@ -107,6 +121,7 @@ def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
         if block is not None:
             work[block[0]].add(block[1])
             added += 1
+        at_minimiser = block is None
     pairs = frozenset((j, i) for j in pr.live for i in range(n) if pr.group[i] in work[j])
     return pairs, (f"active-set search of the trained cell: {status}, {added} pair(s) "
                    f"added, {dropped} dropped"), (U, c)

@@ -163,7 +163,10 @@ def _exact_candidate(pr: _Problem, K: frozenset[Pair], start: tuple[dict[int, np
     b = [Fraction(a) for a in pr.b.tolist()]
     v = [Fraction(a) for a in pr.v.tolist()]
     for j, N in zip(pr.live, bases, strict=True):
-        u = [sum((t[pos + k] * N[k][a] for k in range(len(N))), Fraction(0)) for a in range(d + 1)]
+        # N is mostly zeros (the identity when unit j has no kink pair): skip them, since each
+        # Fraction operation on thousands-of-digit numbers costs a gcd
+        u = [sum((t[pos + k] * N[k][a] for k in range(len(N)) if N[k][a] != 0), Fraction(0))
+             for a in range(d + 1)]
         pos += len(N)
         v[j] = short_rational(float(pr.v[j]), pr.rel)
         W[j] = [a / v[j] for a in u[:d]]

@@ -417,10 +417,17 @@ def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Ve
     sign; |delta_v_j| < |v_j| keeps v_j's sign. Halving makes the bound strict on a closed ball.
     """
     bounds = [abs(vj) for vj in params.v if vj != 0]
+    cbits = [cd.bit_length() for cd in table.col_den]
     for row, rd, x in zip(table.num, table.row_den, lifted, strict=True):
+        # |a| / cd lies in (2^(e-1), 2^(e+1)) for e = bits(|a|) - bits(cd), so an entry with
+        # e >= min e + 2 cannot be the minimum: only the others are compared exactly (the
+        # cross-multiplications of numbers with thousands of digits are what costs)
+        es = [abs(a).bit_length() - cb for a, cb in zip(row, cbits, strict=True) if a != 0]
+        cut = min(es) + 1 if es else 0
         best = None  # min over j of |num| / col_den, compared by cross-multiplication
-        for a, cd in zip(row, table.col_den, strict=True):
-            if a != 0 and (best is None or abs(a) * best[1] < best[0] * cd):
+        for a, cd, cb in zip(row, table.col_den, cbits, strict=True):
+            if a != 0 and abs(a).bit_length() - cb <= cut and (
+                    best is None or abs(a) * best[1] < best[0] * cd):
                 best = (abs(a), cd)
         if best is not None:
             norm1 = sum((abs(t) for t in x), Fraction(0))
