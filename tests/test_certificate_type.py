@@ -134,3 +134,18 @@ def test_budget_options_are_checked():
             verify_local_minimum(net, D, **bad)
     with pytest.raises(InvalidArgument, match="max_directions"):
         verify_local_minimum(ShallowReLU([1], [0], [1], 0), D, max_directions=5)
+
+
+def test_certificates_print_and_reread_numbers_beyond_pythons_digit_limit():
+    # exact points of large problems have numerators of more than 4,300 digits, Python's
+    # default int <-> str limit: printing, JSON and check() lift it, then restore the caller's
+    import sys
+
+    from relu_minima import Certificate, Dataset, ShallowReLU, verify_local_minimum
+
+    limit = sys.get_int_max_str_digits()
+    big = F(3**9000 + 1, 7**5000)
+    cert = verify_local_minimum(ShallowReLU([1], [0], [1], 0), Dataset([0, 1, 2], [big, 1, 2]))
+    assert len(cert.proof_text) > 4300 and len(str(cert)) > 4300
+    assert Certificate.from_json(cert.to_json()).check()
+    assert sys.get_int_max_str_digits() == limit

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from ..errors import InexactNumberError, InvalidNumberError, ShapeError
 
-__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector", "latex", "literal", "short",
-           "show"]
+__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector", "latex", "literal",
+           "long_integers", "short", "show"]
 
 
 def _float_advice(name: str, value: float, offered: bool) -> str:
@@ -254,3 +256,22 @@ def latex(value: Any) -> str:
         return str(q)
     sign = "- " if q < 0 else ""
     return f"{sign}\\frac{{{abs(q.numerator)}}}{{{q.denominator}}}"
+
+
+@contextmanager
+def long_integers() -> Iterator[None]:
+    """Lift Python's limit on int <-> str conversion (4300 digits) for the duration.
+
+    The exact critical point of a noisy least-squares problem with hundreds of unknowns has
+    numerators and denominators of thousands of digits (Cramer's rule); certificates and reports
+    print them. The limit guards parsing untrusted text, which happens nowhere inside."""
+    get = getattr(sys, "get_int_max_str_digits", None)
+    if get is None:  # pragma: no cover - Python < 3.11 has no limit
+        yield
+        return
+    old = get()
+    sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(old)

@@ -13,16 +13,13 @@ Three conversions, and no other, turn a float into a ``Fraction`` here:
 from __future__ import annotations
 
 import math
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from ..errors import InvalidArgument, InvalidNumberError, ShapeError
-from ..exact.numbers import exact
+from ..exact.numbers import exact, long_integers
 
 __all__ = ["DATA_RULES", "exact_array", "long_integers", "short_rational", "simplest_between",
            "to_exact"]
@@ -30,23 +27,6 @@ __all__ = ["DATA_RULES", "exact_array", "long_integers", "short_rational", "simp
 DATA_RULES = ("decimal", "binary")
 
 
-@contextmanager
-def long_integers() -> Iterator[None]:
-    """Lift Python's limit on int <-> str conversion (4300 digits) for the duration.
-
-    The exact critical point of a noisy least-squares problem with hundreds of unknowns has
-    numerators and denominators of thousands of digits (Cramer's rule); certificates and reports
-    print them. The limit guards parsing untrusted text, which happens nowhere inside."""
-    get = getattr(sys, "get_int_max_str_digits", None)
-    if get is None:  # pragma: no cover - Python < 3.11 has no limit
-        yield
-        return
-    old = get()
-    sys.set_int_max_str_digits(0)
-    try:
-        yield
-    finally:
-        sys.set_int_max_str_digits(old)
 
 
 def simplest_between(lo: Fraction, hi: Fraction) -> Fraction:

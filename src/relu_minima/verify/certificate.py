@@ -19,6 +19,7 @@ for every kind of network:
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Sequence
 from enum import StrEnum
@@ -27,7 +28,7 @@ from typing import Any, ClassVar
 
 from ..errors import CertificateError, InvalidArgument, ReluMinimaError, ShapeError, require
 from ..exact.germs import descent_step, loss_germ_and_radius
-from ..exact.numbers import exact, latex
+from ..exact.numbers import exact, latex, long_integers
 
 __all__ = [
     "SCHEMA",
@@ -78,6 +79,16 @@ def positive_radius(radius: Any, name: str = "radius") -> Fraction:
     return rad
 
 
+def _long(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` run with Python's int <-> str digit limit lifted (:func:`long_integers`)."""
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with long_integers():
+            return fn(*args, **kwargs)
+
+    return run
+
+
 class Certificate:
     """Base of every certificate (see the module docstring for the members).
 
@@ -87,6 +98,19 @@ class Certificate:
     """
 
     kind: ClassVar[str] = "abstract"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Every subclass's proof text and check print exact numbers of any length: the exact
+        points of large problems have numerators of more than 4,300 digits, Python's default
+        limit on int <-> str conversion (a guard against parsing untrusted text, which
+        happens nowhere here)."""
+        super().__init_subclass__(**kwargs)
+        prop = cls.__dict__.get("proof_text")
+        if isinstance(prop, property) and prop.fget is not None:
+            cls.proof_text = property(_long(prop.fget))  # type: ignore[assignment]
+        if "check" in cls.__dict__:
+            cls.check = _long(cls.__dict__["check"])  # type: ignore[method-assign]
+
     params: Any
     dataset: Any
     verdict: Verdict
@@ -150,6 +174,7 @@ class Certificate:
         raise NotImplementedError
 
     # -- re-verification ---------------------------------------------------------------------
+    @_long
     def check(self) -> bool:
         """Re-verify the stored evidence against ``params`` and ``dataset``.
 
@@ -175,6 +200,7 @@ class Certificate:
     def _evidence(self) -> dict[str, Any]:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    @_long
     def to_dict(self) -> dict[str, Any]:
         """The certificate as JSON-able data, exact numbers as strings (schema in docs/)."""
         w = self.witness() if self.verdict is Verdict.NOT_MINIMUM else None
@@ -220,14 +246,17 @@ class Certificate:
             _load_kinds()
         if kind not in _KINDS:
             raise ShapeError(f"kind={kind!r} is not a certificate kind; known: {sorted(_KINDS)}.")
-        try:
-            cert = _KINDS[kind]._from_dict(data)
-        except ReluMinimaError:
-            raise
-        except (KeyError, TypeError, ValueError, IndexError) as err:
-            raise CertificateError(f"the certificate's data do not fit together: {err!r}") from None
-        require(cert.verdict.value == data["verdict"], "verdict field disagrees with the evidence")
-        require(str(cert.loss) == data["loss"], "loss field disagrees")
+        with long_integers():  # numbers of any length, as written by to_dict
+            try:
+                cert = _KINDS[kind]._from_dict(data)
+            except ReluMinimaError:
+                raise
+            except (KeyError, TypeError, ValueError, IndexError) as err:
+                raise CertificateError(f"the certificate's data do not fit together: {err!r}"
+                                       ) from None
+            require(cert.verdict.value == data["verdict"],
+                    "verdict field disagrees with the evidence")
+            require(str(cert.loss) == data["loss"], "loss field disagrees")
         return cert
 
     @classmethod
