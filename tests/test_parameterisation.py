@@ -129,6 +129,22 @@ def _problems(draw):
 
 @FAST
 @given(_problems())
+def test_output_rates_are_r_dot_relu_z(problem):
+    """The decision computes r . relu(z_j) (dL/dv_j / 2) as (w_j, b_j) . ps_j; it must equal
+    the sum over all points."""
+    from relu_minima.verify.shallow import _unit_evidence
+
+    D, net = problem
+    ev = _unit_evidence(net, D)
+    table = net.preactivation_table(D)
+    direct = tuple(sum((r * max(table.value(i, j), Fraction(0))
+                        for i, r in enumerate(ev.residuals)), Fraction(0))
+                   for j in range(net.m))
+    assert ev.rates == direct
+
+
+@FAST
+@given(_problems())
 def test_bias_free_layer_on_lifted_inputs_agrees_with_the_biased_layer(problem):
     """(x, 1) inputs and a bias-free hidden layer: the same function class and the same
     parameter map as a layer with biases on x, so the exact decisions must agree."""

@@ -289,8 +289,9 @@ def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
         if not space.is_full:
             form = _restricted(form, _unit_moving(space, j, params.v[j]))
         units.append((actives[j], kinks, form))
-    rates = tuple(dot(residuals, [relu(table.value(i, j)) for i in range(n)])
-                  for j in range(params.m))
+    # r . relu(z_j) = sum over active i of r_i (w_j . x_i + b_j) = (w_j, b_j) . ps_j exactly
+    # (relu(z) = z where z > 0 and 0 elsewhere): d + 1 products instead of n huge ones
+    rates = tuple(dot((*params.W[j], params.b[j]), ps[j]) for j in range(params.m))
     return _Evidence(residuals, lifted, units, rates)
 
 
