@@ -161,9 +161,18 @@ class ShallowReLU:
         return self.preactivation_table(dataset).fractions()
 
     def preactivation_table(self, dataset: Dataset) -> linalg.AffineTable:
-        """The same table kept as integers over per-row and per-unit denominators."""
+        """The same table kept as integers over per-row and per-unit denominators.
+
+        The last table is kept with the dataset it was made for (the point is immutable), so
+        a decision, its check and the snap that calls both compute it once; callers only read
+        it. (Identity of the dataset, not equality: a cheap test that cannot be fooled.)"""
+        cached = self.__dict__.get("_table")
+        if cached is not None and cached[0] is dataset:
+            return cached[1]
         self._check_dims(dataset)
-        return linalg.affine_table(dataset.X, [self.unit(j) for j in range(self.m)])
+        table = linalg.affine_table(dataset.X, [self.unit(j) for j in range(self.m)])
+        object.__setattr__(self, "_table", (dataset, table))
+        return table
 
     def outputs(self, dataset: Dataset) -> list[Fraction]:
         """f(x_i) for every data point."""
