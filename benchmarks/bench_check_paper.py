@@ -35,8 +35,12 @@ from pathlib import Path
 from typing import Any
 
 GOAL = 10.0  # seconds, issue 10
-# claims added after issue 10 (issue 17): timed, but outside the goal "the claims that exist today"
-LATER = ("fig1-blind-spot", "fig2-regions")
+# claims checked only after issue 10 set its goal ("the claims that exist today"): the
+# experiments (issues 16, 17), the mechanisms (issue 17), bad-minima (issue 14), yun-sigmoid
+# (issue 13); timed, but outside that goal (the experiments have their own budgets)
+LATER = ("fig1", "fig1-permuted", "fig2", "fig2-review", "fig5", "fig1-blind-spot",
+         "fig2-regions", "table1", "fig3", "table1-gd4", "table1-adam", "table1-sgd",
+         "bad-minima", "yun-sigmoid")
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float]:
@@ -141,7 +145,8 @@ def main() -> None:
               f"included): CPU {cpu:.2f} s, wall {wall:.2f} s; goal < {GOAL:.0f} s: "
               f"{'met' if cpu < GOAL else 'NOT met'} (CPU)")
         cpu, wall = whole_command(str(Path(tmp) / "cli-all"))
-        print(f"relu-minima check-paper, every claim (with {', '.join(LATER)}): CPU {cpu:.2f} s, "
+        print(f"relu-minima check-paper, every claim (with the {len(LATER)} later ones): "
+              f"CPU {cpu:.2f} s, "
               f"wall {wall:.2f} s")
         rows = per_check(Path(tmp) / "in-process")
     print(f"\n{'check':16s} {'status':16s} {'wall s':>8s} {'CPU s':>8s}")

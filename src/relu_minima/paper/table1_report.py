@@ -52,6 +52,7 @@ def plot_table1(runs: Sequence[Table1Run], path: Path) -> Path:
     fig.suptitle("Table 1: the paper's 'convergence' rates and this library's runs under "
                  "declared protocols (99% Clopper-Pearson intervals)")
     fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)  # a Context's directory may be new
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -121,6 +122,7 @@ def plot_figure3_regions(runs: Sequence[Table1Run], path: Path) -> Path:
         ax.set_title(f"protocol {run.protocol}")
         ax.legend(fontsize=8)
     fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)  # a Context's directory may be new
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -182,6 +184,7 @@ def plot_figure3_models(run: Table1Run, path: Path, per_kind: int = 3) -> Path:
     fig.suptitle(f"Figure 3 redrawn: jellyfish, 2-h-1 ReLU, protocol {run.protocol} (white "
                  "dashed: unit kinks; black: the 0.5 level)")
     fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)  # a Context's directory may be new
     fig.savefig(path, dpi=80)
     plt.close(fig)
     return path
