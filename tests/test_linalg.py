@@ -57,3 +57,11 @@ def test_affine_products_match_direct_sums(backend, data):
         for j, u in enumerate(U):
             lifted = (*x, Fraction(1))
             assert z[i][j] == sum((a * b for a, b in zip(u, lifted, strict=True)), Fraction(0))
+
+
+@given(st.lists(st.fractions(max_denominator=50), max_size=30))
+def test_grouped_sums_equal_plain_sums(values):
+    from relu_minima.exact.linalg import exact_sum, sum_of_squares
+
+    assert exact_sum(values) == sum(values, Fraction(0))
+    assert sum_of_squares(values) == sum((v * v for v in values), Fraction(0))

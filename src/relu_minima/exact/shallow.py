@@ -184,7 +184,7 @@ class ShallowReLU:
 
     def loss(self, dataset: Dataset) -> Fraction:
         """Squared loss L = sum_i (f(x_i) - y_i)^2, exactly (Equation (1))."""
-        return sum((r * r for r in self.residuals(dataset)), Fraction(0))
+        return linalg.sum_of_squares(self.residuals(dataset))
 
     # -- symmetries and moves --------------------------------------------------------------
     def replace(self, *, allow_float: bool = False, **changes: Any) -> ShallowReLU:

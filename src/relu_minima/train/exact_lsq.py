@@ -60,7 +60,9 @@ def least_squares(P: np.ndarray, L: int, Y: np.ndarray, Ly: int, guess: np.ndarr
     rank = len(S)
     fixed = {k: short_rational(float(guess[k]), rel) for k in F}
     t = _solve_pivoted(P, Y, L, Ly, S, fixed)
-    if t is not None and _is_minimiser(P, Y, L, Ly, t):
+    # with every column kept (F empty) t solves the nonsingular normal equations exactly, so it
+    # is the minimiser by construction; with fixed columns it must be checked
+    if t is not None and (not F or _is_minimiser(P, Y, L, Ly, t)):
         return LeastSquares(t, rank, tuple(F), "pivoted")
     t, free = _solve_reduced(P, Y, L, Ly, guess, rel)
     if not _is_minimiser(P, Y, L, Ly, t):  # pragma: no cover - exact row reduction is exact

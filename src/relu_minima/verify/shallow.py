@@ -150,7 +150,7 @@ class LocalMinimumCertificate(Certificate):
             require(u.form == form, f"{name}: stored kink form is not the one of params")
             require(u.decision.sigma == _sign(u.v), f"{name}: decides the wrong condition")
             u.decision._check()
-        total = sum(self.residuals, Fraction(0))
+        total = linalg.exact_sum(self.residuals)
         space = p.space
         require(self.output_rates is None or self.output_rates == fresh.rates,
                 "stored r . relu(z_j) are not params'")
@@ -284,7 +284,7 @@ def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
         form = KinkForm(
             ps[j],
             tuple((*x, Fraction(1)) for x in kinks),
-            tuple(sum((residuals[i] for i in ix), Fraction(0)) for ix in kinks.values()),
+            tuple(linalg.exact_sum(residuals[i] for i in ix) for ix in kinks.values()),
         )
         if not space.is_full:
             form = _restricted(form, _unit_moving(space, j, params.v[j]))
@@ -342,7 +342,7 @@ def _space(params: ShallowReLU) -> ParameterSpace:
 def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
     ev = _unit_evidence(params, dataset)
     residuals = ev.residuals
-    loss = sum((r * r for r in residuals), Fraction(0))
+    loss = linalg.sum_of_squares(residuals)
     units = []
     for j, (active, kinks, form) in enumerate(ev.units):
         vj = params.v[j]
@@ -383,7 +383,7 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
     space = _space(params)
     entries: dict[int, Fraction] = {}
     if descent.kind == "bias":
-        entries[space.bias_index(2, 1)] = Fraction(-_sign(sum(residuals, Fraction(0))))
+        entries[space.bias_index(2, 1)] = Fraction(-_sign(linalg.exact_sum(residuals)))
         return space.unit_vector(entries)
     j = descent.unit
     if j is None:
@@ -417,7 +417,19 @@ def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Ve
     |delta_u . n_i| <= |delta_u|_inf |n_i|_1, so |delta_u|_inf < |z_ij| / |n_i|_1 keeps z_ij's
     sign; |delta_v_j| < |v_j| keeps v_j's sign. Halving makes the bound strict on a closed ball.
     """
-    bounds = [abs(vj) for vj in params.v if vj != 0]
+    # each bound is kept as an unreduced pair (numerator, denominator) and compared by
+    # cross-multiplication: reducing a thousand fractions of thousands of digits (a gcd each)
+    # is what costs; only the minimum is reduced
+    best_bound: tuple[int, int] | None = None
+
+    def consider(num: int, den: int) -> None:
+        nonlocal best_bound
+        if best_bound is None or num * best_bound[1] < best_bound[0] * den:
+            best_bound = (num, den)
+
+    for vj in params.v:
+        if vj != 0:
+            consider(abs(vj.numerator), vj.denominator)
     cbits = [cd.bit_length() for cd in table.col_den]
     for row, rd, x in zip(table.num, table.row_den, lifted, strict=True):
         # |a| / cd lies in (2^(e-1), 2^(e+1)) for e = bits(|a|) - bits(cd), so an entry with
@@ -431,14 +443,14 @@ def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Ve
                     best is None or abs(a) * best[1] < best[0] * cd):
                 best = (abs(a), cd)
         if best is not None:
-            norm1 = sum((abs(t) for t in x), Fraction(0))
-            bounds.append(Fraction(best[0], best[1] * rd) / norm1)
-    return min(bounds) / 2 if bounds else Fraction(1)
+            norm1 = sum((abs(t) for t in x), Fraction(0))  # > 0: x ends with the constant 1
+            consider(best[0] * norm1.denominator, best[1] * rd * norm1.numerator)
+    return Fraction(best_bound[0], 2 * best_bound[1]) if best_bound is not None else Fraction(1)
 
 
 def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
                    table: linalg.AffineTable, rates: Vec) -> Descent | None:
-    total = sum(residuals, Fraction(0))
+    total = linalg.exact_sum(residuals)
     space = params.space
     if total != 0 and _moves_c(space):
         return Descent("bias", None, None, -abs(total),
