@@ -2,8 +2,11 @@
 
 ``brute_descent`` evaluates the exact loss (plain Fractions, its own forward pass) at
 theta + eps u for every u on a grid (entries -1, 0, 1; first-layer biases also at the
-half-integers up to 5/2, so that ramps relu(x - t) with t a half-integer are on the grid) and a
-few eps. A lower loss found is a proof of "not a minimum"; none found is evidence of a minimum.
+half-integers up to 5/2, so that ramps relu(x - t) with t a half-integer are on the grid) with
+eps = 10^-6. Along a ray the loss is a polynomial up to its first kink, which for the small
+integer data and grids here lies far beyond 10^-6, so a lower loss there shows "not a minimum";
+none found is evidence of a minimum. (A finite step such as eps = 1/10 is not: a dead unit
+with bias -1 can be revived by a step of 1/4 at a point that is a genuine local minimum.)
 ``numpy_attack_deep`` is the float search of the soundness tests (evidence only), whose best
 candidate is re-scored exactly.
 """
@@ -18,7 +21,7 @@ import numpy as np
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep import DeepReLU
 
-EPS = (Fraction(1, 10), Fraction(1, 1000))
+EPS = (Fraction(1, 10**6),)
 HALVES = tuple(Fraction(t, 2) for t in range(-5, 6))
 
 

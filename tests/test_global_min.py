@@ -86,12 +86,27 @@ def _scale(dataset: Dataset) -> float:
 # -- against the numeric optimiser ---
 @settings(max_examples=25)
 @given(line_data(), st.integers(1, 2), st.integers(0, 2**16))
-def test_exact_optimum_is_never_above_the_numeric_best_and_the_search_gets_close(D, m, seed):
+def test_exact_optimum_is_never_above_the_numeric_best(D, m, seed):
+    # a property: the exact point is realised, so no float search can beat it. (The converse,
+    # that a multi-start search finds the optimum, is a fact about the heuristic, not about the
+    # library: on X = [-1, 3, -2, 0, 0, 2], y = [1, 0, 3, 0, 0, -1/2], m = 2 it stops at 0.033
+    # while the exact optimum 0 is attained by an explicit point; it is tested on fixed data.)
     cert = global_minimum(D, hidden=m)
     best = numeric_best(D, m, seed=seed)
-    exact = float(cert.value)
-    assert exact <= best + 1e-9 * _scale(D)  # the exact point is realised: nothing can beat it
-    assert best <= exact + 1e-3 * (1 + exact), (cert.value, best)  # nothing lower was missed
+    assert float(cert.value) <= best + 1e-9 * _scale(D)
+    assert cert.point.loss(D) == cert.value
+
+
+@pytest.mark.parametrize(("name", "m"), [("D1", 1), ("D1", 2), ("D2", 1), ("D2", 2),
+                                         ("D3", 1), ("D3", 2)])
+def test_the_numeric_search_gets_close_to_the_exact_optimum(name, m):
+    from relu_minima.paper import examples
+
+    D = getattr(examples, name)
+    exact = float(global_minimum(D, hidden=m).value)
+    best = numeric_best(D, m)
+    assert exact <= best + 1e-9 * _scale(D)
+    assert best <= exact + 1e-3 * (1 + exact), (exact, best)  # nothing lower was missed
 
 
 @pytest.mark.parametrize(("X", "y", "m"), [
