@@ -19,6 +19,18 @@ __all__ = ["budget_rows", "class_table", "plot_figure3_models", "plot_figure3_re
 _COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple")
 
 
+
+def _save(fig: Any, path: Path, dpi: int) -> Path:
+    """Lay out, write (creating the directory: a Context's may be new) and close ``fig``."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
+
+
 def plot_table1(runs: Sequence[Table1Run], path: Path) -> Path:
     """One panel per (optimiser, data, activation): the paper's rates (black) and each
     protocol's rates with 99% intervals, against h."""
@@ -51,11 +63,7 @@ def plot_table1(runs: Sequence[Table1Run], path: Path) -> Path:
     axes[0, 0].legend(fontsize=8, loc="lower right")
     fig.suptitle("Table 1: the paper's 'convergence' rates and this library's runs under "
                  "declared protocols (99% Clopper-Pearson intervals)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)  # a Context's directory may be new
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=90)
 
 
 def rate_table(runs: Sequence[Table1Run]) -> str:
@@ -121,11 +129,7 @@ def plot_figure3_regions(runs: Sequence[Table1Run], path: Path) -> Path:
         ax.set_ylabel("share of runs")
         ax.set_title(f"protocol {run.protocol}")
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)  # a Context's directory may be new
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=90)
 
 
 def plot_figure3_models(run: Table1Run, path: Path, per_kind: int = 3) -> Path:
@@ -183,8 +187,4 @@ def plot_figure3_models(run: Table1Run, path: Path, per_kind: int = 3) -> Path:
         fig.colorbar(im, ax=ax, fraction=0.046)
     fig.suptitle(f"Figure 3 redrawn: jellyfish, 2-h-1 ReLU, protocol {run.protocol} (white "
                  "dashed: unit kinks; black: the 0.5 level)")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)  # a Context's directory may be new
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=80)

@@ -1,8 +1,8 @@
 """From trained float networks to exact, certified points (layer "train": imports errors,
 exact, verify and numeric), and the vectorised trainer. See docs/snap.md, docs/experiments.md.
 
-Names are loaded on first use (PEP 562), so that the trainer (``train.trainer``,
-``train.protocol``, ``train.sweep``) never depends on the snapping modules importing cleanly.
+Names are loaded on first use (PEP 562), except ``snap`` and ``sweep``, which share their
+names with submodules and are therefore bound when the package is imported (below).
 """
 
 from importlib import import_module
