@@ -129,7 +129,7 @@ def zero_unit_instance(d: int, n: int, seed: int = 1) -> tuple[ShallowReLU, Data
 
 
 def zero_unit_section() -> None:
-    from relu_minima.verify.kink_forms import _rays
+    from relu_minima.verify.shallow.kink_forms import _rays
 
     net, D = zero_unit_instance(3, 40)
     t, cert = best_of(lambda: verify_local_minimum(net, D))

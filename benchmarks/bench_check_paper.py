@@ -80,14 +80,17 @@ def baselines() -> list[tuple[str, float, float, str]]:
     """(part, earlier path seconds, current path seconds, note): CPU seconds."""
     import numpy as np
 
-    from relu_minima.paper.bounds import Law
-    from relu_minima.paper.outlier_data import outlier_dataset
-    from relu_minima.paper.simulation import (
+    from relu_minima.paper.dead_layers.bounds import Law
+    from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+    from relu_minima.paper.dead_layers.simulation import (
         dead_layer_probabilities,
         dead_layer_probability,
         train_outlier_networks,
     )
-    from relu_minima.paper.width_search import smallest_width_for, smallest_width_for_scan
+    from relu_minima.paper.dead_layers.width_search import (
+        smallest_width_for,
+        smallest_width_for_scan,
+    )
 
     rows = []
     data = outlier_dataset(8, 2)

@@ -25,7 +25,7 @@ from collections import Counter
 from tqdm import tqdm
 
 from relu_minima.testing.deep_points import hard_deep_point
-from relu_minima.verify.deep import verify_deep_local_minimum
+from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
 
 def main() -> None:

@@ -27,8 +27,8 @@ import time
 from fractions import Fraction
 
 from relu_minima import Dataset, global_minimum
-from relu_minima.verify.global_line import LineProblem
-from relu_minima.verify.global_qp import solve_nnls
+from relu_minima.verify.globalmin.line import LineProblem
+from relu_minima.verify.globalmin.sign_qp import solve_nnls
 
 GOAL_SECONDS = 30.0
 

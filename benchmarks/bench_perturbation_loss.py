@@ -19,7 +19,7 @@ import tracemalloc
 import numpy as np
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 from relu_minima.numeric import backend as numeric
 
 

@@ -1,5 +1,5 @@
 """Throughput of the Proposition 5 Monte Carlo (sampled networks per second), h = 4, k = 10,
-vectorised (relu_minima.paper.simulation.dead_layer_probability) against a straightforward
+vectorised (relu_minima.paper.dead_layers.simulation.dead_layer_probability) against a straightforward
 per-sample Python loop (simulation.dead_layer_once) measured in the same run.
 
 Run: python benchmarks/bench_prop5_montecarlo.py
@@ -11,9 +11,9 @@ import time
 
 import numpy as np
 
-from relu_minima.paper.bounds import Law
-from relu_minima.paper.outlier_data import outlier_dataset
-from relu_minima.paper.simulation import dead_layer_once, dead_layer_probability
+from relu_minima.paper.dead_layers.bounds import Law
+from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.simulation import dead_layer_once, dead_layer_probability
 
 WIDTH, DEPTH = 4, 10
 

@@ -34,8 +34,8 @@ import numpy as np
 
 from relu_minima import Dataset, SmoothNet
 from relu_minima.numeric import backend as numeric
-from relu_minima.verify.smooth import certify_smooth_minimum
-from relu_minima.verify.smooth_model import SmoothObjective
+from relu_minima.verify.smooth.certify import certify_smooth_minimum
+from relu_minima.verify.smooth.derivatives import SmoothObjective
 
 BITS = 50  # targets rounded to 2^-BITS: residuals far below the Hessian's smallest eigenvalue
 JELLYFISH = Dataset([["1", "0"], ["0.2", "0.6"], ["0", "1"], ["0.6", "0.2"]], [1, 1, 0, 0])

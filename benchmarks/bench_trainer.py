@@ -22,7 +22,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from relu_minima.paper.table1 import DATASETS, PRIMARY, PROTOCOLS, cell_seed
+from relu_minima.paper.experiments.table1 import DATASETS, PRIMARY, PROTOCOLS, cell_seed
 from relu_minima.train.protocol import Net
 from relu_minima.train.sweep import Config, SerialExecutor, sweep
 from relu_minima.train.trainer import train_per_init

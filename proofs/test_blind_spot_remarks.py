@@ -13,16 +13,16 @@ from fractions import Fraction
 
 from relu_minima import verify_local_minimum
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.checks.basins import blind_spot_ball_radius, exact_gradient
-from relu_minima.paper.checks.regression import (
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.dead_layers.check_basins import blind_spot_ball_radius, exact_gradient
+from relu_minima.paper.regression.check_propositions import (
     NO_BLIND_SPOT_D2,
     NO_BLIND_SPOT_D3,
     PERFECT_FIT_D3,
     blind_spots,
 )
-from relu_minima.paper.examples import D2, D3, PROP3_BETTER
-from relu_minima.verify.deep import verify_deep_local_minimum
+from relu_minima.paper.regression.examples import D2, D3, PROP3_BETTER
+from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
 
 def test_d2_local_minimum_without_blind_spot():

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.checks.deep import check_cor1
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.dead_layers.check_theorem1 import check_cor1
 from relu_minima.paper.registry import Context, Status
-from relu_minima.verify.deep import blind_spot_gradient_vanishes, verify_deep_local_minimum
+from relu_minima.verify.deep.rules import blind_spot_gradient_vanishes, verify_deep_local_minimum
 
 
 def test_printed_range_n_equals_k_is_false():
@@ -36,7 +36,7 @@ def test_printed_range_n_equals_k_is_false():
 
 
 def _exact_gradient_step(net, D, lr):
-    from relu_minima.verify.deep import loss_germ
+    from relu_minima.verify.deep.rules import loss_germ
     g = []
     for p in range(net.n_params):
         u = [0] * net.n_params

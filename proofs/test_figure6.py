@@ -15,8 +15,8 @@ at the figure's 99%) is false by a hair; it holds up to h = 8,906.
 
 import mpmath
 
-from relu_minima.paper import bounds
-from relu_minima.paper.checks.bounds import fig6_sentence_table
+from relu_minima.paper.dead_layers import bounds
+from relu_minima.paper.dead_layers.check_bounds import fig6_sentence_table
 
 H, LAYERS = 10_000, 100
 E = 2 * H + 99 * H * H + H  # counted by hand: 2x10^4, 99 hidden-hidden layers, 10^4 outputs
@@ -52,7 +52,7 @@ def test_every_reading_of_the_sentence():
 
 
 def test_half2_holds_at_99_percent_exactly_up_to_h_8906():
-    from relu_minima.paper.checks.bounds import largest_width_for
+    from relu_minima.paper.dead_layers.check_bounds import largest_width_for
     assert largest_width_for("0.07", "fixed", LAYERS) == 8906
     target = mpmath.mpf("0.99")
     assert bounds.prop4_probability("0.07", "fixed", 2, 8906, LAYERS) >= target

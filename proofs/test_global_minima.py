@@ -21,9 +21,9 @@ from fractions import Fraction
 import pytest
 
 from relu_minima import Certificate, ShallowReLU, global_minimum, prove_bad, verify_local_minimum
-from relu_minima.paper import examples as ex
-from relu_minima.paper.checks.regression import PERFECT_FIT_D3
-from relu_minima.paper.global_optima import (
+from relu_minima.paper.regression import examples as ex
+from relu_minima.paper.regression.check_propositions import PERFECT_FIT_D3
+from relu_minima.paper.regression.global_optima import (
     PROP2_GLOBAL_CORRECTED,
     PROP2_LOCAL_CORRECTED,
     global_optima,

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.checks.deep import check_lemma1
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.dead_layers.check_theorem1 import check_lemma1
 from relu_minima.paper.registry import Context, Status
-from relu_minima.verify.deep import verify_deep_local_minimum
+from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
 D = Dataset([[2, -1]] * 4, [3, -1, 0, 5])  # mean 7/4; sum of squared deviations 75/4
 

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.checks.deep import check_lemma2
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.dead_layers.check_theorem1 import check_lemma2
 from relu_minima.paper.registry import Context, Status
-from relu_minima.verify.deep import blind_spot_gradient_vanishes, find_blind_spot, loss_germ
+from relu_minima.verify.deep.rules import blind_spot_gradient_vanishes, find_blind_spot, loss_germ
 
 D = Dataset([[0, 1], [1, 0], [2, 2]], [1, -2, 4])
 

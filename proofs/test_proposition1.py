@@ -15,8 +15,8 @@ from fractions import Fraction
 import sympy
 
 from relu_minima import ShallowReLU, verify_local_minimum
-from relu_minima.paper.checks.regression import remark1_level_set
-from relu_minima.paper.examples import D1, PROP1_COMPARISON, PROP1_POINT
+from relu_minima.paper.regression.check_propositions import remark1_level_set
+from relu_minima.paper.regression.examples import D1, PROP1_COMPARISON, PROP1_POINT
 
 
 def test_data_and_point_are_as_printed():

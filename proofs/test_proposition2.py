@@ -15,8 +15,8 @@ x3" holds for the corrected global point.
 from fractions import Fraction
 
 from relu_minima import ShallowReLU, verify_local_minimum
-from relu_minima.paper.checks.regression import prop2_repairs
-from relu_minima.paper.examples import D2, PROP2_GLOBAL_PRINTED, PROP2_LOCAL_PRINTED
+from relu_minima.paper.regression.check_propositions import prop2_repairs
+from relu_minima.paper.regression.examples import D2, PROP2_GLOBAL_PRINTED, PROP2_LOCAL_PRINTED
 
 GLOBAL_FIXED = ShallowReLU([-5, 1], [1, -8], [1, -1], -1)
 LOCAL_FIXED = ShallowReLU([-3, 1], ["13/3", -10], [1, -1], -3)

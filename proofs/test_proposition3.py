@@ -16,8 +16,8 @@ better point; x = 10 and x = 11 for the worse), handled exactly by the certifica
 from fractions import Fraction
 
 from relu_minima import verify_local_minimum
-from relu_minima.paper.checks.regression import least_squares_line, region_report
-from relu_minima.paper.examples import D3, PROP3_BETTER, PROP3_WORSE
+from relu_minima.paper.regression.check_propositions import least_squares_line, region_report
+from relu_minima.paper.regression.examples import D3, PROP3_BETTER, PROP3_WORSE
 
 
 def test_better_point():

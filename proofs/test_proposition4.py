@@ -25,12 +25,12 @@ import numpy as np
 import sympy
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper import bounds
-from relu_minima.paper.outlier_data import outlier_dataset
-from relu_minima.paper.prop4 import amended_mean, converging_event
-from relu_minima.paper.simulation import train_outlier_networks
-from relu_minima.verify.deep import find_blind_spot, loss_germ
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.dead_layers import bounds
+from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.prop4 import amended_mean, converging_event
+from relu_minima.paper.dead_layers.simulation import train_outlier_networks
+from relu_minima.verify.deep.rules import find_blind_spot, loss_germ
 
 
 def test_exponent_counted_layer_by_layer():

@@ -20,9 +20,9 @@ import mpmath
 import numpy as np
 import sympy
 
-from relu_minima.paper import bounds
-from relu_minima.paper.bounds import Law
-from relu_minima.paper.simulation import dead_layer_probability
+from relu_minima.paper.dead_layers import bounds
+from relu_minima.paper.dead_layers.bounds import Law
+from relu_minima.paper.dead_layers.simulation import dead_layer_probability
 
 HALF = sympy.Rational(1, 2)
 

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 
 from relu_minima import verify_local_minimum
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.checks.deep import check_thm1_i
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.dead_layers.check_theorem1 import check_thm1_i
 from relu_minima.paper.registry import Context, Status
-from relu_minima.verify.deep import verify_deep_local_minimum
+from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
 D = Dataset([0, 1], [0, 2])
 
@@ -48,7 +48,7 @@ def test_corrected_statement_holds_at_the_mean():
 @settings(max_examples=30, deadline=None)
 @given(st.integers(-3, 3), st.integers(-4, 4), st.integers(1, 4))
 def test_depth_two_agrees_with_the_shallow_criterion(w, c, h):
-    # an independent decision procedure (relu_minima.verify.shallow) on the same points
+    # an independent decision procedure (relu_minima.verify.shallow.criterion) on the same points
     theta = DeepReLU([[[w]] * h, [[1] * h]], [[-abs(w) - 1] * h, [c]])
     mine = verify_deep_local_minimum(theta, D)
     theirs = verify_local_minimum(theta.to_shallow(), D)

@@ -20,17 +20,17 @@ from hypothesis import strategies as st
 
 from relu_minima.errors import ShapeError
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.checks.deep import check_thm1_ii
-from relu_minima.paper.registry import Context, Status
-from relu_minima.paper.theorem1 import (
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.dead_layers.check_theorem1 import check_thm1_ii
+from relu_minima.paper.dead_layers.theorem1 import (
     NotDecentError,
     better_point_few_units,
     is_decent,
     theorem1_point,
     theorem1_point_printed,
 )
-from relu_minima.verify.deep import verify_deep_local_minimum
+from relu_minima.paper.registry import Context, Status
+from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
 D = Dataset([0, 5], [-1, -3])  # mean -2, blind-spot loss 1 + 1 = 2; nu = -1, mu = -3
 

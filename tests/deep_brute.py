@@ -19,7 +19,7 @@ from fractions import Fraction
 import numpy as np
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
+from relu_minima.exact.deep_relu import DeepReLU
 
 EPS = (Fraction(1, 10**6),)
 HALVES = tuple(Fraction(t, 2) for t in range(-5, 6))

@@ -12,7 +12,7 @@ from functools import cache
 import numpy as np
 
 from relu_minima import Dataset
-from relu_minima.paper.examples import D1, D2, D3
+from relu_minima.paper.regression.examples import D1, D2, D3
 
 
 def _random_dataset(seed: int, n: int, d: int) -> Dataset:

@@ -1,4 +1,4 @@
-"""The Figure 1, 2, 5 analogues' building blocks (relu_minima.paper.analogues)."""
+"""The Figure 1, 2, 5 analogues' building blocks (relu_minima.paper.experiments.analogues)."""
 
 from fractions import Fraction
 
@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from relu_minima import Dataset
 from relu_minima.errors import InvalidArgument, ShapeError
-from relu_minima.paper import analogues as A
+from relu_minima.paper.experiments import analogues as A
 from relu_minima.train.protocol import InitLaw, Net, Protocol
 from relu_minima.train.trainer import TrainData, train
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from relu_minima.errors import DimensionMismatch, ShapeError
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.verify.deep import find_blind_spot, loss_germ, verify_deep_local_minimum
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.verify.deep.rules import find_blind_spot, loss_germ, verify_deep_local_minimum
 
 # every decision test runs on both exact backends (pure Python, and python-flint if
 # installed): `pip install .` users get the pure-Python path

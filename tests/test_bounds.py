@@ -1,4 +1,4 @@
-"""Unit and property tests of relu_minima.paper.bounds (Propositions 4 and 5)."""
+"""Unit and property tests of relu_minima.paper.dead_layers.bounds (Propositions 4 and 5)."""
 
 from fractions import Fraction
 
@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import InexactNumberError, InvalidArgument, InvalidNumberError, ShapeError
-from relu_minima.paper import bounds
-from relu_minima.paper.bounds import Law
+from relu_minima.paper.dead_layers import bounds
+from relu_minima.paper.dead_layers.bounds import Law
 
 
 @given(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6))

@@ -121,7 +121,7 @@ def test_bending_kink_sign_decides():
 
 def test_negative_kink_weight_can_still_be_a_minimum():
     """g(delta) = |a| + |b| - |a + b|/2 style forms are >= 0 although one kink weight is < 0."""
-    from relu_minima.verify.kink_forms import KinkForm, decide_sign
+    from relu_minima.verify.shallow.kink_forms import KinkForm, decide_sign
 
     F = Fraction
     # sum_H R_H max(0, n_H.delta) with n = e1, e2, e1 + e2 and -e1, -e2 (as p-shifted maxima)

@@ -20,13 +20,19 @@ import sympy
 # what each check reports when nothing is broken (asserted in proofs/test_claim_statuses.py)
 from proofs.test_claim_statuses import EXPECTED
 from relu_minima.errors import ClaimCheckError
-from relu_minima.paper import Context, Status, all_claims, examples, run_check
-from relu_minima.paper import bounds as paper_bounds
-from relu_minima.paper.checks import analogues as analogue_checks
-from relu_minima.paper.checks import basins, deep, mechanisms, optima, regression, yun
-from relu_minima.paper.checks import table1 as table1_checks
+from relu_minima.paper import Context, Status, all_claims, run_check
+from relu_minima.paper.dead_layers import bounds as paper_bounds
+from relu_minima.paper.dead_layers import check_basins as basins
+from relu_minima.paper.dead_layers import check_theorem1 as deep
+from relu_minima.paper.experiments import check_analogues as analogue_checks
+from relu_minima.paper.experiments import check_mechanisms as mechanisms
+from relu_minima.paper.experiments import check_table1 as table1_checks
+from relu_minima.paper.references import check_yun as yun
 from relu_minima.paper.registry import judge, judge_figure
-from relu_minima.paper.repairs import Repair
+from relu_minima.paper.regression import check_bad_minima as optima
+from relu_minima.paper.regression import check_propositions as regression
+from relu_minima.paper.regression import examples
+from relu_minima.paper.regression.repairs import Repair
 from relu_minima.train import classify as train_classify
 from relu_minima.verify import dispatch as verify_dispatch
 
@@ -132,7 +138,7 @@ def test_python_minus_O_cannot_make_a_broken_check_verified(tmp_path):
     script = textwrap.dedent(f"""
         import pathlib
         from relu_minima.paper import Context, all_claims, run_check
-        from relu_minima.paper.checks import regression
+        from relu_minima.paper.regression import check_propositions as regression
         real = regression.verify_local_minimum
 
         class Flipped:

@@ -15,15 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import InvalidArgument, InvalidNumberError
-from relu_minima.paper import bounds
-from relu_minima.paper.bounds import Law
-from relu_minima.paper.outlier_data import outlier_dataset
-from relu_minima.paper.simulation import (
+from relu_minima.paper.dead_layers import bounds
+from relu_minima.paper.dead_layers.bounds import Law
+from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.simulation import (
     dead_layer_probabilities,
     dead_layer_probability,
     train_outlier_networks,
 )
-from relu_minima.paper.width_search import (
+from relu_minima.paper.dead_layers.width_search import (
     smallest_width_for,
     smallest_width_for_scan,
     width_interval_lower_bound,

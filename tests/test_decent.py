@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from relu_minima.errors import ShapeError
 from relu_minima.exact.datasets import Dataset
-from relu_minima.paper.theorem1 import (
+from relu_minima.paper.dead_layers.theorem1 import (
     NotDecentError,
     better_point_few_units,
     blind_spot_loss,

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 from relu_minima import Certificate, Dataset, DeepReLU
 from relu_minima.errors import CertificateError
-from relu_minima.verify.deep import verify_deep_local_minimum
-from relu_minima.verify.deep_families import (
+from relu_minima.verify.deep.families import (
     all_zero_decision,
     ramp_feature,
     zero_layer_decision,
 )
+from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
 from .deep_brute import brute_descent, numpy_attack_deep
 

@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from relu_minima.errors import DimensionMismatch, InexactNumberError, InvalidNumberError, ShapeError
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 
 ABS = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])  # |x|
 

@@ -20,9 +20,9 @@ from relu_minima import (
 )
 from relu_minima.exact.germs import add, germ_sign, loss_germ
 from relu_minima.testing.deep_points import hard_deep_point
-from relu_minima.verify import deep_moves
-from relu_minima.verify.deep import verify_deep_local_minimum
-from relu_minima.verify.deep_moves import GermEvaluator, ordered_moves, search_descent
+from relu_minima.verify.deep import moves as deep_moves
+from relu_minima.verify.deep.moves import GermEvaluator, ordered_moves, search_descent
+from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
 from .deep_brute import numpy_attack_deep
 

@@ -11,8 +11,8 @@ from relu_minima import strategies as rms
 from relu_minima import verify_local_minimum
 from relu_minima.errors import InexactNumberError, InvalidNumberError, ShapeError
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 from relu_minima.numeric.fuzz import kink_pairs, search_neighbourhood
 
 D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])

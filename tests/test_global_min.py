@@ -1,4 +1,4 @@
-"""Exact global minima (relu_minima.verify.global_min, docs/global.md).
+"""Exact global minima (relu_minima.verify.globalmin.search, docs/global.md).
 
 The exact optimum is compared with an independent numeric multi-start optimiser (the numpy
 backend): it may never be above the numeric best (the exact point's loss is recomputed), and a
@@ -35,10 +35,11 @@ from relu_minima import (
 )
 from relu_minima.errors import InvalidType
 from relu_minima.numeric.backend import NumericObjective
-from relu_minima.paper import examples as ex
-from relu_minima.verify import global_cells, global_line
-from relu_minima.verify.global_line import LineProblem
-from relu_minima.verify.global_min import compare_to_global
+from relu_minima.paper.regression import examples as ex
+from relu_minima.verify.globalmin import arrangement as global_cells
+from relu_minima.verify.globalmin import line as global_line
+from relu_minima.verify.globalmin.line import LineProblem
+from relu_minima.verify.globalmin.search import compare_to_global
 
 
 # -- a numeric multi-start optimiser (evidence only) --------------------------------------------
@@ -100,8 +101,7 @@ def test_exact_optimum_is_never_above_the_numeric_best(D, m, seed):
 @pytest.mark.parametrize(("name", "m"), [("D1", 1), ("D1", 2), ("D2", 1), ("D2", 2),
                                          ("D3", 1), ("D3", 2)])
 def test_the_numeric_search_gets_close_to_the_exact_optimum(name, m):
-    from relu_minima.paper import examples
-
+    from relu_minima.paper.regression import examples
     D = getattr(examples, name)
     exact = float(global_minimum(D, hidden=m).value)
     best = numeric_best(D, m)

@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 from relu_minima import Dataset, ShallowReLU, verify_local_minimum
 from relu_minima.errors import CertificateError
-from relu_minima.verify.cell_lp import exact_feasible
-from relu_minima.verify.kink_cells import (
+from relu_minima.verify.shallow.kink_forms import KinkForm, _lineality_violation, _rays, decide_sign
+from relu_minima.verify.shallow.zonotope import (
     CellBranch,
     CellLeaf,
     IntegerForm,
@@ -30,7 +30,7 @@ from relu_minima.verify.kink_cells import (
     verify_certificate,
     zonotope_generators,
 )
-from relu_minima.verify.kink_forms import KinkForm, _lineality_violation, _rays, decide_sign
+from relu_minima.verify.shallow.zonotope_lp import exact_feasible
 
 F = Fraction
 small = st.integers(-3, 3).map(Fraction)

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import CertificateError
-from relu_minima.verify.kink_forms import (
+from relu_minima.verify.shallow.kink_forms import (
     KinkForm,
     _lineality_violation,
     _rays,

@@ -7,7 +7,7 @@ from fractions import Fraction
 import numpy as np
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 from relu_minima.numeric.landscape import (
     plot_figure4,
     plot_hessian_spectrum,

@@ -17,15 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import InvalidArgument, MissingDependency
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.paper.figure1 import (
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.paper.experiments.figure1 import (
     BlindSpotLaw,
     blind_spot_bounds,
     certified_mean,
     point_blind_spot_probability,
     point_statistics,
 )
-from relu_minima.paper.figure2 import (
+from relu_minima.paper.experiments.figure2 import (
     first_layer_equivalence,
     one_layer_region_curve,
     regions_hit,
@@ -33,7 +33,7 @@ from relu_minima.paper.figure2 import (
     scaled_preactivations_agree,
     zero_bias_scaling,
 )
-from relu_minima.paper.image_data import (
+from relu_minima.paper.experiments.image_data import (
     builtin_images,
     digits_available,
     load_digits_data,
@@ -135,7 +135,7 @@ def test_bounds_on_collinear_points_are_tight():
                 min_size=1, max_size=4), st.integers(-8, 2), st.integers(1, 3))
 def test_harris_lower_bound_below_monte_carlo(rows, mean, units):
     """Evidence: the lower bound is below the sampled P(every point dead) (99.9% CP)."""
-    from relu_minima.paper.simulation import clopper_pearson
+    from relu_minima.paper.dead_layers.simulation import clopper_pearson
 
     law = BlindSpotLaw(Fraction(mean, 4), Fraction(1), units)
     b = blind_spot_bounds(point_statistics(np.array(rows)), law)
@@ -271,7 +271,7 @@ def test_proposition_d_adam_on_scaled_data_is_adam_with_first_layer_lr_tau_eps_o
 
 def test_checks_without_scikit_learn_use_the_builtin_images(monkeypatch, tmp_path):
     from relu_minima.paper import Context, Status, all_claims, run_check
-    from relu_minima.paper.checks import mechanisms
+    from relu_minima.paper.experiments import check_mechanisms as mechanisms
 
     monkeypatch.setattr(mechanisms, "reference_images", builtin_images)
     claims = {c.key: c for c in all_claims()}

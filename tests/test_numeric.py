@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from relu_minima.errors import InexactNumberError, InvalidArgument, InvalidNumberError, ShapeError
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.exact.shallow import ShallowReLU
-from relu_minima.exact.smooth import SmoothNet
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
+from relu_minima.exact.smooth_net import SmoothNet
 from relu_minima.numeric import backend as numeric
 
 D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])

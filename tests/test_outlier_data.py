@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import InvalidArgument, InvalidNumberError, ShapeError
-from relu_minima.paper.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
 
 
 @settings(max_examples=10, deadline=None)

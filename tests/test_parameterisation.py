@@ -132,7 +132,7 @@ def _problems(draw):
 def test_output_rates_are_r_dot_relu_z(problem):
     """The decision computes r . relu(z_j) (dL/dv_j / 2) as (w_j, b_j) . ps_j; it must equal
     the sum over all points."""
-    from relu_minima.verify.shallow import _unit_evidence
+    from relu_minima.verify.shallow.criterion import _unit_evidence
 
     D, net = problem
     ev = _unit_evidence(net, D)
@@ -223,7 +223,7 @@ def test_deep_points_under_a_restricted_parameterisation():
     # a moving later bias could revive the chain: not this route
     alive = DeepReLU([[[-1], [-2]], [[1, 1]], [[1]]], [None, [0], None], bias=(False, True, False))
     assert _decide(alive, D3).route != "dead layer, later biases fixed"
-    from relu_minima.verify.deep import verify_deep_local_minimum
+    from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
     with pytest.raises(InvalidArgument, match="restricted parameterisation"):
         verify_deep_local_minimum(dead, D)
@@ -327,8 +327,8 @@ def test_snap_of_a_trained_bias_free_network():
 # -- smooth (interval) certificates ---------------------------------------------------------------
 def test_smooth_certificate_over_the_moving_parameters():
     pytest.importorskip("flint")
-    from relu_minima.exact.smooth import SmoothNet
-    from relu_minima.verify.smooth import certify_smooth_minimum
+    from relu_minima.exact.smooth_net import SmoothNet
+    from relu_minima.verify.smooth.certify import certify_smooth_minimum
 
     D = Dataset([-2, -1, 0, 1, 2, 3], ["-0.9", "-0.5", "0.1", "0.6", "0.8", "1.1"])
     # float minimiser of the loss over (w, b, v) with c held at -1/8 (scipy BFGS, rounded)

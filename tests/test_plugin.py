@@ -11,7 +11,7 @@ pytest_plugins = ["pytester"]
 TEST_FILE = """
 from fractions import Fraction
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 
 D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
 

@@ -85,8 +85,8 @@ def test_a_non_minimum_prints_no_certified_radius():
 
 
 def test_repair_names_count_from_one_as_the_paper_does():
-    from relu_minima.paper import examples as ex
-    from relu_minima.paper.repairs import sign_flip_repairs
+    from relu_minima.paper.regression import examples as ex
+    from relu_minima.paper.regression.repairs import sign_flip_repairs
 
     def perfect(p):
         return p.loss(ex.D2) == 0
@@ -108,8 +108,8 @@ def test_report_texts_print_points_as_sympy_does(tmp_path):
 
 
 def test_smooth_and_global_certificates_display_too():
-    from relu_minima.verify.global_min import global_minimum
-    from relu_minima.verify.smooth import certify_smooth_minimum
+    from relu_minima.verify.globalmin.search import global_minimum
+    from relu_minima.verify.smooth.certify import certify_smooth_minimum
 
     glob = global_minimum(Dataset([0, 1, 2], [0, 1, 0]), 1)
     assert repr(glob).startswith("<GlobalMinimumCertificate: ") and len(repr(glob)) < 200

@@ -11,7 +11,7 @@ import pytest
 from relu_minima.cli import main
 from relu_minima.exact.io import dump_problem, parse_problem
 from relu_minima.paper import STATUS_MEANINGS, Status, all_claims, claim_keys, registry
-from relu_minima.paper import examples as ex
+from relu_minima.paper.regression import examples as ex
 from relu_minima.report import run_claims
 
 
@@ -56,7 +56,7 @@ def test_a_crashing_check_makes_the_exit_status_nonzero(tmp_path, monkeypatch):
 def test_a_missing_optional_dependency_leaves_the_claim_undecided(tmp_path, monkeypatch):
     # e.g. `pip install .` without python-flint (yun-sigmoid) or scikit-learn (Figures 1, 2)
     from relu_minima.errors import MissingDependency
-    from relu_minima.verify.intervals import IntervalBackendMissing
+    from relu_minima.verify.smooth.intervals import IntervalBackendMissing
 
     assert issubclass(IntervalBackendMissing, MissingDependency)
     claim = registry._CLAIMS["yun-sigmoid"]

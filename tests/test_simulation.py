@@ -6,9 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import InvalidNumberError, ShapeError
-from relu_minima.paper.bounds import Law
-from relu_minima.paper.outlier_data import outlier_dataset
-from relu_minima.paper.simulation import (
+from relu_minima.paper.dead_layers.bounds import Law
+from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.simulation import (
     clopper_pearson,
     dead_layer_once,
     dead_layer_probability,

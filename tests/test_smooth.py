@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from relu_minima.errors import InexactNumberError, InvalidArgument
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.smooth import SmoothNet
+from relu_minima.exact.smooth_net import SmoothNet
 from relu_minima.numeric import backend as numeric
 
 

@@ -20,17 +20,17 @@ from relu_minima.errors import CertificateError, InvalidArgument
 from relu_minima.exact.io import dump_problem, parse_problem
 from relu_minima.numeric import backend as numeric
 from relu_minima.testing.assertions import assert_local_minimum, assert_not_local_minimum
-from relu_minima.verify import intervals
-from relu_minima.verify import smooth as smooth_decision
 from relu_minima.verify.certificate import Certificate, Verdict
-from relu_minima.verify.smooth import (
+from relu_minima.verify.smooth import certify as smooth_decision
+from relu_minima.verify.smooth import intervals
+from relu_minima.verify.smooth.box_certificate import LossEnclosure
+from relu_minima.verify.smooth.certify import (
     certify_smooth_minimum,
     prove_bad_minimum,
     smooth_loss_enclosure,
     snap_smooth,
 )
-from relu_minima.verify.smooth_certificate import LossEnclosure
-from relu_minima.verify.smooth_model import SmoothObjective
+from relu_minima.verify.smooth.derivatives import SmoothObjective
 
 flint = pytest.importorskip("flint")
 

@@ -26,9 +26,9 @@ from relu_minima import (
     verify_local_minimum,
 )
 from relu_minima.cli import main
-from relu_minima.paper.examples import D1, PROP1_POINT
+from relu_minima.paper.regression.examples import D1, PROP1_POINT
 from relu_minima.train.rationals import long_integers
-from relu_minima.train.report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED
+from relu_minima.train.snap_report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED
 
 from .gd_training import DATASETS, arrays, train, trained_run
 
@@ -294,7 +294,7 @@ def test_the_safe_radius_prefilter_keeps_the_exact_minimum(data):
     them to be the row's minimum (a speed-up for snapped points with huge rationals); it must
     equal the brute-force minimum."""
     import relu_minima.strategies as rms
-    from relu_minima.verify.shallow import _safe_radius
+    from relu_minima.verify.shallow.criterion import _safe_radius
 
     dataset = data.draw(rms.datasets(min_n=1, max_n=6, max_d=2))
     params = data.draw(rms.shallow_relu(dataset=dataset, max_m=4, max_denominator=1000,

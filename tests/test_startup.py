@@ -47,7 +47,7 @@ def test_all_is_the_public_api_and_every_name_resolves():
 
 
 def test_lazy_names_are_the_defining_modules_objects():
-    from relu_minima.exact.shallow import ShallowReLU
+    from relu_minima.exact.shallow_relu import ShallowReLU
     from relu_minima.verify.dispatch import verify_local_minimum
 
     assert relu_minima.ShallowReLU is ShallowReLU
@@ -73,5 +73,5 @@ def test_start_up_imports_nothing_heavy(statement):
 
 def test_a_public_name_loads_its_module_on_first_use():
     loaded = _loaded_after("import relu_minima\nrelu_minima.ShallowReLU")
-    assert "relu_minima.exact.shallow" in loaded
+    assert "relu_minima.exact.shallow_relu" in loaded
     assert "sympy" not in loaded and "matplotlib" not in loaded

@@ -23,7 +23,7 @@ from relu_minima import (
     snap,
 )
 from relu_minima.errors import InvalidType
-from relu_minima.paper.examples import D1
+from relu_minima.paper.regression.examples import D1
 from relu_minima.train.state_dict import UnsupportedModelError, read_network
 
 

@@ -12,8 +12,8 @@ from hypothesis.errors import InvalidArgument as HypothesisInvalidArgument
 from relu_minima import strategies as rms
 from relu_minima.errors import InvalidArgument, ReluMinimaError
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.deep import DeepReLU
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.deep_relu import DeepReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 
 FEW = settings(max_examples=40, deadline=None)
 

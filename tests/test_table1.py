@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.shallow import ShallowReLU
-from relu_minima.paper import table1 as t1
+from relu_minima.exact.shallow_relu import ShallowReLU
+from relu_minima.paper.experiments import table1 as t1
 from relu_minima.train import classify as cl
 
 F = Fraction

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 from relu_minima.testing.assertions import (
     assert_local_minimum,
     assert_no_descent_found,

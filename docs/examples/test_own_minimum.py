@@ -10,7 +10,7 @@ from hypothesis import given, settings
 
 from relu_minima import strategies as rms
 from relu_minima.exact.datasets import Dataset
-from relu_minima.exact.shallow import ShallowReLU
+from relu_minima.exact.shallow_relu import ShallowReLU
 from relu_minima.testing.assertions import assert_local_minimum, assert_not_local_minimum
 
 # My data and the point my training run converged to (exact rationals, not floats).

@@ -24,32 +24,32 @@ _EXPORTS: dict[str, str] = {
     "Certificate": ".verify.certificate",
     "CertificateError": ".errors",
     "Dataset": ".exact.datasets",
-    "DeepCertificate": ".verify.deep",
-    "DeepReLU": ".exact.deep",
-    "Descent": ".verify.shallow",
+    "DeepCertificate": ".verify.deep.rules",
+    "DeepReLU": ".exact.deep_relu",
+    "Descent": ".verify.shallow.criterion",
     "DimensionMismatch": ".errors",
     "InexactNumberError": ".errors",
     "InvalidArgument": ".errors",
     "InvalidNumberError": ".errors",
-    "LocalMinimumCertificate": ".verify.shallow",
+    "LocalMinimumCertificate": ".verify.shallow.criterion",
     "NeighbourhoodSearch": ".numeric.fuzz",
     "ReluMinimaError": ".errors",
-    "ShallowReLU": ".exact.shallow",
+    "ShallowReLU": ".exact.shallow_relu",
     "ShapeError": ".errors",
-    "SmoothNet": ".exact.smooth",
-    "UnitReport": ".verify.shallow",
+    "SmoothNet": ".exact.smooth_net",
+    "UnitReport": ".verify.shallow.criterion",
     "Verdict": ".verify.certificate",
     "assert_local_minimum": ".testing.assertions",
     "assert_no_descent_found": ".testing.assertions",
     "assert_not_local_minimum": ".testing.assertions",
-    "is_decent": ".paper.theorem1",
+    "is_decent": ".paper.dead_layers.theorem1",
     "search_neighbourhood": ".numeric.fuzz",
-    "verify_deep_local_minimum": ".verify.deep",
+    "verify_deep_local_minimum": ".verify.deep.rules",
     "verify_local_minimum": ".verify.dispatch",
-    "GlobalMinimumCertificate": ".verify.global_min",
-    "GlobalSearchTooLarge": ".verify.global_min",
-    "global_minimum": ".verify.global_min",
-    "prove_bad": ".verify.global_min",
+    "GlobalMinimumCertificate": ".verify.globalmin.search",
+    "GlobalSearchTooLarge": ".verify.globalmin.search",
+    "global_minimum": ".verify.globalmin.search",
+    "prove_bad": ".verify.globalmin.search",
     "snap": ".train.snap",
     "from_arrays": ".train.state_dict",
     "from_state_dict": ".train.state_dict",
@@ -117,11 +117,11 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the eager imports
         ShapeError,
     )
     from .exact.datasets import Dataset
-    from .exact.deep import DeepReLU
-    from .exact.shallow import ShallowReLU
-    from .exact.smooth import SmoothNet
+    from .exact.deep_relu import DeepReLU
+    from .exact.shallow_relu import ShallowReLU
+    from .exact.smooth_net import SmoothNet
     from .numeric.fuzz import NeighbourhoodSearch, search_neighbourhood
-    from .paper.theorem1 import is_decent
+    from .paper.dead_layers.theorem1 import is_decent
     from .testing.assertions import (
         assert_local_minimum,
         assert_no_descent_found,
@@ -130,12 +130,12 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the eager imports
     from .train.snap import snap
     from .train.state_dict import from_arrays, from_state_dict
     from .verify.certificate import Certificate, Verdict
-    from .verify.deep import DeepCertificate, verify_deep_local_minimum
+    from .verify.deep.rules import DeepCertificate, verify_deep_local_minimum
     from .verify.dispatch import verify_local_minimum
-    from .verify.global_min import (
+    from .verify.globalmin.search import (
         GlobalMinimumCertificate,
         GlobalSearchTooLarge,
         global_minimum,
         prove_bad,
     )
-    from .verify.shallow import Descent, LocalMinimumCertificate, UnitReport
+    from .verify.shallow.criterion import Descent, LocalMinimumCertificate, UnitReport

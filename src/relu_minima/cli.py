@@ -99,7 +99,9 @@ def _verify(args: argparse.Namespace) -> int:
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
         return 2
     witness = None if args.witness is None else _witness(cert, args.witness)
-    from .verify.global_min import compare_to_global  # "bad local minimum, proven" (small m, n)
+    from .verify.globalmin.search import (
+        compare_to_global,  # "bad local minimum, proven" (small m, n)
+    )
 
     glob = compare_to_global(cert) if cert.is_local_minimum is True else None
     if args.json:
@@ -111,7 +113,7 @@ def _verify(args: argparse.Namespace) -> int:
             out["global_optimum"] = glob.to_dict()
         print(json.dumps(out, indent=2))
     else:
-        from .verify.proof_text import CLI_WITNESS_HINT, WITNESS_HINT
+        from .verify.shallow.proof_text import CLI_WITNESS_HINT, WITNESS_HINT
 
         print(str(cert).replace(WITNESS_HINT, CLI_WITNESS_HINT))
         if args.witness is not None:

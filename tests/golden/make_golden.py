@@ -17,8 +17,8 @@ HERE = Path(__file__).parent
 def certificates() -> dict[str, str]:
     """{name: certificate JSON} for the paper's points and the library's worked examples."""
     from relu_minima import Dataset, DeepReLU, ShallowReLU, verify_local_minimum
-    from relu_minima.paper import examples as ex
-    from relu_minima.paper.global_optima import NAMED_POINTS, global_optima
+    from relu_minima.paper.regression import examples as ex
+    from relu_minima.paper.regression.global_optima import NAMED_POINTS, global_optima
 
     out: dict[str, str] = {}
     data = {"D1": ex.D1, "D2": ex.D2, "D3": ex.D3}

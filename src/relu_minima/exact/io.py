@@ -27,7 +27,7 @@ from typing import Any
 
 from ..errors import InexactNumberError, ShapeError
 from .datasets import Dataset
-from .shallow import ShallowReLU
+from .shallow_relu import ShallowReLU
 
 __all__ = ["dump_problem", "load_problem", "parse_problem"]
 
@@ -63,12 +63,12 @@ def parse_problem(text: str) -> tuple[Any, Dataset]:
     dataset = Dataset.from_json(data["dataset"])
     params = data["params"]
     if isinstance(params, dict) and ("weights" in params or "biases" in params):
-        from .deep import DeepReLU
+        from .deep_relu import DeepReLU
 
         _check_keys(params, "params", KEYS["deep params"])
         return DeepReLU.from_json(params), dataset
     if isinstance(params, dict) and "activation" in params:
-        from .smooth import SmoothNet
+        from .smooth_net import SmoothNet
 
         _check_keys(params, "params", KEYS["smooth params"])
         return SmoothNet.from_json(params), dataset

@@ -234,7 +234,7 @@ class ParameterSpace:
             raise error(f"params has a restricted parameterisation ({self.describe()}) but "
                         "this decision moves every parameter; use verify_local_minimum(params, "
                         "dataset), which decides the restricted question "
-                        "(relu_minima.verify.restricted).")
+                        "(relu_minima.verify.deep.restricted).")
 
     def describe(self) -> str:
         """One line saying which coordinates move (for proof texts)."""

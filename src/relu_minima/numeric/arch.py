@@ -77,8 +77,8 @@ class Architecture:
 
 def architecture(params: Any) -> Architecture:
     """The :class:`Architecture` of a ``ShallowReLU``, ``DeepReLU`` or ``SmoothNet``."""
-    from ..exact.deep import DeepReLU
-    from ..exact.shallow import ShallowReLU
+    from ..exact.deep_relu import DeepReLU
+    from ..exact.shallow_relu import ShallowReLU
 
     if isinstance(params, Architecture):
         return params
@@ -97,7 +97,7 @@ def architecture(params: Any) -> Architecture:
 
 def exact_parameters(params: Any) -> tuple[Fraction, ...]:
     """The exact flat parameter vector of ``params`` (layout in the module docstring)."""
-    from ..exact.deep import DeepReLU
+    from ..exact.deep_relu import DeepReLU
 
     if isinstance(params, DeepReLU) or hasattr(params, "parameters"):
         return tuple(params.parameters())
@@ -125,8 +125,8 @@ def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
     Float entries are refused unless ``allow_float=True``, which takes each double's exact
     binary value: the result is exactly the point the float computation looked at.
     """
-    from ..exact.deep import DeepReLU
-    from ..exact.shallow import ShallowReLU
+    from ..exact.deep_relu import DeepReLU
+    from ..exact.shallow_relu import ShallowReLU
 
     arch = architecture(like)
     items = theta.tolist() if isinstance(theta, np.ndarray) else list(theta)
@@ -144,6 +144,6 @@ def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
     (W, (v,)), (b, (c,)) = arch.space.unflatten(vals)
     if arch.activation == "relu":
         return ShallowReLU(W, b, v, c)
-    from ..exact.smooth import SmoothNet
+    from ..exact.smooth_net import SmoothNet
 
     return SmoothNet(W, b, v, c, activation=arch.activation)

@@ -5,12 +5,12 @@ Everything here is written once and run in an arithmetic *context* (as in mpmath
 ``EXACT`` (numpy object arrays of ``Fraction``: the same algorithm, exactly, for ReLU networks
 and the squared loss) and ``mp_context(dps)`` (object arrays of mpmath numbers, for smooth
 activations at any precision). So the float path can be checked against an exact run of the
-*same* algorithm, and both against the independent exact code of :mod:`relu_minima.exact.shallow`.
+*same* algorithm, and both against the independent exact code of :mod:`relu_minima.exact.shallow_relu`.
 
 Models: layered networks with scalar output, f = W_k s(... s(W_1 x + b_1) ...) + b_k, where
 s is ``"relu"``, ``"sigmoid"`` or ``"tanh"`` (:class:`Architecture`). A ``ShallowReLU`` is the
 k = 2 case (Equation (1)), a ``DeepReLU`` any k (Equation (2)), a
-:class:`relu_minima.exact.smooth.SmoothNet` a one-hidden-layer sigmoid/tanh network.
+:class:`relu_minima.exact.smooth_net.SmoothNet` a one-hidden-layer sigmoid/tanh network.
 
 Losses (summed over the data, as in Equation (1)):
 
@@ -312,7 +312,7 @@ def hessians(params: Any, thetas: Any, dataset: Dataset, *, loss: str = "squared
 class NumericObjective:
     """The float64 loss of one dataset for one network shape, ready for batches.
 
-    >>> from relu_minima.exact.shallow import ShallowReLU
+    >>> from relu_minima.exact.shallow_relu import ShallowReLU
     >>> from relu_minima.exact.datasets import Dataset
     >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
     >>> obj = NumericObjective(ShallowReLU([1], [-3], [1], 0), D1)

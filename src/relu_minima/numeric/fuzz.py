@@ -26,9 +26,9 @@ import numpy as np
 
 from ..errors import InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
+from ..exact.deep_relu import DeepReLU
 from ..exact.numbers import exact, short
-from ..exact.shallow import ShallowReLU
+from ..exact.shallow_relu import ShallowReLU
 from . import backend
 
 __all__ = ["NeighbourhoodSearch", "kink_pairs", "search_neighbourhood"]

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..exact.datasets import Dataset
-from ..exact.shallow import ShallowReLU
+from ..exact.shallow_relu import ShallowReLU
 from . import backend
 
 __all__ = [

@@ -159,6 +159,9 @@ class Context:
     steps: int | None = None  # the Figure 1, 2, 5 analogues' step budget: check-paper --steps
 
 
+# The paper's parts, one package each; their ``check_*`` modules register the checks.
+SECTIONS = ("regression", "dead_layers", "experiments", "references")
+
 _IMPORT_ERRORS: dict[str, str] = {}  # module name -> traceback, for modules that failed to load
 
 
@@ -177,15 +180,17 @@ def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callabl
 
 
 def all_claims() -> list[Claim]:
-    """Every claim of the paper in the paper's order, after importing every check module."""
-    checks = f"{__package__}.checks"
-    package = importlib.import_module(checks)
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            try:
-                importlib.import_module(f"{checks}.{info.name}")
-            except Exception:  # one broken check module must not hide the others
-                _IMPORT_ERRORS[info.name] = traceback.format_exc()
+    """Every claim of the paper in the paper's order, after importing every check module
+    (the ``check_*`` modules of each section package, :data:`SECTIONS`)."""
+    for section in SECTIONS:
+        package = importlib.import_module(f"{__package__}.{section}")
+        for info in pkgutil.iter_modules(package.__path__):
+            if info.name.startswith("check_"):
+                name = f"{section}.{info.name}"
+                try:
+                    importlib.import_module(f"{__package__}.{name}")
+                except Exception:  # one broken check module must not hide the others
+                    _IMPORT_ERRORS[name] = traceback.format_exc()
     return _in_order()
 
 

@@ -13,10 +13,10 @@ from hypothesis.errors import InvalidArgument as _HypothesisInvalidArgument
 from ..errors import InvalidArgument as _LibraryInvalidArgument
 from ..errors import ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
+from ..exact.deep_relu import DeepReLU
 from ..exact.numbers import exact
 from ..exact.params import ParameterSpace
-from ..exact.shallow import ShallowReLU
+from ..exact.shallow_relu import ShallowReLU
 
 
 class InvalidStrategyArgument(_HypothesisInvalidArgument, _LibraryInvalidArgument):

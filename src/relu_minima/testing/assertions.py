@@ -85,7 +85,7 @@ def assert_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
     ``frozen`` (as in :class:`~relu_minima.ShallowReLU`) ask about the restricted
     parameterisation instead of params' own, e.g. ``frozen=["b_2[1]"]`` for a fixed output bias.
     ``max_directions`` and ``time_limit`` set the deep search's budget
-    (:func:`relu_minima.verify.deep.verify_deep_local_minimum`); None keeps the default.
+    (:func:`relu_minima.verify.deep.rules.verify_deep_local_minimum`); None keeps the default.
     """
     __tracebackhide__ = True
     cert = _verdict(_parameterised(params, bias, frozen), dataset,
@@ -98,7 +98,7 @@ def assert_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
         witness = cert.witness(_WITNESS_RADIUS)
         if witness is not None and getattr(cert, "kind", "") == "smooth":
             # sigmoid/tanh: losses are irrational, so both sides are proven enclosures
-            from ..verify.smooth import smooth_loss_enclosure
+            from ..verify.smooth.certify import smooth_loss_enclosure
 
             lower_enc = smooth_loss_enclosure(witness, dataset, cert.objective)
             lines += [

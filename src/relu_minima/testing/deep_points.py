@@ -14,7 +14,7 @@ import random
 from fractions import Fraction
 
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
+from ..exact.deep_relu import DeepReLU
 
 __all__ = ["hard_deep_point"]
 

@@ -8,7 +8,7 @@ names with submodules and are therefore bound when the package is imported (belo
 from importlib import import_module
 from typing import Any
 
-_WHERE = {"SnapReport": ".report", "snap": ".snap", "UnsupportedModelError": ".state_dict",
+_WHERE = {"SnapReport": ".snap_report", "snap": ".snap", "UnsupportedModelError": ".state_dict",
           "from_arrays": ".state_dict", "from_state_dict": ".state_dict",
           "InitLaw": ".protocol", "Net": ".protocol", "Protocol": ".protocol",
           "TrainData": ".trainer", "TrainResult": ".trainer", "train": ".trainer",

@@ -4,7 +4,7 @@ A run "fails" when it ends with training error > 0. :func:`classify_relu` snaps 
 one-hidden-layer ReLU run to an exact point (:func:`relu_minima.train.snap`, used only through
 its public function; any error it raises is caught and reported) and turns the snap's verdict
 into a class; :func:`classify_smooth` does the same for sigmoid/tanh runs with the interval
-certificates of :func:`relu_minima.verify.smooth.certify_smooth_minimum`, after testing the
+certificates of :func:`relu_minima.verify.smooth.certify.certify_smooth_minimum`, after testing the
 run's trace for a drift to infinity. Each class says whether it was decided exactly
 (``RunClass.exact``): a certificate that ``check()`` re-verifies) or only numerically.
 
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from ..exact.datasets import Dataset
-from ..exact.shallow import ShallowReLU
+from ..exact.shallow_relu import ShallowReLU
 
 __all__ = ["CLASSES", "RunClass", "classify_relu", "classify_smooth", "drifting",
            "interpolant", "numeric_class", "region_groups", "regions"]
@@ -216,9 +216,9 @@ def classify_smooth(W: np.ndarray, b: np.ndarray, v: np.ndarray, c: float, datas
         return numeric_class(final_loss, gradient_norm, trace_loss, trace_norm,
                              "not certified at this scale")
     try:
-        from ..exact.smooth import SmoothNet
+        from ..exact.smooth_net import SmoothNet
         from ..verify.certificate import Verdict
-        from ..verify.smooth import certify_smooth_minimum, prove_bad_minimum
+        from ..verify.smooth.certify import certify_smooth_minimum, prove_bad_minimum
 
         fr = Fraction
         net = SmoothNet([[fr(float(t)) for t in row] for row in W], [fr(float(t)) for t in b],

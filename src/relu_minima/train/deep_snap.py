@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
+from ..exact.deep_relu import DeepReLU
 from ..numeric import backend as numeric
-from ..verify.deep import verify_deep_local_minimum
+from ..verify.deep.rules import verify_deep_local_minimum
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet

@@ -9,7 +9,7 @@ linear in u_j = v_j w_j (and v_j b_j, c when those layers have biases), and the 
 squares over those coordinates (:mod:`.exact_lsq`) gives the critical point of the pattern's
 cell. Pairs the exact point pushes across their kink are put on it and the solve repeated
 (``budget`` times). The result is certified by the restricted decision
-(:mod:`relu_minima.verify.shallow`, docs/method.md Theorem 2).
+(:mod:`relu_minima.verify.shallow.criterion`, docs/method.md Theorem 2).
 
 Deeper bias-free networks are not snapped: their exact copy is rounded (short rationals within
 ``rel``) and decided as it is, which is reported.
@@ -26,8 +26,8 @@ import numpy as np
 
 from ..exact import linalg
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
-from ..exact.shallow import ShallowReLU
+from ..exact.deep_relu import DeepReLU
+from ..exact.shallow_relu import ShallowReLU
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet

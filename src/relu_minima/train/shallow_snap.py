@@ -34,9 +34,9 @@ import numpy as np
 
 from ..exact import linalg
 from ..exact.datasets import Dataset
-from ..exact.shallow import ShallowReLU
-from ..verify.shallow import verify_shallow as verify_local_minimum
-from .cell_qp import cell_minimum
+from ..exact.shallow_relu import ShallowReLU
+from ..verify.shallow.criterion import verify_shallow as verify_local_minimum
+from .active_set import cell_minimum
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet

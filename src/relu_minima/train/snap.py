@@ -18,15 +18,15 @@ import numpy as np
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
-from ..exact.shallow import ShallowReLU
+from ..exact.deep_relu import DeepReLU
+from ..exact.shallow_relu import ShallowReLU
 from ..numeric import backend as numeric
-from ..verify.global_min import GlobalSearchTooLarge, global_minimum
+from ..verify.globalmin.search import GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
 from .rationals import long_integers
-from .report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
 from .shallow_snap import snap_shallow
+from .snap_report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
 from .state_dict import read_dataset, read_network
 
 __all__ = ["snap"]
@@ -60,11 +60,11 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     solves; ``max_distance`` (default 1e-3 max(1, |theta|_inf)) is the largest max-norm distance
     at which an exact point still counts as "near"; ``known_points`` are exact points of the same
     shape to compare against ("bad local minimum, proven"); ``global_limit`` caps the exact
-    global search (:func:`relu_minima.verify.global_min.global_minimum`, one hidden layer only)
+    global search (:func:`relu_minima.verify.globalmin.search.global_minimum`, one hidden layer only)
     that supplies one more such point, None to skip it; ``max_directions`` is the budget of the
-    deep decision (:func:`~relu_minima.verify.deep.verify_deep_local_minimum`) for deep networks.
+    deep decision (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep networks.
 
-    >>> from relu_minima.paper.examples import D1
+    >>> from relu_minima.paper.regression.examples import D1
     >>> report = snap({"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}, D1)
     >>> report.status, report.snapped_loss, report.params == ShallowReLU([1], [-3], [1], 0)
     ('local minimum', Fraction(18, 1), True)

@@ -30,9 +30,9 @@ import numpy as np
 
 from ..errors import InvalidNumberError, InvalidType, ReluMinimaError, ShapeError
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
+from ..exact.deep_relu import DeepReLU
 from ..exact.params import ParameterSpace
-from ..exact.shallow import ShallowReLU
+from ..exact.shallow_relu import ShallowReLU
 from ..numeric.backend import Architecture
 from .rationals import _as_array, exact_array
 

@@ -268,7 +268,8 @@ def _load_kinds() -> None:
     """Import the modules that define certificate kinds (they register on import)."""
     import importlib
 
-    for name in ("shallow", "deep", "smooth", "global_min", "restricted"):
+    for name in ("shallow.criterion", "deep.rules", "smooth.box_certificate", "globalmin.search",
+                 "deep.restricted"):
         try:
             importlib.import_module(f"{__package__}.{name}")
         except ImportError:  # an optional kind (e.g. needing python-flint) is not installed

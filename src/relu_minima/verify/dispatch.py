@@ -12,11 +12,11 @@ from typing import Any
 
 from ..errors import InvalidArgument, ShapeError
 from ..exact.datasets import Dataset
-from ..exact.deep import DeepReLU
-from ..exact.shallow import ShallowReLU
+from ..exact.deep_relu import DeepReLU
+from ..exact.shallow_relu import ShallowReLU
 from .certificate import Certificate
-from .restricted import verify_deep
-from .shallow import verify_shallow
+from .deep.restricted import verify_deep
+from .shallow.criterion import verify_shallow
 
 __all__ = ["register_decision", "verify_local_minimum"]
 
@@ -39,7 +39,7 @@ def register_decision(model: type) -> Callable[[Callable[..., Certificate]],
 def _smooth_decision() -> None:
     """The smooth (interval) decision registers on import; it may need python-flint."""
     try:
-        from . import smooth
+        from .smooth import certify as smooth
     except ImportError:
         return
     # registered here, not in smooth.py: dispatch imports smooth lazily (no import cycle)

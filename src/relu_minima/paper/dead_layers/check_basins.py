@@ -1,0 +1,193 @@
+"""Check of the "large basin" remark of Section 3.2 (after Proposition 5).
+
+Printed: "for *any* regression dataset a rectifier model has at least one local minimum with a
+large basin of attraction (over the parameter space) ... We show that there exists such
+*blind spot* that corresponds to a region in parameter space of same dimensionality
+(codimension 0)."
+
+What is true, exactly (docs/errata.md, "The large-basin remark"):
+
+* the strict blind-spot region B = {theta : layer 1 strictly inactive on every data point} is
+  open and nonempty for every dataset: it contains every point whose (W_1, b_1) lies within
+  max-norm r = margin / (2 (1 + max_i |x_i|_1)) of a blind spot's, the other layers free
+  (codimension 0);
+* its local minima are exactly its points with constant output C = mean(y) (Theorem 1 (i)
+  erratum); C is affine in the output bias with slope 1, so they form a hypersurface of B
+  (codimension 1), all with loss S = sum (y_i - ybar)^2;
+* gradient descent started anywhere in B never moves layer 1 (zero gradient), so it stays in
+  B; with one hidden layer only the output bias moves, and it converges to C = ybar. The set
+  of blind-spot minima (one loss value) therefore attracts all of B; but inside B the basin
+  of any single minimum lies in {(W_1, b_1) fixed}: codimension >= (d + 1) h_1 >= 2.
+
+So the remark holds for the valley of blind-spot minima, not for "a local minimum" or for the
+blind-spot region as a set of minima: an erratum.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+from ...exact.datasets import Dataset
+from ...exact.deep_relu import DeepReLU
+from ...verify.deep.rules import (
+    blind_spot_gradient_vanishes,
+    find_blind_spot,
+    loss_germ,
+    verify_deep_local_minimum,
+)
+from ..certified import certified
+from ..registry import ClaimResult, Context, implements, judge, require_fact
+from .check_theorem1 import _random_dataset
+
+__all__ = ["blind_spot_ball_radius", "exact_gradient", "first_layer_blind_spot"]
+
+# The worked example: layer 1 (x - 5) is strictly inactive on x = 0, 1, 3; output 0, mean 2.
+EXAMPLE_DATA = Dataset([0, 1, 3], [1, 5, 0])
+EXAMPLE_POINT = DeepReLU([[[1]], [[1]]], [[-5], [0]])
+
+
+def _mean(D: Dataset) -> Fraction:
+    return sum(D.y, Fraction(0)) / D.n
+
+
+def first_layer_blind_spot(rng: random.Random, D: Dataset, widths: list[int]) -> DeepReLU:
+    """A random network whose first layer is strictly inactive on every data point (margin
+    >= 1): random integer weights, first-layer biases shifted below the data."""
+    k = len(widths) - 1
+    W = [[[Fraction(rng.randint(-2, 2)) for _ in range(widths[i])] for _ in range(widths[i + 1])]
+         for i in range(k)]
+    b = [[Fraction(rng.randint(-2, 2)) for _ in range(widths[i + 1])] for i in range(k)]
+    pre = DeepReLU(W, b).preactivations(D)[0]
+    top = max(t for row in pre for t in row)
+    b[0] = [t - top - 1 - rng.randint(0, 2) for t in b[0]]
+    return DeepReLU(W, b)
+
+
+def blind_spot_ball_radius(net: DeepReLU, D: Dataset) -> Fraction:
+    """r > 0 such that every network whose (W_1, b_1) is within max-norm r of ``net``'s (the
+    other layers anything) has layer 1 strictly inactive on every point of ``D``.
+
+    A max-norm-r change of (w_j, b_j) moves w_j . x_i + b_j by at most r (|x_i|_1 + 1), and
+    r (|x_i|_1 + 1) <= margin / 2 < margin, the least distance of a pre-activation below 0.
+    """
+    pre = net.preactivations(D)[0]
+    margin = min(-t for row in pre for t in row)
+    require_fact(margin > 0, f"layer 1 is not strictly inactive (margin {margin})")
+    norm = max(sum((abs(v) for v in x), Fraction(0)) for x in D.X) + 1
+    return margin / (2 * norm)
+
+
+def exact_gradient(net: DeepReLU, D: Dataset) -> tuple[Fraction, ...]:
+    """The exact gradient of L, from the one-sided derivatives along +-e_p (which must be
+    opposite: L is differentiable there)."""
+    grad = []
+    base = net.loss(D)
+    for p in range(net.n_params):
+        sides = []
+        for s in (1, -1):
+            u = [Fraction(0)] * net.n_params
+            u[p] = Fraction(s)
+            germ = loss_germ(net, D, u)
+            require_fact(germ[0] == base, "loss germ does not start at L(theta)")
+            sides.append(germ[1] if len(germ) > 1 else Fraction(0))
+        require_fact(sides[0] == -sides[1], f"L is not differentiable along coordinate {p}")
+        grad.append(sides[0])
+    return tuple(grad)
+
+
+def _corner(rng: random.Random, net: DeepReLU, r: Fraction) -> DeepReLU:
+    """A point of the ball: (W_1, b_1) moved by +-r per entry (a corner), the rest redrawn."""
+    W = [[[t + rng.choice((-r, r)) for t in row] for row in net.weights[0]]]
+    W += [[[Fraction(rng.randint(-3, 3), rng.randint(1, 2)) for _ in row] for row in M]
+          for M in net.weights[1:]]
+    b = [[t + rng.choice((-r, r)) for t in net.biases[0]]]
+    b += [[Fraction(rng.randint(-3, 3), rng.randint(1, 2)) for _ in v] for v in net.biases[1:]]
+    return DeepReLU(W, b)
+
+
+@implements("large-basin")
+def check_large_basin(ctx: Context) -> ClaimResult:
+    rng = random.Random(9)
+    stats = {"datasets": 0, "points": 0, "minima": 0, "non_minima": 0, "gd": 0}
+    region, minima_iff_mean, frozen, gd_converges = [], [], [], []
+    for trial in range(6 if ctx.quick else 24):
+        D = _random_dataset(rng, decent=trial % 3 != 0)  # any dataset, decent or not
+        ybar = _mean(D)
+        k = 1 + (trial % 3 + 1)  # k = 2, 3, 4 weight layers
+        widths = [D.d] + [rng.randint(1, 3) for _ in range(k - 1)] + [1]
+        net = first_layer_blind_spot(rng, D, widths)
+        r = blind_spot_ball_radius(net, D)
+        stats["datasets"] += 1
+        for _ in range(3):
+            q = _corner(rng, net, r)
+            spot = find_blind_spot(q, D)
+            region.append(spot is not None and spot.layer == 1 and spot.strict)
+            # C is affine in the output bias with slope 1: exactly one b_k puts C at the mean
+            C = q.outputs(D)[0]
+            at_mean = q.replace_layer(-1, b=[q.biases[-1][0] + ybar - C])
+            for point, is_mean in ((q, C == ybar), (at_mean, True)):
+                cert = certified(verify_deep_local_minimum, point, D)
+                minima_iff_mean.append(cert.is_local_minimum is is_mean)
+                stats["points"] += 1
+                stats["minima" if cert.is_local_minimum else "non_minima"] += 1
+            # gradient training never moves layer 1: every single minimum's basin keeps it
+            frozen.append(blind_spot_gradient_vanishes(q, D) is True)
+            if k == 2:  # one hidden layer: the exact gradient moves the output bias only
+                N = D.n
+                g = exact_gradient(q, D)
+                only_bias = all(t == 0 for t in g[:-1]) and g[-1] == 2 * N * (C - ybar)
+                # one step of size 1/(4N) halves C - ybar and keeps every other coordinate
+                step = q.with_parameters([a - Fraction(1, 4 * N) * t
+                                          for a, t in zip(q.parameters(), g, strict=True)])
+                halves = step.outputs(D)[0] - ybar == (C - ybar) / 2
+                still = find_blind_spot(step, D)
+                gd_converges.append(only_bias and halves and still is not None
+                                    and still.layer == 1 and still.strict)
+                stats["gd"] += 1
+    D, q = EXAMPLE_DATA, EXAMPLE_POINT
+    C, ybar, r = q.outputs(D)[0], _mean(D), blind_spot_ball_radius(q, D)
+    at_mean = q.replace_layer(-1, b=[q.biases[-1][0] + ybar - C])
+    counter_point = certified(verify_deep_local_minimum, q, D)
+    # the printed reading: the codimension-0 blind-spot region consists of (or is the basin
+    # of) one local minimum. Refuted: a region point that is not a minimum, and layer 1 never
+    # moves, so a single minimum's basin has codimension >= (d + 1) h_1
+    mean_cert = certified(verify_deep_local_minimum, at_mean, D)
+    codim_single = (D.d + 1) * len(q.weights[0])
+    counter = (counter_point.is_local_minimum is False and all(frozen) and bool(frozen)
+               and codim_single >= 1)
+    corrected = (all(region) and all(minima_iff_mean) and all(gd_converges)
+                 and mean_cert.is_local_minimum is True
+                 and bool(gd_converges) and stats["minima"] > 0)
+    status = judge(counterexample=counter, corrected=corrected, claim="large-basin")
+    details = "\n".join([
+        f"* {stats['datasets']} random datasets (decent or not, d = 1..3), networks with 1-3 "
+        "hidden layers whose first layer is strictly inactive: the max-norm ball of radius "
+        "r = margin / (2 (1 + max |x|_1)) around (W_1, b_1), every other parameter free, stays "
+        f"a strict blind spot at every corner drawn ({sum(region)}/{len(region)}): the region "
+        "is open, codimension 0.",
+        f"* {stats['points']} points of that region certified: {stats['minima']} local minima, "
+        f"{stats['non_minima']} not; 'minimum' exactly when the constant output C equals the "
+        f"mean ({all(minima_iff_mean)}). C = b_k + (terms free of b_k), so the minima form the "
+        "hypersurface {C = mean}: codimension 1, one loss value sum (y_i - ybar)^2.",
+        f"* Gradient training never moves layer 1 (exact zero gradient at every point drawn: "
+        f"{all(frozen)}), so inside the region the basin of a single minimum keeps (W_1, b_1) "
+        f"fixed: codimension >= (d + 1) h_1 = {codim_single} for the example below.",
+        f"* One hidden layer ({stats['gd']} points): the exact gradient is 2N (C - ybar) on the "
+        "output bias and 0 elsewhere; a step of size 1/(4N) halves C - ybar and stays in the "
+        f"region ({all(gd_converges)}), so gradient descent converges to the minimum with the "
+        "same other parameters: the valley of blind-spot minima attracts the whole region.",
+        f"* Example: data {D}, theta {q}: layer 1 strictly inactive (ball "
+        f"radius {r}), C = {C} != mean {ybar}: certified {counter_point.status}; moving the "
+        f"output bias alone to C = mean gives a certified {mean_cert.status}.",
+    ])
+    return ClaimResult(
+        status,
+        "The strict blind-spot region is open (codimension 0) for every dataset, but its local "
+        "minima are only its points with output = mean (codimension 1); gradient descent from "
+        "any point of it ends in that valley of minima (one loss value), while inside it each "
+        "single minimum's basin has positive codimension.",
+        details,
+        data={"example": {"dataset": D.to_json(), "params": q.to_json(), "radius": str(r)},
+              **{key: value for key, value in stats.items()}},
+    )

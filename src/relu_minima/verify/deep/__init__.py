@@ -1,0 +1,14 @@
+"""Deep ReLU networks (Section 3.2, Equation (2)): is theta a local minimum?
+
+* :mod:`.rules` the decision, an ordered list of exact rules (blind spots, Lemma 2, Theorem 1
+  (i); whole families; descent moves), each proving a verdict or passing; "undecided" with the
+  reason when none applies;
+* :mod:`.moves` exact descent moves (first and second order, sign vectors, revivals);
+* :mod:`.families` whole families of points decided with a proof object;
+* :mod:`.tails` sign bounds for the tail of a network behind a switched-off layer;
+* :mod:`.restricted` the same question over a restricted parameterisation (bias-free layers,
+  frozen parameters).
+
+A depth-2 network is a one-hidden-layer point: :mod:`relu_minima.verify.dispatch` sends it to
+:mod:`relu_minima.verify.shallow`.
+"""

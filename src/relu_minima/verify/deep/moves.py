@@ -1,0 +1,423 @@
+"""Exact descent moves for deep ReLU networks, in the order most likely to descend (Equation (2)).
+
+Along theta + eps u the loss is, for small eps > 0, a polynomial P(eps) (the loss germ,
+:mod:`relu_minima.exact.germs`); the sign of the lowest-order nonzero coefficient of P - L
+decides whether the loss drops along u, exactly. :func:`search_descent` tries directions in
+this order and stops at the first proven descent:
+
+1. **coordinates** (both signs): order 1 at a differentiable point; order 2 at a kink;
+2. **unit revivals**: a unit with a zero pre-activation, bias up with one outgoing weight up
+   or down (the second-order saddle moves);
+3. **path moves**: all the weights on one path from a unit of hidden layer a to the output,
+   started by that unit's bias (a revival carried to the output), one of its incoming
+   weights, or, for a = 1, a ramp relu(v . x - theta) of the inputs; the last weight takes
+   both signs; and once more *steered* (:func:`_steered_start`): when the path's first weight
+   is negative the next bias is raised so the feature is carried inverted instead of switched
+   off, and side units that would carry the feature at a lower order are kept off. When the
+   weights on the path are zero the outputs change only at order eps^(k - a + 1), which no
+   coordinate, pair or revival sees. Shorter paths (lower order) first;
+4. **kink sign vectors**: sign vectors on 2 or 3 of the biases and outgoing weights of units
+   with a zero pre-activation at some data point (:func:`kink_coordinates`): a unit revived
+   at some points and silenced at others, its effect carried to the output;
+5. **random kink moves** (:func:`random_kink_moves`, seeded): 2-5 coordinates near the
+   kinks with unequal magnitudes;
+6. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
+
+The proof that the order loses nothing (a later move is never needed when an earlier one
+descends) is simply that the search stops only at a *proven* descent: any order is sound, and
+this one puts the cheap, low-order moves first (docs/deep.md, "Move order").
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ...errors import InvalidArgument
+from ...exact.datasets import Dataset
+from ...exact.deep_relu import DeepReLU
+from ...exact.germs import Poly, add, germ_sign, mul, trim
+from ...exact.params import ParameterSpace
+from .families import ramp_feature
+
+__all__ = [
+    "GermEvaluator",
+    "Move",
+    "SearchResult",
+    "check_budget",
+    "kink_coordinates",
+    "ordered_moves",
+    "path_moves",
+    "random_kink_moves",
+    "search_descent",
+]
+
+Move = tuple[tuple[Fraction, ...], str, str]  # (direction, label, kind of move)
+
+# a search that runs longer than this shows a progress bar (on stderr)
+_PROGRESS_AFTER = 1.0
+
+
+def check_budget(value: Any, name: str, integer: bool) -> Any:
+    """A positive budget option (integer or number of seconds), or an InvalidArgument naming it."""
+    if value is None:
+        return None
+    ok = isinstance(value, int) if integer else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok or not value > 0 or value != value:
+        what = "a positive integer" if integer else "a positive number of seconds"
+        raise InvalidArgument(f"{name}={value!r} must be {what}, e.g. {name}="
+                              f"{100000 if integer else 60}.")
+    return value
+
+
+def _coordinates(space: ParameterSpace) -> Iterator[Move]:
+    names = space.names
+    for p in range(space.size):
+        yield space.unit_vector({p: 1}), f"{names[p]} increasing", "coordinate"
+        yield space.unit_vector({p: -1}), f"{names[p]} decreasing", "coordinate"
+
+
+def _revivals(params: DeepReLU, dataset: Dataset, space: ParameterSpace) -> Iterator[Move]:
+    pre = params.preactivations(dataset)
+    for n in range(params.depth - 1):
+        nxt = params.weights[n + 1]
+        for j in range(len(params.weights[n])):
+            if not any(row[j] == 0 for row in pre[n]):
+                continue
+            for q in range(len(nxt)):
+                bias_pos = space.bias_index(n + 1, j + 1)
+                out_pos = space.weight_index(n + 2, q + 1, j + 1)
+                for s in (1, -1):
+                    yield (space.unit_vector({bias_pos: 1, out_pos: s}),
+                           f"revive unit {j + 1} of layer {n + 1} (bias up) with its weight "
+                           f"into unit {q + 1} of layer {n + 2} {'up' if s > 0 else 'down'}",
+                           "revival")
+
+
+def _starts(params: DeepReLU, dataset: Dataset, space: ParameterSpace, a: int,
+            j: int) -> list[tuple[dict[int, Fraction], str]]:
+    """Ways to start a path at unit j (1-based) of layer a: its bias, an incoming weight, a ramp."""
+    out = [({space.bias_index(a, j): Fraction(s)}, f"b_{a}[{j}] {'up' if s > 0 else 'down'}")
+           for s in (1, -1)]
+    width_in = params.widths[a - 1]
+    out += [({space.weight_index(a, j, q): Fraction(s)},
+             f"W_{a}[{j},{q}] {'up' if s > 0 else 'down'}")
+            for q in range(1, width_in + 1) for s in (1, -1)]
+    if a == 1:
+        ybar = sum(dataset.y, Fraction(0)) / dataset.n
+        for want in (1, -1):
+            found = ramp_feature(dataset.X, [y - ybar for y in dataset.y], want)
+            if found is not None:
+                v, theta, _ = found
+                entries = {space.weight_index(1, j, q + 1): t for q, t in enumerate(v)}
+                entries[space.bias_index(1, j)] = -theta
+                out.append((entries, f"ramp relu(({', '.join(map(str, v))}) . x - ({theta})) "
+                                     f"into unit {j} of layer 1"))
+    return out
+
+
+def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
+    """Step 3 of the module docstring: every path from a hidden unit to the output, shortest
+    first, each started every way :func:`_starts` lists, the last weight with both signs."""
+    space = params.space
+    k = params.depth
+    pre = params.preactivations(dataset)
+    acts = params.hidden_activations(dataset)
+    starts: dict[tuple[int, int], list[tuple[dict[int, Fraction], str]]] = {}
+    for a in range(k - 1, 0, -1):
+        units = [range(1, params.widths[n] + 1) for n in range(a, k)]  # layers a..k-1
+        for path in itertools.product(*units):
+            if (a, path[0]) not in starts:
+                starts[a, path[0]] = _starts(params, dataset, space, a, path[0])
+            for start, what in starts[a, path[0]]:
+                steer = _steered_start(params, dataset, (pre, acts), a, path, start)
+                for s in (1, -1):
+                    entries = dict(start)
+                    for n in range(a + 1, k):
+                        entries[space.weight_index(n, path[n - a], path[n - a - 1])] = Fraction(1)
+                    entries[space.weight_index(k, 1, path[-1])] = Fraction(s)
+                    route = " -> ".join(f"unit {u} of layer {a + i}" for i, u in enumerate(path))
+                    label = (f"path move: {what}, then the weights along {route} -> output up, "
+                             f"the last one {'up' if s > 0 else 'down'}")
+                    yield space.unit_vector(entries), label, "path"
+                    if steer:
+                        entries.update(steer)
+                        yield (space.unit_vector(entries),
+                               label + ", steered: " + ", ".join(
+                                   f"{space.names[q]} by {t}" for q, t in sorted(steer.items())),
+                               "path")
+
+def _start_feature(params: DeepReLU, dataset: Dataset, tables: Any, a: int, j: int,
+                   start: dict[int, Fraction]) -> list[Fraction] | None:
+    """phi_i, the order-1 value eps phi_i of unit j (0-based) of layer a under the start move,
+    when the unit is nowhere active at theta: relu(dz_i) where its pre-activation is 0 (dz the
+    start's change of it), 0 where it is negative. None if the unit is active somewhere."""
+    pre, acts = tables  # pre-activations and hidden activations at theta
+    column = [row[j] for row in pre[a - 1]]
+    if any(t > 0 for t in column):
+        return None
+    L = params.space.layers[a - 1]
+    inputs = dataset.X if a == 1 else acts[a - 2]
+    phi = []
+    for z, h in zip(column, inputs, strict=True):
+        dz = start.get(L.bias + j, Fraction(0)) + sum(
+            (start.get(L.start + j * L.inp + q, Fraction(0)) * t for q, t in enumerate(h)),
+            Fraction(0))
+        phi.append(max(dz, Fraction(0)) if z == 0 else Fraction(0))
+    return phi
+
+
+def _steered_start(params: DeepReLU, dataset: Dataset, tables: Any, a: int,
+                   path: tuple[int, ...], start: dict[int, Fraction]) -> dict[int, Fraction]:
+    """Bias changes in layer a + 1 that steer the start's feature along the path.
+
+    If the start unit is nowhere active, it becomes eps phi (:func:`_start_feature`). A
+    negative weight w into the path's next unit would switch eps w phi off: raising that
+    unit's bias by |w| max phi carries eps (|w| max phi - |w| phi) >= 0 instead, the feature
+    inverted. Any other unit of layer a + 1 that is nowhere active and receives phi through a
+    positive weight w would carry it too (at order 1, swamping the path's higher order): its
+    bias is lowered by w max phi + 1, which keeps it off. Later negative weights on the path
+    get the next bias raised by 1 + |w| (the largest value the feature can have there).
+    Empty when nothing applies.
+    """
+    if a + 1 >= params.depth:
+        return {}
+    space = params.space
+    pre = tables[0]
+    phi = _start_feature(params, dataset, tables, a, path[0] - 1, start)
+    out: dict[int, Fraction] = {}
+    top = max(phi) if phi is not None else Fraction(0)
+    M = params.weights[a] if top > 0 else ()
+    for q, row in enumerate(M):
+        w = row[path[0] - 1]
+        if q == path[1] - 1:
+            if w < 0:
+                out[space.bias_index(a + 1, q + 1)] = -w * top
+        elif w > 0 and all(r[q] <= 0 for r in pre[a]):
+            out[space.bias_index(a + 1, q + 1)] = -(w * top + 1)
+    # further along, the feature arrives at order 1 with at most gain = max phi times the
+    # |weights| passed (order >= 2 once a passed weight is 0): a bias raised by 1 + |w| gain
+    # carries it through a negative weight linearly, inverted
+    gain = max(top, Fraction(1)) * abs(params.weights[a][path[1] - 1][path[0] - 1])
+    for m in range(1, len(path) - 1):
+        w = params.weights[a + m][path[m + 1] - 1][path[m] - 1]
+        if w < 0:
+            out[space.bias_index(a + m + 1, path[m + 1])] = 1 + abs(w) * gain
+        gain *= abs(w)
+    return out
+
+
+def _sign_vectors(space: ParameterSpace, coords: list[int] | None = None,
+                  kind: str = "sign vector", largest: int = 4) -> Iterator[Move]:
+    names = space.names
+    pool = list(range(space.size)) if coords is None else coords
+    for k in range(2, min(largest, len(pool)) + 1):
+        for support in itertools.combinations(pool, k):
+            for signs in itertools.product((1, -1), repeat=k):
+                yield (space.unit_vector(dict(zip(support, signs, strict=True))),
+                       ", ".join(f"{names[q]} {'up' if t > 0 else 'down'}"
+                                 for q, t in zip(support, signs, strict=True)), kind)
+
+
+def kink_coordinates(params: DeepReLU, dataset: Dataset) -> list[int]:
+    """The biases and outgoing weights of units with a zero pre-activation at some data point.
+
+    Only at such a unit can a move switch a ReLU on at some points and not at others, which is
+    how a zero-gradient point of a piecewise-linear network gets a descent of order 2 or 3
+    from moves of equal magnitude (a unit revived where the residuals ask for it, and silenced
+    where they do not).
+    """
+    space = params.space
+    pre = params.preactivations(dataset)
+    out: list[int] = []
+    for n in range(params.depth - 1):
+        for j in range(len(params.weights[n])):
+            if any(row[j] == 0 for row in pre[n]):
+                out.append(space.bias_index(n + 1, j + 1))
+                out += [space.weight_index(n + 2, q + 1, j + 1)
+                        for q in range(len(params.weights[n + 1]))]
+    return out
+
+
+_MAGNITUDES = tuple(Fraction(t) for t in (1, -1, 2, -2, 4, -4, "1/4", "-1/4"))
+
+
+def random_kink_moves(params: DeepReLU, dataset: Dataset, count: int = 1500,
+                      seed: int = 0) -> Iterator[Move]:
+    """Sparse moves of unequal magnitudes on the coordinates near the kinks (seeded: the same
+    point always gets the same moves, so verdicts are reproducible).
+
+    The support (2-5 coordinates) is drawn from :func:`kink_coordinates`, every weight leaving
+    a unit at or after the first layer with a unit on a kink, and the output bias; the
+    magnitudes from +-1/4, +-1, +-2, +-4. A descent that needs one unit silenced by more than
+    another is revived (a bias of 2 against a weight of 1) is out of reach of sign vectors.
+    """
+    import random
+
+    space = params.space
+    kinks = kink_coordinates(params, dataset)
+    if not kinks:
+        return
+    first = min(n for n, L in enumerate(space.layers) if any(L.bias <= q < L.stop
+                                                              for q in kinks))
+    pool = sorted(set(kinks) | {q for L in space.layers[first + 1:]
+                                for q in range(L.start, L.bias)}
+                  | {space.bias_index(params.depth, 1)})
+    rng = random.Random(seed)
+    names = space.names
+    for _ in range(count):
+        support = rng.sample(pool, min(len(pool), rng.randint(2, 5)))
+        entries = {q: rng.choice(_MAGNITUDES) for q in support}
+        yield (space.unit_vector(entries),
+               ", ".join(f"{names[q]} by {t}" for q, t in sorted(entries.items())),
+               "random kink move")
+
+
+def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
+    """Every move of the module docstring, in order, without repeats."""
+    space = params.space
+    seen: set[tuple[Fraction, ...]] = set()
+    families = [_coordinates(space)]
+    if params.depth > 1:  # depth 1 is convex: the coordinates decide
+        families += [_revivals(params, dataset, space), path_moves(params, dataset),
+                     _sign_vectors(space, kink_coordinates(params, dataset), "kink sign vector",
+                                   3),
+                     random_kink_moves(params, dataset), _sign_vectors(space)]
+    for move in itertools.chain(*families):
+        if move[0] not in seen:
+            seen.add(move[0])
+            yield move
+
+
+def _with_recentred_output(germ_of: GermEvaluator, u: tuple[Fraction, ...], out_pos: int
+                           ) -> Iterator[tuple[tuple[Fraction, ...], Poly, str]]:
+    """(u, its loss germ), then u with the output bias moved against the mean first-order
+    output change.
+
+    A move through an active unit also shifts every output by a constant at order eps (the
+    unit's value times the moved weight), which costs N (shift)^2 eps^2 and can hide a gain at
+    order 3 or more; the output bias is linear in eps, so it cancels that shift exactly (the
+    outputs move by exactly -shift eps, so their germs are shifted, not recomputed).
+    """
+    outs = germ_of.outputs(u)
+    yield u, germ_of.loss(outs), ""
+    first = [f[1] if len(f) > 1 else Fraction(0) for f in outs]
+    shift = sum(first, Fraction(0)) / len(first)
+    if shift != 0:
+        v = list(u)
+        v[out_pos] -= shift
+        yield (tuple(v), germ_of.loss([add(f, (Fraction(0), -shift)) for f in outs]),
+               f" (output bias moved by {-shift} eps to cancel the mean shift)")
+
+
+class GermEvaluator:
+    """:func:`~relu_minima.exact.germs.loss_germ` for many sparse directions at one point.
+
+    The same polynomials, computed faster: a unit whose row and bias do not move and whose
+    inputs are constants keeps its value at theta (computed once), so only the units a sparse
+    move touches do polynomial arithmetic. Equal to ``loss_germ`` (tests/test_deep_moves.py).
+    """
+
+    def __init__(self, params: DeepReLU, dataset: Dataset) -> None:
+        self.params, self.dataset = params, dataset
+        self.pre = params.preactivations(dataset)
+        self.layers = params.space.layers
+
+    def __call__(self, u: tuple[Fraction, ...]) -> Poly:
+        return self.loss(self.outputs(u))
+
+    def loss(self, outs: list[Poly]) -> Poly:
+        total: Poly = ()
+        for f, y in zip(outs, self.dataset.y, strict=True):
+            r = add(f, (-y,))
+            total = add(total, mul(r, r))
+        return total
+
+    def outputs(self, u: tuple[Fraction, ...]) -> list[Poly]:
+        """The output germs f(x_i) along theta + eps u."""
+        p, layers = self.params, self.layers
+        moved = [[any(u[L.start + j * L.inp: L.start + (j + 1) * L.inp]) or u[L.bias + j] != 0
+                  for j in range(L.out)] for L in layers]
+        outs: list[Poly] = []
+        for i, x in enumerate(self.dataset.X):
+            h: list[Poly] = [trim([t]) for t in x]
+            const = True
+            for n, (M, b) in enumerate(zip(p.weights, p.biases, strict=True)):
+                L = layers[n]
+                z: list[Poly] = []
+                for j, (row, bj) in enumerate(zip(M, b, strict=True)):
+                    if const and not moved[n][j]:
+                        z.append(trim([self.pre[n][i][j]]))
+                        continue
+                    acc: Poly = trim([bj, u[L.bias + j]])
+                    base = L.start + j * L.inp
+                    for q, (w, t) in enumerate(zip(row, h, strict=True)):
+                        if t:
+                            acc = add(acc, mul(trim([w, u[base + q]]), t))
+                    z.append(acc)
+                if n < len(layers) - 1:
+                    h = [t if germ_sign(t) > 0 else () for t in z]
+                    const = all(len(t) <= 1 for t in h)
+                else:
+                    h = z
+            outs.append(h[0])
+        return outs
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The first proven descent (direction, label, germ, order), or how far the search got."""
+
+    direction: tuple[Fraction, ...] | None
+    label: str
+    germ: Poly | None
+    order: int | None
+    tried: int
+    counts: dict[str, int]  # moves tried, by kind
+    out_of: str | None  # which budget ran out, if any
+
+
+def search_descent(params: DeepReLU, dataset: Dataset, loss: Fraction, *,
+                   max_directions: int, time_limit: float | None) -> SearchResult:
+    """Try :func:`ordered_moves` until one provably lowers the loss or a budget runs out."""
+    base = trim([loss])
+    germ_of = GermEvaluator(params, dataset)
+    out_pos = params.space.bias_index(params.depth, 1)
+    start = time.monotonic()
+    deadline = None if time_limit is None else start + time_limit
+    counts: dict[str, int] = {}
+    tried = 0
+    bar = None
+    out_of = None
+    try:
+        for u, label, kind in ordered_moves(params, dataset):
+            now = time.monotonic()
+            if tried >= max_directions:
+                out_of = f"max_directions={max_directions}"
+                break
+            if deadline is not None and now > deadline:
+                out_of = f"time_limit={time_limit}"
+                break
+            if bar is None and now - start > _PROGRESS_AFTER:
+                from tqdm import tqdm  # only long searches pay for the import
+
+                bar = tqdm(total=max_directions, initial=tried, desc="exact descent search",
+                           unit="dir", file=sys.stderr, leave=False)
+            tried += 1
+            counts[kind] = counts.get(kind, 0) + 1
+            if bar is not None:
+                bar.update(1)
+            for v, germ, note in _with_recentred_output(germ_of, u, out_pos):
+                diff = add(germ, tuple(-t for t in base))
+                if germ_sign(diff) < 0:
+                    order = next(i for i, t in enumerate(diff) if t)
+                    return SearchResult(v, label + note, germ, order, tried, counts, None)
+    finally:
+        if bar is not None:
+            bar.close()
+    return SearchResult(None, "", None, None, tried, counts, out_of)

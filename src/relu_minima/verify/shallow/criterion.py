@@ -1,0 +1,487 @@
+"""Exact local-minimum certificates for one-hidden-layer ReLU regression (Equation (1)).
+
+``verify_local_minimum(params, dataset)`` decides, in exact rational arithmetic, whether
+``params`` is a local minimum of L = sum_i (f(x_i) - y_i)^2, for every ShallowReLU point:
+kinks, zero output weights, units dead on all data, duplicate inputs, non-strict minima.
+The criterion (proved in docs/method.md, Theorem 1 there):
+
+    theta is a local minimum  <=>  sum_i r_i = 0, and for every unit j the kink form g_j
+    satisfies  g_j >= 0 if v_j > 0,   g_j <= 0 if v_j < 0,   g_j == 0 if v_j = 0,
+
+and then L(theta') >= L(theta) for every theta' within max-norm distance ``radius``.
+When the criterion fails, the failing condition gives an explicit descent move, and
+:meth:`LocalMinimumCertificate.witness` returns an exact point with strictly lower loss.
+
+For a restricted parameterisation (``params.space``: bias-free layers, frozen coordinates) the
+same decision runs on the moving coordinates only (docs/method.md, Theorem 2): the residual sum
+is dropped when c is fixed, each kink form is restricted to the moving coordinates of its unit
+(and dropped when v_j is held at 0), and r . relu(z_j) = 0 is required of every moving v_j.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from ...errors import CertificateError, ShapeError, require
+from ...exact import linalg
+from ...exact.datasets import Dataset
+from ...exact.deep_relu import DeepReLU
+from ...exact.germs import germ_sign, loss_germ
+from ...exact.linalg import dot
+from ...exact.params import ParameterSpace
+from ...exact.shallow_relu import ShallowReLU, relu
+from ..certificate import (
+    Certificate,
+    Verdict,
+    fraction_list,
+    parse_fractions,
+    register_certificate,
+    witness_along,
+)
+from .kink_forms import KinkForm, SignDecision, decide_sign, decide_zero
+
+__all__ = ["Descent", "LocalMinimumCertificate", "UnitReport", "verify_shallow"]
+
+Vec = tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """What the proof says about hidden unit j (0-based ``j``; printed 1-based)."""
+
+    j: int
+    v: Fraction
+    active: tuple[int, ...]  # data indices with w_j . x_i + b_j > 0
+    kink_inputs: tuple[Vec, ...]  # distinct inputs with pre-activation exactly 0
+    kink_indices: tuple[tuple[int, ...], ...]  # the data indices at each of them
+    decision: SignDecision
+
+    @property
+    def form(self) -> KinkForm:
+        return self.decision.form
+
+    @property
+    def ok(self) -> bool:
+        return self.decision.holds
+
+
+@dataclass(frozen=True)
+class Descent:
+    """A move along which the loss strictly decreases (a proof that theta is not a minimum).
+
+    kind: "bias" (move c), "unit" (move u_j = (w_j, b_j) along ``direction``, v_j != 0),
+    "output" (move v_j away from 0), or "saddle" (v_j = 0: move u_j along ``direction``, then
+    v_j; the decrease is of second order, proportional to the product of the two steps).
+    """
+
+    kind: str
+    unit: int | None
+    direction: Vec | None
+    rate: Fraction  # the first-order (or mixed second-order) coefficient, < 0
+    explanation: str
+
+
+@register_certificate
+@dataclass(frozen=True)
+class LocalMinimumCertificate(Certificate):
+    """The exact verdict on one one-hidden-layer point (Equation (1)), with its proof.
+
+    ``str(cert)`` is the proof; ``cert.check()`` re-verifies the stored evidence (residuals,
+    every unit's kink form and its sign decision, the radius, the descent direction) against
+    ``params`` and ``dataset``; ``cert.witness(radius)`` gives a strictly better nearby point
+    when the verdict is negative. ``radius`` is None unless the point is a minimum.
+    """
+
+    kind: ClassVar[str] = "shallow-relu"
+
+    params: ShallowReLU
+    dataset: Dataset
+    verdict: Verdict
+    loss: Fraction
+    reason: str
+    residuals: Vec
+    units: tuple[UnitReport, ...]
+    radius: Fraction | None  # L >= loss on the max-norm ball of this radius (minimum only)
+    descent: Descent | None
+    direction: Vec | None  # the descent as a flat direction (exact.params layout)
+    # r . relu(z_j) per unit: the derivative in v_j, a condition of its own when v_j moves but
+    # u_j cannot move along itself (restricted parameterisations; implied otherwise)
+    output_rates: Vec | None = None
+
+    @property
+    def case(self) -> str:
+        """Which condition decided: "kink criterion" (a minimum) or the descent's kind."""
+        return "kink criterion" if self.descent is None else self.descent.kind
+
+    @property
+    def kink_pairs(self) -> list[tuple[int, int]]:
+        """(unit, data index) pairs with pre-activation exactly 0, 0-based."""
+        return [(u.j, i) for u in self.units for ix in u.kink_indices for i in ix]
+
+    @property
+    def proof_text(self) -> str:
+        from .proof_text import render
+
+        return render(self)
+
+    def _witness(self, radius: Fraction) -> ShallowReLU:
+        if self.direction is None:
+            raise CertificateError("a 'not a local minimum' certificate without a direction")
+        return witness_along(DeepReLU.from_shallow(self.params), self.dataset, self.direction,
+                             radius, convert=lambda net: net.to_shallow())
+
+    # -- re-verification of the stored evidence ---------------------------------------------
+    def _check_evidence(self) -> None:
+        p, D = self.params, self.dataset
+        require(isinstance(p, ShallowReLU) and isinstance(D, Dataset),
+                "params must be a ShallowReLU and dataset a Dataset")
+        fresh = _unit_evidence(p, D)
+        require(self.residuals == fresh.residuals, "stored residuals are not params' residuals")
+        require(len(self.units) == p.m, f"{len(self.units)} unit reports for m = {p.m} units")
+        for u, (active, kinks, form) in zip(self.units, fresh.units, strict=True):
+            name = f"unit {u.j + 1}"
+            require(u.j == self.units.index(u), f"{name}: units out of order")
+            require(u.v == p.v[u.j], f"{name}: stored v is not params' v")
+            require(u.active == active, f"{name}: stored active points are not params'")
+            require((u.kink_inputs, u.kink_indices) == (tuple(kinks), tuple(
+                tuple(ix) for ix in kinks.values())), f"{name}: stored kinks are not params'")
+            require(u.form == form, f"{name}: stored kink form is not the one of params")
+            require(u.decision.sigma == _sign(u.v), f"{name}: decides the wrong condition")
+            u.decision._check()
+        total = linalg.exact_sum(self.residuals)
+        space = p.space
+        require(self.output_rates is None or self.output_rates == fresh.rates,
+                "stored r . relu(z_j) are not params'")
+        if self.verdict is Verdict.MINIMUM:
+            require(total == 0 or not _moves_c(space),
+                    f"sum of residuals {total} != 0 at a claimed minimum where c moves")
+            require(all(u.ok for u in self.units), "a unit's condition fails at a claimed minimum")
+            require(all(a == 0 for j, a in enumerate(fresh.rates) if _moves_v(space, j)),
+                    "r . relu(z_j) != 0 for a moving v_j at a claimed minimum")
+            require(self.radius == _safe_radius(p, p.preactivation_table(D), fresh.lifted),
+                    "stored radius is not the one the proof gives")
+            require(self.direction is None and self.descent is None,
+                    "a claimed minimum carries a descent")
+        elif self.verdict is Verdict.NOT_MINIMUM:
+            require(self.direction is not None and len(self.direction) == _space(p).size,
+                    "a 'not a local minimum' certificate needs a flat descent direction")
+            moved = space.moved_fixed(self.direction)
+            require(not moved, f"the descent moves fixed parameter(s) {moved}")
+            germ = loss_germ(DeepReLU.from_shallow(p), D, self.direction)
+            require(germ_sign((Fraction(0), *germ[1:])) < 0,
+                    "the loss does not decrease along the stored direction")
+            require(self.radius is None, "a point that is not a minimum has no certified radius")
+        else:
+            raise CertificateError("one-hidden-layer points are always decided")
+
+    # -- JSON ----------------------------------------------------------------------------------
+    def _evidence(self) -> dict[str, Any]:
+        s = str
+        return {
+            "case": self.case,
+            "radius": None if self.radius is None else s(self.radius),
+            "residuals": [s(r) for r in self.residuals],
+            "kink_pairs": [{"unit": j + 1, "point": i + 1} for j, i in self.kink_pairs],
+            "units": [
+                {
+                    "unit": u.j + 1,
+                    "v": s(u.v),
+                    "active_points": [i + 1 for i in u.active],
+                    "kinks": [{"input": [s(t) for t in x], "points": [i + 1 for i in ix]}
+                              for x, ix in zip(u.kink_inputs, u.kink_indices, strict=True)],
+                    "decision": u.decision.to_dict(),
+                }
+                for u in self.units
+            ],
+            "descent": None if self.descent is None else {
+                "kind": self.descent.kind,
+                "unit": None if self.descent.unit is None else self.descent.unit + 1,
+                "unit_direction": fraction_list(self.descent.direction),
+                "rate": s(self.descent.rate),
+                "explanation": self.descent.explanation,
+            },
+            "direction": fraction_list(self.direction),
+            "parameterisation": self.params.space.describe(),
+            **({} if self.output_rates is None else {
+                "output_rates": fraction_list(self.output_rates)}),
+        }
+
+    @classmethod
+    def _from_dict(cls, data: dict[str, Any]) -> LocalMinimumCertificate:
+        ev = data["evidence"]
+        params = ShallowReLU.from_json(data["params"])
+        stated = ev.get("parameterisation", params.space.describe())
+        if stated != params.space.describe():
+            raise CertificateError(f"the evidence states the parameterisation {stated!r} but "
+                                   f"params has {params.space.describe()!r}")
+        units = []
+        for u in ev["units"]:
+            units.append(UnitReport(
+                int(u["unit"]) - 1, Fraction(u["v"]),
+                tuple(int(i) - 1 for i in u["active_points"]),
+                tuple(tuple(Fraction(t) for t in k["input"]) for k in u["kinks"]),
+                tuple(tuple(int(i) - 1 for i in k["points"]) for k in u["kinks"]),
+                SignDecision.from_dict(u["decision"])))
+        d = ev["descent"]
+        descent = None if d is None else Descent(
+            d["kind"], None if d["unit"] is None else int(d["unit"]) - 1,
+            parse_fractions(d["unit_direction"]), Fraction(d["rate"]), d["explanation"])
+        return cls(params, Dataset.from_json(data["dataset"]),
+                   Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
+                   tuple(Fraction(r) for r in ev["residuals"]), tuple(units),
+                   None if ev["radius"] is None else Fraction(ev["radius"]), descent,
+                   parse_fractions(ev["direction"]), parse_fractions(ev.get("output_rates")))
+
+
+def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
+    """Decide exactly whether the one-hidden-layer point ``params`` is a local minimum of
+    Equation (1) on ``dataset`` (docs/method.md, Theorem 1 there). Always decided.
+
+    >>> from relu_minima import Dataset, ShallowReLU
+    >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    >>> verify_shallow(ShallowReLU(W=[1], b=[-3], v=[1], c=0), D1).radius
+    Fraction(1, 10)
+    """
+    if not isinstance(dataset, Dataset):
+        raise ShapeError(
+            f"dataset={dataset!r} must be a relu_minima.Dataset; build one with Dataset(X, y)."
+        )
+    if not isinstance(params, ShallowReLU):
+        raise ShapeError(f"params of type {type(params).__name__} must be a ShallowReLU.")
+    return _verify_shallow(params, dataset)
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    """What params and dataset determine before any decision: residuals and kink forms."""
+
+    residuals: Vec
+    lifted: list[Vec]
+    units: list[tuple[tuple[int, ...], dict[Vec, list[int]], KinkForm]]  # active, kinks, form
+    rates: Vec  # r . relu(z_j) per unit
+
+
+def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
+    """Residuals, and for each unit its active points, kinks and kink form (Lemma 2 of
+    docs/method.md): computed from params and dataset alone, by the decision and by check()."""
+    table = params.preactivation_table(dataset)  # checks dimensions
+    outputs = table.relu_combination(params.v, params.c)
+    residuals = tuple(f - y for f, y in zip(outputs, dataset.y, strict=True))
+    lifted = [(*x, Fraction(1)) for x in dataset.X]
+    weighted = [tuple(r * t for t in x) for r, x in zip(residuals, lifted, strict=True)]
+    n, num = dataset.n, table.num
+    actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
+    ps = linalg.group_sums(weighted, actives)
+    units = []
+    space = params.space
+    for j in range(params.m):
+        kinks: dict[Vec, list[int]] = {}
+        for i in range(n):
+            if num[i][j] == 0:
+                kinks.setdefault(dataset.X[i], []).append(i)
+        form = KinkForm(
+            ps[j],
+            tuple((*x, Fraction(1)) for x in kinks),
+            tuple(linalg.exact_sum(residuals[i] for i in ix) for ix in kinks.values()),
+        )
+        if not space.is_full:
+            form = _restricted(form, _unit_moving(space, j, params.v[j]))
+        units.append((actives[j], kinks, form))
+    # r . relu(z_j) = sum over active i of r_i (w_j . x_i + b_j) = (w_j, b_j) . ps_j exactly
+    # (relu(z) = z where z > 0 and 0 elsewhere): d + 1 products instead of n huge ones
+    rates = tuple(dot((*params.W[j], params.b[j]), ps[j]) for j in range(params.m))
+    return _Evidence(residuals, lifted, units, rates)
+
+
+def _moves_c(space: ParameterSpace) -> bool:
+    return space.moving[space.bias_index(2, 1)]
+
+
+def _moves_v(space: ParameterSpace, j: int) -> bool:
+    return space.moving[space.weight_index(2, 1, j + 1)]
+
+
+def _unit_moving(space: ParameterSpace, j: int, vj: Fraction) -> tuple[int, ...]:
+    """Which of the d + 1 coordinates of u_j = (w_j, b_j) move (0-based, b_j last). None when
+    v_j is held at 0: the unit then never changes the output, whatever u_j does."""
+    if vj == 0 and not _moves_v(space, j):
+        return ()
+    d = space.d
+    pos = [space.weight_index(1, j + 1, k + 1) for k in range(d)] + [space.bias_index(1, j + 1)]
+    return tuple(k for k, q in enumerate(pos) if space.moving[q])
+
+
+def _restricted(form: KinkForm, keep: tuple[int, ...]) -> KinkForm:
+    """g restricted to the moving coordinates: delta = E delta' gives
+    g(E delta') = (E^T p) . delta' + sum_H R_H max(0, (E^T n_H) . delta') (docs/method.md,
+    Theorem 2)."""
+    def proj(vec: Vec) -> Vec:
+        return tuple(vec[k] for k in keep)
+
+    return KinkForm(proj(form.p), tuple(proj(n) for n in form.normals), form.weights)
+
+
+def _embed(delta: Vec, keep: tuple[int, ...], dim: int) -> Vec:
+    """The change of u_j (dim = d + 1 coordinates) whose moving coordinates are ``delta``."""
+    out = [Fraction(0)] * dim
+    for k, t in zip(keep, delta, strict=True):
+        out[k] = t
+    return tuple(out)
+
+
+def _sign(t: Fraction) -> int:
+    return (t > 0) - (t < 0)
+
+
+def _space(params: ShallowReLU) -> ParameterSpace:
+    return params.space
+
+
+def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
+    ev = _unit_evidence(params, dataset)
+    residuals = ev.residuals
+    loss = linalg.sum_of_squares(residuals)
+    units = []
+    for j, (active, kinks, form) in enumerate(ev.units):
+        vj = params.v[j]
+        if form.dim == 0:  # nothing of u_j moves: the unit's kink condition is empty
+            decision = SignDecision(True, _sign(vj), form, (), (), None)
+        else:
+            decision = decide_zero(form) if vj == 0 else decide_sign(form, _sign(vj))
+        units.append(UnitReport(j, vj, active, tuple(kinks),
+                                tuple(tuple(ix) for ix in kinks.values()), decision))
+    table = params.preactivation_table(dataset)
+    full = params.space.is_full
+    rates = None if full else ev.rates
+    over = "" if full else f" (parameterisation: {params.space.describe()})"
+    descent = _first_descent(params, residuals, units, table, ev.rates)
+    if descent is None:
+        radius = _safe_radius(params, table, ev.lifted)
+        return LocalMinimumCertificate(
+            params, dataset, Verdict.MINIMUM, loss,
+            "every first-order condition holds exactly, and then L(theta') - L(theta) "
+            f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {radius}" + over,
+            residuals, tuple(units), radius, None, None, rates)
+    direction = _flat_direction(params, dataset, residuals, units, table, descent)
+    return LocalMinimumCertificate(params, dataset, Verdict.NOT_MINIMUM, loss,
+                                   descent.explanation + over, residuals, tuple(units), None,
+                                   descent, direction, rates)
+
+
+def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
+                    units: list[UnitReport], table: linalg.AffineTable,
+                    descent: Descent) -> Vec:
+    """The descent as one straight line in parameter space (docs/method.md, Lemma 2).
+
+    bias: c against sum r. output: v_j against r . relu(z_j). unit: (w_j, b_j) along delta.
+    saddle (v_j = 0, r . relu(z_j) = 0): (w_j, b_j) along delta and v_j by -sign(g) tau at
+    once; the loss then changes by eps^2 (2 tau (-|g(delta)|) + tau^2 A) + O(eps^3) with
+    A = sum_i relu(z_ij)^2, negative for tau = min(1, |g(delta)| / A).
+    """
+    space = _space(params)
+    entries: dict[int, Fraction] = {}
+    if descent.kind == "bias":
+        entries[space.bias_index(2, 1)] = Fraction(-_sign(linalg.exact_sum(residuals)))
+        return space.unit_vector(entries)
+    j = descent.unit
+    if j is None:
+        raise CertificateError(f"descent of kind {descent.kind!r} without a unit")
+    activation = [relu(table.value(i, j)) for i in range(dataset.n)]
+    v_pos = space.weight_index(2, 1, j + 1)
+    if descent.kind == "output":
+        entries[v_pos] = Fraction(-_sign(dot(residuals, activation)))
+        return space.unit_vector(entries)
+    delta = descent.direction
+    if delta is None:
+        raise CertificateError(f"descent of kind {descent.kind!r} without a direction")
+    top = max(abs(t) for t in delta)
+    delta = tuple(t / top for t in delta)
+    for k in range(params.d):
+        entries[space.weight_index(1, j + 1, k + 1)] = delta[k]
+    entries[space.bias_index(1, j + 1)] = delta[-1]
+    if descent.kind == "saddle":
+        keep = (tuple(range(params.d + 1)) if space.is_full
+                else _unit_moving(space, j, params.v[j]))
+        g = units[j].form(tuple(delta[k] for k in keep))
+        A = sum((a * a for a in activation), Fraction(0))
+        tau = Fraction(1) if A == 0 else min(Fraction(1), abs(g) / A)
+        entries[v_pos] = -_sign(g) * tau
+    return space.unit_vector(entries)
+
+
+def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec]) -> Fraction:
+    """Half the largest max-norm radius on which no nonzero pre-activation and no v_j changes sign.
+
+    |delta_u . n_i| <= |delta_u|_inf |n_i|_1, so |delta_u|_inf < |z_ij| / |n_i|_1 keeps z_ij's
+    sign; |delta_v_j| < |v_j| keeps v_j's sign. Halving makes the bound strict on a closed ball.
+    """
+    # each bound is kept as an unreduced pair (numerator, denominator) and compared by
+    # cross-multiplication: reducing a thousand fractions of thousands of digits (a gcd each)
+    # is what costs; only the minimum is reduced
+    best_bound: tuple[int, int] | None = None
+
+    def consider(num: int, den: int) -> None:
+        nonlocal best_bound
+        if best_bound is None or num * best_bound[1] < best_bound[0] * den:
+            best_bound = (num, den)
+
+    for vj in params.v:
+        if vj != 0:
+            consider(abs(vj.numerator), vj.denominator)
+    cbits = [cd.bit_length() for cd in table.col_den]
+    for row, rd, x in zip(table.num, table.row_den, lifted, strict=True):
+        # |a| / cd lies in (2^(e-1), 2^(e+1)) for e = bits(|a|) - bits(cd), so an entry with
+        # e >= min e + 2 cannot be the minimum: only the others are compared exactly (the
+        # cross-multiplications of numbers with thousands of digits are what costs)
+        es = [abs(a).bit_length() - cb for a, cb in zip(row, cbits, strict=True) if a != 0]
+        cut = min(es) + 1 if es else 0
+        best = None  # min over j of |num| / col_den, compared by cross-multiplication
+        for a, cd, cb in zip(row, table.col_den, cbits, strict=True):
+            if a != 0 and abs(a).bit_length() - cb <= cut and (
+                    best is None or abs(a) * best[1] < best[0] * cd):
+                best = (abs(a), cd)
+        if best is not None:
+            norm1 = sum((abs(t) for t in x), Fraction(0))  # > 0: x ends with the constant 1
+            consider(best[0] * norm1.denominator, best[1] * rd * norm1.numerator)
+    return Fraction(best_bound[0], 2 * best_bound[1]) if best_bound is not None else Fraction(1)
+
+
+def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
+                   table: linalg.AffineTable, rates: Vec) -> Descent | None:
+    total = linalg.exact_sum(residuals)
+    space = params.space
+    if total != 0 and _moves_c(space):
+        return Descent("bias", None, None, -abs(total),
+                       f"the output bias c is not optimal: sum of residuals = {total} != 0, so "
+                       f"dL/dc = {2 * total} and moving c by {'-' if total > 0 else '+'}s "
+                       "lowers L for small s > 0")
+    for u in units:
+        name = f"unit {u.j + 1}"
+        if u.ok:
+            if _moves_v(space, u.j) and rates[u.j] != 0:
+                # only reachable when u_j cannot move along itself (restricted spaces)
+                return Descent("output", u.j, None, -abs(rates[u.j]),
+                               f"{name}: dL/dv = 2 r . relu(z) = {2 * rates[u.j]} != 0")
+            continue
+        keep = _unit_moving(space, u.j, u.v) if not space.is_full else tuple(range(params.d + 1))
+        d = _embed(u.decision.descent, keep, params.d + 1)
+        g_d = u.form(u.decision.descent)
+        if u.v != 0:
+            return Descent("unit", u.j, d, u.v * g_d,
+                           f"{name} (v = {u.v}): moving (w, b) along {_vec(d)} changes L at rate "
+                           f"2 v g(delta) = {2 * u.v * g_d} < 0")
+        first = rates[u.j]
+        if first != 0:
+            return Descent("output", u.j, None, -abs(first),
+                           f"{name} has v = 0 but dL/dv = 2 r . relu(z) = {2 * first} != 0")
+        return Descent("saddle", u.j, d, -abs(g_d),
+                       f"{name} has v = 0 and its kink form is not identically zero: "
+                       f"g({_vec(d)}) = {g_d}; moving (w, b) by eta*delta and v by "
+                       f"-sign(g) s changes L by -2 eta s |g| + O(s^2) < 0 (a saddle)")
+    return None
+
+
+def _vec(v: Vec | None) -> str:
+    return "(" + ", ".join(str(t) for t in (v or ())) + ")"

@@ -1,0 +1,390 @@
+"""Sign of a kink form: the one piecewise-linear function behind every local-minimum test.
+
+Mixed-sign forms are decided by Lemma D (docs/method.md) in :mod:`relu_minima.kink_cells`;
+the rays below remain the reference (``decide_sign_by_rays``) and the proof of ``decide_zero``.
+
+For a hidden unit j of a one-hidden-layer network at a point theta, with residuals
+r_i = f(x_i) - y_i and lifted inputs n_i = (x_i, 1), the *kink form* is
+
+    g_j(delta) = p_j . delta + sum_H R_jH max(0, n_H . delta),      delta in Q^(d+1),
+
+where p_j = sum of r_i n_i over the points where unit j is active, and H runs over the
+distinct inputs on unit j's kink (pre-activation exactly 0), R_jH being the sum of the
+residuals of the points at that input. g_j is half the one-sided derivative of the loss when
+u_j = (w_j, b_j) moves along delta, per unit of v_j (docs/method.md, Lemma 2).
+
+g is positively homogeneous and linear on every cell of the central arrangement of the
+hyperplanes {n_H . delta = 0} (only those with R_H != 0 matter). Its sign is therefore decided
+by finitely many rays: the lineality space of the arrangement, where g is linear, and the
+one-dimensional intersections of the hyperplanes inside their span V, which generate every
+cell of the (essential) arrangement restricted to V. Nothing is sampled.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ...errors import CertificateError, InvalidArgument
+from ...exact import linalg
+from ...exact.linalg import dot, primitive
+from . import zonotope as kink_cells
+from .zonotope import ZonotopeCertificate
+
+__all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_sign_by_rays",
+           "decide_zero"]
+
+Vec = tuple[Fraction, ...]
+
+
+@dataclass(frozen=True)
+class KinkForm:
+    """g(delta) = p . delta + sum_H weights[H] * max(0, normals[H] . delta)."""
+
+    p: Vec
+    normals: tuple[Vec, ...]
+    weights: tuple[Fraction, ...]
+
+    def __call__(self, delta: Sequence[Fraction]) -> Fraction:
+        total = dot(self.p, delta)
+        for n, w in zip(self.normals, self.weights, strict=True):
+            t = dot(n, delta)
+            if t > 0:
+                total += w * t
+        return total
+
+    @property
+    def dim(self) -> int:
+        return len(self.p)
+
+    def essential(self) -> KinkForm:
+        """The same function without the kinks of weight zero (they do not bend g), nor those
+        with a zero normal (max(0, 0) = 0; they arise only when a restricted parameterisation
+        removes every coordinate a kink normal has, docs/method.md)."""
+        keep = [k for k, w in enumerate(self.weights)
+                if w != 0 and any(t != 0 for t in self.normals[k])]
+        return KinkForm(self.p, tuple(self.normals[k] for k in keep),
+                        tuple(self.weights[k] for k in keep))
+
+
+@dataclass(frozen=True)
+class RayValue:
+    """g evaluated on one ray of the arrangement; ``sides[H]`` is the sign of n_H . direction."""
+
+    direction: Vec
+    value: Fraction
+    sides: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class SignDecision:
+    """Whether sigma * g >= 0 everywhere (or g == 0 everywhere), with the evidence.
+
+    ``span_coefficients`` (beta with p = sum beta_H n_H over the bending kinks) proves that g
+    vanishes on the lineality space; ``rays`` are the generators checked; ``descent`` is a
+    direction that violates the property, when it fails. ``convex_weights`` (Lemma C) and
+    ``zonotope`` (Lemma D: the cells of the negative kinks, for mixed signs) are the other two
+    proofs of ``holds``; at most one of rays / convex_weights / zonotope carries a holding
+    verdict.
+    """
+
+    holds: bool
+    sigma: int  # +1: g >= 0 wanted; -1: g <= 0 wanted; 0: g == 0 wanted
+    form: KinkForm
+    span_coefficients: Vec | None
+    rays: tuple[RayValue, ...]
+    descent: Vec | None
+    # convex case (Lemma C): lambda in [0, 1]^H with -p = sum_H lambda_H R_H n_H over the
+    # bending kinks, every sigma R_H > 0; proves sigma g >= 0 without any ray
+    convex_weights: Vec | None = None
+    # mixed signs (Lemma D): Z_N inside Z_P, closed by exact leaves over negative-kink cells
+    zonotope: ZonotopeCertificate | None = None
+
+    def _check(self) -> None:
+        """Re-derive the verdict from the stored evidence alone (raises CertificateError)."""
+        g = self.form
+        if self.descent is not None:
+            value = g(self.descent)
+            _require((value != 0) if self.sigma == 0 else (self.sigma * value < 0),
+                     f"g({self.descent}) = {value} does not violate the condition")
+            _require(not self.holds, "a violating direction is stored with holds=True")
+            return
+        _require(self.holds, "holds=False without a violating direction")
+        ess = g.essential()
+        if self.zonotope is not None:
+            _require(self.sigma in (1, -1), "a zonotope certificate needs sigma = +-1")
+            kink_cells.verify_certificate(ess.p, ess.normals, ess.weights, self.sigma,
+                                          self.zonotope)
+            return
+        if self.convex_weights is not None:
+            _require(_is_convex_certificate(ess, self.sigma, self.convex_weights),
+                     "the Lemma C weights do not prove the sign")
+            return
+        _require(self.span_coefficients is not None and
+                 len(self.span_coefficients) == len(ess.normals),
+                 "span coefficients missing or of the wrong length")
+        combo = [sum((b * n[k] for b, n in zip(self.span_coefficients, ess.normals, strict=True)),
+                     Fraction(0)) for k in range(g.dim)]
+        _require(tuple(combo) == g.p, "p is not the stated combination of kink normals")
+        expected = _rays(ess)
+        _require({r.direction for r in self.rays} == set(expected), "ray list is incomplete")
+        for r in self.rays:
+            _require(g(r.direction) == r.value, f"g({r.direction}) != {r.value}")
+            _require((r.value == 0) if self.sigma == 0 else (self.sigma * r.value >= 0),
+                     f"the ray {r.direction} violates the condition")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decision and its evidence, exact numbers as strings (for certificate JSON)."""
+        s = str
+
+        def vec(v: Vec | None) -> list[str] | None:
+            return None if v is None else [s(t) for t in v]
+
+        return {
+            "condition": {1: "g >= 0", -1: "g <= 0", 0: "g == 0"}[self.sigma],
+            "holds": self.holds,
+            "proof": ("descent" if self.descent is not None else "zonotope"
+                      if self.zonotope is not None else "convex"
+                      if self.convex_weights is not None else "rays"),
+            "form": {"p": vec(self.form.p), "normals": [vec(n) for n in self.form.normals],
+                     "weights": vec(self.form.weights)},
+            "span_coefficients": vec(self.span_coefficients),
+            "rays": [{"direction": vec(r.direction), "g": s(r.value), "sides": list(r.sides)}
+                     for r in self.rays],
+            "descent_direction": vec(self.descent),
+            "convex_weights": vec(self.convex_weights),
+            "zonotope": None if self.zonotope is None else self.zonotope.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignDecision:
+        """Inverse of :meth:`to_dict` (nothing is decided; ``_check()`` verifies)."""
+        def vec(v: Sequence[str] | None) -> Vec | None:
+            return None if v is None else tuple(Fraction(t) for t in v)
+
+        f = data["form"]
+        form = KinkForm(vec(f["p"]), tuple(vec(n) for n in f["normals"]), vec(f["weights"]))
+        sigma = {"g >= 0": 1, "g <= 0": -1, "g == 0": 0}[data["condition"]]
+        rays = tuple(RayValue(vec(r["direction"]), Fraction(r["g"]), tuple(r["sides"]))
+                     for r in data["rays"])
+        zono = data.get("zonotope")
+        return cls(bool(data["holds"]), sigma, form, vec(data["span_coefficients"]), rays,
+                   vec(data["descent_direction"]), vec(data["convex_weights"]),
+                   None if zono is None else ZonotopeCertificate.from_dict(zono))
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise CertificateError(f"kink-form decision: {message}")
+
+
+def _sign(t: Fraction) -> int:
+    return (t > 0) - (t < 0)
+
+
+def _rays(form: KinkForm) -> list[Vec]:
+    """Both orientations of every 1-dimensional flat of the arrangement inside V = span(normals).
+
+    Each cell of the arrangement restricted to V is a pointed cone (the normals span V), so it
+    is the conical hull of its extreme rays, and each extreme ray spans such a flat.
+    """
+    out = []
+    for line in sorted(_lines(form)):
+        out.append(line)
+        out.append(tuple(-t for t in line))
+    return out
+
+
+def _lines(form: KinkForm) -> Iterator[Vec]:
+    """The flats of :func:`_rays`, each once (oriented), generated lazily so that a search for
+    a violating ray stops at the first one instead of enumerating all C(K, r - 1) subsets."""
+    normals = list(form.normals)
+    if not normals:
+        return
+    basis, _ = linalg.rref(normals)
+    r = len(basis)
+    if r == 1:
+        yield _oriented(primitive(basis[0]))
+        return
+    seen: set[Vec] = set()
+    for subset in itertools.combinations(range(len(normals)), r - 1):
+        # coordinates c of delta = sum c_k basis_k with n_s . delta = 0 for s in subset
+        A = [[dot(normals[s], bk) for bk in basis] for s in subset]
+        null = linalg.nullspace(A, r)
+        if len(null) != 1:
+            continue  # the chosen hyperplanes are dependent: no line here
+        c = null[0]
+        delta = [sum((ck * bk[t] for ck, bk in zip(c, basis, strict=True)), Fraction(0))
+                 for t in range(form.dim)]
+        line = _oriented(primitive(delta))
+        if line not in seen:
+            seen.add(line)
+            yield line
+
+
+def _quick_candidates(form: KinkForm) -> Iterator[Vec]:
+    """Cheap directions tried before the arrangement: +-p and +-n_H. Any direction that
+    violates the sign is a valid descent (checked exactly); finding none proves nothing."""
+    for vec in (form.p, *form.normals):
+        if any(t != 0 for t in vec):
+            line = primitive(vec)
+            yield line
+            yield tuple(-t for t in line)
+
+
+def _search(form: KinkForm, ess: KinkForm, violates: Callable[[Fraction], bool]
+            ) -> tuple[list[RayValue], Vec | None]:
+    """Rays checked (in canonical order when none violates) and the first violating direction."""
+    for delta in _quick_candidates(ess):
+        if violates(form(delta)):
+            return [], delta
+    rays = []
+    for line in _lines(ess):
+        for delta in (line, tuple(-t for t in line)):
+            value = form(delta)
+            rays.append(RayValue(delta, value, tuple(_sign(dot(n, delta)) for n in ess.normals)))
+            if violates(value):
+                return rays, delta
+    rays.sort(key=lambda ray: _rays_order(ray.direction))
+    return rays, None
+
+
+def _rays_order(direction: Vec) -> tuple[Vec, int]:
+    # the order of _rays: lines sorted, each before its negation
+    line = _oriented(direction)
+    return line, 0 if line == direction else 1
+
+
+def _oriented(vec: Vec) -> Vec:
+    first = next(t for t in vec if t != 0)
+    return vec if first > 0 else tuple(-t for t in vec)
+
+
+def _lineality_violation(form: KinkForm) -> tuple[Vec | None, Vec | None]:
+    """(beta, None) if p lies in span(normals), else (None, w) with w . n_H = 0 and p . w != 0."""
+    ess = form
+    if not ess.normals:
+        if all(t == 0 for t in ess.p):
+            return (), None
+        return None, primitive(ess.p)
+    transposed = [[n[k] for n in ess.normals] for k in range(ess.dim)]
+    beta = linalg.solve(transposed, list(ess.p))
+    if beta is not None:
+        return beta, None
+    for w in linalg.nullspace(list(ess.normals), ess.dim):
+        if dot(ess.p, w) != 0:
+            return None, w
+    raise CertificateError("internal: p outside span(normals) but orthogonal to its complement")
+
+
+def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
+    """Decide sigma * g(delta) >= 0 for all delta (sigma = +1 or -1), exactly."""
+    if sigma not in (1, -1):
+        raise InvalidArgument(f"sigma={sigma!r} must be +1 or -1.")
+    ess = form.essential()
+    beta, off = _lineality_violation(ess)
+    if off is not None:
+        # on the lineality space g is the linear map p . w: one of +-w decreases sigma * g
+        direction = off if sigma * dot(ess.p, off) < 0 else tuple(-t for t in off)
+        return SignDecision(False, sigma, form, None, (), direction)
+    lam = _convex_certificate(ess, sigma)
+    if lam is not None:
+        return SignDecision(True, sigma, form, beta, (), None, lam)
+    delta = kink_cells.first_violating(ess.p, ess.normals, ess.weights, sigma,
+                                       list(_quick_candidates(ess)))
+    if delta is not None:
+        return SignDecision(False, sigma, form, beta, (), delta)
+    # mixed signs (or a convex case the floats could not settle): Lemma D
+    cert, descent = kink_cells.decide_mixed(ess.p, ess.normals, ess.weights, sigma)
+    return SignDecision(cert is not None, sigma, form, beta, (), descent, None, cert)
+
+
+def decide_sign_by_rays(form: KinkForm, sigma: int) -> SignDecision:
+    """The exhaustive reference of Lemma A: every ray of the arrangement (slow when the sign
+    holds; kept for tests and benchmarks)."""
+    if sigma not in (1, -1):
+        raise InvalidArgument(f"sigma={sigma!r} must be +1 or -1.")
+    ess = form.essential()
+    beta, off = _lineality_violation(ess)
+    if off is not None:
+        direction = off if sigma * dot(ess.p, off) < 0 else tuple(-t for t in off)
+        return SignDecision(False, sigma, form, None, (), direction)
+    rays, descent = _search(form, ess, lambda value: sigma * value < 0)
+    return SignDecision(descent is None, sigma, form, beta, tuple(rays), descent)
+
+
+def _is_convex_certificate(ess: KinkForm, sigma: int, lam: Sequence[Fraction]) -> bool:
+    """Lemma C: every sigma R_H > 0, lambda in [0, 1]^H and sum lambda_H R_H n_H = -p."""
+    if len(lam) != len(ess.normals) or not all(sigma * w > 0 for w in ess.weights):
+        return False
+    if not all(0 <= t <= 1 for t in lam):
+        return False
+    combo = [sum((t * w * n[k] for t, w, n in zip(lam, ess.weights, ess.normals, strict=True)),
+                 Fraction(0)) for k in range(ess.dim)]
+    return all(c == -q for c, q in zip(combo, ess.p, strict=True))
+
+
+def _convex_certificate(ess: KinkForm, sigma: int) -> Vec | None:
+    """lambda for Lemma C when every bending weight has the sign sigma, else None.
+
+    -p must lie in the zonotope {sum lambda_H R_H n_H : lambda in [0, 1]^H}. A float LP
+    (scipy's HiGHS) proposes a vertex; its free coordinates are then solved exactly with the
+    others fixed at their bound, and the result is kept only if it passes the exact test.
+    Anything the floats get wrong only costs the fallback to the rays, never a wrong verdict.
+    """
+    if not ess.normals or not all(sigma * w > 0 for w in ess.weights):
+        return None
+    zero = tuple(Fraction(0) for _ in ess.normals)
+    if all(t == 0 for t in ess.p):
+        return zero
+    import numpy as np
+    from scipy.optimize import linprog
+
+    try:  # the float LP only proposes; numbers beyond float range leave it to the rays
+        A = np.array([[float(w * n[k]) for w, n in zip(ess.weights, ess.normals, strict=True)]
+                      for k in range(ess.dim)])
+        b = np.array([-float(t) for t in ess.p])
+    except OverflowError:
+        return None
+    if not (np.isfinite(A).all() and np.isfinite(b).all()):
+        return None
+    res = linprog(np.zeros(len(ess.normals)), A_eq=A, b_eq=b, bounds=(0, 1), method="highs")
+    if res.status != 0:
+        return None  # infeasible (then a violating ray exists) or numerically unsure
+    fixed = {h: Fraction(round(t)) for h, t in enumerate(res.x) if min(t, 1 - t) < 1e-9}
+    free = [h for h in range(len(ess.normals)) if h not in fixed]
+    rhs = [-q - sum((fixed[h] * ess.weights[h] * ess.normals[h][k] for h in fixed),
+                    Fraction(0)) for k, q in enumerate(ess.p)]
+    rows = [[ess.weights[h] * ess.normals[h][k] for h in free] for k in range(ess.dim)]
+    sol = linalg.solve(rows, rhs) if free else (() if all(t == 0 for t in rhs) else None)
+    if sol is None:
+        return None
+    lam = list(zero)
+    for h, t in fixed.items():
+        lam[h] = t
+    for h, t in zip(free, sol, strict=True):
+        lam[h] = t
+    return tuple(lam) if _is_convex_certificate(ess, sigma, lam) else None
+
+
+def decide_zero(form: KinkForm) -> SignDecision:
+    """Decide g == 0 identically, by Lemma A with both signs: p in span(normals) and g = 0 on
+    every ray.
+
+    For a unit's kink form the normals (x_H, 1) of distinct inputs are pairwise
+    non-parallel, the functions |n_H . delta| are then linearly independent, and
+    g(delta) + g(-delta) = sum R_H |n_H . delta| vanishes only if every R_H = 0 (Lemma B of
+    docs/method.md): the first bending ray already fails. Parallel normals can cancel
+    (max(0, t) - max(0, 2t)/2 == 0), which the rays decide as well.
+    """
+    ess = form.essential()
+    if not ess.normals and all(t == 0 for t in form.p):
+        return SignDecision(True, 0, form, (), (), None)
+    beta, off = _lineality_violation(ess)
+    if off is not None:
+        return SignDecision(False, 0, form, None, (), off)
+    rays, descent = _search(form, ess, lambda value: value != 0)
+    return SignDecision(descent is None, 0, form, beta, tuple(rays), descent)

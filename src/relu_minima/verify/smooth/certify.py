@@ -1,0 +1,306 @@
+"""Decide local minima of one-hidden-layer sigmoid/tanh networks by interval arithmetic.
+
+:func:`certify_smooth_minimum` (method in ``docs/smooth.md``):
+
+0. exact structural refusals: data on an affine hyperplane a . x = beta (then every unit has
+   the exact symmetry (w_j, b_j) -> (w_j + t a, b_j - t beta), so no critical point is ever a
+   strict minimum), or fewer distinct inputs than m + 1 (then the output layer (v, c) has an
+   exact flat direction: the kernel of the N x (m + 1) matrix [s(u_j . x~_i), 1]);
+1. Newton's method in float64 from the given exact point to a nearby critical point, then
+   Newton corrections with ball midpoints and an inverse Hessian at the working precision,
+   rounded to a decimal centre c of about as many digits (``smooth_search``);
+2. for radii rho (given, or 2^-8, 2^-16, ..., 2^-80, largest first), the Krawczyk test on the box
+   c +- rho (exactly one critical point theta* inside), then positive definiteness of every
+   Hessian over the box (strict local minimum), or a certainly negative curvature u^T H u < 0
+   for an exact u (a saddle, with a point of proven lower loss);
+3. otherwise "undecided" with the reason (flat direction, no critical point, box too large,
+   a minimum at infinity).
+
+:func:`snap_smooth`: the same for an optimiser's float weights (rationalised exactly first).
+
+:func:`prove_bad_minimum`: a certified strict local minimum whose loss enclosure lies strictly
+above the proven loss of another explicit point (a spurious local minimum).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ...errors import InvalidArgument, InvalidType, ShapeError
+from ...exact.datasets import Dataset
+from ...exact.numbers import exact
+from ...exact.smooth_net import SmoothNet
+from ..certificate import Verdict
+from .box_certificate import LossEnclosure, SmoothCertificate
+from .derivatives import SmoothObjective
+from .intervals import (
+    DEFAULT_PRECISION,
+    decimal_down,
+    decimal_up,
+    flint_module,
+    krawczyk,
+    positive_definite,
+    taylor_enclosure,
+)
+from .intervals import precision as working_precision
+from .newton import (
+    INFINITY_REASON,
+    flat_reason,
+    infinity_hint,
+    newton,
+    proven_margins,
+    refine,
+    saddle,
+    structural_flatness,
+)
+
+__all__ = ["BadMinimum", "LossEnclosure", "SmoothCertificate", "certify_smooth_minimum",
+           "prove_bad_minimum", "smooth_loss_enclosure", "snap_smooth"]
+
+AUTO_RADII = tuple(Fraction(1, 2**k) for k in (8, 16, 24, 32, 40, 48, 64, 80))
+FLAT_TOLERANCE = 1e-12  # |lambda_min| <= tol * max(1, |lambda_max|): numerically flat
+
+
+def smooth_loss_enclosure(params: SmoothNet, dataset: Dataset, loss: str = "squared", *,
+                          precision_bits: int = DEFAULT_PRECISION) -> LossEnclosure:
+    """A rigorous enclosure of the loss of ``params`` on ``dataset`` (30 significant digits)."""
+    obj = SmoothObjective.of(params, dataset, loss)
+    with working_precision(precision_bits):
+        return LossEnclosure.of_ball(obj.ball_loss(obj.coords(params)))
+
+
+def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "squared",
+                           radius: Any = None, precision: int = DEFAULT_PRECISION,
+                           newton_steps: int = 50) -> SmoothCertificate:
+    """Certify a strict local minimum near ``params`` (or refuse, saying why).
+
+    ``params`` is an exact :class:`SmoothNet` (for a trained float point use
+    :func:`snap_smooth`); ``loss`` is "squared" or "logistic"; ``radius`` the half width of
+    the box (default: the largest of 2^-8, 2^-16, ..., 2^-80 that works); ``precision`` the
+    bits of the ball midpoints (>= 53; raise it for ill-conditioned minima). The certificate's
+    ``params`` is the box centre and ``start`` the given point.
+    """
+    flint_module()  # the clear error when python-flint is missing, before any work
+    if not isinstance(params, SmoothNet):
+        raise ShapeError(f"params={params!r} must be a SmoothNet (sigmoid or tanh network).")
+    if not isinstance(precision, int) or isinstance(precision, bool) or precision < 53:
+        raise InvalidArgument(f"precision={precision!r} must be an int >= 53 (bits), e.g. 128.")
+    radii = AUTO_RADII
+    if radius is not None:
+        rho = exact(radius, "radius")
+        if rho <= 0:
+            raise InvalidArgument(f"radius={rho} must be positive, e.g. radius=1/1000.")
+        radii = (rho,)
+    obj = SmoothObjective.of(params, dataset, loss)  # over the moving coordinates only
+    bits = precision
+    start = obj.coords(params)
+    full = params.space.is_full
+
+    def undecided(reason: str, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
+        with working_precision(bits):
+            try:
+                enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
+            except ArithmeticError:  # the search ran off to huge weights: report the start
+                at = params
+                enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
+        return SmoothCertificate(params=at, dataset=dataset, verdict=Verdict.UNDECIDED, loss=enc,
+                                 reason=reason, objective=loss, precision=bits,
+                                 start=params, **flat)
+
+    if obj.n == 0:
+        return undecided(f"no parameter moves ({params.space.describe()}): there is nothing "
+                         "to decide")
+    # the exact flat directions below move every coordinate of a unit (or of the output
+    # layer); with fixed coordinates they may not exist, so the Hessian test decides instead
+    structural = structural_flatness(params, dataset) if full else None
+    if structural is not None:
+        kind, vector, reason = structural
+        return undecided(reason, flat_kind=kind, flat_vector=vector)
+    theta, note = newton(obj, np.array([float(t) for t in start]), newton_steps)
+    if theta is None:
+        return undecided(note + (infinity_hint(obj, start) if full else
+                                 "; train further and retry"))
+    _, _, H = obj.float_derivatives(theta)
+    lam, V = np.linalg.eigh((H + H.T) / 2)
+    scale = max(1.0, float(np.max(np.abs(lam))))
+    # numerically flat in float64: still tried below with working-precision preconditioners
+    # (an ill-conditioned minimum may pass), and reported as flat if nothing is proven
+    flat = float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale
+    if flat and not full:  # restricted: the flat direction is reported in the full layout
+        theta_full = np.array([float(t) for t in obj.embed(
+            tuple(Fraction(float(t)) for t in theta))])
+        return undecided(flat_reason(obj.base_objective, theta_full, lam,
+                                     obj.embed_direction(V[:, 0])[:, None]))
+    if flat and loss == "logistic" and proven_margins(
+            obj, tuple(Fraction(float(t)) for t in theta)):
+        return undecided(INFINITY_REASON)
+    with working_precision(bits):
+        centre = refine(obj, theta)
+        centre_net = obj.network(centre)
+        attempts = []
+        for rho in radii:
+            kr = krawczyk(obj, centre, rho)
+            if not kr.inside:
+                attempts.append(f"rho={float(rho):.1e}: Krawczyk |K(X)-c| <= "
+                                f"{float(kr.image_bound):.2e}")
+                continue
+            inner, at_min = _tight_loss(obj, centre, rho, kr)
+            common = dict(params=centre_net, dataset=dataset, loss=at_min, objective=loss,
+                          precision=bits, radius=rho, inner_radius=inner, start=params,
+                          krawczyk_bound=decimal_up(kr.image_bound, 6),
+                          contraction=decimal_up(kr.contraction, 6))
+            if lam[0] > 0 or flat:
+                pd = positive_definite(kr.hessian)
+                if pd.positive:
+                    return SmoothCertificate(
+                        verdict=Verdict.MINIMUM, pd_margin=decimal_down(pd.margin, 6),
+                        eigen_lower=decimal_down(pd.eigen_lower, 6),
+                        reason=("strict local minimum: one critical point in the box, positive "
+                                "definite Hessian on the whole box" + ("" if full else
+                                f" (over the moving parameters; {params.space.describe()})")),
+                        **common)
+                attempts.append(f"rho={float(rho):.1e}: Hessian not proven positive definite")
+                continue
+            found = saddle(obj, centre, rho, kr.hessian, V[:, 0], at_min)
+            if found is not None:
+                u, curv, point, point_loss = found
+                return SmoothCertificate(
+                    verdict=Verdict.NOT_MINIMUM, direction=u, curvature=curv,
+                    lower_point=point, lower_loss=point_loss,
+                    reason=("the only critical point in the box is a saddle: negative curvature "
+                            f"u^T H u <= {float(curv):.3e} over the box"), **common)
+            attempts.append(f"rho={float(rho):.1e}: negative curvature not proven")
+    if flat:
+        return undecided(flat_reason(obj, theta, lam, V) + f"; no box was proven at {bits}-bit "
+                         f"precision either (an ill-conditioned minimum may need more: try "
+                         f"precision={2 * bits})")
+    what = "a minimum" if lam[0] > 0 else "a saddle (lambda_min < 0)"
+    advice = ("use radius=None (automatic radii) or a smaller radius" if radius is not None
+              else f"the Hessian is nearly singular (eigenvalue {lam[0]:.2e}); raise precision "
+              "or certify a better-conditioned point")
+    return undecided(f"box too large or test too weak: float evidence says {what}, but "
+                     f"no box was proven ({'; '.join(attempts)}); {advice}.", at=centre_net)
+
+
+def _tight_loss(obj: SmoothObjective, centre: tuple[Fraction, ...], rho: Fraction, kr: Any
+                ) -> tuple[Fraction | None, LossEnclosure]:
+    """The loss enclosure from a much smaller box around the centre when Krawczyk passes there
+    too (it then holds the same critical point: the one in the big box is unique)."""
+    outer = LossEnclosure.of_ball(taylor_enclosure(kr.value, kr.gradient, kr.hessian,
+                                                   kr.offsets))
+    floor = max(2 * kr.step, Fraction(1, 2**(flint_module().ctx.prec - 24)))
+    if floor * 2**8 >= rho:
+        return None, outer
+    inner = _power_of_two_above(floor)
+    if inner >= rho:
+        return None, outer
+    small = krawczyk(obj, centre, inner)
+    if not small.inside:
+        return None, outer
+    tight = LossEnclosure.of_ball(taylor_enclosure(small.value, small.gradient, small.hessian,
+                                                   small.offsets))
+    return (inner, tight) if tight.width < outer.width else (None, outer)
+
+
+def _power_of_two_above(q: Fraction) -> Fraction:
+    k = 0
+    while Fraction(1, 2 ** (k + 1)) >= q:
+        k += 1
+    return Fraction(1, 2**k)
+
+
+# -- spurious minima --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BadMinimum:
+    """A certified strict local minimum and an explicit point of strictly lower loss.
+
+    ``proven`` is True exactly when the certificate says "local minimum" and the upper end of
+    ``better_loss`` lies below the lower end of the minimum's loss enclosure; ``gap`` is then a
+    proven lower bound of L(theta*) - L(better).
+    """
+
+    certificate: SmoothCertificate
+    better: SmoothNet
+    better_loss: LossEnclosure
+    proven: bool
+    gap: Fraction
+    reason: str
+
+    def check(self) -> bool:
+        """Re-verify the certificate and the enclosure of the better point's loss."""
+        from ...errors import require
+
+        self.certificate.check()
+        if self.proven:
+            require(self.certificate.verdict is Verdict.MINIMUM, "not a certified minimum")
+            enc = smooth_loss_enclosure(self.better, self.certificate.dataset,
+                                        self.certificate.objective,
+                                        precision_bits=self.certificate.precision)
+            require(enc.upper <= self.better_loss.upper
+                    and self.better_loss.upper < self.certificate.loss.lower,
+                    "the better point's loss is not proven below the minimum's")
+        return True
+
+
+def prove_bad_minimum(params: SmoothNet, dataset: Dataset, better: SmoothNet, *,
+                      loss: str = "squared", radius: Any = None,
+                      precision: int = DEFAULT_PRECISION) -> BadMinimum:
+    """Certify a strict local minimum near ``params`` and prove ``better`` has lower loss."""
+    if not isinstance(better, SmoothNet):
+        raise ShapeError(f"better={better!r} must be a SmoothNet.")
+    cert = certify_smooth_minimum(params, dataset, loss=loss, radius=radius, precision=precision)
+    enc = smooth_loss_enclosure(better, dataset, loss, precision_bits=precision)
+    if cert.verdict is not Verdict.MINIMUM:
+        return BadMinimum(cert, better, enc, False, Fraction(0),
+                          f"no strict local minimum was certified: {cert.reason}")
+    if enc.upper < cert.loss.lower:
+        gap = cert.loss.lower - enc.upper
+        return BadMinimum(cert, better, enc, True, gap,
+                          f"a bad local minimum: L(theta*) >= {float(cert.loss.lower):.12g} > "
+                          f"{float(enc.upper):.12g} >= L(better)")
+    return BadMinimum(cert, better, enc, False, Fraction(0),
+                      f"the other point's loss {enc} is not below the minimum's {cert.loss}")
+
+
+# -- trained float points ------------------------------------------------------------------
+def _rationalise(name: str, value: Any) -> Any:
+    """Floats (or a numpy array) as exact rationals: each float is its own exact binary value."""
+    arr = np.asarray(value, dtype=object if isinstance(value, (list, tuple)) else None)
+    if arr.dtype == object:
+        flat = [_exact_float(f"{name}[{i}]", t) for i, t in enumerate(arr.ravel())]
+    else:
+        if not np.issubdtype(arr.dtype, np.number):
+            raise InvalidType(f"{name} has dtype {arr.dtype}; pass numbers (floats, ints).")
+        flat = [_exact_float(f"{name}[{i}]", t.item()) for i, t in enumerate(arr.ravel())]
+    out = np.empty(len(flat), dtype=object)
+    out[:] = flat
+    return out.reshape(arr.shape).tolist()
+
+
+def _exact_float(name: str, t: Any) -> Fraction:
+    if isinstance(t, float | np.floating):
+        if not np.isfinite(t):
+            raise InvalidArgument(f"{name}={t} is not finite; train to finite weights first.")
+        return Fraction(float(t))
+    return exact(t, name)
+
+
+def snap_smooth(W: Any, b: Any, v: Any, c: Any, dataset: Dataset, *,
+                activation: str = "sigmoid", loss: str = "squared", radius: Any = None,
+                precision: int = DEFAULT_PRECISION, newton_steps: int = 50) -> SmoothCertificate:
+    """Certify what an optimiser found: float (or numpy) weights of a sigmoid/tanh network.
+
+    The snap route for smooth networks: every float is replaced by its exact binary value (no
+    rounding), the point is refined by Newton's method (float64, then ball midpoints) to an
+    exact decimal centre, and :func:`certify_smooth_minimum` decides the box around it. The
+    certificate's ``start`` is the rationalised trained point, ``params`` the centre.
+    """
+    start = SmoothNet(_rationalise("W", W), _rationalise("b", b), _rationalise("v", v),
+                      _exact_float("c", c.item() if isinstance(c, np.generic) else c),
+                      activation=activation)
+    return certify_smooth_minimum(start, dataset, loss=loss, radius=radius,
+                                  precision=precision, newton_steps=newton_steps)
