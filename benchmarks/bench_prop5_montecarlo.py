@@ -1,6 +1,6 @@
 """Throughput of the Proposition 5 Monte Carlo (sampled networks per second), h = 4, k = 10,
-vectorised (relu_minima.paper.dead_layers.simulation.dead_layer_probability) against a straightforward
-per-sample Python loop (simulation.dead_layer_once) measured in the same run.
+vectorised (relu_minima.paper.dead_layers.simulation.dead_layer_probability) against a
+straightforward per-sample Python loop (simulation.dead_layer_once) measured in the same run.
 
 Run: python benchmarks/bench_prop5_montecarlo.py
 """

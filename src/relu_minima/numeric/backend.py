@@ -5,7 +5,8 @@ Everything here is written once and run in an arithmetic *context* (as in mpmath
 ``EXACT`` (numpy object arrays of ``Fraction``: the same algorithm, exactly, for ReLU networks
 and the squared loss) and ``mp_context(dps)`` (object arrays of mpmath numbers, for smooth
 activations at any precision). So the float path can be checked against an exact run of the
-*same* algorithm, and both against the independent exact code of :mod:`relu_minima.exact.shallow_relu`.
+*same* algorithm, and both against the independent exact code of
+:mod:`relu_minima.exact.shallow_relu`.
 
 Models: layered networks with scalar output, f = W_k s(... s(W_1 x + b_1) ...) + b_k, where
 s is ``"relu"``, ``"sigmoid"`` or ``"tanh"`` (:class:`Architecture`). A ``ShallowReLU`` is the

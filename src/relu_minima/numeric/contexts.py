@@ -72,7 +72,8 @@ def _unavailable(what: str) -> Callable[[Any], Any]:
     def refuse(_: Any) -> Any:
         raise ReluMinimaError(
             f"{what} is not rational, so the EXACT context cannot evaluate it; use "
-            "mp_context(dps) for any precision or relu_minima.exact.smooth_net for sympy expressions."
+            "mp_context(dps) for any precision or relu_minima.exact.smooth_net for sympy "
+            "expressions."
         )
 
     return refuse

@@ -60,9 +60,11 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     solves; ``max_distance`` (default 1e-3 max(1, |theta|_inf)) is the largest max-norm distance
     at which an exact point still counts as "near"; ``known_points`` are exact points of the same
     shape to compare against ("bad local minimum, proven"); ``global_limit`` caps the exact
-    global search (:func:`relu_minima.verify.globalmin.search.global_minimum`, one hidden layer only)
+    global search (:func:`relu_minima.verify.globalmin.search.global_minimum`, one hidden layer
+    only)
     that supplies one more such point, None to skip it; ``max_directions`` is the budget of the
-    deep decision (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep networks.
+    deep decision (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep
+    networks.
 
     >>> from relu_minima.paper.regression.examples import D1
     >>> report = snap({"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}, D1)

@@ -1,6 +1,6 @@
 """Checks of the Figure 6 sentence, Figure 6 and Proposition 5 (Section 3.2, Appendix B.2).
-Exact bounds from :mod:`relu_minima.paper.dead_layers.bounds` (mpmath at a stated precision); simulations
-are evidence. Proposition 4 is in :mod:`.prop4`."""
+Exact bounds from :mod:`relu_minima.paper.dead_layers.bounds` (mpmath at a stated
+precision); simulations are evidence. Proposition 4 is in :mod:`.prop4`."""
 
 from __future__ import annotations
 

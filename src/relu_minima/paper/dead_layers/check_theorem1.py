@@ -1,8 +1,9 @@
 """Checks of Section 3.2: Lemma 1, Lemma 2, Corollary 1, Theorem 1 (i) and (ii).
 
-Each check builds exact certificates (relu_minima.verify.deep.rules, relu_minima.paper.dead_layers.theorem1) on
-the fixed examples below and on a small random sweep (smaller when ``ctx.quick``), and
-chooses its status with :func:`judge` from the facts it computed.
+Each check builds exact certificates (relu_minima.verify.deep.rules,
+relu_minima.paper.dead_layers.theorem1) on the fixed examples below and on a small random sweep
+(smaller when ``ctx.quick``), and chooses its status with :func:`judge` from the facts it
+computed.
 """
 
 from __future__ import annotations

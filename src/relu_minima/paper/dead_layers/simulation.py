@@ -10,7 +10,8 @@
   with a Clopper-Pearson interval, compared with the corrected bound.
 
 Everything here is floating point and is *evidence*; the bounds it is compared with are exact
-(:mod:`relu_minima.paper.dead_layers.bounds`). Seeds are explicit: every function takes a numpy ``Generator``.
+(:mod:`relu_minima.paper.dead_layers.bounds`). Seeds are explicit: every function takes a numpy
+``Generator``.
 """
 
 from __future__ import annotations

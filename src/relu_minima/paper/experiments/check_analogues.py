@@ -1,5 +1,6 @@
 """Figures 1, 2 and 5 (Section 3.1.1, Section 3.1.3, Appendix A): the experiments, run as
-labelled analogues (:mod:`relu_minima.paper.experiments.analogues`), and the reviewer's points on Figure 2.
+labelled analogues (:mod:`relu_minima.paper.experiments.analogues`), and the reviewer's points on
+Figure 2.
 
 Empirical claims: the status is *evidence for* / *evidence against* / *undecided*
 (``judge_evidence``), never verified. The decision rules are fixed here, before any run:

@@ -2,12 +2,12 @@
 Propositions 1-3 name is bad, i.e. certified a local minimum with loss above the global minimum
 of its problem.
 
-The global minima come from :func:`relu_minima.paper.regression.global_optima.global_optima` (the exact
-search of docs/global.md, cached: computed once per process and shared with the proofs), and
-every named point is put beside them by :func:`~relu_minima.paper.regression.global_optima.
-named_point_gaps`. The check re-derives every fact it reports from the two certificates (the
-global one re-checked, the local one from ``verify_local_minimum``), so a wrong table cannot
-pass; the status comes from :func:`judge`.
+The global minima come from :func:`relu_minima.paper.regression.global_optima.global_optima`
+(the exact search of docs/global.md, cached: computed once per process and shared with the
+proofs), and every named point is put beside them by
+:func:`~relu_minima.paper.regression.global_optima.named_point_gaps`. The check re-derives every
+fact it reports from the two certificates (the global one re-checked, the local one from
+``verify_local_minimum``), so a wrong table cannot pass; the status comes from :func:`judge`.
 """
 
 from __future__ import annotations

@@ -14,7 +14,8 @@ in the order they are tried (proofs in docs/deep.md):
    deviation. If L = B the point is a local minimum. At a strict blind spot (a hidden layer
    inactive on every point) there is one class, so the point is a local minimum iff its
    constant output equals the mean of the targets (the corrected Theorem 1 (i)).
-3. **Depth 2**: the complete one-hidden-layer criterion of :mod:`relu_minima.verify.shallow.criterion`.
+3. **Depth 2**: the complete one-hidden-layer criterion of
+   :mod:`relu_minima.verify.shallow.criterion`.
 4. **Families** (depth >= 3, :mod:`relu_minima.verify.deep.families`; tried right after
    rule 1, so that their minima carry the family's own proof): all-zero networks
    (any depth and widths, any output bias), networks with one zero hidden layer, and a
