@@ -1,5 +1,9 @@
 """The package's layers: each imports only the layers below it, and there is no import cycle.
 
+Every import counts, those made only for type hints (under ``if TYPE_CHECKING:``) and those
+inside functions included: a cycle through annotations is still two modules that cannot be
+read one after the other.
+
 errors < exact < {verify, numeric} < train < paper < testing < the application (cli, report,
 the package's __init__). ``numeric`` may not import ``verify`` (and vice versa): floats are
 evidence and decisions never depend on them.
@@ -8,7 +12,10 @@ evidence and decisions never depend on them.
 from __future__ import annotations
 
 import ast
+import shutil
 from pathlib import Path
+
+import pytest
 
 import relu_minima
 
@@ -29,17 +36,12 @@ def _layer(module: str) -> str:
     return module.split(".")[0]
 
 
-def _imports(path: Path) -> set[str]:
-    rel = path.relative_to(ROOT).with_suffix("")
+def _imports(path: Path, root: Path = ROOT) -> set[str]:
+    rel = path.relative_to(root).with_suffix("")
     package = list(rel.parts[:-1])
     out = set()
     tree = ast.parse(path.read_text())
-    typing_only = {id(n) for top in ast.walk(tree) if isinstance(top, ast.If)
-                   and getattr(top.test, "id", None) == "TYPE_CHECKING"
-                   for n in ast.walk(top)}  # annotations only: not a run-time import
     for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package[: len(package) - node.level + 1]
@@ -58,10 +60,10 @@ def _imports(path: Path) -> set[str]:
     return out
 
 
-def _modules() -> dict[str, Path]:
+def _modules(root: Path = ROOT) -> dict[str, Path]:
     out = {}
-    for path in ROOT.rglob("*.py"):
-        rel = path.relative_to(ROOT).with_suffix("")
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).with_suffix("")
         out[".".join(rel.parts)] = path
     return out
 
@@ -71,25 +73,30 @@ def test_every_module_belongs_to_a_layer():
         assert _layer(name) in ALLOWED or _layer(name) in APP, f"{name} is in no layer"
 
 
-def test_no_upward_import():
+def _upward_imports(root: Path = ROOT) -> list[str]:
     bad = []
-    for name, path in _modules().items():
+    for name, path in _modules(root).items():
         layer = _layer(name)
         if layer in APP:
             continue
-        for target in _imports(path):
+        for target in _imports(path, root):
             t = _layer(target)
             if t != layer and t not in ALLOWED[layer]:
                 bad.append(f"{name} imports {target} ({layer} may import {sorted(ALLOWED[layer])})")
+    return bad
+
+
+def test_no_upward_import():
+    bad = _upward_imports()
     assert not bad, "\n".join(bad)
 
 
-def test_no_import_cycle():
-    mods = _modules()
+def _find_cycle(root: Path = ROOT) -> None:
+    mods = _modules(root)
     graph = {}
     for name, path in mods.items():
         deps = set()
-        for target in _imports(path):
+        for target in _imports(path, root):
             # a target may be a module or a package's attribute; resolve to a module we know
             while target and target not in mods and f"{target}.__init__" not in mods:
                 target = target.rpartition(".")[0]
@@ -114,16 +121,28 @@ def test_no_import_cycle():
             visit(name, [])
 
 
-def test_the_layer_test_catches_an_upward_import(tmp_path, monkeypatch):
+def test_no_import_cycle():
+    _find_cycle()
+
+
+def _copy(tmp_path: Path) -> Path:
+    """A copy of the package's sources to plant probes in (src/ itself is never written)."""
+    root = tmp_path / "relu_minima"
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def test_the_layer_test_catches_an_upward_import(tmp_path):
     # the guard itself can fail: an exact module importing verify is reported
-    fake = ROOT / "exact" / "_layer_probe.py"
-    fake.write_text("from ..verify import certificate\n")
-    try:
-        try:
-            test_no_upward_import()
-        except AssertionError as err:
-            assert "exact._layer_probe imports verify" in str(err)
-        else:
-            raise AssertionError("an upward import was not reported")
-    finally:
-        fake.unlink()
+    root = _copy(tmp_path)
+    (root / "exact" / "_layer_probe.py").write_text("from ..verify import certificate\n")
+    assert any("exact._layer_probe imports verify" in line for line in _upward_imports(root))
+
+
+def test_the_cycle_test_catches_a_cycle_through_type_hints(tmp_path):
+    root = _copy(tmp_path)
+    (root / "exact" / "_probe_a.py").write_text("from . import _probe_b\n")
+    (root / "exact" / "_probe_b.py").write_text(
+        "TYPE_CHECKING = False\nif TYPE_CHECKING:\n    from ._probe_a import x\n")
+    with pytest.raises(AssertionError, match=r"import cycle: .*_probe_"):
+        _find_cycle(root)

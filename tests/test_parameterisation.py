@@ -132,10 +132,10 @@ def _problems(draw):
 def test_output_rates_are_r_dot_relu_z(problem):
     """The decision computes r . relu(z_j) (dL/dv_j / 2) as (w_j, b_j) . ps_j; it must equal
     the sum over all points."""
-    from relu_minima.verify.shallow.criterion import _unit_evidence
+    from relu_minima.verify.shallow.units import unit_evidence
 
     D, net = problem
-    ev = _unit_evidence(net, D)
+    ev = unit_evidence(net, D)
     table = net.preactivation_table(D)
     direct = tuple(sum((r * max(table.value(i, j), Fraction(0))
                         for i, r in enumerate(ev.residuals)), Fraction(0))

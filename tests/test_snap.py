@@ -290,11 +290,11 @@ def test_long_integers_lifts_the_int_str_limit_only_inside():
 @settings(max_examples=60)
 @given(st.data())
 def test_the_safe_radius_prefilter_keeps_the_exact_minimum(data):
-    """verify.shallow._safe_radius compares exactly only the entries whose bit lengths allow
+    """verify.shallow.units.safe_radius compares exactly only the entries whose bit lengths allow
     them to be the row's minimum (a speed-up for snapped points with huge rationals); it must
     equal the brute-force minimum."""
     import relu_minima.strategies as rms
-    from relu_minima.verify.shallow.criterion import _safe_radius
+    from relu_minima.verify.shallow.units import safe_radius
 
     dataset = data.draw(rms.datasets(min_n=1, max_n=6, max_d=2))
     params = data.draw(rms.shallow_relu(dataset=dataset, max_m=4, max_denominator=1000,
@@ -307,4 +307,4 @@ def test_the_safe_radius_prefilter_keeps_the_exact_minimum(data):
         if row:
             bounds.append(min(row) / sum((abs(t) for t in x), Fraction(0)))
     expected = min(bounds) / 2 if bounds else Fraction(1)
-    assert _safe_radius(params, table, lifted) == expected
+    assert safe_radius(params, table, lifted) == expected

@@ -17,18 +17,54 @@ do, the exact point is solved, checked against the pattern and certified exactly
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 
-if TYPE_CHECKING:
-    from .shallow_snap import Pair, _Problem
+from ..exact.datasets import Dataset
 
-__all__ = ["cell_minimum"]
+__all__ = ["CellProblem", "Pair", "cell_minimum"]
+
+Pair = tuple[int, int]  # (unit j, data index i), 0-based
 
 
-def _nullspaces(pr: _Problem, work: dict[int, set[int]]) -> dict[int, np.ndarray]:
+@dataclass
+class CellProblem:
+    """The trained point and data, in floats and as exact integers (X1 = (x, 1) scaled)."""
+
+    dataset: Dataset
+    W: np.ndarray
+    b: np.ndarray
+    v: np.ndarray
+    c: float
+    Xf1: np.ndarray  # (n, d+1) floats (x_i, 1)
+    Xi: np.ndarray  # (n, d+1) integers, = Lx * (x_i, 1)
+    Lx: int
+    Y: np.ndarray  # integers, = Ly * y
+    Ly: int
+    yf: np.ndarray
+    group: list[int]  # group[i] = index of the first point with the same input
+    side: np.ndarray  # (n, m) bool: trained pre-activation > 0
+    near: np.ndarray  # (n, m) bool: within the kink tolerance
+    live: list[int]
+    zero: list[int]
+    dead: list[int]
+    rel: float
+
+    @property
+    def m(self) -> int:
+        return self.W.shape[0]
+
+    @property
+    def d(self) -> int:
+        return self.W.shape[1]
+
+    def trained_u(self, j: int) -> np.ndarray:
+        return self.v[j] * np.append(self.W[j], self.b[j])
+
+
+def _nullspaces(pr: CellProblem, work: dict[int, set[int]]) -> dict[int, np.ndarray]:
     D = pr.d + 1
     return {j: (scipy.linalg.null_space(pr.Xf1[sorted(work[j])]) if work[j] else np.eye(D))
             for j in pr.live}
@@ -49,7 +85,7 @@ def _step(Psi: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return scipy.linalg.lstsq(Psi, rhs, lapack_driver="gelsy", check_finite=False)[0]
 
 
-def cell_minimum(pr: _Problem, start: frozenset[Pair], max_iter: int
+def cell_minimum(pr: CellProblem, start: frozenset[Pair], max_iter: int
                  ) -> tuple[frozenset[Pair], str, tuple[dict[int, np.ndarray], float]]:
     """Kink pairs at the float minimiser of the loss on the trained cell's closure, starting
     with the pairs ``start`` on their kinks; a note on how it went; and the point found, as

@@ -36,15 +36,12 @@ from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow_relu import ShallowReLU
 from ..verify.shallow.criterion import verify_shallow as verify_local_minimum
-from .active_set import cell_minimum
+from .active_set import CellProblem, Pair, cell_minimum
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet
 
 __all__ = ["ShallowSnap", "snap_shallow"]
-
-Pair = tuple[int, int]  # (unit j, data index i), 0-based
-
 
 @dataclass
 class ShallowSnap:
@@ -57,41 +54,6 @@ class ShallowSnap:
     others: list[tuple[ShallowReLU, Any]] = field(default_factory=list)  # other exact points
 
 
-@dataclass
-class _Problem:
-    """The trained point and data, in floats and as exact integers (X1 = (x, 1) scaled)."""
-
-    dataset: Dataset
-    W: np.ndarray
-    b: np.ndarray
-    v: np.ndarray
-    c: float
-    Xf1: np.ndarray  # (n, d+1) floats (x_i, 1)
-    Xi: np.ndarray  # (n, d+1) integers, = Lx * (x_i, 1)
-    Lx: int
-    Y: np.ndarray  # integers, = Ly * y
-    Ly: int
-    yf: np.ndarray
-    group: list[int]  # group[i] = index of the first point with the same input
-    side: np.ndarray  # (n, m) bool: trained pre-activation > 0
-    near: np.ndarray  # (n, m) bool: within the kink tolerance
-    live: list[int]
-    zero: list[int]
-    dead: list[int]
-    rel: float
-
-    @property
-    def m(self) -> int:
-        return self.W.shape[0]
-
-    @property
-    def d(self) -> int:
-        return self.W.shape[1]
-
-    def trained_u(self, j: int) -> np.ndarray:
-        return self.v[j] * np.append(self.W[j], self.b[j])
-
-
 def _integers(values: Iterable[Fraction]) -> tuple[list[int], int]:
     vals = list(values)
     den = math.lcm(*(t.denominator for t in vals)) if vals else 1
@@ -99,7 +61,7 @@ def _integers(values: Iterable[Fraction]) -> tuple[list[int], int]:
 
 
 def _problem(net: FloatNet, dataset: Dataset, tol: float, rel: float,
-             zero_as_live: bool) -> _Problem:
+             zero_as_live: bool) -> CellProblem:
     W, b = net.weights[0], net.biases[0]
     v, c = net.weights[1][0], float(net.biases[1][0])
     n, d = dataset.n, dataset.d
@@ -120,17 +82,17 @@ def _problem(net: FloatNet, dataset: Dataset, tol: float, rel: float,
     zero = [] if zero_as_live else [j for j in range(W.shape[0])
                                     if j not in dead and contrib[j] <= tol * yscale]
     live = [j for j in range(W.shape[0]) if j not in dead and j not in zero]
-    return _Problem(dataset, W, b, v, c, Xf1, Xi, Lx, np.array(Y_list, dtype=object), Ly, yf,
+    return CellProblem(dataset, W, b, v, c, Xf1, Xi, Lx, np.array(Y_list, dtype=object), Ly, yf,
                     group, Z > 0, near, live, zero, dead, rel)
 
 
-def _kink_rows(pr: _Problem, K: frozenset[Pair], j: int) -> list[int]:
+def _kink_rows(pr: CellProblem, K: frozenset[Pair], j: int) -> list[int]:
     """One representative point per distinct input on unit j's kink."""
     return sorted({pr.group[i] for (jj, i) in K if jj == j})
 
 
 # -- one exact candidate ---------------------------------------------------------------------------
-def _exact_candidate(pr: _Problem, K: frozenset[Pair], start: tuple[dict[int, np.ndarray], float]
+def _exact_candidate(pr: CellProblem, K: frozenset[Pair], start: tuple[dict[int, np.ndarray], float]
                      | None = None) -> tuple[ShallowReLU | None, set[Pair], str]:
     """The exact minimiser for kink set K, mapped back; or None and the pairs that flipped.
 
@@ -191,7 +153,7 @@ def _exact_candidate(pr: _Problem, K: frozenset[Pair], start: tuple[dict[int, np
     return (None if flipped else net), flipped, note
 
 
-def _flipped(pr: _Problem, net: ShallowReLU, K: frozenset[Pair]) -> set[Pair]:
+def _flipped(pr: CellProblem, net: ShallowReLU, K: frozenset[Pair]) -> set[Pair]:
     """Pairs of live units whose exact pre-activation crossed to the other side."""
     table = net.preactivation_table(pr.dataset)
     out = set()
@@ -203,7 +165,7 @@ def _flipped(pr: _Problem, net: ShallowReLU, K: frozenset[Pair]) -> set[Pair]:
     return out - K
 
 
-def _dead_unit(pr: _Problem, j: int) -> tuple[list[Fraction], Fraction]:
+def _dead_unit(pr: CellProblem, j: int) -> tuple[list[Fraction], Fraction]:
     """Short rationals near (w_j, b_j), still strictly negative on every point."""
     w = [short_rational(float(a), pr.rel) for a in pr.W[j]]
     bj = short_rational(float(pr.b[j]), pr.rel)
@@ -212,7 +174,7 @@ def _dead_unit(pr: _Problem, j: int) -> tuple[list[Fraction], Fraction]:
     return [Fraction(float(a)) for a in pr.W[j]], Fraction(float(pr.b[j]))
 
 
-def _zero_output_unit(pr: _Problem, j: int) -> tuple[list[Fraction], Fraction]:
+def _zero_output_unit(pr: CellProblem, j: int) -> tuple[list[Fraction], Fraction]:
     """(w_j, b_j) for v_j = 0: the near pairs put exactly on the kink, other signs kept."""
     d = pr.d
     rows = sorted({pr.group[i] for i in np.where(pr.near[:, j])[0]})

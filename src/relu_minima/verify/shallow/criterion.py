@@ -30,7 +30,6 @@ from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
 from ...exact.germs import germ_sign, loss_germ
 from ...exact.linalg import dot
-from ...exact.params import ParameterSpace
 from ...exact.shallow_relu import ShallowReLU, relu
 from ..certificate import (
     Certificate,
@@ -40,47 +39,23 @@ from ..certificate import (
     register_certificate,
     witness_along,
 )
-from .kink_forms import KinkForm, SignDecision, decide_sign, decide_zero
+from .kink_forms import SignDecision, decide_sign, decide_zero
+from .proof_text import render
+from .units import (
+    Descent,
+    UnitReport,
+    embed,
+    moves_c,
+    moves_v,
+    safe_radius,
+    sign,
+    unit_evidence,
+    unit_moving,
+)
 
 __all__ = ["Descent", "LocalMinimumCertificate", "UnitReport", "verify_shallow"]
 
 Vec = tuple[Fraction, ...]
-
-
-@dataclass(frozen=True)
-class UnitReport:
-    """What the proof says about hidden unit j (0-based ``j``; printed 1-based)."""
-
-    j: int
-    v: Fraction
-    active: tuple[int, ...]  # data indices with w_j . x_i + b_j > 0
-    kink_inputs: tuple[Vec, ...]  # distinct inputs with pre-activation exactly 0
-    kink_indices: tuple[tuple[int, ...], ...]  # the data indices at each of them
-    decision: SignDecision
-
-    @property
-    def form(self) -> KinkForm:
-        return self.decision.form
-
-    @property
-    def ok(self) -> bool:
-        return self.decision.holds
-
-
-@dataclass(frozen=True)
-class Descent:
-    """A move along which the loss strictly decreases (a proof that theta is not a minimum).
-
-    kind: "bias" (move c), "unit" (move u_j = (w_j, b_j) along ``direction``, v_j != 0),
-    "output" (move v_j away from 0), or "saddle" (v_j = 0: move u_j along ``direction``, then
-    v_j; the decrease is of second order, proportional to the product of the two steps).
-    """
-
-    kind: str
-    unit: int | None
-    direction: Vec | None
-    rate: Fraction  # the first-order (or mixed second-order) coefficient, < 0
-    explanation: str
 
 
 @register_certificate
@@ -122,8 +97,6 @@ class LocalMinimumCertificate(Certificate):
 
     @property
     def proof_text(self) -> str:
-        from .proof_text import render
-
         return render(self)
 
     def _witness(self, radius: Fraction) -> ShallowReLU:
@@ -137,7 +110,7 @@ class LocalMinimumCertificate(Certificate):
         p, D = self.params, self.dataset
         require(isinstance(p, ShallowReLU) and isinstance(D, Dataset),
                 "params must be a ShallowReLU and dataset a Dataset")
-        fresh = _unit_evidence(p, D)
+        fresh = unit_evidence(p, D)
         require(self.residuals == fresh.residuals, "stored residuals are not params' residuals")
         require(len(self.units) == p.m, f"{len(self.units)} unit reports for m = {p.m} units")
         for u, (active, kinks, form) in zip(self.units, fresh.units, strict=True):
@@ -148,24 +121,24 @@ class LocalMinimumCertificate(Certificate):
             require((u.kink_inputs, u.kink_indices) == (tuple(kinks), tuple(
                 tuple(ix) for ix in kinks.values())), f"{name}: stored kinks are not params'")
             require(u.form == form, f"{name}: stored kink form is not the one of params")
-            require(u.decision.sigma == _sign(u.v), f"{name}: decides the wrong condition")
+            require(u.decision.sigma == sign(u.v), f"{name}: decides the wrong condition")
             u.decision._check()
         total = linalg.exact_sum(self.residuals)
         space = p.space
         require(self.output_rates is None or self.output_rates == fresh.rates,
                 "stored r . relu(z_j) are not params'")
         if self.verdict is Verdict.MINIMUM:
-            require(total == 0 or not _moves_c(space),
+            require(total == 0 or not moves_c(space),
                     f"sum of residuals {total} != 0 at a claimed minimum where c moves")
             require(all(u.ok for u in self.units), "a unit's condition fails at a claimed minimum")
-            require(all(a == 0 for j, a in enumerate(fresh.rates) if _moves_v(space, j)),
+            require(all(a == 0 for j, a in enumerate(fresh.rates) if moves_v(space, j)),
                     "r . relu(z_j) != 0 for a moving v_j at a claimed minimum")
-            require(self.radius == _safe_radius(p, p.preactivation_table(D), fresh.lifted),
+            require(self.radius == safe_radius(p, p.preactivation_table(D), fresh.lifted),
                     "stored radius is not the one the proof gives")
             require(self.direction is None and self.descent is None,
                     "a claimed minimum carries a descent")
         elif self.verdict is Verdict.NOT_MINIMUM:
-            require(self.direction is not None and len(self.direction) == _space(p).size,
+            require(self.direction is not None and len(self.direction) == p.space.size,
                     "a 'not a local minimum' certificate needs a flat descent direction")
             moved = space.moved_fixed(self.direction)
             require(not moved, f"the descent moves fixed parameter(s) {moved}")
@@ -253,103 +226,17 @@ def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertifi
     return _verify_shallow(params, dataset)
 
 
-@dataclass(frozen=True)
-class _Evidence:
-    """What params and dataset determine before any decision: residuals and kink forms."""
-
-    residuals: Vec
-    lifted: list[Vec]
-    units: list[tuple[tuple[int, ...], dict[Vec, list[int]], KinkForm]]  # active, kinks, form
-    rates: Vec  # r . relu(z_j) per unit
-
-
-def _unit_evidence(params: ShallowReLU, dataset: Dataset) -> _Evidence:
-    """Residuals, and for each unit its active points, kinks and kink form (Lemma 2 of
-    docs/method.md): computed from params and dataset alone, by the decision and by check()."""
-    table = params.preactivation_table(dataset)  # checks dimensions
-    outputs = table.relu_combination(params.v, params.c)
-    residuals = tuple(f - y for f, y in zip(outputs, dataset.y, strict=True))
-    lifted = [(*x, Fraction(1)) for x in dataset.X]
-    weighted = [tuple(r * t for t in x) for r, x in zip(residuals, lifted, strict=True)]
-    n, num = dataset.n, table.num
-    actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
-    ps = linalg.group_sums(weighted, actives)
-    units = []
-    space = params.space
-    for j in range(params.m):
-        kinks: dict[Vec, list[int]] = {}
-        for i in range(n):
-            if num[i][j] == 0:
-                kinks.setdefault(dataset.X[i], []).append(i)
-        form = KinkForm(
-            ps[j],
-            tuple((*x, Fraction(1)) for x in kinks),
-            tuple(linalg.exact_sum(residuals[i] for i in ix) for ix in kinks.values()),
-        )
-        if not space.is_full:
-            form = _restricted(form, _unit_moving(space, j, params.v[j]))
-        units.append((actives[j], kinks, form))
-    # r . relu(z_j) = sum over active i of r_i (w_j . x_i + b_j) = (w_j, b_j) . ps_j exactly
-    # (relu(z) = z where z > 0 and 0 elsewhere): d + 1 products instead of n huge ones
-    rates = tuple(dot((*params.W[j], params.b[j]), ps[j]) for j in range(params.m))
-    return _Evidence(residuals, lifted, units, rates)
-
-
-def _moves_c(space: ParameterSpace) -> bool:
-    return space.moving[space.bias_index(2, 1)]
-
-
-def _moves_v(space: ParameterSpace, j: int) -> bool:
-    return space.moving[space.weight_index(2, 1, j + 1)]
-
-
-def _unit_moving(space: ParameterSpace, j: int, vj: Fraction) -> tuple[int, ...]:
-    """Which of the d + 1 coordinates of u_j = (w_j, b_j) move (0-based, b_j last). None when
-    v_j is held at 0: the unit then never changes the output, whatever u_j does."""
-    if vj == 0 and not _moves_v(space, j):
-        return ()
-    d = space.d
-    pos = [space.weight_index(1, j + 1, k + 1) for k in range(d)] + [space.bias_index(1, j + 1)]
-    return tuple(k for k, q in enumerate(pos) if space.moving[q])
-
-
-def _restricted(form: KinkForm, keep: tuple[int, ...]) -> KinkForm:
-    """g restricted to the moving coordinates: delta = E delta' gives
-    g(E delta') = (E^T p) . delta' + sum_H R_H max(0, (E^T n_H) . delta') (docs/method.md,
-    Theorem 2)."""
-    def proj(vec: Vec) -> Vec:
-        return tuple(vec[k] for k in keep)
-
-    return KinkForm(proj(form.p), tuple(proj(n) for n in form.normals), form.weights)
-
-
-def _embed(delta: Vec, keep: tuple[int, ...], dim: int) -> Vec:
-    """The change of u_j (dim = d + 1 coordinates) whose moving coordinates are ``delta``."""
-    out = [Fraction(0)] * dim
-    for k, t in zip(keep, delta, strict=True):
-        out[k] = t
-    return tuple(out)
-
-
-def _sign(t: Fraction) -> int:
-    return (t > 0) - (t < 0)
-
-
-def _space(params: ShallowReLU) -> ParameterSpace:
-    return params.space
-
-
 def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
-    ev = _unit_evidence(params, dataset)
+    ev = unit_evidence(params, dataset)
     residuals = ev.residuals
     loss = linalg.sum_of_squares(residuals)
     units = []
     for j, (active, kinks, form) in enumerate(ev.units):
         vj = params.v[j]
         if form.dim == 0:  # nothing of u_j moves: the unit's kink condition is empty
-            decision = SignDecision(True, _sign(vj), form, (), (), None)
+            decision = SignDecision(True, sign(vj), form, (), (), None)
         else:
-            decision = decide_zero(form) if vj == 0 else decide_sign(form, _sign(vj))
+            decision = decide_zero(form) if vj == 0 else decide_sign(form, sign(vj))
         units.append(UnitReport(j, vj, active, tuple(kinks),
                                 tuple(tuple(ix) for ix in kinks.values()), decision))
     table = params.preactivation_table(dataset)
@@ -358,7 +245,7 @@ def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertif
     over = "" if full else f" (parameterisation: {params.space.describe()})"
     descent = _first_descent(params, residuals, units, table, ev.rates)
     if descent is None:
-        radius = _safe_radius(params, table, ev.lifted)
+        radius = safe_radius(params, table, ev.lifted)
         return LocalMinimumCertificate(
             params, dataset, Verdict.MINIMUM, loss,
             "every first-order condition holds exactly, and then L(theta') - L(theta) "
@@ -380,10 +267,10 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
     once; the loss then changes by eps^2 (2 tau (-|g(delta)|) + tau^2 A) + O(eps^3) with
     A = sum_i relu(z_ij)^2, negative for tau = min(1, |g(delta)| / A).
     """
-    space = _space(params)
+    space = params.space
     entries: dict[int, Fraction] = {}
     if descent.kind == "bias":
-        entries[space.bias_index(2, 1)] = Fraction(-_sign(linalg.exact_sum(residuals)))
+        entries[space.bias_index(2, 1)] = Fraction(-sign(linalg.exact_sum(residuals)))
         return space.unit_vector(entries)
     j = descent.unit
     if j is None:
@@ -391,7 +278,7 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
     activation = [relu(table.value(i, j)) for i in range(dataset.n)]
     v_pos = space.weight_index(2, 1, j + 1)
     if descent.kind == "output":
-        entries[v_pos] = Fraction(-_sign(dot(residuals, activation)))
+        entries[v_pos] = Fraction(-sign(dot(residuals, activation)))
         return space.unit_vector(entries)
     delta = descent.direction
     if delta is None:
@@ -403,56 +290,19 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
     entries[space.bias_index(1, j + 1)] = delta[-1]
     if descent.kind == "saddle":
         keep = (tuple(range(params.d + 1)) if space.is_full
-                else _unit_moving(space, j, params.v[j]))
+                else unit_moving(space, j, params.v[j]))
         g = units[j].form(tuple(delta[k] for k in keep))
         A = sum((a * a for a in activation), Fraction(0))
         tau = Fraction(1) if A == 0 else min(Fraction(1), abs(g) / A)
-        entries[v_pos] = -_sign(g) * tau
+        entries[v_pos] = -sign(g) * tau
     return space.unit_vector(entries)
-
-
-def _safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec]) -> Fraction:
-    """Half the largest max-norm radius on which no nonzero pre-activation and no v_j changes sign.
-
-    |delta_u . n_i| <= |delta_u|_inf |n_i|_1, so |delta_u|_inf < |z_ij| / |n_i|_1 keeps z_ij's
-    sign; |delta_v_j| < |v_j| keeps v_j's sign. Halving makes the bound strict on a closed ball.
-    """
-    # each bound is kept as an unreduced pair (numerator, denominator) and compared by
-    # cross-multiplication: reducing a thousand fractions of thousands of digits (a gcd each)
-    # is what costs; only the minimum is reduced
-    best_bound: tuple[int, int] | None = None
-
-    def consider(num: int, den: int) -> None:
-        nonlocal best_bound
-        if best_bound is None or num * best_bound[1] < best_bound[0] * den:
-            best_bound = (num, den)
-
-    for vj in params.v:
-        if vj != 0:
-            consider(abs(vj.numerator), vj.denominator)
-    cbits = [cd.bit_length() for cd in table.col_den]
-    for row, rd, x in zip(table.num, table.row_den, lifted, strict=True):
-        # |a| / cd lies in (2^(e-1), 2^(e+1)) for e = bits(|a|) - bits(cd), so an entry with
-        # e >= min e + 2 cannot be the minimum: only the others are compared exactly (the
-        # cross-multiplications of numbers with thousands of digits are what costs)
-        es = [abs(a).bit_length() - cb for a, cb in zip(row, cbits, strict=True) if a != 0]
-        cut = min(es) + 1 if es else 0
-        best = None  # min over j of |num| / col_den, compared by cross-multiplication
-        for a, cd, cb in zip(row, table.col_den, cbits, strict=True):
-            if a != 0 and abs(a).bit_length() - cb <= cut and (
-                    best is None or abs(a) * best[1] < best[0] * cd):
-                best = (abs(a), cd)
-        if best is not None:
-            norm1 = sum((abs(t) for t in x), Fraction(0))  # > 0: x ends with the constant 1
-            consider(best[0] * norm1.denominator, best[1] * rd * norm1.numerator)
-    return Fraction(best_bound[0], 2 * best_bound[1]) if best_bound is not None else Fraction(1)
 
 
 def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
                    table: linalg.AffineTable, rates: Vec) -> Descent | None:
     total = linalg.exact_sum(residuals)
     space = params.space
-    if total != 0 and _moves_c(space):
+    if total != 0 and moves_c(space):
         return Descent("bias", None, None, -abs(total),
                        f"the output bias c is not optimal: sum of residuals = {total} != 0, so "
                        f"dL/dc = {2 * total} and moving c by {'-' if total > 0 else '+'}s "
@@ -460,13 +310,13 @@ def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
     for u in units:
         name = f"unit {u.j + 1}"
         if u.ok:
-            if _moves_v(space, u.j) and rates[u.j] != 0:
+            if moves_v(space, u.j) and rates[u.j] != 0:
                 # only reachable when u_j cannot move along itself (restricted spaces)
                 return Descent("output", u.j, None, -abs(rates[u.j]),
                                f"{name}: dL/dv = 2 r . relu(z) = {2 * rates[u.j]} != 0")
             continue
-        keep = _unit_moving(space, u.j, u.v) if not space.is_full else tuple(range(params.d + 1))
-        d = _embed(u.decision.descent, keep, params.d + 1)
+        keep = unit_moving(space, u.j, u.v) if not space.is_full else tuple(range(params.d + 1))
+        d = embed(u.decision.descent, keep, params.d + 1)
         g_d = u.form(u.decision.descent)
         if u.v != 0:
             return Descent("unit", u.j, d, u.v * g_d,

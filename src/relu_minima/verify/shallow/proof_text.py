@@ -8,13 +8,35 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+from ...exact.datasets import Dataset
 from ...exact.linalg import dot
+from ...exact.shallow_relu import ShallowReLU
 from .kink_forms import KinkForm
+from .units import UnitReport
 
-if TYPE_CHECKING:
-    from .criterion import LocalMinimumCertificate, UnitReport
+
+class ShallowProof(Protocol):
+    """What the proof text reads of a one-hidden-layer certificate (defined here, below the
+    certificate class, so that the two modules do not import each other)."""
+
+    params: ShallowReLU
+    dataset: Dataset
+    loss: Fraction
+    reason: str
+    residuals: tuple[Fraction, ...]
+    units: tuple[UnitReport, ...]
+    radius: Fraction | None
+    output_rates: tuple[Fraction, ...] | None
+
+    @property
+    def is_local_minimum(self) -> bool | None: ...
+
+    @property
+    def kink_pairs(self) -> list[tuple[int, int]]: ...
+
+    def witness(self, radius: Any = ...) -> Any: ...
 
 _MAX_ROWS = 40  # longer lists are cut in the text; to_json() has everything
 
@@ -34,7 +56,7 @@ def _pts(ix: Sequence[int]) -> str:
     return ", ".join(str(i + 1) for i in ix) if ix else "none"
 
 
-def render(cert: LocalMinimumCertificate) -> str:
+def render(cert: ShallowProof) -> str:
     p, D = cert.params, cert.dataset
     out = [
         "Exact local-minimum certificate (rational arithmetic, no tolerances)",
@@ -87,7 +109,7 @@ def render(cert: LocalMinimumCertificate) -> str:
     return "\n".join(out)
 
 
-def _restriction_lines(cert: LocalMinimumCertificate, j: int) -> list[str]:
+def _restriction_lines(cert: ShallowProof, j: int) -> list[str]:
     """What the restricted parameterisation changes for unit j (docs/method.md, Theorem 2)."""
     S = cert.params.space
     names = [S.names[S.weight_index(1, j + 1, k + 1)] for k in range(cert.params.d)]
