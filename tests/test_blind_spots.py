@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from relu_minima.errors import DimensionMismatch, ShapeError
+from relu_minima.errors import DimensionMismatch, InvalidType, ShapeError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep_relu import DeepReLU
 from relu_minima.verify.deep.rules import find_blind_spot, loss_germ, verify_deep_local_minimum
@@ -118,7 +118,7 @@ def test_depth_one_convex():
 def test_bad_input():
     with pytest.raises(ShapeError):
         verify_deep_local_minimum("net", D)
-    with pytest.raises(ShapeError):
+    with pytest.raises(InvalidType, match=r"dataset=<a list of length 2> must be a relu_minima"):
         verify_deep_local_minimum(DeepReLU([[[1]]], [[0]]), [1, 2])
     with pytest.raises(DimensionMismatch):
         verify_deep_local_minimum(DeepReLU([[[1, 1]]], [[0]]), D)

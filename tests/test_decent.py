@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from relu_minima.errors import ShapeError
+from relu_minima.errors import InvalidType, ShapeError
 from relu_minima.exact.datasets import Dataset
 from relu_minima.paper.dead_layers.theorem1 import (
     NotDecentError,
@@ -25,7 +25,7 @@ def test_is_decent_by_hand():
     assert not is_decent(Dataset([[1, 1]] * 3, [1, 2, 3]))  # one input only
     assert is_decent(Dataset([0, 0, 1], [1, 1, 1 - 3]))
     assert decent_index(Dataset([0, 1, 2], [0, 0, 3])) == 0  # group {0} mean 0 != 1
-    with pytest.raises(ShapeError):
+    with pytest.raises(InvalidType, match="dataset=<a list of length 2>"):
         is_decent([1, 2])
 
 

@@ -8,6 +8,8 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relu_minima import (
     Dataset,
@@ -19,6 +21,7 @@ from relu_minima import (
     ShapeError,
     verify_local_minimum,
 )
+from relu_minima.errors import InvalidType
 from relu_minima.exact.numbers import exact
 
 # every decision test runs on both exact backends (pure Python, and python-flint if
@@ -108,7 +111,7 @@ def test_dimension_mismatch_is_reported():
     net = ShallowReLU([[1, 2]], [0], [1], 0)
     with pytest.raises(DimensionMismatch, match=r"d=2.*d=1"):
         verify_local_minimum(net, Dataset([1, 2], [0, 0]))
-    with pytest.raises(ShapeError, match=r"must be a relu_minima\.Dataset"):
+    with pytest.raises(InvalidType, match=r"dataset=<a list of length 1> must be a relu_minima\."):
         verify_local_minimum(net, [[1, 2]])
     with pytest.raises(ShapeError, match="not a network"):
         verify_local_minimum("net", Dataset([1], [0]))
@@ -173,3 +176,27 @@ def test_a_json_float_is_refused_with_its_position():
         parse_problem(deep)
     ok = text.replace("4.333", '"4.333"')
     assert parse_problem(ok)[1].y[1] == Fraction(4333, 1000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False, width=64))
+def test_a_refused_float_is_never_met_with_a_wrong_suggestion(value):
+    """The message suggests a value equal to the decimal Python prints for the float (never a
+    nearby fraction such as Fraction(229, 418) for 0.5478467492858172), and names the opt-in."""
+    import re
+
+    with pytest.raises(InexactNumberError) as err:
+        Dataset([0], [value])
+    text = str(err.value)
+    assert "allow_float=True" in text and "snap(" in text
+    suggested = re.search(r"Pass (?:Fraction\((-?\d+), (\d+)\)|the string '([^']+)')", text)
+    assert suggested is not None, text
+    num, den, string = suggested.groups()
+    proposed = Fraction(int(num), int(den)) if num is not None else Fraction(string)
+    assert proposed == Fraction(repr(value))
+
+
+def test_the_float_advice_of_the_issue():
+    with pytest.raises(InexactNumberError) as err:
+        Dataset([0.5478467492858172], [1])
+    assert "229" not in str(err.value) and "'0.5478467492858172'" in str(err.value)

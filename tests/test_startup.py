@@ -15,9 +15,10 @@ import relu_minima
 
 PUBLIC = {
     "Certificate", "CertificateError", "InvalidArgument", "Verdict",
-    "Dataset", "DeepCertificate", "DeepReLU", "Descent", "DimensionMismatch",
+    "Dataset", "DeepCertificate", "DeepReLU", "DimensionMismatch",
     "InexactNumberError", "InvalidNumberError", "LocalMinimumCertificate", "NeighbourhoodSearch",
-    "ReluMinimaError", "ShallowReLU", "ShapeError", "SmoothNet", "UnitReport",
+    "ReluMinimaError", "ShallowReLU", "ShapeError", "SmoothNet",
+    "InvalidType", "MissingDependency", "RestrictedCertificate", "SmoothCertificate", "SnapReport",
     "assert_local_minimum", "assert_no_descent_found", "assert_not_local_minimum", "is_decent",
     "search_neighbourhood", "verify_deep_local_minimum", "verify_local_minimum",
     "GlobalMinimumCertificate", "GlobalSearchTooLarge", "global_minimum", "prove_bad",
@@ -44,6 +45,16 @@ def test_all_is_the_public_api_and_every_name_resolves():
     exec("from relu_minima import *", namespace)
     assert PUBLIC <= set(namespace)
     assert PUBLIC <= set(dir(relu_minima)) and "__version__" in dir(relu_minima)
+
+
+def test_pieces_of_a_certificate_are_no_longer_top_level_names():
+    from relu_minima.verify.shallow.units import Descent, UnitReport
+
+    assert "UnitReport" not in relu_minima.__all__ and "Descent" not in relu_minima.__all__
+    with pytest.warns(DeprecationWarning, match="relu_minima.verify.shallow.units"):
+        assert relu_minima.UnitReport is UnitReport
+    with pytest.warns(DeprecationWarning):
+        assert relu_minima.Descent is Descent
 
 
 def test_lazy_names_are_the_defining_modules_objects():

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import ShapeError, require
+from ..errors import InvalidType, ShapeError, require
 from .numbers import _as_sequence, _is_row, exact_rows, exact_vector, literal, show
 
-__all__ = ["Dataset"]
+__all__ = ["Dataset", "is_decent", "require_dataset"]
 
 Row = tuple[Fraction, ...]
 
@@ -91,6 +91,28 @@ class Dataset:
             out.setdefault(x, []).append(i)
         return {x: tuple(ix) for x, ix in out.items()}
 
+    @property
+    def target_mean(self) -> Fraction:
+        """M({y_1, ..., y_N}), the mean of the targets (the paper's notation before Definition 1):
+        the output of every network with a blind spot after training (Lemma 1, Corollary 1)."""
+        return sum(self.y, Fraction(0)) / self.n
+
+    def decent_index(self) -> int | None:
+        """The first r (0-based) with M({y_p : x_p = x_r}) != M({y_p}), or None (Definition 1)."""
+        ybar = self.target_mean
+        for x, ix in self.groups().items():
+            if sum((self.y[i] for i in ix), Fraction(0)) / len(ix) != ybar:
+                return self.X.index(x)
+        return None
+
+    def is_decent(self) -> bool:
+        """Definition 1: some input's group of targets has a mean different from the mean of all.
+
+        >>> Dataset([0, 0, 1], [1, -1, 0]).is_decent(), Dataset([0, 1], [0, 1]).is_decent()
+        (False, True)
+        """
+        return self.decent_index() is not None
+
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
         return {"X": [[str(v) for v in row] for row in self.X], "y": [str(v) for v in self.y]}
@@ -117,3 +139,43 @@ class Dataset:
         require(all(isinstance(v, Fraction) for v in self.y),
                 f"Dataset invariant broken: {self!r}", ShapeError)
 
+
+
+def describe_object(value: Any) -> str:
+    """What kind of object ``value`` is, in a few words (never its numbers: an error message
+    must not print a 30-row array)."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"a {type(value).__name__} of shape {tuple(shape)}"
+    if isinstance(value, (list, tuple)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a {type(value).__name__}"
+
+
+def require_dataset(data: Any, name: str = "dataset", *, pair: bool = True) -> Dataset:
+    """``data`` as a :class:`Dataset`: a Dataset itself or, when ``pair`` (entry points), a pair
+    ``(X, y)`` of exact numbers converted by ``Dataset(X, y)`` (which refuses floats and says
+    what to pass instead).
+
+    The one rule every function applies to its data argument; anything else raises
+    :class:`~relu_minima.errors.InvalidType` naming ``name`` and the kind of object given (never
+    its numbers).
+    """
+    if isinstance(data, Dataset):
+        return data
+    if pair and isinstance(data, tuple) and len(data) == 2:
+        return Dataset(*data)
+    raise InvalidType(
+        f"{name}=<{describe_object(data)}> must be a relu_minima.Dataset"
+        + (" or a pair (X, y)" if pair else "")
+        + ": build one with Dataset(X, y) from exact numbers (ints, Fractions, strings such "
+        "as '13/3'); Dataset(X, y, allow_float=True) takes floats' exact binary values.")
+
+
+def is_decent(dataset: Any) -> bool:
+    """Definition 1 for ``dataset`` (a Dataset or a pair (X, y)): :meth:`Dataset.is_decent`.
+
+    >>> is_decent(Dataset([0, 0, 1], [1, -1, 0])), is_decent(Dataset([0, 1], [0, 1]))
+    (False, True)
+    """
+    return require_dataset(dataset).is_decent()

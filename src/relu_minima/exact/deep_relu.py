@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import DimensionMismatch, InvalidType, ShapeError, require
 from . import linalg
-from .datasets import Dataset
+from .datasets import Dataset, require_dataset
 from .numbers import _as_sequence, exact, exact_matrix, exact_vector, latex, literal, show
 from .params import ParameterSpace
 from .shallow_relu import ShallowReLU, relu
@@ -312,8 +312,7 @@ class DeepReLU:
                    frozen=data.get("frozen", ()))
 
     def _check_dims(self, dataset: Dataset) -> None:
-        if not isinstance(dataset, Dataset):
-            raise InvalidType(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+        require_dataset(dataset, pair=False)
         if dataset.d != self.d:
             raise DimensionMismatch(
                 f"params has d={self.d} inputs (weights[0] has {self.d} columns) but dataset "

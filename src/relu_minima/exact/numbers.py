@@ -20,17 +20,23 @@ from typing import Any
 from ..errors import InexactNumberError, InvalidNumberError, ShapeError
 
 __all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector", "latex", "literal",
-           "long_integers", "short", "show"]
+           "long_integers", "mean", "short", "show", "sign"]
 
 
 def _float_advice(name: str, value: float, offered: bool) -> str:
-    try:
-        guess = Fraction(repr(value)).limit_denominator(1000)
-        hint = f"Pass Fraction({guess.numerator}, {guess.denominator}) or the string '{guess}'"
-    except (ValueError, OverflowError):
-        guess, hint = None, "Pass a Fraction or a string such as '13/3'"
     binary = Fraction(value)
-    if binary == guess:
+    try:
+        printed = Fraction(repr(value))  # the decimal Python prints for the float
+    except (ValueError, OverflowError):
+        printed = None
+    small = None if printed is None else printed.limit_denominator(1000)
+    if printed is None:
+        hint = "Pass a Fraction or a string such as '13/3'"
+    elif small == printed and len(str(small)) <= 30:  # a short fraction is exactly that decimal
+        hint = f"Pass Fraction({small.numerator}, {small.denominator}) or the string '{small}'"
+    else:  # the decimal itself, as a string, is exact; a "nearby" fraction would not be
+        hint = f"Pass the string '{value!r}' (exactly that decimal)"
+    if binary == printed:
         what = (f"{name}={value!r} is a float; floats are refused wherever relu_minima "
                 "promises exactness, so that no value is ever rounded silently.")
     else:
@@ -38,7 +44,21 @@ def _float_advice(name: str, value: float, offered: bool) -> str:
         what = (f"{name}={value!r} is a binary float, and its exact value is {shown}, not the "
                 "decimal you typed.")
     opt_in = ", or allow_float=True to take the float's exact binary value" if offered else ""
-    return f"{what} {hint}{opt_in}."
+    return (f"{what} {hint}{opt_in}. (A network and data from training: relu_minima.snap("
+            "model, (X, y)) finds exact points near them by a stated rule.)")
+
+
+def sign(t: Fraction) -> int:
+    """-1, 0 or 1: the sign of an exact number."""
+    return (t > 0) - (t < 0)
+
+
+def mean(values: Any) -> Fraction:
+    """M(A) = (a_1 + ... + a_L) / L, the paper's mean (before Definition 1), exactly."""
+    items = list(values)
+    if not items:
+        raise ShapeError("mean of no values: M(A) needs at least one number.")
+    return sum(items, Fraction(0)) / len(items)
 
 
 def exact(value: Any, name: str = "value", *, allow_float: bool | None = None) -> Fraction:

@@ -23,7 +23,7 @@ from typing import Any
 import sympy
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
-from .datasets import Dataset
+from .datasets import Dataset, require_dataset
 from .numbers import exact, exact_rows, exact_vector, literal, show
 from .params import ParameterSpace
 
@@ -147,8 +147,7 @@ class SmoothNet:
     def symbolic_loss(self, dataset: Dataset, loss: str = "squared"
                       ) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
         """The loss as a closed-form expression in the parameter symbols (flat layout)."""
-        if not isinstance(dataset, Dataset):
-            raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+        require_dataset(dataset, pair=False)
         if dataset.d != self.d:
             raise DimensionMismatch(f"params has d={self.d} but dataset has d={dataset.d}.")
         syms = self.parameter_symbols()

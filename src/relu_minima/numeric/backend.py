@@ -52,7 +52,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument, InvalidNumberError, ShapeError
-from ..exact.datasets import Dataset
+from ..exact.datasets import Dataset, require_dataset
 from ..exact.numbers import exact
 from .arch import (
     ACTIVATIONS,
@@ -214,8 +214,7 @@ def evaluate(arch: Architecture, thetas: Any, X: Any, y: Any, *, loss: str = "sq
 
 # -- the public batch functions --------------------------------------------------------------
 def _dataset_arrays(dataset: Dataset, loss: str, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    if not isinstance(dataset, Dataset):
-        raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+    dataset = require_dataset(dataset)
     if loss not in LOSSES:
         raise InvalidArgument(f"loss={loss!r} is not one of {', '.join(LOSSES)}.")
     if loss == "logistic":

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidNumberError, ShapeError
-from ..exact.datasets import Dataset
+from ..exact.datasets import Dataset, require_dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.numbers import exact, short
 from ..exact.shallow_relu import ShallowReLU
@@ -151,8 +151,7 @@ def search_neighbourhood(
     a certificate.
     """
     deep = _as_deep(params)
-    if not isinstance(dataset, Dataset):
-        raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+    dataset = require_dataset(dataset)
     r = exact(radius, "radius")
     if r <= 0:
         raise InvalidNumberError(f"radius={radius!r} must be positive.")

@@ -12,7 +12,7 @@ from hypothesis.errors import InvalidArgument as _HypothesisInvalidArgument
 
 from ..errors import InvalidArgument as _LibraryInvalidArgument
 from ..errors import ReluMinimaError, ShapeError
-from ..exact.datasets import Dataset
+from ..exact.datasets import Dataset, describe_object, is_decent
 from ..exact.deep_relu import DeepReLU
 from ..exact.numbers import exact
 from ..exact.params import ParameterSpace
@@ -48,7 +48,7 @@ def _dimension(d: Any, dataset: Any, who: str) -> int:
     if dataset is None and d is None:
         raise invalid(f"{who} needs d= or dataset= (to know the input dimension).")
     if dataset is not None and not isinstance(dataset, Dataset):
-        raise invalid(f"dataset={dataset!r} must be a relu_minima Dataset.")
+        raise invalid(f"dataset is {describe_object(dataset)}; it must be a relu_minima Dataset.")
     if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 1):
         raise invalid(f"d={d!r} must be an integer >= 1.")
     if dataset is not None and d is not None and d != dataset.d:
@@ -102,13 +102,6 @@ def datasets(draw: Any, min_n: int = 1, max_n: int = 8, min_d: int = 1, max_d: i
             X.append(tuple(draw(value) for _ in range(d)))
     y = [draw(value) for _ in range(n)]
     return Dataset(X, y)
-
-
-def is_decent(dataset: Dataset) -> bool:
-    """Definition 1: some input's mean target differs from the mean of all targets."""
-    mean = sum(dataset.y, Fraction(0)) / dataset.n
-    return any(sum((dataset.y[i] for i in ix), Fraction(0)) / len(ix) != mean
-               for ix in dataset.groups().values())
 
 
 @st.composite

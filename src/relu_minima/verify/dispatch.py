@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidArgument, ShapeError
-from ..exact.datasets import Dataset
+from ..exact.datasets import Dataset, require_dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.shallow_relu import ShallowReLU
 from .certificate import Certificate
@@ -60,10 +60,7 @@ def verify_local_minimum(params: Any, dataset: Dataset, **options: Any) -> Certi
     >>> cert.is_local_minimum, cert.loss
     (True, Fraction(18, 1))
     """
-    if not isinstance(dataset, Dataset):
-        raise ShapeError(
-            f"dataset={dataset!r} must be a relu_minima.Dataset; build one with Dataset(X, y)."
-        )
+    dataset = require_dataset(dataset)
     decide = _DECISIONS.get(type(params))
     if decide is None:
         _smooth_decision()

@@ -47,10 +47,6 @@ EXAMPLE_DATA = Dataset([0, 1, 3], [1, 5, 0])
 EXAMPLE_POINT = DeepReLU([[[1]], [[1]]], [[-5], [0]])
 
 
-def _mean(D: Dataset) -> Fraction:
-    return sum(D.y, Fraction(0)) / D.n
-
-
 def first_layer_blind_spot(rng: random.Random, D: Dataset, widths: list[int]) -> DeepReLU:
     """A random network whose first layer is strictly inactive on every data point (margin
     >= 1): random integer weights, first-layer biases shifted below the data."""
@@ -113,7 +109,7 @@ def check_large_basin(ctx: Context) -> ClaimResult:
     region, minima_iff_mean, frozen, gd_converges = [], [], [], []
     for trial in range(6 if ctx.quick else 24):
         D = _random_dataset(rng, decent=trial % 3 != 0)  # any dataset, decent or not
-        ybar = _mean(D)
+        ybar = D.target_mean
         k = 1 + (trial % 3 + 1)  # k = 2, 3, 4 weight layers
         widths = [D.d] + [rng.randint(1, 3) for _ in range(k - 1)] + [1]
         net = first_layer_blind_spot(rng, D, widths)
@@ -146,7 +142,7 @@ def check_large_basin(ctx: Context) -> ClaimResult:
                                     and still.layer == 1 and still.strict)
                 stats["gd"] += 1
     D, q = EXAMPLE_DATA, EXAMPLE_POINT
-    C, ybar, r = q.outputs(D)[0], _mean(D), blind_spot_ball_radius(q, D)
+    C, ybar, r = q.outputs(D)[0], D.target_mean, blind_spot_ball_radius(q, D)
     at_mean = q.replace_layer(-1, b=[q.biases[-1][0] + ybar - C])
     counter_point = certified(verify_deep_local_minimum, q, D)
     # the printed reading: the codimension-0 blind-spot region consists of (or is the basin

@@ -72,15 +72,11 @@ def _random_blind_spot(rng: random.Random, D: Dataset, at_mean: bool) -> DeepReL
     return net
 
 
-def _mean(D: Dataset) -> Fraction:
-    return sum(D.y, Fraction(0)) / D.n
-
-
 @implements("lemma1")
 def check_lemma1(ctx: Context) -> ClaimResult:
     rng = random.Random(1)
     D = Dataset([[2, -1]] * 4, [3, -1, 0, 5])
-    ybar, least = _mean(D), blind_spot_loss(D)
+    ybar, least = D.target_mean, blind_spot_loss(D)
     count, minima, holds = 0, 0, []
     for i in range(10 if ctx.quick else 60):
         net = _random_blind_spot(rng, Dataset([[1, 1]], [0]), False)
@@ -138,7 +134,7 @@ def check_lemma2(ctx: Context) -> ClaimResult:
 def check_cor1(ctx: Context) -> ClaimResult:
     cert = certified(verify_deep_local_minimum, COR1_POINT, COR1_DATA)
     outs = COR1_POINT.outputs(COR1_DATA)
-    mean = _mean(COR1_DATA)
+    mean = COR1_DATA.target_mean
     # n = k (in the printed range): every output negative, a certified (global) minimum with
     # loss 0 that does not output the mean
     counter = (all(o < 0 for o in outs) and cert.is_local_minimum is True
@@ -149,7 +145,7 @@ def check_cor1(ctx: Context) -> ClaimResult:
         D = _random_dataset(rng)
         net = _random_blind_spot(rng, D, rng.random() < 0.5)
         c = certified(verify_deep_local_minimum, net, D)
-        holds.append(c.is_local_minimum is (c.constant_output == _mean(D)))
+        holds.append(c.is_local_minimum is (c.constant_output == D.target_mean))
         holds.append(blind_spot_gradient_vanishes(net, D) is True)
     return ClaimResult(
         judge(counterexample=counter, corrected=all(holds) and bool(holds), claim="cor1"),
@@ -180,7 +176,7 @@ def check_thm1_i(ctx: Context) -> ClaimResult:
         D = _random_dataset(rng)
         net = _random_blind_spot(rng, D, rng.random() < 0.5)
         c = certified(verify_deep_local_minimum, net, D)
-        holds.append(c.is_local_minimum is (net.outputs(D)[0] == _mean(D)))
+        holds.append(c.is_local_minimum is (net.outputs(D)[0] == D.target_mean))
         seen[bool(c.is_local_minimum)] += 1
     corrected = all(holds) and seen[True] > 0 and seen[False] > 0
     return ClaimResult(
@@ -189,7 +185,8 @@ def check_thm1_i(ctx: Context) -> ClaimResult:
         "targets; otherwise the output bias lowers the loss.",
         details=f"Counterexample: data {THM1_DATA}, theta {THM1_POINT} "
                 f"(layer {spot.layer if spot else '?'} dead, output "
-                f"{THM1_POINT.outputs(THM1_DATA)[0]}, mean {_mean(THM1_DATA)}): L = {cert.loss}"
+                f"{THM1_POINT.outputs(THM1_DATA)[0]}, mean {THM1_DATA.target_mean}): "
+                f"L = {cert.loss}"
                 + (f", and the witness {w} at distance {w.distance(THM1_POINT)} has "
                    f"L = {w.loss(THM1_DATA)}" if w is not None else "")
                 + f". Random blind spots: {seen[True]} certified minima (output = mean), "

@@ -24,9 +24,9 @@ from fractions import Fraction
 from typing import Any
 
 from ...errors import CertificateError, ClaimCheckError, NotDecentError, ShapeError, require
-from ...exact.datasets import Dataset
+from ...exact.datasets import Dataset, is_decent, require_dataset
 from ...exact.deep_relu import DeepReLU
-from ...exact.numbers import exact
+from ...exact.numbers import exact, mean
 
 __all__ = [
     "NotDecentError",
@@ -43,33 +43,14 @@ __all__ = [
 Vec = tuple[Fraction, ...]
 
 
-def _mean(values: Sequence[Fraction]) -> Fraction:
-    return sum(values, Fraction(0)) / len(values)
-
-
 def decent_index(dataset: Dataset) -> int | None:
     """The first r (0-based) with M({y_p : x_p = x_r}) != M({y_p}), or None (Definition 1)."""
-    ybar = _mean(dataset.y)
-    for x, ix in dataset.groups().items():
-        if _mean([dataset.y[i] for i in ix]) != ybar:
-            return dataset.X.index(x)
-    return None
-
-
-def is_decent(dataset: Dataset) -> bool:
-    """Definition 1: some input's group of targets has a mean different from the overall mean.
-
-    >>> is_decent(Dataset([0, 0, 1], [1, -1, 0])), is_decent(Dataset([0, 1], [0, 1]))
-    (False, True)
-    """
-    if not isinstance(dataset, Dataset):
-        raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
-    return decent_index(dataset) is not None
+    return require_dataset(dataset).decent_index()
 
 
 def blind_spot_loss(dataset: Dataset) -> Fraction:
     """S = sum_i (y_i - ybar)^2: the least loss of any point with a blind spot (Lemma 1)."""
-    ybar = _mean(dataset.y)
+    ybar = dataset.target_mean
     return sum(((t - ybar) ** 2 for t in dataset.y), Fraction(0))
 
 
@@ -191,14 +172,14 @@ def _bump(dataset: Dataset, w: tuple[int, ...], r: int | None):
         if r is None:
             raise NotDecentError(
                 "dataset is not decent (every input's targets have the overall mean "
-                f"{_mean(dataset.y)}): Definition 1 fails, Theorem 1 (ii) does not apply.")
+                f"{dataset.target_mean}): Definition 1 fails, Theorem 1 (ii) does not apply.")
     xr = dataset.X[r]
-    ybar = _mean(dataset.y)
+    ybar = dataset.target_mean
     same = [dataset.y[i] for i, x in enumerate(dataset.X) if x == xr]
     other = [dataset.y[i] for i, x in enumerate(dataset.X) if x != xr]
-    if _mean(same) == ybar:
+    if mean(same) == ybar:
         raise NotDecentError(f"r={r}: the targets at x_r have the overall mean {ybar}.")
-    nu, mu = _mean(same), _mean(other)
+    nu, mu = mean(same), mean(other)
     diffs = sorted({tuple(a - b for a, b in zip(x, xr, strict=True))
                     for x in dataset.X if x != xr})
     v = separating_vector(diffs)
@@ -295,7 +276,7 @@ def better_point_few_units(dataset: Dataset, widths: Any) -> Theorem1Point:
     if decent_index(dataset) is None:
         raise NotDecentError("dataset is not decent: every blind spot with output ybar is a "
                              "global minimum (no function of x does better).")
-    ybar = _mean(dataset.y)
+    ybar = dataset.target_mean
     distinct = list(dataset.groups())
     diffs = sorted({tuple(a - b for a, b in zip(p, q, strict=True))
                     for i, p in enumerate(distinct) for q in distinct[i + 1:]})
@@ -318,7 +299,7 @@ def better_point_few_units(dataset: Dataset, widths: Any) -> Theorem1Point:
         break
     require(cov != 0, "no ramp with nonzero covariance found: unreachable for a decent dataset "
             "(see the docstring); please report this", error=ClaimCheckError)
-    pbar = _mean(phi)
+    pbar = mean(phi)
     var = sum(((p - pbar) ** 2 for p in phi), Fraction(0))
     a = cov / var
     c = ybar - a * pbar

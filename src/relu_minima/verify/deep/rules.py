@@ -43,7 +43,7 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from ...errors import CertificateError, ShapeError, require
-from ...exact.datasets import Dataset
+from ...exact.datasets import Dataset, require_dataset
 from ...exact.deep_relu import DeepReLU
 from ...exact.germs import Poly, add, germ_sign, loss_germ, trim
 from ...exact.params import ParameterSpace
@@ -321,8 +321,7 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
     params.space.require_full()  # these rules move every coordinate (issue 18)
     check_budget(max_directions, "max_directions", integer=True)
     check_budget(time_limit, "time_limit", integer=False)
-    if not isinstance(dataset, Dataset):
-        raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
+    dataset = require_dataset(dataset)
     params._check_dims(dataset)
     N = dataset.n
     outputs = params.outputs(dataset)

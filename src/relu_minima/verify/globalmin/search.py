@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 
 from ...errors import CertificateError, InvalidArgument, InvalidType, require
 from ...exact import linalg
-from ...exact.datasets import Dataset
+from ...exact.datasets import Dataset, require_dataset
 from ...exact.shallow_relu import ShallowReLU
 from ..certificate import Certificate, Verdict, register_certificate
 from .arrangement import CellProblem, GlobalSearchTooLarge
@@ -104,9 +104,7 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
     >>> cert.value, cert.attained, cert.check()
     (Fraction(14, 1), True, True)
     """
-    if not isinstance(dataset, Dataset):
-        raise InvalidType(f"dataset={dataset!r:.60} must be a relu_minima.Dataset; build one "
-                          "with Dataset(X, y).")
+    dataset = require_dataset(dataset)
     _positive_int(hidden, "hidden", "the number m of hidden units, e.g. hidden=2")
     _positive_int(limit, "limit", "a cap on the work, e.g. limit=100000")
     if not isinstance(prune, bool):

@@ -26,10 +26,11 @@ from typing import Any, ClassVar
 
 from ...errors import CertificateError, ShapeError, require
 from ...exact import linalg
-from ...exact.datasets import Dataset
+from ...exact.datasets import Dataset, require_dataset
 from ...exact.deep_relu import DeepReLU
 from ...exact.germs import germ_sign, loss_germ
 from ...exact.linalg import dot
+from ...exact.numbers import sign
 from ...exact.shallow_relu import ShallowReLU, relu
 from ..certificate import (
     Certificate,
@@ -48,7 +49,6 @@ from .units import (
     moves_c,
     moves_v,
     safe_radius,
-    sign,
     unit_evidence,
     unit_moving,
 )
@@ -217,10 +217,7 @@ def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertifi
     >>> verify_shallow(ShallowReLU(W=[1], b=[-3], v=[1], c=0), D1).radius
     Fraction(1, 10)
     """
-    if not isinstance(dataset, Dataset):
-        raise ShapeError(
-            f"dataset={dataset!r} must be a relu_minima.Dataset; build one with Dataset(X, y)."
-        )
+    dataset = require_dataset(dataset)
     if not isinstance(params, ShallowReLU):
         raise ShapeError(f"params of type {type(params).__name__} must be a ShallowReLU.")
     return _verify_shallow(params, dataset)

@@ -31,6 +31,7 @@ from typing import Any
 from ...errors import CertificateError, InvalidArgument
 from ...exact import linalg
 from ...exact.linalg import dot, primitive
+from ...exact.numbers import sign
 from . import zonotope as kink_cells
 from .zonotope import ZonotopeCertificate
 
@@ -181,10 +182,6 @@ def _require(condition: bool, message: str) -> None:
         raise CertificateError(f"kink-form decision: {message}")
 
 
-def _sign(t: Fraction) -> int:
-    return (t > 0) - (t < 0)
-
-
 def _rays(form: KinkForm) -> list[Vec]:
     """Both orientations of every 1-dimensional flat of the arrangement inside V = span(normals).
 
@@ -245,7 +242,7 @@ def _search(form: KinkForm, ess: KinkForm, violates: Callable[[Fraction], bool]
     for line in _lines(ess):
         for delta in (line, tuple(-t for t in line)):
             value = form(delta)
-            rays.append(RayValue(delta, value, tuple(_sign(dot(n, delta)) for n in ess.normals)))
+            rays.append(RayValue(delta, value, tuple(sign(dot(n, delta)) for n in ess.normals)))
             if violates(value):
                 return rays, delta
     rays.sort(key=lambda ray: _rays_order(ray.direction))

@@ -20,7 +20,7 @@ from ...exact.shallow_relu import ShallowReLU
 from .kink_forms import KinkForm, SignDecision
 
 __all__ = ["Descent", "Evidence", "UnitReport", "embed", "moves_c", "moves_v", "safe_radius",
-           "sign", "unit_evidence", "unit_moving"]
+           "unit_evidence", "unit_moving"]
 
 Vec = tuple[Fraction, ...]
 
@@ -137,10 +137,6 @@ def embed(delta: Vec, keep: tuple[int, ...], dim: int) -> Vec:
     for k, t in zip(keep, delta, strict=True):
         out[k] = t
     return tuple(out)
-
-
-def sign(t: Fraction) -> int:
-    return (t > 0) - (t < 0)
 
 
 def safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec]) -> Fraction:

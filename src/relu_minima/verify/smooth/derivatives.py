@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import InvalidArgument, InvalidNumberError, ShapeError
-from ...exact.datasets import Dataset
+from ...exact.datasets import Dataset, require_dataset
 from ...exact.smooth_net import SmoothNet
 from .intervals import ball, box_balls, flint_module
 
@@ -48,8 +48,7 @@ class SmoothObjective:
             raise InvalidArgument(f"loss={loss!r} must be 'squared' or 'logistic'.")
         if activation not in ("sigmoid", "tanh"):
             raise InvalidArgument(f"activation={activation!r} must be 'sigmoid' or 'tanh'.")
-        if not isinstance(dataset, Dataset):
-            raise ShapeError(f"dataset={dataset!r} must be a relu_minima Dataset.")
+        dataset = require_dataset(dataset)
         if dataset.d != d:
             raise ShapeError(f"the network has d={d} inputs but the dataset has d={dataset.d}.")
         if loss == "logistic":
