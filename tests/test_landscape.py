@@ -9,12 +9,12 @@ import numpy as np
 from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.shallow_relu import ShallowReLU
 from relu_minima.numeric.landscape import (
-    plot_figure4,
     plot_hessian_spectrum,
     plot_linear_path,
     plot_slice,
 )
 from relu_minima.paper.registry import Context, Status, all_claims
+from relu_minima.paper.regression.figure4 import plot_figure4
 
 D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
 PROP1 = ShallowReLU([1], [-3], [1], 0)

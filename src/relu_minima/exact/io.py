@@ -5,7 +5,7 @@ Format: ``{"dataset": {"X": [[...], ...], "y": [...]}, "params": {...}}`` where 
 layer with an ``"activation"`` key ("sigmoid" or "tanh") is a smooth network (``SmoothNet``).
 Numbers are strings such as "13/3" or "-0.25" (or JSON integers); JSON floats are refused.
 
-The parameterisation rides in params (issue 18): ``"bias": false`` (no layer has a bias; the
+The parameterisation rides in params: ``"bias": false`` (no layer has a bias; the
 bias entries may be left out) or one flag per layer such as ``"bias": [false, true]``, and
 ``"frozen": ["W_1[1,2]", "b_2[1]"]`` for coordinates held at their values (the library's names,
 :class:`~relu_minima.exact.params.ParameterSpace`). Without them every weight and bias moves.
@@ -81,7 +81,7 @@ def parse_problem(text: str) -> tuple[Any, Dataset]:
 KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "problem": (("dataset", "params"), ()),
     "dataset": (("X", "y"), ()),
-    # b and c may be left out for a bias-free layer ("bias": false; issue 18)
+    # b and c may be left out for a bias-free layer ("bias": false)
     "one-hidden-layer params": (("W", "v"), ("b", "c", "bias", "frozen")),
     "deep params": (("weights",), ("biases", "bias", "frozen")),
     "smooth params": (("W", "v", "activation"), ("b", "c", "bias", "frozen")),

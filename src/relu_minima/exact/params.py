@@ -14,7 +14,7 @@ strategies) goes through :class:`ParameterSpace` to read or write that layout.
 Coordinates are named 1-based for readers: ``W_n[j,k]`` is the weight from unit k of layer
 n-1 (input k for n = 1) into unit j of layer n, ``b_n[j]`` the bias of that unit.
 
-The space also records the *parameterisation*, i.e. which coordinates move (issue 18): a layer
+The space also records the *parameterisation*, i.e. which coordinates move: a layer
 may have no bias (``bias[n-1] = False``: b_n is identically 0 and not a parameter, as in
 ``nn.Linear(..., bias=False)``), and any coordinate may be *frozen* (held at its value). The
 flat layout is the same for every parameterisation (a bias-free layer keeps its zero bias

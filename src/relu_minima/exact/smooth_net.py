@@ -60,7 +60,7 @@ class SmoothNet:
     c: Fraction
     activation: str
 
-    space: ParameterSpace = field(repr=False)  # which coordinates move (issue 18)
+    space: ParameterSpace = field(repr=False)  # which coordinates move
 
     def __init__(self, W: Any, b: Any, v: Any, c: Any, *, activation: str = "sigmoid",
                  bias: Any = True, frozen: Any = ()) -> None:

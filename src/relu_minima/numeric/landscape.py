@@ -4,9 +4,10 @@
   a little beyond both ends (the linear-path test of Goodfellow et al., 2015);
 * :func:`plot_slice`: the loss on a 2-D plane through a point, spanned by two directions;
 * :func:`plot_hessian_spectrum`: the eigenvalues of the numeric Hessian at a point (for ReLU
-  networks the Hessian of the current linear piece, see :mod:`relu_minima.numeric`);
-* :func:`plot_figure4`: Figure 4 of the paper redrawn, the datasets D1-D3 of Propositions 1-3
-  with the fitted functions of the local minima, the losses computed exactly.
+  networks the Hessian of the current linear piece, see :mod:`relu_minima.numeric`).
+
+Figure 4 of the paper is drawn by :mod:`relu_minima.paper.regression.figure4` with
+:func:`save_png`.
 
 Each returns a frozen dataclass with the path of the PNG and the numbers that were drawn.
 """
@@ -14,7 +15,6 @@ Each returns a frozen dataclass with the path of the PNG and the numbers that we
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +26,12 @@ import numpy as np
 
 from ..errors import ShapeError
 from ..exact.datasets import Dataset
-from ..exact.shallow_relu import ShallowReLU
 from . import backend
 
 __all__ = [
-    "FIGURE4_PANELS",
-    "Figure4",
-    "Figure4Panel",
     "HessianSpectrum",
     "LinearPath",
     "Slice2D",
-    "plot_figure4",
     "plot_hessian_spectrum",
     "plot_linear_path",
     "plot_slice",
@@ -70,7 +65,8 @@ class HessianSpectrum:
     eigenvalues: np.ndarray
 
 
-def _save(fig: Any, path: Any) -> Path:
+def save_png(fig: Any, path: Any) -> Path:
+    """Write ``fig`` to the PNG file ``path`` (its folder made if missing) and close it."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=110)
@@ -106,7 +102,7 @@ def plot_linear_path(params_a: Any, params_b: Any, dataset: Dataset, path: Any, 
     ax.set_ylabel(f"{loss} loss (float)")
     ax.set_title("Loss along the linear path (numeric evidence)")
     fig.tight_layout()
-    return LinearPath(_save(fig, path), alphas, vals)
+    return LinearPath(save_png(fig, path), alphas, vals)
 
 
 def plot_slice(params: Any, dataset: Dataset, path: Any, direction1: Any = None,
@@ -135,7 +131,7 @@ def plot_slice(params: Any, dataset: Dataset, path: Any, direction1: Any = None,
     ax.set_ylabel("t (direction 2)")
     ax.set_title("2-D slice through the point (numeric evidence)")
     fig.tight_layout()
-    return Slice2D(_save(fig, path), s, s.copy(), vals)
+    return Slice2D(save_png(fig, path), s, s.copy(), vals)
 
 
 def plot_hessian_spectrum(params: Any, dataset: Dataset, path: Any, *,
@@ -150,84 +146,4 @@ def plot_hessian_spectrum(params: Any, dataset: Dataset, path: Any, *,
     ax.set_ylabel("eigenvalue")
     ax.set_title("Numeric Hessian spectrum at the point (evidence)")
     fig.tight_layout()
-    return HessianSpectrum(_save(fig, path), eig)
-
-
-# -- Figure 4 ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Figure4Panel:
-    """One panel: a dataset and its two local minima with the losses the paper implies."""
-
-    label: str
-    dataset: Dataset
-    better: ShallowReLU  # drawn blue
-    worse: ShallowReLU  # drawn red
-    better_loss: Fraction  # the stated / expected exact loss
-    worse_loss: Fraction
-    note: str = ""
-
-
-def _panels() -> tuple[Figure4Panel, ...]:
-    F = Fraction
-    D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
-    D2 = Dataset([-1, 0, 1, 10, 11, 12], [5, 0, -1, -3, -4, -5])
-    D3 = Dataset([-1, 0, 1, 10, 11, 12], [3, 0, -1, -3, -4, -6])
-    return (
-        Figure4Panel("(a) D1, m = 1 (Proposition 1)", D1,
-                     ShallowReLU([-7], [-4], [1], 0), ShallowReLU([1], [-3], [1], 0),
-                     F(14), F(18), "red: Proposition 1's point (loss 18, Remark 1)"),
-        Figure4Panel("(b) D2, m = 2 (Proposition 2, corrected)", D2,
-                     ShallowReLU([-5, 1], [1, -8], [1, -1], -1),
-                     ShallowReLU([-3, 1], [F(13, 3), -10], [1, -1], -3), F(0), F(8, 3),
-                     "printed w = (-5, -1) and (-3, -1) are a sign typo; drawn w_2 = +1"),
-        Figure4Panel("(c) D3, m = 3 (Proposition 3)", D3,
-                     ShallowReLU([F(-3, 2), F(-3, 2), F(3, 2)], [1, 0, F(-79, 6)], [1, 1, -1],
-                                 -1),
-                     ShallowReLU([-2, 1, 1], [F(11, 3), -10, -11], [1, -1, -1], -3),
-                     F(1, 6), F(2, 3)),
-    )
-
-
-FIGURE4_PANELS = _panels()
-
-
-@dataclass(frozen=True, eq=False)
-class Figure4:
-    """The redrawn figure and the exact losses of the drawn functions."""
-
-    path: Path
-    panels: tuple[Figure4Panel, ...]
-    losses: tuple[tuple[Fraction, Fraction], ...]  # (better, worse), computed exactly
-
-    @property
-    def matches(self) -> bool:
-        """True iff every drawn function's exact loss equals the expected value."""
-        return all((p.better_loss, p.worse_loss) == got
-                   for p, got in zip(self.panels, self.losses, strict=True))
-
-
-def plot_figure4(path: Any, panels: tuple[Figure4Panel, ...] = FIGURE4_PANELS) -> Figure4:
-    """Figure 4 redrawn: data (black), better minimum (blue), worse minimum (red)."""
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.0))
-    axes = np.atleast_1d(axes)
-    got = []
-    for ax, p in zip(axes, panels, strict=True):
-        xs = [float(x[0]) for x in p.dataset.X]
-        grid = np.linspace(min(xs) - 1.5, max(xs) + 1.5, 400)
-        losses = (p.better.loss(p.dataset), p.worse.loss(p.dataset))
-        got.append(losses)
-        for net, colour, value in ((p.better, "tab:blue", losses[0]),
-                                   (p.worse, "tab:red", losses[1])):
-            th = backend.to_vector(net)
-            m = net.m
-            W, b, v, c = th[:m], th[m:2 * m], th[2 * m:3 * m], th[-1]
-            f = c + np.maximum(grid[:, None] * W + b, 0.0) @ v
-            ax.plot(grid, f, color=colour, lw=1.8, label=f"loss {value} (exact)")
-        ax.scatter(xs, [float(t) for t in p.dataset.y], color="black", zorder=3, s=22)
-        ax.set_title(p.label, fontsize=10)
-        ax.set_xlabel("x" + (f"\n{p.note}" if p.note else ""), fontsize=9)
-        ax.legend(fontsize=8, loc="best")
-    fig.suptitle("Figure 4 redrawn: local minima of ReLU regression "
-                 "(blue better than red; D2 drawn with the corrected w_2 = +1)", fontsize=10)
-    fig.tight_layout()
-    return Figure4(_save(fig, path), panels, tuple(got))
+    return HessianSpectrum(save_png(fig, path), eig)

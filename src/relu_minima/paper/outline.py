@@ -99,7 +99,7 @@ _declare("yun-sigmoid", "Reference 003 (Yun, Sra, Jadbabaie), sigmoid/tanh count
          "hidden units with biases, the loss (1/2) sum (f - y)^2 has a local minimum whose output "
          "is the linear least-squares fit (loss 1/3), strictly worse than the global minimum.")
 
-# The mechanisms of Figures 1 and 2 (issue 17), placed after their figures
+# The mechanisms of Figures 1 and 2, placed after their figures
 _declare("fig1-blind-spot", "Section 3.1.1, after Figure 1",
          "By changing the initialization of the model (the mean of the normal distribution "
          "used to sample weights) one can force all hidden units to be deactivated for most or "

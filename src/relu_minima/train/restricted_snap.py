@@ -1,4 +1,4 @@
-"""Snapping a trained network that has bias-free layers (issue 18; docs/parameterisation.md).
+"""Snapping a trained network that has bias-free layers (docs/parameterisation.md).
 
 A network trained with ``Linear(..., bias=False)`` lives in a smaller parameter space: a
 bias-free layer's bias is 0 and not a parameter. The snap of :mod:`.shallow_snap` would look

@@ -35,7 +35,7 @@ import numpy as np
 from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow_relu import ShallowReLU
-from ..verify.shallow.criterion import verify_shallow as verify_local_minimum
+from ..verify.shallow.criterion import verify_shallow
 from .active_set import CellProblem, Pair, cell_minimum
 from .exact_lsq import least_squares
 from .rationals import short_rational
@@ -232,7 +232,7 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
                 K = K | frozenset(flipped)
                 how = "pairs that left the pattern added"
                 continue
-            cert = verify_local_minimum(point, dataset)
+            cert = verify_shallow(point, dataset)
             out.attempts.append(f"{head}: exact point, verdict: {_status(cert)}")
             out.others.append((point, cert))
             if cert.is_local_minimum:

@@ -88,7 +88,7 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
         raise InvalidNumberError(f"global_limit={global_limit!r} must be a positive integer "
                                  "(patterns of the exact global search), or None to skip it.")
     frozen = getattr(getattr(params, "space", None), "frozen", ())
-    if frozen:  # the snap moves every coordinate it solves for (issue 18)
+    if frozen:  # the snap moves every coordinate it solves for: a frozen one cannot be snapped
         raise InvalidArgument(
             f"params holds frozen parameters {list(frozen)}, but snap solves for every weight "
             "(bias-free layers are kept at 0); snap params.with_space(bias=params.space.bias) "
@@ -108,7 +108,7 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
     grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0]))
     trained = net.exact_binary()
     others: list[tuple[Any, Any]] = []
-    if not all(net.bias_flags):  # bias-free layers: the restricted question (issue 18)
+    if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
         from .restricted_snap import snap_bias_free
 
         res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)

@@ -58,7 +58,8 @@ class FloatNet:
     weights: tuple[np.ndarray, ...]
     biases: tuple[np.ndarray, ...]
     names: tuple[str, ...]  # where each layer came from, for messages
-    # which layers have a bias (None: all); a bias-free layer's biases are zeros (issue 18)
+    # which layers have a bias (None: all); a bias-free layer's biases are zeros
+    # (its outputs are then those of the layer without biases)
     bias: tuple[bool, ...] | None = None
 
     @property
@@ -299,7 +300,7 @@ def read_dataset(dataset: Any, rule: str = "decimal") -> Dataset:
     return Dataset(X_exact.tolist(), y_exact.tolist())
 
 
-# -- bias-free layers (issue 18) ------------------------------------------------------------------
+# -- bias-free layers ---------------------------------------------------------------------------
 def _bias_free_filled(state: Mapping[Any, Any]) -> tuple[Mapping[Any, Any], tuple[bool, ...]]:
     """A state_dict whose layers without a ``".bias"`` key (``Linear(..., bias=False)``) get a
     zero bias right after their weight, and one flag per layer (stored order): False for those.

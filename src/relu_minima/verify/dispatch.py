@@ -22,7 +22,7 @@ __all__ = ["register_decision", "verify_local_minimum"]
 
 _DECISIONS: dict[type, Callable[..., Certificate]] = {
     ShallowReLU: verify_shallow,
-    DeepReLU: verify_deep,  # the deep decision, or the restricted one (issue 18)
+    DeepReLU: verify_deep,  # the deep decision, or the restricted one
 }
 
 

@@ -46,7 +46,8 @@ def _exponent_reading() -> tuple[bool, sympy.Expr, sympy.Expr, sympy.Expr]:
 
 @implements("prop4")
 def check_prop4(ctx: Context) -> ClaimResult:
-    # each stage says what it does: the whole check takes about 15 s (issue 11)
+    # each stage says what it does: the whole check takes about 15 s, so the progress line is
+    # the reader's only sign of life
     ctx.progress("Proposition 4 (1/5): the Appendix B.1 dataset and the converging event")
     data = outlier_dataset(8, 2)  # _check() re-verifies every property exactly
     event = converging_event(data)  # re-verifies every fact of the event exactly

@@ -1,4 +1,4 @@
-"""Checks of the mechanisms behind Figures 1 and 2 (Section 3.1.1; issue 17): the blind spot
+"""Checks of the mechanisms behind Figures 1 and 2 (Section 3.1.1): the blind spot
 of a shifted-mean first layer on non-negative inputs, and what scaling the inputs by tau does
 to the linear regions at initialisation. The training runs of Figures 1 and 2 are other
 claims (fig1, fig2). Proofs: docs/experiments_mechanisms.md."""

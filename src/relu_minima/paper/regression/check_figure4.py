@@ -14,8 +14,8 @@ from . import examples as ex
 @implements("fig4")
 def check_fig4(ctx: Context) -> ClaimResult:
     """Redraw Figure 4 and recompute every drawn function's loss exactly."""
-    from ...numeric.landscape import plot_figure4
     from ...verify.dispatch import verify_local_minimum
+    from .figure4 import plot_figure4
 
     ctx.progress("fig4: drawing D1-D3 with the fitted functions")
     fig = plot_figure4(ctx.output_dir / "figure4.png")

@@ -12,7 +12,8 @@ from ...exact.shallow_relu import ShallowReLU
 __all__ = [
     "D1", "D2", "D3",
     "PROP1_COMPARISON", "PROP1_POINT",
-    "PROP2_GLOBAL_PRINTED", "PROP2_LOCAL_PRINTED",
+    "PROP2_GLOBAL_CORRECTED", "PROP2_GLOBAL_PRINTED", "PROP2_LOCAL_CORRECTED",
+    "PROP2_LOCAL_PRINTED",
     "PROP3_BETTER", "PROP3_WORSE",
 ]
 
@@ -31,3 +32,7 @@ PROP2_LOCAL_PRINTED = ShallowReLU(W=[-3, -1], b=["13/3", -10], v=[1, -1], c=-3)
 # Proposition 3, as printed.
 PROP3_BETTER = ShallowReLU(W=["-3/2", "-3/2", "3/2"], b=[1, 0, "-79/6"], v=[1, 1, -1], c=-1)
 PROP3_WORSE = ShallowReLU(W=[-2, 1, 1], b=["11/3", -10, -11], v=[1, -1, -1], c=-3)
+
+# Proposition 2 with the sign of w_2 corrected (docs/errata.md, proofs/test_proposition2.py).
+PROP2_GLOBAL_CORRECTED = ShallowReLU(W=[-5, 1], b=[1, -8], v=[1, -1], c=-1)
+PROP2_LOCAL_CORRECTED = ShallowReLU(W=[-3, 1], b=["13/3", -10], v=[1, -1], c=-3)

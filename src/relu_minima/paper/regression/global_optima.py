@@ -28,9 +28,8 @@ __all__ = ["NAMED_POINTS", "NamedGap", "global_optima", "named_point_gaps"]
 DATASETS: dict[str, Dataset] = {"D1": ex.D1, "D2": ex.D2, "D3": ex.D3}
 WIDTHS: dict[str, tuple[int, ...]] = {"D1": (1, 2), "D2": (1, 2), "D3": (1, 2, 3, 4)}
 
-# Proposition 2 with the sign of w_2 corrected (docs/errata.md, proofs/test_proposition2.py).
-PROP2_GLOBAL_CORRECTED = ShallowReLU(W=[-5, 1], b=[1, -8], v=[1, -1], c=-1)
-PROP2_LOCAL_CORRECTED = ShallowReLU(W=[-3, 1], b=["13/3", -10], v=[1, -1], c=-3)
+PROP2_GLOBAL_CORRECTED = ex.PROP2_GLOBAL_CORRECTED
+PROP2_LOCAL_CORRECTED = ex.PROP2_LOCAL_CORRECTED
 
 NAMED_POINTS: tuple[tuple[str, str, ShallowReLU], ...] = (
     ("Proposition 1 point (w, b, v, c) = (1, -3, 1, 0)", "D1", ex.PROP1_POINT),

@@ -257,7 +257,7 @@ class SmoothObjective:
 
 
 class RestrictedObjective:
-    """The loss as a function of the moving coordinates only (issue 18, docs/method.md): the
+    """The loss as a function of the moving coordinates only (docs/method.md): the
     fixed coordinates of ``params.space`` (bias-free layers, frozen names) stay at ``params``'
     values, and every box is thin along them. The Krawczyk and Hessian tests then run on this
     n-variable function unchanged, so a certificate speaks about the restricted problem."""
