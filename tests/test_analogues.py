@@ -59,6 +59,7 @@ def test_zero_bias_patterns_do_not_move_with_the_scale_but_random_biases_do():
                                          (1, 1e-5))
 
 
+@pytest.mark.slow
 def test_permuted_labels_are_a_permutation():
     pytest.importorskip("sklearn")
     real, perm = A.digits(), A.digits("permuted")
@@ -68,6 +69,7 @@ def test_permuted_labels_are_a_permutation():
         A.digits("shuffled")
 
 
+@pytest.mark.slow
 def test_the_step_budget_is_the_users(tmp_path, capsys):
     from relu_minima.cli import main
     from relu_minima.report import run_claims

@@ -60,6 +60,7 @@ def test_radius_claim_holds_on_exact_random_points(problem, seed):
 @settings(max_examples=60)
 @given(instances(), st.randoms(use_true_random=False),
        st.fractions(min_value=Fraction(1, 8), max_value=8, max_denominator=8))
+@pytest.mark.slow
 def test_symmetries_never_change_the_verdict(problem, rnd, a):
     net, D = problem
     cert = verify_local_minimum(net, D)

@@ -124,6 +124,7 @@ def test_every_check_has_a_mutation():
     assert {c.key for c in CHECKED} == set(MUTATIONS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("claim", CHECKED, ids=lambda c: c.key)
 def test_breaking_the_core_function_changes_the_status(claim, monkeypatch, tmp_path):
     target, name, wrong = MUTATIONS[claim.key]
@@ -134,6 +135,7 @@ def test_breaking_the_core_function_changes_the_status(claim, monkeypatch, tmp_p
     assert result.established.startswith("Failed")
 
 
+@pytest.mark.slow
 def test_python_minus_O_cannot_make_a_broken_check_verified(tmp_path):
     script = textwrap.dedent(f"""
         import pathlib

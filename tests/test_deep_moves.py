@@ -101,6 +101,7 @@ HARD = (DeepReLU([[[-2]], [[1]], [[-1]]], [[4], [-2], ["5/2"]]),
         Dataset([2, 1, 0, 0], [2, 3, 3, -2]))
 
 
+@pytest.mark.slow
 def test_undecided_reason_names_the_budget_and_the_option():
     net, D = HARD
     cert = verify_local_minimum(net, D, max_directions=3)

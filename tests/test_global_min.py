@@ -85,6 +85,7 @@ def _scale(dataset: Dataset) -> float:
 
 
 # -- against the numeric optimiser ---
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(line_data(), st.integers(1, 2), st.integers(0, 2**16))
 def test_exact_optimum_is_never_above_the_numeric_best(D, m, seed):
@@ -113,6 +114,7 @@ def test_the_numeric_search_gets_close_to_the_exact_optimum(name, m):
     ([[0, 0], [1, 0], [0, 1], [1, 1], [2, 3]], [0, 1, 1, 0, 2], 2),
     ([[0, 0], [2, 1], [-1, 3], [1, -2]], [3, -1, 2, 0], 1),
 ])
+@pytest.mark.slow
 def test_two_dimensional_optimum_matches_the_numeric_best(X, y, m):
     D = Dataset(X, y)
     cert = global_minimum(D, hidden=m)

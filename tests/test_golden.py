@@ -35,5 +35,6 @@ def test_certificate_json_is_byte_identical(path: Path, current: dict[str, str])
     assert current[path.stem] + "\n" == path.read_text()
 
 
+@pytest.mark.slow
 def test_report_of_the_exact_claims_is_byte_identical() -> None:
     assert report() + "\n" == (GOLDEN / "report.json").read_text()

@@ -213,6 +213,7 @@ def test_builtin_and_digits():
     assert (digits.n, digits.d, digits.scale) == (1797, 64, Fraction(1, 16))
 
 
+@pytest.mark.slow
 def test_check_paper_reads_a_user_mnist(tiny_mnist, tmp_path):
     folder, _, _ = tiny_mnist
     out = tmp_path / "report"

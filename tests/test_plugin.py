@@ -5,6 +5,7 @@ from __future__ import annotations
 # pytester's in-process runs drop the modules first imported inside them; numpy cannot be
 # imported twice in one process, and the plugin now imports it only on first use: load it here.
 import numpy  # noqa: F401
+import pytest
 
 pytest_plugins = ["pytester"]
 
@@ -33,6 +34,7 @@ def test_seed(relu_minima_seed):
 """
 
 
+@pytest.mark.slow
 def test_fixtures_and_failure_messages(pytester):
     pytester.makepyfile(TEST_FILE)
     result = pytester.runpytest_subprocess("--relu-minima-seed=5", "--relu-minima-candidates=300")

@@ -51,6 +51,7 @@ halves = st.integers(-6, 6).map(lambda k: Fraction(k, 2))
 @settings(max_examples=8, deadline=None)
 @given(st.sampled_from(["sigmoid", "tanh"]), st.sampled_from(["squared", "logistic"]),
        st.lists(halves, min_size=7, max_size=7), st.lists(halves, min_size=3, max_size=3))
+@pytest.mark.slow
 def test_numeric_agrees_with_sympy(activation, loss, p, xs):
     net = SmoothNet([[p[0]], [p[1]]], p[2:4], p[4:6], p[6], activation=activation)
     D = Dataset(xs, [1, -1, 1])

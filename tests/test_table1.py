@@ -143,6 +143,7 @@ def test_protocols_fixed_and_documented():
     assert t1.SGD_PROTOCOL.batch_size == 1
 
 
+@pytest.mark.slow
 def test_checks_run_at_quick_scale(tmp_path):
     from relu_minima.report import run_claims
 
