@@ -164,71 +164,101 @@ def search_neighbourhood(
     seed_label = seed if isinstance(seed, int) else None
 
     obj = backend.NumericObjective(deep, dataset)
-    theta0, P, rf = obj.theta0, obj.arch.n_params, float(r)
-    lo, hi = theta0 - rf, theta0 + rf
+    rf = float(r)
+    lo, hi = obj.theta0 - rf, obj.theta0 + rf
     # fixed coordinates (bias-free layers, frozen names) are not parameters: the box is flat there
     fixed = ~np.array(deep.space.moving)
-    lo[fixed] = hi[fixed] = theta0[fixed]
-    pools: list[tuple[str, np.ndarray, np.ndarray]] = []
-
-    scale_arr = np.asarray(scales, dtype=float)
-    if n_random:
-        s = rng.choice(scale_arr, size=(n_random, 1)) * rf
-        u = rng.uniform(-1.0, 1.0, size=(n_random, P))
-        sparse = rng.random((n_random, P)) < np.minimum(1.0, 2.0 / P)
-        u[n_random // 2:] *= sparse[n_random // 2:]
-        cand = np.clip(theta0 + s * u, lo, hi)
-        pools.append(("random direction", cand, obj.loss(cand)))
-
+    lo[fixed] = hi[fixed] = obj.theta0[fixed]
+    box = _Box(obj, lo, hi, rf, np.asarray(scales, dtype=float), rng)
     pairs = kink_pairs(deep, dataset)
-    if pairs and n_kink:
-        dirs = _kink_directions(deep, dataset, pairs)
-        reps = np.repeat(dirs, len(scale_arr) * n_kink, axis=0)
-        s = np.tile(np.repeat(scale_arr, n_kink), len(dirs))[:, None] * rf
-        noise = rng.uniform(-1.0, 1.0, size=reps.shape)
-        noise[:: n_kink] = 0.0  # the pure flip, too
-        cand = np.clip(theta0 + s * (0.6 * reps + 0.4 * noise), lo, hi)
-        pools.append(("kink flip", cand, obj.loss(cand)))
-
+    pools = [*box.random_pool(n_random),
+             *box.kink_pool(_kink_directions(deep, dataset, pairs) if pairs else None, n_kink)]
     if descent_runs and descent_steps:
-        starts = [theta0[None]]
-        for _, cand, vals in pools:
-            starts.append(cand[np.argsort(vals)[: max(1, descent_runs // 2)]])
-        start = np.concatenate(starts)[:descent_runs]
-        if len(start) < descent_runs:
-            extra = descent_runs - len(start)
-            start = np.concatenate([start, np.clip(
-                theta0 + rf * 1e-3 * rng.uniform(-1, 1, (extra, P)), lo, hi)])
-        cand, vals = _descend(obj, start, lo, hi, rf, descent_steps)
-        pools.append(("descent run", cand, vals))
-
+        pools.append(box.descent_pool(pools, descent_runs, descent_steps))
     tried = sum(len(c) for _, c, _ in pools)
     by_kind = tuple((k, len(c)) for k, c, _ in pools)
-    if descent_runs and descent_steps:
+    if descent_runs and descent_steps:  # each descent step evaluates 7 step lengths
         by_kind = (*by_kind[:-1], ("descent run", descent_runs * descent_steps * 7))
         tried += descent_runs * descent_steps * 7 - len(pools[-1][1])
-
     base_loss = deep.loss(dataset)
-    theta0_exact = deep.parameters()
-    best = (params, base_loss, Fraction(0), "the point itself")
-    seen: set[bytes] = set()
-    for kind, cand, vals in pools:
-        order = np.argsort(vals, kind="stable")
-        for k in order[:reevaluate]:
-            key = cand[k].tobytes()
-            if key in seen:
-                continue
-            seen.add(key)
-            point, dist = _exact_point(cand[k], theta0_exact, r, deep)
-            loss = point.loss(dataset)
-            if loss < best[1]:
-                out = point.to_shallow() if isinstance(params, ShallowReLU) else point
-                best = (out, loss, dist, kind)
+    best = _best_exact(pools, params, deep, dataset, r, base_loss, reevaluate)
     return NeighbourhoodSearch(
         params=params, radius=r, base_loss=base_loss, best=best[0], best_loss=best[1],
         decrease=base_loss - best[1], distance=best[2], best_kind=best[3], tried=tried,
         tried_by_kind=by_kind, kink_count=len(pairs), seed=seed_label,
     )
+
+
+Pool = tuple[str, np.ndarray, np.ndarray]  # (kind, candidate points, their float losses)
+
+
+class _Box:
+    """The max-norm box of half width ``rf`` around the point, and the candidate pools drawn in
+    it (every candidate is clipped to the box)."""
+
+    def __init__(self, obj: backend.NumericObjective, lo: np.ndarray, hi: np.ndarray, rf: float,
+                 scales: np.ndarray, rng: np.random.Generator) -> None:
+        self.obj, self.lo, self.hi, self.rf, self.scales, self.rng = obj, lo, hi, rf, scales, rng
+        self.theta0, self.P = obj.theta0, obj.arch.n_params
+
+    def _pool(self, kind: str, cand: np.ndarray) -> Pool:
+        cand = np.clip(cand, self.lo, self.hi)
+        return kind, cand, self.obj.loss(cand)
+
+    def random_pool(self, n: int) -> list[Pool]:
+        """``n`` random points at random scales; half of them move only ~2 coordinates."""
+        if not n:
+            return []
+        s = self.rng.choice(self.scales, size=(n, 1)) * self.rf
+        u = self.rng.uniform(-1.0, 1.0, size=(n, self.P))
+        sparse = self.rng.random((n, self.P)) < np.minimum(1.0, 2.0 / self.P)
+        u[n // 2:] *= sparse[n // 2:]
+        return [self._pool("random direction", self.theta0 + s * u)]
+
+    def kink_pool(self, dirs: np.ndarray | None, n: int) -> list[Pool]:
+        """Per kink direction and scale, ``n`` noisy mixes (the first of each the pure flip)."""
+        if dirs is None or not n:
+            return []
+        reps = np.repeat(dirs, len(self.scales) * n, axis=0)
+        s = np.tile(np.repeat(self.scales, n), len(dirs))[:, None] * self.rf
+        noise = self.rng.uniform(-1.0, 1.0, size=reps.shape)
+        noise[::n] = 0.0  # the pure flip, too
+        return [self._pool("kink flip", self.theta0 + s * (0.6 * reps + 0.4 * noise))]
+
+    def descent_pool(self, pools: list[Pool], runs: int, steps: int) -> Pool:
+        """Projected descent from the point and the best candidates of the other pools."""
+        starts = [self.theta0[None]]
+        for _, cand, vals in pools:
+            starts.append(cand[np.argsort(vals)[: max(1, runs // 2)]])
+        start = np.concatenate(starts)[:runs]
+        if len(start) < runs:
+            extra = runs - len(start)
+            start = np.concatenate([start, np.clip(
+                self.theta0 + self.rf * 1e-3 * self.rng.uniform(-1, 1, (extra, self.P)),
+                self.lo, self.hi)])
+        cand, vals = _descend(self.obj, start, self.lo, self.hi, self.rf, steps)
+        return "descent run", cand, vals
+
+
+def _best_exact(pools: list[Pool], params: Any, deep: DeepReLU, dataset: Dataset, r: Fraction,
+                base_loss: Fraction, reevaluate: int) -> tuple[Any, Fraction, Fraction, str]:
+    """The exactly lowest of the ``reevaluate`` best float candidates of each pool (re-scored
+    in exact arithmetic inside the exact ball), or the point itself."""
+    theta0 = deep.parameters()
+    best = (params, base_loss, Fraction(0), "the point itself")
+    seen: set[bytes] = set()
+    for kind, cand, vals in pools:
+        for k in np.argsort(vals, kind="stable")[:reevaluate]:
+            key = cand[k].tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            point, dist = _exact_point(cand[k], theta0, r, deep)
+            loss = point.loss(dataset)
+            if loss < best[1]:
+                out = point.to_shallow() if isinstance(params, ShallowReLU) else point
+                best = (out, loss, dist, kind)
+    return best
 
 
 def _descend(obj: backend.NumericObjective, start: np.ndarray, lo: np.ndarray, hi: np.ndarray,
