@@ -27,7 +27,7 @@ from pathlib import Path
 
 from relu_minima import Dataset, ShallowReLU, verify_local_minimum
 from relu_minima.verify.shallow.kink_forms import KinkForm, decide_sign, decide_sign_by_rays
-from relu_minima.verify.shallow.zonotope import decide_mixed
+from relu_minima.verify.shallow.zonotope_search import decide_mixed
 
 OUT = Path(__file__).resolve().parent / "out"
 

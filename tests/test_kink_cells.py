@@ -25,12 +25,12 @@ from relu_minima.verify.shallow.zonotope import (
     CellBranch,
     CellLeaf,
     IntegerForm,
-    decide_mixed,
     phi,
     verify_certificate,
     zonotope_generators,
 )
 from relu_minima.verify.shallow.zonotope_lp import exact_feasible
+from relu_minima.verify.shallow.zonotope_search import decide_mixed
 
 F = Fraction
 small = st.integers(-3, 3).map(Fraction)

@@ -1,7 +1,8 @@
 """Sign of a kink form: the one piecewise-linear function behind every local-minimum test.
 
-Mixed-sign forms are decided by Lemma D (docs/method.md) in :mod:`relu_minima.kink_cells`;
-the rays below remain the reference (``decide_sign_by_rays``) and the proof of ``decide_zero``.
+Mixed-sign forms are decided by Lemma D (docs/method.md) in
+:mod:`relu_minima.verify.shallow.zonotope_search`; the rays below remain the reference
+(``decide_sign_by_rays``) and the proof of ``decide_zero``.
 
 For a hidden unit j of a one-hidden-layer network at a point theta, with residuals
 r_i = f(x_i) - y_i and lifted inputs n_i = (x_i, 1), the *kink form* is
@@ -32,8 +33,8 @@ from ...errors import CertificateError, InvalidArgument
 from ...exact import linalg
 from ...exact.linalg import dot, primitive
 from ...exact.numbers import sign
-from . import zonotope as kink_cells
-from .zonotope import ZonotopeCertificate
+from .zonotope import ZonotopeCertificate, first_violating, verify_certificate
+from .zonotope_search import decide_mixed
 
 __all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_sign_by_rays",
            "decide_zero"]
@@ -117,7 +118,7 @@ class SignDecision:
         ess = g.essential()
         if self.zonotope is not None:
             _require(self.sigma in (1, -1), "a zonotope certificate needs sigma = +-1")
-            kink_cells.verify_certificate(ess.p, ess.normals, ess.weights, self.sigma,
+            verify_certificate(ess.p, ess.normals, ess.weights, self.sigma,
                                           self.zonotope)
             return
         if self.convex_weights is not None:
@@ -290,12 +291,12 @@ def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
     lam = _convex_certificate(ess, sigma)
     if lam is not None:
         return SignDecision(True, sigma, form, beta, (), None, lam)
-    delta = kink_cells.first_violating(ess.p, ess.normals, ess.weights, sigma,
+    delta = first_violating(ess.p, ess.normals, ess.weights, sigma,
                                        list(_quick_candidates(ess)))
     if delta is not None:
         return SignDecision(False, sigma, form, beta, (), delta)
     # mixed signs (or a convex case the floats could not settle): Lemma D
-    cert, descent = kink_cells.decide_mixed(ess.p, ess.normals, ess.weights, sigma)
+    cert, descent = decide_mixed(ess.p, ess.normals, ess.weights, sigma)
     return SignDecision(cert is not None, sigma, form, beta, (), descent, None, cert)
 
 
