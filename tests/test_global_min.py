@@ -332,11 +332,14 @@ def test_too_large_raises_naming_the_size_and_never_hangs():
     def plane(n):
         return Dataset([[rnd.randint(-50, 50), rnd.randint(-50, 50)] for _ in range(n)], [0] * n)
 
-    with pytest.raises(GlobalSearchTooLarge, match=r"at least \d+ activation patterns"):
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"at least \d+ activation patterns.*raise max_patterns"):
         global_minimum(plane(30), hidden=3)
-    with pytest.raises(GlobalSearchTooLarge, match=r"enumerating its cells takes about \d+"):
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"enumerating its cells takes about \d+.*raise max_patterns"):
         global_minimum(plane(200), hidden=1)
-    with pytest.raises(GlobalSearchTooLarge, match=r"give \d+ activation patterns \(\d+ cells\)"):
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"give \d+ activation patterns \(\d+ cells\).*raise max_patterns"):
         global_minimum(plane(10), hidden=3)
     assert time.perf_counter() - start < 60  # refusals come before the work, not after it
 
@@ -408,3 +411,22 @@ def test_relu_minima_verify_states_a_proven_bad_minimum(tmp_path, capsys):
             assert ShallowReLU.from_json(glob["global_point"]).loss(D) == 14
         else:
             assert "global_optimum" not in data
+
+
+def test_one_name_for_the_budget_and_the_old_one_still_works():
+    # the message says "raise max_patterns": that is the argument (it was limit=, and
+    # max_patterns= was a TypeError)
+    with pytest.raises(GlobalSearchTooLarge, match="raise max_patterns") as err:
+        global_minimum(ex.D3, hidden=4, max_patterns=10)
+    assert "limit" not in str(err.value)
+    assert global_minimum(ex.D1, hidden=1, max_patterns=50).value == 14
+    with pytest.warns(DeprecationWarning, match="max_patterns"):
+        assert global_minimum(ex.D1, hidden=1, limit=50).value == 14
+    with pytest.raises(InvalidArgument, match="max_patterns=60 only"), \
+            pytest.warns(DeprecationWarning):
+        global_minimum(ex.D1, hidden=1, max_patterns=60, limit=50)
+    cert = verify_local_minimum(ex.PROP1_POINT, ex.D1)
+    with pytest.warns(DeprecationWarning, match="max_patterns"):
+        assert prove_bad(cert, limit=1) is None
+    assert prove_bad(cert, max_patterns=1) is None
+    assert prove_bad(cert, max_patterns=2000) is not None

@@ -308,3 +308,12 @@ def test_the_safe_radius_prefilter_keeps_the_exact_minimum(data):
             bounds.append(min(row) / sum((abs(t) for t in x), Fraction(0)))
     expected = min(bounds) / 2 if bounds else Fraction(1)
     assert safe_radius(params, table, lifted) == expected
+
+
+def test_snap_names_the_global_budget_max_patterns():
+    params = {"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}
+    with pytest.warns(DeprecationWarning, match="max_patterns"):
+        old = snap(params, D1, global_limit=None)
+    assert old.status == snap(params, D1, max_patterns=None).status == "local minimum"
+    with pytest.raises(InvalidNumberError, match="max_patterns=0"):
+        snap(params, D1, max_patterns=0)

@@ -41,7 +41,34 @@ from .proof_text import (
     undecided_reason,
 )
 
-__all__ = ["DeepCertificate", "bias_direction"]
+__all__ = ["DeepCertificate", "SearchRecord", "bias_direction"]
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """What the move search of an undecided point did: ``tried`` moves (``counts`` by kind, in
+    the search's order) under the budget ``max_directions``, stopped by ``out_of`` (the budget
+    that ran out, e.g. "max_directions=4000" or "time_limit=60") or by trying every move (None).
+    ``check()`` repeats the search (deterministic: the same moves in the same order)."""
+
+    tried: int
+    counts: tuple[tuple[str, int], ...]
+    out_of: str | None
+    max_directions: int
+
+    @classmethod
+    def of(cls, found: SearchResult, max_directions: int) -> SearchRecord:
+        return cls(found.tried, tuple(found.counts.items()), found.out_of, max_directions)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tried": self.tried, "counts": dict(self.counts), "out_of": self.out_of,
+                "max_directions": self.max_directions}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SearchRecord:
+        return cls(int(data["tried"]), tuple((str(k), int(n)) for k, n in data["counts"].items()),
+                   None if data["out_of"] is None else str(data["out_of"]),
+                   int(data["max_directions"]))
 
 
 @register_certificate
@@ -77,7 +104,7 @@ class DeepCertificate(Certificate):
     germ: Poly | None = None  # loss polynomial along ``direction``
     shallow: Any = field(default=None, repr=False)  # LocalMinimumCertificate (depth 2)
     family: FamilyProof | None = None  # a family's proof of a minimum (deep_families)
-    search: SearchResult | None = None  # what the move search tried (undecided only)
+    search: SearchRecord | None = None  # what the move search tried (undecided only)
 
     # -- derived texts ---------------------------------------------------------------------
     def _rule_text(self) -> tuple[str, list[str]]:
@@ -235,12 +262,16 @@ class DeepCertificate(Certificate):
         if found is None:  # a version-1 certificate: its reason says the record is missing
             return
         budget, _, value = (found.out_of or "").partition("=")
-        require(found.direction is None and found.tried >= 0
-                and (budget != "max_directions" or int(value) == found.tried),
-                "the recorded search is inconsistent")
+        require(0 <= found.tried <= found.max_directions and budget in ("", "max_directions",
+                                                                      "time_limit")
+                and (budget == "max_directions") == (found.tried == found.max_directions
+                                                     and found.out_of is not None)
+                and (budget != "max_directions" or value == str(found.max_directions)),
+                "the recorded search is inconsistent: the budget that ran out is not the one "
+                "its count of moves shows")
         again = search_descent(p, D, self.loss, max_directions=found.tried, time_limit=None)
         require(again.direction is None and again.tried == found.tried
-                and again.counts == found.counts
+                and tuple(again.counts.items()) == found.counts
                 and (again.out_of is None) == (found.out_of is None),
                 "the recorded move search is not what the search does at params")
 
@@ -263,8 +294,7 @@ class DeepCertificate(Certificate):
             "germ": fraction_list(self.germ),
             "shallow": None if self.shallow is None else self.shallow.to_dict(),
             "family": None if self.family is None else self.family.to_json(),
-            **({} if found is None else {"search": {
-                "tried": found.tried, "counts": dict(found.counts), "out_of": found.out_of}}),
+            **({} if found is None else {"search": found.to_json()}),
         }
 
     @classmethod
@@ -286,10 +316,7 @@ class DeepCertificate(Certificate):
             parse_fractions(ev["germ"]),
             None if ev["shallow"] is None else Certificate.from_json(ev["shallow"]),
             None if ev.get("family") is None else FamilyProof.from_json(ev["family"]),
-            None if rec is None else SearchResult(
-                None, "", None, None, int(rec["tried"]),
-                {str(k): int(n) for k, n in rec["counts"].items()},
-                None if rec["out_of"] is None else str(rec["out_of"])))
+            None if rec is None else SearchRecord.from_json(rec))
 
 
 def bias_direction(params: DeepReLU, S: Fraction) -> tuple[Fraction, ...]:

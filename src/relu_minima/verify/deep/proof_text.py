@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 from ...exact.deep_relu import DeepReLU
 from ...exact.params import ParameterSpace
-from .moves import SearchResult
 
 __all__ = [
     "blind_spot_text",
@@ -127,16 +127,17 @@ def convex_text() -> Text:
              "gradient vanishes and theta is a global minimum."])
 
 
-def undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult | None) -> str:
-    """What was tried, which budget ran out, and which option to raise (``found``: the record
-    of the move search, re-verified by ``check()``; None in a version-1 certificate)."""
+def undecided_reason(loss: Fraction, bound: Fraction, found: Any) -> str:
+    """What was tried, which budget ran out, and which option to raise (``found``: the
+    certificate's ``SearchRecord`` of the move search, re-verified by ``check()``; None in a
+    version-1 certificate)."""
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
            "family rule applies (all-zero, zero layer, affine or monotone tail, blind spot, "
            "depth 2)")
     if found is None:
         return why + ", and no exact move lowered the loss (the record of the move search is " \
             "not stored in this version-1 certificate)"
-    tried = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in found.counts.items())
+    tried = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in found.counts)
     why += (f", and none of the {found.tried} exact moves tried ({tried or 'none'}; in the order "
             "coordinates, unit revivals, path moves, kink sign vectors, random kink moves, sign "
             "vectors on 2-4 coordinates) lowers the loss at any order")

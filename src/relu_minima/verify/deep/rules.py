@@ -47,7 +47,7 @@ from ...exact.germs import loss_germ
 from ..certificate import Verdict
 from ..shallow.criterion import verify_shallow
 from .blind_spots import BlindSpot, blind_spot_gradient_vanishes, class_bound, find_blind_spot
-from .certificate import DeepCertificate, bias_direction
+from .certificate import DeepCertificate, SearchRecord, bias_direction
 from .families import decide_family
 from .moves import check_budget, search_descent
 
@@ -136,4 +136,4 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
     if params.depth == 1 and found.out_of is None:
         return DeepCertificate(verdict=Verdict.MINIMUM, case="convex (depth 1)", **common)
     return DeepCertificate(verdict=Verdict.UNDECIDED, case="undecided", lower_bound=bound,
-                           search=found, **common)
+                           search=SearchRecord.of(found, max_directions), **common)

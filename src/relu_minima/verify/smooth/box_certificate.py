@@ -293,9 +293,9 @@ class SmoothCertificate(Certificate):
 
         verdict, params = Verdict(data["verdict"]), net(data["params"])
         notes = ev.get("notes")
-        if (data["schema_version"] == 1 and verdict is Verdict.UNDECIDED  # version 1: the
-                and ev["flat_kind"] is None and params.space.size > 0):   # notes were the reason
-            notes = data["reason"]
+        if (notes is None and data["schema_version"] == 1 and verdict is Verdict.UNDECIDED
+                and ev["flat_kind"] is None and any(params.space.moving)):
+            notes = data["reason"]  # version 1 stored the float search's notes as the reason
         return cls(
             params=params, dataset=Dataset.from_json(data["dataset"]),
             verdict=verdict, loss=enclosure(data["loss"]),
