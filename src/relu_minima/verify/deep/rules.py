@@ -30,7 +30,10 @@ in the order they are tried (proofs in docs/deep.md):
    kink moves, sign vectors on 2-4 coordinates, up to ``max_directions`` moves or
    ``time_limit`` seconds (a progress bar shows after a second).
 6. Otherwise: undecided, with the reason: what was tried, which budget ran out, which
-   option to raise.
+   option to raise. The certificate records the search and ``check()`` repeats it.
+
+Each rule returns a :class:`~relu_minima.verify.deep.certificate.DeepCertificate` with its
+evidence only: the reason and the proof are derived from it (:mod:`.proof_text`).
 
 Lemma 2 / Corollary 1 are certified by :func:`blind_spot_gradient_vanishes`: at a strict
 blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood.
