@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, ClassVar
 
 from ...errors import CertificateError, require
@@ -107,6 +108,12 @@ class DeepCertificate(Certificate):
     search: SearchRecord | None = None  # what the move search tried (undecided only)
 
     # -- derived texts ---------------------------------------------------------------------
+    @cached_property
+    def _text(self) -> tuple[str, tuple[str, ...]]:
+        """The reason and the rule's proof lines (computed once: the certificate is frozen)."""
+        reason, lines = self._rule_text()
+        return reason, tuple(lines)
+
     def _rule_text(self) -> tuple[str, list[str]]:
         """The reason and the rule's proof lines, from the verified evidence."""
         p, D, case = self.params, self.dataset, self.case
@@ -148,12 +155,12 @@ class DeepCertificate(Certificate):
         return found
 
     def _reason(self) -> str:
-        return self._rule_text()[0]
+        return self._text[0]
 
     @property
     def proof(self) -> tuple[str, ...]:
         """The lines of the proof (below the heading): the point, then the rule's argument."""
-        return (*describe_params(self.params), "", *self._rule_text()[1])
+        return (*describe_params(self.params), "", *self._text[1])
 
     def _proof_lines(self) -> list[str]:
         p = self.params
