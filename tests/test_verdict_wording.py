@@ -8,6 +8,7 @@ at small steps.
 
 from __future__ import annotations
 
+import functools
 import random
 from fractions import Fraction as F
 
@@ -19,6 +20,7 @@ from relu_minima.exact.deep_relu import DeepReLU
 D4 = Dataset([0, 1, 2, 3], [1, -1, 2, 0])
 
 
+@functools.cache
 def _saddles(count: int = 300) -> list:
     """One-hidden-layer points whose descent is of the "saddle" kind (a unit with v_j = 0
     whose kink form is not 0), found by a fixed-seed sweep."""
@@ -36,16 +38,13 @@ def _saddles(count: int = 300) -> list:
     return out
 
 
-SADDLES = _saddles()
-
-
 def test_the_sweep_finds_saddles():
-    assert len(SADDLES) >= 3
+    assert len(_saddles()) >= 3
 
 
 @pytest.mark.parametrize("k", range(3))
 def test_a_shallow_saddle_has_a_proven_ascent_and_says_so(k):
-    cert = SADDLES[k]
+    cert = _saddles()[k]
     assert "neither a local minimum nor a local maximum (a saddle)" in cert.reason
     assert "moving v the other way raises it" in cert.reason
     # the ascent: the stored direction with v_j moved the other way raises the exact loss at
