@@ -2,7 +2,9 @@
 
 A generic mutator walks the JSON of one certificate of every kind and case (shallow,
 deep, restricted-deep, smooth, global) and changes each leaf, one at a time, to plausible
-other values. Each edited certificate must be refused by ``Certificate.from_json`` or
+other values; each edit is tried as it is and made consistent (every derived field written
+anew from the edited evidence, as a forger would, so that only ``check()`` can refuse it).
+Each edited certificate must be refused by ``Certificate.from_json`` or
 ``check()`` (with a library error, never a traceback from deep inside), or print exactly
 what the original prints (proof text, str, reason, verdict, loss, witness), or belong to the
 few documented fields whose value is the *question* or a verified *bound* (then the edited
@@ -160,15 +162,33 @@ def _printed(cert: Certificate):
 
 
 # fields whose edited value may be accepted and printed, because it is re-verified as what it
-# says (docs/certificates.md, "What check() verifies"): the question (start of the smooth
-# search, the time budget of a deep search), a verified bound or box of a smooth certificate
-# (a weaker bound, another box that passes every test, is a true statement too)
-QUESTION = {"evidence.start", "evidence.search.out_of", "evidence.inner.evidence.search.out_of"}
+# says (docs/certificates.md, "Every field is verified or derived"): the question (params,
+# dataset, the start of the smooth search, the time budget of a deep search: an edited question
+# that the same evidence still answers is answered, and the text derived from it), a verified
+# bound or box of a smooth certificate (a weaker bound, another box that passes every test, is
+# a true statement too)
+QUESTION = ("params", "dataset", "evidence.start", "evidence.search.out_of",
+            "evidence.inner.params", "evidence.inner.dataset", "evidence.shallow.params",
+            "evidence.shallow.dataset", "evidence.inner.evidence.search.out_of")
 SMOOTH_BOUNDS = {"loss", "evidence.precision_bits", "evidence.radius", "evidence.inner_radius",
                  "evidence.krawczyk_bound", "evidence.contraction", "evidence.pd_margin",
                  "evidence.eigen_lower", "evidence.curvature", "evidence.direction.*",
                  "evidence.lower_point.*", "evidence.lower_loss"}
 RECORD = {"evidence.notes"}  # the float search's notes: printed under their label only
+
+
+def _forgeries(cert: Certificate, data: dict) -> list[dict]:
+    """The edited JSON as it is, and made consistent: every derived field (reason, proof
+    text, witness, ...) written anew from the edited evidence, as a forger would; only
+    ``check()`` can refuse the second."""
+    out = [data]
+    if data.get("kind") == cert.kind and data.get("schema_version") == 2:
+        try:
+            out.append(json.loads(json.dumps(type(cert)._from_dict(data).to_dict())))
+        except (ReluMinimaError, KeyError, TypeError, ValueError, IndexError, AttributeError,
+                ZeroDivisionError):
+            pass  # the edited pieces do not even fit together
+    return out
 
 
 def _survivors(cert: Certificate, per_pattern: int = 2) -> list[str]:
@@ -185,20 +205,22 @@ def _survivors(cert: Certificate, per_pattern: int = 2) -> list[str]:
         for new in _mutations(value):
             data = json.loads(text)
             _set(data, path, new)
-            try:
-                back = Certificate.from_json(data)
-                back.check()
-                now = _printed(back)
-            except ReluMinimaError:
-                continue  # refused, with a library error
-            if now == base:
-                continue  # no effect on anything printed
-            smooth = cert.kind == "smooth"
-            if pat in QUESTION or (smooth and pat in SMOOTH_BOUNDS):
-                continue  # a valid certificate of its own (re-verified), printing its values
-            if smooth and pat in RECORD and "not re-verified" in back.reason:
-                continue
-            bad.append(f"{pat} = {json.dumps(new)[:60]}")
+            for forged in _forgeries(cert, data):
+                try:
+                    back = Certificate.from_json(forged)
+                    back.check()
+                    now = _printed(back)
+                except ReluMinimaError:
+                    continue  # refused, with a library error
+                if now == base:
+                    continue  # no effect on anything printed
+                smooth = cert.kind == "smooth"
+                if pat.startswith(QUESTION) or (smooth and pat in SMOOTH_BOUNDS):
+                    continue  # a valid certificate of its own (re-verified), printing its values
+                if smooth and pat in RECORD and "not re-verified" in back.reason:
+                    continue
+                bad.append(f"{pat} = {json.dumps(new)[:60]}"
+                           + (" (made consistent)" if forged is not data else ""))
     return bad
 
 
@@ -351,3 +373,25 @@ def test_version_1_files_are_read_and_their_texts_derived_anew():
         data["reason"] = FORGED  # version 1: texts are not compared but never printed either
         forged = Certificate.from_json(data)
         assert forged.reason == cert.reason != FORGED and FORGED not in forged.proof_text
+
+
+@pytest.mark.parametrize("edit", ["ray value", "ray sides", "span"])
+def test_every_printed_piece_of_a_kink_decision_is_re_verified(edit):
+    # unit 1 of this point fails its condition g == 0 along the third ray; the proof text
+    # prints all three rays (value, sides) and the span coefficients, so each is re-verified
+    # even though the violating direction alone decides the unit
+    cert = verify_local_minimum(ShallowReLU([0, -1], [0, 2], [0, 0], "1/2"), D4)
+    decision = json.loads(cert.to_json())["evidence"]["units"][0]["decision"]
+    assert decision["proof"] == "descent" and len(decision["rays"]) == 3
+    assert "ray (1, 0): unit at bending inputs [kink on on on], g = 0 ok" in cert.proof_text
+
+    def forge(d):
+        dec = d["evidence"]["units"][0]["decision"]
+        if edit == "ray value":
+            dec["rays"][0]["g"] = "-5"
+        elif edit == "ray sides":
+            dec["rays"][0]["sides"] = [1, 1, 1, 1]
+        else:
+            dec["span_coefficients"] = ["1", "0", "0", "0"]
+
+    _refused(_edited(cert, forge))

@@ -227,15 +227,22 @@ class Certificate:
         Raises :class:`~relu_minima.errors.CertificateError` on any mismatch; returns True.
         """
         require(isinstance(self.verdict, Verdict), f"verdict={self.verdict!r} is not a Verdict")
-        self._check_loss()
-        self._check_evidence()
-        if self.verdict is Verdict.NOT_MINIMUM:
-            for rad in self.witness_check_radii:
-                w = self.witness(rad)
-                require(w is not None and w.distance(self.params) <= rad
-                        and strictly_below(self.loss_at(w), self.loss),
-                        f"no strictly lower point within radius {rad} along the evidence")
-        require(bool(self.reason), "the certificate gives no reason")
+        try:
+            self._check_loss()
+            self._check_evidence()
+            if self.verdict is Verdict.NOT_MINIMUM:
+                for rad in self.witness_check_radii:
+                    w = self.witness(rad)
+                    require(w is not None and w.distance(self.params) <= rad
+                            and strictly_below(self.loss_at(w), self.loss),
+                            f"no strictly lower point within radius {rad} along the evidence")
+            require(bool(self.reason), "the certificate gives no reason")
+        except ReluMinimaError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError,
+                ZeroDivisionError) as err:  # pieces of evidence of the wrong shape or kind
+            raise CertificateError(f"the certificate's evidence does not fit together: "
+                                   f"{err!r}") from None
         return True
 
     def _check_loss(self) -> None:

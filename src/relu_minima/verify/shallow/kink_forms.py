@@ -110,6 +110,9 @@ class SignDecision:
         prove ``holds`` (every piece is printed by the proof text, needed or not)."""
         g = self.form
         ess = g.essential()
+        _require((self.descent is None or len(self.descent) == g.dim)
+                 and all(len(r.direction) == g.dim for r in self.rays),
+                 f"a stored direction does not have the form's {g.dim} coordinates")
         self._check_span(ess)
         every_ray = set(_rays(ess)) if self.rays else set()
         for r in self.rays:
