@@ -331,7 +331,7 @@ def _compare_or_explain(cert: Certificate, data: dict[str, Any]) -> None:
     """Compare ``data`` with what ``cert`` (read from it) derives; on a mismatch, the cause
     ``check()`` names (an edited piece of evidence) is the better message, else the field."""
     try:
-        _compare(cert.to_dict(), data, "")
+        _compare(json.loads(json.dumps(cert.to_dict())), data, "")  # as JSON: lists, not tuples
     except CertificateError:
         cert.check()
         raise
