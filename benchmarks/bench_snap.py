@@ -15,7 +15,7 @@ conditioned loss (flat directions of units active together), so the snap is give
 
 Each figure is printed beside the time of the exact loss alone at the snapped point (one exact
 forward pass, ``ShallowReLU.loss``), measured in the same run, and their ratio. The exact global
-search (``global_limit``, default 2000) is refused by its size check at these sizes; its cost
+search (``max_patterns``, default 2000) is refused by its size check at these sizes; its cost
 is inside the snap figure.
 
 Run:  python benchmarks/bench_snap.py [--small]   (--small: the 2-16-1 run only)

@@ -108,7 +108,7 @@ def test_json_round_trip_and_tampering(params, data):
     back = Certificate.from_json(text)
     assert isinstance(back, Base) and back == cert and back.check()
     d = json.loads(text)
-    assert d["schema_version"] == 1 and d["kind"] in ("shallow-relu", "deep-relu")
+    assert d["schema_version"] == 2 and d["kind"] in ("shallow-relu", "deep-relu")
     # tamper: the verdict, a number in the params, a target
     flipped = dict(d, verdict=(Verdict.NOT_MINIMUM if cert.is_local_minimum
                                else Verdict.MINIMUM).value)

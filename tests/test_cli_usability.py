@@ -12,7 +12,7 @@ import relu_minima
 from relu_minima.cli import main
 from relu_minima.exact.io import dump_problem
 from relu_minima.paper.regression import examples as ex
-from relu_minima.verify.shallow.proof_text import CLI_WITNESS_HINT, WITNESS_HINT
+from relu_minima.verify.certificate import CLI_WITNESS_HINT, WITNESS_HINT
 
 SHIFTED = ex.PROP1_POINT.replace(c="1/2")  # not a minimum: the residuals no longer sum to 0
 

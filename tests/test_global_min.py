@@ -319,22 +319,29 @@ def test_tampering_is_detected(name):
 def test_too_large_raises_naming_the_size_and_never_hangs():
     D = Dataset(list(range(20)), [i % 3 for i in range(20)])
     start = time.perf_counter()
-    with pytest.raises(GlobalSearchTooLarge, match=r"480491 gap sets.*limit=100000"):
+    # every message names the argument that sets the budget, max_patterns
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"480491 gap sets.*max_patterns=100000; raise max_patterns"):
         global_minimum(D, hidden=12)
-    with pytest.raises(GlobalSearchTooLarge, match=r"all 71003 activation patterns.*limit=2000"):
-        global_minimum(D, hidden=3, prune=False, limit=2000)
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"all 71003 activation patterns.*max_patterns=2000; raise max_patt"):
+        global_minimum(D, hidden=3, prune=False, max_patterns=2000)
     zigzag = Dataset(list(range(8)), [0, 1] * 4)  # 98 gap sets, 1552 patterns solved
-    with pytest.raises(GlobalSearchTooLarge, match=r"solved \d+ of \d+ activation patterns"):
-        global_minimum(zigzag, hidden=4, limit=1000)
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"solved \d+ of \d+ activation patterns.*raise max_patterns"):
+        global_minimum(zigzag, hidden=4, max_patterns=1000)
     rnd = random.Random(0)
     def plane(n):
         return Dataset([[rnd.randint(-50, 50), rnd.randint(-50, 50)] for _ in range(n)], [0] * n)
 
-    with pytest.raises(GlobalSearchTooLarge, match=r"at least \d+ activation patterns"):
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"at least \d+ activation patterns.*raise max_patterns"):
         global_minimum(plane(30), hidden=3)
-    with pytest.raises(GlobalSearchTooLarge, match=r"enumerating its cells takes about \d+"):
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"enumerating its cells takes about \d+.*raise max_patterns"):
         global_minimum(plane(200), hidden=1)
-    with pytest.raises(GlobalSearchTooLarge, match=r"give \d+ activation patterns \(\d+ cells\)"):
+    with pytest.raises(GlobalSearchTooLarge,
+                       match=r"give \d+ activation patterns \(\d+ cells\).*raise max_patterns"):
         global_minimum(plane(10), hidden=3)
     assert time.perf_counter() - start < 60  # refusals come before the work, not after it
 
@@ -345,9 +352,11 @@ def test_too_large_raises_naming_the_size_and_never_hangs():
     ({"hidden": "a"}, InvalidType, "hidden='a' must be an int"),
     ({"hidden": 1.5}, InvalidType, "hidden=1.5"),
     ({"hidden": True}, InvalidType, "hidden=True"),
-    ({"hidden": 1, "limit": 0}, InvalidArgument, "limit=0"),
+    ({"hidden": 1, "max_patterns": 0}, InvalidArgument, "max_patterns=0"),
+    ({"hidden": 1, "limit": 0}, InvalidArgument, "limit=0"),  # the deprecated name
     ({"hidden": 1, "prune": "yes"}, InvalidType, "prune='yes'"),
 ])
+@pytest.mark.filterwarnings("ignore:global_minimum\\(limit=:DeprecationWarning")
 def test_bad_arguments_are_refused_by_name(kwargs, error, match):
     with pytest.raises(error, match=match):
         global_minimum(ex.D1, **kwargs)
@@ -374,7 +383,7 @@ def test_prove_bad_needs_a_certified_minimum_and_a_small_problem():
     not_min = verify_local_minimum(ex.PROP2_LOCAL_PRINTED, ex.D2)
     assert not_min.is_local_minimum is False and prove_bad(not_min) is None
     assert compare_to_global(not_min).gap > 0  # far from optimal, but not a minimum at all
-    assert prove_bad(verify_local_minimum(ex.PROP1_POINT, ex.D1), limit=1) is None  # too large
+    assert prove_bad(verify_local_minimum(ex.PROP1_POINT, ex.D1), max_patterns=1) is None
     deep = DeepReLU([[[1]], [[1]]], [[-3], [0]])
     assert compare_to_global(verify_local_minimum(deep, ex.D1)) is None
     with pytest.raises(InvalidType):
@@ -404,3 +413,22 @@ def test_relu_minima_verify_states_a_proven_bad_minimum(tmp_path, capsys):
             assert ShallowReLU.from_json(glob["global_point"]).loss(D) == 14
         else:
             assert "global_optimum" not in data
+
+
+def test_one_name_for_the_budget_and_the_old_one_still_works():
+    # the message says "raise max_patterns": that is the argument (it was limit=, and
+    # max_patterns= was a TypeError)
+    with pytest.raises(GlobalSearchTooLarge, match="raise max_patterns") as err:
+        global_minimum(ex.D3, hidden=4, max_patterns=10)
+    assert "limit" not in str(err.value)
+    assert global_minimum(ex.D1, hidden=1, max_patterns=50).value == 14
+    with pytest.warns(DeprecationWarning, match="max_patterns"):
+        assert global_minimum(ex.D1, hidden=1, limit=50).value == 14
+    with pytest.raises(InvalidArgument, match="max_patterns=60 only"), \
+            pytest.warns(DeprecationWarning):
+        global_minimum(ex.D1, hidden=1, max_patterns=60, limit=50)
+    cert = verify_local_minimum(ex.PROP1_POINT, ex.D1)
+    with pytest.warns(DeprecationWarning, match="max_patterns"):
+        assert prove_bad(cert, limit=1) is None
+    assert prove_bad(cert, max_patterns=1) is None
+    assert prove_bad(cert, max_patterns=2000) is not None

@@ -51,7 +51,7 @@ def _canonical(p: ShallowReLU) -> tuple:
 def test_converged_runs_snap_to_nearby_certified_minima(run):
     params, grad_norm = trained_run(*run)
     dataset = DATASETS[run[0]]
-    report = snap(params, dataset, global_limit=None)
+    report = snap(params, dataset, max_patterns=None)
     if grad_norm > CONVERGED:  # not converged: whatever is claimed must still check
         assert report.certificate is None or report.certificate.check()
         return
@@ -83,7 +83,7 @@ def test_a_run_stuck_at_a_saddle_snaps_to_a_certified_non_minimum(name):
             "c": np.zeros(())}
     params, grad_norm = train(dataset, 2, 0, init=init)
     assert grad_norm <= CONVERGED
-    report = snap(params, dataset, global_limit=None)
+    report = snap(params, dataset, max_patterns=None)
     assert report.status == NOT_MINIMUM and report.exit_code == 1
     assert report.distance <= Fraction(1, 10_000)
     radius = Fraction(1, 1000)
@@ -100,7 +100,7 @@ POOL_RUNS = [("D1", 1, 0), ("D1", 2, 0), ("D2", 1, 1), ("D3", 2, 0), ("R2", 1, 0
 def _pool() -> list[tuple[ShallowReLU, object]]:
     points = [(PROP1_POINT, D1)]
     for run in POOL_RUNS:
-        report = snap(trained_run(*run)[0], DATASETS[run[0]], global_limit=None)
+        report = snap(trained_run(*run)[0], DATASETS[run[0]], max_patterns=None)
         points.append((report.params, DATASETS[run[0]]))
     return points
 
@@ -127,7 +127,7 @@ def test_snapping_a_perturbed_certified_point_gives_it_back_or_no_worse(k, scale
             -1, 1, np.shape(x))
 
     report = snap({"W": jitter(W), "b": jitter(b), "v": jitter(v), "c": jitter(float(point.c))},
-                  dataset, global_limit=None)
+                  dataset, max_patterns=None)
     assert report.status in (MINIMUM, NOT_MINIMUM), report.attempts
     same = _canonical(report.params) == _canonical(point)
     assert same or report.snapped_loss <= cert.loss
@@ -155,7 +155,7 @@ def test_a_global_minimum_is_not_called_bad():
 
 def test_known_points_are_compared_and_must_have_the_same_shape():
     params, _ = trained_run("D1", 1, 0)
-    report = snap(params, D1, global_limit=None, known_points=[ShallowReLU([-7], [-4], [1], 0)])
+    report = snap(params, D1, max_patterns=None, known_points=[ShallowReLU([-7], [-4], [1], 0)])
     assert report.bad_local_minimum and report.lower_source == "known_points[0]"
     with pytest.raises(ShapeError, match=r"known_points\[0\]"):
         snap(params, D1, known_points=[ShallowReLU([1, 1], [0, 0], [1, 1], 0)])
@@ -165,7 +165,7 @@ def test_known_points_are_compared_and_must_have_the_same_shape():
 
 def test_the_global_search_is_skipped_when_too_large():
     params, _ = trained_run("D1", 1, 0)
-    report = snap(params, D1, global_limit=1)
+    report = snap(params, D1, max_patterns=1)
     assert not report.bad_local_minimum  # one unit: no affine network, global search refused
     assert any("exact global search skipped" in a for a in report.attempts)
 
@@ -219,7 +219,7 @@ GOOD = {"W": [1.0], "b": [-3.0], "v": [1.0], "c": 0.0}
 @pytest.mark.parametrize(("kwargs", "name"), [
     ({"tol": 0}, "tol=0"), ({"tol": -1e-6}, "tol=-1e-06"), ({"tol": float("nan")}, "tol=nan"),
     ({"rational_tol": 0.0}, "rational_tol=0.0"), ({"max_distance": 0}, "max_distance=0"),
-    ({"budget": 0}, "budget=0"), ({"global_limit": 0}, "global_limit=0"),
+    ({"budget": 0}, "budget=0"), ({"max_patterns": 0}, "max_patterns=0"),
 ])
 def test_bad_options_name_the_argument(kwargs, name):
     with pytest.raises(InvalidNumberError, match=name.replace("(", r"\(")):
@@ -308,3 +308,12 @@ def test_the_safe_radius_prefilter_keeps_the_exact_minimum(data):
             bounds.append(min(row) / sum((abs(t) for t in x), Fraction(0)))
     expected = min(bounds) / 2 if bounds else Fraction(1)
     assert safe_radius(params, table, lifted) == expected
+
+
+def test_snap_names_the_global_budget_max_patterns():
+    params = {"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}
+    with pytest.warns(DeprecationWarning, match="max_patterns"):
+        old = snap(params, D1, global_limit=None)
+    assert old.status == snap(params, D1, max_patterns=None).status == "local minimum"
+    with pytest.raises(InvalidNumberError, match="max_patterns=0"):
+        snap(params, D1, max_patterns=0)

@@ -62,14 +62,12 @@ def _radius(text: str) -> Fraction:
     return radius
 
 
-def _witness(cert: Any, radius: Fraction) -> dict[str, Any] | None:
-    """The nearby point with strictly lower loss, exact numbers as strings (None: there is none
-    to give, because the point is a minimum or undecided)."""
-    point = cert.witness(radius)
-    if point is None:
-        return None
-    return {"radius": str(radius), "distance": str(point.distance(cert.params)),
-            "loss": str(point.loss(cert.dataset)), "params": point.to_json()}
+def _witness(cert: Any, radius: Fraction) -> Any:
+    """The nearby point with strictly lower loss (:mod:`relu_minima.verify.witness`), or None
+    when there is none to give (the point is a minimum or undecided)."""
+    from .verify.witness import find_witness
+
+    return find_witness(cert, radius)
 
 
 def _budget_value(text: str) -> int | float | str:
@@ -108,23 +106,21 @@ def _verify(args: argparse.Namespace) -> int:
         # stdout holds only the JSON, so that it can be parsed; the proof text goes inside it
         out = cert.to_dict()
         if args.witness is not None:
-            out["witness_within_radius"] = witness
+            out["witness_within_radius"] = None if witness is None else witness.to_dict()
         if glob is not None:
             out["global_optimum"] = glob.to_dict()
         print(json.dumps(out, indent=2))
     else:
-        from .verify.shallow.proof_text import CLI_WITNESS_HINT, WITNESS_HINT
+        from .verify.certificate import CLI_WITNESS_HINT
+        from .verify.witness import no_witness_sentence
 
-        print(str(cert).replace(WITNESS_HINT, CLI_WITNESS_HINT))
+        print(cert.render(witness_hint=CLI_WITNESS_HINT))
         if args.witness is not None:
             if witness is None:
-                why = ("the point is a local minimum." if cert.is_local_minimum
-                       else "the verdict is undecided, so no lower point is known.")
-                print(f"\nNo witness: {why}")
+                print(f"\nNo witness: {no_witness_sentence(cert, args.witness)}")
             else:
-                print(f"\nWITNESS within max-norm radius {witness['radius']} (distance "
-                      f"{witness['distance']}): loss {witness['loss']} < {cert.loss}, at\n"
-                      + json.dumps(witness["params"]))
+                print(f"\nWITNESS {witness.sentence()}, at\n"
+                      + json.dumps(witness.to_dict()["params"]))
         if glob is not None:
             print(f"\nGLOBAL: {glob.line}")
     if cert.is_local_minimum is True:
@@ -161,19 +157,21 @@ def _snap_run(args: argparse.Namespace, load_npz: Any, snap: Any) -> int:
     if args.json:
         out = report.to_dict()
         if args.witness is not None:
-            out["witness_within_radius"] = witness
+            out["witness_within_radius"] = None if witness is None else witness.to_dict()
         print(json.dumps(out, indent=2))
     else:
         print(report)
         if args.witness is not None:
             if witness is None:
-                why = {0: "the snapped point is a local minimum.",
-                       3: f"the status is '{report.status}', so no lower point is known."}
-                print(f"\nNo witness: {why[report.exit_code]}")
+                from .verify.witness import no_witness_sentence
+
+                why = (no_witness_sentence(cert, args.witness, "the snapped point")
+                       if cert is not None and report.exit_code != 3
+                       else f"the status is '{report.status}', so no lower point is known.")
+                print(f"\nNo witness: {why}")
             else:
-                print(f"\nWITNESS within max-norm radius {witness['radius']} of the snapped "
-                      f"point (distance {witness['distance']}): loss {witness['loss']} < "
-                      f"{report.snapped_loss}, at\n" + json.dumps(witness["params"]))
+                print(f"\nWITNESS {witness.sentence('the snapped point')}, at\n"
+                      + json.dumps(witness.to_dict()["params"]))
     return report.exit_code  # as verify: 0 minimum, 1 not, 3 undecided / not near
 
 

@@ -15,11 +15,10 @@ from typing import Any
 
 from ..exact.datasets import Dataset
 from ..exact.numbers import short
+from ..verify.certificate import WITNESS_RADIUS
+from ..verify.witness import find_witness, no_witness_sentence
 
 __all__ = ["assert_local_minimum", "assert_no_descent_found", "assert_not_local_minimum"]
-
-_WITNESS_RADIUS = Fraction(1, 1000)
-
 
 def _verdict(params: Any, dataset: Dataset, **budget: Any) -> Any:
     """The exact verdict; budget options (max_directions, time_limit) pass on when given."""
@@ -95,24 +94,9 @@ def assert_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
     lines = _mismatch("assert_local_minimum: the point is NOT certified a local minimum.",
                       "params is a local minimum", cert, "local minimum")
     if cert.is_local_minimum is False:
-        witness = cert.witness(_WITNESS_RADIUS)
-        if witness is not None and getattr(cert, "kind", "") == "smooth":
-            # sigmoid/tanh: losses are irrational, so both sides are proven enclosures
-            from ..verify.smooth.certify import smooth_loss_enclosure
-
-            lower_enc = smooth_loss_enclosure(witness, dataset, cert.objective)
-            lines += [
-                f"  witness within max-norm radius {_WITNESS_RADIUS}: loss in {lower_enc} "
-                f"< {cert.loss} (interval arithmetic)",
-                _indent(repr(witness)),
-            ]
-        elif witness is not None:
-            lower = witness.loss(dataset)
-            lines += [
-                f"  witness within max-norm radius {_WITNESS_RADIUS}: exact loss {lower} "
-                f"< {cert.loss} (decrease {cert.loss - lower})",
-                _indent(str(witness)),
-            ]
+        w = find_witness(cert, WITNESS_RADIUS)
+        lines += (["  witness " + w.sentence(), _indent(str(w.point))] if w is not None
+                  else ["  no witness: " + no_witness_sentence(cert, WITNESS_RADIUS)])
     raise AssertionError("\n".join(lines + _tail(cert, verbose, err_msg)))
 
 

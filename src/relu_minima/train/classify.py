@@ -169,9 +169,9 @@ def classify_relu(W: np.ndarray, b: np.ndarray, v: np.ndarray, c: float, dataset
         return numeric_class(final_loss, gradient_norm, trace_loss, trace_norm,
                              f"snap unavailable ({type(exc).__name__}: {exc})")
     options: dict[str, Any] = {"known_points": known_points}
-    if known_points and "global_limit" in inspect.signature(snap).parameters:
+    if known_points and "max_patterns" in inspect.signature(snap).parameters:
         # the known exact interpolants have loss 0: no global search is needed for a lower point
-        options["global_limit"] = 1
+        options["max_patterns"] = 1
     try:
         report = snap({"W": W, "b": b, "v": v, "c": float(c)}, dataset, **options)
     except Exception as exc:  # a snap error is a fact about this run: record it, go on

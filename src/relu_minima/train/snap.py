@@ -10,6 +10,7 @@ trained point, which pairs lie on kinks, and whether a lower explicit point is k
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -21,7 +22,7 @@ from ..exact.datasets import Dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.shallow_relu import ShallowReLU
 from ..numeric import backend as numeric
-from ..verify.globalmin.search import GlobalSearchTooLarge, global_minimum
+from ..verify.globalmin.search import REPORT_MAX_PATTERNS, GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
 from .rationals import long_integers
@@ -30,6 +31,8 @@ from .snap_report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
 from .state_dict import read_dataset, read_network
 
 __all__ = ["snap"]
+
+_OLD_NAME_UNSET: Any = object()  # global_limit= not passed (its deprecated name)
 
 
 def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
@@ -44,8 +47,8 @@ def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
 
 def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 1e-6,
          budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
-         known_points: Sequence[Any] = (), global_limit: int | None = 2000,
-         max_directions: int = 4000) -> SnapReport:
+         known_points: Sequence[Any] = (), max_patterns: int | None = REPORT_MAX_PATTERNS,
+         max_directions: int = 4000, global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
     """Snap trained float parameters to an exact point, certify it, and report.
 
     ``params``: ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (Linear/ReLU layers,
@@ -59,33 +62,40 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     for the v_j and for free coordinates stay to the trained values; ``budget`` bounds the exact
     solves; ``max_distance`` (default 1e-3 max(1, |theta|_inf)) is the largest max-norm distance
     at which an exact point still counts as "near"; ``known_points`` are exact points of the same
-    shape to compare against ("bad local minimum, proven"); ``global_limit`` caps the exact
-    global search (:func:`relu_minima.verify.globalmin.search.global_minimum`, one hidden layer
-    only)
-    that supplies one more such point, None to skip it; ``max_directions`` is the budget of the
-    deep decision (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep
-    networks.
+    shape to compare against ("bad local minimum, proven"); ``max_patterns`` caps the exact
+    global search (:func:`relu_minima.verify.globalmin.search.global_minimum`'s argument of the
+    same name; one hidden layer only) that supplies one more such point, None to skip it;
+    ``max_directions`` is the budget of the deep decision
+    (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep networks.
+    ``global_limit`` is the deprecated old name of ``max_patterns``.
 
     >>> from relu_minima.paper.regression.examples import D1
     >>> report = snap({"W": [1.0000002], "b": [-3.0000005], "v": [0.9999998], "c": 1e-7}, D1)
     >>> report.status, report.snapped_loss, report.params == ShallowReLU([1], [-3], [1], 0)
     ('local minimum', Fraction(18, 1), True)
     """
+    if global_limit is not _OLD_NAME_UNSET:
+        warnings.warn("snap(global_limit=...) is deprecated: the budget is called max_patterns "
+                      f"(pass max_patterns={global_limit!r})", DeprecationWarning, stacklevel=2)
+        if max_patterns != REPORT_MAX_PATTERNS:
+            raise InvalidArgument(f"snap: pass max_patterns={max_patterns!r} only (global_limit= "
+                                  "is its deprecated old name)")
+        max_patterns = global_limit
     with long_integers():
         return _snap(params, dataset, tol, rational_tol, budget, max_distance, data_rule,
-                     known_points, global_limit, max_directions)
+                     known_points, max_patterns, max_directions)
 
 
 def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: int,
           max_distance: float | None, data_rule: str, known_points: Sequence[Any],
-          global_limit: int | None, max_directions: int) -> SnapReport:
+          max_patterns: int | None, max_directions: int) -> SnapReport:
     tol = _positive(tol, "tol", below_one=True)
     rel = _positive(rational_tol, "rational_tol", below_one=True)
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise InvalidNumberError(f"budget={budget!r} must be a positive integer (exact solves).")
-    if global_limit is not None and (isinstance(global_limit, bool)
-                                     or not isinstance(global_limit, int) or global_limit < 1):
-        raise InvalidNumberError(f"global_limit={global_limit!r} must be a positive integer "
+    if max_patterns is not None and (isinstance(max_patterns, bool)
+                                     or not isinstance(max_patterns, int) or max_patterns < 1):
+        raise InvalidNumberError(f"max_patterns={max_patterns!r} must be a positive integer "
                                  "(patterns of the exact global search), or None to skip it.")
     frozen = getattr(getattr(params, "space", None), "frozen", ())
     if frozen:  # the snap moves every coordinate it solves for: a frozen one cannot be snapped
@@ -103,7 +113,7 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
     limit = (_positive(max_distance, "max_distance") if max_distance is not None
              else 1e-3 * max(1.0, float(np.max(np.abs(theta)))))
     options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": limit,
-               "data_rule": data_rule, "global_limit": global_limit}
+               "data_rule": data_rule, "max_patterns": max_patterns}
     trained_loss = float(numeric.losses(net.arch, theta, data)[0])
     grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0]))
     trained = net.exact_binary()
@@ -139,7 +149,7 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
         evidence = numeric_evidence(point, data)
     lower = (None, None, None)
     if status == MINIMUM:
-        lower = _lower_point(point, cert.loss, data, known_points, others, global_limit,
+        lower = _lower_point(point, cert.loss, data, known_points, others, max_patterns,
                              attempts)
     return SnapReport(status, point, certificate=cert, snapped_loss=cert.loss, distance=distance,
                       kink_pairs=tuple(pairs), attempts=tuple(attempts), evidence=evidence,
@@ -199,13 +209,14 @@ def _affine_network(like: Any, data: Dataset) -> Any | None:
     return DeepReLU(weights, biases)
 
 
-def _global_point(point: Any, data: Dataset, limit: int | None,
+def _global_point(point: Any, data: Dataset, max_patterns: int | None,
                   attempts: list[str]) -> tuple[Any, str] | None:
-    """The exact global minimiser for ``point``'s width, when the search fits within ``limit``."""
-    if limit is None or not isinstance(point, ShallowReLU):
+    """The exact global minimiser for ``point``'s width, when the search fits within
+    ``max_patterns``."""
+    if max_patterns is None or not isinstance(point, ShallowReLU):
         return None
     try:
-        cert = global_minimum(data, hidden=point.m, limit=limit)
+        cert = global_minimum(data, hidden=point.m, max_patterns=max_patterns)
     except GlobalSearchTooLarge as err:
         attempts.append(f"exact global search skipped: {err}")
         return None
@@ -215,7 +226,7 @@ def _global_point(point: Any, data: Dataset, limit: int | None,
 
 
 def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any],
-                 others: list[tuple[Any, Any]], global_limit: int | None, attempts: list[str]
+                 others: list[tuple[Any, Any]], max_patterns: int | None, attempts: list[str]
                  ) -> tuple[Any, Fraction, str] | tuple[None, None, None]:
     """The explicit point of lowest exact loss among those known; returned only when its
     loss, recomputed here exactly, is strictly below ``loss``."""
@@ -227,7 +238,7 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     affine = _affine_network(point, data)
     if affine is not None:
         found.append((affine.loss(data), "the best affine fit (relu(t) - relu(-t) = t)", affine))
-    best_global = _global_point(point, data, global_limit, attempts)
+    best_global = _global_point(point, data, max_patterns, attempts)
     if best_global is not None:
         found.append((best_global[0].loss(data), best_global[1], best_global[0]))
     best = min(found, key=lambda item: item[0], default=None)

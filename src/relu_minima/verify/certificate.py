@@ -4,17 +4,24 @@ A certificate is a verdict (:class:`Verdict`) on one question (is ``params`` a l
 the loss on ``dataset``?) together with the evidence that proves it. Its members are the same
 for every kind of network:
 
-* ``verdict``, ``is_local_minimum`` (True / False / None), ``status``, ``loss``, ``reason``;
-* ``proof_text`` (also ``str(cert)``): the proof, for a person to check by hand;
-* ``witness(radius)``: for "not a local minimum", an exact point within max-norm ``radius``
-  with strictly lower loss (found along the stored descent direction by an exact step, never a
-  search), else None;
+* ``verdict``, ``is_local_minimum`` (True / False / None), ``status``;
+* ``loss``: the exact loss (a Fraction), or for networks whose loss is irrational an
+  :class:`~relu_minima.exact.enclosure.Enclosure` [lower, upper] proven to contain it;
+* ``reason`` (one line) and ``proof_text`` (also ``str(cert)``: the proof, for a person to
+  check by hand). Both are *derived* from the evidence, never stored: each kind writes its
+  proof as lines (``_proof_lines``) and its reason (``_reason``) from the fields that
+  ``check()`` re-verifies, and :meth:`Certificate.render` prints them, so what a reader sees
+  is exactly what the evidence proves;
+* ``witness(radius)``: for "not a local minimum", a point within max-norm ``radius`` whose
+  loss is proven strictly lower (found along the stored descent by an exact step, never a
+  search), else None; :mod:`relu_minima.verify.witness` writes it;
 * ``check()``: re-verifies the *stored evidence* against ``params`` and ``dataset`` (it does
   not re-run the decision), raises :class:`~relu_minima.errors.CertificateError` on any
   mismatch, and returns True;
 * ``to_dict()`` / ``to_json()`` and :meth:`Certificate.from_json`: one JSON schema for every
-  kind (``docs/certificates.md``), exact numbers as strings, so a certificate written to disk
-  can be re-checked later.
+  kind (``docs/certificates.md``), exact numbers as strings. Reading rebuilds the evidence and
+  compares every other field (verdict, reason, proof text, witness, ...) with the value
+  derived from it, so an edited file is refused on reading or by ``check()``.
 """
 
 from __future__ import annotations
@@ -27,12 +34,17 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from ..errors import CertificateError, InvalidArgument, ReluMinimaError, ShapeError, require
+from ..exact.enclosure import Enclosure, strictly_below
 from ..exact.germs import descent_step, loss_germ_and_radius
 from ..exact.numbers import exact, latex, long_integers
+from .witness import find_witness
 
 __all__ = [
+    "CLI_WITNESS_HINT",
     "SCHEMA",
     "SCHEMA_VERSION",
+    "WITNESS_HINT",
+    "WITNESS_RADIUS",
     "Certificate",
     "Verdict",
     "positive_radius",
@@ -41,7 +53,21 @@ __all__ = [
 ]
 
 SCHEMA = "relu-minima-certificate"
-SCHEMA_VERSION = 1
+# version 2: every field is verified or derived (reason, proof text, witness are compared on
+# reading); version-1 files are still read, their texts and witness derived anew
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+WITNESS_RADIUS = Fraction(1, 1000)  # the radius of the witness stored in the JSON
+# what ``relu-minima verify --json`` adds beside a certificate's fields; not part of the
+# certificate, so reading one ignores them (they change nothing that it prints)
+COMMAND_LINE_EXTRAS = ("witness_within_radius", "global_optimum")
+
+# how to get the lower point: no radius is certified for a non-minimum, any r > 0 works; the
+# command line renders CLI_WITNESS_HINT in its place (its readers have no ``cert`` object)
+WITNESS_HINT = ("  cert.witness(r) gives an exact point with strictly lower loss within any "
+                "max-norm distance r > 0.")
+CLI_WITNESS_HINT = ("  relu-minima verify FILE --witness R prints an exact point with strictly "
+                    "lower loss within any max-norm distance R > 0.")
 
 
 class Verdict(StrEnum):
@@ -80,7 +106,9 @@ def positive_radius(radius: Any, name: str = "radius") -> Fraction:
 
 
 def _long(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``fn`` run with Python's int <-> str digit limit lifted (:func:`long_integers`)."""
+    """``fn`` run with Python's int <-> str digit limit lifted (:func:`long_integers`): the
+    exact points of large problems have numerators of more than 4,300 digits, Python's default
+    limit (a guard against parsing untrusted text, which happens nowhere here)."""
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
         with long_integers():
@@ -92,30 +120,21 @@ def _long(fn: Callable[..., Any]) -> Callable[..., Any]:
 class Certificate:
     """Base of every certificate (see the module docstring for the members).
 
-    Subclasses are frozen dataclasses with fields ``params``, ``dataset``, ``verdict``, ``loss``
-    and ``reason``, and implement ``_evidence``, ``_from_dict``, ``_check_evidence`` and
-    ``proof_text``; descent-based ones store a flat ``direction``.
+    Subclasses are frozen dataclasses with fields ``params``, ``dataset``, ``verdict`` and
+    ``loss`` and their evidence, and implement ``_reason``, ``_proof_lines``, ``_evidence``,
+    ``_from_dict``, ``_check_evidence`` and ``_witness``; ``title`` is the heading of the
+    proof. Kinds whose loss is an enclosure override ``loss_at`` and ``_check_loss``.
     """
 
     kind: ClassVar[str] = "abstract"
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Every subclass's proof text and check print exact numbers of any length: the exact
-        points of large problems have numerators of more than 4,300 digits, Python's default
-        limit on int <-> str conversion (a guard against parsing untrusted text, which
-        happens nowhere here)."""
-        super().__init_subclass__(**kwargs)
-        prop = cls.__dict__.get("proof_text")
-        if isinstance(prop, property) and prop.fget is not None:
-            cls.proof_text = property(_long(prop.fget))  # type: ignore[assignment]
-        if "check" in cls.__dict__:
-            cls.check = _long(cls.__dict__["check"])  # type: ignore[method-assign]
+    title: ClassVar[tuple[str, ...]] = ()  # heading lines of the proof text
+    # check() requires a witness within each of these radii of a "not a local minimum" point
+    witness_check_radii: ClassVar[tuple[Fraction, ...]] = (Fraction(1), Fraction(1, 10**6))
 
     params: Any
     dataset: Any
     verdict: Verdict
-    loss: Any
-    reason: str
+    loss: Any  # Fraction, or Enclosure
 
     # -- verdict ---------------------------------------------------------------------------
     @property
@@ -127,16 +146,37 @@ class Certificate:
     def status(self) -> str:
         return self.verdict.value
 
-    # -- presentation -----------------------------------------------------------------------
+    # -- derived texts ------------------------------------------------------------------------
     @property
-    def proof_text(self) -> str:  # pragma: no cover - every subclass overrides it
+    @_long
+    def reason(self) -> str:
+        """One line: why (the failing condition, the proof's key step, or what was tried),
+        derived from the evidence."""
+        return self._reason()
+
+    def _reason(self) -> str:  # pragma: no cover - every kind overrides it
         raise NotImplementedError
+
+    def _proof_lines(self) -> list[str]:  # pragma: no cover - every kind overrides it
+        raise NotImplementedError
+
+    @_long
+    def render(self, witness_hint: str = WITNESS_HINT) -> str:
+        """The proof text: the kind's heading and proof lines (a nested certificate's lines
+        included), with ``witness_hint`` for the line saying how to get the lower point."""
+        lines = [*self.title, *self._proof_lines()]
+        return "\n".join(witness_hint if line == WITNESS_HINT else line for line in lines)
+
+    @property
+    def proof_text(self) -> str:
+        """The proof, for a person to check by hand (:meth:`render`)."""
+        return self.render()
 
     def __str__(self) -> str:
         return self.proof_text
 
     def __repr__(self) -> str:
-        """One short line: the class, verdict, exact loss and point (the proof is ``str``)."""
+        """One short line: the class, verdict, loss and point (the proof is ``str``)."""
         point = str(self.params)
         if len(point) > 100:  # a large network: its shape, not its numbers
             point = f"{type(self.params).__name__} with {len(self.params.parameters())} parameters"
@@ -144,23 +184,25 @@ class Certificate:
                 f"n = {len(self.dataset.y)} points>")
 
     def _repr_markdown_(self) -> str:
-        """Notebook display: the verdict, the exact loss in LaTeX, then the proof."""
-        head = f"**{self.status}** ({self.kind}); exact loss ${self._loss_tex()}$"
+        """Notebook display: the verdict, the loss in LaTeX, then the proof."""
+        head = f"**{self.status}** ({self.kind}); {self._loss_words()} ${self._loss_tex()}$"
         return head + "\n\n" + "```text\n" + self.proof_text + "\n```"
 
     def _repr_latex_(self) -> str:
-        """The exact loss, for front ends that show LaTeX only."""
+        """The loss, for front ends that show LaTeX only."""
         return f"${self._loss_tex()}$ ({self.status})"
 
+    def _loss_words(self) -> str:
+        return "enclosed loss" if isinstance(self.loss, Enclosure) else "exact loss"
+
     def _loss_tex(self) -> str:
-        if isinstance(self.loss, (int, Fraction)):
-            return f"L = {latex(self.loss)}"
-        # an enclosure (smooth networks: the loss is not rational), as it prints itself
-        return f"L \\in \\text{{{self.loss}}}"
+        if isinstance(self.loss, Enclosure):  # the loss is not rational: its proven interval
+            return f"L \\in \\text{{{self.loss}}}"
+        return f"L = {latex(self.loss)}"
 
     # -- witnesses --------------------------------------------------------------------------
-    def witness(self, radius: Any = Fraction(1, 1000)) -> Any:
-        """A point within max-norm ``radius`` with strictly lower exact loss, or None.
+    def witness(self, radius: Any = WITNESS_RADIUS) -> Any:
+        """A point within max-norm ``radius`` with proven strictly lower loss, or None.
 
         None unless the verdict is "not a local minimum". The point is computed from the stored
         evidence by an exact step (:func:`witness_along`), at any scale of input.
@@ -173,6 +215,10 @@ class Certificate:
     def _witness(self, radius: Fraction) -> Any:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def loss_at(self, point: Any) -> Fraction | Enclosure:
+        """The loss of another point of the same model on ``dataset`` (exact here)."""
+        return point.loss(self.dataset)
+
     # -- re-verification ---------------------------------------------------------------------
     @_long
     def check(self) -> bool:
@@ -181,17 +227,27 @@ class Certificate:
         Raises :class:`~relu_minima.errors.CertificateError` on any mismatch; returns True.
         """
         require(isinstance(self.verdict, Verdict), f"verdict={self.verdict!r} is not a Verdict")
+        try:
+            self._check_loss()
+            self._check_evidence()
+            if self.verdict is Verdict.NOT_MINIMUM:
+                for rad in self.witness_check_radii:
+                    w = self.witness(rad)
+                    require(w is not None and w.distance(self.params) <= rad
+                            and strictly_below(self.loss_at(w), self.loss),
+                            f"no strictly lower point within radius {rad} along the evidence")
+            require(bool(self.reason), "the certificate gives no reason")
+        except ReluMinimaError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError,
+                ZeroDivisionError) as err:  # pieces of evidence of the wrong shape or kind
+            raise CertificateError(f"the certificate's evidence does not fit together: "
+                                   f"{err!r}") from None
+        return True
+
+    def _check_loss(self) -> None:
         require(self.loss == self.params.loss(self.dataset),
                 f"stored loss {self.loss} is not the loss of params on dataset")
-        require(bool(self.reason), "the certificate gives no reason")
-        self._check_evidence()
-        if self.verdict is Verdict.NOT_MINIMUM:
-            for rad in (Fraction(1), Fraction(1, 10**6)):
-                w = self.witness(rad)
-                require(w is not None and w.distance(self.params) <= rad
-                        and w.loss(self.dataset) < self.loss,
-                        f"no strictly lower point within radius {rad} along the evidence")
-        return True
 
     def _check_evidence(self) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
@@ -203,7 +259,8 @@ class Certificate:
     @_long
     def to_dict(self) -> dict[str, Any]:
         """The certificate as JSON-able data, exact numbers as strings (schema in docs/)."""
-        w = self.witness() if self.verdict is Verdict.NOT_MINIMUM else None
+        w = (find_witness(self, WITNESS_RADIUS) if self.verdict is Verdict.NOT_MINIMUM
+             else None)
         return {
             "schema": SCHEMA,
             "schema_version": SCHEMA_VERSION,
@@ -215,8 +272,7 @@ class Certificate:
             "params": self.params.to_json(),
             "dataset": self.dataset.to_json(),
             "evidence": self._evidence(),
-            "witness": None if w is None else {"radius": "1/1000", "params": w.to_json(),
-                                               "loss": str(w.loss(self.dataset))},
+            "witness": None if w is None else w.to_dict(),
             "proof_text": self.proof_text,
         }
 
@@ -228,9 +284,11 @@ class Certificate:
     def from_json(text: str | dict[str, Any]) -> Certificate:
         """Read a certificate written by :meth:`to_json`; then ``check()`` re-verifies it.
 
-        Reading rebuilds the stored evidence without deciding anything, so tampering with the
-        JSON (a verdict, a number, a ray) is caught by ``check()``, or here when the pieces do
-        not fit together.
+        Reading rebuilds the stored evidence without deciding anything, then derives every
+        other field from it (verdict flag, reason, proof text, witness, the kind's derived
+        evidence) and compares: an edited field is refused here, an edited piece of evidence
+        by ``check()``. A version-1 file is read too; its texts and witness are not compared
+        but derived anew (they are what is printed).
         """
         try:
             data = json.loads(text) if isinstance(text, str) else text
@@ -238,9 +296,10 @@ class Certificate:
             raise ShapeError(f"text is not JSON: {err}") from None
         if not isinstance(data, dict) or data.get("schema") != SCHEMA:
             raise ShapeError(f"text is not a relu_minima certificate (schema {SCHEMA!r}).")
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise ShapeError(f"schema_version={data.get('schema_version')!r}: this library reads "
-                             f"version {SCHEMA_VERSION}.")
+        version = data.get("schema_version")
+        if version not in READABLE_VERSIONS:
+            raise ShapeError(f"schema_version={version!r}: this library reads versions "
+                             f"{', '.join(map(str, READABLE_VERSIONS))}.")
         kind = data.get("kind")
         if kind not in _KINDS:
             _load_kinds()
@@ -249,14 +308,18 @@ class Certificate:
         with long_integers():  # numbers of any length, as written by to_dict
             try:
                 cert = _KINDS[kind]._from_dict(data)
+                if version == SCHEMA_VERSION:
+                    _compare_or_explain(cert, {k: v for k, v in data.items()
+                                               if k not in COMMAND_LINE_EXTRAS})
+                else:  # version 1: the fields version 2 still has must agree
+                    fresh = cert.to_dict()
+                    for key in ("verdict", "is_local_minimum", "loss", "params", "dataset"):
+                        _compare(fresh[key], data.get(key), key)
             except ReluMinimaError:
                 raise
-            except (KeyError, TypeError, ValueError, IndexError) as err:
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError) as err:
                 raise CertificateError(f"the certificate's data do not fit together: {err!r}"
                                        ) from None
-            require(cert.verdict.value == data["verdict"],
-                    "verdict field disagrees with the evidence")
-            require(str(cert.loss) == data["loss"], "loss field disagrees")
         return cert
 
     @classmethod
@@ -264,12 +327,50 @@ class Certificate:
         raise NotImplementedError
 
 
+def _compare_or_explain(cert: Certificate, data: dict[str, Any]) -> None:
+    """Compare ``data`` with what ``cert`` (read from it) derives; on a mismatch, the cause
+    ``check()`` names (an edited piece of evidence) is the better message, else the field."""
+    try:
+        _compare(json.loads(json.dumps(cert.to_dict())), data, "")  # as JSON: lists, not tuples
+    except CertificateError:
+        cert.check()
+        raise
+
+
+def _compare(derived: Any, stored: Any, path: str) -> None:
+    """Raise :class:`CertificateError` at the first field where ``stored`` (read from JSON)
+    differs from ``derived`` (written from the evidence rebuilt from it)."""
+    where = path or "the certificate"
+    if isinstance(derived, dict) and isinstance(stored, dict):
+        extra = sorted(set(stored) - set(derived))
+        require(not extra, f"field {path + '.' if path else ''}{extra[0] if extra else ''} is "
+                "not part of this certificate's schema")
+        for key, value in derived.items():
+            require(key in stored, f"field {path + '.' if path else ''}{key} is missing")
+            _compare(value, stored[key], f"{path}.{key}" if path else key)
+        return
+    if isinstance(derived, list) and isinstance(stored, list):
+        require(len(derived) == len(stored), f"field {where} has {len(stored)} entries; the "
+                f"evidence gives {len(derived)}")
+        for k, (a, b) in enumerate(zip(derived, stored, strict=True)):
+            _compare(a, b, f"{path}[{k}]")
+        return
+    require(type(derived) is type(stored) and derived == stored,
+            f"field {where} = {_short(stored)} is not what the certificate's evidence gives "
+            f"({_short(derived)}): the certificate was edited")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _load_kinds() -> None:
     """Import the modules that define certificate kinds (they register on import)."""
     import importlib
 
-    for name in ("shallow.criterion", "deep.rules", "smooth.box_certificate", "globalmin.search",
-                 "deep.restricted"):
+    for name in ("shallow.criterion", "deep.certificate", "smooth.box_certificate",
+                 "globalmin.search", "deep.restricted"):
         try:
             importlib.import_module(f"{__package__}.{name}")
         except ImportError:  # an optional kind (e.g. needing python-flint) is not installed

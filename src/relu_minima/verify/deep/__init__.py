@@ -3,6 +3,9 @@
 * :mod:`.rules` the decision, an ordered list of exact rules (blind spots, Lemma 2, Theorem 1
   (i); whole families; descent moves), each proving a verdict or passing; "undecided" with the
   reason when none applies;
+* :mod:`.certificate` the certificate (kind "deep-relu") and its re-verification;
+  :mod:`.proof_text` its reason and proof, derived from the verified evidence;
+* :mod:`.blind_spots` blind spots (Lemma 2, Corollary 1) and the class-mean bound;
 * :mod:`.moves` exact descent moves (first and second order, sign vectors, revivals);
 * :mod:`.families` whole families of points decided with a proof object;
 * :mod:`.tails` sign bounds for the tail of a network behind a switched-off layer;

@@ -47,12 +47,14 @@ class RestrictedCertificate(Certificate):
     that proves it (``route`` says which of the module docstring's two routes)."""
 
     kind: ClassVar[str] = "restricted-deep"
+    title: ClassVar[tuple[str, ...]] = (
+        "Local-minimum certificate over a restricted parameterisation (exact arithmetic)",
+        "=" * 79)
 
     params: DeepReLU
     dataset: Dataset
     verdict: Verdict
     loss: Fraction
-    reason: str
     route: str
     inner: Any  # the Certificate the verdict rests on, or the dead layer n (third route)
 
@@ -61,12 +63,37 @@ class RestrictedCertificate(Certificate):
         """The inner certificate's flat descent direction (moving coordinates only)."""
         return getattr(self.inner, "direction", None)
 
-    @property
-    def proof_text(self) -> str:
+    def _moved_fixed(self) -> list[str]:
+        """The fixed coordinates the inner full-space descent moves (second route)."""
+        inner = self.inner
+        if not isinstance(inner, Certificate) or inner.verdict is not Verdict.NOT_MINIMUM:
+            return []
+        return self.params.space.moved_fixed(inner.direction)
+
+    def _derived_verdict(self) -> Verdict:
+        """What the inner certificate proves over the restricted set (module docstring)."""
+        if self.route == _ROUTES[2]:
+            return Verdict.MINIMUM
+        return Verdict.UNDECIDED if self._moved_fixed() else self.inner.verdict
+
+    def _reason(self) -> str:
+        if self.route == _ROUTES[2]:
+            return (f"hidden layer {self.inner} is dead on every point and cannot revive: every "
+                    "later bias is fixed (<= 0), so the output is the fixed output bias near "
+                    "theta")
+        inner, moved = self.inner, self._moved_fixed()
+        if moved:
+            return (f"over all parameters the point is not a minimum, but the descent moves "
+                    f"fixed parameter(s) {', '.join(moved[:5])}; the deep rules do not decide "
+                    "the restricted question (a one-hidden-layer or depth-2 point would be "
+                    "decided exactly)")
+        if self.route == _ROUTES[1] and inner.verdict is Verdict.UNDECIDED:
+            return f"undecided over all parameters ({inner.reason}), so over the restricted set too"
+        return inner.reason
+
+    def _proof_lines(self) -> list[str]:
         S = self.params.space
         head = [
-            "Local-minimum certificate over a restricted parameterisation (exact arithmetic)",
-            "=" * 79,
             f"Widths {self.params.widths}; parameterisation: {S.describe()}.",
             "Question: is theta a local minimum of L over the points that agree with theta on "
             "every fixed coordinate?",
@@ -78,14 +105,14 @@ class RestrictedCertificate(Certificate):
             later = (f"Every bias of layers {n + 1}..{k - 1} is fixed with entries <= 0 (layers "
                      f"{n + 1}..{k - 1} then output relu(b_l) = 0)" if n + 1 <= k - 1 else
                      "No hidden layer follows it")
-            return "\n".join([*head[:-1],
+            return [*head[:-1],
                 f"Hidden layer n = {n} has a strictly negative pre-activation at every data "
                 "point (checked exactly); strict inequalities persist on a neighbourhood U of "
                 f"theta, so on U layer {n} outputs 0 at every point. {later}, "
                 f"and the output bias b_{k} = "
                 f"{self.params.biases[-1][0]} is fixed, so on U, among the points that move only "
                 f"the moving parameters, every output equals b_{k} and L = {self.loss} is "
-                "constant: a local minimum (not strict)."])
+                "constant: a local minimum (not strict)."]
         if self.route == _ROUTES[0]:
             head.append("Depth 2: the restricted one-hidden-layer criterion decides it "
                         "(docs/method.md, Theorem 2):")
@@ -93,7 +120,7 @@ class RestrictedCertificate(Certificate):
             head.append("The decision over all coordinates (a minimum there is one over the "
                         "restricted set; a descent there counts only if it moves no fixed "
                         "coordinate):")
-        return "\n".join([*head, "", *str(self.inner).splitlines()])
+        return [*head, "", *self.inner.render().splitlines()]
 
     def _witness(self, radius: Fraction) -> DeepReLU:
         if not isinstance(self.inner, Certificate):
@@ -126,15 +153,10 @@ class RestrictedCertificate(Certificate):
         require(self.route == _ROUTES[1], f"route={self.route!r} is not one of {_ROUTES}")
         require(inner.params == p.with_space() and inner.params.space.is_full,
                 "the inner certificate is not the full-space decision of params")
-        if self.verdict is Verdict.MINIMUM:
-            require(inner.verdict is Verdict.MINIMUM, "a minimum claimed without a full-space "
-                    "minimum")
-        elif self.verdict is Verdict.NOT_MINIMUM:
-            d = self.direction
-            require(inner.verdict is Verdict.NOT_MINIMUM and d is not None,
-                    "'not a minimum' claimed without a full-space descent")
-            moved = p.space.moved_fixed(d)
-            require(not moved, f"the descent moves fixed parameter(s) {moved}")
+        # a full-space minimum is one over the restricted set; a full-space descent is one
+        # there only if it moves no fixed coordinate; anything else is undecided
+        require(self.verdict is self._derived_verdict(), f"verdict {self.status!r} is not what "
+                f"the full-space verdict {inner.status!r} proves over the restricted set")
 
     def _evidence(self) -> dict[str, Any]:
         inner = self.inner
@@ -150,10 +172,10 @@ class RestrictedCertificate(Certificate):
             raise CertificateError(f"the evidence states the parameterisation "
                                    f"{ev.get('parameterisation')!r} but params has "
                                    f"{params.space.describe()!r}")
+        inner = ev["inner"]
         return cls(params, Dataset.from_json(data["dataset"]),
-                   Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
-                   ev["route"], Certificate.from_json(ev["inner"]) if ev["inner"] is not None
-                   else int(ev["dead_layer"]))
+                   Verdict(data["verdict"]), Fraction(data["loss"]), ev["route"],
+                   Certificate.from_json(inner) if inner is not None else int(ev["dead_layer"]))
 
 
 def verify_restricted_deep(params: DeepReLU, dataset: Dataset, **options: Any
@@ -168,28 +190,16 @@ def verify_restricted_deep(params: DeepReLU, dataset: Dataset, **options: Any
     loss = params.loss(dataset)
     if params.depth == 2:
         inner = verify_shallow(params.to_shallow(), dataset)
-        return RestrictedCertificate(params, dataset, inner.verdict, loss, inner.reason,
-                                     _ROUTES[0], inner)
+        return RestrictedCertificate(params, dataset, inner.verdict, loss, _ROUTES[0], inner)
     spot = find_blind_spot(params, dataset)
     if spot is not None and spot.strict and _dead_chain(params, dataset, spot.layer):
-        return RestrictedCertificate(
-            params, dataset, Verdict.MINIMUM, loss,
-            f"hidden layer {spot.layer} is dead on every point and cannot revive: every later "
-            "bias is fixed (<= 0), so the output is the fixed output bias near theta",
-            _ROUTES[2], spot.layer)
+        return RestrictedCertificate(params, dataset, Verdict.MINIMUM, loss, _ROUTES[2],
+                                     spot.layer)
     inner = verify_deep_local_minimum(params.with_space(), dataset, **options)
-    verdict, reason = inner.verdict, inner.reason
-    if verdict is Verdict.NOT_MINIMUM:
-        moved = params.space.moved_fixed(inner.direction)
-        if moved:
-            verdict = Verdict.UNDECIDED
-            reason = (f"over all parameters the point is not a minimum, but the descent moves "
-                      f"fixed parameter(s) {', '.join(moved[:5])}; the deep rules do not decide "
-                      "the restricted question (a one-hidden-layer or depth-2 point would be "
-                      "decided exactly)")
-    elif verdict is Verdict.UNDECIDED:
-        reason = f"undecided over all parameters ({reason}), so over the restricted set too"
-    return RestrictedCertificate(params, dataset, verdict, loss, reason, _ROUTES[1], inner)
+    verdict = inner.verdict
+    if verdict is Verdict.NOT_MINIMUM and params.space.moved_fixed(inner.direction):
+        verdict = Verdict.UNDECIDED  # the reason (derived) names the fixed coordinates moved
+    return RestrictedCertificate(params, dataset, verdict, loss, _ROUTES[1], inner)
 
 
 def _dead_chain(params: DeepReLU, dataset: Dataset, n: int) -> bool:

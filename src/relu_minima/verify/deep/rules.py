@@ -30,7 +30,10 @@ in the order they are tried (proofs in docs/deep.md):
    kink moves, sign vectors on 2-4 coordinates, up to ``max_directions`` moves or
    ``time_limit`` seconds (a progress bar shows after a second).
 6. Otherwise: undecided, with the reason: what was tried, which budget ran out, which
-   option to raise.
+   option to raise. The certificate records the search and ``check()`` repeats it.
+
+Each rule returns a :class:`~relu_minima.verify.deep.certificate.DeepCertificate` with its
+evidence only: the reason and the proof are derived from it (:mod:`.proof_text`).
 
 Lemma 2 / Corollary 1 are certified by :func:`blind_spot_gradient_vanishes`: at a strict
 blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood.
@@ -38,26 +41,18 @@ blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, ClassVar
 
-from ...errors import CertificateError, ShapeError, require
+from ...errors import ShapeError
 from ...exact.datasets import Dataset, require_dataset
 from ...exact.deep_relu import DeepReLU
-from ...exact.germs import Poly, add, germ_sign, loss_germ, trim
-from ...exact.params import ParameterSpace
-from ..certificate import (
-    Certificate,
-    Verdict,
-    fraction_list,
-    parse_fractions,
-    register_certificate,
-    witness_along,
-)
+from ...exact.germs import loss_germ
+from ..certificate import Verdict
 from ..shallow.criterion import verify_shallow
-from .families import FamilyProof, decide_family
-from .moves import SearchResult, check_budget, search_descent
+from .blind_spots import BlindSpot, blind_spot_gradient_vanishes, class_bound, find_blind_spot
+from .certificate import DeepCertificate, SearchRecord, bias_direction
+from .families import decide_family
+from .moves import check_budget, search_descent
 
 __all__ = [
     "BlindSpot",
@@ -68,239 +63,7 @@ __all__ = [
     "verify_deep_local_minimum",
 ]
 
-# -- blind spots -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class BlindSpot:
-    """Hidden layer ``layer`` (paper's index n, 1-based; weights[n-1]) inactive on all data.
-
-    ``strict``: every pre-activation of the layer is < 0 at every data point; otherwise all are
-    <= 0 and ``zeros`` lists the (point, unit) pairs (0-based) where one is exactly 0.
-    """
-
-    layer: int
-    strict: bool
-    zeros: tuple[tuple[int, int], ...]
-
-
-def find_blind_spot(params: DeepReLU, dataset: Dataset) -> BlindSpot | None:
-    """The first strictly inactive hidden layer, else the first non-strict one, else None."""
-    pre = params.preactivations(dataset)[:-1]
-    weak = None
-    for n, z in enumerate(pre, start=1):
-        if all(t < 0 for row in z for t in row):
-            return BlindSpot(n, True, ())
-        if weak is None and all(t <= 0 for row in z for t in row):
-            zeros = tuple((i, j) for i, row in enumerate(z) for j, t in enumerate(row) if t == 0)
-            weak = BlindSpot(n, False, zeros)
-    return weak
-
-
-def blind_spot_gradient_vanishes(params: DeepReLU, dataset: Dataset) -> bool:
-    """Lemma 2 / Corollary 1, exactly: at a strict blind spot in layer n, the directional
-    derivative of L along every coordinate of layers 1..n is 0 (in fact L is locally
-    constant in them), so gradient-based training never moves those layers.
-
-    Returns False when there is no strict blind spot.
-    """
-    spot = find_blind_spot(params, dataset)
-    if spot is None or not spot.strict:
-        return False
-    count = ParameterSpace(params.widths).layers[spot.layer - 1].stop  # layers 1..n
-    base = params.loss(dataset)
-    for p in range(count):
-        for s in (1, -1):
-            u = ParameterSpace(params.widths).unit_vector({p: s})
-            if loss_germ(params, dataset, u) != trim([base]):
-                return False
-    return True
-
-
-# -- the certificate -------------------------------------------------------------------------
-@register_certificate
-@dataclass(frozen=True)
-class DeepCertificate(Certificate):
-    """The exact verdict on one deep parameter point (Equation (2)), with its proof.
-
-    ``case`` names the rule that decided: "blind spot", "output bias", "class-mean bound",
-    "family: all-zero", "family: zero layer", "family: affine tail", "family: monotone tail",
-    "depth-2 criterion",
-    "convex (depth 1)",
-    "descent direction" or "undecided"; ``family`` the family's proof of a minimum.
-    ``direction`` is a flat descent direction (:mod:`relu_minima.exact.params`) with its exact
-    loss ``germ``; ``lower_bound`` the class-mean bound; ``shallow`` the one-hidden-layer
-    certificate of a depth-2 point.
-    """
-
-    kind: ClassVar[str] = "deep-relu"
-
-    params: DeepReLU
-    dataset: Dataset
-    verdict: Verdict
-    loss: Fraction
-    reason: str
-    case: str
-    proof: tuple[str, ...]
-    target_mean: Fraction
-    blind_spot: BlindSpot | None = None
-    constant_output: Fraction | None = None  # the blind spot's output on every data point
-    lower_bound: Fraction | None = None  # the class-mean bound B (rule 2)
-    direction: tuple[Fraction, ...] | None = None  # descent direction (flat parameters)
-    germ: Poly | None = None  # loss polynomial along ``direction``
-    shallow: Any = field(default=None, repr=False)  # LocalMinimumCertificate (depth 2)
-    family: FamilyProof | None = None  # a family's proof of a minimum (deep_families)
-
-    @property
-    def proof_text(self) -> str:
-        p = self.params
-        lines = [
-            "Exact local-minimum certificate for a deep ReLU network (rational arithmetic)",
-            "=" * 76,
-            f"Widths (d, h_1, ..., h_(k-1), 1) = {p.widths}, depth k = {p.depth}; "
-            f"N = {self.dataset.n} data point(s).",
-            f"Loss L = sum_i (M(x_i) - y_i)^2 = {self.loss}; mean of targets = {self.target_mean}.",
-            f"Verdict: {self.status.upper()}"
-            + ("." if self.case == self.status else f" ({self.case})."),
-            "",
-            *self.proof,
-        ]
-        return "\n".join(lines)
-
-    def _witness(self, radius: Fraction) -> DeepReLU:
-        if self.direction is None:
-            raise CertificateError("a 'not a local minimum' certificate without a direction")
-        return witness_along(self.params, self.dataset, self.direction, radius)
-
-    def _check_evidence(self) -> None:
-        p, D = self.params, self.dataset
-        require(isinstance(p, DeepReLU) and isinstance(D, Dataset),
-                "params must be a DeepReLU and dataset a Dataset")
-        require(self.target_mean == sum(D.y, Fraction(0)) / D.n, "target mean differs")
-        p.space.require_full(CertificateError)
-        if self.shallow is not None:
-            require(p.depth == 2 and self.shallow.params == p.to_shallow()
-                    and self.shallow.dataset == D,
-                    "the attached one-hidden-layer certificate is about other params or data")
-            self.shallow.check()
-            require(self.shallow.verdict is self.verdict,
-                    "the attached one-hidden-layer certificate has another verdict")
-        if self.verdict is Verdict.MINIMUM:
-            require(self.direction is None, "a claimed minimum carries a descent direction")
-            if self.case in ("blind spot", "class-mean bound"):
-                require(self.lower_bound is not None
-                        and _class_bound(p, D) == self.lower_bound == self.loss,
-                        "the class-mean bound is not attained at params")
-            elif self.case.startswith("family: "):
-                require(self.family is not None and self.case == f"family: {self.family.family}",
-                        "a family verdict without its proof")
-                self.family.check(p, D)
-            elif self.case == "depth-2 criterion":
-                require(self.shallow is not None, "depth-2 verdict without its certificate")
-            elif self.case == "convex (depth 1)":
-                require(p.depth == 1, "the convex case needs depth 1")
-                space = ParameterSpace(p.widths)
-                for q in range(space.size):
-                    g = loss_germ(p, D, space.unit_vector({q: 1}))
-                    require(len(g) < 2 or g[1] == 0, f"dL/d{space.names[q]} != 0")
-            else:
-                raise CertificateError(f"case={self.case!r} cannot prove a minimum")
-        elif self.verdict is Verdict.NOT_MINIMUM:
-            require(self.direction is not None, "'not a local minimum' without a direction")
-            g = loss_germ(p, D, self.direction)
-            require(self.germ is None or g == self.germ, "stored germ is not the loss germ")
-            require(germ_sign(add(g, (-self.loss,))) < 0,
-                    "the loss does not decrease along the stored direction")
-        else:
-            require(self.direction is None and self.case == "undecided",
-                    "an undecided certificate carries a decision")
-        if self.blind_spot is not None and self.blind_spot.strict:
-            require(find_blind_spot(p, D) == self.blind_spot, "the blind spot is not params'")
-            require(set(p.outputs(D)) == {self.constant_output},
-                    "the blind spot's output is not constant")
-
-    def _evidence(self) -> dict[str, Any]:
-        def s(v: Any) -> Any:
-            return None if v is None else str(v)
-
-        return {
-            "case": self.case,
-            "proof": list(self.proof),
-            "blind_spot": None if self.blind_spot is None else {
-                "layer": self.blind_spot.layer, "strict": self.blind_spot.strict,
-                "zeros": [[i + 1, j + 1] for i, j in self.blind_spot.zeros]},
-            "constant_output": s(self.constant_output),
-            "target_mean": str(self.target_mean),
-            "lower_bound": s(self.lower_bound),
-            "direction": fraction_list(self.direction),
-            "germ": fraction_list(self.germ),
-            "shallow": None if self.shallow is None else self.shallow.to_dict(),
-            "family": None if self.family is None else self.family.to_json(),
-        }
-
-    @classmethod
-    def _from_dict(cls, data: dict[str, Any]) -> DeepCertificate:
-        ev = data["evidence"]
-        spot = ev["blind_spot"]
-
-        def q(v: Any) -> Fraction | None:
-            return None if v is None else Fraction(v)
-
-        return cls(
-            DeepReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
-            Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"], ev["case"],
-            tuple(ev["proof"]), Fraction(ev["target_mean"]),
-            None if spot is None else BlindSpot(
-                int(spot["layer"]), bool(spot["strict"]),
-                tuple((int(i) - 1, int(j) - 1) for i, j in spot["zeros"])),
-            q(ev["constant_output"]), q(ev["lower_bound"]), parse_fractions(ev["direction"]),
-            parse_fractions(ev["germ"]),
-            None if ev["shallow"] is None else Certificate.from_json(ev["shallow"]),
-            None if ev.get("family") is None else FamilyProof.from_json(ev["family"]))
-
-
 # -- the decision procedure --------------------------------------------------------------------
-def _classes(params: DeepReLU, dataset: Dataset) -> list[list[int]]:
-    """Points that share one output on a whole neighbourhood of params (rule 2)."""
-    parent = list(range(dataset.n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        parent[find(i)] = find(j)
-
-    for ix in dataset.groups().values():
-        for i in ix[1:]:
-            join(ix[0], i)
-    for z in params.preactivations(dataset)[:-1]:
-        dead = [i for i, row in enumerate(z) if all(t < 0 for t in row)]
-        for i in dead[1:]:
-            join(dead[0], i)
-    out: dict[int, list[int]] = {}
-    for i in range(dataset.n):
-        out.setdefault(find(i), []).append(i)
-    return list(out.values())
-
-
-def _class_bound(params: DeepReLU, dataset: Dataset) -> Fraction:
-    total = Fraction(0)
-    for cls in _classes(params, dataset):
-        ys = [dataset.y[i] for i in cls]
-        m = sum(ys, Fraction(0)) / len(ys)
-        total += sum(((t - m) ** 2 for t in ys), Fraction(0))
-    return total
-
-
-def _describe_params(p: DeepReLU) -> list[str]:
-    out = []
-    for n, (M, b) in enumerate(zip(p.weights, p.biases, strict=True), start=1):
-        rows = "; ".join("(" + ", ".join(str(t) for t in r) + ")" for r in M)
-        out.append(f"  W_{n} = [{rows}], b_{n} = ({', '.join(str(t) for t in b)})")
-    return out
-
-
 def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
                               time_limit: float | None = None) -> DeepCertificate:
     """Decide exactly whether ``params`` is a local minimum of Equation (2) on ``dataset``.
@@ -323,146 +86,56 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
     check_budget(time_limit, "time_limit", integer=False)
     dataset = require_dataset(dataset)
     params._check_dims(dataset)
-    N = dataset.n
     outputs = params.outputs(dataset)
     residuals = [f - y for f, y in zip(outputs, dataset.y, strict=True)]
     loss = sum((r * r for r in residuals), Fraction(0))
-    ybar = sum(dataset.y, Fraction(0)) / N
     S = sum(residuals, Fraction(0))
     spot = find_blind_spot(params, dataset)
-    head = [*_describe_params(params), ""]
-    common = {"params": params, "dataset": dataset, "loss": loss, "target_mean": ybar,
-              "blind_spot": spot}
-    space = ParameterSpace(params.widths)
-    bias_dir = space.unit_vector({space.bias_index(params.depth, 1): -1 if S > 0 else 1})
+    # the proof's text is derived by the certificate from this evidence (.proof_text)
+    common = {"params": params, "dataset": dataset, "loss": loss,
+              "target_mean": sum(dataset.y, Fraction(0)) / dataset.n, "blind_spot": spot}
+    bias_dir = bias_direction(params, S)
 
     if spot is not None and spot.strict:
         c = outputs[0]
-        n = spot.layer
-        proof = [
-            *head,
-            f"Blind spot: every unit of hidden layer n = {n} has a strictly negative "
-            "pre-activation at every data point (checked exactly). Strict inequalities persist "
-            "on a neighbourhood U of theta, so on U h_n(x_i) = 0 for all i and the output "
-            "M(x_i) equals one number C(theta') (a function of layers n+1..k only) for all i.",
-            f"At theta, C = {c}. On U, L(theta') = sum_i (C(theta') - y_i)^2 "
-            f"= N (C - ybar)^2 + sum_i (y_i - ybar)^2 with ybar = {ybar}.",
-        ]
-        if c == ybar:
-            bound = _class_bound(params, dataset)
-            proof.append(f"Since C = ybar, L(theta) = sum_i (y_i - ybar)^2 = {loss} <= L(theta') "
-                         "on U: theta is a local minimum (not strict: all of U with C = ybar "
-                         "has the same loss).")
-            return DeepCertificate(verdict=Verdict.MINIMUM, case="blind spot",
-                                   reason=f"strict blind spot in hidden layer {n}, and its "
-                                   f"constant output {c} equals the mean of the targets",
-                                   proof=tuple(proof), constant_output=c, lower_bound=bound,
-                                   **common)
-        germ = loss_germ(params, dataset, bias_dir)
-        proof.append(f"Since C != ybar, moving the output bias b_k by t (layers 1..k-1 "
-                     f"untouched, so layer n stays dead) gives L = {loss} + ({2 * S}) t + {N} t^2, "
-                     f"strictly lower for t between 0 and {-2 * S / N} (exclusive): "
-                     "theta is NOT a local minimum, although Theorem 1 (i) as printed says it is.")
-        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="blind spot",
-                               reason=f"strict blind spot in hidden layer {n}, but its constant "
-                               f"output {c} differs from the mean {ybar} of the targets: the "
-                               "output bias decreases the loss", proof=tuple(proof),
-                               constant_output=c, direction=bias_dir, germ=germ, **common)
+        if c == common["target_mean"]:
+            return DeepCertificate(verdict=Verdict.MINIMUM, case="blind spot", constant_output=c,
+                                   lower_bound=class_bound(params, dataset), **common)
+        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="blind spot", constant_output=c,
+                               direction=bias_dir, germ=loss_germ(params, dataset, bias_dir),
+                               **common)
 
     if S != 0:
-        germ = loss_germ(params, dataset, bias_dir)
-        proof = [*head, f"sum_i r_i = {S} != 0. Moving the output bias b_k by t shifts every "
-                 f"output by t, so L(t) = {loss} + ({2 * S}) t + {N} t^2 < L for t strictly "
-                 f"between 0 and {-2 * S / N}: not a local minimum."]
         return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="output bias",
-                               reason=f"the output bias is not optimal (sum of residuals {S})",
-                               proof=tuple(proof), direction=bias_dir, germ=germ, **common)
+                               direction=bias_dir, germ=loss_germ(params, dataset, bias_dir),
+                               **common)
 
     family = decide_family(params, dataset) if params.depth >= 3 else None
     if family is not None:
         if family.minimum:
             return DeepCertificate(verdict=Verdict.MINIMUM, case=f"family: {family.family}",
-                                   reason=family.reason, proof=(*head, *family.proof_lines),
                                    family=family.proof, **common)
-        germ = loss_germ(params, dataset, family.direction)
         return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case=f"family: {family.family}",
-                               reason=family.reason, proof=(*head, *family.proof_lines),
-                               direction=family.direction, germ=germ, **common)
+                               direction=family.direction,
+                               germ=loss_germ(params, dataset, family.direction), **common)
 
-    bound = _class_bound(params, dataset)
+    bound = class_bound(params, dataset)
     if bound == loss:
-        classes = _classes(params, dataset)
-        proof = [*head, "Class-mean bound: points with equal inputs, and points at which some "
-                 "hidden layer is strictly negative in every unit, share one output on a "
-                 "neighbourhood U of theta (strict inequalities persist). Classes (1-based): "
-                 + "; ".join("{" + ", ".join(str(i + 1) for i in c) + "}" for c in classes) + ".",
-                 "On U, L >= sum over classes of sum_(i in class) (y_i - class mean)^2 "
-                 f"= {bound} = L(theta): theta is a local minimum."]
-        reason = "the loss equals the class-mean lower bound valid on a neighbourhood"
-        if spot is not None:
-            reason += (f" (non-strict blind spot in hidden layer {spot.layer}: points with a zero "
-                       "pre-activation are fitted exactly)")
-        return DeepCertificate(verdict=Verdict.MINIMUM, case="class-mean bound", reason=reason,
-                               proof=tuple(proof), lower_bound=bound, **common)
+        return DeepCertificate(verdict=Verdict.MINIMUM, case="class-mean bound",
+                               lower_bound=bound, **common)
 
     if params.depth == 2:
         shallow = verify_shallow(params.to_shallow(), dataset)
-        proof = [*head, "Depth 2: this is the one-hidden-layer network of Equation (1); the "
-                 "complete criterion of relu_minima.verify.shallow.criterion decides it:", "",
-                 *str(shallow).splitlines()]
         # the flat layouts of a depth-2 DeepReLU and its ShallowReLU coincide (exact.params)
         return DeepCertificate(verdict=shallow.verdict, case="depth-2 criterion",
-                               reason=shallow.reason, proof=tuple(proof), shallow=shallow,
-                               direction=shallow.direction, **common)
+                               shallow=shallow, direction=shallow.direction, **common)
 
     found = search_descent(params, dataset, loss, max_directions=max_directions,
                            time_limit=time_limit)
     if found.direction is not None:
-        germ, order = found.germ, found.order
-        proof = [*head, f"Along theta + eps u with u = {found.label}, the outputs are "
-                 "polynomials in eps for small eps > 0 (each ReLU keeps the sign of its "
-                 "argument's lowest nonzero coefficient), so the loss is the polynomial "
-                 + " + ".join(f"({t}) eps^{i}" for i, t in enumerate(germ) if t)
-                 + f". Its lowest-order change is ({germ[order]}) eps^{order} < 0: "
-                 "not a local minimum."]
         return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="descent direction",
-                               reason=f"the loss decreases at order {order} along {found.label}",
-                               proof=tuple(proof), direction=found.direction, germ=germ,
-                               **common)
+                               direction=found.direction, germ=found.germ, **common)
     if params.depth == 1 and found.out_of is None:
-        proof = [*head, "Depth 1: M(x) = W_1 x + b_1 is linear in the parameters, so L is a "
-                 "convex quadratic; every coordinate directional derivative is 0 (checked "
-                 "exactly), so the gradient vanishes and theta is a global minimum."]
-        return DeepCertificate(verdict=Verdict.MINIMUM, case="convex (depth 1)",
-                               reason="depth 1: convex loss with zero gradient",
-                               proof=tuple(proof), **common)
-    why = _undecided_reason(loss, bound, found, max_directions, time_limit)
-    if spot is not None:
-        why = (f"non-strict blind spot in hidden layer {spot.layer} (zero pre-activations at "
-               f"(point, unit) {[(i + 1, j + 1) for i, j in spot.zeros][:10]}); " + why)
-    return DeepCertificate(verdict=Verdict.UNDECIDED, case="undecided", reason=why,
-                           proof=(*head, "Undecided: " + why + "."), lower_bound=bound,
-                           **common)
-
-
-def _undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult,
-                      max_directions: int, time_limit: float | None) -> str:
-    """What was tried, which budget ran out, and which option to raise."""
-    tried = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in found.counts.items())
-    why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
-           "family rule applies (all-zero, zero layer, affine or monotone tail, blind spot, "
-           f"depth 2), and none of the {found.tried} exact moves tried ({tried or 'none'}; in "
-           "the order coordinates, unit revivals, path moves, kink sign vectors, random kink "
-           "moves, sign vectors on 2-4 coordinates) lowers the loss at any order")
-    if found.out_of is not None:
-        name = found.out_of.split("=")[0]
-        flag = "--" + name.replace("_", "-")
-        now = max_directions if name == "max_directions" else time_limit
-        why += (f"; the search stopped when its budget {found.out_of} ran out: raise "
-                f"{name} (e.g. verify_local_minimum(params, dataset, {name}={10 * now}), "
-                f"assert_local_minimum(..., {name}=...), or {flag} on the command line) "
-                "to try more moves")
-    else:
-        why += ("; every move was tried, so a larger budget would not help: the point needs "
-                "reasoning beyond these moves (it may well be a local minimum)")
-    return why
+        return DeepCertificate(verdict=Verdict.MINIMUM, case="convex (depth 1)", **common)
+    return DeepCertificate(verdict=Verdict.UNDECIDED, case="undecided", lower_bound=bound,
+                           search=SearchRecord.of(found, max_directions), **common)

@@ -38,7 +38,8 @@ Type = tuple[int, int]  # (cell index, sigma)
 
 
 class GlobalSearchTooLarge(ReluMinimaError, ValueError):
-    """The exact global search would exceed its size limit (it refuses instead of hanging)."""
+    """The exact global search would exceed its budget ``max_patterns`` (it refuses instead of
+    hanging; the message names the size and the argument to raise)."""
 
 
 def _dot(a: Sequence[int], b: Sequence[int]) -> int:
@@ -76,8 +77,9 @@ class CellProblem:
             raise GlobalSearchTooLarge(
                 f"the arrangement of K={self.K} distinct inputs in d={self.d} dimensions has "
                 f"C(K, d)={subsets} candidate rays, and enumerating its cells takes about "
-                f"{work} steps, above 100 * max_patterns={100 * max_patterns}; raise the limit "
-                "(the exact search then takes correspondingly long) or use fewer points")
+                f"{work} steps, above 100 * max_patterns={100 * max_patterns}; raise "
+                "max_patterns (the exact search then takes correspondingly long) or use fewer "
+                "points")
         self.rays = self._rays()
         self.cells = self._cells()
         self.generators = [self.cell_rays(s) for s in self.cells]

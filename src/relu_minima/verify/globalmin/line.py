@@ -348,7 +348,7 @@ class LineSearch:
 
     problem: LineProblem
     prune: bool = True
-    limit: int | None = None  # most patterns solved before GlobalSearchTooLarge
+    max_patterns: int | None = None  # most patterns solved before GlobalSearchTooLarge
     best: tuple[Fraction, bool, tuple[Type, ...], tuple[Fraction, ...]] | None = None
     solved: dict[Key, list[list[int]]] = field(default_factory=dict)
     windows: dict[Key, tuple[list[tuple[int, int]], list[list[int] | None]]] = \
@@ -391,11 +391,12 @@ class LineSearch:
 
     def _solve(self, key: Key) -> None:
         P = self.problem
-        if self.limit is not None and self.examined + P.count(key) > self.limit:
+        if self.max_patterns is not None and self.examined + P.count(key) > self.max_patterns:
             raise GlobalSearchTooLarge(
                 f"the search has solved {self.examined} of {P.count_all()} activation patterns "
                 f"(m={P.m} units, K={P.K} distinct inputs) without closing the gap, and the "
-                f"next key would pass limit={self.limit}; raise limit or use fewer units/points")
+                f"next key would pass max_patterns={self.max_patterns}; raise max_patterns or use "
+                "fewer units/points")
         passives = []
         for affine, types in P.patterns(key):
             G, h, free = P.system(affine, types)

@@ -10,14 +10,16 @@ the evidence that nothing is lower, as a :class:`GlobalMinimumCertificate`. It i
 that turns the paper's "better" (Propositions 1-3, Section 3.1.3) into "bad, proven": a
 certified local minimum with L > L* is not global.
 
-Exact for d = 1 (branch and bound over activation patterns, :mod:`.global_line`); for d >= 2
-exact over the cells of the arrangement of the lifted inputs (:mod:`.global_cells`) up to a
-size limit, beyond which :class:`GlobalSearchTooLarge` names the size.
+Exact for d = 1 (branch and bound over activation patterns, :mod:`.line`); for d >= 2
+exact over the cells of the arrangement of the lifted inputs (:mod:`.arrangement`) up to a
+budget, ``max_patterns`` (the one name of this budget, here and in ``snap``), beyond which
+:class:`GlobalSearchTooLarge` names the size and the argument to raise.
 """
 
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
@@ -34,12 +36,30 @@ from .line import LineProblem, LineSearch, check_line_evidence, key_name, parse_
 __all__ = ["GlobalComparison", "GlobalMinimumCertificate", "GlobalSearchTooLarge",
            "compare_to_global", "gap_report", "global_minimum", "prove_bad"]
 
-# The default cap on the work of one search: gap sets (d = 1, before any solving), patterns
-# solved (d = 1), or patterns (d >= 2). An exact pattern solve costs about a millisecond, so
-# the cap keeps every accepted search to minutes at worst; beyond it GlobalSearchTooLarge.
-DEFAULT_LIMIT = 100_000
+# The default cap on the work of one search (``max_patterns``): gap sets (d = 1, before any
+# solving), patterns solved (d = 1), or patterns (d >= 2). An exact pattern solve costs about
+# a millisecond, so the cap keeps every accepted search to minutes at worst; beyond it
+# GlobalSearchTooLarge.
+DEFAULT_MAX_PATTERNS = 100_000
 # The cap used when a report adds "bad local minimum, proven" on its own (a second or so).
-REPORT_LIMIT = 2_000
+REPORT_MAX_PATTERNS = 2_000
+DEFAULT_LIMIT, REPORT_LIMIT = DEFAULT_MAX_PATTERNS, REPORT_MAX_PATTERNS  # the old names
+
+
+def max_patterns_argument(max_patterns: int, limit: int | None, default: int,
+                          where: str) -> int:
+    """``max_patterns``, or the deprecated ``limit`` (its old name, kept for one release with a
+    DeprecationWarning); both at once is an error naming them."""
+    if limit is None:
+        return max_patterns
+    warnings.warn(f"{where}(limit=...) is deprecated: the budget is called max_patterns "
+                  f"(pass max_patterns={limit!r})", DeprecationWarning, stacklevel=3)
+    if max_patterns != default:
+        raise InvalidArgument(f"{where}: pass max_patterns={max_patterns!r} only (limit= is its "
+                              "deprecated old name)")
+    _positive_int(limit, "limit", "the deprecated name of max_patterns, a cap on the work, e.g. "
+                  "max_patterns=100000")
+    return limit
 
 
 def _reduce(dataset: Dataset) -> tuple[Dataset, tuple[int, ...]]:
@@ -67,19 +87,20 @@ def _lift(net: ShallowReLU, keep: tuple[int, ...], d: int) -> ShallowReLU:
     return ShallowReLU(W, net.b, net.v, net.c)
 
 
-def _problem(dataset: Dataset, hidden: int, limit: int):
+def _problem(dataset: Dataset, hidden: int, max_patterns: int):
     reduced, keep = _reduce(dataset)
     if not keep:
         return "single-input", None, reduced, keep
     if len(keep) == 1:
         P = LineProblem(reduced, hidden)
         n_sets = _count_gap_sets(P)
-        if n_sets > limit:
+        if n_sets > max_patterns:
             raise GlobalSearchTooLarge(
                 f"hidden={hidden} units on K={P.K} distinct inputs give {n_sets} gap sets to "
-                f"bound, above limit={limit}; raise limit or use fewer units/points")
+                f"bound, above max_patterns={max_patterns}; raise max_patterns or use fewer "
+                "units/points")
         return "line", P, reduced, keep
-    return "cells", CellProblem(reduced, hidden, limit), reduced, keep
+    return "cells", CellProblem(reduced, hidden, max_patterns), reduced, keep
 
 
 def _count_gap_sets(P: LineProblem) -> int:
@@ -90,14 +111,16 @@ def _count_gap_sets(P: LineProblem) -> int:
 
 
 def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
-                   limit: int = DEFAULT_LIMIT) -> GlobalMinimumCertificate:
+                   max_patterns: int = DEFAULT_MAX_PATTERNS,
+                   limit: int | None = None) -> GlobalMinimumCertificate:
     """The exact global minimum of the squared loss of ``hidden`` ReLU units on ``dataset``.
 
     ``prune=False`` solves every activation pattern (the brute force the pruning is measured
-    against). ``limit`` caps the work: for d = 1 the gap sets (checked before any work) and
-    the patterns solved (checked as the search goes; with ``prune=False`` all of them, checked
-    before any work), for d >= 2 the patterns. Beyond it :class:`GlobalSearchTooLarge` names
-    the size; the search never runs unbounded.
+    against). ``max_patterns`` caps the work: for d = 1 the gap sets (checked before any work)
+    and the patterns solved (checked as the search goes; with ``prune=False`` all of them,
+    checked before any work), for d >= 2 the patterns. Beyond it :class:`GlobalSearchTooLarge`
+    names the size; the search never runs unbounded. ``limit`` is the deprecated old name of
+    ``max_patterns``.
 
     >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
     >>> cert = global_minimum(D1, hidden=1)
@@ -106,20 +129,23 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
     """
     dataset = require_dataset(dataset)
     _positive_int(hidden, "hidden", "the number m of hidden units, e.g. hidden=2")
-    _positive_int(limit, "limit", "a cap on the work, e.g. limit=100000")
+    max_patterns = max_patterns_argument(max_patterns, limit, DEFAULT_MAX_PATTERNS,
+                                         "global_minimum")
+    _positive_int(max_patterns, "max_patterns", "a cap on the work, e.g. max_patterns=100000")
     if not isinstance(prune, bool):
         raise InvalidType(f"prune={prune!r} must be True or False.")
-    method, P, _, keep = _problem(dataset, hidden, limit)
+    method, P, _, keep = _problem(dataset, hidden, max_patterns)
     if method == "single-input":
         mean = sum(dataset.y, Fraction(0)) / dataset.n
         point = ShallowReLU([[0] * dataset.d] * hidden, [0] * hidden, [0] * hidden, mean)
         return _certificate(dataset, hidden, point, method, 1, 0, 1, {})
     if method == "line":
-        if not prune and P.count_all() > limit:
+        if not prune and P.count_all() > max_patterns:
             raise GlobalSearchTooLarge(
                 f"prune=False would solve all {P.count_all()} activation patterns of "
-                f"hidden={hidden} units on K={P.K} distinct inputs, above limit={limit}")
-        search = LineSearch(P, prune=prune, limit=limit).run()
+                f"hidden={hidden} units on K={P.K} distinct inputs, above "
+                f"max_patterns={max_patterns}; raise max_patterns or use fewer units/points")
+        search = LineSearch(P, prune=prune, max_patterns=max_patterns).run()
         value, affine, types, z = search.best
         # JSON counts from 1 (docs/certificates.md): gaps, groups and columns alike
         evidence = {
@@ -158,11 +184,7 @@ def _zero_based(items):
 
 
 def _certificate(dataset, hidden, point, method, examined, pruned, total, evidence):
-    loss = point.loss(dataset)
-    reason = (f"L* = {loss} is the least loss of {hidden} hidden unit(s): every activation "
-              f"pattern's exact optimum ({examined} solved) or lower bound ({pruned} pruned) "
-              "is >= L*, and the point attains it")
-    return GlobalMinimumCertificate(point, dataset, Verdict.MINIMUM, loss, reason, hidden,
+    return GlobalMinimumCertificate(point, dataset, Verdict.MINIMUM, point.loss(dataset), hidden,
                                     method, examined, pruned, total,
                                     json.dumps(evidence, sort_keys=True))
 
@@ -183,7 +205,6 @@ class GlobalMinimumCertificate(Certificate):
     dataset: Dataset
     verdict: Verdict
     loss: Fraction
-    reason: str
     hidden: int
     method: str
     patterns_examined: int
@@ -212,6 +233,10 @@ class GlobalMinimumCertificate(Certificate):
             raise InvalidArgument(f"params must be a ShallowReLU with m={self.hidden} units.")
         return params.loss(self.dataset) - self.loss
 
+    def _witness(self, radius: Fraction) -> None:
+        raise CertificateError("a global-minimum certificate proves a minimum: it has no "
+                               "witness of a lower point (its verdict must be 'local minimum')")
+
     # -- evidence ----------------------------------------------------------------------------
     def _evidence(self) -> dict[str, Any]:
         return {"hidden": self.hidden, "method": self.method,
@@ -223,8 +248,8 @@ class GlobalMinimumCertificate(Certificate):
     def _from_dict(cls, data: dict[str, Any]) -> GlobalMinimumCertificate:
         ev = data["evidence"]
         return cls(ShallowReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
-                   Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
-                   int(ev["hidden"]), ev["method"], int(ev["patterns_examined"]),
+                   Verdict(data["verdict"]), Fraction(data["loss"]), int(ev["hidden"]),
+                   ev["method"], int(ev["patterns_examined"]),
                    int(ev["patterns_pruned"]), int(ev["patterns_total"]),
                    json.dumps(ev["search"], sort_keys=True))
 
@@ -243,6 +268,8 @@ class GlobalMinimumCertificate(Certificate):
             mean = sum(self.dataset.y, Fraction(0)) / self.dataset.n
             require(self.loss == sum(((y - mean) ** 2 for y in self.dataset.y), Fraction(0)),
                     "one distinct input: L* must be the sum of squared deviations from the mean")
+            require(ev == {} and (self.patterns_examined, self.patterns_pruned) == (1, 0),
+                    "one distinct input: one pattern, solved, and no search evidence")
             return
         require(ev.get("coordinates") == _one_based(keep), "stored coordinates differ")
         scaled = self.loss * P.E * P.E
@@ -254,15 +281,22 @@ class GlobalMinimumCertificate(Certificate):
                        for k, e in ev["windows"].items()}
             covered = check_line_evidence(P, scaled, solved, windows)
             total = P.count_all()
+            n_solved = sum(len(v) for v in solved.values())
         else:
-            covered = total = P.check(scaled, [_zero_based(p) for p in ev["solved"]])
+            covered = total = n_solved = P.check(scaled, [_zero_based(p) for p in ev["solved"]])
+        require(self.patterns_examined == n_solved, f"{self.patterns_examined} patterns "
+                f"claimed solved, {n_solved} solutions stored")
         require(covered == total == self.patterns_total,
                 f"the evidence covers {covered} of {total} patterns ({self.patterns_total} "
                 "claimed)")
 
     # -- presentation ------------------------------------------------------------------------
-    @property
-    def proof_text(self) -> str:
+    def _reason(self) -> str:
+        return (f"L* = {self.loss} is the least loss of {self.hidden} hidden unit(s): every "
+                f"activation pattern's exact optimum ({self.patterns_examined} solved) or lower "
+                f"bound ({self.patterns_pruned} pruned) is >= L*, and the point attains it")
+
+    def _proof_lines(self) -> list[str]:
         p = self.params
         units = "\n".join(
             f"  unit {j + 1}: w = ({', '.join(str(t) for t in p.W[j])}), b = {p.b[j]}, "
@@ -275,7 +309,7 @@ class GlobalMinimumCertificate(Certificate):
                       "inputs, with a sign each; every pattern solved"),
             "single-input": "all inputs coincide: the outputs are one constant, best at the mean",
         }[self.method]
-        return "\n".join([
+        return [
             f"Global minimum of the squared loss, {self.hidden} hidden unit(s), "
             f"{self.dataset.n} data points (d = {self.dataset.d}).",
             f"L* = {self.loss} (= {float(self.loss):.6g}), attained at",
@@ -289,7 +323,7 @@ class GlobalMinimumCertificate(Certificate):
             f"(KKT conditions verified from the stored passive sets), {self.patterns_pruned} "
             "pruned by an exact lower bound >= L*.",
             "check() re-derives every optimum and bound from the stored evidence.",
-        ])
+        ]
 
 
 def gap_report(params: ShallowReLU, dataset: Dataset,
@@ -353,25 +387,28 @@ class GlobalComparison:
                 "global_point": self.optimum.point.to_json()}
 
 
-def compare_to_global(cert: Certificate, *, limit: int = REPORT_LIMIT
-                      ) -> GlobalComparison | None:
+def compare_to_global(cert: Certificate, *, max_patterns: int = REPORT_MAX_PATTERNS,
+                      limit: int | None = None) -> GlobalComparison | None:
     """``cert`` (a decision on a one-hidden-layer point) beside the exact global optimum.
 
     None when the question is not one this module answers (not a ``ShallowReLU`` point) or the
-    exact search would exceed ``limit`` (a report then simply says nothing about it). Both
-    certificates are re-checked before the comparison is made.
+    exact search would exceed ``max_patterns`` (a report then simply says nothing about it).
+    Both certificates are re-checked before the comparison is made. ``limit`` is the
+    deprecated old name of ``max_patterns``.
     """
     if not isinstance(cert, Certificate):
         raise InvalidType(f"cert={cert!r:.60} must be a Certificate (from "
                           "verify_local_minimum).")
-    _positive_int(limit, "limit", "a cap on the work, e.g. limit=5000")
+    max_patterns = max_patterns_argument(max_patterns, limit, REPORT_MAX_PATTERNS,
+                                         "compare_to_global")
+    _positive_int(max_patterns, "max_patterns", "a cap on the work, e.g. max_patterns=5000")
     if not isinstance(cert.params, ShallowReLU) or isinstance(cert, GlobalMinimumCertificate):
         return None
     # a point of a restricted space (frozen coordinates, no bias) is a minimum of another
     # problem than the one solved here
     if not getattr(getattr(cert.params, "space", None), "is_full", True):
         return None
-    optimum = _cached_optimum(cert.dataset, cert.params.m, limit)
+    optimum = _cached_optimum(cert.dataset, cert.params.m, max_patterns)
     if optimum is None:
         return None
     cert.check()
@@ -379,23 +416,25 @@ def compare_to_global(cert: Certificate, *, limit: int = REPORT_LIMIT
 
 
 @lru_cache(maxsize=64)
-def _cached_optimum(dataset: Dataset, hidden: int, limit: int
+def _cached_optimum(dataset: Dataset, hidden: int, max_patterns: int
                     ) -> GlobalMinimumCertificate | None:
-    """The checked global optimum, or None beyond ``limit`` (certificates are immutable, so
-    the reports of several points on one dataset share one search)."""
+    """The checked global optimum, or None beyond ``max_patterns`` (certificates are
+    immutable, so the reports of several points on one dataset share one search)."""
     try:
-        optimum = global_minimum(dataset, hidden, limit=limit)
+        optimum = global_minimum(dataset, hidden, max_patterns=max_patterns)
     except GlobalSearchTooLarge:
         return None
     optimum.check()
     return optimum
 
 
-def prove_bad(cert: Certificate, *, limit: int = REPORT_LIMIT) -> GlobalComparison | None:
+def prove_bad(cert: Certificate, *, max_patterns: int = REPORT_MAX_PATTERNS,
+              limit: int | None = None) -> GlobalComparison | None:
     """The proof that a certified local minimum is bad (L* < L exactly), or None.
 
     None unless ``cert`` certifies a local minimum of a one-hidden-layer network whose exact
-    global optimum is found within ``limit`` and is strictly lower.
+    global optimum is found within ``max_patterns`` and is strictly lower (``limit``: the
+    deprecated old name of ``max_patterns``).
 
     >>> from relu_minima.verify.dispatch import verify_local_minimum
     >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
@@ -403,5 +442,6 @@ def prove_bad(cert: Certificate, *, limit: int = REPORT_LIMIT) -> GlobalComparis
     >>> print(proof.line.split(" (")[0])
     bad local minimum, proven: global optimum L* = 14 < L = 18
     """
-    comparison = compare_to_global(cert, limit=limit)
+    max_patterns = max_patterns_argument(max_patterns, limit, REPORT_MAX_PATTERNS, "prove_bad")
+    comparison = compare_to_global(cert, max_patterns=max_patterns)
     return comparison if comparison is not None and comparison.proven_bad else None

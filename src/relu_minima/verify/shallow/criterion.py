@@ -41,7 +41,7 @@ from ..certificate import (
     witness_along,
 )
 from .kink_forms import SignDecision, decide_sign, decide_zero
-from .proof_text import render
+from .proof_text import TITLE, proof_lines
 from .units import (
     Descent,
     UnitReport,
@@ -70,12 +70,12 @@ class LocalMinimumCertificate(Certificate):
     """
 
     kind: ClassVar[str] = "shallow-relu"
+    title: ClassVar[tuple[str, ...]] = TITLE
 
     params: ShallowReLU
     dataset: Dataset
     verdict: Verdict
     loss: Fraction
-    reason: str
     residuals: Vec
     units: tuple[UnitReport, ...]
     radius: Fraction | None  # L >= loss on the max-norm ball of this radius (minimum only)
@@ -95,9 +95,16 @@ class LocalMinimumCertificate(Certificate):
         """(unit, data index) pairs with pre-activation exactly 0, 0-based."""
         return [(u.j, i) for u in self.units for ix in u.kink_indices for i in ix]
 
-    @property
-    def proof_text(self) -> str:
-        return render(self)
+    def _reason(self) -> str:
+        over = ("" if self.params.space.is_full
+                else f" (parameterisation: {self.params.space.describe()})")
+        if self.descent is not None:
+            return self.descent.explanation + over
+        return ("every first-order condition holds exactly, and then L(theta') - L(theta) "
+                f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {self.radius}" + over)
+
+    def _proof_lines(self) -> list[str]:
+        return proof_lines(self)
 
     def _witness(self, radius: Fraction) -> ShallowReLU:
         if self.direction is None:
@@ -146,8 +153,30 @@ class LocalMinimumCertificate(Certificate):
             require(germ_sign((Fraction(0), *germ[1:])) < 0,
                     "the loss does not decrease along the stored direction")
             require(self.radius is None, "a point that is not a minimum has no certified radius")
+            self._check_descent(fresh.rates)
         else:
             raise CertificateError("one-hidden-layer points are always decided")
+
+    def _check_descent(self, rates: Vec) -> None:
+        """The stored descent and flat direction are the ones the verified unit evidence
+        gives (so the explanation, rate and directions printed are derived, not stored); for a
+        saddle, moving v_j the other way is an ascent (so "a saddle" is proven)."""
+        p, D = self.params, self.dataset
+        table = p.preactivation_table(D)
+        descent = _first_descent(p, self.residuals, list(self.units), table, rates)
+        require(descent is not None and self.descent == descent,
+                "the stored descent (kind, unit, direction, rate, explanation) is not the one "
+                "the verified unit evidence gives")
+        require(self.direction == _flat_direction(p, D, self.residuals, list(self.units),
+                                                  table, descent),
+                "the stored flat direction is not the descent's")
+        if descent.kind == "saddle":
+            up = list(self.direction)
+            v_pos = p.space.weight_index(2, 1, descent.unit + 1)
+            up[v_pos] = -up[v_pos]
+            germ = loss_germ(DeepReLU.from_shallow(p), D, tuple(up))
+            require(germ_sign((Fraction(0), *germ[1:])) > 0,
+                    "moving v the other way does not raise the loss: not proven a saddle")
 
     # -- JSON ----------------------------------------------------------------------------------
     def _evidence(self) -> dict[str, Any]:
@@ -202,7 +231,7 @@ class LocalMinimumCertificate(Certificate):
             d["kind"], None if d["unit"] is None else int(d["unit"]) - 1,
             parse_fractions(d["unit_direction"]), Fraction(d["rate"]), d["explanation"])
         return cls(params, Dataset.from_json(data["dataset"]),
-                   Verdict(data["verdict"]), Fraction(data["loss"]), data["reason"],
+                   Verdict(data["verdict"]), Fraction(data["loss"]),
                    tuple(Fraction(r) for r in ev["residuals"]), tuple(units),
                    None if ev["radius"] is None else Fraction(ev["radius"]), descent,
                    parse_fractions(ev["direction"]), parse_fractions(ev.get("output_rates")))
@@ -237,21 +266,15 @@ def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertif
         units.append(UnitReport(j, vj, active, tuple(kinks),
                                 tuple(tuple(ix) for ix in kinks.values()), decision))
     table = params.preactivation_table(dataset)
-    full = params.space.is_full
-    rates = None if full else ev.rates
-    over = "" if full else f" (parameterisation: {params.space.describe()})"
+    rates = None if params.space.is_full else ev.rates
     descent = _first_descent(params, residuals, units, table, ev.rates)
     if descent is None:
         radius = safe_radius(params, table, ev.lifted)
-        return LocalMinimumCertificate(
-            params, dataset, Verdict.MINIMUM, loss,
-            "every first-order condition holds exactly, and then L(theta') - L(theta) "
-            f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {radius}" + over,
-            residuals, tuple(units), radius, None, None, rates)
+        return LocalMinimumCertificate(params, dataset, Verdict.MINIMUM, loss, residuals,
+                                       tuple(units), radius, None, None, rates)
     direction = _flat_direction(params, dataset, residuals, units, table, descent)
-    return LocalMinimumCertificate(params, dataset, Verdict.NOT_MINIMUM, loss,
-                                   descent.explanation + over, residuals, tuple(units), None,
-                                   descent, direction, rates)
+    return LocalMinimumCertificate(params, dataset, Verdict.NOT_MINIMUM, loss, residuals,
+                                   tuple(units), None, descent, direction, rates)
 
 
 def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
@@ -325,8 +348,11 @@ def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
                            f"{name} has v = 0 but dL/dv = 2 r . relu(z) = {2 * first} != 0")
         return Descent("saddle", u.j, d, -abs(g_d),
                        f"{name} has v = 0 and its kink form is not identically zero: "
-                       f"g({_vec(d)}) = {g_d}; moving (w, b) by eta*delta and v by "
-                       f"-sign(g) s changes L by -2 eta s |g| + O(s^2) < 0 (a saddle)")
+                       f"g({_vec(d)}) = {g_d}; moving (w, b) by eps delta and v by "
+                       "-sign(g) tau eps changes L by eps^2 (-2 tau |g| + tau^2 A) + O(eps^3) "
+                       "< 0 for 0 < tau < 2 |g| / A (A = sum_i relu(z_i)^2), and moving v the "
+                       "other way raises it by eps^2 (2 tau |g| + tau^2 A) + O(eps^3) > 0: "
+                       "neither a local minimum nor a local maximum (a saddle)")
     return None
 
 

@@ -106,37 +106,64 @@ class SignDecision:
     zonotope: ZonotopeCertificate | None = None
 
     def _check(self) -> None:
-        """Re-derive the verdict from the stored evidence alone (raises CertificateError)."""
+        """Re-verify every stored piece against the form (raises CertificateError): the span
+        coefficients (or that p is outside the span of the normals), each ray's value and
+        sides, the Lemma C weights, the zonotope, the violating direction; then that they
+        prove ``holds`` (every piece is printed by the proof text, needed or not)."""
         g = self.form
-        if self.descent is not None:
-            value = g(self.descent)
-            _require((value != 0) if self.sigma == 0 else (self.sigma * value < 0),
-                     f"g({self.descent}) = {value} does not violate the condition")
-            _require(not self.holds, "a violating direction is stored with holds=True")
-            return
-        _require(self.holds, "holds=False without a violating direction")
         ess = g.essential()
+        _require((self.descent is None or len(self.descent) == g.dim)
+                 and all(len(r.direction) == g.dim for r in self.rays),
+                 f"a stored direction does not have the form's {g.dim} coordinates")
+        self._check_span(ess)
+        every_ray = set(_rays(ess)) if self.rays else set()
+        for r in self.rays:
+            _require(r.direction in every_ray, f"{r.direction} is not a ray of the arrangement")
+            _require(g(r.direction) == r.value, f"g({r.direction}) != {r.value}")
+            _require(r.sides == tuple(sign(dot(n, r.direction)) for n in ess.normals),
+                     f"the stored sides of ray {r.direction} are not its sides")
+        _require(not self.rays or self.span_coefficients is not None,
+                 "rays are stored without the span coefficients they rest on")
+        if self.convex_weights is not None:
+            _require(_is_convex_certificate(ess, self.sigma, self.convex_weights),
+                     "the Lemma C weights do not prove the sign")
         if self.zonotope is not None:
             _require(self.sigma in (1, -1), "a zonotope certificate needs sigma = +-1")
             verify_certificate(ess.p, ess.normals, ess.weights, self.sigma,
                                           self.zonotope)
+        if self.descent is not None:
+            value = g(self.descent)
+            _require((value != 0) if self.sigma == 0 else (self.sigma * value < 0),
+                     f"g({self.descent}) = {value} does not violate the condition")
+            _require(not self.holds and self.convex_weights is None and self.zonotope is None,
+                     "a violating direction is stored with a proof that the condition holds")
             return
-        if self.convex_weights is not None:
-            _require(_is_convex_certificate(ess, self.sigma, self.convex_weights),
-                     "the Lemma C weights do not prove the sign")
+        _require(self.holds, "holds=False without a violating direction")
+        if self.zonotope is not None or self.convex_weights is not None:
             return
-        _require(self.span_coefficients is not None and
-                 len(self.span_coefficients) == len(ess.normals),
-                 "span coefficients missing or of the wrong length")
-        combo = [sum((b * n[k] for b, n in zip(self.span_coefficients, ess.normals, strict=True)),
-                     Fraction(0)) for k in range(g.dim)]
-        _require(tuple(combo) == g.p, "p is not the stated combination of kink normals")
-        expected = _rays(ess)
-        _require({r.direction for r in self.rays} == set(expected), "ray list is incomplete")
+        _require({r.direction for r in self.rays} == set(_rays(ess)) and len(self.rays) == len(
+            set(_rays(ess))), "ray list is incomplete")
         for r in self.rays:
-            _require(g(r.direction) == r.value, f"g({r.direction}) != {r.value}")
             _require((r.value == 0) if self.sigma == 0 else (self.sigma * r.value >= 0),
                      f"the ray {r.direction} violates the condition")
+
+    def _check_span(self, ess: KinkForm) -> None:
+        """p = sum_H beta_H n_H as stored, or (no coefficients) p outside span(normals) and the
+        violating direction orthogonal to every normal, as the proof text says."""
+        if self.span_coefficients is not None:
+            _require(len(self.span_coefficients) == len(ess.normals),
+                     "span coefficients of the wrong length")
+            combo = [sum((b * n[k] for b, n in zip(self.span_coefficients, ess.normals,
+                                                     strict=True)), Fraction(0))
+                     for k in range(self.form.dim)]
+            _require(tuple(combo) == ess.p, "p is not the stated combination of kink normals")
+            return
+        if self.form.dim == 0:  # no coordinate moves: the empty condition
+            return
+        _require(_lineality_violation(ess)[1] is not None and self.descent is not None
+                 and all(dot(n, self.descent) == 0 for n in ess.normals),
+                 "no span coefficients, but p is a combination of the kink normals (or the "
+                 "direction is not orthogonal to them)")
 
     def to_dict(self) -> dict[str, Any]:
         """The decision and its evidence, exact numbers as strings (for certificate JSON)."""

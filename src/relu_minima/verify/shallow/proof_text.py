@@ -1,7 +1,9 @@
-"""The human-readable proof of a LocalMinimumCertificate (its ``__str__``).
+"""The human-readable proof of a LocalMinimumCertificate (its ``__str__``), as lines.
 
 Written to be checked by hand, in the spirit of the paper's Appendix B.4: the loss, the
 residuals, the kink pairs, then one paragraph per condition of docs/method.md, Theorem 1.
+Every line is derived from the certificate's verified evidence; the certificate's heading
+and the rendering are :meth:`relu_minima.verify.certificate.Certificate.render`'s.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any, Protocol
 from ...exact.datasets import Dataset
 from ...exact.linalg import dot
 from ...exact.shallow_relu import ShallowReLU
+from ..certificate import WITNESS_HINT
 from .kink_forms import KinkForm
 from .units import UnitReport
 
@@ -40,14 +43,6 @@ class ShallowProof(Protocol):
 
 _MAX_ROWS = 40  # longer lists are cut in the text; to_json() has everything
 
-# how to get the lower point: no radius is certified for a non-minimum, any r > 0 works; the
-# command line prints CLI_WITNESS_HINT in its place (its readers have no ``cert`` object)
-WITNESS_HINT = ("  cert.witness(r) gives an exact point with strictly lower loss within any "
-                "max-norm distance r > 0.")
-CLI_WITNESS_HINT = ("  relu-minima verify FILE --witness R prints an exact point with strictly "
-                    "lower loss within any max-norm distance R > 0.")
-
-
 def _v(vec: Sequence[Fraction]) -> str:
     return "(" + ", ".join(str(t) for t in vec) + ")"
 
@@ -56,11 +51,13 @@ def _pts(ix: Sequence[int]) -> str:
     return ", ".join(str(i + 1) for i in ix) if ix else "none"
 
 
-def render(cert: ShallowProof) -> str:
+TITLE = ("Exact local-minimum certificate (rational arithmetic, no tolerances)", "=" * 68)
+
+
+def proof_lines(cert: ShallowProof) -> list[str]:
+    """The proof below the heading :data:`TITLE`."""
     p, D = cert.params, cert.dataset
     out = [
-        "Exact local-minimum certificate (rational arithmetic, no tolerances)",
-        "=" * 68,
         f"Network f(x) = c + sum_j v_j relu(w_j . x + b_j): m = {p.m} unit(s), d = {p.d}.",
     ]
     for j in range(p.m):
@@ -106,7 +103,7 @@ def render(cert: ShallowProof) -> str:
         out += ["", *_unit_paragraph(u, D.d)]
         if not p.space.is_full:
             out += _restriction_lines(cert, u.j)
-    return "\n".join(out)
+    return out
 
 
 def _restriction_lines(cert: ShallowProof, j: int) -> list[str]:

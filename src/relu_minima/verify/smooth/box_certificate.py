@@ -9,14 +9,17 @@ not rational and the critical point itself is (in general) irrational:
   is a strict local minimum (indeed the unique minimiser of L on X, which is convex there),
   and L(theta*) lies in the stored enclosure ``loss``;
 * "not a local minimum": X holds exactly one critical point theta*, and an exact direction u
-  has u^T H u < 0 at every point of X, so theta* is a saddle; ``lower_point`` is an exact point
-  whose loss is proved (by balls) below L(theta*);
-* "undecided": ``reason`` says why (an exact flat direction, a numerically singular Hessian,
-  no critical point near the start, a box too large).
+  has u^T H u < 0 at every point of X, so the loss decreases along u from theta* (a saddle or
+  a local maximum: which one is not decided, and not claimed); ``lower_point`` is an exact
+  point whose loss is proved (by balls) below L(theta*);
+* "undecided": the reason says why: no moving parameter, an exact flat direction (re-verified),
+  or the float search's record ``notes`` (a numerically singular Hessian, no critical point
+  near the start, a box too large), which is evidence, not a proof, and is printed as such.
 
 ``check()`` recomputes every ball enclosure from the stored box, precision, dataset and loss
 (the preconditioners Y and Q are recomputed: any matrices would do, they only decide whether
-the test succeeds) and compares with the stored evidence; it never re-runs the search.
+the test succeeds) and compares with the stored evidence; it never re-runs the search. The
+reason and the proof text are derived from the evidence (they are not stored).
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
 
-from ...errors import CertificateError, require
+from ...errors import require
 from ...exact.datasets import Dataset
+from ...exact.enclosure import Enclosure
 from ...exact.smooth_net import SmoothNet
-from ..certificate import SCHEMA, SCHEMA_VERSION, Certificate, Verdict, register_certificate
+from ..certificate import Certificate, Verdict, register_certificate
 from .derivatives import SmoothObjective
+from .flatness import structural_flatness
 from .intervals import (
+    decimal_down,
     decimal_str,
+    decimal_up,
     krawczyk,
     lower_fraction,
     positive_definite,
@@ -40,38 +47,22 @@ from .intervals import (
     taylor_enclosure,
     upper_fraction,
 )
+from .proof_text import at_most, proof_lines
 
 __all__ = ["LossEnclosure", "SmoothCertificate"]
 
 
 @dataclass(frozen=True)
-class LossEnclosure:
-    """A closed interval [lower, upper] of exact rationals proven to contain a loss value."""
-
-    lower: Fraction
-    upper: Fraction
-
-    def __str__(self) -> str:
-        return f"[{decimal_str(self.lower)}, {decimal_str(self.upper)}]"
-
-    @classmethod
-    def parse(cls, text: str) -> LossEnclosure:
-        lo, hi = text.strip().strip("[]").split(",")
-        return cls(Fraction(lo.strip()), Fraction(hi.strip()))
+class LossEnclosure(Enclosure):
+    """An :class:`~relu_minima.exact.enclosure.Enclosure` of a loss, made from a ball."""
 
     @classmethod
     def of_ball(cls, x: Any, digits: int = 30) -> LossEnclosure:
         """Outward decimal rounding of a ball (``digits`` significant digits)."""
-        from .intervals import decimal_down, decimal_up
-
         return cls(decimal_down(lower_fraction(x), digits), decimal_up(upper_fraction(x), digits))
 
     def contains_ball(self, x: Any) -> bool:
         return self.lower <= lower_fraction(x) and upper_fraction(x) <= self.upper
-
-    @property
-    def width(self) -> Fraction:
-        return self.upper - self.lower
 
 
 def _fmt(q: Fraction | None) -> str | None:
@@ -92,11 +83,14 @@ class SmoothCertificate(Certificate):
     """The decision on a one-hidden-layer sigmoid/tanh network (see the module docstring)."""
 
     kind: ClassVar[str] = "smooth"
+    # the witness of a "not a local minimum" box is proven from its own stored evidence
+    # (``lower_point``, ``lower_loss``); at a fixed tiny radius it may lie below the
+    # resolution of the loss enclosure
+    witness_check_radii: ClassVar[tuple[Fraction, ...]] = ()
     params: SmoothNet
     dataset: Dataset
     verdict: Verdict
     loss: LossEnclosure
-    reason: str
     objective: str = "squared"
     precision: int = 128
     radius: Fraction | None = None
@@ -112,6 +106,7 @@ class SmoothCertificate(Certificate):
     lower_loss: LossEnclosure | None = None
     flat_kind: str | None = None
     flat_vector: tuple[Fraction, ...] | None = None
+    notes: str | None = None  # undecided: the float search's record (evidence, not a proof)
 
     # -- helpers ---------------------------------------------------------------------------
     def _objective(self) -> Any:
@@ -146,13 +141,21 @@ class SmoothCertificate(Certificate):
                 t /= 2
         return None  # the descent is below the resolution of the stored loss enclosure
 
+    def loss_at(self, point: SmoothNet) -> LossEnclosure:
+        """An enclosure of another point's loss (balls at the certificate's precision)."""
+        obj = SmoothObjective.of(point, self.dataset, self.objective)
+        with precision(self.precision):
+            return LossEnclosure.of_ball(obj.ball_loss(obj.coords(point)))
+
     # -- re-verification ---------------------------------------------------------------------
-    def check(self) -> bool:
-        """Recompute the ball enclosures from the stored box and compare with the evidence."""
-        require(isinstance(self.verdict, Verdict), f"verdict={self.verdict!r} is not a Verdict")
+    def _check_loss(self) -> None:
+        """The loss is an enclosure; which value it must contain depends on the verdict and is
+        checked with the rest of the evidence."""
         require(isinstance(self.params, SmoothNet), "params is not a SmoothNet")
-        require(bool(self.reason), "the certificate gives no reason")
-        require(self.loss.lower <= self.loss.upper, f"loss {self.loss} is an empty interval")
+        require(isinstance(self.loss, Enclosure), f"loss {self.loss!r} is not an enclosure")
+
+    def _check_evidence(self) -> None:
+        """Recompute the ball enclosures from the stored box and compare with the evidence."""
         obj = self._objective()
         centre = obj.coords(self.params)
         require(all(len(vec) == obj.n for vec in (self.direction, self.lower_point)
@@ -162,8 +165,10 @@ class SmoothCertificate(Certificate):
             if self.verdict is Verdict.UNDECIDED:
                 require(self.loss.contains_ball(obj.ball_loss(centre)),
                         f"stored loss {self.loss} does not contain the loss of params")
-                self._check_flat()
-                return True
+                self._check_undecided(obj)
+                return
+            require(self.notes is None and self.flat_kind is None,
+                    "a decided certificate carries an undecided one's evidence")
             require(self.radius is not None and self.radius > 0, "no box in the certificate")
             require(self.krawczyk_bound is not None and self.krawczyk_bound < self.radius,
                     "the stored Krawczyk image is not inside the box")
@@ -171,6 +176,9 @@ class SmoothCertificate(Certificate):
             require(kr.inside and kr.image_bound <= self.krawczyk_bound,
                     f"Krawczyk test fails: |K(X) - centre| <= {float(kr.image_bound):.3e}, "
                     f"stored {float(self.krawczyk_bound):.3e}, radius {float(self.radius):.3e}")
+            require(self.contraction is not None and kr.contraction <= self.contraction,
+                    f"||I - Y H(X)||_inf <= {float(kr.contraction):.3e} over the box is not "
+                    f"below the stored {self.contraction}")
             at_min = taylor_enclosure(kr.value, kr.gradient, kr.hessian, kr.offsets)
             if self.inner_radius is not None:
                 # a smaller box with a Krawczyk image inside holds a critical point, which is
@@ -184,43 +192,64 @@ class SmoothCertificate(Certificate):
                     f"stored loss {self.loss} does not contain the enclosure {at_min} of "
                     "L at the critical point")
             if self.verdict is Verdict.MINIMUM:
-                pd = positive_definite(kr.hessian)
-                require(self.pd_margin is not None and self.pd_margin > 0,
-                        "no positive Gershgorin margin stored")
-                require(pd.positive and pd.margin >= self.pd_margin,
-                        f"Hessian positive definiteness fails over the box (margin "
-                        f"{float(pd.margin):.3e}, stored {float(self.pd_margin):.3e})")
-                require(self.eigen_lower is None or pd.eigen_lower >= self.eigen_lower,
-                        "stored eigenvalue bound is not implied by the Gershgorin test")
+                self._check_minimum(kr.hessian)
             else:
-                require(self.direction is not None and self.curvature is not None
-                        and self.curvature < 0, "no negative curvature stored")
-                q = quadratic_form(kr.hessian, self.direction)
-                require(upper_fraction(q) <= self.curvature,
-                        f"u^T H u <= {float(upper_fraction(q)):.3e} over the box, not <= "
-                        f"stored {float(self.curvature):.3e}")
-                require(self.lower_point is not None and self.lower_loss is not None
-                        and self.lower_loss.upper < self.loss.lower,
-                        "no point of proven lower loss stored")
-                require(self.lower_loss.contains_ball(obj.ball_loss(self.lower_point)),
-                        "stored loss of the lower point does not contain its enclosure")
-        return True
+                self._check_descent(obj, kr.hessian)
 
-    def _check_flat(self) -> None:
-        if self.flat_kind is None:
-            return
-        if self.flat_kind == "affine-data":
-            a = self.flat_vector
-            require(a is not None and len(a) == self.dataset.d + 1 and any(a[:-1]),
-                    "the stored flat direction is not a vector (a, beta) with a != 0")
-            for i, x in enumerate(self.dataset.X):
-                require(sum((s * t for s, t in zip(a, x, strict=False)), Fraction(0)) == a[-1],
-                        f"a . x_{i + 1} != beta: the data do not lie on the stored hyperplane")
-        elif self.flat_kind == "output-layer":
-            require(len(self.dataset.groups()) < self.params.m + 1,
-                    "the data have at least m + 1 distinct inputs")
+    def _check_minimum(self, HX: Any) -> None:
+        pd = positive_definite(HX)
+        require(self.pd_margin is not None and self.pd_margin > 0
+                and self.eigen_lower is not None, "no positive Gershgorin margin stored")
+        require(pd.positive and pd.margin >= self.pd_margin,
+                f"Hessian positive definiteness fails over the box (margin "
+                f"{float(pd.margin):.3e}, stored {float(self.pd_margin):.3e})")
+        require(pd.eigen_lower >= self.eigen_lower,
+                "stored eigenvalue bound is not implied by the Gershgorin test")
+        require(self.direction is None and self.curvature is None and self.lower_point is None
+                and self.lower_loss is None, "a claimed minimum carries a descent")
+
+    def _check_descent(self, obj: Any, HX: Any) -> None:
+        require(self.direction is not None and self.curvature is not None
+                and self.curvature < 0, "no negative curvature stored")
+        require(self.pd_margin is None and self.eigen_lower is None,
+                "a descent certificate carries a minimum's evidence")
+        q = quadratic_form(HX, self.direction)
+        require(upper_fraction(q) <= self.curvature,
+                f"u^T H u <= {float(upper_fraction(q)):.3e} over the box, not <= "
+                f"stored {float(self.curvature):.3e}")
+        require(self.lower_point is not None and self.lower_loss is not None
+                and self.lower_loss.upper < self.loss.lower,
+                "no point of proven lower loss stored")
+        require(self.lower_loss.contains_ball(obj.ball_loss(self.lower_point)),
+                "stored loss of the lower point does not contain its enclosure")
+
+    def _check_undecided(self, obj: Any) -> None:
+        """Exactly one reason: no moving parameter, an exact flat direction (re-verified), or
+        the float search's notes (a record, printed as such)."""
+        require(all(getattr(self, name) is None for name in (
+            "radius", "inner_radius", "krawczyk_bound", "contraction", "pd_margin",
+            "eigen_lower", "direction", "curvature", "lower_point", "lower_loss")),
+            "an undecided certificate carries a decision's evidence")
+        if obj.n == 0:
+            require(self.flat_kind is None and self.notes is None,
+                    "no parameter moves: nothing else can be the reason")
+        elif self.flat_kind is not None:
+            require(self.notes is None, "a flat direction and notes: two reasons")
+            self._check_flat()
         else:
-            raise CertificateError(f"unknown flat_kind={self.flat_kind!r}")
+            require(bool(self.notes), "an undecided certificate gives no reason")
+
+    def _check_flat(self) -> str:
+        """The stored flat direction is the exact one of these data; returns its reason."""
+        found = structural_flatness(self.params, self.dataset)
+        what = ("the data do not lie on the stored hyperplane a . x = beta"
+                if self.flat_kind == "affine-data" else
+                "the data have at least m + 1 distinct inputs, or lie on a hyperplane")
+        require(self.params.space.is_full and found is not None
+                and (self.flat_kind, self.flat_vector) == found[:2],
+                f"the stored flat direction ({self.flat_kind}) is not an exact flat direction "
+                f"of these data: {what}")
+        return found[2]
 
     # -- JSON ----------------------------------------------------------------------------------
     def _evidence(self) -> dict[str, Any]:
@@ -243,30 +272,12 @@ class SmoothCertificate(Certificate):
             "lower_loss": None if self.lower_loss is None else str(self.lower_loss),
             "flat_kind": self.flat_kind,
             "flat_vector": vec(self.flat_vector),
-        }
-
-    def to_dict(self) -> dict[str, Any]:
-        """The certificate as JSON-able data (the common schema; the witness is stored)."""
-        return {
-            "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
-            "kind": self.kind,
-            "verdict": self.verdict.value,
-            "is_local_minimum": self.is_local_minimum,
-            "loss": str(self.loss),
-            "reason": self.reason,
-            "params": self.params.to_json(),
-            "dataset": self.dataset.to_json(),
-            "evidence": self._evidence(),
-            "witness": None if self.lower_point is None else {
-                "params": [str(t) for t in self.lower_point], "loss": str(self.lower_loss)},
-            "proof_text": self.proof_text,
+            **({} if self.notes is None else {"notes": self.notes}),
         }
 
     @classmethod
     def _from_dict(cls, data: dict[str, Any]) -> SmoothCertificate:
         ev = data["evidence"]
-        p = data["params"]
 
         def net(j: dict[str, Any]) -> SmoothNet:
             return SmoothNet.from_json(j)
@@ -277,72 +288,44 @@ class SmoothCertificate(Certificate):
         def vec(values: list[str] | None) -> tuple[Fraction, ...] | None:
             return None if values is None else tuple(Fraction(t) for t in values)
 
+        def enclosure(text: str | None) -> LossEnclosure | None:
+            return None if text is None else LossEnclosure.parse(text)
+
+        verdict, params = Verdict(data["verdict"]), net(data["params"])
+        notes = ev.get("notes")
+        if (notes is None and data["schema_version"] == 1 and verdict is Verdict.UNDECIDED
+                and ev["flat_kind"] is None and any(params.space.moving)):
+            notes = data["reason"]  # version 1 stored the float search's notes as the reason
         return cls(
-            params=net(p), dataset=Dataset.from_json(data["dataset"]),
-            verdict=Verdict(data["verdict"]), loss=LossEnclosure.parse(data["loss"]),
-            reason=data["reason"], objective=ev["objective"], precision=int(ev["precision_bits"]),
+            params=params, dataset=Dataset.from_json(data["dataset"]),
+            verdict=verdict, loss=enclosure(data["loss"]),
+            objective=ev["objective"], precision=int(ev["precision_bits"]),
             radius=q(ev["radius"]), inner_radius=q(ev.get("inner_radius")),
             start=None if ev["start"] is None else net(ev["start"]),
             krawczyk_bound=q(ev["krawczyk_bound"]), contraction=q(ev["contraction"]),
             pd_margin=q(ev["pd_margin"]), eigen_lower=q(ev["eigen_lower"]),
             direction=vec(ev["direction"]), curvature=q(ev["curvature"]),
-            lower_point=vec(ev["lower_point"]),
-            lower_loss=None if ev["lower_loss"] is None else LossEnclosure.parse(ev["lower_loss"]),
-            flat_kind=ev["flat_kind"], flat_vector=vec(ev["flat_vector"]),
+            lower_point=vec(ev["lower_point"]), lower_loss=enclosure(ev["lower_loss"]),
+            flat_kind=ev["flat_kind"], flat_vector=vec(ev["flat_vector"]), notes=notes,
         )
 
-    # -- proof text ----------------------------------------------------------------------------
-    @property
-    def proof_text(self) -> str:
+    # -- derived texts -------------------------------------------------------------------------
+    def _reason(self) -> str:
         net = self.params
-        shape = f"{net.d}-{net.m}-1 {net.activation} network"
-        head = (f"{self.status.upper()}: {self.objective} loss of a {shape} on "
-                f"{self.dataset.n} points (ball arithmetic, {self.precision}-bit midpoints).")
-        lines = [head]
-        if self.verdict is Verdict.UNDECIDED:
-            lines += [f"Reason: {self.reason}", f"L(params) in {self.loss}."]
-            return "\n".join(lines)
-        rho = float(self.radius or 0)
-        if not net.space.is_full:
-            lines.append(f"Parameterisation: {net.space.describe()}; L is taken as a function "
-                         "of the moving coordinates only, the others held at params' values.")
-        lines += [
-            f"Box X: the exact rational centre c = params (theta, {self._objective().n} "
-            f"{'moving ' if not net.space.is_full else ''}coordinates, layout w_1..w_m, b, v, "
-            f"c) +- {rho:.3e} in max norm.",
-        ]
-        if self.start is not None and self.start != net:
-            lines.append(f"Start: the given point lies at max-norm distance "
-                         f"{float(self.start.distance(net)):.3e} from c (Newton's method, float64 "
-                         "then ball midpoints, found c; only the tests below prove anything).")
-        lines += [
-            "1. Krawczyk: with Y an approximate inverse of the midpoint Hessian (float64, or at "
-            "the working precision), K(X) = c - Y grad L(c) "
-            "+ (I - Y H(X))(X - c) satisfies |K(X) - c|_inf <= "
-            f"{float(self.krawczyk_bound or 0):.3e} < {rho:.3e} "
-            f"(||I - Y H(X)||_inf <= {float(self.contraction or 0):.3e}), so X contains "
-            "exactly one critical point theta* of L, and theta* lies in K(X).",
-        ]
         if self.verdict is Verdict.MINIMUM:
-            lines += [
-                "2. Hessian: for Q = float eigenvectors of mid H(X) scaled by |lambda|^-1/2 (or "
-                "the inverse transpose of a Cholesky factor of mid H(X) at the working precision), "
-                "Gershgorin's discs of the ball matrix Q^T H(X) Q lie right of "
-                f"{float(self.pd_margin or 0):.3e} > 0, so every Hessian on X is positive "
-                f"definite (lambda_min >= {float(self.eigen_lower or 0):.3e}); L is strictly "
-                "convex on X and theta* is its unique minimiser there: a strict local minimum.",
-                f"3. L(theta*) in {self.loss} (Taylor at c with Lagrange remainder in H(X)"
-                + ("" if self.inner_radius is None else
-                   f", on the inner box c +- {float(self.inner_radius):.1e}, whose Krawczyk "
-                   "image is inside it too, so it holds theta*") + ").",
-            ]
-        else:
-            lines += [
-                "2. Negative curvature: the exact direction u (stored) has u^T H u <= "
-                f"{float(self.curvature or 0):.3e} < 0 at every point of X, in particular at "
-                "theta*, where the gradient vanishes: theta* is a saddle, not a local minimum.",
-                f"3. L(theta*) in {self.loss}; the exact point c + t u (stored) has loss in "
-                f"{self.lower_loss}, strictly lower.",
-            ]
-        lines.append(f"Reason: {self.reason}")
-        return "\n".join(lines)
+            return ("strict local minimum: one critical point in the box, positive definite "
+                    "Hessian on the whole box" + ("" if net.space.is_full else
+                    f" (over the moving parameters; {net.space.describe()})"))
+        if self.verdict is Verdict.NOT_MINIMUM:
+            return ("not a local minimum: the only critical point theta* in the box has "
+                    f"u^T H u <= {at_most(self.curvature)} < 0 over the whole box for an "
+                    "exact direction u, so the loss decreases along u from theta*")
+        if self._objective().n == 0:
+            return f"no parameter moves ({net.space.describe()}): there is nothing to decide"
+        if self.flat_kind is not None:
+            return self._check_flat()
+        return (f"{self.notes} [the float64 search's record: evidence, not a proof, and not "
+                "re-verified by check()]")
+
+    def _proof_lines(self) -> list[str]:
+        return proof_lines(self)

@@ -12,7 +12,7 @@
 2. for radii rho (given, or 2^-8, 2^-16, ..., 2^-80, largest first), the Krawczyk test on the box
    c +- rho (exactly one critical point theta* inside), then positive definiteness of every
    Hessian over the box (strict local minimum), or a certainly negative curvature u^T H u < 0
-   for an exact u (a saddle, with a point of proven lower loss);
+   for an exact u (not a local minimum, with a point of proven lower loss);
 3. otherwise "undecided" with the reason (flat direction, no critical point, box too large,
    a minimum at infinity).
 
@@ -100,7 +100,9 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
     start = obj.coords(params)
     full = params.space.is_full
 
-    def undecided(reason: str, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
+    def undecided(notes: str | None, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
+        """No proof; ``notes`` the float search's record (None: the reason is exact and the
+        certificate derives it: no moving parameter, or the flat direction in ``flat``)."""
         with working_precision(bits):
             try:
                 enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
@@ -108,18 +110,17 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                 at = params
                 enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
         return SmoothCertificate(params=at, dataset=dataset, verdict=Verdict.UNDECIDED, loss=enc,
-                                 reason=reason, objective=loss, precision=bits,
-                                 start=params, **flat)
+                                 objective=loss, precision=bits, start=params, notes=notes,
+                                 **flat)
 
     if obj.n == 0:
-        return undecided(f"no parameter moves ({params.space.describe()}): there is nothing "
-                         "to decide")
+        return undecided(None)  # no parameter moves: there is nothing to decide
     # the exact flat directions below move every coordinate of a unit (or of the output
     # layer); with fixed coordinates they may not exist, so the Hessian test decides instead
     structural = structural_flatness(params, dataset) if full else None
     if structural is not None:
-        kind, vector, reason = structural
-        return undecided(reason, flat_kind=kind, flat_vector=vector)
+        kind, vector, _ = structural
+        return undecided(None, flat_kind=kind, flat_vector=vector)
     theta, note = newton(obj, np.array([float(t) for t in start]), newton_steps)
     if theta is None:
         return undecided(note + (infinity_hint(obj, start) if full else
@@ -158,11 +159,7 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                 if pd.positive:
                     return SmoothCertificate(
                         verdict=Verdict.MINIMUM, pd_margin=decimal_down(pd.margin, 6),
-                        eigen_lower=decimal_down(pd.eigen_lower, 6),
-                        reason=("strict local minimum: one critical point in the box, positive "
-                                "definite Hessian on the whole box" + ("" if full else
-                                f" (over the moving parameters; {params.space.describe()})")),
-                        **common)
+                        eigen_lower=decimal_down(pd.eigen_lower, 6), **common)
                 attempts.append(f"rho={float(rho):.1e}: Hessian not proven positive definite")
                 continue
             found = saddle(obj, centre, rho, kr.hessian, V[:, 0], at_min)
@@ -170,15 +167,13 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                 u, curv, point, point_loss = found
                 return SmoothCertificate(
                     verdict=Verdict.NOT_MINIMUM, direction=u, curvature=curv,
-                    lower_point=point, lower_loss=point_loss,
-                    reason=("the only critical point in the box is a saddle: negative curvature "
-                            f"u^T H u <= {float(curv):.3e} over the box"), **common)
+                    lower_point=point, lower_loss=point_loss, **common)
             attempts.append(f"rho={float(rho):.1e}: negative curvature not proven")
     if flat:
         return undecided(flat_reason(obj, theta, lam, V) + f"; no box was proven at {bits}-bit "
                          f"precision either (an ill-conditioned minimum may need more: try "
                          f"precision={2 * bits})")
-    what = "a minimum" if lam[0] > 0 else "a saddle (lambda_min < 0)"
+    what = "a minimum" if lam[0] > 0 else "not a minimum (lambda_min < 0)"
     advice = ("use radius=None (automatic radii) or a smaller radius" if radius is not None
               else f"the Hessian is nearly singular (eigenvalue {lam[0]:.2e}); raise precision "
               "or certify a better-conditioned point")

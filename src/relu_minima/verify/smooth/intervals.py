@@ -37,6 +37,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ...errors import MissingDependency
+from ...exact.enclosure import decimal_str
 
 __all__ = [
     "DEFAULT_PRECISION",
@@ -49,6 +50,7 @@ __all__ = [
     "box_balls",
     "cholesky_congruence",
     "decimal_down",
+    "decimal_str",
     "decimal_up",
     "flint_module",
     "fraction_of",
@@ -151,21 +153,6 @@ def decimal_down(q: Fraction, digits: int = 30) -> Fraction:
     e = math.floor(math.log10(abs(q.numerator)) - math.log10(q.denominator)) - digits + 1
     scale = Fraction(10) ** e
     return Fraction(math.floor(q / scale)) * scale
-
-
-def decimal_str(q: Fraction) -> str:
-    """A decimal rational (as returned by :func:`decimal_up`) written exactly, e.g. 1.25E-7."""
-    if q == 0:
-        return "0"
-    k = 0
-    while (q * 10**k).denominator != 1:
-        k += 1
-        if k > 400:
-            return str(q)  # not a decimal: keep the exact fraction
-    digits = str(abs(int(q * 10**k)))
-    exponent = len(digits) - 1 - k
-    mantissa = (digits[0] + "." + digits[1:]).rstrip("0").rstrip(".")
-    return f"{'-' if q < 0 else ''}{mantissa}E{exponent:+d}"
 
 
 # -- the objectives the tests run on --------------------------------------------------------
