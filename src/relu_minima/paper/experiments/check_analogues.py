@@ -200,6 +200,9 @@ def _blind_spot_runs(runs: list[A.AnalogueRun], X: np.ndarray) -> tuple[list[str
         for i in np.flatnonzero(r.accuracy <= FAILS):
             W, b = r.result.network(int(i))[0]
             margin = strict_blind_spot_margin(X, W, b)
+            plain = float(np.max(X @ W.T + b))
+            require_fact(margin >= plain, f"the rigorous bound {margin} lies below the "
+                         f"computed largest pre-activation {plain}")
             last = r.result.trace_loss[:, i]
             line = (f"{r.label}, network {i + 1}: accuracy {r.accuracy[i]:.4f}, final loss "
                     f"{last[-1]:.6g}, largest first-layer pre-activation <= {margin:.3g}")

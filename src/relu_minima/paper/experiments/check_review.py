@@ -126,6 +126,12 @@ def _stalled(run: A.AnalogueRun) -> bool:
     return True
 
 
+def _thresholds_hold() -> None:
+    """The reviewer rules' thresholds are meaningful (a positive change, a small relative one)."""
+    require_fact(0 < GAIN < 1 and 0 < FLAT < 1, f"thresholds GAIN={GAIN} and FLAT={FLAT} "
+                 "must lie in (0, 1)")
+
+
 def _gain(after: np.ndarray, before: np.ndarray) -> float:
     """The change of the mean final accuracy."""
     return float(np.mean(after) - np.mean(before))
@@ -135,6 +141,7 @@ def _gain(after: np.ndarray, before: np.ndarray) -> float:
 def check_fig2_review_time(ctx: Context) -> ClaimResult:
     """The reviewer's second point: 'the algorithm would converge if given more time'."""
     scale = _scale(ctx)
+    _thresholds_hold()
     runs = _figure2(ctx)
     mid, low = f"tau = {A.FIG2_TAUS[1]:g}", f"tau = {A.FIG2_TAUS[-1]:g}"
     gain_low = _gain(runs[f"{low}, 3x steps"].accuracy, runs[low].accuracy)
@@ -167,6 +174,7 @@ def check_fig2_review_time(ctx: Context) -> ClaimResult:
 def check_fig2_review_eps(ctx: Context) -> ClaimResult:
     """The reviewer's third point: Adam's epsilon."""
     scale = _scale(ctx)
+    _thresholds_hold()
     runs = _figure2(ctx)
     low = f"tau = {A.FIG2_TAUS[-1]:g}"
     gain = _gain(runs[f"{low}, Adam eps 1e-12"].accuracy, runs[low].accuracy)
