@@ -246,6 +246,21 @@ def paper_setting_values() -> list[tuple[int, int, sympy.Expr, sympy.Expr]]:
     return out
 
 
+def _prop5_limits() -> dict[str, sympy.Expr]:
+    """The corrected bound's limit as k -> oo for width schedules around h*(k), w, b
+    symmetric (a = c = 1/2)."""
+    half = sympy.Rational(1, 2)
+    log2k = sympy.log(bounds.k, 2)
+    return {
+        "h fixed = 4": bounds.prop5_limit(4, half, half).bound_limit,
+        "h = sqrt(log2 k) - 1": bounds.prop5_limit(sympy.sqrt(log2k) - 1, half,
+                                                   half).bound_limit,
+        "h = h*(k) critical": bounds.prop5_limit(bounds.critical_width(bounds.k, half, half),
+                                                 half, half).bound_limit,
+        "h = sqrt(log2 k)": bounds.prop5_limit(sympy.sqrt(log2k), half, half).bound_limit,
+    }
+
+
 @implements("prop5")
 def check_prop5(ctx: Context) -> ClaimResult:
     """Proof erratum: the statement holds for fixed width (the corrected bound tends to 1);
@@ -258,15 +273,7 @@ def check_prop5(ctx: Context) -> ClaimResult:
     # exact P(layer 2 dead) on the one-point dataset x = 1, d = 1, h = 2, k = 2, b = 0, by
     # hand: layer-1 output u = 0 with prob 1/4 (then dead), else each unit dead w.p. 1/2
     true_prob = sympy.Rational(1, 4) + sympy.Rational(3, 4) * half**2
-    limits = {
-        "h fixed = 4": bounds.prop5_limit(4, half, half).bound_limit,
-        "h = sqrt(log2 k) - 1": bounds.prop5_limit(sympy.sqrt(sympy.log(bounds.k, 2)) - 1,
-                                                   half, half).bound_limit,
-        "h = h*(k) critical": bounds.prop5_limit(bounds.critical_width(bounds.k, half, half),
-                                                 half, half).bound_limit,
-        "h = sqrt(log2 k)": bounds.prop5_limit(sympy.sqrt(sympy.log(bounds.k, 2)),
-                                               half, half).bound_limit,
-    }
+    limits = _prop5_limits()
     settings = paper_setting_values()
     rng = np.random.default_rng(5)
     X = outlier_dataset(8, 2).to_numpy()
