@@ -19,7 +19,7 @@ from relu_minima.paper.dead_layers.check_theorem1 import check_lemma1
 from relu_minima.paper.registry import Context, Status
 from relu_minima.verify.deep.rules import verify_deep_local_minimum
 
-D = Dataset([[2, -1]] * 4, [3, -1, 0, 5])  # mean 7/4; sum of squared deviations 75/4
+D = Dataset([[2, -1]] * 4, [3, -1, 0, 5])  # mean 7/4; sum of squared deviations 91/4
 
 
 def test_mean_output_attains_the_least_loss():

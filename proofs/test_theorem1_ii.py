@@ -124,4 +124,4 @@ def test_corrected_and_one_unit_constructions_beat_every_blind_spot(D, k, h1, da
 
 
 def test_registered_status(tmp_path):
-    assert check_thm1_ii(Context(tmp_path, quick=True)).status is Status.ERRATUM
+    assert check_thm1_ii(Context(tmp_path, quick=True)).status is Status.PROOF_ERRATUM

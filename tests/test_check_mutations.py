@@ -23,10 +23,15 @@ from relu_minima.errors import ClaimCheckError
 from relu_minima.paper import Context, Status, all_claims, run_check
 from relu_minima.paper.dead_layers import bounds as paper_bounds
 from relu_minima.paper.dead_layers import check_basins as basins
+from relu_minima.paper.dead_layers import check_misprints as misprints
 from relu_minima.paper.dead_layers import check_theorem1 as deep
 from relu_minima.paper.experiments import check_analogues as analogue_checks
 from relu_minima.paper.experiments import check_mechanisms as mechanisms
+from relu_minima.paper.experiments import check_review as review_checks
 from relu_minima.paper.experiments import check_table1 as table1_checks
+from relu_minima.paper.experiments import check_table1_sentences as sentence_checks
+from relu_minima.paper.experiments import table1 as table1_module
+from relu_minima.paper.references import check_critique as critique
 from relu_minima.paper.references import check_yun as yun
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.regression import check_bad_minima as optima
@@ -106,6 +111,26 @@ MUTATIONS = {
                       lambda f: lambda name, X, y, labels, seed: f(name, X, y, "real", seed)),
     "fig2": (analogue_checks, "SUCCEEDS", lambda f: 0.0),
     "fig2-review": (analogue_checks.A, "init_patterns_invariant", lambda f: lambda *a: False),
+    # the reviewer rules' thresholds read at run time: a "change" of 0 decides nothing
+    "fig2-review-time": (review_checks, "FLAT", lambda f: 0.0),
+    "fig2-review-eps": (review_checks, "GAIN", lambda f: 0.0),
+    # a "rigorous" bound below the computed pre-activations
+    "fig1-stuck": (analogue_checks, "strict_blind_spot_margin", lambda f: lambda *a: -1.0),
+    "jellyfish-relu": (table1_checks, "_fisher", lambda f: lambda a, b: (0.0, 0.0)),
+    "typo-table-ref": (sentence_checks, "PAPER_TABLES", lambda f: ("1", "3.1.2")),
+    "hamey-xor": (table1_module.Table1Run, "class_counts", lambda f: lambda self, key: {}),
+    "prop3-no-blind-spot": (regression, "verify_local_minimum", flip),
+    # the printed signs, blocks and indices "confirmed": nothing is refuted
+    "typo-b1-sign": (misprints, "b1_gradient_signs",
+                     lambda f: lambda: {k: -v for k, v in f().items()}),
+    "typo-b2-dead-layer": (misprints, "b2_layer_outputs",
+                           lambda f: lambda: (*f()[:2], [tuple(f()[0].biases[1])] * 3)),
+    "typo-b2-complement": (misprints, "b2_complement_values",
+                           lambda f: lambda: [{**r, "printed": r["lhs"]} for r in f()]),
+    "typo-thm1-index": (misprints, "INDEX_POINT",
+                        lambda f: f.replace_layer(0, b=[-2])),  # layer 1 dead: no typo seen
+    "b3-from-cor1": (misprints, "verify_deep_local_minimum", flip),
+    "zero-init": (critique, "gd_step", lambda f: lambda net, D, eta: f(net, D, 0 * eta)),
     "fig5": (analogue_checks.A, "zigzag_interpolant",  # the lower point misses a data point
              lambda f: lambda ds, h: f(ds, h).with_parameters(
                  [*f(ds, h).parameters()[:-1], f(ds, h).c + 1])),
@@ -161,6 +186,13 @@ def test_python_minus_O_cannot_make_a_broken_check_verified(tmp_path):
 @pytest.mark.parametrize(("flags", "status"), [
     ({"proved": True}, Status.VERIFIED),
     ({"counterexample": True, "corrected": True}, Status.ERRATUM),
+    ({"proved": True, "proof_refuted": True, "proof_corrected": True}, Status.PROOF_ERRATUM),
+    ({"counterexample": True, "corrected": True, "proof_refuted": True,
+      "proof_corrected": True}, Status.ERRATUM),  # a false statement is the finding
+    ({"proved": True, "proof_refuted": True}, None),  # refuted proof, nothing in its place
+    ({"proved": True, "proof_corrected": True}, None),  # a correction of nothing refuted
+    ({"proof_refuted": True, "proof_corrected": True}, None),  # the statement not certified
+    ({"proved": True, "proof_refuted": 1, "proof_corrected": True}, None),
     ({}, None),  # nothing established: no status
     ({"counterexample": True}, None),  # refuted, nothing certified in its place
     ({"proved": True, "counterexample": True, "corrected": True}, None),  # contradiction

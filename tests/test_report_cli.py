@@ -124,7 +124,7 @@ def test_check_paper_help_lists_every_claim_key(capsys):
 
 @pytest.mark.parametrize(("keys", "message"), [
     (["prop99"], r"keys=\['prop99'\] are not claims.*valid keys are: fig1, fig1-blind-spot, "
-                 "fig1-permuted, fig2"),
+                 "fig1-permuted, fig1-stuck, fig2"),
     ([], "keys is empty"),
 ])
 def test_run_claims_refuses_bad_keys_with_the_valid_ones(tmp_path, keys, message):
@@ -168,8 +168,9 @@ def test_not_covered_claims_give_a_reason_for_the_reader(tmp_path, monkeypatch):
 
 
 def test_statuses_are_the_documented_ones():
-    assert {s.value for s in Status} == {"verified", "erratum", "undecided", "not yet covered",
-                                         "evidence for", "evidence against", "failed"}
+    assert {s.value for s in Status} == {"verified", "proof erratum", "erratum", "undecided",
+                                         "not yet covered", "evidence for", "evidence against",
+                                         "failed"}
     assert set(STATUS_MEANINGS) == set(Status)
 
 

@@ -56,8 +56,10 @@ def report() -> str:
     from relu_minima.report import run_claims
 
     keys = ["prop1", "remark1", "no-blind-spots", "prop2", "prop2-blind-spot", "prop3",
-            "prop3-regions", "bad-minima", "lemma1", "lemma2", "cor1", "thm1-i", "thm1-ii",
-            "prop4", "fig6-sentence", "prop5", "large-basin", "yun-sigmoid"]
+            "prop3-regions", "prop3-no-blind-spot", "bad-minima", "lemma1", "lemma2", "cor1",
+            "thm1-i", "thm1-ii", "typo-thm1-index", "b3-from-cor1", "prop4", "typo-b1-sign",
+            "fig6-sentence", "prop5", "typo-b2-dead-layer", "typo-b2-complement",
+            "large-basin", "yun-sigmoid", "typo-table-ref", "zero-init"]
     with tempfile.TemporaryDirectory() as tmp:
         report = run_claims(tmp, keys=keys, quick=True)
         report.write(tmp)

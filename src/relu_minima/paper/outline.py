@@ -111,7 +111,58 @@ _declare("fig1-permuted", "Section 3.1.1, on Figure 1 (bottom row)",
          "Destroying the structure (randomly permuted labels) makes the model even more "
          "susceptible to bad initializations: the network requires at least 400 units to "
          "achieve 0 training error.", after="fig1")
-_declare("fig2-review", "Reviewer's critique, on Figure 2",
-         "With zero biases scaling the inputs does not change the regions over which each ReLU "
-         "activates; the scaled runs would converge given more time; Adam's epsilon matters.",
-         after="fig2")
+_declare("fig2-review", "Reviewer's critique, on Figure 2 (zero biases)",
+         "Scaling the input, assuming weight matrices are initialized with zero biases, should "
+         "not alter the regions over which each ReLU activates.", after="fig2", source="000")
+
+# Issue 24: the sentences the registry missed, each quoted verbatim from the reference text
+# (tests/test_outline_quotes.py compares them with shared/reference/ when it is present)
+_declare("fig2-review-time", "Reviewer's critique, on Figure 2 (more time)",
+         "A more plausible explanation is that the weaker scaling has not been adequately "
+         "compensated by the learning algorithm, and the algorithm would converge if given "
+         "more time.", after="fig2-review", source="000")
+_declare("fig2-review-eps", "Reviewer's critique, on Figure 2 (Adam's epsilon)",
+         "The authors also suggest that Adam should compensate for the scaling factor, but "
+         "this depends on implementation details, such as the epsilon parameter used to "
+         "prevent division by zero.", after="fig2-review-time", source="000")
+_declare("fig1-stuck", "Section 3.1, before Figure 1",
+         "We start our examples with experiments showing that bad initialization can lead to "
+         "training getting stuck in a local minimum on MNIST dataset.", after="fig1-permuted",
+         source="002")
+_declare("typo-table-ref", "Section 3.1.2, reference to Table 1",
+         "Switching from gradient descent to more aggressive optimizers like Adam does not seem "
+         "to help, but rather tend to make it more likely to get stuck in suboptimal solutions "
+         "(Table 3.1.2).", after="table1-sgd", source="002")
+_declare("jellyfish-relu", "Section 3.1.2, on the jellyfish",
+         "Compared to the XOR problem it seems the jellyfish problem poses even more issues, "
+         "especially for ReLU units", after="typo-table-ref", source="002")
+_declare("prop3-no-blind-spot", "Section 3.1.3, after Proposition 3 (blind spots)",
+         "Note that again the above construction is not relying on the *blind spot* "
+         "phenomenon.", after="prop3-regions", source="002")
+_declare("typo-b1-sign", "Appendix B.1 (proof of Proposition 4), gradient signs",
+         r"Consequently, given the fact that we use log loss, all  $\partial \mathcal{L} / "
+         r"\partial v_k > 0$  and  $\partial \mathcal{L} / \partial w_{kl} \geq 0$",
+         after="prop4", source="002")
+_declare("typo-b2-dead-layer", "Appendix B.2 (proof of Proposition 5), a dead layer",
+         r"if the following layer has only negative weights and non-positive biases, then  "
+         r"$\mathbf{h}_{j+1} \equiv \mathbf{b}_{j+1}$  (as all the ReLUs are inactive)",
+         after="prop5", source="002")
+_declare("typo-b2-complement", "Appendix B.2 (proof of Proposition 5), the complement",
+         r"P(\exists_{j>1} \mathbf{b}_j \leq 0, \mathbf{W}_j < 0) = 1 - P(\forall_{j>1} "
+         r"\mathbf{b}_j > 0, \mathbf{W}_j \geq 0)", after="typo-b2-dead-layer", source="002")
+_declare("typo-thm1-index", "Theorem 1, the condition",
+         r"Let  $\theta = ((\mathbf{W}_n)_{n=1}^k, (\mathbf{b}_n)_{n=1}^k)$  be any point in the "
+         r"parameter space satisfying  $\mathbf{W}_n \mathbf{h}_n(\mathbf{x}_i) < -\mathbf{b}_n$  "
+         r"(coordinate-wise) for all  $i$ -s.", after="thm1-ii", source="002")
+_declare("b3-from-cor1", "Appendix B.3 (proof of Theorem 1), claim (i)",
+         "Claim i) is a direct consequence of Corollary 1.", after="typo-thm1-index",
+         source="002")
+_declare("hamey-xor", "Reviewer's critique, sigmoid XOR (Hamey)",
+         "For example, in the XOR problem with two hidden nodes, it was once thought there "
+         "were local minima, but it was later shown that there are none (e.g., L. Hamey, "
+         "\"Analysis of the error surface of the XOR network with two hidden nodes,\" 1995).",
+         source="000")
+_declare("zero-init", "Reviewer's critique, zero initialisation",
+         "If the goal is simply to demonstrate that training does not converge for specific "
+         "finite problems, much simpler counterexamples could suffice. For instance, "
+         "initializing all hidden unit weights to zero would achieve this.", source="000")

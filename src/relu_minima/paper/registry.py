@@ -30,7 +30,7 @@ __all__ = [
     "STATUS_MEANINGS", "Claim", "ClaimCheckError", "ClaimResult", "Context", "Status",
     "all_claims", "claim_keys", "implements", "import_errors", "judge", "judge_depends",
     "judge_evidence",
-    "judge_figure", "require_fact", "run_check",
+    "judge_figure", "judge_readings", "require_fact", "run_check",
 ]
 
 
@@ -39,6 +39,7 @@ class Status(StrEnum):
     which the report prints as its header)."""
 
     VERIFIED = "verified"
+    PROOF_ERRATUM = "proof erratum"
     ERRATUM = "erratum"
     UNDECIDED = "undecided"
     NOT_COVERED = "not yet covered"
@@ -52,8 +53,14 @@ class Status(StrEnum):
 STATUS_MEANINGS: dict[Status, str] = {
     Status.VERIFIED: "true exactly as printed, established exactly (certificates, exact "
                      "arithmetic, or bounds certified to a stated precision).",
+    Status.PROOF_ERRATUM: "the statement holds (certified); the printed proof, construction or "
+                          "bound is wrong (counterexample given) and a correct one is certified "
+                          "(both given in the details).",
     Status.ERRATUM: "false as printed, with an exact counterexample, and the nearest true "
-                    "statement certified (both given in the details).",
+                    "statement certified (both given in the details). A typo is an erratum "
+                    "whose text starts with 'Typo': a printed formula, index or reference that "
+                    "is wrong where the intended one is evident from its context (both are "
+                    "computed: the printed one refuted, the intended one certified).",
     Status.UNDECIDED: "the library neither proves nor refutes the printed statement; the "
                       "details say why and what was established instead.",
     Status.NOT_COVERED: "listed, not checked in this release; the reason says what the check "
@@ -74,28 +81,40 @@ def require_fact(condition: object, message: str) -> None:
 
 
 def judge(*, proved: bool = False, counterexample: bool = False, corrected: bool = False,
-          claim: str) -> Status:
+          proof_refuted: bool = False, proof_corrected: bool = False, claim: str) -> Status:
     """The status of a mathematical claim from what its check established.
 
     ``proved``: the statement as printed was established true (every fact computed).
     ``counterexample``: an exact counterexample to the printed statement was established.
     ``corrected``: the nearest true statement was certified.
+    ``proof_refuted``: a counterexample to the printed proof, construction or bound (a step the
+    paper gives for the statement) was established.
+    ``proof_corrected``: a correct proof, construction or bound was certified in its place.
 
-    *verified* needs ``proved`` (and no counterexample); *erratum* needs ``counterexample`` and
-    ``corrected`` (and not ``proved``). Anything else -- nothing established, both, or a
-    counterexample without a certified correction -- has no status in the vocabulary: the
-    check failed (raises :class:`ClaimCheckError`, which :func:`run_check` reports). Failing to
-    find a counterexample never makes a claim verified, and failing to prove it never makes it
-    an erratum.
+    *verified* needs ``proved`` (and no counterexample, and no refuted proof step);
+    *proof erratum* needs ``proved``, ``proof_refuted`` and ``proof_corrected``: the statement
+    holds, only the way the paper shows it is wrong; *erratum* needs ``counterexample`` and
+    ``corrected`` (and not ``proved``; a refuted proof step may accompany it, the false
+    statement being the finding). Anything else -- nothing established, a statement both
+    proved and refuted, a counterexample without a certified correction, a refuted proof step
+    without a certified replacement, or a replacement with nothing refuted -- has no status in
+    the vocabulary: the check failed (raises :class:`ClaimCheckError`, which :func:`run_check`
+    reports). Failing to find a counterexample never makes a claim verified, and failing to
+    prove it never makes it an erratum.
     """
-    flags = {"proved": proved, "counterexample": counterexample, "corrected": corrected}
+    flags = {"proved": proved, "counterexample": counterexample, "corrected": corrected,
+             "proof_refuted": proof_refuted, "proof_corrected": proof_corrected}
     for name, value in flags.items():
         require_fact(value is True or value is False,
                      f"{claim}: {name}={value!r} must be a bool computed by the check")
     require_fact(not (proved and counterexample),
                  f"{claim}: the printed statement was both proved and refuted")
+    require_fact(proof_refuted or not proof_corrected,
+                 f"{claim}: a corrected proof was certified but no printed step was refuted")
+    require_fact(proof_corrected or not proof_refuted,
+                 f"{claim}: a printed proof step was refuted but no correct one was certified")
     if proved:
-        return Status.VERIFIED
+        return Status.PROOF_ERRATUM if proof_refuted else Status.VERIFIED
     require_fact(counterexample, f"{claim}: the check established neither the printed "
                  "statement nor a counterexample to it")
     require_fact(corrected, f"{claim}: the printed statement was refuted but no corrected "
@@ -134,6 +153,18 @@ def judge_evidence(supports: bool | None) -> Status:
     if supports is None:
         return Status.UNDECIDED
     return Status.EVIDENCE_FOR if supports else Status.EVIDENCE_AGAINST
+
+
+def judge_readings(readings: dict[str, bool | None], *, claim: str) -> Status:
+    """The status of an empirical sentence with several readings, each judged by a frozen
+    rule (True: supports, False: contradicts, None: inconclusive): their common verdict, or
+    *undecided* (reading-dependent) when they differ. Needs at least two readings."""
+    require_fact(len(readings) >= 2, f"{claim}: a reading-dependent claim needs two readings")
+    for name, value in readings.items():
+        require_fact(value is None or value is True or value is False,
+                     f"{claim}: reading {name!r} = {value!r} must be True, False or None")
+    verdicts = {judge_evidence(v) for v in readings.values()}
+    return verdicts.pop() if len(verdicts) == 1 else Status.UNDECIDED
 
 
 @dataclass(frozen=True)

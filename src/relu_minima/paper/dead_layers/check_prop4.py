@@ -91,12 +91,18 @@ def check_prop4(ctx: Context) -> ClaimResult:
         "  so the failure probability is at most 1 - P(E) < 1: eps = 0 is impossible for every "
         "normal law, and a fixed law fails for every eps < P(E).",
         "",
-        "**Amended statement (certified).** For every d-h-...-h-1 architecture with K hidden "
-        "layers and every eps in (0, 1), weights N(mu, sigma^2) with mu >= mu_min = "
-        "sigma Phi^-1((1 - eps)^(1/E)), E = d h + (K-1) h^2 + h, and zero biases: with "
-        "probability >= 1 - eps every weight is positive, and then (Appendix B.1) gradient "
-        "training with log loss never reaches 0 error nor converges. mu_min certified "
-        "(bisection bracket, P re-evaluated on both ends, closed form inside the bracket):",
+        "**Amended statement: which part is proof, which is evidence.** For every "
+        "d-h-...-h-1 architecture with K hidden layers and every eps in (0, 1), weights "
+        "N(mu, sigma^2) with mu >= mu_min = sigma Phi^-1((1 - eps)^(1/E)), E = d h + (K-1) h^2 "
+        "+ h, and zero biases: with probability >= 1 - eps every weight is positive "
+        "(**proved**, every K; mu_min certified below). That gradient training with log loss "
+        "then never reaches 0 error nor converges is **proved for one hidden layer** (K = 1: "
+        "Appendix B.1's argument with the gradient signs corrected, see typo-b1-sign; "
+        "docs/bounds.md; it needs x*.x_i <= -1 for the N - 1 points, checked below) and is "
+        "**evidence only for deeper networks** (K >= 2: 'the same construction works for "
+        "arbitrary depth as well' is not proved in the paper or here; the 2-hidden-layer "
+        "simulation below supports it). mu_min certified (bisection bracket, P re-evaluated on "
+        "both ends, closed form inside the bracket):",
         *(f"  * eps = {a.eps}, d = {a.d_in}, h = {a.width}, K = {a.hidden_layers}, sigma = "
           f"{a.std} (E = {a.weights}): mu_min in ({mpmath.nstr(a.lower, 13)}, "
           f"{mpmath.nstr(a.upper, 13)}], closed form {mpmath.nstr(a.closed_form, 13)}, "
@@ -121,6 +127,15 @@ def check_prop4(ctx: Context) -> ClaimResult:
           f"{t.loss_floor:.12g}, errors >= {t.min_errors} (forced {t.forced_errors}); other "
           f"starts reach {t.others_min_errors} errors."
           for (layers, _), t in zip(_TRAININGS, trains, strict=True)),
+        "",
+        "**The proof steps of Appendix B.1, each judged.** (1) P(W > 0) = (int_0^oo N(mu, "
+        "sigma^2))^(dh): right (independent weights). (2) 'all dL/dv_k > 0 and dL/dw_kl >= 0': "
+        "both signs printed the wrong way round (typo-b1-sign: the derivatives are < 0 and "
+        "<= 0, which is what makes descent grow them); the conclusion drawn from them holds. "
+        "(3) Eq. (3) '= 1 - eps': holds only for a mean chosen from eps and the architecture "
+        "(the counterexample above; the erratum). (4) 'the same construction works for "
+        "arbitrary depth': not proved (evidence above). (5) The exponent dh + (k-2)h^2 + h: "
+        "right when k counts weight layers (above).",
     ])
     smallest = min(laws, key=lambda law: law[2])
     return ClaimResult(
@@ -128,9 +143,10 @@ def check_prop4(ctx: Context) -> ClaimResult:
         "False as printed (an arbitrary normal law and eps in [0, 1)): for every law a "
         f"2-2-2-1 network converges with probability P(E) > 0 (e.g. "
         f"{mpmath.nstr(laws[0][2], 4)} for N({laws[0][0]}, {laws[0][1]}^2)), so eps = 0 and, "
-        "for a fixed law, small eps fail. True once the mean is chosen from eps and the "
-        f"architecture: mu_min certified in {len(amended)} cases (e.g. "
-        f"{mpmath.nstr(amended[0].upper, 6)} for eps = {amended[0].eps}, 2-3-1, sigma = 1).",
+        "for a fixed law, small eps fail. Amended (the mean chosen from eps and the "
+        f"architecture, mu_min certified in {len(amended)} cases, e.g. "
+        f"{mpmath.nstr(amended[0].upper, 6)} for eps = {amended[0].eps}, 2-3-1, sigma = 1): "
+        "proved for one hidden layer; for deeper networks evidence only (simulation).",
         details,
         data={"event_radius": str(event.radius),
               "event_probability": {f"N({m}, {s}^2)": mpmath.nstr(p, 10) for m, s, p in laws},

@@ -20,7 +20,7 @@ from ...verify.deep.rules import (
     verify_deep_local_minimum,
 )
 from ..certified import certified
-from ..registry import ClaimResult, Context, implements, judge
+from ..registry import ClaimResult, Context, implements, judge, require_fact
 from .theorem1 import (
     better_point_few_units,
     blind_spot_loss,
@@ -38,6 +38,9 @@ COR1_POINT = DeepReLU([[[1]], [[-1]]], [[0], [0]])
 # Appendix B.3 as printed fails for k = 3 when mu, nu < 0.
 B3_DATA = Dataset([0, 5], [-1, -3])
 B3_WIDTHS = (1, 3, 1, 1)
+# Theorem 1 (ii) read with n = k: three first-layer units, outputs -x < 0, a perfect fit.
+THM1_OUTPUT_DATA = Dataset([1, 2], [-1, -2])
+THM1_OUTPUT_POINT = DeepReLU([[[1], [0], [0]], [[-1, 0, 0]]], [[0, 0, 0], [0]])
 
 
 def _random_dataset(rng: random.Random, decent: bool = True) -> Dataset:
@@ -132,6 +135,9 @@ def check_lemma2(ctx: Context) -> ClaimResult:
 
 @implements("cor1")
 def check_cor1(ctx: Context) -> ClaimResult:
+    """Erratum: the printed range 1 <= j <= k includes the output layer, where it is false;
+    for a hidden layer it holds (and the printed proof, Lemmas 1 and 2, covers only the first
+    layer: Lemma 2 is stated for W_1, b_1; the library certifies deeper dead layers too)."""
     cert = certified(verify_deep_local_minimum, COR1_POINT, COR1_DATA)
     outs = COR1_POINT.outputs(COR1_DATA)
     mean = COR1_DATA.target_mean
@@ -140,13 +146,15 @@ def check_cor1(ctx: Context) -> ClaimResult:
     counter = (all(o < 0 for o in outs) and cert.is_local_minimum is True
                and COR1_POINT.loss(COR1_DATA) == 0 and set(outs) != {mean})
     rng = random.Random(3)
-    holds = []
+    holds, deeper = [], 0
     for _ in range(8 if ctx.quick else 40):
         D = _random_dataset(rng)
         net = _random_blind_spot(rng, D, rng.random() < 0.5)
         c = certified(verify_deep_local_minimum, net, D)
         holds.append(c.is_local_minimum is (c.constant_output == D.target_mean))
         holds.append(blind_spot_gradient_vanishes(net, D) is True)
+        spot = find_blind_spot(net, D)
+        deeper += spot is not None and spot.layer > 1
     return ClaimResult(
         judge(counterexample=counter, corrected=all(holds) and bool(holds), claim="cor1"),
         "True for a hidden layer (1 <= n <= k-1): the layer stays dead under gradient training "
@@ -157,8 +165,18 @@ def check_cor1(ctx: Context) -> ClaimResult:
                 f"{cert.status} ({cert.case}); training leaves it there, and it does not "
                 f"output the mean {mean}. Corrected statement: {len(holds) // 2} random "
                 "hidden-layer blind spots, each certified a minimum exactly when its constant "
-                "output is the mean, with zero gradient in the dead layers.",
-        data={"counterexample": cert.to_dict()})
+                "output is the mean, with zero gradient in the dead layers "
+                f"({deeper} of them with the first dead layer deeper than layer 1).\n\n"
+                "Why *erratum* and not *proof erratum*: the printed statement quantifies "
+                "'for any 1 <= j <= k' (the formula's index n is the bound j: a misprint, see "
+                "typo-thm1-index), read as 'some layer j is inactive on every point'; its printed "
+                "range includes the output layer j = k, where it is false (above), and a proof "
+                "erratum needs the printed statement certified. For a hidden layer the statement "
+                "holds; its printed proof ('Combining those two lemmata') covers only the first "
+                "layer, since Lemma 2 is stated for W_1, b_1: for a dead layer n > 1 the same "
+                "argument applies to layers 1..n (zero gradient, certified above). Read as "
+                "'every layer j is inactive', layer 1 is, and the hidden-layer case applies.",
+        data={"counterexample": cert.to_dict(), "deeper_dead_layers": deeper})
 
 
 @implements("thm1-i")
@@ -196,28 +214,48 @@ def check_thm1_i(ctx: Context) -> ClaimResult:
 
 @implements("thm1-ii")
 def check_thm1_ii(ctx: Context) -> ClaimResult:
+    """Proof erratum: the statement holds for hidden-layer blind spots (even with one
+    first-layer unit), the printed Appendix B.3 construction fails for k >= 3, and a corrected
+    construction is certified."""
     printed = theorem1_point_printed(B3_DATA, B3_WIDTHS)
     printed.check()
     fixed = theorem1_point(B3_DATA, B3_WIDTHS)
     fixed.check()
     # the printed construction of Appendix B.3 fails to beat the blind spot on a decent dataset
-    counter = is_decent(B3_DATA) and not printed.beats_blind_spot
+    proof_refuted = is_decent(B3_DATA) and not printed.beats_blind_spot
     rng = random.Random(5)
-    runs, holds = 0, [fixed.beats_blind_spot]
+    runs, statement, construction = 0, [], [fixed.beats_blind_spot]
     for _ in range(10 if ctx.quick else 80):
         D = _random_dataset(rng)
         k = rng.randint(2, 5)
         w = [D.d, rng.randint(3, 4)] + [rng.randint(1, 3) for _ in range(k - 2)] + [1]
-        for point in (theorem1_point(D, w), better_point_few_units(D, [D.d, 1] + [1] * (k - 2)
-                                                                     + [1])):
+        corrected = theorem1_point(D, w)
+        few = better_point_few_units(D, [D.d, 1] + [1] * (k - 2) + [1])
+        for point in (corrected, few):
             point.check()  # recomputes the loss and re-verifies that it beats the blind spot
-            holds.append(point.beats_blind_spot)
+        construction.append(corrected.beats_blind_spot)
+        # the statement: a point below every blind spot (whose loss is >= S, Lemma 1); one
+        # first-layer unit suffices
+        statement.append(few.beats_blind_spot)
         runs += 1
     nd = Dataset([0, 0, 1, 1], [1, -1, 2, -2])
+    # read with n = k (Corollary 1's printed range 1 <= j <= k) the condition only says the
+    # outputs are negative: a perfect fit with negative outputs is then a global minimum
+    out = certified(verify_deep_local_minimum, THM1_OUTPUT_POINT, THM1_OUTPUT_DATA)
+    output_reading_fails = (is_decent(THM1_OUTPUT_DATA) and out.is_local_minimum is True
+                            and THM1_OUTPUT_POINT.loss(THM1_OUTPUT_DATA) == 0
+                            and all(o < 0 for o in THM1_OUTPUT_POINT.outputs(THM1_OUTPUT_DATA))
+                            and len(THM1_OUTPUT_POINT.weights[0]) >= 3)
+    require_fact(output_reading_fails, "the output-layer reading of Theorem 1 (ii) was not "
+                 "refuted by its perfect-fit example")
+    status = judge(proved=all(statement) and runs > 0, proof_refuted=proof_refuted,
+                   proof_corrected=all(construction), claim="thm1-ii")
     return ClaimResult(
-        judge(counterexample=counter, corrected=all(holds) and runs > 0, claim="thm1-ii"),
-        "The theorem holds (even with 1 first-layer unit), but the printed Appendix B.3 "
-        "construction fails for k >= 3 when mu or nu < 0; a corrected construction is certified.",
+        status,
+        "The statement holds for a hidden-layer blind spot, even with 1 first-layer unit "
+        f"(certified on {runs} random decent datasets, k = 2..5); the printed Appendix B.3 "
+        "construction fails for k >= 3 when mu or nu < 0 (exact counterexample); a corrected "
+        "construction is certified.",
         details=f"Printed theta-hat on {B3_DATA}, widths {B3_WIDTHS}: "
                 f"L = {printed.loss} >= blind-spot loss {printed.blind_spot_loss} "
                 f"(mu = {printed.mu}, nu = {printed.nu} clipped by the ReLU after layer 2). "
@@ -225,5 +263,16 @@ def check_thm1_ii(ctx: Context) -> ClaimResult:
                 "corrected and one-unit constructions beat the blind spot exactly. "
                 f"Decency is needed: on {nd} (decent: {is_decent(nd)}) a blind spot "
                 f"with output = mean has loss {blind_spot_loss(nd)}, the least loss of any "
-                "function of x.",
-        data={"printed": printed.to_json(), "corrected": fixed.to_json()})
+                "function of x.\n\n"
+                "Reading: the theorem's condition W_n h_n(x_i) < -b_n prints no range for n; it "
+                "is read for a hidden layer, whose units it deactivates ('conditions for the "
+                "weights of any given layer of the model such that for any datapoint all the "
+                "units of that layer are deactivated', Section 3.2). With n = k (the output "
+                "layer, in Corollary 1's printed range 1 <= j <= k) the condition only says "
+                f"every output is negative, and (ii) fails: on {THM1_OUTPUT_DATA} (decent: "
+                f"{is_decent(THM1_OUTPUT_DATA)}) the point {THM1_OUTPUT_POINT} (3 first-layer "
+                f"units) has outputs {show(THM1_OUTPUT_POINT.outputs(THM1_OUTPUT_DATA))} < 0 "
+                f"and loss {THM1_OUTPUT_POINT.loss(THM1_OUTPUT_DATA)}, certified {out.status}: "
+                "a global minimum.",
+        data={"printed": printed.to_json(), "corrected": fixed.to_json(),
+              "output_layer_reading_fails": output_reading_fails})

@@ -6,7 +6,9 @@ Scales: the default runs the primary protocol ('squared') at 48 initialisations 
 certifies the first 3 failed runs of each cell (the rest classified numerically);
 ``check-paper --full`` runs every protocol at 1,000 initialisations per cell and certifies every
 failed run; ``--quick`` (tests only) cuts the budget to 300 steps and 4 initialisations. The
-decision rules below are fixed in the code and documented in docs/experiments.md.
+decision rules are frozen in :mod:`.rules` (and docs/experiments.md) and judged on the judging
+seeds (:func:`.table1.cell_seed`); each report cites its rule. The sentences added by issue 24
+(the jellyfish, the table reference, Hamey's XOR) are in :mod:`.check_table1_sentences`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ import numpy as np
 from ...train import classify as cl
 from ...train.classify import BAD_MIN
 from ...train.sweep import SerialExecutor
-from ..registry import ClaimResult, Context, implements, judge_evidence, require_fact
+from ..registry import (
+    ClaimResult,
+    Context,
+    implements,
+    judge_evidence,
+    judge_readings,
+    require_fact,
+)
+from .rules import FROZEN_ON, LEVELLED, MAX_MEAN_WIDTH, MAX_WIDTH, RULES, SEED_ROUND
 from .table1 import (
     DATASETS,
     PAPER,
@@ -28,6 +38,7 @@ from .table1 import (
     SGD_PROTOCOL,
     WIDTHS,
     Table1Run,
+    cell_seed,
     clopper_pearson,
     rate_rows,
     run_sgd_sentence,
@@ -43,8 +54,16 @@ from .table1_report import (
 )
 
 _CACHE: dict[tuple[bool, bool], Any] = {}
-MAX_WIDTH = 0.4  # a 99% interval wider than this is inconclusive for a single-cell sentence
-MAX_MEAN_WIDTH = 0.25  # Table 1: wider intervals (on average) make agreement cheap: no verdict
+
+
+def rule_note(key: str) -> str:
+    """The frozen rule of claim ``key`` and the judging seeds of the Table 1 runs."""
+    example = ("jellyfish", "relu", "gd", 4)
+    return (f"Rule (frozen {FROZEN_ON}, before any run under the judging seeds; "
+            f"docs/experiments.md): {RULES[key]}. Judging seeds: per cell, the CRC-32 of "
+            f"'{SEED_ROUND}/table1/<protocol>/<data>/<activation>/<optimiser>/<h>' (e.g. "
+            f"{cell_seed(PRIMARY, example)} for {'/'.join(map(str, example))} under "
+            f"'{PRIMARY}').")
 
 
 @dataclass
@@ -126,10 +145,8 @@ def check_table1(ctx: Context) -> ClaimResult:
     details = (
         f"{_scale_note(r)}\n\nProtocols (fixed before any Table 1 result was seen, never "
         f"tuned):\n{protocols}\n\n{rate_table(r.runs)}\n\nShare of the 48 cells whose printed "
-        f"rate lies in the 99% interval: {share}; mean interval width {width:.2f}. Rule: "
-        f"evidence for if some protocol reaches 75%, against if none reaches 50%, undecided "
-        f"otherwise, or when the intervals are wider than {MAX_MEAN_WIDTH} on average (then "
-        f"agreement is cheap).\n\nWhere they agree (cells of 6 per column whose printed rate "
+        f"rate lies in the 99% interval: {share}; mean interval width {width:.2f}. "
+        f"{rule_note('table1')}\n\nWhere they agree (cells of 6 per column whose printed rate "
         f"lies in the interval):\n{columns}\n\nMean rate over the 48 "
         f"cells as the step budget grows:\n{budget}\n\nWhat the failed runs are stuck at "
         f"(all cells):\n{summary}\n\nThe jellyfish sigmoid columns, as printed and with the "
@@ -189,31 +206,55 @@ def _cell(run: Table1Run, key: tuple[str, str, str, int]) -> tuple[int, int, flo
     return k, n, lo, hi
 
 
+def _half_budget_index(run: Table1Run, key: tuple[str, str, str, int]) -> int:
+    """The last trace point at or before half the step budget."""
+    r = run.results[key]
+    steps = np.asarray(r.trace_steps)
+    require_fact(len(steps) >= 2 and steps[-1] == r.protocol.steps, "the trace ends at the "
+                 "step budget")
+    return int(np.flatnonzero(steps <= steps[-1] // 2)[-1])
+
+
 @implements("table1-gd4")
 def check_gd4(ctx: Context) -> ClaimResult:
-    """'with 4 hidden units ... 2 out of 3 runs ... (GD)': the paper's own cell, and ours."""
+    """'with 4 hidden units ... 2 out of 3 runs ... (GD)': the paper's own cell, and ours,
+    first asking whether the cell has levelled off within the step budget."""
     r = _runs(ctx)
-    printed = PAPER[("jellyfish", "relu", "gd")][WIDTHS.index(4)]
+    key = ("jellyfish", "relu", "gd", 4)
+    printed = PAPER[key[:3]][WIDTHS.index(4)]
     own = abs(printed / 100 - 2 / 3) < 0.02
-    lines, primary = [], None
+    lines, primary, rising = [], None, None
     for run in r.runs:
-        k, n, lo, hi = _cell(run, ("jellyfish", "relu", "gd", 4))
+        k, n, lo, hi = _cell(run, key)
+        half = _half_budget_index(run, key)
+        k_half, _ = run.rate(key, half)
+        steps = run.results[key].trace_steps
         lines.append(f"- {run.protocol}: {k}/{n} = {k / n:.0%}, 99% interval [{lo:.0%}, "
-                     f"{hi:.0%}]")
+                     f"{hi:.0%}]; {k_half}/{n} at step {steps[half]} (half the budget), "
+                     f"{k}/{n} at step {steps[-1]}")
         if run.protocol == PRIMARY:
-            primary = (lo, hi)
+            primary, rising = (lo, hi), k - k_half >= LEVELLED
+            budget = (k_half, k, int(steps[half]), int(steps[-1]))
     require_fact(primary is not None, "the primary protocol ran")
     lo, hi = primary
-    supports = None if hi - lo > MAX_WIDTH else bool(lo <= 2 / 3 <= hi)
+    supports = (None if rising or hi - lo > MAX_WIDTH else bool(lo <= 2 / 3 <= hi))
+    k_half, k, s_half, s_end = budget
+    verdict = (f"the {s_end:,}-step budget limits it: the cell gains {k - k_half} successes "
+               f"over the second half of the budget ({k_half}/48 at step {s_half:,}, {k}/48 at "
+               f"{s_end:,}), so its rate has not levelled off" if rising else
+               f"the cell has levelled off ({k_half} successes at step {s_half:,}, {k} at "
+               f"{s_end:,})")
     return ClaimResult(
         status=_judge(supports, r),
         established=(f"The paper's own Table 1 gives {printed}% for jellyfish/ReLU/GD/h = 4 "
                      f"(consistent with 2/3: {own}); this library's primary protocol gives "
-                     f"[{lo:.0%}, {hi:.0%}] (99%)."),
-        details=(f"{_scale_note(r)}\n\n" + "\n".join(lines) + "\n\nRule: evidence for if 2/3 "
-                 "lies in the primary protocol's 99% interval, against if not; undecided if the "
-                 f"interval is wider than {MAX_WIDTH:.0%}."),
-        data={"printed": printed, "consistent_with_own_table": own})
+                     f"[{lo:.0%}, {hi:.0%}] (99%), and {verdict}."),
+        details=(f"{_scale_note(r)}\n\n" + "\n".join(lines) + "\n\n" + rule_note("table1-gd4")
+                 + " The budget question is issue 31's (a stopping rule instead of a fixed "
+                 "budget)."),
+        data={"printed": printed, "consistent_with_own_table": own,
+              "budget_limited": bool(rising), "successes_half_budget": k_half,
+              "successes_end": k})
 
 
 def _fisher(a: tuple[int, int], b: tuple[int, int]) -> tuple[float, float]:
@@ -262,9 +303,7 @@ def check_adam(ctx: Context) -> ClaimResult:
                      f"widths, above at {adam_better}; so the printed table does not support "
                      "the sentence for XOR ReLU. This library's runs: see details."),
         details=(f"{_scale_note(r)}\n\nPaper, XOR ReLU (Adam, GD) per h = 2..7: {paper_relu}."
-                 "\n\n" + "\n".join(lines) + "\n\nRule (XOR ReLU, primary protocol, pooled over "
-                 "h): evidence for if Adam succeeds less often than GD at the 1% level (Fisher "
-                 "exact, one-sided), against if more often, undecided otherwise."),
+                 "\n\n" + "\n".join(lines) + "\n\n" + rule_note("table1-adam")),
         data={"paper_adam_worse": adam_worse, "paper_adam_better": adam_better})
 
 
@@ -296,66 +335,75 @@ def check_sgd(ctx: Context) -> ClaimResult:
         established=(f"XOR, h = 2, both activations: SGD (batch 1) {sgd_tot[0]}/{sgd_tot[1]} vs "
                      f"full-batch GD {gd_tot[0]}/{gd_tot[1]} (p(SGD > GD) = {p_more:.2g})."),
         details=(f"{_scale_note(r)}\n\nSGD protocol: `{SGD_PROTOCOL}`; why: "
-                 f"{SGD_PROTOCOL.why}.\n\n" + "\n".join(lines) + "\n\nRule: evidence for if SGD "
-                 "succeeds more often than GD at the 1% level (Fisher exact, one-sided) and GD "
-                 "fails at least once; against if GD never fails or SGD succeeds less often at "
-                 "the 1% level; undecided otherwise."),
+                 f"{SGD_PROTOCOL.why}.\n\n" + "\n".join(lines) + "\n\n"
+                 + rule_note("table1-sgd")),
         data={"sgd": sgd_tot, "gd": gd_tot, "p_sgd_better": p_more})
+
+
+def _share_verdict(k: int, n: int) -> tuple[bool | None, float, float]:
+    """The rule for one reading: the 99% interval of the share above 1/2 (for), below
+    (against), else undecided."""
+    lo, hi = clopper_pearson(k, n) if n else (0.0, 1.0)
+    return (True if lo > 0.5 else False if hi < 0.5 else None), lo, hi
 
 
 @implements("fig3")
 def check_fig3(ctx: Context) -> ClaimResult:
-    """Linear regions around the jellyfish points, failed vs successful ReLU runs."""
+    """Linear regions around the jellyfish points, failed vs successful ReLU runs, under the
+    two readings of 'almost linear close to the datapoints' (reading-dependent)."""
     r = _runs(ctx)
     primary = next(run for run in r.runs if run.protocol == PRIMARY)
     exact_x = DATASETS["jellyfish"].exact
     require_fact(cl.regions(cl.interpolant("jellyfish", 2), exact_x)[0] >= 2,
                  "the exact zero-loss jellyfish model uses at least two linear regions")
-    lines, verdict, headline = [], None, ""
+    lines, readings, headline = [], {}, ""
     for run in r.runs:
         failed = [c for reg in run.regions.values() for c in reg["failed"]]
         ok = [c for reg in run.regions.values() for c in reg["succeeded"]]
         require_fact(all(c >= 2 for c in ok), "a zero-error model is affine on no set holding "
                      "the jellyfish points (they are not linearly separable)")
         one = sum(c == 1 for c in failed)
-        lo, hi = clopper_pearson(one, len(failed)) if failed else (0.0, 1.0)
+        most = sum(c >= 3 for reg in run.regions.values() for c in reg["failed_largest"])
+        most_ok = sum(c >= 3 for reg in run.regions.values() for c in reg["succeeded_largest"])
+        v_all, lo, hi = _share_verdict(one, len(failed))
+        v_most, mlo, mhi = _share_verdict(most, len(failed))
         dist = {k: failed.count(k) for k in range(1, 5)}
         dist_ok = {k: ok.count(k) for k in range(1, 5)}
         lines.append(f"- {run.protocol}: failed runs {len(failed)}, regions {dist}, mean "
                      f"{np.mean(failed) if failed else float('nan'):.2f}; successful runs "
                      f"{len(ok)}, regions {dist_ok}, mean "
-                     f"{np.mean(ok) if ok else float('nan'):.2f}; share of failed runs with all "
-                     f"four points in one region {one}/{len(failed)}, 99% [{lo:.0%}, {hi:.0%}]")
-        most = sum(c >= 3 for reg in run.regions.values() for c in reg["failed_largest"])
-        most_ok = sum(c >= 3 for reg in run.regions.values() for c in reg["succeeded_largest"])
-        mlo, mhi = clopper_pearson(most, len(failed)) if failed else (0.0, 1.0)
-        lines.append(f"  - the paper's own gloss ('most datapoints concentrated in the same "
-                     f"linear region'), read as at least 3 of the 4 points in one region: failed "
-                     f"{most}/{len(failed)}, 99% [{mlo:.0%}, {mhi:.0%}]; successful "
-                     f"{most_ok}/{len(ok)} (a secondary reading, computed after the rule below "
-                     "was fixed; it does not set the status)")
+                     f"{np.mean(ok) if ok else float('nan'):.2f}")
+        lines.append(f"  - reading (a), all four points in one linear region: failed "
+                     f"{one}/{len(failed)}, 99% [{lo:.0%}, {hi:.0%}]: "
+                     f"{_judge(v_all, r).value}")
+        lines.append(f"  - reading (b), the paper's gloss ('most datapoints concentrated in "
+                     f"the same linear region'), at least 3 of the 4 points in one region: "
+                     f"failed {most}/{len(failed)}, 99% [{mlo:.0%}, {mhi:.0%}]: "
+                     f"{_judge(v_most, r).value}; successful runs {most_ok}/{len(ok)}")
         proven = [c for key, reg in run.regions.items() for (_, rc), c in
                   zip(run.classes[key], reg["failed"], strict=True) if rc.kind == BAD_MIN]
-        lines.append(f"  - of these, the proven bad local minima: {len(proven)}, regions "
-                     f"{ {k: proven.count(k) for k in range(1, 5)} }")
+        lines.append(f"  - of the failed runs, the proven bad local minima: {len(proven)}, "
+                     f"regions { {k: proven.count(k) for k in range(1, 5)} }")
         if run is primary:
-            verdict = True if lo > 0.5 else False if hi < 0.5 else None
-            headline = (f"Failed jellyfish ReLU runs ({r.scale} scale): all four points in one "
-                        f"linear region in {one}/{len(failed)} (the declared reading, which "
-                        f"sets the status); at least 3 of the 4 in one region in "
+            readings = {"all four points in one region": v_all,
+                        "at least 3 of the 4 in one region": v_most}
+            headline = (f"Reading-dependent. Failed jellyfish ReLU runs ({r.scale} scale): all "
+                        f"four points in one linear region in {one}/{len(failed)} (reading a: "
+                        f"{_judge(v_all, r).value}); at least 3 of the 4 in one region in "
                         f"{most}/{len(failed)}, against {most_ok}/{len(ok)} of the successful "
-                        "runs (the paper's own gloss, a secondary reading).")
+                        f"runs (reading b, the paper's own gloss: {_judge(v_most, r).value}).")
     figs = (plot_figure3_regions(r.runs, ctx.output_dir / "figure3_regions.png").name,
             plot_figure3_models(primary, ctx.output_dir / "figure3_models.png").name)
+    status = (_judge(None, r) if r.scale.startswith("quick")
+              else judge_readings(readings, claim="fig3"))
     return ClaimResult(
-        status=_judge(verdict, r),
+        status=status,
         established=headline,
         details=(f"{_scale_note(r)}\n\nRegions are counted from exact activation patterns "
-                 "(failed runs at their snapped points where the snap found one).\n\n"
-                 + "\n".join(lines) + "\n\nRule ('almost linear close "
-                 "to the datapoints' read as: all four points in one linear region, i.e. the "
-                 "model is affine on their convex hull): evidence for if the 99% interval of "
-                 "that share among failed runs lies above 1/2, against if below, undecided "
-                 "otherwise. A successful model always needs >= 2 regions (the data are not "
-                 "linearly separable)."),
-        figures=figs, data={"scale": r.scale})
+                 "(failed runs at their snapped points where the snap found one). A successful "
+                 "model always needs >= 2 regions (the data are not linearly separable).\n\n"
+                 + "\n".join(lines) + "\n\n" + rule_note("fig3") + " Earlier releases set "
+                 "the status by reading (a) alone, a reading chosen after the data had been "
+                 "seen."),
+        figures=figs, data={"scale": r.scale,
+                            "readings": {k: _judge(v, r).value for k, v in readings.items()}})

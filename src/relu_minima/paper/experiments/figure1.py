@@ -46,6 +46,7 @@ __all__ = [
     "certified_mean",
     "point_blind_spot_probability",
     "point_statistics",
+    "strict_blind_spot_margin",
 ]
 
 
@@ -199,3 +200,25 @@ def certified_mean(stats: Sequence[tuple[Fraction, Fraction]], std: Any, units: 
     target_mu = Fraction(hi) * Fraction(101, 100)
     digits = 10 ** (2 - math.floor(math.log10(float(-target_mu))))
     return Fraction(math.floor(target_mu * digits), digits)
+
+
+def strict_blind_spot_margin(X: np.ndarray, W: np.ndarray, b: np.ndarray) -> float:
+    """A rigorous upper bound on max_(i, j) (w_j . x_i + b_j) for the exact values of the
+    float arrays ``X`` (N, d), ``W`` (h, d) (the trainer's layout) and ``b`` (h,): the float
+    result plus the worst-case rounding error of a length-(d + 1) dot product,
+    gamma_(d+2) (|X| |W|^T + |b|) with gamma_n = n u / (1 - n u), u = 2^-53, doubled for the
+    rounding of the bound itself. A negative value proves that every unit of the layer is
+    strictly inactive on every input (a strict blind spot of the whole dataset); it is then
+    not necessarily tight."""
+    X, W, b = (np.asarray(a, dtype=np.float64) for a in (X, W, b))
+    if X.ndim != 2 or W.ndim != 2 or b.shape != (W.shape[0],) or X.shape[1] != W.shape[1]:
+        raise ShapeError(f"X {X.shape}, W {W.shape} and b {b.shape} do not fit a layer "
+                         "(X: (N, d), W: (h, d), b: (h,)).")
+    if not (np.all(np.isfinite(X)) and np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+        raise InvalidNumberError("X, W and b must be finite to bound the pre-activations.")
+    u = 2.0**-53
+    n = X.shape[1] + 2
+    gamma = n * u / (1 - n * u)
+    z = X @ W.T + b
+    err = 2 * gamma * (np.abs(X) @ np.abs(W).T + np.abs(b))
+    return float(np.max(z + err))

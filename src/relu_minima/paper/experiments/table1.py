@@ -12,7 +12,6 @@ Clopper-Pearson intervals, and every failed run is classified by
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from ...train import classify as cl
 from ...train.protocol import InitLaw, Net, Protocol
 from ...train.sweep import Config, sweep
 from ...train.trainer import TrainData, TrainResult
+from .rules import judging_seed
 
 __all__ = ["DATASETS", "PAPER", "PROTOCOLS", "SGD_PROTOCOL", "WIDTHS", "Table1Run",
            "clopper_pearson", "rate_rows", "run_table1"]
@@ -95,8 +95,9 @@ Key = tuple[str, str, str, int]  # (data, activation, optimiser, h)
 
 
 def cell_seed(protocol: str, key: Key) -> int:
-    """A fixed seed per cell (CRC-32 of its name): cells are independent, runs reproducible."""
-    return zlib.crc32(f"table1/{protocol}/{'/'.join(map(str, key))}".encode())
+    """A fixed seed per cell (the judging seed of its name, :func:`.rules.judging_seed`):
+    cells are independent, runs reproducible, and the judging runs are new to the rules."""
+    return judging_seed(f"table1/{protocol}/{'/'.join(map(str, key))}")
 
 
 def clopper_pearson(k: int, n: int, level: float = 0.99) -> tuple[float, float]:
