@@ -45,7 +45,7 @@ from typing import Any, ClassVar
 from ...errors import CertificateError, ShapeError, require
 from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
-from ...exact.germs import Poly, add, germ_sign, loss_germ, trim
+from ...exact.germs import Poly, add, germ_sign, loss_germ
 from ...exact.params import ParameterSpace
 from ..certificate import (
     Certificate,
@@ -56,6 +56,9 @@ from ..certificate import (
     witness_along,
 )
 from ..shallow.criterion import verify_shallow
+from .blind_spots import BlindSpot, blind_spot_gradient_vanishes, find_blind_spot
+from .blind_spots import class_bound as _class_bound  # the name DeepCertificate.check() reads
+from .blind_spots import output_classes as _classes
 from .families import FamilyProof, decide_family
 from .moves import SearchResult, check_budget, search_descent
 
@@ -67,53 +70,6 @@ __all__ = [
     "loss_germ",
     "verify_deep_local_minimum",
 ]
-
-# -- blind spots -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class BlindSpot:
-    """Hidden layer ``layer`` (paper's index n, 1-based; weights[n-1]) inactive on all data.
-
-    ``strict``: every pre-activation of the layer is < 0 at every data point; otherwise all are
-    <= 0 and ``zeros`` lists the (point, unit) pairs (0-based) where one is exactly 0.
-    """
-
-    layer: int
-    strict: bool
-    zeros: tuple[tuple[int, int], ...]
-
-
-def find_blind_spot(params: DeepReLU, dataset: Dataset) -> BlindSpot | None:
-    """The first strictly inactive hidden layer, else the first non-strict one, else None."""
-    pre = params.preactivations(dataset)[:-1]
-    weak = None
-    for n, z in enumerate(pre, start=1):
-        if all(t < 0 for row in z for t in row):
-            return BlindSpot(n, True, ())
-        if weak is None and all(t <= 0 for row in z for t in row):
-            zeros = tuple((i, j) for i, row in enumerate(z) for j, t in enumerate(row) if t == 0)
-            weak = BlindSpot(n, False, zeros)
-    return weak
-
-
-def blind_spot_gradient_vanishes(params: DeepReLU, dataset: Dataset) -> bool:
-    """Lemma 2 / Corollary 1, exactly: at a strict blind spot in layer n, the directional
-    derivative of L along every coordinate of layers 1..n is 0 (in fact L is locally
-    constant in them), so gradient-based training never moves those layers.
-
-    Returns False when there is no strict blind spot.
-    """
-    spot = find_blind_spot(params, dataset)
-    if spot is None or not spot.strict:
-        return False
-    count = ParameterSpace(params.widths).layers[spot.layer - 1].stop  # layers 1..n
-    base = params.loss(dataset)
-    for p in range(count):
-        for s in (1, -1):
-            u = ParameterSpace(params.widths).unit_vector({p: s})
-            if loss_germ(params, dataset, u) != trim([base]):
-                return False
-    return True
-
 
 # -- the certificate -------------------------------------------------------------------------
 @register_certificate
@@ -258,41 +214,6 @@ class DeepCertificate(Certificate):
 
 
 # -- the decision procedure --------------------------------------------------------------------
-def _classes(params: DeepReLU, dataset: Dataset) -> list[list[int]]:
-    """Points that share one output on a whole neighbourhood of params (rule 2)."""
-    parent = list(range(dataset.n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        parent[find(i)] = find(j)
-
-    for ix in dataset.groups().values():
-        for i in ix[1:]:
-            join(ix[0], i)
-    for z in params.preactivations(dataset)[:-1]:
-        dead = [i for i, row in enumerate(z) if all(t < 0 for t in row)]
-        for i in dead[1:]:
-            join(dead[0], i)
-    out: dict[int, list[int]] = {}
-    for i in range(dataset.n):
-        out.setdefault(find(i), []).append(i)
-    return list(out.values())
-
-
-def _class_bound(params: DeepReLU, dataset: Dataset) -> Fraction:
-    total = Fraction(0)
-    for cls in _classes(params, dataset):
-        ys = [dataset.y[i] for i in cls]
-        m = sum(ys, Fraction(0)) / len(ys)
-        total += sum(((t - m) ** 2 for t in ys), Fraction(0))
-    return total
-
-
 def _describe_params(p: DeepReLU) -> list[str]:
     out = []
     for n, (M, b) in enumerate(zip(p.weights, p.biases, strict=True), start=1):
