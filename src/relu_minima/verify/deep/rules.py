@@ -352,21 +352,13 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
 def _undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult,
                       max_directions: int, time_limit: float | None) -> str:
     """What was tried, which budget ran out, and which option to raise."""
-    tried = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in found.counts.items())
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
            "family rule applies (all-zero, zero layer, affine or monotone tail, blind spot, "
-           f"depth 2), and none of the {found.tried} exact moves tried ({tried or 'none'}; in "
-           "the order coordinates, unit revivals, path moves, kink sign vectors, random kink "
+           f"depth 2), and none of the {found.tried} exact moves tried ({found.kinds_tried()}; "
+           "in the order coordinates, unit revivals, path moves, kink sign vectors, random kink "
            "moves, sign vectors on 2-4 coordinates) lowers the loss at any order")
-    if found.out_of is not None:
-        name = found.out_of.split("=")[0]
-        flag = "--" + name.replace("_", "-")
-        now = max_directions if name == "max_directions" else time_limit
-        why += (f"; the search stopped when its budget {found.out_of} ran out: raise "
-                f"{name} (e.g. verify_local_minimum(params, dataset, {name}={10 * now}), "
-                f"assert_local_minimum(..., {name}=...), or {flag} on the command line) "
-                "to try more moves")
-    else:
-        why += ("; every move was tried, so a larger budget would not help: the point needs "
-                "reasoning beyond these moves (it may well be a local minimum)")
-    return why
+    advice = found.budget_advice(max_directions, time_limit)
+    if advice is not None:
+        return why + "; " + advice
+    return why + ("; every move was tried, so a larger budget would not help: the point needs "
+                  "reasoning beyond these moves (it may well be a local minimum)")
