@@ -2,22 +2,28 @@
 
 The question is whether theta is a local minimum of L over the affine set A of points that agree
 with theta on every fixed coordinate (:class:`~relu_minima.exact.params.ParameterSpace`,
-docs/method.md, Theorem 2). Two exact routes, nothing else:
+docs/method.md, Theorem 2). The decision is the ordered list :data:`RESTRICTED_RULES`; each
+rule proves a verdict by one exact route (:class:`Route`) or passes:
 
-* **depth 2**: the network is a one-hidden-layer point; the restricted criterion of
-  :mod:`relu_minima.verify.shallow.criterion` decides it completely (Theorem 2).
-* **a dead layer with fixed later biases** (deeper points): if hidden layer n is strictly
-  inactive on every data point (pre-activations < 0; strict inequalities persist on a
-  neighbourhood U), every bias of layers n+1..k-1 is fixed with entries <= 0 and the output bias
-  b_k is fixed, then on U and the restricted set every later hidden layer outputs relu(b_l) = 0
-  and the network outputs b_k at every point: L is constant there, a local minimum. (Typical
-  of bias-free networks: a dead layer can never revive without a moving bias.)
-* **deeper**: the full-space decision of :mod:`relu_minima.verify.deep.rules` runs on the same point
-  with every coordinate free. A local minimum over all of R^P is one over A (A is a subset
-  through theta); a descent direction that leaves every fixed coordinate at 0 lies in A and is a
-  descent there too. Anything else (the full-space descent moves a fixed coordinate, or the
-  full decision is undecided) is reported "undecided" with that reason: a point can be a
-  minimum over A and not over R^P (the paper's deep rules do not restrict).
+1. :func:`depth_two` (``Route.DEPTH_TWO``): the network is a one-hidden-layer point;
+   :func:`~relu_minima.verify.deep.rules.shallow_criterion` decides it completely with the
+   restricted criterion (Theorem 2).
+2. :func:`dead_chain` (``Route.DEAD_CHAIN``, deeper points): if hidden layer n is strictly
+   inactive on every data point (pre-activations < 0; strict inequalities persist on a
+   neighbourhood U), every bias of layers n+1..k-1 is fixed with entries <= 0 and the output
+   bias b_k is fixed, then on U and the restricted set every later hidden layer outputs
+   relu(b_l) = 0 and the network outputs b_k at every point: L is constant there, a local
+   minimum. (Typical of bias-free networks: a dead layer can never revive without a moving
+   bias.)
+3. :func:`full_space` (``Route.FULL_SPACE``): the full-space decision of
+   :mod:`relu_minima.verify.deep.rules` on the same point with every coordinate free. A local
+   minimum over all of R^P is one over A (A is a subset through theta); a descent direction
+   that leaves every fixed coordinate at 0 lies in A and is a descent there too.
+
+Otherwise :func:`undecided` (route ``Route.FULL_SPACE``, the full-space decision attached), with
+that reason (the full-space descent moves a fixed coordinate, or the full decision is
+undecided): a point can be a minimum over A and not over R^P (the paper's deep rules do not
+restrict).
 
 ``check()`` re-verifies the inner certificate, that it is about the same point and data, and
 the implication used; the witness of a "not a minimum" verdict moves moving coordinates only.
@@ -26,25 +32,36 @@ the implication used; the witness of a "not a minimum" verdict moves moving coor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, ClassVar
 
-from ...errors import CertificateError, ShapeError, require
+from ...errors import CertificateError, InvalidArgument, ShapeError, require
 from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
 from ..certificate import Certificate, Verdict, register_certificate
+from .deep_certificate import DeepCertificate
+from .moves import check_budget
+from .rules import find_blind_spot, shallow_criterion, verify_deep_local_minimum
 
-__all__ = ["RestrictedCertificate", "verify_deep", "verify_restricted_deep"]
+__all__ = ["RESTRICTED_RULES", "RestrictedCertificate", "Route", "verify_restricted_deep"]
 
-_ROUTES = ("depth-2 restricted criterion", "full-space decision",
-           "dead layer, later biases fixed")
+
+class Route(StrEnum):
+    """The exact argument a restricted verdict rests on (its JSON ``route``; module docstring)."""
+
+    DEPTH_TWO = "depth-2 restricted criterion"
+    FULL_SPACE = "full-space decision"
+    DEAD_CHAIN = "dead layer, later biases fixed"
+    MOVING_SEARCH = "moving-coordinate search"
 
 
 @register_certificate
 @dataclass(frozen=True)
 class RestrictedCertificate(Certificate):
     """The verdict on a deep point over its moving parameters only, with the inner certificate
-    that proves it (``route`` says which of the module docstring's two routes)."""
+    that proves it (``route`` says which of the module docstring's routes, a :class:`Route`)."""
 
     kind: ClassVar[str] = "restricted-deep"
 
@@ -73,7 +90,7 @@ class RestrictedCertificate(Certificate):
             f"Verdict: {self.status.upper()} ({self.route}): {self.reason}.",
             "",
         ]
-        if self.route == _ROUTES[2]:
+        if self.route == Route.DEAD_CHAIN:
             n, k = self.inner, self.params.depth
             later = (f"Every bias of layers {n + 1}..{k - 1} is fixed with entries <= 0 (layers "
                      f"{n + 1}..{k - 1} then output relu(b_l) = 0)" if n + 1 <= k - 1 else
@@ -86,9 +103,13 @@ class RestrictedCertificate(Certificate):
                 f"{self.params.biases[-1][0]} is fixed, so on U, among the points that move only "
                 f"the moving parameters, every output equals b_{k} and L = {self.loss} is "
                 "constant: a local minimum (not strict)."])
-        if self.route == _ROUTES[0]:
+        if self.route == Route.DEPTH_TWO:
             head.append("Depth 2: the restricted one-hidden-layer criterion decides it "
                         "(docs/method.md, Theorem 2):")
+        elif self.route == Route.MOVING_SEARCH:
+            head.append("The exact move search over the moving coordinates only (each move "
+                        "leaves every fixed coordinate at 0, so its descent stays in the "
+                        "restricted set), stated for the point with every coordinate free:")
         else:
             head.append("The decision over all coordinates (a minimum there is one over the "
                         "restricted set; a descent there counts only if it moves no fixed "
@@ -101,7 +122,7 @@ class RestrictedCertificate(Certificate):
         w = self.inner.witness(radius)
         if w is None:
             raise CertificateError("the inner certificate gives no witness")
-        net = DeepReLU.from_shallow(w) if self.route == _ROUTES[0] else w
+        net = DeepReLU.from_shallow(w) if self.route == Route.DEPTH_TWO else w
         return DeepReLU(net.weights, net.biases, **self.params.space.parameterisation())
 
     def _check_evidence(self) -> None:
@@ -110,7 +131,7 @@ class RestrictedCertificate(Certificate):
                 "params must be a DeepReLU and dataset a Dataset")
         require(not p.space.is_full, "a restricted certificate needs a restricted "
                 "parameterisation (use the deep-relu decision for the full space)")
-        if self.route == _ROUTES[2]:
+        if self.route == Route.DEAD_CHAIN:
             require(self.verdict is Verdict.MINIMUM and isinstance(inner, int)
                     and _dead_chain(p, D, inner), "the dead layer or the fixed later biases "
                     "do not hold at params")
@@ -118,12 +139,15 @@ class RestrictedCertificate(Certificate):
         require(isinstance(inner, Certificate), "no inner certificate")
         require(inner.dataset == D, "the inner certificate is about other data")
         inner.check()
-        if self.route == _ROUTES[0]:
+        if self.route == Route.DEPTH_TWO:
             require(p.depth == 2 and inner.params == p.to_shallow(),
                     "the inner certificate is not the restricted depth-2 point")
             require(inner.verdict is self.verdict, "the inner certificate has another verdict")
             return
-        require(self.route == _ROUTES[1], f"route={self.route!r} is not one of {_ROUTES}")
+        require(self.route in (Route.FULL_SPACE, Route.MOVING_SEARCH),
+                f"route={str(self.route)!r} is not one of {tuple(r.value for r in Route)}")
+        require(self.route != Route.MOVING_SEARCH or self.verdict is Verdict.NOT_MINIMUM,
+                "the moving-coordinate search proves only 'not a local minimum'")
         require(inner.params == p.with_space() and inner.params.space.is_full,
                 "the inner certificate is not the full-space decision of params")
         if self.verdict is Verdict.MINIMUM:
@@ -156,45 +180,110 @@ class RestrictedCertificate(Certificate):
                    else int(ev["dead_layer"]))
 
 
-def verify_restricted_deep(params: DeepReLU, dataset: Dataset, **options: Any
-                           ) -> RestrictedCertificate:
-    """Decide whether the deep point ``params`` is a local minimum over its moving parameters
-    (``params.space``); ``options`` go to the full-space deep decision (depth > 2 only)."""
-    from ..shallow.criterion import verify_shallow
-    from .rules import find_blind_spot, verify_deep_local_minimum
+# -- the decision -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RestrictedPoint:
+    """A deep point with a restricted parameterisation, its data and the search budget, with
+    what the rules read, computed once: the loss and the full-space decision."""
 
+    params: DeepReLU
+    dataset: Dataset
+    max_directions: int = 4000
+    time_limit: float | None = None
+
+    @cached_property
+    def loss(self) -> Fraction:
+        return self.params.loss(self.dataset)
+
+    @cached_property
+    def full(self) -> DeepCertificate:
+        """The decision with every coordinate free (route 3, and the undecided reason)."""
+        return verify_deep_local_minimum(self.params.with_space(), self.dataset,
+                                         max_directions=self.max_directions,
+                                         time_limit=self.time_limit)
+
+    def certificate(self, verdict: Verdict, reason: str, route: Route,
+                    inner: Any) -> RestrictedCertificate:
+        return RestrictedCertificate(self.params, self.dataset, verdict, self.loss, reason,
+                                     route, inner)
+
+
+def depth_two(pt: RestrictedPoint) -> RestrictedCertificate | None:
+    """Depth 2: a one-hidden-layer point, decided completely by the restricted criterion
+    (Theorem 2) through :func:`~relu_minima.verify.deep.rules.shallow_criterion`."""
+    if pt.params.depth != 2:
+        return None
+    inner = shallow_criterion(pt.params, pt.dataset)
+    return pt.certificate(inner.verdict, inner.reason, Route.DEPTH_TWO, inner)
+
+
+def dead_chain(pt: RestrictedPoint) -> RestrictedCertificate | None:
+    """A strictly dead hidden layer whose later biases, output bias included, are all fixed
+    (hidden ones <= 0): near theta, in the restricted set, the output is the fixed b_k at
+    every point, so L is constant: a local minimum (Lemma 2 with nothing left to revive)."""
+    spot = find_blind_spot(pt.params, pt.dataset)
+    if spot is None or not spot.strict or not _dead_chain(pt.params, pt.dataset, spot.layer):
+        return None
+    return pt.certificate(
+        Verdict.MINIMUM, f"hidden layer {spot.layer} is dead on every point and cannot revive: "
+        "every later bias is fixed (<= 0), so the output is the fixed output bias near theta",
+        Route.DEAD_CHAIN, spot.layer)
+
+
+def full_space(pt: RestrictedPoint) -> RestrictedCertificate | None:
+    """The full-space decision, where it transfers: its minimum is a minimum over the
+    restricted set (a subset through theta), and its descent is one there when it leaves
+    every fixed coordinate at 0."""
+    full = pt.full
+    if full.verdict is Verdict.MINIMUM or (full.verdict is Verdict.NOT_MINIMUM
+                                           and not pt.params.space.moved_fixed(full.direction)):
+        return pt.certificate(full.verdict, full.reason, Route.FULL_SPACE, full)
+    return None
+
+
+RESTRICTED_RULES = (depth_two, dead_chain, full_space)
+"""The restricted decision, in order: each rule proves a verdict or passes (module docstring)."""
+
+
+def undecided(pt: RestrictedPoint) -> RestrictedCertificate:
+    """No route decided: the full-space descent moves a fixed coordinate, or the full-space
+    decision is undecided."""
+    full = pt.full
+    if full.verdict is Verdict.NOT_MINIMUM:
+        moved = pt.params.space.moved_fixed(full.direction)
+        why = (f"over all parameters the point is not a minimum, but the descent moves "
+               f"fixed parameter(s) {', '.join(moved[:5])}; the deep rules do not decide "
+               "the restricted question (a one-hidden-layer or depth-2 point would be "
+               "decided exactly)")
+    else:
+        why = f"undecided over all parameters ({full.reason}), so over the restricted set too"
+    return pt.certificate(Verdict.UNDECIDED, why, Route.FULL_SPACE, full)
+
+
+def verify_restricted_deep(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
+                           time_limit: float | None = None) -> RestrictedCertificate:
+    """Decide whether the deep point ``params`` is a local minimum over its moving parameters
+    (``params.space``): :data:`RESTRICTED_RULES` in order, else :func:`undecided`."""
     if not isinstance(params, DeepReLU):
         raise ShapeError(f"params of type {type(params).__name__} must be a DeepReLU.")
-    loss = params.loss(dataset)
-    if params.depth == 2:
-        inner = verify_shallow(params.to_shallow(), dataset)
-        return RestrictedCertificate(params, dataset, inner.verdict, loss, inner.reason,
-                                     _ROUTES[0], inner)
-    spot = find_blind_spot(params, dataset)
-    if spot is not None and spot.strict and _dead_chain(params, dataset, spot.layer):
-        return RestrictedCertificate(
-            params, dataset, Verdict.MINIMUM, loss,
-            f"hidden layer {spot.layer} is dead on every point and cannot revive: every later "
-            "bias is fixed (<= 0), so the output is the fixed output bias near theta",
-            _ROUTES[2], spot.layer)
-    inner = verify_deep_local_minimum(params.with_space(), dataset, **options)
-    verdict, reason = inner.verdict, inner.reason
-    if verdict is Verdict.NOT_MINIMUM:
-        moved = params.space.moved_fixed(inner.direction)
-        if moved:
-            verdict = Verdict.UNDECIDED
-            reason = (f"over all parameters the point is not a minimum, but the descent moves "
-                      f"fixed parameter(s) {', '.join(moved[:5])}; the deep rules do not decide "
-                      "the restricted question (a one-hidden-layer or depth-2 point would be "
-                      "decided exactly)")
-    elif verdict is Verdict.UNDECIDED:
-        reason = f"undecided over all parameters ({reason}), so over the restricted set too"
-    return RestrictedCertificate(params, dataset, verdict, loss, reason, _ROUTES[1], inner)
+    if params.space.is_full:
+        raise InvalidArgument("params has no restricted parameterisation (every coordinate "
+                              "moves); decide it with verify_deep_local_minimum or "
+                              "verify_local_minimum.")
+    check_budget(max_directions, "max_directions", integer=True)
+    check_budget(time_limit, "time_limit", integer=False)
+    params._check_dims(dataset)
+    pt = RestrictedPoint(params, dataset, max_directions, time_limit)
+    for rule in RESTRICTED_RULES:
+        cert = rule(pt)
+        if cert is not None:
+            return cert
+    return undecided(pt)
 
 
 def _dead_chain(params: DeepReLU, dataset: Dataset, n: int) -> bool:
     """Hidden layer n (1-based) strictly negative on every point, every bias of layers
-    n+1..k-1 fixed with entries <= 0, and the output bias fixed (the third route)."""
+    n+1..k-1 fixed with entries <= 0, and the output bias fixed (route 2)."""
     S, k = params.space, params.depth
     if not (1 <= n < k):
         return False
@@ -206,17 +295,3 @@ def _dead_chain(params: DeepReLU, dataset: Dataset, n: int) -> bool:
             if S.moving[S.bias_index(layer, j)] or b > 0:
                 return False
     return not S.moving[S.bias_index(k, 1)]
-
-
-def verify_deep(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
-                time_limit: float | None = None) -> Certificate:
-    """The deep entry point of ``verify_local_minimum``: the full-space decision of
-    :mod:`relu_minima.verify.deep.rules`, or :func:`verify_restricted_deep` when ``params`` has a
-    restricted parameterisation."""
-    from .rules import verify_deep_local_minimum
-
-    if isinstance(params, DeepReLU) and not params.space.is_full:
-        return verify_restricted_deep(params, dataset, max_directions=max_directions,
-                                      time_limit=time_limit)
-    return verify_deep_local_minimum(params, dataset, max_directions=max_directions,
-                                     time_limit=time_limit)
