@@ -19,11 +19,18 @@ rule proves a verdict by one exact route (:class:`Route`) or passes:
    :mod:`relu_minima.verify.deep.rules` on the same point with every coordinate free. A local
    minimum over all of R^P is one over A (A is a subset through theta); a descent direction
    that leaves every fixed coordinate at 0 lies in A and is a descent there too.
+4. :func:`moving_search` (``Route.MOVING_SEARCH``): the exact move search of
+   :mod:`relu_minima.verify.deep.moves` over the moving coordinates only (every first- and
+   second-order move it has: coordinates, revivals, paths, kink and exhaustive sign vectors,
+   random kink moves, each without its fixed coordinates). Its directions leave every fixed
+   coordinate at 0, so a descent lies in A: not a minimum.
 
 Otherwise :func:`undecided` (route ``Route.FULL_SPACE``, the full-space decision attached), with
-that reason (the full-space descent moves a fixed coordinate, or the full decision is
-undecided): a point can be a minimum over A and not over R^P (the paper's deep rules do not
-restrict).
+the reason: what the full space says, how many moves of the moving coordinates were tried and
+which budget ran out, and which rule is missing (a point can be a minimum over A and not over
+R^P, and except at depth 2 the minimum routes need a full-space minimum or a dead chain).
+``max_directions`` and ``time_limit`` bound each of the two searches (full space, moving
+coordinates).
 
 ``check()`` re-verifies the inner certificate, that it is about the same point and data, and
 the implication used; the witness of a "not a minimum" verdict moves moving coordinates only.
@@ -42,8 +49,14 @@ from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
 from ..certificate import Certificate, Verdict, register_certificate
 from .deep_certificate import DeepCertificate
-from .moves import check_budget
-from .rules import find_blind_spot, shallow_criterion, verify_deep_local_minimum
+from .moves import SearchResult, check_budget, search_descent
+from .rules import (
+    DeepPoint,
+    descent_certificate,
+    find_blind_spot,
+    shallow_criterion,
+    verify_deep_local_minimum,
+)
 
 __all__ = ["RESTRICTED_RULES", "RestrictedCertificate", "Route", "verify_restricted_deep"]
 
@@ -184,7 +197,8 @@ class RestrictedCertificate(Certificate):
 @dataclass(frozen=True)
 class RestrictedPoint:
     """A deep point with a restricted parameterisation, its data and the search budget, with
-    what the rules read, computed once: the loss and the full-space decision."""
+    what the rules read, computed once: the loss, the full-space decision, the move search
+    over the moving coordinates."""
 
     params: DeepReLU
     dataset: Dataset
@@ -201,6 +215,12 @@ class RestrictedPoint:
         return verify_deep_local_minimum(self.params.with_space(), self.dataset,
                                          max_directions=self.max_directions,
                                          time_limit=self.time_limit)
+
+    @cached_property
+    def search(self) -> SearchResult:
+        """The move search over the moving coordinates (route 4)."""
+        return search_descent(self.params, self.dataset, self.loss,
+                              max_directions=self.max_directions, time_limit=self.time_limit)
 
     def certificate(self, verdict: Verdict, reason: str, route: Route,
                     inner: Any) -> RestrictedCertificate:
@@ -241,22 +261,40 @@ def full_space(pt: RestrictedPoint) -> RestrictedCertificate | None:
     return None
 
 
-RESTRICTED_RULES = (depth_two, dead_chain, full_space)
+def moving_search(pt: RestrictedPoint) -> RestrictedCertificate | None:
+    """The move search over the moving coordinates only: the first move whose exact loss
+    germ descends leaves every fixed coordinate at 0, so it is a descent in the restricted
+    set (stated as a descent of the point with every coordinate free, which ``check()``
+    re-verifies together with the fixed coordinates it leaves alone)."""
+    if pt.search.direction is None:
+        return None
+    inner = descent_certificate(DeepPoint(pt.params.with_space(), pt.dataset), pt.search)
+    return pt.certificate(Verdict.NOT_MINIMUM, inner.reason + ", which moves only moving "
+                          "parameters", Route.MOVING_SEARCH, inner)
+
+
+RESTRICTED_RULES = (depth_two, dead_chain, full_space, moving_search)
 """The restricted decision, in order: each rule proves a verdict or passes (module docstring)."""
 
 
 def undecided(pt: RestrictedPoint) -> RestrictedCertificate:
-    """No route decided: the full-space descent moves a fixed coordinate, or the full-space
-    decision is undecided."""
-    full = pt.full
+    """No route decided: what the full space says, what the moving search tried (and which
+    budget to raise), and which rule is missing."""
+    full, found = pt.full, pt.search
     if full.verdict is Verdict.NOT_MINIMUM:
         moved = pt.params.space.moved_fixed(full.direction)
-        why = (f"over all parameters the point is not a minimum, but the descent moves "
-               f"fixed parameter(s) {', '.join(moved[:5])}; the deep rules do not decide "
-               "the restricted question (a one-hidden-layer or depth-2 point would be "
-               "decided exactly)")
+        why = (f"over all parameters the point is not a minimum, but that descent moves fixed "
+               f"parameter(s) {', '.join(moved[:5])}")
     else:
-        why = f"undecided over all parameters ({full.reason}), so over the restricted set too"
+        why = f"undecided over all parameters ({full.reason})"
+    why += (f"; none of the {found.tried} exact moves of the moving parameters tried "
+            f"({found.kinds_tried()}) lowers the loss at any order")
+    advice = found.budget_advice(pt.max_directions, pt.time_limit)
+    why += "; " + (advice if advice is not None else "every such move was tried")
+    why += ("; the rule that is missing is one proving a minimum over the moving parameters "
+            "alone: except at depth 2 the library proves a restricted minimum only from a "
+            "full-space minimum or a dead layer whose later biases are all fixed, and neither "
+            "holds here")
     return pt.certificate(Verdict.UNDECIDED, why, Route.FULL_SPACE, full)
 
 

@@ -140,7 +140,9 @@ class DeepPoint:
     def certificate(self, verdict: Verdict, case: str, reason: str, proof: list[str],
                     **evidence: Any) -> DeepCertificate:
         """The certificate of a verdict: the proof below the printed parameters, and the
-        point's loss, target mean and blind spot."""
+        point's loss, target mean and blind spot (with its constant output, when strict)."""
+        if self.spot is not None and self.spot.strict:
+            evidence.setdefault("constant_output", self.outputs[0])
         return DeepCertificate(params=self.params, dataset=self.dataset, verdict=verdict,
                                loss=self.loss, reason=reason, case=case,
                                proof=(*self.head, *proof), target_mean=self.ybar,
