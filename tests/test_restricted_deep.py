@@ -1,6 +1,8 @@
 """Restricted deep points (bias-free layers, frozen coordinates): a descent of the moving
-coordinates is found by the move search over them (issue 22, item 11), and "undecided" is
-left only when no move of the moving coordinates descends, with the missing rule named."""
+coordinates is found by the move search over them, even when the full-space descent needs a
+fixed coordinate (a review found 193 of 300 random bias-free points left undecided that way),
+and "undecided" is left only when no move of the moving coordinates descends, with the
+missing rule named."""
 
 from __future__ import annotations
 
