@@ -65,6 +65,7 @@ __all__ = [
     "DeepCertificate",
     "DeepPoint",
     "blind_spot_gradient_vanishes",
+    "descent_certificate",
     "find_blind_spot",
     "loss_germ",
     "shallow_criterion",
