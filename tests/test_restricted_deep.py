@@ -12,7 +12,12 @@ from fractions import Fraction
 
 from relu_minima import Dataset, DeepReLU, verify_local_minimum
 from relu_minima.exact.germs import add, germ_sign, loss_germ
-from relu_minima.verify.deep.restricted import RESTRICTED_RULES, RestrictedPoint, Route
+from relu_minima.verify.deep.restricted import (
+    RESTRICTED_RULES,
+    RestrictedPoint,
+    Route,
+    moving_search,
+)
 
 REVIEW_NET = DeepReLU([[[-1], [2]], [[1, 2]], [[-2]]], [None] * 3, bias=False)
 REVIEW_D = Dataset([2, 3, 2], [3, -1, -1])
@@ -61,9 +66,9 @@ def test_random_bias_free_points_undecided_only_without_a_moving_descent():
     for _ in range(40):
         net, D = _bias_free_point(rng)
         cert = verify_local_minimum(net, D, max_directions=200)
-        # the decision without the moving-coordinate search (its three other routes)
+        # the decision without the moving-coordinate search (its other routes)
         pt = RestrictedPoint(net, D, max_directions=200)
-        before += all(rule(pt) is None for rule in RESTRICTED_RULES[:-1])
+        before += all(rule(pt) is None for rule in RESTRICTED_RULES if rule is not moving_search)
         after += cert.is_local_minimum is None
         assert cert.check()
         if cert.is_local_minimum is False:
@@ -103,3 +108,21 @@ def test_undecided_names_what_was_tried_and_the_missing_rule():
         in cert.reason
     short = verify_local_minimum(net, D, max_directions=2)
     assert "max_directions=2 ran out" in short.reason
+
+
+def test_the_moving_coordinates_are_searched_before_the_full_space(monkeypatch):
+    # no construction decides (the sum of residuals is 0 and the output bias moves); the
+    # search over the moving coordinates finds W_1[1,1] at once, so the full-space search
+    # (which would find a descent too) never runs
+    from relu_minima.verify.deep import rules
+
+    searches = []
+    real = rules.search_descent
+    monkeypatch.setattr(rules, "search_descent",
+                        lambda *a, **k: searches.append(1) or real(*a, **k))
+    net = DeepReLU([[[2]], [[1]], [[1]]], [[0], [-4], ["1/4"]], frozen=["W_3[1,1]"])
+    D = Dataset([-1, -2, 2, 2], [-1, 1, 3, -2])
+    assert sum(net.residuals(D)) == 0
+    cert = verify_local_minimum(net, D)
+    assert cert.route is Route.MOVING_SEARCH and "W_1[1,1] increasing" in cert.reason
+    assert searches == [] and cert.check()

@@ -15,15 +15,19 @@ rule proves a verdict by one exact route (:class:`Route`) or passes:
    relu(b_l) = 0 and the network outputs b_k at every point: L is constant there, a local
    minimum. (Typical of bias-free networks: a dead layer can never revive without a moving
    bias.)
-3. :func:`full_space` (``Route.FULL_SPACE``): the full-space decision of
-   :mod:`relu_minima.verify.deep.rules` on the same point with every coordinate free. A local
-   minimum over all of R^P is one over A (A is a subset through theta); a descent direction
-   that leaves every fixed coordinate at 0 lies in A and is a descent there too.
-4. :func:`moving_search` (``Route.MOVING_SEARCH``): the exact move search of
+3. :func:`full_space` (``Route.FULL_SPACE``): the full-space rules of
+   :mod:`relu_minima.verify.deep.rules` that prove by a construction (``BEFORE_SEARCH``), on
+   the same point with every coordinate free. A local minimum over all of R^P is one over A
+   (A is a subset through theta); a descent direction that leaves every fixed coordinate at 0
+   lies in A and is a descent there too.
+4. :func:`moving_search` (``Route.MOVING_SEARCH``): the moving coordinates are searched
+   first, before the full-space search: the exact move search of
    :mod:`relu_minima.verify.deep.moves` over the moving coordinates only (every first- and
    second-order move it has: coordinates, revivals, paths, kink and exhaustive sign vectors,
    random kink moves, each without its fixed coordinates). Its directions leave every fixed
    coordinate at 0, so a descent lies in A: not a minimum.
+5. :func:`full_space_search` (``Route.FULL_SPACE``): the rest of the full-space decision (its
+   move search, and depth 1's convexity), where it transfers as in 3.
 
 Otherwise :func:`undecided` (route ``Route.FULL_SPACE``, the full-space decision attached), with
 the reason: what the full space says, how many moves of the moving coordinates were tried and
@@ -51,12 +55,15 @@ from ..certificate import Certificate, Verdict, register_certificate
 from .deep_certificate import DeepCertificate
 from .moves import SearchResult, check_budget, search_descent
 from .rules import (
+    BEFORE_SEARCH,
+    SEARCH,
     DeepPoint,
     descent_certificate,
     find_blind_spot,
+    first_verdict,
     shallow_criterion,
-    verify_deep_local_minimum,
 )
+from .rules import undecided as full_space_undecided
 
 __all__ = ["RESTRICTED_RULES", "RestrictedCertificate", "Route", "verify_restricted_deep"]
 
@@ -197,8 +204,8 @@ class RestrictedCertificate(Certificate):
 @dataclass(frozen=True)
 class RestrictedPoint:
     """A deep point with a restricted parameterisation, its data and the search budget, with
-    what the rules read, computed once: the loss, the full-space decision, the move search
-    over the moving coordinates."""
+    what the rules read, computed once: the loss, the full-space point and its decision, the
+    move search over the moving coordinates."""
 
     params: DeepReLU
     dataset: Dataset
@@ -210,11 +217,24 @@ class RestrictedPoint:
         return self.params.loss(self.dataset)
 
     @cached_property
+    def full_point(self) -> DeepPoint:
+        """The same point with every coordinate free, as the full-space rules read it."""
+        return DeepPoint(self.params.with_space(), self.dataset, self.max_directions,
+                         self.time_limit)
+
+    @cached_property
+    def full_before_search(self) -> DeepCertificate | None:
+        """The full-space verdict of the rules before its search (route 3), or None."""
+        return first_verdict(self.full_point, BEFORE_SEARCH)
+
+    @cached_property
     def full(self) -> DeepCertificate:
-        """The decision with every coordinate free (route 3, and the undecided reason)."""
-        return verify_deep_local_minimum(self.params.with_space(), self.dataset,
-                                         max_directions=self.max_directions,
-                                         time_limit=self.time_limit)
+        """The full-space decision, exactly as ``verify_deep_local_minimum`` returns it
+        (route 5, and the undecided reason); its search runs only if needed."""
+        cert = self.full_before_search
+        if cert is None:
+            cert = first_verdict(self.full_point, SEARCH)
+        return cert if cert is not None else full_space_undecided(self.full_point)
 
     @cached_property
     def search(self) -> SearchResult:
@@ -250,15 +270,32 @@ def dead_chain(pt: RestrictedPoint) -> RestrictedCertificate | None:
         Route.DEAD_CHAIN, spot.layer)
 
 
-def full_space(pt: RestrictedPoint) -> RestrictedCertificate | None:
-    """The full-space decision, where it transfers: its minimum is a minimum over the
-    restricted set (a subset through theta), and its descent is one there when it leaves
-    every fixed coordinate at 0."""
-    full = pt.full
+def _transfer(pt: RestrictedPoint, full: DeepCertificate | None
+              ) -> RestrictedCertificate | None:
+    """A full-space verdict, where it transfers: its minimum is a minimum over the restricted
+    set (a subset through theta), and its descent is one there when it leaves every fixed
+    coordinate at 0."""
+    if full is None:
+        return None
     if full.verdict is Verdict.MINIMUM or (full.verdict is Verdict.NOT_MINIMUM
                                            and not pt.params.space.moved_fixed(full.direction)):
         return pt.certificate(full.verdict, full.reason, Route.FULL_SPACE, full)
     return None
+
+
+def full_space(pt: RestrictedPoint) -> RestrictedCertificate | None:
+    """The full-space rules that prove by a construction (blind spot, output bias, families,
+    class-mean bound), where their verdict transfers. Their verdict is the full-space
+    decision itself (the first rule that decides)."""
+    return _transfer(pt, pt.full_before_search)
+
+
+def full_space_search(pt: RestrictedPoint) -> RestrictedCertificate | None:
+    """The rest of the full-space decision (its move search; the convexity of depth 1), where
+    it transfers. Reached only when the moving search found no descent; a full-space descent
+    found here transfers only if it leaves every fixed coordinate at 0 (its search tries moves
+    that the moving one does not, such as revivals through a bias that is then re-centred)."""
+    return _transfer(pt, pt.full) if pt.full_before_search is None else None
 
 
 def moving_search(pt: RestrictedPoint) -> RestrictedCertificate | None:
@@ -273,7 +310,7 @@ def moving_search(pt: RestrictedPoint) -> RestrictedCertificate | None:
                           "parameters", Route.MOVING_SEARCH, inner)
 
 
-RESTRICTED_RULES = (depth_two, dead_chain, full_space, moving_search)
+RESTRICTED_RULES = (depth_two, dead_chain, full_space, moving_search, full_space_search)
 """The restricted decision, in order: each rule proves a verdict or passes (module docstring)."""
 
 

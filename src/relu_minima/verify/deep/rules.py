@@ -36,6 +36,7 @@ Restricted parameterisations (bias-free layers, frozen coordinates) are decided 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
@@ -60,13 +61,16 @@ from .families import decide_family
 from .moves import SearchResult, check_budget, search_descent
 
 __all__ = [
+    "BEFORE_SEARCH",
     "RULES",
+    "SEARCH",
     "BlindSpot",
     "DeepCertificate",
     "DeepPoint",
     "blind_spot_gradient_vanishes",
     "descent_certificate",
     "find_blind_spot",
+    "first_verdict",
     "loss_germ",
     "shallow_criterion",
     "verify_deep_local_minimum",
@@ -151,6 +155,9 @@ class DeepPoint:
 
 
 # -- the rules, in order ---------------------------------------------------------------------
+Rule = Callable[[DeepPoint], DeepCertificate | None]
+
+
 def strict_blind_spot(pt: DeepPoint) -> DeepCertificate | None:
     """Theorem 1 (i), corrected (Lemma 2, Corollary 1). A hidden layer n strictly negative at
     every data point stays so on a neighbourhood U, so on U every output is one number
@@ -302,9 +309,21 @@ def convex_depth_one(pt: DeepPoint) -> DeepCertificate | None:
                           "depth 1: convex loss with zero gradient", proof)
 
 
-RULES = (strict_blind_spot, output_bias, whole_family, class_mean_bound, depth_two,
-         descent_moves, convex_depth_one)
+BEFORE_SEARCH = (strict_blind_spot, output_bias, whole_family, class_mean_bound, depth_two)
+"""The rules that prove by a construction, before any search (rules 1-5)."""
+SEARCH = (descent_moves, convex_depth_one)
+"""The rules that read the move search (rules 6-7)."""
+RULES = BEFORE_SEARCH + SEARCH
 """The decision, in order: each rule proves a verdict or passes (module docstring)."""
+
+
+def first_verdict(pt: DeepPoint, rules: tuple[Rule, ...]) -> DeepCertificate | None:
+    """The verdict of the first of ``rules`` that decides ``pt``, or None."""
+    for rule in rules:
+        cert = rule(pt)
+        if cert is not None:
+            return cert
+    return None
 
 
 def undecided(pt: DeepPoint) -> DeepCertificate:
@@ -345,11 +364,8 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
         raise ShapeError(f"dataset={dataset!r} must be a relu_minima.Dataset.")
     params._check_dims(dataset)
     pt = DeepPoint(params, dataset, max_directions, time_limit)
-    for rule in RULES:
-        cert = rule(pt)
-        if cert is not None:
-            return cert
-    return undecided(pt)
+    cert = first_verdict(pt, RULES)
+    return cert if cert is not None else undecided(pt)
 
 
 def _undecided_reason(loss: Fraction, bound: Fraction, found: SearchResult,
