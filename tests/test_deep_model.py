@@ -40,6 +40,28 @@ def test_dataset_methods():
     assert ABS.hidden_activations(D) == (((0, 2), (1, 0), (3, 0)),)
 
 
+def test_one_forward_pass_per_point_and_dataset(monkeypatch):
+    """A deep decision reads the forward pass of its point many times (every rule, the move
+    search, the blind-spot and class tests); it is computed once per dataset object."""
+    from relu_minima.exact import deep_relu
+    from relu_minima.verify.deep.rules import verify_deep_local_minimum
+
+    layers = []
+    real = deep_relu.linalg.affine_products
+    monkeypatch.setattr(deep_relu.linalg, "affine_products",
+                        lambda X, U: layers.append(1) or real(X, U))
+    net = DeepReLU([[[1], [-1]], [[1, 1]], [[1]]], [[0, 0], [0], [0]])
+    D = Dataset([0, 1, 3, 4], [1, 1, 3, 3])  # sum of residuals 0: the output bias passes
+    cert = verify_deep_local_minimum(net, D)
+    assert cert.case == "descent direction"  # the walk went through every rule and the search
+    assert len(layers) == net.depth  # one pass: one product per layer
+    assert net.with_space(bias=False).preactivations(D) is net.preactivations(D)
+    # identity, not equality, of the dataset: other data is never served the cached pass
+    other = Dataset([0, 1, 3, 4], [0, 0, 0, 0])
+    assert net.loss(other) == 0 + 1 + 9 + 16 and len(layers) == 2 * net.depth
+    assert net.outputs(D) == [0, 1, 3, 4]  # one slot, as ShallowReLU: the last dataset's
+
+
 def test_depth_one_is_linear():
     net = DeepReLU([[[2, -1]]], [[3]])
     assert net.widths == (2, 1) and net([1, 5]) == 0

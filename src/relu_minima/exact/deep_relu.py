@@ -117,8 +117,14 @@ class DeepReLU:
             space.check_point(self.parameters())
 
     def with_space(self, bias: Any = True, frozen: Any = ()) -> DeepReLU:
-        """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
-        return DeepReLU(self.weights, self.biases, bias=bias, frozen=frozen)
+        """The same point with another parameterisation (``bias``/``frozen`` as in the class).
+
+        The same weights and biases give the same forward pass: the copy shares the cached one
+        (the restricted decision runs the full-space one on this copy)."""
+        other = DeepReLU(self.weights, self.biases, bias=bias, frozen=frozen)
+        if "_forward" in self.__dict__:
+            object.__setattr__(other, "_forward", self.__dict__["_forward"])
+        return other
 
     # -- printing --------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -185,7 +191,22 @@ class DeepReLU:
     __call__ = forward
 
     def preactivations(self, dataset: Dataset) -> tuple[Table, ...]:
-        """Per layer n, the n_points x h_n table of W_n a_{n-1} + b_n (the last is the output)."""
+        """Per layer n, the n_points x h_n table of W_n a_{n-1} + b_n (the last is the output).
+
+        The forward pass is kept with the dataset it was made for, as ``ShallowReLU`` keeps its
+        pre-activation table: the point is immutable and the tables are tuples, so the rules of
+        one deep decision, its search and its ``check()`` share one pass instead of each
+        recomputing it. (Identity of the dataset, not equality: a cheap test that cannot be
+        fooled.)
+        """
+        cached = self.__dict__.get("_forward")
+        if cached is not None and cached[0] is dataset:
+            return cached[1]
+        tables = self._forward_pass(dataset)
+        object.__setattr__(self, "_forward", (dataset, tables))
+        return tables
+
+    def _forward_pass(self, dataset: Dataset) -> tuple[Table, ...]:
         self._check_dims(dataset)
         tables: list[Table] = []
         a: Sequence[Sequence[Fraction]] = dataset.X

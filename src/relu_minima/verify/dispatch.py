@@ -1,7 +1,9 @@
 """``verify_local_minimum``: one entry point, dispatched on the type of the network.
 
-Each decision registers itself for a model type with :func:`register_decision`; options that a
-decision does not take are refused by name.
+:data:`_DECISIONS` is the table of decisions by model type, written here and nowhere else (the
+smooth decision joins it on first use, since it may need python-flint); options that a decision
+does not take are refused by name. A deep point goes to :func:`verify_deep`, which sends it to
+the full-space rules or to the restricted decision by its parameterisation.
 """
 
 from __future__ import annotations
@@ -15,34 +17,38 @@ from ..exact.datasets import Dataset, require_dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.shallow_relu import ShallowReLU
 from .certificate import Certificate
-from .deep.restricted import verify_deep
+from .deep.restricted import verify_restricted_deep
+from .deep.rules import verify_deep_local_minimum
 from .shallow.criterion import verify_shallow
 
-__all__ = ["register_decision", "verify_local_minimum"]
+__all__ = ["verify_deep", "verify_local_minimum"]
+
+
+def verify_deep(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
+                time_limit: float | None = None) -> Certificate:
+    """The deep decision of ``verify_local_minimum``: the full-space rules of
+    :mod:`relu_minima.verify.deep.rules` when every coordinate moves, else the decision over
+    the moving coordinates of :mod:`relu_minima.verify.deep.restricted` (a bias-free layer or a
+    frozen coordinate changes the question: a minimum over fewer coordinates need not be one
+    over all of them). Each sends a depth-2 point to the shallow criterion itself, through
+    :func:`relu_minima.verify.deep.rules.shallow_criterion`."""
+    decide = verify_deep_local_minimum if params.space.is_full else verify_restricted_deep
+    return decide(params, dataset, max_directions=max_directions, time_limit=time_limit)
+
 
 _DECISIONS: dict[type, Callable[..., Certificate]] = {
     ShallowReLU: verify_shallow,
-    DeepReLU: verify_deep,  # the deep decision, or the restricted one
+    DeepReLU: verify_deep,
 }
 
 
-def register_decision(model: type) -> Callable[[Callable[..., Certificate]],
-                                               Callable[..., Certificate]]:
-    """Decorator: ``decide(params, dataset, **options)`` decides points of type ``model``."""
-    def register(decide: Callable[..., Certificate]) -> Callable[..., Certificate]:
-        _DECISIONS[model] = decide
-        return decide
-
-    return register
-
-
 def _smooth_decision() -> None:
-    """The smooth (interval) decision registers on import; it may need python-flint."""
+    """The smooth (interval) decision joins the table on first use; it may need python-flint."""
     try:
         from .smooth import certify as smooth
     except ImportError:
         return
-    # registered here, not in smooth.py: dispatch imports smooth lazily (no import cycle)
+    # imported here, not at the top: the smooth decision is optional
     _DECISIONS.setdefault(smooth.SmoothNet, smooth.certify_smooth_minimum)
 
 

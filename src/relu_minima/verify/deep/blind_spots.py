@@ -22,12 +22,12 @@ from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
 from ...exact.germs import loss_germ, trim
 from ...exact.params import ParameterSpace
+from .tails import classes_before
 
 __all__ = ["BlindSpot", "blind_spot_gradient_vanishes", "class_bound", "find_blind_spot",
            "output_classes"]
 
 
-# -- blind spots -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class BlindSpot:
     """Hidden layer ``layer`` (paper's index n, 1-based; weights[n-1]) inactive on all data.
@@ -64,46 +64,27 @@ def blind_spot_gradient_vanishes(params: DeepReLU, dataset: Dataset) -> bool:
     spot = find_blind_spot(params, dataset)
     if spot is None or not spot.strict:
         return False
-    count = ParameterSpace(params.widths).layers[spot.layer - 1].stop  # layers 1..n
+    space = ParameterSpace(params.widths)
+    count = space.layers[spot.layer - 1].stop  # layers 1..n
     base = params.loss(dataset)
     for p in range(count):
         for s in (1, -1):
-            u = ParameterSpace(params.widths).unit_vector({p: s})
-            if loss_germ(params, dataset, u) != trim([base]):
+            if loss_germ(params, dataset, space.unit_vector({p: s})) != trim([base]):
                 return False
     return True
 
 
-
 def output_classes(params: DeepReLU, dataset: Dataset) -> list[list[int]]:
-    """Points that share one output on a whole neighbourhood of params (rule 2)."""
-    parent = list(range(dataset.n))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def join(i: int, j: int) -> None:
-        parent[find(i)] = find(j)
-
-    for ix in dataset.groups().values():
-        for i in ix[1:]:
-            join(ix[0], i)
-    for z in params.preactivations(dataset)[:-1]:
-        dead = [i for i, row in enumerate(z) if all(t < 0 for t in row)]
-        for i in dead[1:]:
-            join(dead[0], i)
-    out: dict[int, list[int]] = {}
-    for i in range(dataset.n):
-        out.setdefault(find(i), []).append(i)
-    return list(out.values())
+    """Points (0-based, each class in order, classes by their first point) that share one
+    output on a whole neighbourhood of params: equal inputs, or some hidden layer strictly
+    negative in every unit at both (:func:`~relu_minima.verify.deep.tails.classes_before`
+    the output layer)."""
+    return classes_before(params, dataset, params.depth)
 
 
 def class_bound(params: DeepReLU, dataset: Dataset) -> Fraction:
     """B = sum over :func:`output_classes` of sum_(i in class) (y_i - class mean)^2: no point
-    near params has a lower loss, since each class shares one output there (rule 2)."""
+    near params has a lower loss, since each class shares one output there."""
     total = Fraction(0)
     for cls in output_classes(params, dataset):
         ys = [dataset.y[i] for i in cls]

@@ -11,9 +11,10 @@ this order and stops at the first proven descent:
 3. **path moves**: all the weights on one path from a unit of hidden layer a to the output,
    started by that unit's bias (a revival carried to the output), one of its incoming
    weights, or, for a = 1, a ramp relu(v . x - theta) of the inputs; the last weight takes
-   both signs; and once more *steered* (:func:`_steered_start`): when the path's first weight
-   is negative the next bias is raised so the feature is carried inverted instead of switched
-   off, and side units that would carry the feature at a lower order are kept off. When the
+   both signs; and once more *steered* (:mod:`relu_minima.verify.deep.path_moves`): when
+   the path's first weight is negative the next bias is raised so the feature is carried
+   inverted instead of switched off, and side units that would carry the feature at a lower
+   order are kept off. When the
    weights on the path are zero the outputs change only at order eps^(k - a + 1), which no
    coordinate, pair or revival sees. Shorter paths (lower order) first;
 4. **kink sign vectors**: sign vectors on 2 or 3 of the biases and outgoing weights of units
@@ -22,6 +23,14 @@ this order and stops at the first proven descent:
 5. **random kink moves** (:func:`random_kink_moves`, seeded): 2-5 coordinates near the
    kinks with unequal magnitudes;
 6. **sign vectors** on 2, 3, 4 coordinates (exhaustive, cut by the budget).
+
+Only *moving* coordinates are moved (``params.space``, :mod:`relu_minima.exact.params`): under
+a restricted parameterisation (bias-free layers, frozen coordinates) the coordinates, kink
+and exhaustive sign vectors and random kink moves draw from the moving ones, and a revival or
+path move that touches a fixed coordinate is tried with that coordinate left out
+(:func:`within_moving`). A direction that leaves every fixed coordinate at 0 stays in the
+restricted set, so its descent is a descent there (a first- or second-order one as much as
+any). In the full space nothing is left out and the moves are exactly the ones listed.
 
 The proof that the order loses nothing (a later move is never needed when an earlier one
 descends) is simply that the search stops only at a *proven* descent: any order is sound, and
@@ -43,7 +52,7 @@ from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
 from ...exact.germs import Poly, add, germ_sign, mul, trim
 from ...exact.params import ParameterSpace
-from .families import ramp_feature
+from .path_moves import Move, path_moves
 
 __all__ = [
     "GermEvaluator",
@@ -56,8 +65,6 @@ __all__ = [
     "random_kink_moves",
     "search_descent",
 ]
-
-Move = tuple[tuple[Fraction, ...], str, str]  # (direction, label, kind of move)
 
 # a search that runs longer than this shows a progress bar (on stderr)
 _PROGRESS_AFTER = 1.0
@@ -75,9 +82,33 @@ def check_budget(value: Any, name: str, integer: bool) -> Any:
     return value
 
 
+def _moving(space: ParameterSpace) -> list[int]:
+    """The positions of the moving coordinates, in layout order (all of them in the full
+    space)."""
+    return [p for p in range(space.size) if space.moving[p]]
+
+
+def within_moving(moves: Iterator[Move], space: ParameterSpace) -> Iterator[Move]:
+    """The moves with every fixed coordinate of ``space`` left out (unchanged in the full
+    space); a move left with nothing is dropped. The label says the exact move: its entries,
+    and which move it came from without which fixed coordinates."""
+    fixed = space.fixed_positions
+    names = space.names
+    for u, label, kind in moves:
+        dropped = [q for q in sorted(fixed) if u[q]]
+        if not dropped:
+            yield u, label, kind
+            continue
+        v = tuple(Fraction(0) if q in fixed else t for q, t in enumerate(u))
+        if any(v):
+            entries = ", ".join(f"{names[q]} by {t}" for q, t in enumerate(v) if t)
+            yield (v, f"{entries} (the {kind} move '{label}' without its fixed coordinate(s) "
+                   f"{', '.join(names[q] for q in dropped)})", kind)
+
+
 def _coordinates(space: ParameterSpace) -> Iterator[Move]:
     names = space.names
-    for p in range(space.size):
+    for p in _moving(space):
         yield space.unit_vector({p: 1}), f"{names[p]} increasing", "coordinate"
         yield space.unit_vector({p: -1}), f"{names[p]} decreasing", "coordinate"
 
@@ -99,119 +130,6 @@ def _revivals(params: DeepReLU, dataset: Dataset, space: ParameterSpace) -> Iter
                            "revival")
 
 
-def _starts(params: DeepReLU, dataset: Dataset, space: ParameterSpace, a: int,
-            j: int) -> list[tuple[dict[int, Fraction], str]]:
-    """Ways to start a path at unit j (1-based) of layer a: its bias, an incoming weight, a ramp."""
-    out = [({space.bias_index(a, j): Fraction(s)}, f"b_{a}[{j}] {'up' if s > 0 else 'down'}")
-           for s in (1, -1)]
-    width_in = params.widths[a - 1]
-    out += [({space.weight_index(a, j, q): Fraction(s)},
-             f"W_{a}[{j},{q}] {'up' if s > 0 else 'down'}")
-            for q in range(1, width_in + 1) for s in (1, -1)]
-    if a == 1:
-        ybar = sum(dataset.y, Fraction(0)) / dataset.n
-        for want in (1, -1):
-            found = ramp_feature(dataset.X, [y - ybar for y in dataset.y], want)
-            if found is not None:
-                v, theta, _ = found
-                entries = {space.weight_index(1, j, q + 1): t for q, t in enumerate(v)}
-                entries[space.bias_index(1, j)] = -theta
-                out.append((entries, f"ramp relu(({', '.join(map(str, v))}) . x - ({theta})) "
-                                     f"into unit {j} of layer 1"))
-    return out
-
-
-def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
-    """Step 3 of the module docstring: every path from a hidden unit to the output, shortest
-    first, each started every way :func:`_starts` lists, the last weight with both signs."""
-    space = params.space
-    k = params.depth
-    pre = params.preactivations(dataset)
-    acts = params.hidden_activations(dataset)
-    starts: dict[tuple[int, int], list[tuple[dict[int, Fraction], str]]] = {}
-    for a in range(k - 1, 0, -1):
-        units = [range(1, params.widths[n] + 1) for n in range(a, k)]  # layers a..k-1
-        for path in itertools.product(*units):
-            if (a, path[0]) not in starts:
-                starts[a, path[0]] = _starts(params, dataset, space, a, path[0])
-            for start, what in starts[a, path[0]]:
-                steer = _steered_start(params, dataset, (pre, acts), a, path, start)
-                for s in (1, -1):
-                    entries = dict(start)
-                    for n in range(a + 1, k):
-                        entries[space.weight_index(n, path[n - a], path[n - a - 1])] = Fraction(1)
-                    entries[space.weight_index(k, 1, path[-1])] = Fraction(s)
-                    route = " -> ".join(f"unit {u} of layer {a + i}" for i, u in enumerate(path))
-                    label = (f"path move: {what}, then the weights along {route} -> output up, "
-                             f"the last one {'up' if s > 0 else 'down'}")
-                    yield space.unit_vector(entries), label, "path"
-                    if steer:
-                        entries.update(steer)
-                        yield (space.unit_vector(entries),
-                               label + ", steered: " + ", ".join(
-                                   f"{space.names[q]} by {t}" for q, t in sorted(steer.items())),
-                               "path")
-
-def _start_feature(params: DeepReLU, dataset: Dataset, tables: Any, a: int, j: int,
-                   start: dict[int, Fraction]) -> list[Fraction] | None:
-    """phi_i, the order-1 value eps phi_i of unit j (0-based) of layer a under the start move,
-    when the unit is nowhere active at theta: relu(dz_i) where its pre-activation is 0 (dz the
-    start's change of it), 0 where it is negative. None if the unit is active somewhere."""
-    pre, acts = tables  # pre-activations and hidden activations at theta
-    column = [row[j] for row in pre[a - 1]]
-    if any(t > 0 for t in column):
-        return None
-    L = params.space.layers[a - 1]
-    inputs = dataset.X if a == 1 else acts[a - 2]
-    phi = []
-    for z, h in zip(column, inputs, strict=True):
-        dz = start.get(L.bias + j, Fraction(0)) + sum(
-            (start.get(L.start + j * L.inp + q, Fraction(0)) * t for q, t in enumerate(h)),
-            Fraction(0))
-        phi.append(max(dz, Fraction(0)) if z == 0 else Fraction(0))
-    return phi
-
-
-def _steered_start(params: DeepReLU, dataset: Dataset, tables: Any, a: int,
-                   path: tuple[int, ...], start: dict[int, Fraction]) -> dict[int, Fraction]:
-    """Bias changes in layer a + 1 that steer the start's feature along the path.
-
-    If the start unit is nowhere active, it becomes eps phi (:func:`_start_feature`). A
-    negative weight w into the path's next unit would switch eps w phi off: raising that
-    unit's bias by |w| max phi carries eps (|w| max phi - |w| phi) >= 0 instead, the feature
-    inverted. Any other unit of layer a + 1 that is nowhere active and receives phi through a
-    positive weight w would carry it too (at order 1, swamping the path's higher order): its
-    bias is lowered by w max phi + 1, which keeps it off. Later negative weights on the path
-    get the next bias raised by 1 + |w| (the largest value the feature can have there).
-    Empty when nothing applies.
-    """
-    if a + 1 >= params.depth:
-        return {}
-    space = params.space
-    pre = tables[0]
-    phi = _start_feature(params, dataset, tables, a, path[0] - 1, start)
-    out: dict[int, Fraction] = {}
-    top = max(phi) if phi is not None else Fraction(0)
-    M = params.weights[a] if top > 0 else ()
-    for q, row in enumerate(M):
-        w = row[path[0] - 1]
-        if q == path[1] - 1:
-            if w < 0:
-                out[space.bias_index(a + 1, q + 1)] = -w * top
-        elif w > 0 and all(r[q] <= 0 for r in pre[a]):
-            out[space.bias_index(a + 1, q + 1)] = -(w * top + 1)
-    # further along, the feature arrives at order 1 with at most gain = max phi times the
-    # |weights| passed (order >= 2 once a passed weight is 0): a bias raised by 1 + |w| gain
-    # carries it through a negative weight linearly, inverted
-    gain = max(top, Fraction(1)) * abs(params.weights[a][path[1] - 1][path[0] - 1])
-    for m in range(1, len(path) - 1):
-        w = params.weights[a + m][path[m + 1] - 1][path[m] - 1]
-        if w < 0:
-            out[space.bias_index(a + m + 1, path[m + 1])] = 1 + abs(w) * gain
-        gain *= abs(w)
-    return out
-
-
 def _sign_vectors(space: ParameterSpace, coords: list[int] | None = None,
                   kind: str = "sign vector", largest: int = 4) -> Iterator[Move]:
     names = space.names
@@ -225,13 +143,20 @@ def _sign_vectors(space: ParameterSpace, coords: list[int] | None = None,
 
 
 def kink_coordinates(params: DeepReLU, dataset: Dataset) -> list[int]:
-    """The biases and outgoing weights of units with a zero pre-activation at some data point.
+    """The biases and outgoing weights of units with a zero pre-activation at some data point
+    (the moving ones).
 
     Only at such a unit can a move switch a ReLU on at some points and not at others, which is
     how a zero-gradient point of a piecewise-linear network gets a descent of order 2 or 3
     from moves of equal magnitude (a unit revived where the residuals ask for it, and silenced
     where they do not).
     """
+    moving = params.space.moving
+    return [q for q in _kink_positions(params, dataset) if moving[q]]
+
+
+def _kink_positions(params: DeepReLU, dataset: Dataset) -> list[int]:
+    """:func:`kink_coordinates`, fixed ones included."""
     space = params.space
     pre = params.preactivations(dataset)
     out: list[int] = []
@@ -256,11 +181,12 @@ def random_kink_moves(params: DeepReLU, dataset: Dataset, count: int = 1500,
     a unit at or after the first layer with a unit on a kink, and the output bias; the
     magnitudes from +-1/4, +-1, +-2, +-4. A descent that needs one unit silenced by more than
     another is revived (a bias of 2 against a weight of 1) is out of reach of sign vectors.
+    Only moving coordinates are drawn.
     """
     import random
 
     space = params.space
-    kinks = kink_coordinates(params, dataset)
+    kinks = _kink_positions(params, dataset)
     if not kinks:
         return
     first = min(n for n, L in enumerate(space.layers) if any(L.bias <= q < L.stop
@@ -268,6 +194,9 @@ def random_kink_moves(params: DeepReLU, dataset: Dataset, count: int = 1500,
     pool = sorted(set(kinks) | {q for L in space.layers[first + 1:]
                                 for q in range(L.start, L.bias)}
                   | {space.bias_index(params.depth, 1)})
+    pool = [q for q in pool if space.moving[q]]
+    if not pool:
+        return
     rng = random.Random(seed)
     names = space.names
     for _ in range(count):
@@ -284,17 +213,18 @@ def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
     seen: set[tuple[Fraction, ...]] = set()
     families = [_coordinates(space)]
     if params.depth > 1:  # depth 1 is convex: the coordinates decide
-        families += [_revivals(params, dataset, space), path_moves(params, dataset),
+        families += [within_moving(_revivals(params, dataset, space), space),
+                     within_moving(path_moves(params, dataset), space),
                      _sign_vectors(space, kink_coordinates(params, dataset), "kink sign vector",
                                    3),
-                     random_kink_moves(params, dataset), _sign_vectors(space)]
+                     random_kink_moves(params, dataset), _sign_vectors(space, _moving(space))]
     for move in itertools.chain(*families):
         if move[0] not in seen:
             seen.add(move[0])
             yield move
 
 
-def _with_recentred_output(germ_of: GermEvaluator, u: tuple[Fraction, ...], out_pos: int
+def _with_recentred_output(germ_of: GermEvaluator, u: tuple[Fraction, ...], out_pos: int | None
                            ) -> Iterator[tuple[tuple[Fraction, ...], Poly, str]]:
     """(u, its loss germ), then u with the output bias moved against the mean first-order
     output change.
@@ -303,9 +233,12 @@ def _with_recentred_output(germ_of: GermEvaluator, u: tuple[Fraction, ...], out_
     unit's value times the moved weight), which costs N (shift)^2 eps^2 and can hide a gain at
     order 3 or more; the output bias is linear in eps, so it cancels that shift exactly (the
     outputs move by exactly -shift eps, so their germs are shifted, not recomputed).
+    ``out_pos`` None: the output bias is fixed, and u is tried alone.
     """
     outs = germ_of.outputs(u)
     yield u, germ_of.loss(outs), ""
+    if out_pos is None:
+        return
     first = [f[1] if len(f) > 1 else Fraction(0) for f in outs]
     shift = sum(first, Fraction(0)) / len(first)
     if shift != 0:
@@ -381,13 +314,34 @@ class SearchResult:
     counts: dict[str, int]  # moves tried, by kind
     out_of: str | None  # which budget ran out, if any
 
+    def kinds_tried(self) -> str:
+        """The moves tried, by kind ("3 coordinates, 1 revival"), or "none"."""
+        return ", ".join(f"{n} {kind}{'s' if n != 1 else ''}"
+                         for kind, n in self.counts.items()) or "none"
+
+    def budget_advice(self, max_directions: int, time_limit: float | None) -> str | None:
+        """Which budget stopped the search and how to raise it; None if every move was tried
+        (then a larger budget would not help)."""
+        if self.out_of is None:
+            return None
+        name = self.out_of.split("=")[0]
+        flag = "--" + name.replace("_", "-")
+        now = max_directions if name == "max_directions" else time_limit
+        return (f"the search stopped when its budget {self.out_of} ran out: raise "
+                f"{name} (e.g. verify_local_minimum(params, dataset, {name}={10 * now}), "
+                f"assert_local_minimum(..., {name}=...), or {flag} on the command line) "
+                "to try more moves")
+
 
 def search_descent(params: DeepReLU, dataset: Dataset, loss: Fraction, *,
                    max_directions: int, time_limit: float | None) -> SearchResult:
-    """Try :func:`ordered_moves` until one provably lowers the loss or a budget runs out."""
+    """Try :func:`ordered_moves` until one provably lowers the loss or a budget runs out.
+    Only the moving coordinates of ``params.space`` move."""
     base = trim([loss])
     germ_of = GermEvaluator(params, dataset)
-    out_pos = params.space.bias_index(params.depth, 1)
+    out_pos: int | None = params.space.bias_index(params.depth, 1)
+    if not params.space.moving[out_pos]:
+        out_pos = None
     start = time.monotonic()
     deadline = None if time_limit is None else start + time_limit
     counts: dict[str, int] = {}

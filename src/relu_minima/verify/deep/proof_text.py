@@ -16,17 +16,9 @@ from typing import Any
 from ...exact.deep_relu import DeepReLU
 from ...exact.params import ParameterSpace
 
-__all__ = [
-    "blind_spot_text",
-    "class_bound_text",
-    "convex_text",
-    "depth2_lines",
-    "descent_text",
-    "describe_direction",
-    "describe_params",
-    "output_bias_text",
-    "undecided_reason",
-]
+__all__ = ["blind_spot_text", "budget_text", "class_bound_text", "convex_text", "depth2_lines",
+           "descent_text", "describe_direction", "describe_params", "output_bias_text",
+           "undecided_reason"]
 
 Text = tuple[str, list[str]]  # (reason, proof lines)
 
@@ -41,8 +33,13 @@ def describe_params(p: DeepReLU) -> list[str]:
 
 
 def describe_direction(space: ParameterSpace, u: Sequence[Fraction]) -> str:
-    """A flat direction by its nonzero coordinates, e.g. "(W_1[2,1]: -1, b_3[1]: 1/2)"."""
+    """A flat direction by its nonzero coordinates, e.g. "(W_1[2,1]: -1, b_3[1]: 1/2)", or one
+    coordinate moved by +-1 as "W_1[2,1] decreasing"."""
     moved = [f"{name}: {t}" for name, t in zip(space.names, u, strict=True) if t != 0]
+    nonzero = [(name, t) for name, t in zip(space.names, u, strict=True) if t != 0]
+    if len(nonzero) == 1 and abs(nonzero[0][1]) == 1:
+        name, t = nonzero[0]
+        return f"{name} {'increasing' if t > 0 else 'decreasing'}"
     rest = "; every other coordinate 0" if len(moved) < len(u) else ""
     return "(" + ", ".join(moved) + rest + ")"
 
@@ -110,7 +107,7 @@ def descent_text(space: ParameterSpace, direction: Sequence[Fraction],
     diff = [t - (loss if i == 0 else 0) for i, t in enumerate(germ)]
     order = next(i for i, t in enumerate(diff) if t)
     u = describe_direction(space, direction)
-    return (f"the loss decreases at order {order} along u = {u}",
+    return (f"the loss decreases at order {order} along {u}",
             [f"Along theta + eps u with u = {u}, the outputs are polynomials in eps for small "
              "eps > 0 (each ReLU keeps the sign of its argument's lowest nonzero coefficient), "
              "so the loss is the polynomial "
@@ -142,17 +139,23 @@ def undecided_reason(loss: Fraction, bound: Fraction, found: Any) -> str:
             "coordinates, unit revivals, path moves, kink sign vectors, random kink moves, sign "
             "vectors on 2-4 coordinates) lowers the loss at any order")
     if found.out_of is not None:
-        name, _, value = found.out_of.partition("=")
-        flag = "--" + name.replace("_", "-")
-        now = _number(value)
-        why += (f"; the search stopped when its budget {found.out_of} ran out: raise "
-                f"{name} (e.g. verify_local_minimum(params, dataset, {name}={10 * now}), "
-                f"assert_local_minimum(..., {name}=...), or {flag} on the command line) "
-                "to try more moves")
+        why += "; " + budget_text(found.out_of)
     else:
         why += ("; every move was tried, so a larger budget would not help: the point needs "
                 "reasoning beyond these moves (it may well be a local minimum)")
     return why
+
+
+def budget_text(out_of: str) -> str:
+    """Which budget stopped a move search (``out_of``, as recorded: "max_directions=4000") and
+    how to raise it."""
+    name, _, value = out_of.partition("=")
+    flag = "--" + name.replace("_", "-")
+    now = _number(value)
+    return (f"the search stopped when its budget {out_of} ran out: raise {name} (e.g. "
+            f"verify_local_minimum(params, dataset, {name}={10 * now}), "
+            f"assert_local_minimum(..., {name}=...), or {flag} on the command line) to try "
+            "more moves")
 
 
 def _number(text: str) -> int | float:

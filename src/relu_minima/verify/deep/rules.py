@@ -2,74 +2,272 @@
 
 ``verify_deep_local_minimum(params, dataset)`` decides, in exact rational arithmetic, whether a
 :class:`~relu_minima.exact.deep_relu.DeepReLU` point is a local minimum of Equation (2), and says
-"undecided" (with the reason) when its exact reasoning does not settle the point. The rules,
-in the order they are tried (proofs in docs/deep.md):
+"undecided" (with the reason) when its exact reasoning does not settle the point. The decision
+is the ordered list :data:`RULES`: each rule is a function of the point that proves a verdict
+(returns a certificate) or passes (returns None), and the first verdict wins (proofs in
+docs/deep.md):
 
-1. **Output bias** (first order). Moving b_k by t shifts every output by t, so
-   L(b_k + t) = L + 2 t sum_i r_i + N t^2. If sum_i r_i != 0 the point is not a minimum.
-2. **Class-mean bound** (covers every blind spot). Join two data points when they have the
-   same input, or when some hidden layer has every unit strictly negative at both (then both
-   see h_n = 0, and share one output on a whole neighbourhood, because strict inequalities
-   persist). On that neighbourhood L >= B = sum over classes of the within-class squared
-   deviation. If L = B the point is a local minimum. At a strict blind spot (a hidden layer
-   inactive on every point) there is one class, so the point is a local minimum iff its
-   constant output equals the mean of the targets (the corrected Theorem 1 (i)).
-3. **Depth 2**: the complete one-hidden-layer criterion of
-   :mod:`relu_minima.verify.shallow.criterion`.
-4. **Families** (depth >= 3, :mod:`relu_minima.verify.deep.families`; tried right after
-   rule 1, so that their minima carry the family's own proof): all-zero networks
-   (any depth and widths, any output bias), networks with one zero hidden layer, and a
-   hidden layer switched off on the data with an affine or monotone tail are decided by a
-   construction;
-   "local minimum" verdicts carry a ``FamilyProof`` that ``check()`` re-verifies.
-5. **Descent moves** (:mod:`relu_minima.verify.deep.moves`). Along a ray theta + eps u the
-   outputs are, for small eps > 0, polynomials in eps, so the loss is a polynomial P(eps);
-   if the lowest nonzero coefficient of P - L is negative the point is not a minimum.
-   Tried in order, stopping at the first proven descent: coordinates, unit revivals, path
-   moves (every weight on one path to the output: order up to k), kink sign vectors, random
-   kink moves, sign vectors on 2-4 coordinates, up to ``max_directions`` moves or
-   ``time_limit`` seconds (a progress bar shows after a second).
-6. Otherwise: undecided, with the reason: what was tried, which budget ran out, which
-   option to raise. The certificate records the search and ``check()`` repeats it.
+1. :func:`strict_blind_spot` (Theorem 1 (i), corrected; Lemma 2, Corollary 1): a hidden layer
+   strictly negative at every data point makes the output one number C near theta; a minimum
+   iff C is the mean of the targets, else the output bias descends.
+2. :func:`output_bias` (first order): L(b_k + t) = L + 2 t sum_i r_i + N t^2, so
+   sum_i r_i != 0 means not a minimum.
+3. :func:`whole_family` (depth >= 3, :mod:`relu_minima.verify.deep.families`): all-zero
+   networks, a zero hidden layer, a switched-off layer with an affine or monotone tail,
+   decided by a construction; a minimum carries a ``FamilyProof`` that ``check()`` re-verifies.
+4. :func:`class_mean_bound`: points that share one output near theta (equal inputs, or a
+   hidden layer strictly negative in every unit at both) give L >= B near theta
+   (:mod:`relu_minima.verify.deep.blind_spots`); L = B proves a minimum (this settles the
+   non-strict blind spots whose zeros are fitted exactly).
+5. :func:`depth_two`: a depth-2 point is Equation (1)'s network, decided completely by
+   :func:`shallow_criterion`, the one place a deep point goes to the shallow decision.
+6. :func:`descent_moves` (:mod:`relu_minima.verify.deep.moves`): along theta + eps u the loss
+   is a polynomial for small eps > 0; the first move whose lowest change is negative proves
+   "not a minimum". Coordinates, unit revivals, path moves, kink sign vectors, random kink
+   moves, sign vectors on 2-4 coordinates, up to ``max_directions`` moves or ``time_limit``
+   seconds (a progress bar shows after a second).
+7. :func:`convex_depth_one`: depth 1 is a convex quadratic; an exhausted search (every
+   coordinate derivative 0) proves a global minimum.
 
-Each rule returns a :class:`~relu_minima.verify.deep.certificate.DeepCertificate` with its
-evidence only: the reason and the proof are derived from it (:mod:`.proof_text`).
-
-Lemma 2 / Corollary 1 are certified by :func:`blind_spot_gradient_vanishes`: at a strict
-blind spot in layer n the loss does not depend on layers 1..n on a neighbourhood.
+Otherwise :func:`undecided`: what was tried, which budget ran out, which option to raise.
+Restricted parameterisations (bias-free layers, frozen coordinates) are decided by
+:mod:`relu_minima.verify.deep.restricted`, which reuses these rules where they transfer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
+from typing import Any
 
-from ...errors import ShapeError
+from ...errors import ShapeError, require
 from ...exact.datasets import Dataset, require_dataset
 from ...exact.deep_relu import DeepReLU
 from ...exact.germs import loss_germ
-from ..certificate import Verdict
+from ..certificate import Certificate, Verdict
 from ..shallow.criterion import verify_shallow
 from .blind_spots import BlindSpot, blind_spot_gradient_vanishes, class_bound, find_blind_spot
 from .certificate import DeepCertificate, SearchRecord, bias_direction
 from .families import decide_family
-from .moves import check_budget, search_descent
+from .moves import SearchResult, check_budget, search_descent
 
 __all__ = [
+    "BEFORE_SEARCH",
+    "RULES",
+    "SEARCH",
     "BlindSpot",
     "DeepCertificate",
+    "DeepPoint",
     "blind_spot_gradient_vanishes",
+    "descent_certificate",
     "find_blind_spot",
+    "first_verdict",
     "loss_germ",
+    "shallow_criterion",
     "verify_deep_local_minimum",
 ]
 
-# -- the decision procedure --------------------------------------------------------------------
+
+# -- what every rule reads about the point ------------------------------------------------------
+@dataclass(frozen=True)
+class DeepPoint:
+    """One full-space deep point and its data, with what the rules read about it, computed
+    once: outputs, residuals r_i, the loss, the mean ybar of the targets, S = sum_i r_i, the
+    blind spot (if any), the printed parameters, and (on demand) the class-mean bound and the
+    move search. ``max_directions`` / ``time_limit`` are the search's budget."""
+
+    params: DeepReLU
+    dataset: Dataset
+    max_directions: int = 4000
+    time_limit: float | None = None
+
+    @cached_property
+    def outputs(self) -> list[Fraction]:
+        return self.params.outputs(self.dataset)
+
+    @cached_property
+    def residuals(self) -> list[Fraction]:
+        return [f - y for f, y in zip(self.outputs, self.dataset.y, strict=True)]
+
+    @cached_property
+    def loss(self) -> Fraction:
+        return sum((r * r for r in self.residuals), Fraction(0))
+
+    @cached_property
+    def ybar(self) -> Fraction:
+        return sum(self.dataset.y, Fraction(0)) / self.dataset.n
+
+    @cached_property
+    def residual_sum(self) -> Fraction:
+        return sum(self.residuals, Fraction(0))
+
+    @cached_property
+    def spot(self) -> BlindSpot | None:
+        return find_blind_spot(self.params, self.dataset)
+
+    @cached_property
+    def bound(self) -> Fraction:
+        """The class-mean bound B (rule 4)."""
+        return class_bound(self.params, self.dataset)
+
+    @cached_property
+    def search(self) -> SearchResult:
+        """The move search (rule 6), run once, read by the rules after it."""
+        return search_descent(self.params, self.dataset, self.loss,
+                              max_directions=self.max_directions, time_limit=self.time_limit)
+
+    @cached_property
+    def output_bias_direction(self) -> tuple[Fraction, ...]:
+        """b_k moved against the sum of residuals (the descent of rules 1 and 2)."""
+        return bias_direction(self.params, self.residual_sum)
+
+    def certificate(self, verdict: Verdict, case: str, **evidence: Any) -> DeepCertificate:
+        """The certificate of a verdict with its rule's evidence, and the point's loss, target
+        mean and blind spot (with its constant output, when strict); its reason and proof are
+        derived from them (:mod:`.proof_text`)."""
+        if self.spot is not None and self.spot.strict:
+            evidence.setdefault("constant_output", self.outputs[0])
+        return DeepCertificate(params=self.params, dataset=self.dataset, verdict=verdict,
+                               loss=self.loss, case=case, target_mean=self.ybar,
+                               blind_spot=self.spot, **evidence)
+
+
+# -- the rules, in order ---------------------------------------------------------------------
+Rule = Callable[[DeepPoint], DeepCertificate | None]
+
+
+def strict_blind_spot(pt: DeepPoint) -> DeepCertificate | None:
+    """Theorem 1 (i), corrected (Lemma 2, Corollary 1). A hidden layer n strictly negative at
+    every data point stays so on a neighbourhood U, so on U every output is one number
+    C(theta') of layers n+1..k and L = N (C - ybar)^2 + sum_i (y_i - ybar)^2. C = ybar: a
+    (non-strict) local minimum; C != ybar: the output bias descends (not a minimum, although
+    Theorem 1 (i) as printed says it is)."""
+    spot = pt.spot
+    if spot is None or not spot.strict:
+        return None
+    if pt.outputs[0] == pt.ybar:
+        return pt.certificate(Verdict.MINIMUM, "blind spot", lower_bound=pt.bound)
+    u = pt.output_bias_direction
+    return pt.certificate(Verdict.NOT_MINIMUM, "blind spot", direction=u,
+                          germ=loss_germ(pt.params, pt.dataset, u))
+
+
+def output_bias(pt: DeepPoint) -> DeepCertificate | None:
+    """First order in the output bias: moving b_k by t shifts every output by t, so
+    L(b_k + t) = L + 2 t sum_i r_i + N t^2; sum_i r_i != 0 proves "not a minimum"."""
+    if pt.residual_sum == 0:
+        return None
+    u = pt.output_bias_direction
+    return pt.certificate(Verdict.NOT_MINIMUM, "output bias", direction=u,
+                          germ=loss_germ(pt.params, pt.dataset, u))
+
+
+def whole_family(pt: DeepPoint) -> DeepCertificate | None:
+    """A family decided whole by a construction (depth >= 3; all-zero, zero layer, affine or
+    monotone tail; :mod:`relu_minima.verify.deep.families`): a minimum with its
+    ``FamilyProof``, or the family's descent direction. Tried before the class-mean bound so
+    that the family's minima carry the family's own proof."""
+    if pt.params.depth < 3:
+        return None
+    family = decide_family(pt.params, pt.dataset)
+    if family is None:
+        return None
+    case = f"family: {family.family}"
+    if family.minimum:
+        return pt.certificate(Verdict.MINIMUM, case, family=family.proof)
+    return pt.certificate(Verdict.NOT_MINIMUM, case, direction=family.direction,
+                          germ=loss_germ(pt.params, pt.dataset, family.direction))
+
+
+def class_mean_bound(pt: DeepPoint) -> DeepCertificate | None:
+    """Points that share one output on a neighbourhood U (equal inputs, or a hidden layer
+    strictly negative in every unit at both) give L >= B on U, B the sum of within-class
+    squared deviations; L = B proves a local minimum (this covers the non-strict blind spots
+    whose points with a zero pre-activation are fitted exactly)."""
+    if pt.bound != pt.loss:
+        return None
+    return pt.certificate(Verdict.MINIMUM, "class-mean bound", lower_bound=pt.bound)
+
+
+def shallow_criterion(params: DeepReLU, dataset: Dataset) -> Certificate:
+    """A depth-2 deep point is the one-hidden-layer network of Equation (1): the complete
+    criterion of :mod:`relu_minima.verify.shallow.criterion` decides it, over the point's own
+    parameterisation (Theorem 2 when it is restricted). The one place a deep point is sent to
+    the shallow decision (rule 5 here, the first route of the restricted decision); the flat
+    layouts of the two models coincide (:mod:`relu_minima.exact.params`), so its direction
+    is a direction of the deep point."""
+    require(params.depth == 2, f"the shallow criterion needs depth 2, not {params.depth}",
+            ShapeError)
+    return verify_shallow(params.to_shallow(), dataset)
+
+
+def depth_two(pt: DeepPoint) -> DeepCertificate | None:
+    """Depth 2: :func:`shallow_criterion` decides the point completely (Equation (1))."""
+    if pt.params.depth != 2:
+        return None
+    shallow = shallow_criterion(pt.params, pt.dataset)
+    return pt.certificate(shallow.verdict, "depth-2 criterion", shallow=shallow,
+                          direction=shallow.direction)
+
+
+def descent_certificate(pt: DeepPoint, found: SearchResult) -> DeepCertificate:
+    """"Not a minimum" along a proven descent of the move search: for small eps > 0 the loss
+    along theta + eps u is the polynomial ``found.germ``, whose lowest change is negative."""
+    require(found.germ is not None and found.order is not None
+            and found.direction is not None, "a descent certificate needs a proven descent")
+    return pt.certificate(Verdict.NOT_MINIMUM, "descent direction", direction=found.direction,
+                          germ=found.germ)
+
+
+def descent_moves(pt: DeepPoint) -> DeepCertificate | None:
+    """The exact move search (:mod:`relu_minima.verify.deep.moves`): the first move whose
+    loss germ descends proves "not a minimum" (the germ is the loss for small eps > 0)."""
+    return descent_certificate(pt, pt.search) if pt.search.direction is not None else None
+
+
+def convex_depth_one(pt: DeepPoint) -> DeepCertificate | None:
+    """Depth 1: M(x) = W_1 x + b_1 is linear in the parameters, so L is a convex quadratic;
+    when the search tried every coordinate without a descent the gradient is 0: a global
+    minimum."""
+    if pt.params.depth != 1 or pt.search.out_of is not None:
+        return None
+    return pt.certificate(Verdict.MINIMUM, "convex (depth 1)")
+
+
+BEFORE_SEARCH = (strict_blind_spot, output_bias, whole_family, class_mean_bound, depth_two)
+"""The rules that prove by a construction, before any search (rules 1-5)."""
+SEARCH = (descent_moves, convex_depth_one)
+"""The rules that read the move search (rules 6-7)."""
+RULES = BEFORE_SEARCH + SEARCH
+"""The decision, in order: each rule proves a verdict or passes (module docstring)."""
+
+
+def first_verdict(pt: DeepPoint, rules: tuple[Rule, ...]) -> DeepCertificate | None:
+    """The verdict of the first of ``rules`` that decides ``pt``, or None."""
+    for rule in rules:
+        cert = rule(pt)
+        if cert is not None:
+            return cert
+    return None
+
+
+def undecided(pt: DeepPoint) -> DeepCertificate:
+    """No rule decided: the certificate records the move search (which ``check()`` repeats);
+    the reason says what was tried, which budget ran out, which option to raise (or that
+    every move was tried)."""
+    return pt.certificate(Verdict.UNDECIDED, "undecided", lower_bound=pt.bound,
+                          search=SearchRecord.of(pt.search, pt.max_directions))
+
+
 def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,
                               time_limit: float | None = None) -> DeepCertificate:
     """Decide exactly whether ``params`` is a local minimum of Equation (2) on ``dataset``.
 
-    Never returns True or False without an exact proof; see the module docstring for the
-    rules and docs/deep.md for their proofs.
+    Walks :data:`RULES` and returns the first verdict, else "undecided" with the reason. Never
+    returns True or False without an exact proof; see the module docstring for the rules and
+    docs/deep.md for their proofs.
 
     >>> from relu_minima import Dataset
     >>> D = Dataset([0, 1], [0, 2])
@@ -81,61 +279,12 @@ def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directi
     """
     if not isinstance(params, DeepReLU):
         raise ShapeError(f"params of type {type(params).__name__} must be a DeepReLU.")
-    params.space.require_full()  # these rules move every coordinate (issue 18)
+    # the rules move every coordinate; relu_minima.verify.deep.restricted decides the others
+    params.space.require_full()
     check_budget(max_directions, "max_directions", integer=True)
     check_budget(time_limit, "time_limit", integer=False)
     dataset = require_dataset(dataset)
     params._check_dims(dataset)
-    outputs = params.outputs(dataset)
-    residuals = [f - y for f, y in zip(outputs, dataset.y, strict=True)]
-    loss = sum((r * r for r in residuals), Fraction(0))
-    S = sum(residuals, Fraction(0))
-    spot = find_blind_spot(params, dataset)
-    # the proof's text is derived by the certificate from this evidence (.proof_text)
-    common = {"params": params, "dataset": dataset, "loss": loss,
-              "target_mean": sum(dataset.y, Fraction(0)) / dataset.n, "blind_spot": spot}
-    bias_dir = bias_direction(params, S)
-
-    if spot is not None and spot.strict:
-        c = outputs[0]
-        if c == common["target_mean"]:
-            return DeepCertificate(verdict=Verdict.MINIMUM, case="blind spot", constant_output=c,
-                                   lower_bound=class_bound(params, dataset), **common)
-        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="blind spot", constant_output=c,
-                               direction=bias_dir, germ=loss_germ(params, dataset, bias_dir),
-                               **common)
-
-    if S != 0:
-        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="output bias",
-                               direction=bias_dir, germ=loss_germ(params, dataset, bias_dir),
-                               **common)
-
-    family = decide_family(params, dataset) if params.depth >= 3 else None
-    if family is not None:
-        if family.minimum:
-            return DeepCertificate(verdict=Verdict.MINIMUM, case=f"family: {family.family}",
-                                   family=family.proof, **common)
-        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case=f"family: {family.family}",
-                               direction=family.direction,
-                               germ=loss_germ(params, dataset, family.direction), **common)
-
-    bound = class_bound(params, dataset)
-    if bound == loss:
-        return DeepCertificate(verdict=Verdict.MINIMUM, case="class-mean bound",
-                               lower_bound=bound, **common)
-
-    if params.depth == 2:
-        shallow = verify_shallow(params.to_shallow(), dataset)
-        # the flat layouts of a depth-2 DeepReLU and its ShallowReLU coincide (exact.params)
-        return DeepCertificate(verdict=shallow.verdict, case="depth-2 criterion",
-                               shallow=shallow, direction=shallow.direction, **common)
-
-    found = search_descent(params, dataset, loss, max_directions=max_directions,
-                           time_limit=time_limit)
-    if found.direction is not None:
-        return DeepCertificate(verdict=Verdict.NOT_MINIMUM, case="descent direction",
-                               direction=found.direction, germ=found.germ, **common)
-    if params.depth == 1 and found.out_of is None:
-        return DeepCertificate(verdict=Verdict.MINIMUM, case="convex (depth 1)", **common)
-    return DeepCertificate(verdict=Verdict.UNDECIDED, case="undecided", lower_bound=bound,
-                           search=SearchRecord.of(found, max_directions), **common)
+    pt = DeepPoint(params, dataset, max_directions, time_limit)
+    cert = first_verdict(pt, RULES)
+    return cert if cert is not None else undecided(pt)
