@@ -26,8 +26,8 @@ from scipy import special  # not scipy.stats: importing it took about 1 s of che
 
 from ...errors import InvalidArgument, InvalidNumberError, ShapeError
 from ...exact.numbers import exact
-from . import bounds
-from .bounds import Law
+from . import bounds, prop5_bounds
+from .prop5_bounds import Law
 
 __all__ = [
     "AllPositiveEstimate",
@@ -107,7 +107,7 @@ def wilson(successes: int, samples: int, confidence: float = 0.99) -> Interval:
 
 
 def sample_law(rng: np.random.Generator, law: Law, shape: tuple[int, ...]) -> np.ndarray:
-    """Draw from a :class:`~relu_minima.paper.dead_layers.bounds.Law` (float evidence)."""
+    """Draw from a :class:`~relu_minima.paper.dead_layers.prop5_bounds.Law` (float evidence)."""
     if not isinstance(rng, np.random.Generator):
         raise InvalidNumberError(f"rng={rng!r} must be a numpy Generator (np.random.default_rng).")
     if law.kind == "normal":
@@ -235,9 +235,9 @@ def dead_layer_probabilities(
     samples = _count(samples, "samples")
     batch = _count(batch, "batch")
     if not isinstance(weight_law, Law):
-        raise InvalidNumberError(f"weight_law={weight_law!r} must be a bounds.Law.")
+        raise InvalidNumberError(f"weight_law={weight_law!r} must be a prop5_bounds.Law.")
     if not isinstance(bias_law, Law):
-        raise InvalidNumberError(f"bias_law={bias_law!r} must be a bounds.Law.")
+        raise InvalidNumberError(f"bias_law={bias_law!r} must be a prop5_bounds.Law.")
     n_points, d_in = data.shape
     deepest = max(depths)
     first_dead = np.zeros(deepest, dtype=np.int64)  # networks whose first dead layer is j
@@ -267,8 +267,8 @@ def dead_layer_probabilities(
     estimates = []
     for k in depths:
         hits = int(first_dead[:k].sum())
-        corrected = bounds.prop5_value(width, k, weight_law, bias_law)
-        printed = bounds.prop5_value(width, k, weight_law, bias_law, printed=True)
+        corrected = prop5_bounds.prop5_value(width, k, weight_law, bias_law)
+        printed = prop5_bounds.prop5_value(width, k, weight_law, bias_law, printed=True)
         estimates.append(DeadLayerEstimate(width, k, str(weight_law), str(bias_law),
                                            clopper_pearson(hits, samples, confidence),
                                            corrected, printed))
