@@ -19,8 +19,9 @@ import sympy
 from ..registry import ClaimResult, Context, implements, judge
 from . import bounds
 from .outlier_data import outlier_dataset
+from .outlier_training import train_outlier_networks
 from .prop4 import amended_mean, converging_event
-from .simulation import estimate_all_positive, train_outlier_networks
+from .simulation import estimate_all_positive
 
 # (hidden layers, learning rate) of the two gradient-descent runs (3 units per hidden layer);
 # the report names the depth of each, since their bullets otherwise match
