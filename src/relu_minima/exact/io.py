@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InexactNumberError, ShapeError
-from .datasets import Dataset
+from .datasets import Dataset, require_dataset
 from .shallow_relu import ShallowReLU
 
 __all__ = ["dump_problem", "load_problem", "parse_problem"]
@@ -126,5 +126,7 @@ def load_problem(path: Path) -> tuple[Any, Dataset]:
 
 
 def dump_problem(params: Any, dataset: Dataset) -> str:
-    """The JSON text of a problem, exact numbers as strings."""
-    return json.dumps({"dataset": dataset.to_json(), "params": params.to_json()}, indent=2)
+    """The JSON text of a problem, exact numbers as strings (``dataset`` a Dataset or a pair
+    ``(X, y)``)."""
+    return json.dumps({"dataset": require_dataset(dataset).to_json(),
+                       "params": params.to_json()}, indent=2)

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError, require
 from . import linalg
-from .datasets import Dataset
+from .datasets import Dataset, require_dataset
 from .numbers import _is_row, exact, exact_rows, exact_vector, latex, literal, show
 from .params import ParameterSpace
 
@@ -277,6 +277,7 @@ class ShallowReLU:
                    frozen=data.get("frozen", ()))
 
     def _check_dims(self, dataset: Dataset) -> None:
+        require_dataset(dataset, pair=False)  # a network's methods take a Dataset, built once
         if dataset.d != self.d:
             hint = (f" W is {self.m} x {self.d}: with one row per hidden unit it looks "
                     "transposed." if self.m == dataset.d else "")
