@@ -93,7 +93,7 @@ def _verify(args: argparse.Namespace) -> int:
         budget = {name: _budget_value(getattr(args, name))
                   for name in ("max_directions", "time_limit") if getattr(args, name) is not None}
         cert = verify_local_minimum(params, dataset, **budget)
-    except (ReluMinimaError, OSError, json.JSONDecodeError) as exc:
+    except (ReluMinimaError, OSError) as exc:  # load_problem names the file and the reason
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
         return 2
     witness = None if args.witness is None else _witness(cert, args.witness)
