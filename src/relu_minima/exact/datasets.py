@@ -17,6 +17,7 @@ from .numbers import (
     exact_rows,
     exact_vector,
     literal,
+    pretty_as_repr,
     show,
 )
 
@@ -65,6 +66,8 @@ class Dataset:
     def _x_rows(self) -> Any:
         # d = 1 prints as the flat list it can be written as
         return [r[0] for r in self.X] if self.d == 1 else self.X
+
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
 
     def __repr__(self) -> str:
         return f"Dataset(X={literal(self._x_rows())}, y={literal(self.y)})"

@@ -20,7 +20,7 @@ from typing import Any
 from ..errors import InexactNumberError, InvalidNumberError, ShapeError
 
 __all__ = ["brief", "describe_object", "exact", "exact_matrix", "exact_rows", "exact_vector",
-           "latex", "literal", "long_integers", "mean", "short", "show", "sign"]
+           "latex", "literal", "long_integers", "mean", "pretty_as_repr", "short", "show", "sign"]
 
 # how a refused float's message offers the opt-in (require_dataset words it for a pair (X, y))
 FLOAT_OPT_IN = "allow_float=True to take the float's exact binary value"
@@ -258,6 +258,13 @@ def show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show(t) for t in value) + "]"
     return str(value)
+
+
+def pretty_as_repr(self: Any, printer: Any, cycle: bool) -> None:
+    """``_repr_pretty_`` of the exact objects: hypothesis (its falsifying examples) and IPython
+    print ``repr(self)``, which pastes back, instead of walking a dataclass's fields (tuples of
+    ``Fraction(...)`` and a ``ParameterSpace``)."""
+    printer.text(repr(self))
 
 
 def literal(value: Any) -> str:
