@@ -58,3 +58,43 @@ def test_exit_3_is_not_for_deep_networks_only(tmp_path, capsys):
                                            "activation": "sigmoid"}}))
     assert main(["verify", str(path)]) == 3
     assert capsys.readouterr().out.startswith("UNDECIDED")
+
+
+def test_the_readme_names_every_required_dependency():
+    import re
+    import tomllib
+
+    project = tomllib.loads((README.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    section = README.read_text(encoding="utf-8").split("## Dependencies", 1)[1]
+    for requirement in project["project"]["dependencies"]:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement).group(0)
+        assert name in section, name
+
+
+def test_every_dotted_name_in_the_user_docs_exists():
+    """Each ``relu_minima.a.b`` that README.md and the API pages name resolves (a module, or
+    attributes of one), so that a renamed module cannot leave the docs behind."""
+    import importlib
+    import re
+
+    def resolves(name):
+        parts = name.split(".")
+        for i in range(len(parts), 0, -1):
+            try:
+                obj = importlib.import_module(".".join(parts[:i]))
+            except ImportError:
+                continue
+            for attribute in parts[i:]:
+                if not hasattr(obj, attribute):
+                    return False
+                obj = getattr(obj, attribute)
+            return True
+        return False
+
+    docs = README.parent / "docs"
+    pages = [README, *(docs / f"{p}.md" for p in ("api", "testing", "parameterisation",
+                                                   "numeric", "certificates", "global"))]
+    named = {(page.name, m) for page in pages
+             for m in re.findall(r"relu_minima(?:\.[A-Za-z_]\w*)+", page.read_text("utf-8"))}
+    assert len(named) > 30
+    assert [n for n in sorted(named) if not resolves(n[1].rstrip("."))] == []
