@@ -160,3 +160,26 @@ def test_the_library_reader_says_the_same():
         load_problem("nofile.json")
     with pytest.raises(InvalidArgument, match=r"the text is not valid JSON: line 1, column 2"):
         parse_problem("{,}")
+
+
+def test_the_command_line_reads_in_functions_of_at_most_80_lines():
+    """The developers' guide's limit (issue 23: main was 93 lines): the parser is built by one
+    function per sub-command, main only runs it."""
+    import ast
+    import inspect
+
+    import relu_minima.cli as cli
+
+    tree = ast.parse(inspect.getsource(cli))
+    lengths = {node.name: node.end_lineno - node.lineno + 1 for node in ast.walk(tree)
+               if isinstance(node, ast.FunctionDef)}
+    assert lengths["main"] <= 20
+    assert max(lengths.values()) <= 80, lengths
+
+
+def test_every_sub_command_has_its_help(capsys):
+    for command in ("check-paper", "verify", "snap"):
+        with pytest.raises(SystemExit) as stop:
+            main([command, "--help"])
+        assert stop.value.code == 0
+        assert f"usage: relu-minima {command}" in capsys.readouterr().out
