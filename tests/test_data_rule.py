@@ -224,3 +224,13 @@ def test_a_networks_own_methods_take_a_dataset_and_say_so(params):
                            r"relu_minima\.Dataset"):
             getattr(params, method)(([0, 1], [0, 1]))
     assert params.loss(Dataset([0, 1], [0, 1])) == Fraction(0)
+
+
+def test_the_fuzz_fixture_applies_the_rule_too(fuzz_neighbourhood):
+    minimum = ShallowReLU([1], [-3], [1], 0)  # Proposition 1's point on D1: nothing lower
+    D1 = ([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
+    assert fuzz_neighbourhood(minimum, D1, "1/10", **FEW).base_loss == 18
+    with pytest.raises(InexactNumberError, match=r"Dataset\(X, y, allow_float=True\)"):
+        fuzz_neighbourhood(minimum, ([5.5], [2]), "1/10", **FEW)
+    with pytest.raises(InvalidType, match="dataset=<a ndarray of shape"):
+        fuzz_neighbourhood(minimum, X_INT, "1/10", **FEW)
