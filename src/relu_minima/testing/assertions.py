@@ -123,7 +123,8 @@ def assert_not_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any],
     raise AssertionError("\n".join(lines + _tail(cert, verbose, err_msg)))
 
 
-def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fraction(1, 100),
+def assert_no_descent_found(params: Any, dataset: Dataset | tuple[Any, Any],
+                            radius: Any = Fraction(1, 100),
                             *, bias: Any = None, frozen: Any = None, **search: Any) -> Any:
     """Fuzz the max-norm ball of ``radius`` (numeric backend); fail with the best perturbation.
 
