@@ -93,7 +93,7 @@ def _verify(args: argparse.Namespace) -> int:
         budget = {name: _budget_value(getattr(args, name))
                   for name in ("max_directions", "time_limit") if getattr(args, name) is not None}
         cert = verify_local_minimum(params, dataset, **budget)
-    except (ReluMinimaError, OSError, json.JSONDecodeError) as exc:
+    except (ReluMinimaError, OSError) as exc:  # load_problem names the file and the reason
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
         return 2
     witness = None if args.witness is None else _witness(cert, args.witness)
@@ -127,7 +127,7 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     if cert.is_local_minimum is False:
         return 1
-    return 3  # undecided (deep networks only)
+    return 3  # undecided (a deep ReLU or a sigmoid/tanh network)
 
 
 def _snap(args: argparse.Namespace) -> int:
@@ -226,9 +226,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: one sub-command per ``_add_*`` below."""
     from . import __version__
-    from .paper import claim_keys
 
     parser = argparse.ArgumentParser(
         prog="relu-minima",
@@ -237,6 +237,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"relu-minima {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_check_paper(sub)
+    _add_verify(sub)
+    _add_snap(sub)
+    return parser
+
+
+def _add_check_paper(sub: Any) -> None:
+    from .paper import claim_keys
+
     cp = sub.add_parser(
         "check-paper",
         help="list every claim of the paper, check those covered, and write a report",
@@ -266,6 +275,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="training updates per network in the Figure 1, 2 and 5 analogues "
                     "(e.g. 1000000, Appendix A's budget, with --mnist); default: the scale's")
     cp.set_defaults(func=_check_paper)
+
+
+def _add_verify(sub: Any) -> None:
     vf = sub.add_parser(
         "verify",
         help="decide whether the parameters in FILE.json are a local minimum "
@@ -273,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     vf.add_argument("file", help='JSON: {"dataset": {"X": ..., "y": ...}, "params": {...}} '
                     'with params {"W", "b", "v", "c"} (one hidden layer) or '
-                    '{"weights", "biases"} (deep); optional in params: "bias": false '
+                    '{"weights", "biases"} (deep), or {"W", "b", "v", "c", "activation": '
+                    '"sigmoid" or "tanh"}; optional in params: "bias": false '
                     '(or one flag per layer) and "frozen": ["b_2[1]", ...] (parameters held '
                     'fixed)')
     vf.add_argument("--json", action="store_true",
@@ -290,6 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     vf.add_argument("--time-limit", metavar="SECONDS",
                     help="deep networks: stop the move search after SECONDS (default: none)")
     vf.set_defaults(func=_verify)
+
+
+def _add_snap(sub: Any) -> None:
     sn = sub.add_parser(
         "snap",
         help="snap a trained float network to an exact point and certify it "
@@ -310,7 +326,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="if the snapped point is not a minimum, also print a point within "
                     "max-norm RADIUS of it with strictly lower exact loss")
     sn.set_defaults(func=_snap)
-    args = parser.parse_args(_negative_values_attached(
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``relu-minima``: parse ``argv`` (default ``sys.argv[1:]``), run the sub-command, return
+    its exit status (0 minimum / success, 1 not a minimum / a check failed, 2 bad input,
+    3 undecided)."""
+    args = _parser().parse_args(_negative_values_attached(
         sys.argv[1:] if argv is None else list(argv)))
     # stdout is collected and written once, so that a closed pipe is met in one place
     out = io.StringIO()

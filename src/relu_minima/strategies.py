@@ -81,7 +81,8 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
                  kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
                  frozen: Any = ()) -> st.SearchStrategy[ShallowReLU]:
-    """ShallowReLU points (Equation (1)) with input dimension ``d`` or ``dataset.d``.
+    """ShallowReLU points (Equation (1)) with input dimension ``d`` or ``dataset.d``
+    (``dataset`` a Dataset or a pair ``(X, y)`` of exact numbers).
 
     ``kink_points=[i_0, i_1, ...]`` puts unit j's kink exactly on data point i_j
     (b_j = -w_j . x_{i_j}, so the pre-activation there is exactly 0); ``kinks=True`` lets every
@@ -118,7 +119,8 @@ def deep_relu(*, d: int | None = None, dataset: Dataset | None = None,
               max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
               min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1
               ) -> st.SearchStrategy[DeepReLU]:
-    """DeepReLU points (Equation (2)) with input dimension ``d`` or ``dataset.d``.
+    """DeepReLU points (Equation (2)) with input dimension ``d`` or ``dataset.d`` (``dataset``
+    a Dataset or a pair ``(X, y)`` of exact numbers).
 
     ``widths=(d, h_1, ..., h_(k-1), 1)`` fixes the architecture; otherwise it is drawn, with
     ``min_hidden_layers`` to ``max_hidden_layers`` hidden layers of ``min_width`` to

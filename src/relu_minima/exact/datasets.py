@@ -7,10 +7,21 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import InvalidType, ShapeError, require
-from .numbers import _as_sequence, _is_row, exact_rows, exact_vector, literal, show
+from ..errors import InexactNumberError, InvalidType, ShapeError, require
+from .numbers import (
+    FLOAT_OPT_IN,
+    _as_sequence,
+    _is_row,
+    brief,
+    describe_object,
+    exact_rows,
+    exact_vector,
+    literal,
+    pretty_as_repr,
+    show,
+)
 
-__all__ = ["Dataset", "is_decent", "require_dataset"]
+__all__ = ["Dataset", "describe_object", "is_decent", "require_dataset"]
 
 Row = tuple[Fraction, ...]
 
@@ -43,7 +54,7 @@ class Dataset:
         nested = next((i for i, t in enumerate(y_items) if _is_row(t)), None)
         if nested is not None:
             raise ShapeError(f"y must be 1-D (one number per point), but y[{nested}]="
-                             f"{y_items[nested]!r} is a sequence; flatten y.")
+                             f"{brief(y_items[nested])} is a sequence; flatten y.")
         if len(y_items) != len(X_exact):
             raise ShapeError(
                 f"y has {len(y_items)} entries but X has {len(X_exact)} rows; "
@@ -55,6 +66,8 @@ class Dataset:
     def _x_rows(self) -> Any:
         # d = 1 prints as the flat list it can be written as
         return [r[0] for r in self.X] if self.d == 1 else self.X
+
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
 
     def __repr__(self) -> str:
         return f"Dataset(X={literal(self._x_rows())}, y={literal(self.y)})"
@@ -128,28 +141,15 @@ class Dataset:
 
     def _check(self) -> None:
         """Re-verify the invariants (used by tests)."""
-        require(self.n >= 1 and self.d >= 1,
-                f"Dataset invariant broken: {self!r}", ShapeError)
-        require(all(len(r) == self.d for r in self.X),
-                f"Dataset invariant broken: {self!r}", ShapeError)
-        require(len(self.y) == self.n,
-                f"Dataset invariant broken: {self!r}", ShapeError)
+        broken = "Dataset invariant broken: {}"  # what broke, never the data themselves
+        require(self.n >= 1 and self.d >= 1, broken.format("no points or no inputs"), ShapeError)
+        require(all(len(r) == self.d for r in self.X), broken.format("ragged X"), ShapeError)
+        require(len(self.y) == self.n, broken.format("len(y) != len(X)"), ShapeError)
         require(all(isinstance(v, Fraction) for r in self.X for v in r),
-                f"Dataset invariant broken: {self!r}", ShapeError)
+                broken.format("X holds a non-Fraction"), ShapeError)
         require(all(isinstance(v, Fraction) for v in self.y),
-                f"Dataset invariant broken: {self!r}", ShapeError)
+                broken.format("y holds a non-Fraction"), ShapeError)
 
-
-
-def describe_object(value: Any) -> str:
-    """What kind of object ``value`` is, in a few words (never its numbers: an error message
-    must not print a 30-row array)."""
-    shape = getattr(value, "shape", None)
-    if shape is not None:
-        return f"a {type(value).__name__} of shape {tuple(shape)}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    return f"a {type(value).__name__}"
 
 
 def require_dataset(data: Any, name: str = "dataset", *, pair: bool = True) -> Dataset:
@@ -164,7 +164,12 @@ def require_dataset(data: Any, name: str = "dataset", *, pair: bool = True) -> D
     if isinstance(data, Dataset):
         return data
     if pair and isinstance(data, tuple) and len(data) == 2:
-        return Dataset(*data)
+        try:
+            return Dataset(*data)
+        except InexactNumberError as err:  # the opt-in is Dataset's, not the caller's
+            raise InexactNumberError(str(err).replace(
+                FLOAT_OPT_IN, "Dataset(X, y, allow_float=True) to take the floats' exact binary "
+                "values")) from None
     raise InvalidType(
         f"{name}=<{describe_object(data)}> must be a relu_minima.Dataset"
         + (" or a pair (X, y)" if pair else "")

@@ -12,8 +12,17 @@ from typing import Any
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError, require
 from . import linalg
-from .datasets import Dataset
-from .numbers import _is_row, exact, exact_rows, exact_vector, latex, literal, show
+from .datasets import Dataset, require_dataset
+from .numbers import (
+    _is_row,
+    exact,
+    exact_rows,
+    exact_vector,
+    latex,
+    literal,
+    pretty_as_repr,
+    show,
+)
 from .params import ParameterSpace
 
 __all__ = ["ShallowReLU", "relu"]
@@ -103,6 +112,8 @@ class ShallowReLU:
         return ShallowReLU(self.W, self.b, self.v, self.c, bias=bias, frozen=frozen)
 
     # -- printing --------------------------------------------------------------------------
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return (f"ShallowReLU(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
@@ -277,6 +288,7 @@ class ShallowReLU:
                    frozen=data.get("frozen", ()))
 
     def _check_dims(self, dataset: Dataset) -> None:
+        require_dataset(dataset, pair=False)  # a network's methods take a Dataset, built once
         if dataset.d != self.d:
             hint = (f" W is {self.m} x {self.d}: with one row per hidden unit it looks "
                     "transposed." if self.m == dataset.d else "")

@@ -1,8 +1,9 @@
 """``verify_local_minimum``: one entry point, dispatched on the type of the network.
 
 :data:`_DECISIONS` is the table of decisions by model type, written here and nowhere else (the
-smooth decision joins it on first use, since it may need python-flint); options that a decision
-does not take are refused by name. A deep point goes to :func:`verify_deep`, which sends it to
+smooth decision joins it on first use, since it may need python-flint); ``verify_local_minimum``
+names every decision's options, and refuses by name one that the decision of the given kind
+does not take. A deep point goes to :func:`verify_deep`, which sends it to
 the full-space rules or to the restricted decision by its parameterisation.
 """
 
@@ -52,13 +53,29 @@ def _smooth_decision() -> None:
     _DECISIONS.setdefault(smooth.SmoothNet, smooth.certify_smooth_minimum)
 
 
-def verify_local_minimum(params: Any, dataset: Dataset, **options: Any) -> Certificate:
+def verify_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any], *,
+                         max_directions: int | None = None, time_limit: float | None = None,
+                         loss: str | None = None, radius: Any = None,
+                         precision: int | None = None,
+                         newton_steps: int | None = None) -> Certificate:
     """Decide whether ``params`` is a local minimum of its loss on ``dataset``.
 
     ``params`` is a ``ShallowReLU`` (always decided, exactly), a ``DeepReLU`` (decided exactly,
-    or "undecided" with the reason; options ``max_directions`` and ``time_limit`` set the
-    search budget) or a ``SmoothNet`` (rigorous interval arithmetic). The result is a
-    :class:`~relu_minima.verify.certificate.Certificate`.
+    or "undecided" with the reason) or a ``SmoothNet`` (rigorous interval arithmetic);
+    ``dataset`` a :class:`~relu_minima.Dataset` or a pair ``(X, y)`` of exact numbers. The
+    result is a :class:`~relu_minima.verify.certificate.Certificate`.
+
+    The options belong to one kind of network each; None keeps that decision's default, and
+    an option given for another kind is refused (:class:`~relu_minima.errors.InvalidArgument`
+    naming it and the kind):
+
+    * ``DeepReLU``: ``max_directions`` (exact descent moves tried, default 4000) and
+      ``time_limit`` (seconds, default none), the budget of the move search;
+    * ``SmoothNet``: ``loss`` ("squared", the default, or "logistic"), ``radius`` (half width
+      of the certified box; default: the largest of 2^-8, ..., 2^-80 that works),
+      ``precision`` (bits of the ball midpoints, >= 53, default 128) and ``newton_steps``
+      (default 50), as in :func:`~relu_minima.verify.smooth.certify.certify_smooth_minimum`;
+    * ``ShallowReLU``: none (the decision is complete).
 
     >>> from relu_minima import Dataset, ShallowReLU
     >>> D1 = Dataset([5, 4, 3, 1, -1], [2, 1, 0, -3, 3])
@@ -76,12 +93,16 @@ def verify_local_minimum(params: Any, dataset: Dataset, **options: Any) -> Certi
             f"params of type {type(params).__name__} is not a network relu_minima knows; "
             "use ShallowReLU(W, b, v, c), DeepReLU(weights, biases) or SmoothNet(W, b, v, c)."
         )
+    given = {name: value for name, value in (
+        ("max_directions", max_directions), ("time_limit", time_limit), ("loss", loss),
+        ("radius", radius), ("precision", precision), ("newton_steps", newton_steps))
+        if value is not None}
     accepted = {name for name, p in inspect.signature(decide).parameters.items()
                 if p.kind is inspect.Parameter.KEYWORD_ONLY}
-    unknown = sorted(set(options) - accepted)
+    unknown = sorted(set(given) - accepted)
     if unknown:
         raise InvalidArgument(
-            f"option {unknown[0]}={options[unknown[0]]!r} does not apply to "
+            f"option {unknown[0]}={given[unknown[0]]!r} does not apply to "
             f"{type(params).__name__} points; options for them: {sorted(accepted) or 'none'}."
         )
-    return decide(params, dataset, **options)
+    return decide(params, dataset, **given)

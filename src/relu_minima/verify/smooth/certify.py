@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from ...errors import InvalidArgument, InvalidType, ShapeError
-from ...exact.datasets import Dataset
-from ...exact.numbers import exact
+from ...exact.datasets import Dataset, require_dataset
+from ...exact.numbers import brief, exact
 from ...exact.smooth_net import SmoothNet
 from ..certificate import Verdict
 from .box_certificate import LossEnclosure, SmoothCertificate
@@ -86,7 +86,9 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
     """
     flint_module()  # the clear error when python-flint is missing, before any work
     if not isinstance(params, SmoothNet):
-        raise ShapeError(f"params={params!r} must be a SmoothNet (sigmoid or tanh network).")
+        raise ShapeError(f"params={brief(params)} must be a SmoothNet (sigmoid or tanh "
+                         "network).")
+    dataset = require_dataset(dataset)  # the certificate and the flatness test need a Dataset
     if not isinstance(precision, int) or isinstance(precision, bool) or precision < 53:
         raise InvalidArgument(f"precision={precision!r} must be an int >= 53 (bits), e.g. 128.")
     radii = AUTO_RADII
