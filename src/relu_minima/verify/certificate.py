@@ -370,6 +370,7 @@ def _load_kinds() -> None:
     import importlib
 
     for name in ("shallow.criterion", "deep.certificate", "smooth.box_certificate",
+                 "smooth.point_certificate",
                  "globalmin.search", "deep.restricted"):
         try:
             importlib.import_module(f"{__package__}.{name}")

@@ -39,11 +39,13 @@ def register_decision(model: type) -> Callable[[Callable[..., Certificate]],
 def _smooth_decision() -> None:
     """The smooth (interval) decision registers on import; it may need python-flint."""
     try:
-        from .smooth import certify as smooth
+        from .smooth import point as smooth
     except ImportError:
         return
-    # registered here, not in smooth.py: dispatch imports smooth lazily (no import cycle)
-    _DECISIONS.setdefault(smooth.SmoothNet, smooth.certify_smooth_minimum)
+    # registered here, not in smooth/: dispatch imports smooth lazily (no import cycle). The
+    # decision is about the point given (docs/smooth.md): a nearby certified minimum is what
+    # snap / certify_smooth_minimum report, as such
+    _DECISIONS.setdefault(smooth.SmoothNet, smooth.decide_smooth_point)
 
 
 def verify_local_minimum(params: Any, dataset: Dataset, **options: Any) -> Certificate:
@@ -51,7 +53,9 @@ def verify_local_minimum(params: Any, dataset: Dataset, **options: Any) -> Certi
 
     ``params`` is a ``ShallowReLU`` (always decided, exactly), a ``DeepReLU`` (decided exactly,
     or "undecided" with the reason; options ``max_directions`` and ``time_limit`` set the
-    search budget) or a ``SmoothNet`` (rigorous interval arithmetic). The result is a
+    search budget) or a ``SmoothNet`` (rigorous interval arithmetic, about the given point:
+    "not a local minimum" with a witness, or "undecided", possibly with a certified strict
+    minimum nearby; docs/smooth.md). The result is a
     :class:`~relu_minima.verify.certificate.Certificate`.
 
     >>> from relu_minima import Dataset, ShallowReLU
