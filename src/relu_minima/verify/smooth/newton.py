@@ -254,7 +254,8 @@ def _lower_along(obj: SmoothObjective, centre: tuple[Fraction, ...], u: tuple[Fr
 def descent_direction(obj: SmoothObjective, point: tuple[Fraction, ...], grad: Any,
                       at: LossEnclosure) -> Any:
     """A nonzero gradient, proven: an exact u with grad L(point) . u <= slope < 0 (balls), and
-    an exact point along u of proven lower loss; None when the enclosure cannot show it."""
+    an exact point along u of proven lower loss (None, None when the decrease is below the
+    resolution of the enclosures); None when the enclosure cannot show the slope."""
     u = dyadic([-fraction_of(grad[k, 0].mid()) for k in range(obj.n)])
     if u is None:
         return None
@@ -263,9 +264,10 @@ def descent_direction(obj: SmoothObjective, point: tuple[Fraction, ...], grad: A
     if not q.is_finite() or not q < 0:
         return None
     found = _lower_along(obj, point, u, Fraction(1, 16), at.lower, (1,))
-    if found is None:  # the decrease is below the resolution of the enclosures
-        return None
-    return u, decimal_up(upper_fraction(q), 6), found[1], found[2]
+    # the slope alone proves the descent; the lower point may be below the enclosures'
+    # resolution (a gradient of 1e-32 at 128 bits): then none is stored
+    lower, enc = (None, None) if found is None else found[1:]
+    return u, decimal_up(upper_fraction(q), 6), lower, enc
 
 
 def concave_direction(obj: SmoothObjective, centre: tuple[Fraction, ...], rho: Fraction,

@@ -92,10 +92,13 @@ class SmoothPointCertificate(Certificate):
     @property
     def nearby_distance(self) -> Fraction | None:
         """A bound on the max-norm distance from params to the nearby minimum theta*: theta*
-        lies in the Krawczyk image K(X), within ``krawczyk_bound`` of the box centre."""
-        if self.nearby is None:
+        lies in the Krawczyk image K(X), within ``krawczyk_bound`` of the box centre, and in the
+        inner box when there is one (both re-verified by the nearby certificate's check)."""
+        nb = self.nearby
+        if nb is None:
             return None
-        return self.params.distance(self.nearby.params) + self.nearby.krawczyk_bound
+        bounds = [t for t in (nb.krawczyk_bound, nb.inner_radius) if t is not None]
+        return self.params.distance(nb.params) + min(bounds)
 
     # -- witnesses ---------------------------------------------------------------------------
     def _witness(self, radius: Fraction) -> SmoothNet | None:
@@ -163,8 +166,12 @@ class SmoothPointCertificate(Certificate):
             _, _, HX = obj.ball_derivatives(p, self.radius, order=2)
             require(upper_fraction(quadratic_form(HX, self.direction)) <= self.curvature,
                     f"u^T H u is not <= the stored {self.curvature} over the box")
-        require(self.lower_point is not None and self.lower_loss is not None
-                and self.lower_loss.upper < self.loss.lower, "no point of proven lower loss")
+        if self.lower_point is None:  # the gradient rule may have no resolvable lower point
+            require(self.lower_loss is None and self.slope is not None,
+                    "no point of proven lower loss")
+            return
+        require(self.lower_loss is not None and self.lower_loss.upper < self.loss.lower,
+                "no point of proven lower loss")
         require(self.lower_loss.contains_ball(obj.ball_loss(self.lower_point)),
                 "stored loss of the lower point does not contain its enclosure")
 
@@ -293,7 +300,10 @@ class SmoothPointCertificate(Certificate):
                       "L(params + t u) < L(params) for every small t > 0: params is not a "
                       "local minimum.",
                       f"2. The exact point params + t u (stored) has loss in {self.lower_loss}, "
-                      "strictly lower.", WITNESS_HINT]
+                      "strictly lower." if self.lower_point is not None else
+                      f"2. The decrease is below the resolution of {self.precision}-bit "
+                      "enclosures: no lower point is stored, and witness(r) may find none.",
+                      WITNESS_HINT]
         elif self.rule == "curvature":
             lines += [f"1. Curvature: the exact direction u (stored) has u^T H u <= "
                       f"{at_most(self.curvature)} < 0 at every point of the box params +- "
