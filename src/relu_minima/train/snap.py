@@ -20,12 +20,14 @@ import numpy as np
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep_relu import DeepReLU
+from ..exact.params import ParameterSpace
 from ..exact.shallow_relu import ShallowReLU
 from ..numeric import backend as numeric
 from ..verify.globalmin.search import REPORT_MAX_PATTERNS, GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
 from .rationals import long_integers
+from .restricted_global import restricted_global_minimum
 from .shallow_snap import snap_shallow
 from .snap_report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
 from .state_dict import read_dataset, read_network
@@ -108,14 +110,16 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
     if net.widths[0] != data.d:
         raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
                                 f"{net.widths[0]} columns) but the dataset has d={data.d}.")
-    _check_known(known_points, net.widths)
+    _check_known(known_points, net.widths, net.bias_flags)
     theta = net.theta
     limit = (_positive(max_distance, "max_distance") if max_distance is not None
              else 1e-3 * max(1.0, float(np.max(np.abs(theta)))))
     options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": limit,
                "data_rule": data_rule, "max_patterns": max_patterns}
     trained_loss = float(numeric.losses(net.arch, theta, data)[0])
-    grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0]))
+    # over the moving parameters only: a bias-free layer's biases are not parameters (item 5)
+    moving = np.array(ParameterSpace(net.widths, net.bias_flags).moving)
+    grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0][moving]))
     trained = net.exact_binary()
     others: list[tuple[Any, Any]] = []
     if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
@@ -165,28 +169,36 @@ def _distance(a: Any, b: Any) -> Fraction:
 
 
 # -- explicit lower points ("bad local minimum, proven") ---------------------------------------
-def _affine_fit(data: Dataset) -> tuple[list[Fraction], Fraction]:
-    """The exact least-squares affine function a . x + a0 of the data."""
-    rows = [[*x, Fraction(1)] for x in data.X]
+def _affine_fit(data: Dataset, intercept: bool = True) -> tuple[list[Fraction], Fraction]:
+    """The exact least-squares affine function a . x + a0 of the data (a0 = 0 without an
+    intercept)."""
+    rows = [[*x, *((Fraction(1),) if intercept else ())] for x in data.X]
     L = math.lcm(*(t.denominator for r in rows for t in r))
     P = np.array([[int(t * L) for t in r] for r in rows], dtype=object)
     Ly = math.lcm(*(t.denominator for t in data.y))
     Y = np.array([int(t * Ly) for t in data.y], dtype=object)
-    t = least_squares(P, L, Y, Ly, np.zeros(data.d + 1), 1e-9).t
-    return list(t[:-1]), t[-1]
+    t = least_squares(P, L, Y, Ly, np.zeros(len(rows[0])), 1e-9).t
+    return (list(t[:-1]), t[-1]) if intercept else (list(t), Fraction(0))
 
 
 def _affine_network(like: Any, data: Dataset) -> Any | None:
-    """A network of ``like``'s shape computing the best affine fit, when the shape allows it:
-    relu(t) - relu(-t) = t needs two units in every hidden layer."""
-    a, a0 = _affine_fit(data)
+    """A network of ``like``'s shape *and parameterisation* computing the best affine fit it
+    can: relu(t) - relu(-t) = t needs two units in every hidden layer; the intercept sits in
+    the hidden biases, or in c when the hidden layer is bias-free, and is 0 when neither
+    exists (then the fit is the best linear one)."""
     d = data.d
     if isinstance(like, ShallowReLU):
-        if like.m < 2:
+        hb, ob = like.space.bias
+        if like.m < 2 or like.space.frozen:
             return None
+        a, a0 = _affine_fit(data, intercept=hb or ob)
         dead = like.m - 2
-        return ShallowReLU([a, [-t for t in a]] + [[0] * d] * dead, [a0, -a0] + [-1] * dead,
-                           [1, -1] + [0] * dead, 0)
+        W = [a, [-t for t in a]] + [[0] * d] * dead
+        b = ([a0, -a0] + [-1] * dead) if hb else [0] * like.m
+        return ShallowReLU(W, b, [1, -1] + [0] * dead, 0 if hb else a0, bias=(hb, ob))
+    if not like.space.is_full:
+        return None  # a deep restricted network: only the points of its own space compare
+    a, a0 = _affine_fit(data)
     widths = like.widths
     if like.depth < 2 or min(widths[1:-1]) < 2:
         return None
@@ -211,10 +223,26 @@ def _affine_network(like: Any, data: Dataset) -> Any | None:
 
 def _global_point(point: Any, data: Dataset, max_patterns: int | None,
                   attempts: list[str]) -> tuple[Any, str] | None:
-    """The exact global minimiser for ``point``'s width, when the search fits within
-    ``max_patterns``."""
+    """The exact global minimiser for ``point``'s width *over point's parameterisation*, when
+    the search fits within ``max_patterns``."""
     if max_patterns is None or not isinstance(point, ShallowReLU):
         return None
+    space = point.space
+    if space.frozen:
+        attempts.append("exact global search skipped: the parameterisation has frozen "
+                        "coordinates, which the pattern search does not model")
+        return None
+    if not space.is_full:
+        found = restricted_global_minimum(data, point.m, space.bias, max_patterns)
+        if found is None:
+            attempts.append(f"exact global search over {space.describe()} skipped: more than "
+                            f"max_patterns={max_patterns} patterns")
+            return None
+        best, solved = found
+        attempts.append(f"exact global search over {space.describe()}: L* = {best.loss(data)} "
+                        f"with {point.m} unit(s) ({solved} pattern(s) solved)")
+        return best, (f"the exact global minimum over this parameterisation ({space.describe()};"
+                      f" L* = {best.loss(data)})")
     try:
         cert = global_minimum(data, hidden=point.m, max_patterns=max_patterns)
     except GlobalSearchTooLarge as err:
@@ -225,11 +253,22 @@ def _global_point(point: Any, data: Dataset, max_patterns: int | None,
     return cert.point, f"the exact global minimum (L* = {cert.value}, global_minimum)"
 
 
+def same_parameterisation(a: Any, b: Any) -> bool:
+    """Same bias flags and the same frozen names *and values* (so a point of one is a point of
+    the other's parameter set)."""
+    sa, sb = getattr(a, "space", None), getattr(b, "space", None)
+    if sa is None or sb is None or sa.bias != sb.bias or set(sa.frozen) != set(sb.frozen):
+        return False
+    ta, tb = a.parameters(), b.parameters()
+    return all(ta[k] == tb[k] for k, moving in enumerate(sa.moving) if not moving)
+
+
 def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any],
                  others: list[tuple[Any, Any]], max_patterns: int | None, attempts: list[str]
                  ) -> tuple[Any, Fraction, str] | tuple[None, None, None]:
-    """The explicit point of lowest exact loss among those known; returned only when its
-    loss, recomputed here exactly, is strictly below ``loss``."""
+    """The explicit point of lowest exact loss among those known, *of point's own
+    parameterisation*; returned only when its loss, recomputed here exactly, is strictly below
+    ``loss`` (issue 22, item 1: "bad" against a point the network cannot reach is false)."""
     found: list[tuple[Fraction, str, Any]] = []
     for k, q in enumerate(known):
         found.append((q.loss(data), f"known_points[{k}]", q))
@@ -241,13 +280,15 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     best_global = _global_point(point, data, max_patterns, attempts)
     if best_global is not None:
         found.append((best_global[0].loss(data), best_global[1], best_global[0]))
+    found = [f for f in found if same_parameterisation(f[2], point)]
     best = min(found, key=lambda item: item[0], default=None)
     if best is None or best[0] >= loss:
         return None, None, None
     return best[2], best[0], best[1]
 
 
-def _check_known(known: Sequence[Any], widths: tuple[int, ...]) -> None:
+def _check_known(known: Sequence[Any], widths: tuple[int, ...], bias: tuple[bool, ...]
+                 ) -> None:
     """Every known point is an exact model of the trained network's shape (checked before any
     work, so that a wrong one is refused whatever the verdict)."""
     want = ShallowReLU if len(widths) == 3 else DeepReLU
@@ -258,6 +299,12 @@ def _check_known(known: Sequence[Any], widths: tuple[int, ...]) -> None:
             raise ShapeError(f"known_points[{k}] is a {type(q).__name__} of shape {shape}, but "
                              f"the trained network is a {want.__name__} of shape {tuple(widths)}; "
                              "give exact points of the same shape.")
+        if tuple(q.space.bias) != tuple(bias) or q.space.frozen:
+            raise ShapeError(
+                f"known_points[{k}] has the parameterisation {q.space.describe()}, but the "
+                f"trained network has bias flags {tuple(bias)} and nothing frozen: a lower "
+                "point only proves 'bad' when the trained network can reach it; give points "
+                f"with bias={list(bias)}.")
 
 
 def _shape(p: Any) -> tuple[int, ...]:

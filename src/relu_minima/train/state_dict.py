@@ -129,8 +129,10 @@ def _floats(values: Any, name: str) -> np.ndarray:
             raise InvalidNumberError(f"{name} holds something that is not a number: {err}.") \
                 from None
     arr = arr.astype(np.float64)
-    bad = np.argwhere(~np.isfinite(arr))
-    if bad.size:
+    # np.argwhere of a 0-d array has shape (1, 0), size 0: test the values, then locate them
+    # (issue 22, item 6: a NaN output bias given as a 0-d array passed before)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))
         idx = tuple(int(k) for k in bad[0])
         raise InvalidNumberError(
             f"{name}{list(idx) if idx else ''}={arr[idx]!r} is not finite (NaN or infinity): "
