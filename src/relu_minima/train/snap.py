@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -26,11 +27,20 @@ from ..numeric import backend as numeric
 from ..verify.globalmin.search import REPORT_MAX_PATTERNS, GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
+from .nearness import Nearness, nearness, suggested_max_distance
 from .rationals import long_integers
 from .restricted_global import restricted_global_minimum
-from .shallow_snap import snap_shallow
-from .snap_report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
-from .state_dict import read_dataset, read_network
+from .restricted_snap import snap_bias_free
+from .shallow_snap import kink_pairs, snap_shallow
+from .snap_report import (
+    MINIMUM,
+    NOT_MINIMUM,
+    NOT_NEAR,
+    UNDECIDED,
+    SnapReport,
+    same_parameterisation,
+)
+from .state_dict import FloatNet, read_dataset, read_network
 
 __all__ = ["snap"]
 
@@ -112,52 +122,117 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
                                 f"{net.widths[0]} columns) but the dataset has d={data.d}.")
     _check_known(known_points, net.widths, net.bias_flags)
     theta = net.theta
-    limit = (_positive(max_distance, "max_distance") if max_distance is not None
-             else 1e-3 * max(1.0, float(np.max(np.abs(theta)))))
-    options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": limit,
+    if max_distance is not None:
+        max_distance = _positive(max_distance, "max_distance")
+    options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": max_distance,
                "data_rule": data_rule, "max_patterns": max_patterns}
     trained_loss = float(numeric.losses(net.arch, theta, data)[0])
     # over the moving parameters only: a bias-free layer's biases are not parameters (item 5)
     moving = np.array(ParameterSpace(net.widths, net.bias_flags).moving)
     grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0][moving]))
     trained = net.exact_binary()
-    others: list[tuple[Any, Any]] = []
-    if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
-        from .restricted_snap import snap_bias_free
-
-        res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
-        point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
-    elif net.depth == 2:
-        res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget)
-        point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
-        others = res.others
-    else:
-        res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
-        point, cert, pairs, attempts = res.params, res.certificate, (), res.attempts
-    attempts = list(attempts)
     common = {"dataset": data, "trained": trained, "trained_loss": trained_loss,
               "gradient_norm": grad_norm, "options": options}
-    distance = None if point is None else _distance(point, trained)
-    if point is None or distance > limit:
-        why = ("no candidate gave an exact point in the trained activation pattern"
-               if point is None else f"the exact critical point of the trained pattern is at "
-               f"max-norm distance {float(distance):.3g} > max_distance {limit:.3g}")
-        attempts.append(f"not near a stationary point: {why}; the trained gradient norm is "
-                        f"{grad_norm:.3g} (float64 evidence); no certificate is claimed")
+    route = _candidates(net, data, tol, rel, budget, max_directions, trained, max_distance)
+    attempts = list(route.attempts)
+    chosen = _choose(route.candidates, trained, max_distance, attempts)
+    if chosen is None:
         return SnapReport(NOT_NEAR, None, certificate=None, snapped_loss=None, distance=None,
                           kink_pairs=(), attempts=tuple(attempts), **common)
+    point, near = chosen
+    cert = route.certificate if route.certificate is not None and point is route.params \
+        else _decide(point, data)
     verdict = cert.is_local_minimum
     status = MINIMUM if verdict is True else NOT_MINIMUM if verdict is False else UNDECIDED
+    attempts.append(f"the exact point nearest the trained one (max-norm distance "
+                    f"{float(near.distance):.3g}; {near.rule}) is decided: {status}")
+    if status != MINIMUM:
+        _far_minimum(route.candidates, point, trained, data, attempts)
     evidence = {}
     if status == UNDECIDED or net.depth > 2:
         evidence = numeric_evidence(point, data)
     lower = (None, None, None)
     if status == MINIMUM:
+        others = [(q, None) for q, _ in route.candidates if q is not point]
         lower = _lower_point(point, cert.loss, data, known_points, others, max_patterns,
                              attempts)
-    return SnapReport(status, point, certificate=cert, snapped_loss=cert.loss, distance=distance,
-                      kink_pairs=tuple(pairs), attempts=tuple(attempts), evidence=evidence,
-                      lower_point=lower[0], lower_loss=lower[1], lower_source=lower[2], **common)
+    return SnapReport(status, point, certificate=cert, snapped_loss=cert.loss,
+                      distance=near.distance, kink_pairs=kink_pairs(point, data),
+                      attempts=tuple(attempts), evidence=evidence, lower_point=lower[0],
+                      lower_loss=lower[1], lower_source=lower[2], **common)
+
+
+@dataclass
+class _Route:
+    """What a snap route found: exact points (point, how) and, for the deep routes, the
+    certificate of its one point."""
+
+    candidates: list[tuple[Any, str]]
+    attempts: list[str]
+    params: Any = None
+    certificate: Any = None
+
+
+def _candidates(net: FloatNet, data: Dataset, tol: float, rel: float, budget: int,
+                max_directions: int, trained: Any, max_distance: float | None) -> _Route:
+    def very_near(point: Any) -> bool:  # a candidate this near ends the search early
+        return nearness(point, trained, max_distance).ratio <= Fraction(1, 100)
+
+    if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
+        res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
+        if res.params is not None:  # deeper: the rounded point, already decided
+            return _Route([(res.params, "rounded")], res.attempts, res.params, res.certificate)
+        return _Route(res.candidates, res.attempts)
+    if net.depth == 2:
+        res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget, enough=very_near)
+        return _Route(res.candidates, res.attempts)
+    res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
+    return _Route([(res.params, "deep snap")], res.attempts, res.params, res.certificate)
+
+
+def _choose(candidates: list[tuple[Any, str]], trained: Any, max_distance: float | None,
+            attempts: list[str]) -> tuple[Any, Nearness] | None:
+    """The candidate nearest the trained point, if it is near (docs/snap.md): the answer is
+    about the point the user trained, so a far point never replaces a near one (item 2)."""
+    if not candidates:
+        attempts.append("not near a stationary point: no candidate gave an exact point in the "
+                        "trained activation pattern; no certificate is claimed")
+        return None
+    scored = [(nearness(p, trained, max_distance), p, how) for p, how in candidates]
+    for near, _, how in scored:
+        attempts.append(f"{how}: exact point at max-norm distance {float(near.distance):.3g}"
+                        f" ({float(near.ratio):.3g} x the allowed distance at {near.worst})")
+    near, point, _ = min(scored, key=lambda item: item[0].ratio)
+    if not near.near:
+        suggestion = suggested_max_distance(near.distance)
+        attempts.append(
+            f"not near a stationary point: the nearest exact point is "
+            f"{float(near.distance):.3g} away (max norm), beyond {near.rule}; pass "
+            f"max_distance={suggestion:g} to decide it (it is then the answer, about a point "
+            "that far from the one trained); no certificate is claimed")
+        return None
+    return point, near
+
+
+def _decide(point: Any, data: Dataset) -> Any:
+    from ..verify.dispatch import verify_local_minimum
+
+    return verify_local_minimum(point, data)
+
+
+def _far_minimum(candidates: list[tuple[Any, str]], point: Any, trained: Any, data: Dataset,
+                 attempts: list[str]) -> None:
+    """A certified minimum among the other candidates, reported as such (never as the answer)."""
+    for q, _ in candidates:
+        if q is point:
+            continue
+        cert = _decide(q, data)
+        if cert.is_local_minimum:
+            attempts.append(f"a certified local minimum also exists at max-norm distance "
+                            f"{float(_distance(q, trained)):.3g} from the trained point (another "
+                            "candidate); it is not the point the run stopped near, and the "
+                            "verdict above is not about it")
+            return
 
 
 def _distance(a: Any, b: Any) -> Fraction:
@@ -251,16 +326,6 @@ def _global_point(point: Any, data: Dataset, max_patterns: int | None,
     attempts.append(f"exact global search: L* = {cert.value} with {point.m} unit(s) "
                     f"({cert.patterns_examined} pattern(s) solved, {cert.method})")
     return cert.point, f"the exact global minimum (L* = {cert.value}, global_minimum)"
-
-
-def same_parameterisation(a: Any, b: Any) -> bool:
-    """Same bias flags and the same frozen names *and values* (so a point of one is a point of
-    the other's parameter set)."""
-    sa, sb = getattr(a, "space", None), getattr(b, "space", None)
-    if sa is None or sb is None or sa.bias != sb.bias or set(sa.frozen) != set(sb.frozen):
-        return False
-    ta, tb = a.parameters(), b.parameters()
-    return all(ta[k] == tb[k] for k, moving in enumerate(sa.moving) if not moving)
 
 
 def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any],
