@@ -28,7 +28,11 @@ REL_DISTANCE = Fraction(1, 100)
 
 
 def _layered(net: Any) -> Any:
-    return DeepReLU.from_shallow(net) if isinstance(net, ShallowReLU) else net
+    if isinstance(net, ShallowReLU):
+        return DeepReLU.from_shallow(net)
+    if not isinstance(net, DeepReLU):  # a SmoothNet: the same flat layout (W, b, v, c)
+        return DeepReLU([net.W, [net.v]], [net.b, [net.c]])
+    return net
 
 
 def _scales(trained: Any) -> list[Fraction]:

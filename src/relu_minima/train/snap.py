@@ -28,6 +28,7 @@ from ..verify.globalmin.search import REPORT_MAX_PATTERNS, GlobalSearchTooLarge,
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
 from .nearness import Nearness, nearness, suggested_max_distance
+from .progress import snap_progress
 from .rationals import long_integers
 from .restricted_global import restricted_global_minimum
 from .restricted_snap import snap_bias_free
@@ -60,25 +61,31 @@ def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
 def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 1e-6,
          budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
          known_points: Sequence[Any] = (), max_patterns: int | None = REPORT_MAX_PATTERNS,
-         max_directions: int = 4000, global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
+         max_directions: int = 4000, activation: str | None = None,
+         progress: bool | None = None, global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
     """Snap trained float parameters to an exact point, certify it, and report.
 
-    ``params``: ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (Linear/ReLU layers,
-    read with ``numpy.asarray``), ``(weights, biases)``, or an exact model; see
-    :func:`relu_minima.train.state_dict.read_network`. ``dataset``: a ``Dataset``, or ``(X, y)``
-    with floats converted by ``data_rule`` ("decimal": the shortest decimal giving the same
-    float; "binary": its exact binary value).
+    ``params``: a torch module (``nn.Sequential`` or any module whose activation layers are
+    submodules), ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (read with
+    ``numpy.asarray``), ``(weights, biases)``, or an exact model; see
+    :func:`relu_minima.train.state_dict.read_network`. ``activation`` ("relu", "sigmoid",
+    "tanh") is read from a module; give it for a state_dict of a sigmoid/tanh network, whose
+    snap is the smooth one (docs/smooth.md: the certified minimum near the trained point, as
+    such). ``dataset``: a ``Dataset``, or ``(X, y)`` with floats converted by ``data_rule``
+    ("decimal": the shortest decimal giving the same float; "binary": its exact binary value).
 
     ``tol`` (relative) decides which (unit, point) pairs are kink candidates and which output
     weights are negligible; ``rational_tol`` (relative) is how close the short rationals chosen
     for the v_j and for free coordinates stay to the trained values; ``budget`` bounds the exact
-    solves; ``max_distance`` (default 1e-3 max(1, |theta|_inf)) is the largest max-norm distance
-    at which an exact point still counts as "near"; ``known_points`` are exact points of the same
-    shape to compare against ("bad local minimum, proven"); ``max_patterns`` caps the exact
-    global search (:func:`relu_minima.verify.globalmin.search.global_minimum`'s argument of the
-    same name; one hidden layer only) that supplies one more such point, None to skip it;
-    ``max_directions`` is the budget of the deep decision
+    solves; ``max_distance`` is the largest max-norm distance at which an exact point still
+    counts as "near" (default: each coordinate within 1/100 of its unit's scale,
+    :mod:`relu_minima.train.nearness`); ``known_points`` are exact points of the same shape and
+    parameterisation to compare against ("bad local minimum, proven"); ``max_patterns`` caps
+    the exact global search (:func:`relu_minima.verify.globalmin.search.global_minimum`'s
+    argument of the same name; one hidden layer only) that supplies one more such point, None
+    to skip it; ``max_directions`` is the budget of the deep decision
     (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep networks.
+    ``progress``: a progress bar on stderr (default: when stderr is a terminal).
     ``global_limit`` is the deprecated old name of ``max_patterns``.
 
     >>> from relu_minima.paper.regression.examples import D1
@@ -93,46 +100,68 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
             raise InvalidArgument(f"snap: pass max_patterns={max_patterns!r} only (global_limit= "
                                   "is its deprecated old name)")
         max_patterns = global_limit
-    with long_integers():
-        return _snap(params, dataset, tol, rational_tol, budget, max_distance, data_rule,
-                     known_points, max_patterns, max_directions)
+    options = {"tol": tol, "rational_tol": rational_tol, "budget": budget,
+               "max_distance": max_distance, "data_rule": data_rule,
+               "max_patterns": max_patterns, "max_directions": max_directions,
+               "activation": activation}
+    with long_integers(), snap_progress(progress) as bar:
+        return _snap(params, dataset, known_points, options, bar)
 
 
-def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: int,
-          max_distance: float | None, data_rule: str, known_points: Sequence[Any],
-          max_patterns: int | None, max_directions: int) -> SnapReport:
-    tol = _positive(tol, "tol", below_one=True)
-    rel = _positive(rational_tol, "rational_tol", below_one=True)
+def _checked_options(options: dict[str, Any]) -> dict[str, Any]:
+    out = dict(options)
+    out["tol"] = _positive(options["tol"], "tol", below_one=True)
+    out["rational_tol"] = _positive(options["rational_tol"], "rational_tol", below_one=True)
+    budget, max_patterns = options["budget"], options["max_patterns"]
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise InvalidNumberError(f"budget={budget!r} must be a positive integer (exact solves).")
     if max_patterns is not None and (isinstance(max_patterns, bool)
                                      or not isinstance(max_patterns, int) or max_patterns < 1):
         raise InvalidNumberError(f"max_patterns={max_patterns!r} must be a positive integer "
                                  "(patterns of the exact global search), or None to skip it.")
+    if options["max_distance"] is not None:
+        out["max_distance"] = _positive(options["max_distance"], "max_distance")
+    return out
+
+
+def _snap(params: Any, dataset: Any, known_points: Sequence[Any], options: dict[str, Any],
+          bar: Any) -> SnapReport:
+    opts = _checked_options(options)
     frozen = getattr(getattr(params, "space", None), "frozen", ())
     if frozen:  # the snap moves every coordinate it solves for: a frozen one cannot be snapped
         raise InvalidArgument(
             f"params holds frozen parameters {list(frozen)}, but snap solves for every weight "
             "(bias-free layers are kept at 0); snap params.with_space(bias=params.space.bias) "
             "and decide the snapped point with its frozen names, or decide params itself.")
-    net = read_network(params)
-    data = read_dataset(dataset, data_rule)
+    net = read_network(params, activation=opts["activation"])
+    data = read_dataset(dataset, opts["data_rule"])
     if net.widths[0] != data.d:
         raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
                                 f"{net.widths[0]} columns) but the dataset has d={data.d}.")
     _check_known(known_points, net.widths, net.bias_flags)
+    opts.pop("activation")
+    if net.activation != "relu":
+        from .smooth_snap import snap_smooth_network
+
+        return snap_smooth_network(net, data, opts, bar)
+    return _snap_relu(net, data, known_points, opts, bar)
+
+
+def _snap_relu(net: FloatNet, data: Dataset, known_points: Sequence[Any],
+               opts: dict[str, Any], bar: Any) -> SnapReport:
+    """The exact snap of a ReLU network (docs/snap.md, the method)."""
+    tol, rel, budget = opts["tol"], opts["rational_tol"], opts["budget"]
+    max_distance, max_patterns = opts["max_distance"], opts["max_patterns"]
+    max_directions = opts.pop("max_directions")
     theta = net.theta
-    if max_distance is not None:
-        max_distance = _positive(max_distance, "max_distance")
-    options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": max_distance,
-               "data_rule": data_rule, "max_patterns": max_patterns}
     trained_loss = float(numeric.losses(net.arch, theta, data)[0])
     # over the moving parameters only: a bias-free layer's biases are not parameters (item 5)
     moving = np.array(ParameterSpace(net.widths, net.bias_flags).moving)
     grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0][moving]))
     trained = net.exact_binary()
     common = {"dataset": data, "trained": trained, "trained_loss": trained_loss,
-              "gradient_norm": grad_norm, "options": options}
+              "gradient_norm": grad_norm, "options": opts}
+    bar.stage("exact least squares")
     route = _candidates(net, data, tol, rel, budget, max_directions, trained, max_distance)
     attempts = list(route.attempts)
     chosen = _choose(route.candidates, trained, max_distance, attempts)
@@ -140,6 +169,7 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
         return SnapReport(NOT_NEAR, None, certificate=None, snapped_loss=None, distance=None,
                           kink_pairs=(), attempts=tuple(attempts), **common)
     point, near = chosen
+    bar.stage("certifying")
     cert = route.certificate if route.certificate is not None and point is route.params \
         else _decide(point, data)
     verdict = cert.is_local_minimum
@@ -153,6 +183,7 @@ def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: in
         evidence = numeric_evidence(point, data)
     lower = (None, None, None)
     if status == MINIMUM:
+        bar.stage("lower points")
         others = [(q, None) for q, _ in route.candidates if q is not point]
         lower = _lower_point(point, cert.loss, data, known_points, others, max_patterns,
                              attempts)

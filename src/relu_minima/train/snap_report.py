@@ -100,7 +100,8 @@ class SnapReport:
             lines.append("No exact point near the trained one was found; no certificate is "
                          "claimed.")
         else:
-            lines.append(f"Snapped point: exact loss {_num(self.snapped_loss)}; max-norm distance "
+            what = "exact loss" if isinstance(self.snapped_loss, Fraction) else "loss in"
+            lines.append(f"Snapped point: {what} {_num(self.snapped_loss)}; max-norm distance "
                          f"{float(self.distance):.3g} from the trained point.")
             pairs = ", ".join(f"({j + 1}, {i + 1})" for j, i in self.kink_pairs[:20])
             more = " ..." if len(self.kink_pairs) > 20 else ""
@@ -109,6 +110,9 @@ class SnapReport:
         lines.append(f"Verdict: {self.status.upper()}"
                      + (" (proved by the certificate below)." if self.status in
                         (MINIMUM, NOT_MINIMUM) else "."))
+        cert = self.certificate
+        if getattr(cert, "kind", None) == "smooth" and cert.radius is not None:
+            lines.append(self._smooth_sentence())
         if self.bad_local_minimum:
             lines.append(f"BAD LOCAL MINIMUM, PROVEN: {self.lower_source} has exact loss "
                          f"{_num(self.lower_loss)} < {_num(self.snapped_loss)} (the point is in "
@@ -118,6 +122,19 @@ class SnapReport:
         lines.append("How:")
         lines.extend(f"  - {a}" for a in self.attempts)
         return lines
+
+    def _smooth_sentence(self) -> str:
+        """What a box certificate's verdict is about (docs/smooth.md): never the snapped point
+        (the box centre) nor the trained point themselves."""
+        cert = self.certificate
+        box = f"the box snapped point +- {cert.radius}"
+        if cert.verdict.value == NOT_MINIMUM and cert.krawczyk_bound is None:
+            return (f"About: no point inside {box} is a local minimum (strict concavity along "
+                    "an exact direction over the whole box).")
+        bound = cert.krawczyk_bound
+        return (f"About: the critical point theta* in {box}, within max-norm {float(bound):.3g} "
+                f"of the snapped point (the box centre) and {float(bound + self.distance):.3g} "
+                "of the trained point; the verdict is about theta*, not about either point.")
 
     def __str__(self) -> str:
         """The summary and the certificate's proof, long exact numbers shortened to a decimal

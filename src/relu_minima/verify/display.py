@@ -15,7 +15,8 @@ __all__ = ["MAX_LINE", "MAX_NUMBER", "short_numbers", "short_text"]
 
 MAX_NUMBER = 24  # characters: a longer integer or fraction is shown shortened
 MAX_LINE = 400  # characters: a longer line is cut, saying how much is left out
-_NUMBER = re.compile(r"-?\d+(?:/\d+)?")
+# an integer or fraction, not part of a decimal such as 4.405E-4 (those have bounded length)
+_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:/\d+)?(?![\d.])")
 
 
 def _short(match: re.Match[str]) -> str:
