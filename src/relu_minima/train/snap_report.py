@@ -19,6 +19,7 @@ NOT_MINIMUM = "not a local minimum"
 UNDECIDED = "undecided"
 NOT_NEAR = "not near a stationary point"
 STATUSES = (MINIMUM, NOT_MINIMUM, UNDECIDED, NOT_NEAR)
+MAX_LINES = 120  # str(report): the summary and the start of the proof (issue 25, item 9)
 
 
 def certificate_dict(cert: Any) -> dict[str, Any]:
@@ -144,7 +145,8 @@ class SnapReport:
             text = "\n".join(self.summary())
             if self.certificate is not None:
                 text += "\n\n" + str(self.certificate)
-            return short_text(text)
+            return short_text(text, max_lines=MAX_LINES,
+                              more=": the whole proof is str(report.certificate)")
 
     def __repr__(self) -> str:
         where = "" if self.distance is None else f", distance {float(self.distance):.3g}"

@@ -39,12 +39,12 @@ def short_numbers(text: str) -> str:
     return _NUMBER.sub(_short, text)
 
 
-def short_text(text: str, max_lines: int | None = None) -> str:
+def short_text(text: str, max_lines: int | None = None, more: str = "") -> str:
     """:func:`short_numbers`, lines cut at MAX_LINE characters, and at most ``max_lines``
-    lines, each cut saying so."""
+    lines, each cut saying so (``more``: where the rest is)."""
     lines = short_numbers(text).splitlines()
     out = [line if len(line) <= MAX_LINE else
            f"{line[:MAX_LINE]} ... [{len(line) - MAX_LINE} more characters]" for line in lines]
     if max_lines is not None and len(out) > max_lines:
-        out = [*out[:max_lines], f"... [{len(out) - max_lines} more lines]"]
+        out = [*out[:max_lines], f"... [{len(out) - max_lines} more lines{more}]"]
     return "\n".join(out)
