@@ -138,6 +138,9 @@ def test_a_large_report_prints_short_numbers_and_keeps_the_exact_ones():
     md = report._repr_markdown_()
     assert len(md) < 10_000 and "report.exact" in md
     assert "<pre>" in report._repr_html_() and len(repr(report)) < 200
+    if report.certificate is not None:  # the certificate's notebook display is bounded too
+        cmd = report.certificate._repr_markdown_()
+        assert len(cmd) < 40_000 and max(map(len, cmd.splitlines())) <= 500
     if report.params is not None:
         assert report.exact("params") == report.params
         exact_text = json.dumps(report.to_dict())
