@@ -232,4 +232,5 @@ def test_a_bias_free_torch_model_snaps_over_its_own_parameters():
 def test_exact_values_stay_exact():
     report = snap(SIGMOID_STATE, (X6, Y6), activation="sigmoid")
     assert isinstance(report.exact("distance"), Fraction)
-    assert report.dataset == Dataset([-2, -1, 0, 1, 2, 3], ["5/8", "7/8", "5/4", "7/4", "17/8", "19/8"])
+    assert report.dataset == Dataset([-2, -1, 0, 1, 2, 3],
+                                     ["5/8", "7/8", "5/4", "7/4", "17/8", "19/8"])

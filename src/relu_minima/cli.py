@@ -228,6 +228,34 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _add_snap_parser(sub: Any) -> None:
+    """The ``snap`` sub-command's arguments (docs/snap.md, "Command line")."""
+    sn = sub.add_parser(
+        "snap",
+        help="snap a trained float network to an exact point and certify it "
+        "(exit 0: minimum, 1: not, 2: bad input, 3: undecided or not near a stationary point)",
+    )
+    sn.add_argument("trained", help="trained.npz: arrays W, b, v, c (one hidden layer) or a "
+                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md); or a "
+                    "torch.save(model.state_dict(), path) file (read when torch is installed)")
+    sn.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default=None,
+                    help="the hidden activation of the saved weights (default relu; "
+                    "sigmoid/tanh take the smooth route, docs/smooth.md)")
+    sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
+    sn.add_argument("--tol", type=float, default=1e-6,
+                    help="relative kink tolerance (default 1e-6)")
+    sn.add_argument("--max-distance", type=float, default=None,
+                    help="largest max-norm distance of a snapped point "
+                    "(default: each coordinate within 1/100 of its unit's scale)")
+    sn.add_argument("--data-rule", choices=["decimal", "binary"], default="decimal",
+                    help="float data to exact: shortest decimal (default) or binary value")
+    sn.add_argument("--json", action="store_true", help="print the snap report as JSON only")
+    sn.add_argument("--witness", metavar="RADIUS", type=_radius,
+                    help="if the snapped point is not a minimum, also print a point within "
+                    "max-norm RADIUS of it with strictly lower exact loss")
+    sn.set_defaults(func=_snap)
+
+
 def main(argv: list[str] | None = None) -> int:
     from . import __version__
     from .paper import claim_keys
@@ -292,30 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     vf.add_argument("--time-limit", metavar="SECONDS",
                     help="deep networks: stop the move search after SECONDS (default: none)")
     vf.set_defaults(func=_verify)
-    sn = sub.add_parser(
-        "snap",
-        help="snap a trained float network to an exact point and certify it "
-        "(exit 0: minimum, 1: not, 2: bad input, 3: undecided or not near a stationary point)",
-    )
-    sn.add_argument("trained", help="trained.npz: arrays W, b, v, c (one hidden layer) or a "
-                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md); or a "
-                    "torch.save(model.state_dict(), path) file (read when torch is installed)")
-    sn.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default=None,
-                    help="the hidden activation of the saved weights (default relu; "
-                    "sigmoid/tanh take the smooth route, docs/smooth.md)")
-    sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
-    sn.add_argument("--tol", type=float, default=1e-6,
-                    help="relative kink tolerance (default 1e-6)")
-    sn.add_argument("--max-distance", type=float, default=None,
-                    help="largest max-norm distance of a snapped point "
-                    "(default: each coordinate within 1/100 of its unit's scale)")
-    sn.add_argument("--data-rule", choices=["decimal", "binary"], default="decimal",
-                    help="float data to exact: shortest decimal (default) or binary value")
-    sn.add_argument("--json", action="store_true", help="print the snap report as JSON only")
-    sn.add_argument("--witness", metavar="RADIUS", type=_radius,
-                    help="if the snapped point is not a minimum, also print a point within "
-                    "max-norm RADIUS of it with strictly lower exact loss")
-    sn.set_defaults(func=_snap)
+    _add_snap_parser(sub)
     args = parser.parse_args(_negative_values_attached(
         sys.argv[1:] if argv is None else list(argv)))
     # stdout is collected and written once, so that a closed pipe is met in one place

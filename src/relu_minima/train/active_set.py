@@ -92,6 +92,26 @@ def _step(Psi: np.ndarray, rhs: np.ndarray, scale: float) -> np.ndarray:
                               check_finite=False)[0]
 
 
+def _worst_multiplier(pr: CellProblem, work: dict[int, set[int]], r: np.ndarray,
+                      sign: np.ndarray, masks: dict[int, np.ndarray], xscale: float
+                      ) -> Pair | None:
+    """The working pair with the most negative Lagrange multiplier (the loss wants it off its
+    kink, into its own side), or None at a minimiser of the closed cell."""
+    X1 = pr.Xf1
+    worst, where = 0.0, None
+    tiny = 1e-9 * max(1.0, float(np.abs(r).sum()) * xscale)
+    for j in pr.live:
+        if not work[j]:
+            continue
+        rows = sorted(work[j])
+        g = 2.0 * X1.T @ (r * masks[j])
+        mu = np.linalg.lstsq((X1[rows] * sign[rows, j][:, None]).T, g, rcond=None)[0]
+        k = int(np.argmin(mu))
+        if mu[k] < -tiny and mu[k] < worst:
+            worst, where = float(mu[k]), (j, rows[k])
+    return where
+
+
 def cell_minimum(pr: CellProblem, start: frozenset[Pair], max_iter: int
                  ) -> tuple[frozenset[Pair], str, tuple[dict[int, np.ndarray], float]]:
     """Kink pairs at the float minimiser of the loss on the trained cell's closure, starting
@@ -120,17 +140,7 @@ def cell_minimum(pr: CellProblem, start: frozenset[Pair], max_iter: int
             else np.full(n, c) - pr.yf
         if at_minimiser:
             # drop the constraint with the most negative multiplier, if any
-            worst, where = 0.0, None
-            tiny = 1e-9 * max(1.0, float(np.abs(r).sum()) * xscale)
-            for j in pr.live:
-                if not work[j]:
-                    continue
-                rows = sorted(work[j])
-                g = 2.0 * X1.T @ (r * masks[j])
-                mu = np.linalg.lstsq((X1[rows] * sign[rows, j][:, None]).T, g, rcond=None)[0]
-                k = int(np.argmin(mu))
-                if mu[k] < -tiny and mu[k] < worst:
-                    worst, where = float(mu[k]), (j, rows[k])
+            where = _worst_multiplier(pr, work, r, sign, masks, xscale)
             if where is None:
                 status = f"converged in {it + 1} step(s)"
                 break
