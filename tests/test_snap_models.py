@@ -198,6 +198,7 @@ def _trained(act_name, bias=True, hidden=1):
     return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("act", ["sigmoid", "tanh"])
 def test_torch_sigmoid_and_tanh_modules_are_certified_by_the_smooth_route(act):
     model = _trained(act)
@@ -207,6 +208,7 @@ def test_torch_sigmoid_and_tanh_modules_are_certified_by_the_smooth_route(act):
     assert report.status == "local minimum", report.attempts
 
 
+@pytest.mark.slow
 def test_a_torch_save_state_dict_file_is_read(tmp_path, capsys):
     torch = pytest.importorskip("torch")
     model = _trained("relu")
@@ -220,6 +222,7 @@ def test_a_torch_save_state_dict_file_is_read(tmp_path, capsys):
     assert "state_dict" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_bias_free_torch_model_snaps_over_its_own_parameters():
     model = _trained("relu", bias=False, hidden=2)
     report = snap(model, (X6, Y6))
