@@ -98,8 +98,11 @@ class SnapReport:
             f"{self.gradient_norm:.3g} (float64, relu'(0) = 0: evidence, not proof).",
         ]
         if self.params is None:
+            why = [a for a in self.attempts if a.startswith("not near a stationary point: ")]
+            detail = why[-1][len("not near a stationary point: "):] if why else ""
+            detail = detail.removesuffix("; no certificate is claimed")
             lines.append("No exact point near the trained one was found; no certificate is "
-                         "claimed.")
+                         "claimed." + (f" The {detail.removeprefix('the ')}." if detail else ""))
         else:
             what = "exact loss" if isinstance(self.snapped_loss, Fraction) else "loss in"
             lines.append(f"Snapped point: {what} {_num(self.snapped_loss)}; max-norm distance "
