@@ -205,3 +205,27 @@ def test_verify_never_calls_a_rational_point_a_local_minimum(theta, activation):
     net = SmoothNet([theta[0]], [theta[1]], [theta[2]], theta[3], activation=activation)
     cert = verify_local_minimum(net, D6)
     assert cert.verdict is not Verdict.MINIMUM and cert.params == net and cert.check()
+
+
+@st.composite
+def split_units(draw):
+    """A certified 1-1-1 minimum with its unit split in two: w and b copied, v = a v + (1 - a) v
+    (a line of critical points: a flat direction, saddles for some a)."""
+    a = draw(st.fractions(min_value=-1, max_value=2, max_denominator=8))
+    act = draw(st.sampled_from(["sigmoid", "tanh"]))
+    start = SmoothNet(["1/2"], ["-1/4"], [1], "3/2", activation=act) if act == "tanh" else \
+        SmoothNet([1], ["-1/2"], [2], "1/2")
+    return start, a
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(split_units())
+def test_split_units_are_never_certified_minima(case):
+    start, a = case
+    centre = certify_smooth_minimum(start, D6).params
+    w, b, v = centre.W[0], centre.b[0], centre.v[0]
+    split = SmoothNet([w, w], [b, b], [a * v, (1 - a) * v], centre.c,
+                      activation=centre.activation)
+    for cert in (verify_local_minimum(split, D6), certify_smooth_minimum(split, D6)):
+        assert cert.verdict is not Verdict.MINIMUM and cert.check(), cert.reason
