@@ -127,7 +127,7 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     if cert.is_local_minimum is False:
         return 1
-    return 3  # undecided (deep networks only)
+    return 3  # undecided (a deep point, or a smooth point whose gradient is not told from 0)
 
 
 def _snap(args: argparse.Namespace) -> int:
@@ -238,10 +238,10 @@ def _add_snap_parser(sub: Any) -> None:
     sn.add_argument("trained", help="trained.npz: arrays W, b, v, c (one hidden layer) or a "
                     "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md); or a "
                     "torch.save(model.state_dict(), path) file (read when torch is installed)")
+    sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
     sn.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default=None,
                     help="the hidden activation of the saved weights (default relu; "
                     "sigmoid/tanh take the smooth route, docs/smooth.md)")
-    sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
     sn.add_argument("--tol", type=float, default=1e-6,
                     help="relative kink tolerance (default 1e-6)")
     sn.add_argument("--max-distance", type=float, default=None,
