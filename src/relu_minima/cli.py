@@ -127,26 +127,28 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     if cert.is_local_minimum is False:
         return 1
-    return 3  # undecided (a deep ReLU or a sigmoid/tanh network)
+    return 3  # undecided (a deep point, or a smooth point whose gradient is not told from 0)
 
 
 def _snap(args: argparse.Namespace) -> int:
-    from .train.npz import load_npz
+    from .train.npz import load_npz, load_trained
     from .train.rationals import long_integers
     from .train.snap import snap
 
     with long_integers():  # exact points of large problems have numbers of > 4300 digits
-        return _snap_run(args, load_npz, snap)
+        return _snap_run(args, (load_trained, load_npz), snap)
 
 
-def _snap_run(args: argparse.Namespace, load_npz: Any, snap: Any) -> int:
+def _snap_run(args: argparse.Namespace, loaders: Any, snap: Any) -> int:
     from .errors import ReluMinimaError
 
+    load_trained, load_npz = loaders
     try:
-        params = load_npz(args.trained, "trained")
+        params = load_trained(args.trained, "trained")
         data = load_npz(args.data, "data", ("X", "y"))
         report = snap(params, (data["X"], data["y"]), tol=args.tol,
-                      max_distance=args.max_distance, data_rule=args.data_rule)
+                      max_distance=args.max_distance, data_rule=args.data_rule,
+                      activation=args.activation)
     except (ReluMinimaError, OSError) as exc:
         print(f"relu-minima snap: bad input: {exc}", file=sys.stderr)
         return 2
@@ -306,19 +308,24 @@ def _add_verify(sub: Any) -> None:
 
 
 def _add_snap(sub: Any) -> None:
+    """The ``snap`` sub-command's arguments (docs/snap.md, "Command line")."""
     sn = sub.add_parser(
         "snap",
         help="snap a trained float network to an exact point and certify it "
         "(exit 0: minimum, 1: not, 2: bad input, 3: undecided or not near a stationary point)",
     )
     sn.add_argument("trained", help="trained.npz: arrays W, b, v, c (one hidden layer) or a "
-                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md)")
+                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md); or a "
+                    "torch.save(model.state_dict(), path) file (read when torch is installed)")
     sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
+    sn.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default=None,
+                    help="the hidden activation of the saved weights (default relu; "
+                    "sigmoid/tanh take the smooth route, docs/smooth.md)")
     sn.add_argument("--tol", type=float, default=1e-6,
                     help="relative kink tolerance (default 1e-6)")
     sn.add_argument("--max-distance", type=float, default=None,
                     help="largest max-norm distance of a snapped point "
-                    "(default 1e-3 max(1, |theta|_inf))")
+                    "(default: each coordinate within 1/100 of its unit's scale)")
     sn.add_argument("--data-rule", choices=["decimal", "binary"], default="decimal",
                     help="float data to exact: shortest decimal (default) or binary value")
     sn.add_argument("--json", action="store_true", help="print the snap report as JSON only")
