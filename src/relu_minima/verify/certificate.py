@@ -14,7 +14,9 @@ for every kind of network:
   mismatch, and returns True;
 * ``to_dict()`` / ``to_json()`` and :meth:`Certificate.from_json`: one JSON schema for every
   kind (``docs/certificates.md``), exact numbers as strings, so a certificate written to disk
-  can be re-checked later.
+  can be re-checked later;
+* ``to_smtlib(radius)``: the claim as an SMT-LIB 2 script that z3 or cvc5 decides, a check
+  that does not use this library's reasoning (:mod:`relu_minima.verify.smt`).
 """
 
 from __future__ import annotations
@@ -223,6 +225,14 @@ class Certificate:
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
+
+    def to_smtlib(self, radius: Any = None) -> str:
+        """The certificate's claim as an SMT-LIB 2 script (``z3 FILE.smt2``): every check in it
+        answered as its comment expects proves the claim. ``radius`` None: the certificate's
+        own radius, else a documented default (:func:`relu_minima.verify.smt.sentence_of`)."""
+        from .smt import sentence_of
+
+        return sentence_of(self, radius).text
 
     @staticmethod
     def from_json(text: str | dict[str, Any]) -> Certificate:
