@@ -226,6 +226,9 @@ def sentence_of(cert: Any, radius: Any = None, *, existential: bool = False
         if r is not None:
             raise InvalidArgument(f"radius={r}: a global-minimum certificate claims that no "
                                   "point anywhere is lower; leave radius out.")
+        if cert.is_local_minimum is not True:
+            raise CertificateError(f"a global-minimum certificate with verdict {cert.status!r}: "
+                                   "its verdict is 'local minimum' (a global minimum is one)")
         net = network_of(cert.params.with_space(), cert.dataset)
         claim = (f"theta is a global minimum with {cert.params.m} hidden unit(s): "
                  f"L(theta) = {cert.loss} and no theta' has L(theta') < {cert.loss}")
