@@ -355,6 +355,21 @@ def test_the_written_file_runs_in_the_z3_executable(tmp_path):
 
 
 # -- relu-minima recheck -------------------------------------------------------------------------
+def test_recheck_names_the_supported_kinds_for_a_smooth_certificate(tmp_path, capsys):
+    pytest.importorskip("flint")  # smooth certificates need python-flint
+    from relu_minima import SmoothNet
+
+    data = Dataset([-2, -1, 0, 1, 2, 3], ["5/8", "7/8", "5/4", "7/4", "17/8", "19/8"])
+    cert = verify_local_minimum(SmoothNet([1], ["-1/2"], [2], "1/2"), data)
+    path = tmp_path / "smooth.json"
+    path.write_text(cert.to_json())
+    assert main(["recheck", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "kind='smooth'" in err and "transcendental" in err
+    assert "supported kinds: shallow-relu, deep-relu, restricted-deep, global-minimum" in err
+
+
+
 def test_recheck_command_exit_statuses(tmp_path, capsys):
     good = tmp_path / "good.json"
     good.write_text(P1.to_json())

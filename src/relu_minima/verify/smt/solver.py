@@ -1,10 +1,13 @@
 """Running a certificate's SMT-LIB script through z3 or cvc5, with a time limit per check.
 
-:func:`recheck` writes the script (:func:`~.sentence.sentence_of`), feeds it to the solver one
-``(check-sat)`` at a time through the solver's own SMT-LIB parser (the text a reader can save
-and run with ``z3 FILE.smt2`` is the text the solver reads; z3's Python context keeps
-definitions global on its own and refuses to be told so, so its run drops the one
-``:global-declarations`` line), and compares each answer with the expected one:
+:func:`recheck` writes the script (:func:`~.sentence.sentence_of`) and feeds it to the solver
+(:mod:`.engines`) through the solver's own SMT-LIB parser: the preamble (definitions) once,
+then each check's block, which ends in its ``(check-sat)``. So the solver reads the text a
+reader can save and run with ``z3 FILE.smt2``, with three differences that change how the
+solver searches, never what is asserted: the time limit is set as the solver's option, z3 may
+run a block again with other search settings (:mod:`.worker`), and z3's Python context, which
+keeps definitions global on its own and refuses to be told so, skips the
+``:global-declarations`` line. Each answer is compared with the expected one:
 
 * every check answered as expected: **confirmed** (the solver proves the claim);
 * a check answered the other way, where that refutes the certificate: **refuted**, with the
