@@ -146,8 +146,8 @@ PAPER_MINIMA = [(PROP2_GLOBAL_CORRECTED, ex.D2), (PROP2_LOCAL_CORRECTED, ex.D2),
 @needs_cvc5
 @pytest.mark.parametrize("point, data", PAPER_MINIMA[:3])
 def test_corrected_proposition_2_and_proposition_3_points_by_cvc5(point, data):
-    # cvc5 settles these in under a second; Proposition 3's worse point it does not settle
-    # within minutes, z3 does in seconds (below)
+    # cvc5 settles these in under a second; Proposition 3's worse point it did not settle in
+    # 30 s, z3 does in seconds (below)
     result = _agree(verify_local_minimum(point, data), "cvc5", limit=SLOW)
     assert result.status == "confirmed", str(result)
 
