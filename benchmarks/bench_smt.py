@@ -100,17 +100,21 @@ def main() -> None:
             continue
         result = recheck(cert, args.solver, time_limit=args.time_limit)
         smt_times.append(result.seconds)
-        tally[cert.kind, cert.status, result.status] += 1
+        status = result.status
+        if status == "no verdict":  # why: the solver gave up, or sat at an uncertified radius
+            gave_up = any(r.answer not in ("sat", "unsat") for r in result.results)
+            status += " (gave up)" if gave_up else " (lower point, radius not certified)"
+        tally[cert.kind, cert.status, status] += 1
         if result.status == "refuted":
             disagreements.append((net, data, result))
     print(f"\n{args.points} points, solver {args.solver}, time limit {args.time_limit} s per "
           "check\n")
     width = max(len(f"{k} / {v}") for k, v, _ in tally)
     for (kind, verdict, status), count in sorted(tally.items()):
-        print(f"  {kind + ' / ' + verdict:<{width}}  {status:<16} {count:>6}")
+        print(f"  {kind + ' / ' + verdict:<{width}}  {status:<48} {count:>6}")
     checked = sum(n for (_, v, _), n in tally.items() if v != "undecided")
     for status in ("confirmed", "refuted", "no verdict"):
-        count = sum(n for (_, _, s), n in tally.items() if s == status)
+        count = sum(n for (_, _, s), n in tally.items() if s.startswith(status))
         print(f"{status:>12}: {count} of {checked} ({100 * count / max(checked, 1):.1f}%)")
     q = statistics.quantiles(smt_times, n=20)[-1] if len(smt_times) > 1 else smt_times[0]
     smt, lib = statistics.mean(smt_times), statistics.mean(lib_times)
