@@ -22,6 +22,8 @@ for every kind of network:
   kind (``docs/certificates.md``), exact numbers as strings. Reading rebuilds the evidence and
   compares every other field (verdict, reason, proof text, witness, ...) with the value
   derived from it, so an edited file is refused on reading or by ``check()``.
+* ``to_smtlib(radius)``: the claim as an SMT-LIB 2 script that z3 or cvc5 decides, a check
+  that does not use this library's reasoning (:mod:`relu_minima.verify.smt`).
 """
 
 from __future__ import annotations
@@ -286,6 +288,14 @@ class Certificate:
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
+
+    def to_smtlib(self, radius: Any = None) -> str:
+        """The certificate's claim as an SMT-LIB 2 script (``z3 FILE.smt2``): every check in it
+        answered as its comment expects proves the claim. ``radius`` None: the certificate's
+        own radius, else a documented default (:func:`relu_minima.verify.smt.sentence_of`)."""
+        from .smt import sentence_of
+
+        return sentence_of(self, radius).text
 
     @staticmethod
     def from_json(text: str | dict[str, Any]) -> Certificate:
