@@ -33,6 +33,9 @@ EXPECTED = {
     "thm1-i": Status.ERRATUM, "thm1-ii": Status.ERRATUM,
     # reference 003: Yun, Sra and Jadbabaie's sigmoid/tanh counterexample (issue 13)
     "yun-sigmoid": Status.VERIFIED,
+    # reference 001: the earlier version's "smallest deadlocked dataset (10 points)"; a
+    # certified 8-point dataset deadlocks the network (issue 29)
+    "ref001-deadlock": Status.ERRATUM,
     # Section 3.1.1: the mechanisms of Figures 1 and 2 (issue 17)
     "fig1-blind-spot": Status.VERIFIED, "fig2-regions": Status.UNDECIDED,
 }

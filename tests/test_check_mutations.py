@@ -25,6 +25,8 @@ from relu_minima.paper import bounds as paper_bounds
 from relu_minima.paper.checks import analogues as analogue_checks
 from relu_minima.paper.checks import basins, deep, mechanisms, optima, regression, yun
 from relu_minima.paper.checks import table1 as table1_checks
+from relu_minima.paper.references import check_ref001
+from relu_minima.paper.references.deadlock import Accuracy
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.repairs import Repair
 from relu_minima.train import classify as train_classify
@@ -86,6 +88,10 @@ MUTATIONS = {
     "thm1-i": (deep, "verify_deep_local_minimum", flip),
     "thm1-ii": (deep, "theorem1_point_printed", lambda f: deep.theorem1_point),
     "yun-sigmoid": (yun, "lower_bound_identity", lambda f: lambda: False),
+    # the explicit point's accuracy reported as 0: the evidence no longer re-checks
+    "ref001-deadlock": (check_ref001, "recertify",
+                        lambda f: lambda case, **k: dataclasses.replace(
+                            f(case, **k), at_better=Accuracy(0, 0, case.n))),
     "bad-minima": (optima, "named_point_gaps",  # every L* moved up to L: nothing proven bad
                    lambda f: lambda: tuple(dataclasses.replace(g, optimum=g.loss, gap=0,
                                                                proven_bad=False) for g in f())),

@@ -178,14 +178,15 @@ def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callabl
 
 def all_claims() -> list[Claim]:
     """Every claim of the paper in the paper's order, after importing every check module."""
-    checks = f"{__package__}.checks"
-    package = importlib.import_module(checks)
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            try:
-                importlib.import_module(f"{checks}.{info.name}")
-            except Exception:  # one broken check module must not hide the others
-                _IMPORT_ERRORS[info.name] = traceback.format_exc()
+    for sub in ("checks", "references"):  # references: claims of the reference material
+        checks = f"{__package__}.{sub}"
+        package = importlib.import_module(checks)
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_"):
+                try:
+                    importlib.import_module(f"{checks}.{info.name}")
+                except Exception:  # one broken check module must not hide the others
+                    _IMPORT_ERRORS[info.name] = traceback.format_exc()
     return _in_order()
 
 
