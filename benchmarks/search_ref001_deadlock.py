@@ -278,19 +278,32 @@ def strict_minima(X: np.ndarray, y: np.ndarray, loss: str, rng: np.random.Genera
     return found, best
 
 
+def explicit_point(X: np.ndarray, labels: np.ndarray, loss: str, rng: np.random.Generator,
+                   starts: int) -> np.ndarray:
+    """The most accurate point of several trainings (log loss from three scales, and the loss
+    itself), ties broken by the smaller loss; for the squared loss a log-loss network is used
+    as 1/2 + logit/1000 (the same predictions)."""
+    X1 = np.c_[X, np.ones(len(X))]
+    pool = []
+    for scale in (1, 3, 10):
+        pool.append(train(rng.normal(0, scale, (starts, 9)), X1, labels, "logistic", 400))
+    if loss == "squared":
+        pool = [np.c_[p[:, :6], p[:, 6:8] / 1000, 0.5 + p[:, 8:] / 1000] for p in pool]
+    pool.append(train(rng.normal(0, 3, (starts, 9)), X1, labels, loss, 400))
+    cands = np.concatenate(pool)
+    ell, _, _, f = derivatives(cands, X1, labels, loss)
+    acc = np.where(np.isfinite(ell), accuracy(f, labels, loss), -1)
+    best = np.flatnonzero(acc == acc.max())
+    return cands[best[np.argmin(ell[best])]]
+
+
 def certify_candidate(X: np.ndarray, labels: np.ndarray, loss: str, theta: list[float],
                       rng: np.random.Generator, starts: int) -> dict | None:
     """Round the inputs (to 1/100, else 1/1000, ..., 1/10^5), re-polish, then certify the
     minimum and an explicit better point exactly; the first rounding that certifies is kept."""
     from relu_minima.paper.references.deadlock import DeadlockCase, recertify
 
-    ends = train(rng.normal(0, 3, (starts, 9)), np.c_[X, np.ones(len(X))], labels, "logistic",
-                 300)
-    acc = accuracy(derivatives(ends, np.c_[X, np.ones(len(X))], labels, "logistic")[3],
-                   labels, "logistic")
-    better = ends[int(np.nanargmax(acc))]
-    if loss == "squared":  # the same separating network, as outputs for the 1/2 threshold
-        better = np.r_[better[:6], better[6:8] / 1000, 0.5 + better[8] / 1000]
+    better = explicit_point(X, labels, loss, rng, starts)
     for decimals in (2, 3, 4, 5):
         Xq = np.round(X * 10**decimals) / 10**decimals
         th = polish(np.array([theta]), np.c_[Xq, np.ones(len(Xq))], labels, loss, iters=60)[0]

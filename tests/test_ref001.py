@@ -132,6 +132,29 @@ def test_a_wrong_count_is_caught():
         lied.check()
 
 
+def test_the_condition_is_at_most_half():
+    ev = recertify(FOUND[0])
+    assert (ev.at_minimum, ev.at_better) == (Accuracy(4, 4, 8), Accuracy(8, 8, 8))
+    assert ev.deadlocked and ev.lower_loss
+    for at_min, at_better, expected in [((4, 4), (8, 8), True), ((5, 5), (8, 8), False),
+                                        ((4, 4), (7, 7), False), ((3, 4), (8, 8), True),
+                                        ((4, 5), (8, 8), False), ((4, 4), (7, 8), False)]:
+        other = dataclasses.replace(ev, at_minimum=Accuracy(*at_min, 8),
+                                    at_better=Accuracy(*at_better, 8))
+        assert other.deadlocked is expected, (at_min, at_better)
+    # no certified minimum, no deadlock (whatever the counts say)
+    unproven = dataclasses.replace(ev, certificate=dataclasses.replace(
+        ev.certificate, verdict=Verdict.UNDECIDED))
+    assert not unproven.deadlocked and not unproven.lower_loss
+
+
+def test_the_accuracy_at_a_minimum_is_counted_over_its_whole_box():
+    ev = recertify(FOUND[0])
+    wide = dataclasses.replace(ev.certificate, radius=Fraction(1, 2))
+    acc = deadlock._accuracy_on_box(wide, ev.case)  # a box of half-width 1/2 decides little
+    assert acc.lower < 4 < acc.upper
+
+
 def test_claim_status_follows_from_the_certified_cases(tmp_path: Path):
     # the check itself (the registry's path, run_check, is exercised by
     # proofs/test_claim_statuses.py and tests/test_check_mutations.py)

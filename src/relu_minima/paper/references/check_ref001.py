@@ -69,12 +69,13 @@ def yun_accuracy() -> dict[str, Any]:
             "meets": ratio is not None and ratio <= Fraction(1, 2)}
 
 
-def _case_line(ev: DeadlockEvidence) -> str:
+def _case_line(ev: DeadlockEvidence, role: str) -> str:
     c, cert = ev.case, ev.certificate
     inputs = ", ".join(f"({', '.join(str(t) for t in x)})" for x in c.X)
-    return (f"* {c.name}: n = {c.n}, {c.loss} loss, inputs {inputs}, labels "
-            f"{list(c.labels)}. Certificate: {cert.verdict.value} (box radius {cert.radius} "
-            f"around the exact centre in the data; L(theta*) in {cert.loss}); accuracy at "
+    return (f"* {c.name} ({role}): n = {c.n}, {c.loss} loss, inputs {inputs}, labels "
+            f"{list(c.labels)}. Certificate: {cert.verdict.value} (the box of radius "
+            f"{cert.radius} around its exact centre, in the data; L(theta*) in {cert.loss}); "
+            "accuracy at "
             f"theta* (every point of the box): {ev.at_minimum}. Explicit point "
             f"{c.better}: accuracy {ev.at_better}, loss in {ev.better_loss} "
             f"({'below' if ev.lower_loss else 'not proven below'} L(theta*)). Deadlocked: "
@@ -119,7 +120,8 @@ def check_ref001_deadlock(ctx: Context) -> ClaimResult:
         "(predict 1 iff f > 1/2) or log loss with f as logit (predict 1 iff f > 0); "
         "deadlocked: a certified local minimum (the certificate's box) whose accuracy is at "
         "most half that of an explicit rational point, both counted by ball arithmetic.",
-        *(_case_line(ev) for ev in evidence),
+        *(_case_line(ev, "FOUND" if k < len(FOUND) else "NEAREST")
+          for k, ev in enumerate(evidence)),
         f"* Yun, Sra and Jadbabaie's data {YUN_DATA.to_json()} (labels 0, 0, 1): their local "
         f"minimum outputs 1/3 at every point (exact), so it predicts 0 everywhere: accuracy "
         f"{yun['at_minimum']} (its 30-digit neighbour: {yun['at_minimum_neighbour']}); the "
