@@ -93,6 +93,8 @@ def test_the_proven_counts_bracket_the_float_count(weights, labels, loss):
 def test_bad_input_names_the_argument():
     with pytest.raises(InvalidArgument, match=r"labels\[1\]=2"):
         targets(X4[:2], [0, 2], "squared")
+    with pytest.raises(ReluMinimaError, match=r"labels\[0\]"):
+        rigorous_accuracy(constant(0), X4[:1], [0.5], "squared")  # a float is refused
     with pytest.raises(InvalidArgument, match="loss='hinge'"):
         rigorous_accuracy(constant(0), X4, [0, 1, 1, 0], "hinge")
     assert targets(X4, [0, 1, 1, 0], "logistic").y == (-1, 1, 1, -1)

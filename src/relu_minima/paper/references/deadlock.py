@@ -30,6 +30,7 @@ from typing import Any
 
 from ...errors import InvalidArgument, ShapeError, require
 from ...exact.datasets import Dataset
+from ...exact.numbers import exact
 from ...exact.smooth import SmoothNet
 from ...verify.certificate import Certificate, Verdict
 from ...verify.intervals import (
@@ -48,8 +49,8 @@ from ...verify.smooth import (
     smooth_loss_enclosure,
 )
 
-__all__ = ["THRESHOLDS", "Accuracy", "DeadlockCase", "DeadlockEvidence", "output_balls",
-           "recertify", "rigorous_accuracy", "targets"]
+__all__ = ["FOUND", "NEAREST", "SEARCH_RECORD", "THRESHOLDS", "Accuracy", "DeadlockCase",
+           "DeadlockEvidence", "output_balls", "recertify", "rigorous_accuracy", "targets"]
 
 THRESHOLDS = {"squared": Fraction(1, 2), "logistic": Fraction(0)}
 
@@ -60,13 +61,20 @@ def _loss_name(loss: str) -> str:
     return loss
 
 
+def _labels(labels: Any) -> list[int]:
+    out = []
+    for i, t in enumerate(labels):
+        q = exact(t, f"labels[{i}]")
+        if q not in (0, 1):
+            raise InvalidArgument(f"labels[{i}]={q} must be 0 or 1.")
+        out.append(int(q))
+    return out
+
+
 def targets(X: Any, labels: Any, loss: str) -> Dataset:
     """The library's dataset for ``loss``: targets l_i (squared) or 2 l_i - 1 (logistic)."""
     _loss_name(loss)
-    labels = [Fraction(t) for t in labels]
-    for i, t in enumerate(labels):
-        if t not in (0, 1):
-            raise InvalidArgument(f"labels[{i}]={t} must be 0 or 1.")
+    labels = _labels(labels)
     return Dataset(X, labels if loss == "squared" else [2 * t - 1 for t in labels])
 
 
@@ -114,6 +122,7 @@ def rigorous_accuracy(net: SmoothNet, X: Any, labels: Any, loss: str, *,
                       ) -> Accuracy:
     """Bounds on the correct predictions of every network within ``radius`` of ``net``."""
     thr = THRESHOLDS[_loss_name(loss)]
+    labels = _labels(labels)
     lo = hi = 0
     with precision(bits):
         for f, label in zip(output_balls(net, X, radius), labels, strict=True):
@@ -253,10 +262,10 @@ def _case(name: str, X: list[list[str]], labels: list[int], loss: str, start: di
 
 
 # Certified deadlocked datasets with fewer than 10 points. n8-squared: two close pairs of
-# opposite labels, misclassified both ways by a band-shaped fit of four singletons; found by
-# benchmarks/search_ref001_deadlock.py (a strict minimum on 9 points, then one point removed
-# by continuation, inputs rounded to 1/100; docs/errata.md). Its explicit point is right on all
-# 8 points and has lower loss (below 0.004 against 1.3249...).
+# opposite labels, misclassified both ways by a band-shaped fit of four singletons; reached by
+# benchmarks/ref001_reduction.py from a 9-point strict minimum (one point removed by
+# continuation, inputs rounded to 1/100; docs/errata.md, Part 4). Its explicit point is right
+# on all 8 points and has lower loss (below 0.004 against 1.3249...).
 FOUND: tuple[DeadlockCase, ...] = (
     _case("n8-squared",
           [["14/25", "123/100"], ["13/25", "121/100"], ["49/100", "27/10"], ["1/2", "279/100"],
@@ -290,4 +299,22 @@ NEAREST: tuple[DeadlockCase, ...] = (
            "c": "-6212561260089/40000000000", "activation": "sigmoid"}),
 )
 
-SEARCH_RECORD: dict[str, Any] = {"summary": "not yet recorded"}
+# What benchmarks/search_ref001_deadlock.py did (a record of the run, not re-run by the check).
+SEARCH_RECORD: dict[str, Any] = {
+    "script": "benchmarks/search_ref001_deadlock.py --sizes 4-9 --trials 25 (seed 29)",
+    "families": ["uniform", "pairs", "seeded", "band"],
+    "per_dataset": "160 random starts x 500 damped-Newton steps, end points polished",
+    "squared": {"datasets": 592, "strict_minima_by_n": {"7": 2, "8": 1, "9": 3},
+                "lowest_accuracy": "6/9", "deadlocked": 0},
+    "logistic": {"datasets": 592, "strict_minima_by_n": {}, "deadlocked": 0},
+    "reduction": "benchmarks/ref001_reduction.py: FIRST_NINE (9 points, accuracy 5/9) -> "
+                 "n8-squared (accuracy 4/8); removing any of its 4 correct points failed",
+    "summary": ("seed 29; n = 4..9 points; 4 families x 25 datasets per size and loss (592 "
+                "with both labels, per loss), 160 starts x 500 damped-Newton steps each. "
+                "Squared loss: 6 strict minima at finite weights (float evidence; n = 7: 2, "
+                "n = 8: 1, n = 9: 3; lowest accuracy 6/9), none with at most half the best "
+                "accuracy. Log loss: no strict minimum at finite weights. The 8-point case "
+                "came from a 9-point strict minimum (accuracy 5/9) by removing a point by "
+                "continuation (benchmarks/ref001_reduction.py); removing a further point failed "
+                "for each of its 4 correct points."),
+}
