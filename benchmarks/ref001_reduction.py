@@ -12,7 +12,7 @@ reaches is then certified by ``certify_candidate`` (inputs rounded to 1/100, ...
 ``FIRST_NINE`` is the 9-point strict minimum (accuracy 5/9, squared loss; from an exploratory
 run of the "pairs" family) that reduces to the library's 8-point case ``n8-squared``.
 
-Run:  python benchmarks/ref001_reduction.py                  (reduce FIRST_NINE; ~10 minutes)
+Run:  python benchmarks/ref001_reduction.py                  (reduce FIRST_NINE; ~4 minutes)
       python benchmarks/ref001_reduction.py --state s.json   (every minimum a search recorded)
 """
 

@@ -307,12 +307,12 @@ def certify_candidate(X: np.ndarray, labels: np.ndarray, loss: str, theta: list[
     minimum and an explicit better point exactly; the first rounding that certifies is kept."""
     from relu_minima.paper.references.deadlock import DeadlockCase, recertify
 
-    better = explicit_point(X, labels, loss, rng, starts)
     for decimals in (2, 3, 4, 5):
         Xq = np.round(X * 10**decimals) / 10**decimals
         th = polish(np.array([theta]), np.c_[Xq, np.ones(len(Xq))], labels, loss, iters=60)[0]
         if not np.all(np.isfinite(th)):
             continue
+        better = explicit_point(Xq, labels, loss, rng, starts)  # on the data certified
         case = DeadlockCase.from_floats("search", Xq, labels, loss, th[0], better,
                                         decimals=decimals)
         evidence = recertify(case)
