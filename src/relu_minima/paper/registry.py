@@ -1,7 +1,8 @@
 """The registry of the paper's claims that ``relu-minima check-paper`` runs.
 
 Every claim of the paper is listed once in :mod:`relu_minima.paper.outline` with the paper's
-own wording; a module of :mod:`relu_minima.paper.checks` that checks one decorates its check with
+own wording; a module of :mod:`relu_minima.paper.checks` (or, for the reference material,
+:mod:`relu_minima.paper.references`) that checks one decorates its check with
 :func:`implements`. A claim without a check is reported as "not yet covered".
 
 Statuses are computed, never written in: a check tests every fact it relies on with
