@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from ...errors import CertificateError, InvalidArgument, InvalidType, require
 from ...exact import linalg
-from ...exact.datasets import Dataset, require_dataset
+from ...exact.datasets import Dataset, require_dataset, require_one_output
 from ...exact.shallow_relu import ShallowReLU
 from ..certificate import Certificate, Verdict, register_certificate
 from .arrangement import CellProblem, GlobalSearchTooLarge
@@ -127,7 +127,7 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
     >>> cert.value, cert.attained, cert.check()
     (Fraction(14, 1), True, True)
     """
-    dataset = require_dataset(dataset)
+    dataset = require_one_output(require_dataset(dataset), "global_minimum")
     _positive_int(hidden, "hidden", "the number m of hidden units, e.g. hidden=2")
     max_patterns = max_patterns_argument(max_patterns, limit, DEFAULT_MAX_PATTERNS,
                                          "global_minimum")
