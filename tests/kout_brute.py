@@ -138,7 +138,9 @@ def _recentred(net: FloatNet, theta, U, eps):
 
 
 def _exact_point(theta_exact, cand, radius):
-    vals = [F(float(t)) for t in cand]
+    # a fixed coordinate's float is its value rounded: keep the exact value instead
+    vals = [F(float(t)) if float(t) != float(b) else b for t, b in zip(cand, theta_exact,
+                                                                       strict=True)]
     dist = max(abs(a - b) for a, b in zip(vals, theta_exact, strict=True))
     if dist > radius:
         vals = [b + (a - b) * radius / dist for a, b in zip(vals, theta_exact, strict=True)]
@@ -167,29 +169,35 @@ def _hidden_grid(shape):
     return np.vstack(out)
 
 
-def _best_output_layer(net: FloatNet, theta, moves, r):
+def _best_output_layer(net: FloatNet, theta, moves, r, moving):
     """Candidates: hidden layer moved by eps * move, output layer moved towards the
-    least-squares optimum for that hidden layer, as far as the ball of radius r allows."""
-    d, m = net.d, net.m
+    least-squares optimum for that hidden layer (over its moving entries, output by output),
+    as far as the ball of radius r allows."""
+    d, m, k = net.d, net.m, net.k
     H = m * d + m
     out = []
     for eps in (r, r / 10, r / 100):
         T = np.repeat(theta[None], len(moves), axis=0)
-        T[:, :H] += eps * moves / np.abs(moves).max(axis=1, keepdims=True)
+        T[:, :H] += eps * moves * moving[:H] / np.abs(moves).max(axis=1, keepdims=True)
         W, b, V, c = net.parts(T)
         Phi = np.maximum(np.matmul(net.X[None], np.swapaxes(W, 1, 2)) + b[:, None, :], 0.0)
         A = np.concatenate([Phi, np.ones((*Phi.shape[:2], 1))], axis=2)  # (B, n, m + 1)
         X0 = np.concatenate([np.swapaxes(V, 1, 2), c[:, None, :]], axis=1)  # (B, m + 1, k)
-        # the least-squares optimum nearest the current output layer (unique up to the
-        # kernel of A, which pinv leaves alone)
-        sol = np.linalg.pinv(A) @ (net.Y[None] - A @ X0)
-        step = np.concatenate([np.swapaxes(sol[:, :m, :], 1, 2).reshape(len(T), -1),
-                               sol[:, m, :]], axis=1)
-        top = np.abs(step).max(axis=1, keepdims=True)
+        resid = net.Y[None] - A @ X0  # (B, n, k)
+        step = np.zeros((len(T), m + 1, k))
+        for o in range(k):  # the least-squares step nearest the current output layer
+            cols = [j for j in range(m) if moving[H + o * m + j]]
+            cols += [m] if moving[H + k * m + o] else []
+            if cols:
+                sol = np.linalg.pinv(A[:, :, cols]) @ resid[:, :, o:o + 1]
+                step[:, cols, o] = sol[:, :, 0]
+        flat = np.concatenate([np.swapaxes(step[:, :m, :], 1, 2).reshape(len(T), -1),
+                               step[:, m, :]], axis=1)
+        top = np.abs(flat).max(axis=1, keepdims=True)
         for frac in (1.0, 0.5, 0.1):
             t = np.minimum(1.0, frac * r / np.maximum(top, 1e-300))
             C = T.copy()
-            C[:, H:] += t * step
+            C[:, H:] += t * flat
             out.append(C)
     return np.concatenate(out)
 
@@ -204,7 +212,10 @@ def brute_descent(net, D, radius=F(1, 1000), seed=0, starts=12, steps=20):
     fnet = FloatNet(shape, X, Y)
     theta = np.array([float(t) for t in theta_exact])
     rng = np.random.default_rng(seed)
-    U = _directions(shape, rng)
+    moving = np.array(net.space.moving, dtype=float)  # fixed coordinates never move
+    if not moving.any():
+        return None  # nothing moves: no other point to compare with
+    U = _directions(shape, rng) * moving
     U = U[np.abs(U).max(axis=1) > 0]
     U /= np.abs(U).max(axis=1, keepdims=True)
     r = float(radius)
@@ -212,13 +223,15 @@ def brute_descent(net, D, radius=F(1, 1000), seed=0, starts=12, steps=20):
 
     def stages():
         for eps in (r, r / 10, r / 100):
-            for dirs in (U, _recentred(fnet, theta, U, eps)):
+            for dirs in (U, _recentred(fnet, theta, U, eps) * moving):
                 top = np.abs(dirs).max(axis=1, keepdims=True)
                 yield theta + eps * dirs / np.maximum(top, 1.0)
-        yield _best_output_layer(fnet, theta, _hidden_moves(shape, rng), r)
-        yield _local_search(fnet, theta, r, rng, starts, steps)
+        yield _best_output_layer(fnet, theta, _hidden_moves(shape, rng), r, moving)
+        yield _local_search(fnet, theta, r, rng, starts, steps, moving)
 
     for cands in stages():  # cheap pools first; stop at the first exact descent
+        if not len(cands):
+            continue
         losses = fnet.loss(cands)
         for idx in np.argsort(losses)[:6]:
             if losses[idx] >= f0 - 1e-13 * max(1.0, f0):
@@ -229,9 +242,9 @@ def brute_descent(net, D, radius=F(1, 1000), seed=0, starts=12, steps=20):
     return None
 
 
-def _local_search(fnet: FloatNet, theta, r, rng, starts, steps):
-    T = theta + r * 0.05 * rng.uniform(-1, 1, size=(starts, theta.size))
-    lo, hi = theta - r, theta + r
+def _local_search(fnet: FloatNet, theta, r, rng, starts, steps, moving):
+    T = theta + r * 0.05 * rng.uniform(-1, 1, size=(starts, theta.size)) * moving
+    lo, hi = theta - r * moving, theta + r * moving
     for _ in range(steps):
         G = fnet.gradient(T)
         norm = np.abs(G).max(axis=1, keepdims=True)
@@ -254,6 +267,7 @@ def ball_violation(net, D, radius, seed=0, samples=400):
     rng = np.random.default_rng(seed)
     S = rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0], size=(samples, theta.size))
     S[: samples // 2] = rng.choice([-1.0, 1.0], size=(samples // 2, theta.size))
+    S *= np.array(net.space.moving, dtype=float)
     r = float(radius)
     losses = fnet.loss(theta + r * S)
     for idx in np.argsort(losses)[:6]:

@@ -23,7 +23,10 @@ def _lifted(x):
 
 
 def random_instance(rng: random.Random, k: int, max_d: int = 2, max_m: int = 2,
-                    max_n: int = 5) -> tuple[ShallowReLU, Dataset]:
+                    max_n: int = 5, restricted: bool = False) -> tuple[ShallowReLU, Dataset]:
+    """One point and dataset; ``restricted`` also draws a parameterisation (a bias-free layer,
+    frozen coordinates)."""
+    bias = (rng.random() > 0.3, rng.random() > 0.3) if restricted else (True, True)
     d = rng.randint(1, max_d)
     m = rng.randint(1, max_m)
     n = rng.randint(2, max_n)
@@ -34,7 +37,9 @@ def random_instance(rng: random.Random, k: int, max_d: int = 2, max_m: int = 2,
     for _ in range(m):
         w = [F(rng.randint(-2, 2), rng.randint(1, 2)) for _ in range(d)]
         W.append(w)
-        if rng.random() < 0.7:
+        if not bias[0]:
+            b.append(F(0))
+        elif rng.random() < 0.7:
             i = rng.randrange(n)
             b.append(-sum((a * t for a, t in zip(w, X[i], strict=True)), F(0)))
         else:
@@ -44,8 +49,11 @@ def random_instance(rng: random.Random, k: int, max_d: int = 2, max_m: int = 2,
         j = rng.randrange(m)
         for row in V:
             row[j] = F(0)
-    c = [F(rng.randint(-2, 2)) for _ in range(k)]
-    net = ShallowReLU(W, b, V, c)
+    c = [F(rng.randint(-2, 2)) if bias[1] else F(0) for _ in range(k)]
+    net = ShallowReLU(W, b, V, c, bias=bias)
+    if restricted and rng.random() < 0.6:
+        names = [nm for p, nm in enumerate(net.space.names) if net.space.moving[p]]
+        net = net.with_space(bias=bias, frozen=[nm for nm in names if rng.random() < 0.25])
     blank = Dataset(X, [[0] * k] * n)
     outputs = net.output_rows(blank)
     z = net.preactivations(blank)
