@@ -185,3 +185,15 @@ def test_k_output_fields_are_re_verified():
 def test_outputs_must_match_the_targets():
     with pytest.raises(ReluMinimaError, match="k=2 output"):
         verify_local_minimum(ShallowReLU([1], [0], [[1], [1]], [0, 0]), Dataset([0, 1], [0, 1]))
+
+
+def test_the_cone_constant_and_radius_by_hand():
+    # z = x - 2: x = 0 is off (z = -2, |n|_1 = 1), x = 2 on the kink; f = c = (1, 2) at both
+    # points, r = ((2, 0), (-2, 0)): sum 0, a = 0, P = 0, and the kink gives
+    # G(delta) = (-2, 0) max(0, 2 dw + db). With v = (-2, 1), g = v . G = 4 max(0, .), and
+    # |G|_inf = 2 max(0, .): kappa = 4 / 2 = 2, not aligned (R is not a multiple of v), so
+    # rho = 1/2 min(|z| / |n|_1 = 2, kappa / k = 1) = 1/2
+    net, D = CASES[1][3], CASES[1][4]
+    cert = verify_local_minimum(net, D)
+    assert cert.units[0].mode == "cone" and cert.units[0].kappa == 2
+    assert cert.radius == F(1, 2)
