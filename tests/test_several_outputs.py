@@ -197,3 +197,16 @@ def test_the_cone_constant_and_radius_by_hand():
     cert = verify_local_minimum(net, D)
     assert cert.units[0].mode == "cone" and cert.units[0].kappa == 2
     assert cert.radius == F(1, 2)
+
+
+def test_a_moving_output_weight_needs_its_own_condition():
+    # the hidden layer and c are held fixed: only V moves, and the loss is a least-squares
+    # problem in V whose gradient 2 a = 2 sum_i r_i relu(z_i) = (2, 0) is not zero (in the full
+    # space N2 follows from N3, N4 and the cone condition; here it does not)
+    net = ShallowReLU([1], [0], [[1], [0]], [0, 0], bias=(True, False),
+                      frozen=["W_1[1,1]", "b_1[1]"])
+    D = Dataset([1, 2], [[0, 0], [2, 0]])
+    cert = verify_local_minimum(net, D)
+    assert cert.status == "not a local minimum" and cert.descent.kind == "output"
+    assert cert.units[0].rate == (1, 0) and cert.units[0].mode == "held"
+    assert _agrees(net, D, cert)
