@@ -51,6 +51,8 @@ def _vec(v: Sequence[Fraction]) -> str:
 def _bias_move(S: Sequence[Fraction], loss: Fraction, N: int) -> str:
     """Moving the output bias by t u, u = -S / |S|_inf: L(t) = L + 2 t S . u + N t^2 |u|^2."""
     top = max(abs(t) for t in S)
+    if top == 0:  # printed only for evidence that check() refuses
+        return "the residual sum is 0, so the output bias does not descend"
     u = [-t / top for t in S]
     su = sum((a * b for a, b in zip(S, u, strict=True)), Fraction(0))
     uu = sum((t * t for t in u), Fraction(0))

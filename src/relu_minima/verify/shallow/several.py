@@ -268,6 +268,9 @@ def check_unit(u: UnitReportK, fresh: tuple[Any, ...], v: Vec, rate: Vec,
     elif mode == "cone":
         require(u.kappa is not None and u.kappa > 0 and len(u.cone) == 2 * len(outputs),
                 f"{name}: the cone condition needs kappa > 0 and 2 |M| decisions")
+        found = cone_constant(form, v, outputs)  # kappa is derived (Lemma F), not chosen
+        require(found.critical is None and u.kappa == (found.kappa or Fraction(1)),
+                f"{name}: kappa is not the largest constant of Lemma F")
         for d, g in zip(u.cone, cone_forms(form, v, u.kappa, outputs), strict=True):
             require(d.sigma == 1 and d.form == g and d.holds,
                     f"{name}: a cone decision is not (v - s kappa e_l) . G >= 0")
@@ -280,6 +283,8 @@ def check_unit(u: UnitReportK, fresh: tuple[Any, ...], v: Vec, rate: Vec,
         top = form(crit)
         require(g == 0 and any(top[o] != 0 for o in outputs),
                 f"{name}: the critical direction has g != 0 or G_M = 0 there")
+        require(crit == cone_constant(form, v, outputs).critical,
+                f"{name}: the critical direction is not the first one of Lemma F")
     elif mode == "silent":
         require(u.kappa is None and _silent(form, outputs), f"{name}: G_M is not zero")
     else:
