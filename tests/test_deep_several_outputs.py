@@ -150,3 +150,16 @@ def test_the_blind_spot_needs_the_mean_in_every_output():
     cert = verify_local_minimum(net, DIGITS)
     assert (cert.status, cert.case) == ("not a local minimum", "blind spot")
     assert brute_descent(net, DIGITS, limit=200) is not None
+
+
+def test_a_bias_free_dead_layer_with_two_outputs_is_a_restricted_minimum():
+    # layer 1 is strictly negative on both points and no bias moves: the outputs stay at the
+    # fixed output bias (0, 0) near theta, whatever the targets
+    net = DeepReLU([[[-1], [-2]], [[1, 1]], [[1], [2]]], None, bias=False)
+    D = Dataset([1, 2], [[1, 0], [3, -1]])
+    cert = verify_local_minimum(net, D)
+    assert (cert.status, cert.route) == ("local minimum", "dead layer, later biases fixed")
+    assert "b_3 = (0, 0) is fixed" in str(cert)
+    _round_trip(cert)
+    full = verify_local_minimum(net.with_space(), D)  # with every coordinate free: not
+    assert full.status == "not a local minimum"

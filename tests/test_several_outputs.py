@@ -210,3 +210,16 @@ def test_a_moving_output_weight_needs_its_own_condition():
     assert cert.status == "not a local minimum" and cert.descent.kind == "output"
     assert cert.units[0].rate == (1, 0) and cert.units[0].mode == "held"
     assert _agrees(net, D, cert)
+
+
+def test_the_command_line_verifies_a_two_output_problem(tmp_path, capsys):
+    from relu_minima.cli import main
+
+    problem = {"dataset": {"X": [[0], [1], [-1]], "y": [["-1", "0"], ["1", "0"], ["1", "0"]]},
+               "params": {"W": [["1"]], "b": ["0"], "v": [["1"], ["0"]], "c": ["0", "0"]}}
+    path = tmp_path / "k2.json"
+    path.write_text(json.dumps(problem))
+    assert main(["verify", str(path), "--json"]) == 0  # a minimum; no global comparison
+    out = json.loads(capsys.readouterr().out)
+    assert out["schema_version"] == 3 and "global_optimum" not in out
+    assert Certificate.from_json(out).check()
