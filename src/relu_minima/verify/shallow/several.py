@@ -150,13 +150,6 @@ class UnitReportK:
             return "cone"
         return "aligned" if aligned(self.form, self.v) else "silent"
 
-    @property
-    def first_order_ok(self) -> bool:
-        """N2-N4 hold for this unit."""
-        rate_ok = all(self.rate[o] == 0 for o in self.outputs)
-        zeros_ok = all(d.holds for d in self.zeros)
-        return rate_ok and zeros_ok and self.mode != "sign fails"
-
     def to_dict(self) -> dict[str, Any]:
         s = str
         return {

@@ -23,7 +23,6 @@ from .several import (
     UnitReportK,
     check_unit,
     decide_unit,
-    moving_biases,
     moving_outputs,
     unit_bounds,
     vector_evidence,
@@ -133,13 +132,6 @@ def check_several(cert: SeveralCert) -> None:
         require(cert.verdict is Verdict.NOT_MINIMUM and cert.direction == again.direction
                 and cert.descent == second_order_descent(again),
                 "the stored second-order descent is not the test's")
-
-
-def moving_bias_text(params: ShallowReLU) -> str:
-    moving = moving_biases(params.space)
-    if not moving:
-        return "no entry of c moves"
-    return "c moves in output(s) " + ", ".join(str(o + 1) for o in moving)
 
 
 def undecided_reason(record: SecondOrder) -> str:
