@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from relu_minima.paper.dead_layers.bounds import Law
 from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.prop5_bounds import Law
 from relu_minima.paper.dead_layers.simulation import dead_layer_once, dead_layer_probability
 
 WIDTH, DEPTH = 4, 10

@@ -14,54 +14,9 @@ from __future__ import annotations
 
 import pytest
 
-from relu_minima.paper import Context, Status, all_claims, run_check
+from relu_minima.paper import Context, all_claims, run_check
 
-V, PE, E, U = Status.VERIFIED, Status.PROOF_ERRATUM, Status.ERRATUM, Status.UNDECIDED
-FOR, AGAINST = Status.EVIDENCE_FOR, Status.EVIDENCE_AGAINST
-
-# the exact claims: the same status at every scale
-EXACT = {
-    # Section 3.1.3: exact certificates
-    "prop1": V, "remark1": V, "no-blind-spots": PE, "prop2": E, "prop2-blind-spot": E,
-    "prop3": V, "prop3-regions": V, "prop3-no-blind-spot": E,
-    "bad-minima": E,  # exact global minima (issue 14)
-    # figures whose images the reference text lacks
-    "fig4": U, "fig6": U,
-    # Section 3.2 and Appendix B
-    "prop4": E, "typo-b1-sign": E, "fig6-sentence": E, "prop5": PE,
-    "typo-b2-dead-layer": E, "typo-b2-complement": E, "large-basin": V,
-    "lemma1": V, "lemma2": V, "cor1": E, "thm1-i": E, "thm1-ii": PE,
-    "typo-thm1-index": E, "b3-from-cor1": E,
-    # reference 003: Yun, Sra and Jadbabaie's sigmoid/tanh counterexample (issue 13)
-    "yun-sigmoid": V,
-    # Section 3.1.1: the mechanisms of Figures 1 and 2 (issue 17), the reviewer's zero-bias
-    # point and the zero-initialisation counterexample (reading-dependent)
-    "fig1-blind-spot": V, "fig2-regions": U, "fig2-review": V, "zero-init": U,
-    # Section 3.1.2: the table reference (a typo); Hamey's XOR (undecided by rule)
-    "typo-table-ref": E, "hamey-xor": U,
-}
-
-# quick scale (tests): the analogues give verdicts on their small runs; Table 1 gives none
-EXPECTED = {
-    **EXACT,
-    "fig1": U, "fig1-permuted": FOR, "fig1-stuck": FOR, "fig2": U,
-    "fig2-review-time": U, "fig2-review-eps": AGAINST, "fig5": U,
-    "table1": U, "fig3": U, "table1-gd4": U, "table1-adam": U, "table1-sgd": U,
-    "jellyfish-relu": U,
-}
-
-# the default run (reduced scale, the judging seeds of 2026-12-05)
-DEFAULT = {
-    **EXACT,
-    "fig1": FOR, "fig1-permuted": FOR, "fig1-stuck": FOR, "fig2": FOR,
-    "fig2-review-time": U,  # the accuracy does not rise, but the runs still move
-    "fig2-review-eps": AGAINST, "fig5": U,
-    "table1": U,  # mean 99% interval wider than 0.25: agreement would be cheap
-    "fig3": U,  # reading-dependent: (a) against, (b) the paper's gloss, for
-    "table1-gd4": U,  # the 10,000-step budget limits it: the cell has not levelled off
-    "table1-adam": U, "table1-sgd": U,
-    "jellyfish-relu": AGAINST,  # ReLU's drop is not larger than sigmoid's, either optimiser
-}
+from .statuses import DEFAULT, EXPECTED
 
 
 @pytest.mark.parametrize("claim", all_claims(), ids=lambda c: c.key)

@@ -28,8 +28,8 @@ from relu_minima.exact.datasets import Dataset
 from relu_minima.exact.deep_relu import DeepReLU
 from relu_minima.paper.dead_layers import bounds
 from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.outlier_training import train_outlier_networks
 from relu_minima.paper.dead_layers.prop4 import amended_mean, converging_event
-from relu_minima.paper.dead_layers.simulation import train_outlier_networks
 from relu_minima.verify.deep.rules import find_blind_spot, loss_germ
 
 

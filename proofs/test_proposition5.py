@@ -20,8 +20,8 @@ import mpmath
 import numpy as np
 import sympy
 
-from relu_minima.paper.dead_layers import bounds
-from relu_minima.paper.dead_layers.bounds import Law
+from relu_minima.paper.dead_layers import bounds, prop5_bounds
+from relu_minima.paper.dead_layers.prop5_bounds import Law
 from relu_minima.paper.dead_layers.simulation import dead_layer_probability
 
 HALF = sympy.Rational(1, 2)
@@ -29,11 +29,11 @@ HALF = sympy.Rational(1, 2)
 
 def test_printed_bound_exceeds_the_truth():
     # w ~ N(0, 1) (P(w <= 0) = 1/2), b = 0 (P(b <= 0) = 1), h = 2 units, k = 2 hidden layers
-    printed = bounds.prop5_printed().subs({bounds.a: HALF, bounds.c: 1, bounds.h: 2,
+    printed = prop5_bounds.prop5_printed().subs({bounds.a: HALF, bounds.c: 1, bounds.h: 2,
                                            bounds.k: 2})
     assert printed == 1 - (1 - HALF) ** 4 == sympy.Rational(15, 16)
     # the event of the proof for the single layer j = 2: 4 weights <= 0, 2 biases <= 0
-    assert bounds.prop5_corrected_widths([2, 2], Law.normal(0, 1), Law.point(0)) == HALF**4
+    assert prop5_bounds.prop5_corrected_widths([2, 2], Law.normal(0, 1), Law.point(0)) == HALF**4
     # exact truth on the dataset {x = 1}, d = 1: u = relu(w1) is 0 with prob 1/4 (then layer
     # 2 is dead); otherwise u >= 0, u != 0 and each unit's w.u is symmetric: dead w.p. 1/4
     truth = HALF**2 + (1 - HALF**2) * HALF**2
@@ -51,27 +51,27 @@ def test_corrected_bound_with_biases_and_its_fixed_width_limit():
     c_b = Law.normal(0, 1).cdf0()
     assert a_w == HALF and c_b == HALF  # zero-mean symmetric laws: cdf(0) = 1/2
     assert Law.point(0).cdf0() == 1  # Var[b] = 0 means b = 0 and P(b <= 0) = 1
-    expr = bounds.prop5_corrected().subs({bounds.a: a_w, bounds.c: c_b, bounds.h: 3})
+    expr = prop5_bounds.prop5_corrected().subs({bounds.a: a_w, bounds.c: c_b, bounds.h: 3})
     assert sympy.limit(expr, bounds.k, sympy.oo) == 1
     assert expr.subs(bounds.k, 2) == HALF**12  # 9 weights and 3 biases of layer 2
 
 
 def test_width_growing_with_depth_boundary():
-    lim = bounds.prop5_limit
+    lim = prop5_bounds.prop5_limit
     assert lim(5, HALF, HALF).bound_limit == 1
     assert lim(sympy.sqrt(sympy.log(bounds.k, 2)) - 1, HALF, HALF).bound_limit == 1
     assert lim(sympy.sqrt(sympy.log(bounds.k, 2)), HALF, HALF).bound_limit == 0
-    assert lim(bounds.critical_width(bounds.k, HALF, HALF), HALF, HALF).bound_limit == \
+    assert lim(prop5_bounds.critical_width(bounds.k, HALF, HALF), HALF, HALF).bound_limit == \
         1 - sympy.exp(-1)
     # at k = 1025, h*(h*+1) = log2(1024) = 10: h* = (sqrt(41) - 1)/2 by hand
-    hstar = bounds.critical_width(1025, HALF, HALF)
+    hstar = prop5_bounds.critical_width(1025, HALF, HALF)
     assert sympy.simplify(hstar - (sympy.sqrt(41) - 1) / 2) == 0
 
 
 def test_bound_is_useless_at_moderate_width():
     # h = 4, N(0,1) weights and biases: one layer is dead by the proof's event w.p. 2^-20;
     # a million hidden layers give only 1 - (1 - 2^-20)^(10^6) ~ 0.615
-    v = bounds.prop5_value(4, 10**6 + 1, Law.normal(0, 1), Law.normal(0, 1), dps=40)
+    v = prop5_bounds.prop5_value(4, 10**6 + 1, Law.normal(0, 1), Law.normal(0, 1), dps=40)
     with mpmath.workdps(40):  # independently: 1 - (1 - 2^-20)^(10^6) by mpmath's power
         direct = 1 - (1 - mpmath.mpf(2) ** -20) ** (10**6)
         assert abs(v - direct) < mpmath.mpf(10) ** -30

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import InexactNumberError, InvalidArgument, InvalidNumberError, ShapeError
-from relu_minima.paper.dead_layers import bounds
-from relu_minima.paper.dead_layers.bounds import Law
+from relu_minima.paper.dead_layers import bounds, prop5_bounds
+from relu_minima.paper.dead_layers.prop5_bounds import Law
 
 
 @given(st.integers(1, 5), st.integers(1, 6), st.integers(1, 6))
@@ -44,16 +44,16 @@ def test_required_mean_really_inverts(scheme, width, layers, p):
 @given(st.integers(1, 4), st.integers(2, 30))
 def test_corrected_bound_monotone_in_depth_and_width(width, depth):
     w, b = Law.normal(0, 1), Law.uniform(-1, 3)
-    here = bounds.prop5_value(width, depth, w, b)
-    assert bounds.prop5_value(width, depth + 1, w, b) >= here
-    assert bounds.prop5_value(width + 1, depth, w, b) <= here
+    here = prop5_bounds.prop5_value(width, depth, w, b)
+    assert prop5_bounds.prop5_value(width, depth + 1, w, b) >= here
+    assert prop5_bounds.prop5_value(width + 1, depth, w, b) <= here
 
 
 def test_widths_form_agrees_with_uniform_form():
     w, b = Law.normal(0, 2), Law.normal(0, 1)
-    expr = bounds.prop5_corrected().subs({bounds.a: w.cdf0(), bounds.c: b.cdf0(),
+    expr = prop5_bounds.prop5_corrected().subs({bounds.a: w.cdf0(), bounds.c: b.cdf0(),
                                           bounds.h: 2, bounds.k: 4})
-    assert sympy.simplify(bounds.prop5_corrected_widths([2, 2, 2, 2], w, b) - expr) == 0
+    assert sympy.simplify(prop5_bounds.prop5_corrected_widths([2, 2, 2, 2], w, b) - expr) == 0
     # 1 - (1 - 2^-6)^3 by hand
     assert sympy.nsimplify(expr) == 1 - (1 - sympy.Rational(1, 64)) ** 3
 
@@ -66,7 +66,7 @@ def test_law_cdfs():
 
 
 def test_printed_alt_reading_is_the_corrected_bound():
-    assert sympy.simplify(bounds.prop5_printed_alt() - bounds.prop5_corrected()) == 0
+    assert sympy.simplify(prop5_bounds.prop5_printed_alt() - prop5_bounds.prop5_corrected()) == 0
 
 
 def test_bad_inputs_name_the_argument():
@@ -81,11 +81,11 @@ def test_bad_inputs_name_the_argument():
     with pytest.raises(InvalidNumberError, match="variance=0"):
         Law.normal(0, 0)
     with pytest.raises(ShapeError, match="widths"):
-        bounds.prop5_corrected_widths([3], Law.normal(), Law.point())
+        prop5_bounds.prop5_corrected_widths([3], Law.normal(), Law.point())
     with pytest.raises(InvalidNumberError, match="hidden_layers=1"):
-        bounds.prop5_value(2, 1, Law.normal(), Law.point())
+        prop5_bounds.prop5_value(2, 1, Law.normal(), Law.point())
     with pytest.raises(InvalidNumberError, match="a_value"):
-        bounds.prop5_limit(2, 1, sympy.Rational(1, 2))
+        prop5_bounds.prop5_limit(2, 1, sympy.Rational(1, 2))
 
 
 @settings(max_examples=30, deadline=None)

@@ -123,11 +123,18 @@ def _smooth_cases() -> dict[str, Certificate]:
     from tests.test_smooth_certificates import D20
 
     on_line = Dataset([[1, 0], [0, 1], ["1/2", "1/2"]], [0, 0, 1])
+    switched_off = SmoothNet([0], ["1/2"], [0], "3/2")  # exactly critical, a saddle
+    centre = certify_smooth_minimum(start, D6).params
     return {
         "smooth-min": certify_smooth_minimum(start, D6),
         "smooth-not": certify_smooth_minimum(saddle, D20),
         "smooth-flat": certify_smooth_minimum(SmoothNet([[0, 0]], [0], [1], 0), on_line),
         "smooth-notes": certify_smooth_minimum(start, D6, radius=1),
+        "smooth-concave": certify_smooth_minimum(switched_off, D6),
+        "point-gradient": verify_local_minimum(start, D6),
+        "point-curvature": verify_local_minimum(switched_off, D6),
+        "point-nearby": verify_local_minimum(centre, D6, precision=64),
+        "point-flat": verify_local_minimum(SmoothNet([[0, 0]], [0], [0], "1/3"), on_line),
     }
 
 
@@ -206,6 +213,9 @@ SMOOTH_BOUNDS = {"loss", "evidence.precision_bits", "evidence.radius", "evidence
                  "evidence.krawczyk_bound", "evidence.contraction", "evidence.pd_margin",
                  "evidence.eigen_lower", "evidence.curvature", "evidence.direction.*",
                  "evidence.lower_point.*", "evidence.lower_loss"}
+SMOOTH_BOUNDS |= {"evidence.slope", "evidence.gradient_bound",
+                  *(f"evidence.nearby.{name}" for name in SMOOTH_BOUNDS)}
+QUESTION = (*QUESTION, "evidence.nearby.params", "evidence.nearby.evidence.start")
 RECORD = {"evidence.notes"}  # the float search's notes: printed under their label only
 
 
@@ -246,7 +256,7 @@ def _survivors(cert: Certificate, per_pattern: int = 2) -> list[str]:
                     continue  # refused, with a library error
                 if now == base:
                     continue  # no effect on anything printed
-                smooth = cert.kind == "smooth"
+                smooth = cert.kind in ("smooth", "smooth-point")
                 if pat.startswith(QUESTION) or (smooth and pat in SMOOTH_BOUNDS):
                     continue  # a valid certificate of its own (re-verified), printing its values
                 if smooth and pat in RECORD and "not re-verified" in back.reason:
@@ -278,7 +288,9 @@ def test_every_field_of_an_exact_certificate_is_verified_or_derived(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["smooth-min", "smooth-not", "smooth-flat", "smooth-notes"])
+@pytest.mark.parametrize("name", ["smooth-min", "smooth-not", "smooth-flat", "smooth-notes",
+                                  "smooth-concave", "point-gradient", "point-curvature",
+                                  "point-nearby", "point-flat"])
 def test_every_field_of_a_smooth_certificate_is_verified_or_derived(name):
     cert = _smooth_cases()[name]
     assert cert.check()

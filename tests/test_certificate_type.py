@@ -149,3 +149,52 @@ def test_certificates_print_and_reread_numbers_beyond_pythons_digit_limit():
     assert len(cert.proof_text) > 4300 and len(str(cert)) > 4300
     assert Certificate.from_json(cert.to_json()).check()
     assert sys.get_int_max_str_digits() == limit
+
+
+def test_verify_local_minimum_spells_out_its_options():
+    """An IDE shows every option (issue 25, item 11): keyword-only parameters, no **options,
+    and every option of every decision among them."""
+    import inspect
+
+    from relu_minima.verify import dispatch
+
+    dispatch._smooth_decision()
+    params = inspect.signature(verify_local_minimum).parameters
+    assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    spelled = {n for n, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    assert {"max_directions", "time_limit", "loss", "radius", "precision"} <= spelled
+    for decide in dispatch._DECISIONS.values():
+        options = {n for n, p in inspect.signature(decide).parameters.items()
+                   if p.kind is inspect.Parameter.KEYWORD_ONLY}
+        assert options <= spelled, decide.__name__
+    with pytest.raises(TypeError, match="max_direction"):  # a typo is not silently ignored
+        verify_local_minimum(ShallowReLU([1], [0], [1], 0), Dataset([0], [1]), max_direction=5)
+
+
+@pytest.mark.parametrize("kind, option", [("shallow", {"precision": 128}),
+                                          ("shallow", {"loss": "squared"}),
+                                          ("deep", {"radius": "1/100"}),
+                                          ("deep", {"newton_steps": 3}),
+                                          ("smooth", {"max_directions": 10}),
+                                          ("smooth", {"time_limit": 1})])
+def test_an_option_of_another_kind_is_refused_by_name(kind, option):
+    from relu_minima import SmoothNet
+
+    if kind == "smooth":
+        pytest.importorskip("flint")
+    params = {"shallow": ShallowReLU([1], [0], [1], 0),
+              "deep": DeepReLU([[[1]], [[1]], [[1]]], [[0], [0], [0]]),
+              "smooth": SmoothNet([[1]], [0], [1], 0)}[kind]
+    name = next(iter(option))
+    with pytest.raises(InvalidArgument, match=rf"option {name}=.* does not apply to "
+                       rf"{type(params).__name__} points"):
+        verify_local_minimum(params, Dataset([0, 1, 2], [5, 6, 7]), **option)
+
+
+def test_smooth_options_reach_the_smooth_decision():
+    pytest.importorskip("flint")
+    from relu_minima import SmoothNet
+
+    with pytest.raises(InvalidArgument, match="precision=40"):
+        verify_local_minimum(SmoothNet([[1]], [0], [1], 0), Dataset([0, 1], [0, 1]),
+                             precision=40)

@@ -18,13 +18,14 @@ import pytest
 import sympy
 
 # what each check reports when nothing is broken (asserted in proofs/test_claim_statuses.py)
-from proofs.test_claim_statuses import EXPECTED
+from proofs.statuses import EXPECTED
 from relu_minima.errors import ClaimCheckError
 from relu_minima.paper import Context, Status, all_claims, run_check
 from relu_minima.paper.dead_layers import bounds as paper_bounds
 from relu_minima.paper.dead_layers import check_basins as basins
 from relu_minima.paper.dead_layers import check_misprints as misprints
 from relu_minima.paper.dead_layers import check_theorem1 as deep
+from relu_minima.paper.dead_layers import prop5_bounds
 from relu_minima.paper.experiments import check_analogues as analogue_checks
 from relu_minima.paper.experiments import check_mechanisms as mechanisms
 from relu_minima.paper.experiments import check_review as review_checks
@@ -89,7 +90,7 @@ MUTATIONS = {
     "fig6-sentence": (paper_bounds, "prop4_probability",
                       lambda f: lambda *a, **k: mpmath.mpf(1)),
     "fig6": (paper_bounds, "prop4_probability", lambda f: lambda *a, **k: mpmath.mpf(0)),
-    "prop5": (paper_bounds, "prop5_printed", lambda f: paper_bounds.prop5_corrected),
+    "prop5": (prop5_bounds, "prop5_printed", lambda f: prop5_bounds.prop5_corrected),
     "large-basin": (basins, "verify_deep_local_minimum", flip),
     "lemma1": (deep, "verify_deep_local_minimum", flip),
     "lemma2": (deep, "blind_spot_gradient_vanishes", lambda f: lambda *a: False),

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from relu_minima.errors import InvalidArgument, InvalidNumberError
 from relu_minima.paper.dead_layers import bounds
-from relu_minima.paper.dead_layers.bounds import Law
 from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.outlier_training import train_outlier_networks
+from relu_minima.paper.dead_layers.prop5_bounds import Law
 from relu_minima.paper.dead_layers.simulation import (
     dead_layer_probabilities,
     dead_layer_probability,
-    train_outlier_networks,
 )
 from relu_minima.paper.dead_layers.width_search import (
     smallest_width_for,

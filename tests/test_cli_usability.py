@@ -118,3 +118,68 @@ def test_check_paper_lists_every_file_and_shows_progress(tmp_path, capsys):
         assert numbers(claim["data"]) == []  # every number is a string
     prop4 = next(c for c in report["claims"] if c["key"] == "prop4")
     assert prop4["data"]["event_radius"] == "1/4"
+
+
+# -- a problem file that cannot be read (issue 25, item 12) -----------------------------------
+def _verify_error(capsys, *argv):
+    code = main(["verify", *map(str, argv)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("relu-minima verify: bad input: "), err
+    assert "Errno" not in err and "Traceback" not in err
+    return err
+
+
+def test_a_missing_file_is_named_without_errno(tmp_path, capsys):
+    missing = tmp_path / "nofile.json"
+    err = _verify_error(capsys, missing)
+    assert f"{missing} does not exist" in err
+
+
+def test_a_directory_is_not_a_problem_file(tmp_path, capsys):
+    assert f"{tmp_path} is a directory, not a problem file" in _verify_error(capsys, tmp_path)
+
+
+def test_a_json_syntax_error_names_the_file_line_and_column(tmp_path, capsys):
+    path = tmp_path / "broken.json"
+    path.write_text('{"dataset": {"X": [0, 1], "y": [0, 1]},\n "params": {"W": [[1]] "b": [0]}}')
+    err = _verify_error(capsys, path)
+    assert f"{path} is not valid JSON: line 2, column 24" in err and "delimiter" in err
+
+
+def test_a_binary_file_is_not_read_as_text(tmp_path, capsys):
+    path = tmp_path / "data.npz"
+    path.write_bytes(b"PK\x03\x04\xff\xfe binary")
+    assert f"{path} is not UTF-8 text" in _verify_error(capsys, path)
+
+
+def test_the_library_reader_says_the_same():
+    from relu_minima import InvalidArgument
+    from relu_minima.exact.io import load_problem, parse_problem
+
+    with pytest.raises(InvalidArgument, match=r"nofile\.json does not exist"):
+        load_problem("nofile.json")
+    with pytest.raises(InvalidArgument, match=r"the text is not valid JSON: line 1, column 2"):
+        parse_problem("{,}")
+
+
+def test_the_command_line_reads_in_functions_of_at_most_80_lines():
+    """The developers' guide's limit (issue 23: main was 93 lines): the parser is built by one
+    function per sub-command, main only runs it."""
+    import ast
+    import inspect
+
+    import relu_minima.cli as cli
+
+    tree = ast.parse(inspect.getsource(cli))
+    lengths = {node.name: node.end_lineno - node.lineno + 1 for node in ast.walk(tree)
+               if isinstance(node, ast.FunctionDef)}
+    assert lengths["main"] <= 20
+    assert max(lengths.values()) <= 80, lengths
+
+
+def test_every_sub_command_has_its_help(capsys):
+    for command in ("check-paper", "verify", "snap"):
+        with pytest.raises(SystemExit) as stop:
+            main([command, "--help"])
+        assert stop.value.code == 0
+        assert f"usage: relu-minima {command}" in capsys.readouterr().out

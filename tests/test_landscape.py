@@ -61,3 +61,38 @@ def test_fig4_claim_is_registered_and_undecided_like_fig6(tmp_path):
     assert result.data["caption_on_printed_points"] == {"a": True, "b": False, "c": True}
     assert (tmp_path / "figure4.png").exists() and result.figures == ("figure4.png",)
     assert "sign typo" in result.details
+
+
+# -- the pictures as Figures, written only when asked (issue 25, item 11) --------------------
+def test_without_a_path_nothing_is_written_and_the_figure_is_returned(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+
+    monkeypatch.chdir(tmp_path)
+    views = [plot_linear_path(PROP1, OTHER, D1, n=41), plot_slice(PROP1, D1, n=11),
+             plot_hessian_spectrum(PROP1, D1)]
+    assert list(tmp_path.iterdir()) == []
+    for view in views:
+        assert view.path is None and isinstance(view.figure, Figure)
+    line = views[0].figure.axes[0].lines[0]  # the figure draws the numbers returned
+    assert np.array_equal(line.get_xdata(), views[0].alphas)
+    assert np.array_equal(line.get_ydata(), views[0].losses)
+
+
+def test_with_a_path_the_png_is_written_and_the_figure_returned_too(tmp_path):
+    from matplotlib.figure import Figure
+
+    out = plot_slice(PROP1, D1, tmp_path / "deep" / "slice.png", n=11)
+    assert out.path == tmp_path / "deep" / "slice.png" and out.path.read_bytes().startswith(PNG)
+    assert isinstance(out.figure, Figure)
+    again = tmp_path / "again.png"
+    out.figure.savefig(again)  # still usable after the library wrote it
+    assert again.read_bytes().startswith(PNG)
+
+
+def test_the_figures_are_not_left_open_in_pyplot():
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    for _ in range(3):
+        plot_linear_path(PROP1, OTHER, D1, n=11)
+    assert plt.get_fignums() == before

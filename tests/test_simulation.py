@@ -6,15 +6,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relu_minima.errors import InvalidNumberError, ShapeError
-from relu_minima.paper.dead_layers.bounds import Law
 from relu_minima.paper.dead_layers.outlier_data import outlier_dataset
+from relu_minima.paper.dead_layers.outlier_training import train_outlier_networks
+from relu_minima.paper.dead_layers.prop5_bounds import Law
 from relu_minima.paper.dead_layers.simulation import (
     clopper_pearson,
     dead_layer_once,
     dead_layer_probability,
     estimate_all_positive,
     sample_law,
-    train_outlier_networks,
     wilson,
 )
 

@@ -145,3 +145,46 @@ def test_deep_relu_draws_the_promised_architectures(data):
 
 def test_deep_relu_shrinks_to_the_smallest_zero_network():
     assert find(rms.deep_relu(d=2), lambda _: True) == DeepReLU([[[0, 0]], [[0]]], [[0], [0]])
+
+
+# -- falsifying examples print as the reprs that paste back (issue 25, item 12) ---------------
+def test_a_falsifying_example_shows_the_repr_that_pastes_back():
+    from hypothesis import Phase
+
+    # the first example hypothesis tries is the simplest; no shrinking or explaining needed
+    @settings(database=None, max_examples=1, phases=[Phase.generate])
+    @given(rms.shallow_relu(d=1), rms.datasets(max_d=1), rms.deep_relu(d=1, max_hidden_layers=1))
+    def claim(p, D, q):
+        raise AssertionError("a claim that fails")
+
+    with pytest.raises(AssertionError) as err:
+        claim()
+    notes = "\n".join(getattr(err.value, "__notes__", []))
+    assert "p=ShallowReLU(W=[[0]], b=[0], v=[0], c=0)" in notes, notes
+    assert "D=Dataset(X=[0], y=[0])" in notes, notes
+    assert "q=DeepReLU(weights=[[[0]], [[0]]], biases=[[0], [0]])" in notes, notes
+    assert "Fraction(" not in notes and "ParameterSpace" not in notes
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.one_of(rms.shallow_relu(d=2, max_denominator=3, frozen="random", bias=(True, False)),
+                 rms.deep_relu(d=1, max_denominator=2), rms.datasets(max_denominator=4)))
+def test_hypothesis_prints_every_drawn_object_as_its_repr(obj):
+    from hypothesis.vendor.pretty import pretty
+
+    from relu_minima import DeepReLU, ShallowReLU  # noqa: F401  (for eval)
+
+    text = pretty(obj)
+    assert text == repr(obj)
+    assert eval(text) == obj
+
+
+def test_the_other_exact_objects_print_as_their_repr_too():
+    from hypothesis.vendor.pretty import pretty
+
+    from relu_minima import SmoothNet
+    from relu_minima.exact.params import ParameterSpace
+
+    for obj in (SmoothNet([[1]], ["1/2"], [1], 0, activation="tanh", frozen=["b_2[1]"]),
+                ParameterSpace((2, 3, 1), bias=(True, False), frozen=["W_1[1,1]"])):
+        assert pretty(obj) == repr(obj)

@@ -88,3 +88,54 @@ def test_tracebacks_are_hidden_in_pytest():
 
     for fn in (t.assert_local_minimum, t.assert_not_local_minimum, t.assert_no_descent_found):
         assert "__tracebackhide__" in fn.__code__.co_varnames
+
+
+# -- the fixture takes what docs/testing.md says the helpers take (issue 25, item 5) --------
+RELU_AT_D = ShallowReLU([1], [0], [1], 0)  # docs/testing.md: a minimum only with c held fixed
+D_BIAS = Dataset([1, 2, -1], [1, 2, 5])
+
+
+def test_fixture_takes_bias_and_frozen_as_the_helpers_do(local_minimum_checker):
+    checker = local_minimum_checker
+    cert = checker.assert_local_minimum(RELU_AT_D, D_BIAS, frozen=["b_2[1]"])
+    assert cert.is_local_minimum is True
+    assert checker.assert_not_local_minimum(RELU_AT_D, D_BIAS).case == "bias"
+    with pytest.raises(AssertionError, match="NOT proved a non-minimum"):
+        checker.assert_not_local_minimum(RELU_AT_D, D_BIAS, frozen=["b_2[1]"])
+    no_c = ShallowReLU([1], [0], [1], None, bias=(True, False))
+    assert checker.assert_local_minimum(RELU_AT_D, D_BIAS, bias=(True, False)).params == no_c
+
+
+def test_fixture_methods_have_the_helpers_signatures(local_minimum_checker):
+    """Same parameters, defaults and kinds as the functions docs/testing.md documents, so that
+    the two can never drift apart again."""
+    import inspect
+
+    from relu_minima import verify_local_minimum
+    from relu_minima.testing import assertions
+
+    pairs = [(local_minimum_checker.assert_local_minimum, assertions.assert_local_minimum),
+             (local_minimum_checker.assert_not_local_minimum,
+              assertions.assert_not_local_minimum),
+             (local_minimum_checker.verify, verify_local_minimum)]
+    for method, function in pairs:
+        assert inspect.signature(method) == inspect.signature(function), function.__name__
+
+
+def test_fixture_budget_options_reach_the_deep_decision(local_minimum_checker):
+    from relu_minima import DeepReLU, InvalidArgument
+
+    deep = DeepReLU([[[1]], [[1]], [[1]]], [[0], [0], [0]])
+    with pytest.raises(InvalidArgument, match="max_directions"):
+        local_minimum_checker.assert_local_minimum(deep, D1, max_directions=0)
+
+
+def test_the_fixture_example_of_the_docs_is_the_one_the_suite_runs():
+    import re
+    from pathlib import Path
+
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    block = re.search(r"```python\n(def test_held_output_bias.*?)```",
+                      (docs / "testing.md").read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    assert block.group(1) in (docs / "examples" / "test_own_minimum.py").read_text("utf-8")

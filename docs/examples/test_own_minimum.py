@@ -41,3 +41,8 @@ def test_nearby_points_are_not_better(nearby):
 
 def test_moving_the_output_bias_breaks_it():
     assert_not_local_minimum(MY_POINT.replace(c=Fraction(-29, 10)), DATA)
+
+
+def test_held_output_bias(local_minimum_checker):
+    net = ShallowReLU([1], [0], [1], 0)
+    local_minimum_checker.assert_local_minimum(net, ([1, 2, -1], [1, 2, 5]), frozen=["b_2[1]"])

@@ -93,7 +93,7 @@ def _verify(args: argparse.Namespace) -> int:
         budget = {name: _budget_value(getattr(args, name))
                   for name in ("max_directions", "time_limit") if getattr(args, name) is not None}
         cert = verify_local_minimum(params, dataset, **budget)
-    except (ReluMinimaError, OSError, json.JSONDecodeError) as exc:
+    except (ReluMinimaError, OSError) as exc:  # load_problem names the file and the reason
         print(f"relu-minima verify: bad input: {exc}", file=sys.stderr)
         return 2
     witness = None if args.witness is None else _witness(cert, args.witness)
@@ -127,26 +127,28 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     if cert.is_local_minimum is False:
         return 1
-    return 3  # undecided (deep networks only)
+    return 3  # undecided (a deep point, or a smooth point whose gradient is not told from 0)
 
 
 def _snap(args: argparse.Namespace) -> int:
-    from .train.npz import load_npz
+    from .train.npz import load_npz, load_trained
     from .train.rationals import long_integers
     from .train.snap import snap
 
     with long_integers():  # exact points of large problems have numbers of > 4300 digits
-        return _snap_run(args, load_npz, snap)
+        return _snap_run(args, (load_trained, load_npz), snap)
 
 
-def _snap_run(args: argparse.Namespace, load_npz: Any, snap: Any) -> int:
+def _snap_run(args: argparse.Namespace, loaders: Any, snap: Any) -> int:
     from .errors import ReluMinimaError
 
+    load_trained, load_npz = loaders
     try:
-        params = load_npz(args.trained, "trained")
+        params = load_trained(args.trained, "trained")
         data = load_npz(args.data, "data", ("X", "y"))
         report = snap(params, (data["X"], data["y"]), tol=args.tol,
-                      max_distance=args.max_distance, data_rule=args.data_rule)
+                      max_distance=args.max_distance, data_rule=args.data_rule,
+                      activation=args.activation)
     except (ReluMinimaError, OSError) as exc:
         print(f"relu-minima snap: bad input: {exc}", file=sys.stderr)
         return 2
@@ -226,9 +228,9 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
+    """The command line: one sub-command per ``_add_*`` below."""
     from . import __version__
-    from .paper import claim_keys
 
     parser = argparse.ArgumentParser(
         prog="relu-minima",
@@ -237,6 +239,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--version", action="version", version=f"relu-minima {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_check_paper(sub)
+    _add_verify(sub)
+    _add_snap(sub)
+    return parser
+
+
+def _add_check_paper(sub: Any) -> None:
+    from .paper import claim_keys
+
     cp = sub.add_parser(
         "check-paper",
         help="list every claim of the paper, check those covered, and write a report",
@@ -266,6 +277,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="training updates per network in the Figure 1, 2 and 5 analogues "
                     "(e.g. 1000000, Appendix A's budget, with --mnist); default: the scale's")
     cp.set_defaults(func=_check_paper)
+
+
+def _add_verify(sub: Any) -> None:
     vf = sub.add_parser(
         "verify",
         help="decide whether the parameters in FILE.json are a local minimum "
@@ -273,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     vf.add_argument("file", help='JSON: {"dataset": {"X": ..., "y": ...}, "params": {...}} '
                     'with params {"W", "b", "v", "c"} (one hidden layer) or '
-                    '{"weights", "biases"} (deep); optional in params: "bias": false '
+                    '{"weights", "biases"} (deep), or {"W", "b", "v", "c", "activation": '
+                    '"sigmoid" or "tanh"}; optional in params: "bias": false '
                     '(or one flag per layer) and "frozen": ["b_2[1]", ...] (parameters held '
                     'fixed)')
     vf.add_argument("--json", action="store_true",
@@ -290,19 +305,27 @@ def main(argv: list[str] | None = None) -> int:
     vf.add_argument("--time-limit", metavar="SECONDS",
                     help="deep networks: stop the move search after SECONDS (default: none)")
     vf.set_defaults(func=_verify)
+
+
+def _add_snap(sub: Any) -> None:
+    """The ``snap`` sub-command's arguments (docs/snap.md, "Command line")."""
     sn = sub.add_parser(
         "snap",
         help="snap a trained float network to an exact point and certify it "
         "(exit 0: minimum, 1: not, 2: bad input, 3: undecided or not near a stationary point)",
     )
     sn.add_argument("trained", help="trained.npz: arrays W, b, v, c (one hidden layer) or a "
-                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md)")
+                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md); or a "
+                    "torch.save(model.state_dict(), path) file (read when torch is installed)")
     sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
+    sn.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default=None,
+                    help="the hidden activation of the saved weights (default relu; "
+                    "sigmoid/tanh take the smooth route, docs/smooth.md)")
     sn.add_argument("--tol", type=float, default=1e-6,
                     help="relative kink tolerance (default 1e-6)")
     sn.add_argument("--max-distance", type=float, default=None,
                     help="largest max-norm distance of a snapped point "
-                    "(default 1e-3 max(1, |theta|_inf))")
+                    "(default: each coordinate within 1/100 of its unit's scale)")
     sn.add_argument("--data-rule", choices=["decimal", "binary"], default="decimal",
                     help="float data to exact: shortest decimal (default) or binary value")
     sn.add_argument("--json", action="store_true", help="print the snap report as JSON only")
@@ -310,7 +333,13 @@ def main(argv: list[str] | None = None) -> int:
                     help="if the snapped point is not a minimum, also print a point within "
                     "max-norm RADIUS of it with strictly lower exact loss")
     sn.set_defaults(func=_snap)
-    args = parser.parse_args(_negative_values_attached(
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``relu-minima``: parse ``argv`` (default ``sys.argv[1:]``), run the sub-command, return
+    its exit status (0 minimum / success, 1 not a minimum / a check failed, 2 bad input,
+    3 undecided)."""
+    args = _parser().parse_args(_negative_values_attached(
         sys.argv[1:] if argv is None else list(argv)))
     # stdout is collected and written once, so that a closed pipe is met in one place
     out = io.StringIO()

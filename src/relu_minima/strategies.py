@@ -88,8 +88,9 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
                  kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
                  frozen: Any = (), outputs: int | None = None
                  ) -> st.SearchStrategy[ShallowReLU]:
-    """ShallowReLU points (Equation (1)) with input dimension ``d`` or ``dataset.d``, and
-    ``outputs`` outputs (default: ``dataset.k``, else 1; v is then a k x m matrix).
+    """ShallowReLU points (Equation (1)) with input dimension ``d`` or ``dataset.d``
+    (``dataset`` a Dataset or a pair ``(X, y)`` of exact numbers), and ``outputs`` outputs
+    (default: the dataset's k, else 1; v is then a k x m matrix).
 
     ``kink_points=[i_0, i_1, ...]`` puts unit j's kink exactly on data point i_j
     (b_j = -w_j . x_{i_j}, so the pre-activation there is exactly 0); ``kinks=True`` lets every
@@ -127,12 +128,12 @@ def deep_relu(*, d: int | None = None, dataset: Dataset | None = None,
               max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
               min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1,
               outputs: int | None = None) -> st.SearchStrategy[DeepReLU]:
-    """DeepReLU points (Equation (2)) with input dimension ``d`` or ``dataset.d``, and
-    ``outputs`` outputs (default: ``dataset.k``, else 1).
+    """DeepReLU points (Equation (2)) with input dimension ``d`` or ``dataset.d`` (``dataset``
+    a Dataset or a pair ``(X, y)`` of exact numbers), and ``outputs`` outputs (default: the
+    dataset's k, else 1).
 
     ``widths=(d, h_1, ..., h_(k-1), outputs)`` fixes the architecture; otherwise it is drawn,
-    with
-    ``min_hidden_layers`` to ``max_hidden_layers`` hidden layers of ``min_width`` to
+    with ``min_hidden_layers`` to ``max_hidden_layers`` hidden layers of ``min_width`` to
     ``max_width`` units. Every parameter is an exact number in [min_value, max_value] with
     denominator <= max_denominator (laid out by ParameterSpace). Shrinks toward
     ``min_hidden_layers`` layers of ``min_width`` units, all parameters 0.

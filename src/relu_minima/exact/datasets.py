@@ -8,10 +8,23 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ..errors import InvalidType, ShapeError, require
-from .numbers import _as_sequence, _is_row, exact_matrix, exact_rows, exact_vector, literal, show
+from ..errors import InexactNumberError, InvalidType, ShapeError, require
+from .numbers import (
+    FLOAT_OPT_IN,
+    _as_sequence,
+    _is_row,
+    brief,
+    describe_object,
+    exact_matrix,
+    exact_rows,
+    exact_vector,
+    literal,
+    pretty_as_repr,
+    show,
+)
 
-__all__ = ["Dataset", "is_decent", "one_hot", "require_dataset", "require_one_output"]
+__all__ = ["Dataset", "describe_object", "is_decent", "one_hot", "require_dataset",
+           "require_one_output"]
 
 Row = tuple[Fraction, ...]
 
@@ -29,8 +42,8 @@ def _targets(y: Any, n: int, allow_float: bool) -> tuple[Any, int]:
     rows = [i for i, t in enumerate(items) if _is_row(t)]
     if rows and len(rows) != len(items):
         flat = next(i for i, t in enumerate(items) if not _is_row(t))
-        raise ShapeError(f"y[{rows[0]}]={items[rows[0]]!r} is a row but y[{flat}]="
-                         f"{items[flat]!r} is a number; give every target as a number (one "
+        raise ShapeError(f"y[{rows[0]}]={brief(items[rows[0]])} is a row but y[{flat}]="
+                         f"{brief(items[flat])} is a number; give every target as a number (one "
                          "output) or every one as a row of k numbers (k outputs).")
     if len(items) != n:
         hint = (f" y has shape {tuple(shape)}: one row per point is (n, k) = ({n}, k); it looks "
@@ -76,6 +89,8 @@ class Dataset:
     def _x_rows(self) -> Any:
         # d = 1 prints as the flat list it can be written as
         return [r[0] for r in self.X] if self.d == 1 else self.X
+
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
 
     def __repr__(self) -> str:
         return f"Dataset(X={literal(self._x_rows())}, y={literal(self.y)})"
@@ -172,28 +187,17 @@ class Dataset:
 
     def _check(self) -> None:
         """Re-verify the invariants (used by tests)."""
-        require(self.n >= 1 and self.d >= 1,
-                f"Dataset invariant broken: {self!r}", ShapeError)
-        require(all(len(r) == self.d for r in self.X),
-                f"Dataset invariant broken: {self!r}", ShapeError)
-        require(len(self.y) == self.n,
-                f"Dataset invariant broken: {self!r}", ShapeError)
+        broken = "Dataset invariant broken: {}"  # what broke, never the data themselves
+        require(self.n >= 1 and self.d >= 1, broken.format("no points or no inputs"), ShapeError)
+        require(all(len(r) == self.d for r in self.X), broken.format("ragged X"), ShapeError)
+        require(len(self.y) == self.n, broken.format("len(y) != len(X)"), ShapeError)
+        require(all(len(r) == self.k for r in self.Y), broken.format("ragged y"), ShapeError)
         require(all(isinstance(v, Fraction) for r in self.X for v in r),
-                f"Dataset invariant broken: {self!r}", ShapeError)
-        require(all(isinstance(v, Fraction) for v in self.y),
-                f"Dataset invariant broken: {self!r}", ShapeError)
-
-
-
-def describe_object(value: Any) -> str:
-    """What kind of object ``value`` is, in a few words (never its numbers: an error message
-    must not print a 30-row array)."""
-    shape = getattr(value, "shape", None)
-    if shape is not None:
-        return f"a {type(value).__name__} of shape {tuple(shape)}"
-    if isinstance(value, (list, tuple)):
-        return f"a {type(value).__name__} of length {len(value)}"
-    return f"a {type(value).__name__}"
+                broken.format("X holds a non-Fraction"), ShapeError)
+        require(all(isinstance(v, Fraction) for r in self.Y for v in r),
+                broken.format("y holds a non-Fraction"), ShapeError)
+        require(self.k == 1 or isinstance(self.y[0], tuple),
+                broken.format("k > 1 targets not stored as rows"), ShapeError)
 
 
 def require_dataset(data: Any, name: str = "dataset", *, pair: bool = True) -> Dataset:
@@ -208,7 +212,12 @@ def require_dataset(data: Any, name: str = "dataset", *, pair: bool = True) -> D
     if isinstance(data, Dataset):
         return data
     if pair and isinstance(data, tuple) and len(data) == 2:
-        return Dataset(*data)
+        try:
+            return Dataset(*data)
+        except InexactNumberError as err:  # the opt-in is Dataset's, not the caller's
+            raise InexactNumberError(str(err).replace(
+                FLOAT_OPT_IN, "Dataset(X, y, allow_float=True) to take the floats' exact binary "
+                "values")) from None
     raise InvalidType(
         f"{name}=<{describe_object(data)}> must be a relu_minima.Dataset"
         + (" or a pair (X, y)" if pair else "")

@@ -17,7 +17,17 @@ from typing import Any
 from ..errors import DimensionMismatch, InvalidType, ShapeError, require
 from . import linalg
 from .datasets import Dataset, require_dataset
-from .numbers import _as_sequence, exact, exact_matrix, exact_vector, latex, literal, show
+from .numbers import (
+    _as_sequence,
+    brief,
+    exact,
+    exact_matrix,
+    exact_vector,
+    latex,
+    literal,
+    pretty_as_repr,
+    show,
+)
 from .params import ParameterSpace
 from .shallow_relu import ShallowReLU, relu
 
@@ -123,6 +133,8 @@ class DeepReLU:
         return other
 
     # -- printing --------------------------------------------------------------------------
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return f"DeepReLU(weights={literal(self.weights)}, biases={literal(self.biases)}{extra})"
@@ -308,7 +320,7 @@ class DeepReLU:
         """The same function as a k = 2 network: weights (W, [v]), biases (b, [c]); the same
         flat layout, so the parameterisation carries over unchanged."""
         if not isinstance(net, ShallowReLU):
-            raise InvalidType(f"net={net!r} must be a ShallowReLU.")
+            raise InvalidType(f"net={brief(net)} must be a ShallowReLU.")
         return cls([net.W, net.V], [net.b, net.C], bias=net.space.bias,
                    frozen=net.space.frozen)
 

@@ -25,8 +25,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..errors import InexactNumberError, ShapeError
-from .datasets import Dataset
+from ..errors import InexactNumberError, InvalidArgument, ShapeError
+from .datasets import Dataset, require_dataset
 from .shallow_relu import ShallowReLU
 
 __all__ = ["dump_problem", "load_problem", "parse_problem"]
@@ -48,9 +48,14 @@ def _first_float(node: Any, path: str) -> tuple[str, str] | None:
     return None
 
 
-def parse_problem(text: str) -> tuple[Any, Dataset]:
-    """Parse the JSON text of a problem into (params, dataset)."""
-    data = json.loads(text, parse_float=_JsonFloat)
+def parse_problem(text: str, *, source: str = "the text") -> tuple[Any, Dataset]:
+    """Parse the JSON text of a problem into (params, dataset); ``source`` names the text in
+    the error of a JSON syntax error (with its line and column)."""
+    try:
+        data = json.loads(text, parse_float=_JsonFloat)
+    except json.JSONDecodeError as err:
+        raise InvalidArgument(f"{source} is not valid JSON: line {err.lineno}, column "
+                              f"{err.colno}: {err.msg}.") from None
     found = _first_float(data, "")
     if found is not None:
         where, number = found
@@ -120,11 +125,28 @@ def _check_keys(node: Any, path: str, keys: tuple[tuple[str, ...], tuple[str, ..
                          f"cannot pass unnoticed): {need}.")
 
 
-def load_problem(path: Path) -> tuple[Any, Dataset]:
-    """Read a problem file (see the module docstring)."""
-    return parse_problem(Path(path).read_text(encoding="utf-8"))
+def load_problem(path: str | Path) -> tuple[Any, Dataset]:
+    """Read a problem file (see the module docstring). A file that cannot be read, or is not
+    JSON, raises :class:`~relu_minima.errors.InvalidArgument` naming it (and, for a syntax
+    error, the line and column), never a bare ``[Errno 2]``."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidArgument(f"{p} does not exist; give the path of a problem file "
+                              f'(JSON: {{"dataset": ..., "params": ...}}).') from None
+    except IsADirectoryError:
+        raise InvalidArgument(f"{p} is a directory, not a problem file.") from None
+    except UnicodeDecodeError as err:
+        raise InvalidArgument(f"{p} is not UTF-8 text (byte {err.start}); a problem file is "
+                              "JSON.") from None
+    except OSError as err:  # permission denied and the like: the system's reason, no errno
+        raise InvalidArgument(f"{p} cannot be read: {err.strerror or err}.") from None
+    return parse_problem(text, source=str(p))
 
 
 def dump_problem(params: Any, dataset: Dataset) -> str:
-    """The JSON text of a problem, exact numbers as strings."""
-    return json.dumps({"dataset": dataset.to_json(), "params": params.to_json()}, indent=2)
+    """The JSON text of a problem, exact numbers as strings (``dataset`` a Dataset or a pair
+    ``(X, y)``)."""
+    return json.dumps({"dataset": require_dataset(dataset).to_json(),
+                       "params": params.to_json()}, indent=2)

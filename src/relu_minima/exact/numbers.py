@@ -19,8 +19,35 @@ from typing import Any
 
 from ..errors import InexactNumberError, InvalidNumberError, ShapeError
 
-__all__ = ["exact", "exact_matrix", "exact_rows", "exact_vector", "latex", "literal",
-           "long_integers", "mean", "short", "show", "sign"]
+__all__ = ["brief", "describe_object", "exact", "exact_matrix", "exact_rows", "exact_vector",
+           "latex", "literal", "long_integers", "mean", "pretty_as_repr", "short", "show", "sign"]
+
+# how a refused float's message offers the opt-in (require_dataset words it for a pair (X, y))
+FLOAT_OPT_IN = "allow_float=True to take the float's exact binary value"
+BRIEF_LIMIT = 60  # characters of a value an error message quotes before describing it instead
+
+
+def describe_object(value: Any) -> str:
+    """What kind of object ``value`` is, in a few words (never its numbers: an error message
+    must not print a 30-row array)."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"a {type(value).__name__} of shape {tuple(shape)}"
+    if isinstance(value, (list, tuple, str, bytes)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    return f"a {type(value).__name__}"
+
+
+def brief(value: Any) -> str:
+    """``repr(value)`` when it is short and one line, else ``<describe_object(value)>``: the
+    value an error message quotes (``X[0][0]=[0, 2]`` but ``X[0][0]=<a list of length 50>``).
+    """
+    if isinstance(value, (list, tuple, str, bytes)) and len(value) > BRIEF_LIMIT:
+        return f"<{describe_object(value)}>"  # not even formatted: it could be a million rows
+    text = repr(value)
+    if len(text) <= BRIEF_LIMIT and "\n" not in text:
+        return text
+    return f"<{describe_object(value)}>"
 
 
 def _float_advice(name: str, value: float, offered: bool) -> str:
@@ -43,7 +70,7 @@ def _float_advice(name: str, value: float, offered: bool) -> str:
         shown = str(binary) if len(str(binary)) <= 60 else f"{float(binary)!r} only to 17 digits"
         what = (f"{name}={value!r} is a binary float, and its exact value is {shown}, not the "
                 "decimal you typed.")
-    opt_in = ", or allow_float=True to take the float's exact binary value" if offered else ""
+    opt_in = f", or {FLOAT_OPT_IN}" if offered else ""
     return (f"{what} {hint}{opt_in}. (A network and data from training: relu_minima.snap("
             "model, (X, y)) finds exact points near them by a stated rule.)")
 
@@ -88,7 +115,7 @@ def exact(value: Any, name: str = "value", *, allow_float: bool | None = None) -
             result = Fraction(text)
         except (ValueError, ZeroDivisionError):
             raise InvalidNumberError(
-                f"{name}={value!r} is not a finite rational number; "
+                f"{name}={brief(value)} is not a finite rational number; "
                 "use forms such as '13/3', '-0.25' or '7'."
             ) from None
         return result
@@ -111,7 +138,7 @@ def exact(value: Any, name: str = "value", *, allow_float: bool | None = None) -
     if isinstance(value, numbers.Rational):
         return Fraction(int(value.numerator), int(value.denominator))
     raise InvalidNumberError(
-        f"{name}={value!r} of type {type(value).__name__} is not a number relu_minima "
+        f"{name}={brief(value)} of type {type(value).__name__} is not a number relu_minima "
         "accepts; use int, Fraction, a sympy Rational or a string such as '13/3'."
     )
 
@@ -214,7 +241,7 @@ def _is_row(value: Any) -> bool:
 
 def _as_sequence(values: Any, name: str) -> Sequence[Any]:
     if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ShapeError(f"{name}={values!r} must be a sequence (a list or tuple).")
+        raise ShapeError(f"{name}={brief(values)} must be a sequence (a list or tuple).")
     if hasattr(values, "tolist"):  # numpy arrays: go through Python objects, never floats
         values = values.tolist()
     return list(values)
@@ -231,6 +258,13 @@ def show(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(show(t) for t in value) + "]"
     return str(value)
+
+
+def pretty_as_repr(self: Any, printer: Any, cycle: bool) -> None:
+    """``_repr_pretty_`` of the exact objects: hypothesis (its falsifying examples) and IPython
+    print ``repr(self)``, which pastes back, instead of walking a dataclass's fields (tuples of
+    ``Fraction(...)`` and a ``ParameterSpace``)."""
+    printer.text(repr(self))
 
 
 def literal(value: Any) -> str:

@@ -33,6 +33,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import InvalidArgument, ShapeError
+from .numbers import pretty_as_repr
 
 __all__ = ["LayerSlice", "ParameterSpace"]
 
@@ -69,6 +70,8 @@ class ParameterSpace:
     widths: tuple[int, ...]
     bias: Any = True
     frozen: Any = ()
+
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
 
     def __post_init__(self) -> None:
         widths = tuple(self.widths)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError, require
 from . import linalg
-from .datasets import Dataset
+from .datasets import Dataset, require_dataset
 from .numbers import (
     _as_sequence,
     _is_row,
@@ -24,6 +24,7 @@ from .numbers import (
     exact_vector,
     latex,
     literal,
+    pretty_as_repr,
     show,
 )
 from .params import ParameterSpace
@@ -124,6 +125,8 @@ class ShallowReLU:
         return ShallowReLU(self.W, self.b, self.v, self.c, bias=bias, frozen=frozen)
 
     # -- printing --------------------------------------------------------------------------
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
+
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return (f"ShallowReLU(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
@@ -345,6 +348,7 @@ class ShallowReLU:
                    frozen=data.get("frozen", ()))
 
     def _check_dims(self, dataset: Dataset) -> None:
+        require_dataset(dataset, pair=False)  # a network's methods take a Dataset, built once
         if dataset.k != self.k:
             raise DimensionMismatch(
                 f"params has k={self.k} output(s) (v has {self.k} row(s)) but dataset has "

@@ -24,7 +24,7 @@ import sympy
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from .datasets import Dataset, require_dataset, require_one_output
-from .numbers import exact, exact_rows, exact_vector, literal, show
+from .numbers import exact, exact_rows, exact_vector, literal, pretty_as_repr, show
 from .params import ParameterSpace
 
 __all__ = ["SmoothNet", "activation_expression"]
@@ -88,6 +88,8 @@ class SmoothNet:
         """The same point with another parameterisation (as for ShallowReLU)."""
         return SmoothNet(self.W, self.b, self.v, self.c, activation=self.activation, bias=bias,
                          frozen=frozen)
+
+    _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())

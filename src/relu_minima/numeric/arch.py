@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InexactNumberError, InvalidArgument, InvalidNumberError, ShapeError
-from ..exact.numbers import exact_vector
+from ..exact.numbers import brief, exact_vector
 from ..exact.params import ParameterSpace
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
@@ -97,7 +97,7 @@ def architecture(params: Any) -> Architecture:
     if activation is not None and hasattr(params, "W"):
         return Architecture((len(params.W[0]), len(params.W), 1), activation)
     raise ShapeError(
-        f"params={params!r} is not a network relu_minima knows (ShallowReLU, DeepReLU, "
+        f"params={brief(params)} is not a network relu_minima knows (ShallowReLU, DeepReLU, "
         "SmoothNet)."
     )
 
@@ -108,7 +108,7 @@ def exact_parameters(params: Any) -> tuple[Fraction, ...]:
 
     if isinstance(params, DeepReLU) or hasattr(params, "parameters"):
         return tuple(params.parameters())
-    raise ShapeError(f"params={params!r} has no flat parameter layout.")
+    raise ShapeError(f"params={brief(params)} has no flat parameter layout.")
 
 
 def as_floats(values: Any, name: str) -> np.ndarray:

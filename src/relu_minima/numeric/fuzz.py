@@ -27,7 +27,7 @@ import numpy as np
 from ..errors import InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset, require_dataset
 from ..exact.deep_relu import DeepReLU
-from ..exact.numbers import exact, short
+from ..exact.numbers import brief, exact, short
 from ..exact.shallow_relu import ShallowReLU
 from . import backend
 
@@ -106,7 +106,7 @@ def _as_deep(params: Any) -> DeepReLU:
         return DeepReLU.from_shallow(params)
     if isinstance(params, DeepReLU):
         return params
-    raise ShapeError(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
+    raise ShapeError(f"params={brief(params)} must be a ShallowReLU or a DeepReLU.")
 
 
 def _kink_directions(deep: DeepReLU, dataset: Dataset,

@@ -12,9 +12,9 @@ from hypothesis.errors import InvalidArgument as _HypothesisInvalidArgument
 
 from ..errors import InvalidArgument as _LibraryInvalidArgument
 from ..errors import ReluMinimaError, ShapeError
-from ..exact.datasets import Dataset, describe_object, is_decent
+from ..exact.datasets import Dataset, is_decent, require_dataset
 from ..exact.deep_relu import DeepReLU
-from ..exact.numbers import exact
+from ..exact.numbers import brief, exact
 from ..exact.params import ParameterSpace
 from ..exact.shallow_relu import ShallowReLU
 
@@ -34,6 +34,8 @@ def lazy(build: Any, *args: Any, **kwargs: Any) -> st.SearchStrategy[Any]:
     the import of the module that defines it."""
     def make() -> st.SearchStrategy[Any]:
         try:
+            if kwargs.get("dataset") is not None:  # the library's one rule, checked once
+                kwargs["dataset"] = require_dataset(kwargs["dataset"])
             return build(*args, **kwargs)
         except InvalidStrategyArgument:
             raise
@@ -47,8 +49,6 @@ def _dimension(d: Any, dataset: Any, who: str) -> int:
     """The input dimension from ``d=`` or ``dataset=`` (the same if both are given)."""
     if dataset is None and d is None:
         raise invalid(f"{who} needs d= or dataset= (to know the input dimension).")
-    if dataset is not None and not isinstance(dataset, Dataset):
-        raise invalid(f"dataset is {describe_object(dataset)}; it must be a relu_minima Dataset.")
     if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 1):
         raise invalid(f"d={d!r} must be an integer >= 1.")
     if dataset is not None and d is not None and d != dataset.d:
@@ -252,7 +252,7 @@ def perturbations(draw: Any, params: Any, radius: Any, max_denominator: int = 64
     if isinstance(params, (ShallowReLU, DeepReLU)):
         flat: tuple[Fraction, ...] = params.parameters()
     else:
-        raise invalid(f"params={params!r} must be a ShallowReLU or a DeepReLU.")
+        raise invalid(f"params={brief(params)} must be a ShallowReLU or a DeepReLU.")
     step = st.integers(-max_denominator, max_denominator)
     moving = params.space.moving
     deltas = [Fraction(draw(step), max_denominator) * r if mv else Fraction(0) for mv in moving]

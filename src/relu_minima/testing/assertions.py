@@ -15,7 +15,7 @@ from typing import Any
 
 from ..exact.datasets import Dataset
 from ..exact.numbers import short
-from ..verify.certificate import WITNESS_RADIUS
+from ..verify.certificate import WITNESS_RADIUS, Certificate
 from ..verify.witness import find_witness, no_witness_sentence
 
 __all__ = ["assert_local_minimum", "assert_no_descent_found", "assert_not_local_minimum"]
@@ -72,10 +72,10 @@ def _tail(cert: Any, verbose: bool, err_msg: str) -> list[str]:
     return [*lines, *([f"  {err_msg}"] if err_msg else [])]
 
 
-def assert_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
-                         verbose: bool = False, bias: Any = None, frozen: Any = None,
-                         max_directions: int | None = None,
-                         time_limit: float | None = None) -> Any:
+def assert_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any],
+                         err_msg: str = "", *, verbose: bool = False, bias: Any = None,
+                         frozen: Any = None, max_directions: int | None = None,
+                         time_limit: float | None = None) -> Certificate:
     """Fail unless ``params`` is exactly certified a local minimum of the squared loss.
 
     Returns the certificate. An ``undecided`` verdict fails too (with its reason). The failure
@@ -100,10 +100,10 @@ def assert_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
     raise AssertionError("\n".join(lines + _tail(cert, verbose, err_msg)))
 
 
-def assert_not_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *,
-                             verbose: bool = False, bias: Any = None, frozen: Any = None,
-                             max_directions: int | None = None,
-                             time_limit: float | None = None) -> Any:
+def assert_not_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any],
+                             err_msg: str = "", *, verbose: bool = False, bias: Any = None,
+                             frozen: Any = None, max_directions: int | None = None,
+                             time_limit: float | None = None) -> Certificate:
     """Fail unless ``params`` is exactly proved *not* a local minimum; returns the certificate.
 
     The failure message is short (the verdict and why); ``verbose=True`` adds the proof that
@@ -123,7 +123,8 @@ def assert_not_local_minimum(params: Any, dataset: Dataset, err_msg: str = "", *
     raise AssertionError("\n".join(lines + _tail(cert, verbose, err_msg)))
 
 
-def assert_no_descent_found(params: Any, dataset: Dataset, radius: Any = Fraction(1, 100),
+def assert_no_descent_found(params: Any, dataset: Dataset | tuple[Any, Any],
+                            radius: Any = Fraction(1, 100),
                             *, bias: Any = None, frozen: Any = None, **search: Any) -> Any:
     """Fuzz the max-norm ball of ``radius`` (numeric backend); fail with the best perturbation.
 

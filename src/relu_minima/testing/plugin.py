@@ -2,9 +2,10 @@
 
 Installing the package is enough: every pytest run gets the fixtures
 
-* ``local_minimum_checker``: an object with ``.assert_local_minimum(params, dataset)``,
-  ``.assert_not_local_minimum(params, dataset)`` (exact, see :mod:`relu_minima.testing`) and
-  ``.verify(params, dataset)`` (the certificate itself);
+* ``local_minimum_checker``: an object with ``.assert_local_minimum(params, dataset, ...)``,
+  ``.assert_not_local_minimum(params, dataset, ...)`` (exact, see :mod:`relu_minima.testing`)
+  and ``.verify(params, dataset, ...)`` (the certificate itself), each taking exactly the
+  arguments of the function of that name (``bias=``, ``frozen=``, the budget options);
 * ``fuzz_neighbourhood``: a function ``(params, dataset, radius=1/100, **options)`` that
   searches the ball numerically and fails with the best perturbation found;
 * ``relu_minima_seed``: the seed given by ``--relu-minima-seed`` (default 0);
@@ -16,9 +17,13 @@ and the command-line options ``--relu-minima-seed=N`` and ``--relu-minima-candid
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:  # annotations only: the plugin imports nothing heavy at load time
+    from ..exact.datasets import Dataset
+    from ..verify.certificate import Certificate
 
 DEFAULT_CANDIDATES = 2000
 
@@ -42,26 +47,45 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 @dataclass(frozen=True)
 class LocalMinimumChecker:
-    """Exact assertions (see :mod:`relu_minima.testing`), as a fixture."""
+    """Exact assertions (see :mod:`relu_minima.testing`), as a fixture: each method takes exactly
+    the arguments of the function of the same name (the budget and parameterisation options
+    included)."""
 
-    def verify(self, params: Any, dataset: Any) -> Any:
+    def verify(self, params: Any, dataset: Dataset | tuple[Any, Any], *,
+               max_directions: int | None = None, time_limit: float | None = None,
+               loss: str | None = None, radius: Any = None, precision: int | None = None,
+               newton_steps: int | None = None) -> Certificate:
+        """:func:`relu_minima.verify_local_minimum`."""
         from ..verify.dispatch import verify_local_minimum
 
-        return verify_local_minimum(params, dataset)
+        return verify_local_minimum(params, dataset, max_directions=max_directions,
+                                    time_limit=time_limit, loss=loss, radius=radius,
+                                    precision=precision, newton_steps=newton_steps)
 
-    def assert_local_minimum(self, params: Any, dataset: Any, err_msg: str = "", *,
-                                     verbose: bool = False) -> Any:
+    def assert_local_minimum(self, params: Any, dataset: Dataset | tuple[Any, Any],
+                             err_msg: str = "", *, verbose: bool = False, bias: Any = None,
+                             frozen: Any = None, max_directions: int | None = None,
+                             time_limit: float | None = None) -> Certificate:
+        """:func:`relu_minima.testing.assertions.assert_local_minimum`."""
         __tracebackhide__ = True
         from .assertions import assert_local_minimum
 
-        return assert_local_minimum(params, dataset, err_msg, verbose=verbose)
+        return assert_local_minimum(params, dataset, err_msg, verbose=verbose, bias=bias,
+                                    frozen=frozen, max_directions=max_directions,
+                                    time_limit=time_limit)
 
-    def assert_not_local_minimum(self, params: Any, dataset: Any, err_msg: str = "", *,
-                                         verbose: bool = False) -> Any:
+    def assert_not_local_minimum(self, params: Any, dataset: Dataset | tuple[Any, Any],
+                                 err_msg: str = "", *, verbose: bool = False,
+                                 bias: Any = None, frozen: Any = None,
+                                 max_directions: int | None = None,
+                                 time_limit: float | None = None) -> Certificate:
+        """:func:`relu_minima.testing.assertions.assert_not_local_minimum`."""
         __tracebackhide__ = True
         from .assertions import assert_not_local_minimum
 
-        return assert_not_local_minimum(params, dataset, err_msg, verbose=verbose)
+        return assert_not_local_minimum(params, dataset, err_msg, verbose=verbose, bias=bias,
+                                        frozen=frozen, max_directions=max_directions,
+                                        time_limit=time_limit)
 
 
 @pytest.fixture

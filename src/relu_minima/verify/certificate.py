@@ -187,9 +187,16 @@ class Certificate:
                 f"n = {len(self.dataset.y)} points>")
 
     def _repr_markdown_(self) -> str:
-        """Notebook display: the verdict, the loss in LaTeX, then the proof."""
-        head = f"**{self.status}** ({self.kind}); {self._loss_words()} ${self._loss_tex()}$"
-        return head + "\n\n" + "```text\n" + self.proof_text + "\n```"
+        """Notebook display: the verdict, the loss in LaTeX, then the proof, its long exact
+        numbers shortened to decimals and digit counts and at most 80 lines (the exact proof
+        is ``print(cert)`` / ``cert.proof_text``, issue 25 item 9)."""
+        from .display import short_numbers, short_text
+
+        loss = self._loss_tex()
+        head = (f"**{self.status}** ({self.kind}); {self._loss_words()} "
+                f"${loss if len(loss) <= 80 else short_numbers(loss)}$")
+        body = short_text(self.proof_text, max_lines=80, more=": print(cert) for the whole proof")
+        return head + "\n\n" + "```text\n" + body + "\n```"
 
     def _repr_latex_(self) -> str:
         """The loss, for front ends that show LaTeX only."""
@@ -379,6 +386,7 @@ def _load_kinds() -> None:
     import importlib
 
     for name in ("shallow.criterion", "deep.certificate", "smooth.box_certificate",
+                 "smooth.point_certificate",
                  "globalmin.search", "deep.restricted"):
         try:
             importlib.import_module(f"{__package__}.{name}")

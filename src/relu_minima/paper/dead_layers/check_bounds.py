@@ -12,10 +12,10 @@ import numpy as np
 import sympy
 
 from ..registry import ClaimResult, Context, implements, judge, judge_figure, require_fact
-from . import bounds
-from .bounds import Law
+from . import bounds, prop5_bounds
 from .figure6 import draw_figure6
 from .outlier_data import outlier_dataset
+from .prop5_bounds import Law
 from .simulation import dead_layer_probability
 from .width_search import smallest_width_for
 
@@ -187,9 +187,9 @@ def check_fig6(ctx: Context) -> ClaimResult:
     # with zero biases; the rejected printed reading gives the same numbers at (3, 2) and
     # (3, 12) with N(0, 1) biases, since 1 - (1/2)^3 (1/2) = 15/16 too
     half = sympy.Rational(1, 2)
-    same = [(kk, bounds.prop5_printed().subs({bounds.a: half, bounds.c: half, bounds.h: 3,
+    same = [(kk, prop5_bounds.prop5_printed().subs({bounds.a: half, bounds.c: half, bounds.h: 3,
                                                bounds.k: kk}),
-             bounds.prop5_corrected().subs({bounds.a: half, bounds.c: 1, bounds.h: 2,
+             prop5_bounds.prop5_corrected().subs({bounds.a: half, bounds.c: 1, bounds.h: 2,
                                             bounds.k: kc}))
             for kk, kc in ((2, 10), (12, 100))]
     require_fact(all(pr == co for _, pr, co in same), "the coincidence of the printed reading "
@@ -239,10 +239,10 @@ def paper_setting_values() -> list[tuple[int, int, sympy.Expr, sympy.Expr]]:
     out = []
     for h, k in PAPER_SETTINGS:
         subs = {bounds.a: half, bounds.c: 1, bounds.h: h, bounds.k: k}
-        corrected = bounds.prop5_corrected_widths([h] * k, Law.normal(0, 1), Law.point(0))
-        require_fact(sympy.simplify(corrected - bounds.prop5_corrected().subs(subs)) == 0,
+        corrected = prop5_bounds.prop5_corrected_widths([h] * k, Law.normal(0, 1), Law.point(0))
+        require_fact(sympy.simplify(corrected - prop5_bounds.prop5_corrected().subs(subs)) == 0,
                      f"two forms of the corrected bound disagree at h = {h}, k = {k}")
-        out.append((h, k, corrected, bounds.prop5_printed().subs(subs)))
+        out.append((h, k, corrected, prop5_bounds.prop5_printed().subs(subs)))
     return out
 
 
@@ -252,12 +252,12 @@ def _prop5_limits() -> dict[str, sympy.Expr]:
     half = sympy.Rational(1, 2)
     log2k = sympy.log(bounds.k, 2)
     return {
-        "h fixed = 4": bounds.prop5_limit(4, half, half).bound_limit,
-        "h = sqrt(log2 k) - 1": bounds.prop5_limit(sympy.sqrt(log2k) - 1, half,
+        "h fixed = 4": prop5_bounds.prop5_limit(4, half, half).bound_limit,
+        "h = sqrt(log2 k) - 1": prop5_bounds.prop5_limit(sympy.sqrt(log2k) - 1, half,
                                                    half).bound_limit,
-        "h = h*(k) critical": bounds.prop5_limit(bounds.critical_width(bounds.k, half, half),
-                                                 half, half).bound_limit,
-        "h = sqrt(log2 k)": bounds.prop5_limit(sympy.sqrt(log2k), half, half).bound_limit,
+        "h = h*(k) critical": prop5_bounds.prop5_limit(
+            prop5_bounds.critical_width(bounds.k, half, half), half, half).bound_limit,
+        "h = sqrt(log2 k)": prop5_bounds.prop5_limit(sympy.sqrt(log2k), half, half).bound_limit,
     }
 
 
@@ -268,8 +268,8 @@ def check_prop5(ctx: Context) -> ClaimResult:
     ctx.progress("Proposition 5: printed vs corrected bound")
     half = sympy.Rational(1, 2)
     subs = {bounds.a: half, bounds.c: 1, bounds.h: 2, bounds.k: 2}
-    printed = bounds.prop5_printed().subs(subs)
-    corrected = bounds.prop5_corrected().subs(subs)
+    printed = prop5_bounds.prop5_printed().subs(subs)
+    corrected = prop5_bounds.prop5_corrected().subs(subs)
     # exact P(layer 2 dead) on the one-point dataset x = 1, d = 1, h = 2, k = 2, b = 0, by
     # hand: layer-1 output u = 0 with prob 1/4 (then dead), else each unit dead w.p. 1/2
     true_prob = sympy.Rational(1, 4) + sympy.Rational(3, 4) * half**2

@@ -20,9 +20,9 @@ from ...exact.numbers import show
 from ...verify.deep.rules import find_blind_spot, verify_deep_local_minimum
 from ..certified import certified
 from ..registry import ClaimResult, Context, implements, judge, require_fact
-from .bounds import Law
 from .check_basins import exact_gradient
 from .check_theorem1 import THM1_DATA, THM1_POINT, _random_blind_spot, _random_dataset
+from .prop5_bounds import Law
 
 __all__ = ["b1_gradient_signs", "b2_complement_values", "b2_layer_outputs"]
 

@@ -9,6 +9,9 @@ Simulations are evidence only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import mpmath
 import numpy as np
 import sympy
@@ -16,8 +19,9 @@ import sympy
 from ..registry import ClaimResult, Context, implements, judge
 from . import bounds
 from .outlier_data import outlier_dataset
+from .outlier_training import train_outlier_networks
 from .prop4 import amended_mean, converging_event
-from .simulation import estimate_all_positive, train_outlier_networks
+from .simulation import estimate_all_positive
 
 # (hidden layers, learning rate) of the two gradient-descent runs (3 units per hidden layer);
 # the report names the depth of each, since their bullets otherwise match
@@ -44,15 +48,30 @@ def _exponent_reading() -> tuple[bool, sympy.Expr, sympy.Expr, sympy.Expr]:
     return same, printed, exact_count, off
 
 
-@implements("prop4")
-def check_prop4(ctx: Context) -> ClaimResult:
-    # each stage says what it does: the whole check takes about 15 s, so the progress line is
-    # the reader's only sign of life
+@dataclass
+class _Facts:
+    """What the check of Proposition 4 computed (each stage re-verifies its own facts)."""
+
+    data: Any
+    event: Any
+    laws: list[tuple[Any, Any, Any]]
+    same: bool
+    printed: Any
+    exact_count: Any
+    off: Any
+    limit_one: Any
+    amended: list[Any]
+    est: Any
+    trains: list[Any]
+
+
+def _compute(ctx: Context) -> _Facts:
+    """The five stages; each says what it does: the whole check takes about 15 s, so the
+    progress line is the reader's only sign of life."""
     ctx.progress("Proposition 4 (1/5): the Appendix B.1 dataset and the converging event")
     data = outlier_dataset(8, 2)  # _check() re-verifies every property exactly
     event = converging_event(data)  # re-verifies every fact of the event exactly
     laws = [(m, s, event.probability(m, s)) for m, s in _LAWS]
-    counter = all(p > 0 for _, _, p in laws)
     ctx.progress("Proposition 4 (2/5): the exponent and the limit")
     same, printed, exact_count, off = _exponent_reading()
     s_pos = sympy.Symbol("s", positive=True)
@@ -69,13 +88,18 @@ def check_prop4(ctx: Context) -> ClaimResult:
         100 if quick else 2_000, 200 if quick else 2_000, rng, learning_rate=lr,
         progress=ctx.progress)
         for layers, lr in _TRAININGS]
-    corrected = bool(same and limit_one == 1 and data.bias_robust
-                     and all(a.certified for a in amended)
-                     and all(t.effect_holds for t in trains) and est.consistent)
-    status = judge(counterexample=bool(counter), corrected=corrected, claim="prop4")
+    return _Facts(data, event, laws, same, printed, exact_count, off, limit_one, amended, est,
+                  trains)
+
+
+def _details(f: _Facts) -> str:
+    """The report's details: the counterexample, the amended statement (proof vs evidence),
+    the facts and the proof steps of Appendix B.1, each judged."""
+    data, event, laws, amended, est, trains = f.data, f.event, f.laws, f.amended, f.est, f.trains
+    same, off, limit_one = f.same, f.off, f.limit_one
     n0, n1 = event.labels
     w1 = "; ".join(", ".join(str(t) for t in row) for row in event.W1)
-    details = "\n".join([
+    return "\n".join([
         "**Counterexample (exact).** The printed statement fixes an arbitrary normal law and "
         "eps in [0, 1). On the Appendix B.1 dataset (and on any dataset: only u . x_i != 0 is "
         f"used) take a 2-2-{event.W2_shape[0]}-1 network. Event E: every entry of W_1 within "
@@ -137,6 +161,19 @@ def check_prop4(ctx: Context) -> ClaimResult:
         "arbitrary depth': not proved (evidence above). (5) The exponent dh + (k-2)h^2 + h: "
         "right when k counts weight layers (above).",
     ])
+
+
+@implements("prop4")
+def check_prop4(ctx: Context) -> ClaimResult:
+    f = _compute(ctx)
+    data, event, laws, amended, est, trains = f.data, f.event, f.laws, f.amended, f.est, f.trains
+    counter = all(p > 0 for _, _, p in laws)
+    corrected = bool(f.same and f.limit_one == 1 and data.bias_robust
+                     and all(a.certified for a in amended)
+                     and all(t.effect_holds for t in trains) and est.consistent)
+    status = judge(counterexample=bool(counter), corrected=corrected, claim="prop4")
+    details = _details(f)
+    printed, exact_count = f.printed, f.exact_count
     smallest = min(laws, key=lambda law: law[2])
     return ClaimResult(
         status,

@@ -18,9 +18,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import bounds
-from .bounds import Law
+from . import bounds, prop5_bounds
 from .outlier_data import outlier_dataset
+from .prop5_bounds import Law
 from .simulation import DeadLayerEstimate, dead_layer_probabilities
 
 __all__ = ["BIAS", "Figure6", "draw_figure6"]
@@ -93,7 +93,7 @@ def draw_figure6(
     for i, w in enumerate(prop5_widths):
         est = [e for e in estimates if e.width == w]
         ks = np.arange(2, max(depths) + 1)
-        curve = [float(bounds.prop5_value(w, int(kk), Law.normal(0, 1), BIAS)) for kk in ks]
+        curve = [float(prop5_bounds.prop5_value(w, int(kk), Law.normal(0, 1), BIAS)) for kk in ks]
         colour = f"C{i}"
         ax.plot(ks, curve, color=colour, label=f"corrected bound, h={w}")
         ax.errorbar([e.hidden_layers for e in est], [e.interval.estimate for e in est],

@@ -26,21 +26,19 @@ from scipy import special  # not scipy.stats: importing it took about 1 s of che
 
 from ...errors import InvalidArgument, InvalidNumberError, ShapeError
 from ...exact.numbers import exact
-from . import bounds
-from .bounds import Law
+from . import bounds, prop5_bounds
+from .prop5_bounds import Law
 
 __all__ = [
     "AllPositiveEstimate",
     "DeadLayerEstimate",
     "Interval",
-    "TrainingResult",
     "clopper_pearson",
     "dead_layer_once",
     "dead_layer_probabilities",
     "dead_layer_probability",
     "estimate_all_positive",
     "sample_law",
-    "train_outlier_networks",
     "wilson",
 ]
 
@@ -107,7 +105,7 @@ def wilson(successes: int, samples: int, confidence: float = 0.99) -> Interval:
 
 
 def sample_law(rng: np.random.Generator, law: Law, shape: tuple[int, ...]) -> np.ndarray:
-    """Draw from a :class:`~relu_minima.paper.dead_layers.bounds.Law` (float evidence)."""
+    """Draw from a :class:`~relu_minima.paper.dead_layers.prop5_bounds.Law` (float evidence)."""
     if not isinstance(rng, np.random.Generator):
         raise InvalidNumberError(f"rng={rng!r} must be a numpy Generator (np.random.default_rng).")
     if law.kind == "normal":
@@ -235,9 +233,9 @@ def dead_layer_probabilities(
     samples = _count(samples, "samples")
     batch = _count(batch, "batch")
     if not isinstance(weight_law, Law):
-        raise InvalidNumberError(f"weight_law={weight_law!r} must be a bounds.Law.")
+        raise InvalidNumberError(f"weight_law={weight_law!r} must be a prop5_bounds.Law.")
     if not isinstance(bias_law, Law):
-        raise InvalidNumberError(f"bias_law={bias_law!r} must be a bounds.Law.")
+        raise InvalidNumberError(f"bias_law={bias_law!r} must be a prop5_bounds.Law.")
     n_points, d_in = data.shape
     deepest = max(depths)
     first_dead = np.zeros(deepest, dtype=np.int64)  # networks whose first dead layer is j
@@ -267,8 +265,8 @@ def dead_layer_probabilities(
     estimates = []
     for k in depths:
         hits = int(first_dead[:k].sum())
-        corrected = bounds.prop5_value(width, k, weight_law, bias_law)
-        printed = bounds.prop5_value(width, k, weight_law, bias_law, printed=True)
+        corrected = prop5_bounds.prop5_value(width, k, weight_law, bias_law)
+        printed = prop5_bounds.prop5_value(width, k, weight_law, bias_law, printed=True)
         estimates.append(DeadLayerEstimate(width, k, str(weight_law), str(bias_law),
                                            clopper_pearson(hits, samples, confidence),
                                            corrected, printed))
@@ -313,142 +311,3 @@ def estimate_all_positive(
     formula = bounds.prop4_probability(m, "fixed", d_in, width, hidden_layers, fixed_std=sd,
                                        dps=30)
     return AllPositiveEstimate(n_w, formula, clopper_pearson(hits, samples, confidence))
-
-
-@dataclass(frozen=True)
-class TrainingResult:
-    """Full-batch gradient descent on log loss for sampled networks (Appendix B.1), evidence.
-
-    For the networks whose weights all started positive (``positive_start``):
-    ``max_negative_preactivation``: the largest first-layer pre-activation at any of the N - 1
-    points over all steps (< 0 means they never woke up); ``max_output_spread``: the largest
-    spread (max - min) of the outputs over the N - 1 points (0.0 = one shared output);
-    ``min_loss`` the smallest loss seen, ``loss_floor`` the exact-in-principle floor
-    ((N-1)/N) * H(labels of the N - 1 points) in nats that any shared output must pay;
-    ``min_errors``: fewest misclassified points at any step.
-    """
-
-    samples: int
-    positive_start: int
-    steps: int
-    learning_rate: float
-    train_biases: bool
-    max_negative_preactivation: float
-    max_output_spread: float
-    min_loss: float
-    loss_floor: float
-    min_errors: int
-    forced_errors: int
-    others_min_errors: int | None  # same, for networks that did not start all-positive
-
-    @property
-    def effect_holds(self) -> bool:
-        return (self.positive_start > 0 and self.max_negative_preactivation < 0
-                and self.max_output_spread == 0.0
-                and self.min_loss >= self.loss_floor * (1 - 1e-12)  # float rounding
-                and self.min_errors >= self.forced_errors > 0)
-
-
-def _softplus(z: np.ndarray) -> np.ndarray:
-    return np.logaddexp(0.0, z)
-
-
-def train_outlier_networks(
-    X: Any,
-    y: Any,
-    outlier: int,
-    width: int,
-    hidden_layers: int,
-    mean: float,
-    std: float,
-    samples: int,
-    steps: int,
-    rng: np.random.Generator,
-    *,
-    learning_rate: float = 0.1,
-    train_biases: bool = True,
-    progress: Progress = _quiet,
-    prune: bool = True,
-) -> TrainingResult:
-    """Train ``samples`` networks at once (weights N(mean, std^2), biases 0) by full-batch GD.
-
-    The networks that did not start all-positive enter the result only through
-    ``others_min_errors``, the fewest errors any of them reaches. Errors cannot go below 0, so
-    once one of them reaches 0 errors that number is final and, with ``prune`` (the default),
-    they stop being trained; the all-positive networks are trained for every step. Each
-    network's trajectory is independent of the others, so the result is the same as with
-    ``prune=False`` (every network for every step; kept as the reference and the benchmark's
-    baseline), bit for bit.
-    """
-    data = _as_data(X)
-    labels = np.asarray(y, dtype=float)
-    n, d_in = data.shape
-    if labels.shape != (n,) or not np.all((labels == 0) | (labels == 1)):
-        raise ShapeError(f"y must be {n} labels in {{0, 1}}.")
-    if not 0 <= outlier < n:
-        raise InvalidNumberError(f"outlier={outlier!r} must index a row of X (0..{n - 1}).")
-    width, hidden_layers = _count(width, "width"), _count(hidden_layers, "hidden_layers")
-    samples, steps = _count(samples, "samples"), _count(steps, "steps")
-    if not std > 0:
-        raise InvalidNumberError(f"std={std!r} must be positive.")
-    if not learning_rate > 0:
-        raise InvalidNumberError(f"learning_rate={learning_rate!r} must be positive.")
-    shapes = [(d_in, width)] + [(width, width)] * (hidden_layers - 1) + [(width, 1)]
-    Ws = [rng.normal(mean, std, size=(samples, *s)) for s in shapes]
-    bs = [np.zeros((samples, 1, s[1])) for s in shapes]
-    positive = np.all(np.stack([np.all(W > 0, axis=(1, 2)) for W in Ws]), axis=0)
-    rest = np.array([i for i in range(n) if i != outlier])
-    ones = int(labels[rest].sum())
-    forced = min(ones, len(rest) - ones)
-    frac = ones / len(rest)
-    entropy = 0.0 if frac in (0.0, 1.0) else -(frac * np.log(frac) + (1 - frac) * np.log(1 - frac))
-    floor = len(rest) / n * entropy
-    max_pre, max_spread, min_loss = -np.inf, 0.0, np.inf
-    min_err = np.full(samples, n)
-    others_at_zero = False  # some non-positive start reached 0 errors (then pruned)
-    for step in range(steps + 1):
-        acts, pres = [np.broadcast_to(data, (len(positive), n, d_in))], []
-        for W, b in zip(Ws, bs, strict=True):
-            pres.append(np.matmul(acts[-1], W) + b)
-            acts.append(np.maximum(pres[-1], 0.0))
-        out = pres[-1][:, :, 0]  # (samples, n), the logit
-        loss = np.mean(_softplus(out) - labels * out, axis=1)
-        errors = np.sum((out > 0) != (labels == 1), axis=1)
-        min_err = np.minimum(min_err, errors)
-        if positive.any():
-            pos = slice(None) if others_at_zero else positive  # a view once pruned
-            max_pre = max(max_pre, float(pres[0][pos][:, rest, :].max()))
-            spread = out[pos][:, rest]
-            max_spread = max(max_spread, float((spread.max(axis=1) - spread.min(axis=1)).max()))
-            min_loss = min(min_loss, float(loss[pos].min()))
-        if prune and not others_at_zero and not positive.all() and min_err[~positive].min() == 0:
-            # others_min_errors is 0 for good: keep only the all-positive networks
-            others_at_zero = True
-            Ws, bs = [W[positive] for W in Ws], [b[positive] for b in bs]
-            out, acts, pres = out[positive], [a[positive] for a in acts], [
-                p[positive] for p in pres]
-            min_err, positive = min_err[positive], positive[positive]
-            if not positive.any():
-                break
-        if step == steps:
-            break
-        grad = (1.0 / (1.0 + np.exp(-out)) - labels) / n  # d loss / d logit
-        delta = grad[:, :, None]
-        for layer in range(len(Ws) - 1, -1, -1):
-            gW = np.matmul(np.swapaxes(acts[layer], 1, 2), delta)
-            gb = delta.sum(axis=1, keepdims=True)
-            if layer > 0:
-                delta = np.matmul(delta, np.swapaxes(Ws[layer], 1, 2)) * (pres[layer - 1] > 0)
-            Ws[layer] -= learning_rate * gW
-            if train_biases:
-                bs[layer] -= learning_rate * gb
-        if step % max(1, steps // 10) == 0:
-            progress(f"Proposition 4 training: step {step}/{steps}")
-    others = ~positive
-    others_min = 0 if others_at_zero else (int(min_err[others].min()) if others.any() else None)
-    return TrainingResult(
-        samples, int(positive.sum()), steps, float(learning_rate), bool(train_biases),
-        float(max_pre), float(max_spread), float(min_loss), float(floor),
-        int(min_err[positive].min()) if positive.any() else n, forced, others_min,
-    )
-

@@ -32,6 +32,7 @@ import numpy as np
 
 from ...errors import InvalidArgument, InvalidNumberError, ShapeError
 from ...exact.datasets import Dataset, require_dataset
+from ...exact.numbers import brief
 from ...exact.smooth_net import SmoothNet
 from .intervals import ball, box_balls, flint_module
 
@@ -67,7 +68,7 @@ class SmoothObjective:
         """The objective of ``params``' decision: over every coordinate, or over the moving ones
         only (:class:`RestrictedObjective`) when ``params`` has a restricted parameterisation."""
         if not isinstance(params, SmoothNet):
-            raise ShapeError(f"params={params!r} must be a SmoothNet.")
+            raise ShapeError(f"params={brief(params)} must be a SmoothNet.")
         full = cls(params.m, params.d, params.activation, dataset, loss)
         if params.space.is_full:
             return full
