@@ -328,7 +328,7 @@ class NumericObjective:
     loss_name: str
     theta0: np.ndarray
     X: np.ndarray
-    y: np.ndarray
+    y: np.ndarray  # (n,) for one output, as it always was; (n, k) for k outputs
     chunk_bytes: int
 
     def __init__(self, params: Any, dataset: Dataset, *, loss: str = "squared",
@@ -340,6 +340,8 @@ class NumericObjective:
         if y.shape[1] != arch.outputs:
             raise ShapeError(f"params has {arch.outputs} output(s) but dataset has k={y.shape[1]} "
                              "target(s) per point.")
+        if arch.outputs == 1:
+            y = y[:, 0]  # one output: y stays the 1-D array it always was
         theta0 = to_vector(params) if not isinstance(params, Architecture) else np.zeros(
             arch.n_params)
         _chunk_size(arch, len(y), 8, chunk_bytes)
@@ -347,26 +349,31 @@ class NumericObjective:
                             ("y", y), ("chunk_bytes", chunk_bytes)):
             object.__setattr__(self, name, value)
 
-    def _rows(self, thetas: Any) -> np.ndarray:
+    def _batch(self, thetas: Any) -> np.ndarray:
         return _batch(self.arch, thetas, FLOAT)
+
+    @property
+    def _rows(self) -> np.ndarray:
+        """The targets as rows (n, k), as :func:`evaluate` takes them."""
+        return self.y if self.y.ndim == 2 else self.y[:, None]
 
     def loss(self, thetas: Any) -> np.ndarray:
         """Losses (B,) of a batch (B, P) or of one point (P,)."""
-        T = self._rows(thetas)
+        T = self._batch(thetas)
         step = _chunk_size(self.arch, len(self.y), 8, self.chunk_bytes)
         out = np.empty(T.shape[0])
         for s in range(0, T.shape[0], step):
-            out[s:s + step] = evaluate(self.arch, T[s:s + step], self.X, self.y,
+            out[s:s + step] = evaluate(self.arch, T[s:s + step], self.X, self._rows,
                                        loss=self.loss_name)[0]
         return out
 
     def loss_and_gradient(self, thetas: Any) -> tuple[np.ndarray, np.ndarray]:
         """Losses (B,) and gradients (B, P), relu'(0) = 0."""
-        T = self._rows(thetas)
+        T = self._batch(thetas)
         step = _chunk_size(self.arch, len(self.y), 16, self.chunk_bytes)
         vals, grads = np.empty(T.shape[0]), np.empty(T.shape)
         for s in range(0, T.shape[0], step):
-            v, g = evaluate(self.arch, T[s:s + step], self.X, self.y, loss=self.loss_name,
+            v, g = evaluate(self.arch, T[s:s + step], self.X, self._rows, loss=self.loss_name,
                             gradient=True)
             vals[s:s + step], grads[s:s + step] = v, g
         return vals, grads
