@@ -114,7 +114,9 @@ class AffineTable:
 
 def _integer_rows(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[int]], list[int]]:
     dens = [_lcm_denominator(r) for r in rows]
-    return [[int(t * d) for t in r] for r, d in zip(rows, dens, strict=True)], dens
+    # t * d is an integer: t.numerator * (d // t.denominator), without a Fraction and its gcd
+    return [[t.numerator * (d // t.denominator) for t in r] for r, d in zip(rows, dens,
+                                                                           strict=True)], dens
 
 
 def affine_table(X: Sequence[Sequence[Fraction]], U: Sequence[Sequence[Fraction]]) -> AffineTable:

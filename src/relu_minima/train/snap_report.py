@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import InvalidArgument, require
 from ..exact.datasets import Dataset
+from ..exact.enclosure import Enclosure, strictly_below
 from ..verify.display import short_numbers, short_text
 from .rationals import long_integers
 
@@ -57,7 +58,7 @@ class SnapReport:
     trained: Any  # the trained point as an exact model (the doubles' binary values)
     trained_loss: float  # float64, numpy backend
     gradient_norm: float  # float64 at the trained point (relu'(0) = 0): evidence
-    snapped_loss: Fraction | None
+    snapped_loss: Fraction | Enclosure | None  # an enclosure for box and cell certificates
     distance: Fraction | None  # max-norm, snapped vs trained (binary values)
     kink_pairs: tuple[tuple[int, int], ...]  # (unit, point), 0-based; exact zeros
     attempts: tuple[str, ...]
@@ -117,6 +118,12 @@ class SnapReport:
         cert = self.certificate
         if getattr(cert, "kind", None) == "smooth" and cert.radius is not None:
             lines.append(self._smooth_sentence())
+        if getattr(cert, "kind", None) == "shallow-relu-cell":
+            bound = cert.distance_bound
+            lines.append(f"About: the exact minimiser theta* of the snapped point's activation "
+                         f"cell, within max-norm {float(bound):.3g} of the snapped point (a short "
+                         f"centre) and {float(bound + self.distance):.3g} of the trained point; "
+                         "the verdict is about theta*, not about either point.")
         if self.bad_local_minimum:
             lines.append(f"BAD LOCAL MINIMUM, PROVEN: {self.lower_source} has exact loss "
                          f"{_num(self.lower_loss)} < {_num(self.snapped_loss)} (the point is in "
@@ -219,7 +226,8 @@ class SnapReport:
         require(same_parameterisation(self.lower_point, self.params),
                 "the lower point is not a point of the trained network's parameterisation "
                 f"({self.params.space.describe()})")
-        require(self.lower_point.loss(self.dataset) == self.lower_loss < self.snapped_loss,
+        require(self.lower_point.loss(self.dataset) == self.lower_loss
+                and strictly_below(self.lower_loss, self.snapped_loss),
                 "the lower point's exact loss is not the stated one, below the snapped loss")
 
     def to_dict(self) -> dict[str, Any]:
