@@ -1,0 +1,74 @@
+"""snap at scale (issue 30): lower points against an enclosed loss, the other candidates'
+exact losses, the route option and the progress bar's steps."""
+
+from __future__ import annotations
+
+import importlib
+from fractions import Fraction
+
+import pytest
+
+from relu_minima import ShallowReLU, snap
+from relu_minima.paper.regression.examples import D1, PROP1_POINT
+from relu_minima.verify.globalmin.search import global_minimum
+
+from .test_cell_certificate import problem
+
+SNAP = importlib.import_module("relu_minima.train.snap")
+
+
+def test_other_candidates_are_compared_by_their_exact_loss():
+    # the snap's other exact points carry no certificate: their exact loss is computed (an
+    # AttributeError on None before issue 30)
+    lower = global_minimum(D1, hidden=1).point
+    attempts: list[str] = []
+    found = SNAP._lower_point(PROP1_POINT, Fraction(18), D1, (), [(lower, None)], None,
+                              attempts)
+    assert found[0] == lower and found[1] == lower.loss(D1) == 14
+
+
+def test_a_lower_point_is_proven_below_an_enclosed_loss_only():
+    pytest.importorskip("flint")
+    trained, data = problem(0)
+    report = snap(trained, data, method="cell", max_patterns=None)
+    enc = report.snapped_loss
+    assert report.certificate.kind == "shallow-relu-cell" and not report.bad_local_minimum
+    m, d = report.params.m, report.params.d
+    # a point of the same shape whose loss is known to be below the enclosure: the constant
+    # mean of y is not (it is worse); the same centre is inside the enclosure, not below it
+    inside = SNAP._lower_point(report.params, enc, report.dataset, [report.params], [], None, [])
+    assert inside == (None, None, None)
+    below = ShallowReLU([[0] * d] * m, [0] * m, [0] * m, 0)
+    assert below.loss(report.dataset) > enc.upper  # the zero network is worse: not "lower"
+    assert SNAP._lower_point(report.params, enc, report.dataset, [below], [], None, []) == \
+        (None, None, None)
+
+
+def test_a_bad_cell_minimum_is_proven_with_its_enclosure():
+    pytest.importorskip("flint")
+    trained, data = problem(2, m=2, noise=1e-4)
+    teacher = ShallowReLU([[Fraction(float(t)) for t in row] for row in trained["W"]],
+                          [Fraction(float(t)) for t in trained["b"]],
+                          [Fraction(float(t)) for t in trained["v"]], "3/10")
+    stuck = dict(trained, b=trained["b"] - [10, 0])  # unit 1 dead at every point
+    report = snap(stuck, data, method="cell", max_patterns=None, known_points=[teacher],
+                  max_distance=5)
+    assert report.certificate.kind == "shallow-relu-cell", report.attempts
+    assert report.bad_local_minimum and report.check()
+    assert report.lower_loss < report.snapped_loss.lower
+    assert "BAD LOCAL MINIMUM, PROVEN" in "\n".join(report.summary())
+
+
+def test_method_exact_keeps_the_exact_point():
+    trained, data = problem(1)
+    report = snap(trained, data, method="exact", max_patterns=None)
+    assert report.certificate.kind == "shallow-relu"
+    assert isinstance(report.snapped_loss, Fraction) and report.check()
+
+
+def test_the_progress_bar_names_the_steps(capsys):
+    pytest.importorskip("flint")
+    trained, data = problem(2)
+    snap(trained, data, method="cell", max_patterns=None, progress=True)
+    err = capsys.readouterr().err
+    assert "cell certificate" in err or "snap:" in err
