@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidArgument, ShapeError
-from ..exact.datasets import Dataset, require_dataset
+from ..exact.datasets import Dataset, require_dataset, require_one_output
 from ..exact.deep_relu import DeepReLU
 from ..exact.shallow_relu import ShallowReLU
 from .certificate import Certificate
@@ -89,6 +89,8 @@ def verify_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any], *,
     (True, Fraction(18, 1))
     """
     dataset = require_dataset(dataset)
+    if type(params) not in (ShallowReLU, DeepReLU):
+        require_one_output(dataset, f"the decision for {type(params).__name__} points")
     decide = _DECISIONS.get(type(params))
     if decide is None:
         _smooth_decision()
