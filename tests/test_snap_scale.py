@@ -7,6 +7,8 @@ import importlib
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from relu_minima import ShallowReLU, snap
 from relu_minima.paper.regression.examples import D1, PROP1_POINT
@@ -72,3 +74,49 @@ def test_the_progress_bar_names_the_steps(capsys):
     snap(trained, data, method="cell", max_patterns=None, progress=True)
     err = capsys.readouterr().err
     assert "cell certificate" in err or "snap:" in err
+
+
+def _simplest_reference(lo: Fraction, hi: Fraction) -> Fraction:
+    """The recursive definition (the code before issue 30): an integer if [lo, hi] holds one,
+    else the common integer part plus 1 / (the simplest between the reciprocals)."""
+    if lo <= 0 <= hi:
+        return Fraction(0)
+    if hi < 0:
+        return -_simplest_reference(-hi, -lo)
+    floor = lo.numerator // lo.denominator
+    if floor == lo or floor + 1 <= hi:
+        return Fraction(floor if floor == lo else floor + 1)
+    return floor + 1 / _simplest_reference(1 / (hi - floor), 1 / (lo - floor))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.fractions(max_denominator=10**12), st.fractions(0, 10, max_denominator=10**12))
+def test_simplest_between_is_the_recursive_definition(lo, width):
+    from relu_minima.train.rationals import simplest_between
+
+    assert simplest_between(lo, lo + width) == _simplest_reference(lo, lo + width)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 6), st.integers(1, 62), st.integers(1, 40),
+       st.integers(0, 2**32))
+def test_diag_minus_product_is_exact_or_declines(q, k, abits, bbits, seed):
+    import numpy as np
+
+    from relu_minima.exact.intmat import diag_minus_product
+
+    rng = np.random.default_rng(seed)
+    A = rng.integers(-(2**abits) + 1, 2**abits, size=(q, k), dtype=np.int64)
+    B = rng.integers(-(2**bbits) + 1, 2**bbits, size=(k, q), dtype=np.int64)
+    d = [int(t) for t in rng.integers(-(2**62), 2**62, size=q)]
+    want = -A.astype(object).dot(B.astype(object))
+    for i in range(q):
+        want[i, i] += d[i]
+    got = diag_minus_product(d, A, B)
+    fits = all(-(2**63) <= int(t) < 2**63 for t in want.ravel())
+    if got is None:
+        assert not fits or int(np.max(np.abs(A.astype(object)))) * int(
+            np.max(np.abs(B.astype(object)))) * k >= 2**93  # declined: beyond int64 or the bound
+    else:
+        assert got.dtype == np.int64 and [int(t) for t in got.ravel()] == \
+            [int(t) for t in want.ravel()]

@@ -107,3 +107,58 @@ def matvec(A: np.ndarray, x: Sequence[int]) -> list[int]:
         part = (A.astype(np.int64) @ limb).tolist()
         total = [s + (p << shift) for s, p in zip(total, part, strict=True)]
     return total
+
+
+P31 = (1 << 31) - 1  # a prime: residues below 2^31, so a product of two stays below 2^62
+
+
+def _digits(A: np.ndarray, bits: int, count: int) -> list[np.ndarray]:
+    """Signed base-2^bits digits of an int64 array: A = sum_k D_k 2^(bits k), |D_k| < 2^bits."""
+    sign = np.where(A < 0, -1, 1).astype(np.int64)
+    mag = np.abs(A).astype(np.int64)
+    mask = (1 << bits) - 1
+    return [((mag >> (bits * k)) & mask) * sign for k in range(count)]
+
+
+def diag_minus_product(d: Sequence[int], A: np.ndarray, B: np.ndarray) -> np.ndarray | None:
+    """diag(d) - A B exactly, as int64, for int64 A (q x k) and B (k x q); None when some
+    entry does not fit in int64 or the inputs are beyond the method (then use
+    ``diag(d) - matmul(A, B)``).
+
+    A and B are cut into signed digits so that each digit product is a float64 product whose
+    partial sums stay below ``FLOAT_SAFE`` (exact: see the module docstring); the products are
+    added with their powers of two in wrapping int64 arithmetic (exact modulo 2^64) and again
+    modulo the prime 2^31 - 1. An entry whose two residues agree with one int64 value is that
+    value: the true entry is below 2^95 in magnitude (checked from the bounds), and two
+    integers below 2^95 that agree modulo 2^64 (2^31 - 1) are equal."""
+    q, k = A.shape
+    a, b = max_abs(A), max_abs(B)
+    top = max((abs(int(t)) for t in d), default=0)
+    if k == 0 or top + k * a * b >= 1 << 94:
+        return None
+    g = min(max(b.bit_length(), 1), 17)
+    s = (FLOAT_SAFE // (k << g)).bit_length() - 1
+    if s < 1:
+        return None
+    As = _digits(A.astype(np.int64), s, -(-max(a.bit_length(), 1) // s))
+    Bs = _digits(B.astype(np.int64), g, -(-max(b.bit_length(), 1) // g))
+    wrap = np.zeros((q, B.shape[1]), dtype=np.uint64)
+    modp = np.zeros((q, B.shape[1]), dtype=np.int64)
+    Bf = [Bl.astype(np.float64) for Bl in Bs]
+    for i, Ak in enumerate(As):
+        Af = Ak.astype(np.float64)
+        for j, Bl in enumerate(Bf):
+            part = np.rint(Af @ Bl).astype(np.int64)  # exact: |partial sums| <= FLOAT_SAFE
+            shift = s * i + g * j
+            if shift < 64:
+                wrap += part.view(np.uint64) << np.uint64(shift)
+            modp = (modp + (part % P31) * pow(2, shift, P31)) % P31
+    diag = np.array([t % (1 << 64) for t in d], dtype=np.uint64)
+    out = (-wrap).view(np.int64).copy()
+    out[np.arange(q), np.arange(q)] = (diag - wrap[np.arange(q), np.arange(q)]).view(np.int64)
+    expect = (-modp) % P31
+    expect[np.arange(q), np.arange(q)] = (np.array([t % P31 for t in d], dtype=np.int64)
+                                          - modp[np.arange(q), np.arange(q)]) % P31
+    if not np.array_equal(out % P31, expect):
+        return None  # some entry is beyond int64
+    return out

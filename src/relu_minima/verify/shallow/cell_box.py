@@ -240,10 +240,13 @@ def contraction(eq: NormalEquations) -> Enclosed | None:
     if scaled is None:
         return None
     R_int, E = scaled
-    C = intmat.matmul(R_int, eq.G)  # R_int G, then diag(2^E) - R_int G below
-    C = C.astype(object) if C.dtype != object else C.copy()
-    for i, e in enumerate(E):
-        C[i, i] = int(C[i, i]) - (1 << e)
+    C = None  # diag(2^E) - R_int G, exactly
+    if eq.G.dtype != object:
+        C = intmat.diag_minus_product([1 << e for e in E], R_int, eq.G)
+    if C is None:
+        C = -intmat.matmul(R_int, eq.G).astype(object)
+        for i, e in enumerate(E):
+            C[i, i] = int(C[i, i]) + (1 << e)
     sums = _row_abs_sums(C)
     alpha = max((Fraction(s, 1 << e) for s, e in zip(sums, E, strict=True)),
                 default=Fraction(0))
