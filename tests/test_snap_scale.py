@@ -58,7 +58,10 @@ def test_a_bad_cell_minimum_is_proven_with_its_enclosure():
     assert report.certificate.kind == "shallow-relu-cell", report.attempts
     assert report.bad_local_minimum and report.check()
     assert report.lower_loss < report.snapped_loss.lower
-    assert "BAD LOCAL MINIMUM, PROVEN" in "\n".join(report.summary())
+    text = "\n".join(report.summary())
+    assert "BAD LOCAL MINIMUM, PROVEN" in text and "the lower end of the enclosure" in text
+    # the dead unit goes to the cell route, and the route says so (not silently)
+    assert any("1 dead unit(s), kept dead" in a for a in report.attempts), report.attempts
 
 
 def test_method_exact_keeps_the_exact_point():
@@ -120,3 +123,12 @@ def test_diag_minus_product_is_exact_or_declines(q, k, abits, bbits, seed):
     else:
         assert got.dtype == np.int64 and [int(t) for t in got.ravel()] == \
             [int(t) for t in want.ravel()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.fractions(min_value=Fraction(1, 10**30), max_value=10**30))
+def test_printed_bounds_are_rounded_up(q):
+    from relu_minima.train.cell_snap import up3
+
+    printed = Fraction(up3(q))
+    assert q <= printed <= q * Fraction(101, 100)  # up, by less than one unit in the third digit

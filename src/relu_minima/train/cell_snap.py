@@ -25,7 +25,7 @@ from ..exact.shallow_relu import ShallowReLU
 from .active_set import CellProblem
 from .rationals import short_rational
 
-__all__ = ["CELL_MIN_UNKNOWNS", "cell_candidate", "cell_unknowns"]
+__all__ = ["CELL_MIN_UNKNOWNS", "cell_candidate", "cell_unknowns", "up3"]
 
 # the exact route below this many unknowns (its exact point is short and quick to decide);
 # chosen by benchmarks/bench_snap.py (the two routes beside each other)
@@ -74,19 +74,35 @@ def cell_candidate(pr: CellProblem, start: tuple[dict[int, np.ndarray], float],
                    dead_unit: Callable[[CellProblem, int], tuple[list[Fraction], Fraction]],
                    step: Callable[[str], None] = lambda text: None
                    ) -> tuple[ShallowReLU, object | None, str]:
-    """(centre, certificate or None, a note on what happened)."""
-    from ..verify.shallow.cell_certificate import certify_cell_minimum
+    """(centre, certificate or None, a note on what happened: why the certificate does not
+    apply when it does not, and how many dead units the centre keeps dead)."""
+    from ..verify.shallow.cell_certificate import cell_attempt
 
     step("centre")
     centre = _centre(pr, start, dead_unit)
     step(f"cell certificate ({cell_unknowns(pr)} unknowns)")
-    cert = certify_cell_minimum(centre, pr.dataset)
+    cert, why = cell_attempt(centre, pr.dataset)
     if cert is None:
-        return centre, None, ("the cell certificate did not apply or its test failed (a "
-                              "singular or ill-conditioned cell, or the minimiser possibly "
-                              "outside it): the exact route decides an exact point")
+        return centre, None, (f"the cell certificate does not apply to the short centre: {why}"
+                              "; the exact route decides an exact point")
+    dead = (f"; {len(pr.dead)} dead unit(s), kept dead (strictly negative at every point, "
+            "so locally constant)" if pr.dead else "")
     return centre, cert, (f"cell certificate: the exact minimiser of the trained cell lies "
-                          f"within max-norm {float(cert.distance_bound):.3g} of the short "
+                          f"within max-norm {up3(cert.distance_bound)} of the short "
                           f"centre ({cell_unknowns(pr)} unknowns, |t* - t_c| <= "
-                          f"{float(cert.t_radius):.2g}, contraction <= "
-                          f"{float(cert.contraction):.2g})")
+                          f"{up3(cert.t_radius)}, contraction <= "
+                          f"{up3(cert.contraction)}){dead}")
+
+
+def up3(q: Fraction) -> str:
+    """q to 3 significant digits, rounded up (a printed bound stays a bound)."""
+    if q <= 0:
+        return str(q)
+    e = math.floor(math.log10(float(q))) - 2 if float(q) > 0 else -300
+    scale = Fraction(10) ** e
+    while q / scale >= 1000:
+        scale *= 10
+    while q / scale < 100:
+        scale /= 10
+    k = -((-q.numerator * scale.denominator) // (q.denominator * scale.numerator))
+    return f"{float(k * scale):.3g}"

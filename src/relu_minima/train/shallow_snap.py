@@ -228,7 +228,11 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float, bud
         if refine:
             step("float search of the trained cell")
             K, how, start = cell_minimum(pr, K, max_iter=20 * budget + len(K))
-            if _cell_route(method, pr, K, zero_live):
+            skipped = _cell_route_skipped(method, pr, K, zero_live)
+            if skipped:
+                out.attempts.append(f"cell certificate not tried ({label}): {skipped}; the "
+                                    "exact route decides an exact point")
+            elif _cell_route(method, pr, K, zero_live):
                 centre, cert, note = cell_candidate(pr, start, _dead_unit, step)
                 out.attempts.append(f"candidate ({label}; {how}): {note}")
                 if cert is not None:
@@ -263,6 +267,24 @@ def _cell_route(method: str, pr: CellProblem, K: frozenset[Pair], zero_live: boo
     if K or pr.zero or zero_live or method == "exact":
         return False
     return method == "cell" or cell_unknowns(pr) >= CELL_MIN_UNKNOWNS
+
+
+def _cell_route_skipped(method: str, pr: CellProblem, K: frozenset[Pair], zero_live: bool
+                        ) -> str:
+    """Why a point the cell route was asked for (method "cell", or "auto" on a large network)
+    goes to the exact route instead ("" when it does not): a unit on a kink or of negligible
+    output is not inside an open cell, which the cell argument needs."""
+    if method == "exact" or zero_live or not (method == "cell"
+                                              or cell_unknowns(pr) >= CELL_MIN_UNKNOWNS):
+        return ""
+    if K:
+        j, i = min(K)
+        return (f"{len(K)} pair(s) (unit, point) on a kink at the float cell minimum, e.g. "
+                f"(unit {j + 1}, point {i + 1})")
+    if pr.zero:
+        return (f"{len(pr.zero)} unit(s) of negligible output (unit {pr.zero[0] + 1} first), "
+                "set to an exact zero by the exact route")
+    return ""
 
 
 def kink_pairs(net: Any, dataset: Dataset) -> tuple[Pair, ...]:

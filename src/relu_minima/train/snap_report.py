@@ -11,6 +11,7 @@ from ..errors import InvalidArgument, require
 from ..exact.datasets import Dataset
 from ..exact.enclosure import Enclosure, strictly_below
 from ..verify.display import short_numbers, short_text
+from .cell_snap import up3
 from .rationals import long_integers
 
 __all__ = ["STATUSES", "SnapReport", "certificate_dict", "same_parameterisation"]
@@ -121,12 +122,15 @@ class SnapReport:
         if getattr(cert, "kind", None) == "shallow-relu-cell":
             bound = cert.distance_bound
             lines.append(f"About: the exact minimiser theta* of the snapped point's activation "
-                         f"cell, within max-norm {float(bound):.3g} of the snapped point (a short "
-                         f"centre) and {float(bound + self.distance):.3g} of the trained point; "
+                         f"cell, within max-norm {up3(bound)} of the snapped point (a short "
+                         f"centre) and {up3(bound + self.distance)} of the trained point; "
                          "the verdict is about theta*, not about either point.")
         if self.bad_local_minimum:
+            below = (f"{_num(self.snapped_loss)}" if not isinstance(self.snapped_loss, Enclosure)
+                     else f"{_num(self.snapped_loss.lower)}, the lower end of the enclosure "
+                     f"{_num(self.snapped_loss)} of the minimum's loss")
             lines.append(f"BAD LOCAL MINIMUM, PROVEN: {self.lower_source} has exact loss "
-                         f"{_num(self.lower_loss)} < {_num(self.snapped_loss)} (the point is in "
+                         f"{_num(self.lower_loss)} < {below} (the point is in "
                          "to_dict()['lower_point']).")
         for key, value in self.evidence.items():
             lines.append(f"  evidence {key}: {value}")

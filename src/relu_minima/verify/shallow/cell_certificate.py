@@ -20,6 +20,7 @@ derived from them: the loss enclosure, the distance bound, the radius of the nei
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -43,7 +44,7 @@ from .cell_box import (
     gram_sum,
 )
 
-__all__ = ["CellMinimumCertificate", "certify_cell_minimum"]
+__all__ = ["CellMinimumCertificate", "cell_attempt", "certify_cell_minimum"]
 
 TITLE = ("Cell-minimum certificate (exact integer arithmetic; the minimiser is enclosed, not "
          "written down)", "=" * 76)
@@ -153,39 +154,49 @@ class CellMinimumCertificate(Certificate):
 
     def _proof_lines(self) -> list[str]:
         cell, p = self._cell(), self.params
-        n = self.dataset.n
-        return [
-            f"Centre (params): m = {p.m} unit(s), d = {p.d}; dataset: n = {n} point(s).",
-            f"Cell of the centre: every pre-activation z_ij = w_j . x_i + b_j is nonzero; "
-            f"{len(cell.live)} live unit(s) (active on some point, v_j != 0), "
+        merged = (f"{self.merged_columns} column(s) of P equal an earlier one (units active "
+                  "at the same points, or at every point, with c): F depends on each group "
+                  "only through its sum, the argument runs in the sums s, and t* keeps the "
+                  "centre's other coordinates. " if self.merged_columns else "")
+        lines = [
+            "Claim: the exact minimiser theta* of the loss on the activation cell of params "
+            "is a local minimum of L (Equation (1)), within max-norm "
+            f"{_fmt(self.distance_bound)} of params, with L(theta*) in {self.loss}.",
+            f"Setting: m = {p.m} unit(s), d = {p.d}, n = {self.dataset.n} point(s). Every "
+            "pre-activation z_ij = w_j . x_i + b_j of params is nonzero (checked exactly); "
+            f"{len(cell.live)} live unit(s) (z_ij > 0 at some point, v_j != 0), "
             f"{len(cell.dead)} dead unit(s) (z_ij < 0 at every point).",
-            f"On this cell f(x_i) = (P t)_i in the q = {cell.unknowns} coordinates "
-            "t = (v_j w_j, v_j b_j for the live units; c), so L = F(phi(theta)) with",
-            "F(t) = |P t - y|^2 convex; t_c = phi(params). "
-            + (f"{self.merged_columns} merged column(s): equal columns of P (units active at "
-               "the same points, or at every point with c) are merged, F depends on their sum "
-               "only; the argument runs in the sums s, and t* keeps the centre's other "
-               "coordinates. " if self.merged_columns else "")
-            + "t* := argmin F solves G t* = P^T y, G = P^T P.",
-            f"1. ||I - R G||_inf <= alpha = {_fmt(self.contraction)} < 1 for an approximate "
-            "inverse R (exact integer arithmetic),",
-            "   so G is invertible and |t* - t_c|_inf <= |R (P^T y - G t_c)|_inf / (1 - alpha) "
-            f"<= eps = {_fmt(self.t_radius)}.",
-            f"2. min over live (j, i) of |z_ij| |v_j| / |(x_i, 1)|_1 = "
-            f"{_fmt(self.margin)} > eps, so theta* = (u*_j / v_j, v_j; c*)",
-            "   (dead units as in params) has every pre-activation of the same sign as "
-            "params: theta* lies in the open cell.",
-            f"3. |theta* - params|_inf <= eps max(1, 1 / min |v_j|) = "
+            "On the cell (every z_ij keeping its sign) f(x_i) = (P t)_i in the q = "
+            f"{cell.unknowns} coordinates t = phi(theta) = (v_j w_j, v_j b_j for the live "
+            "units; c), so L = F(phi(theta)) with F(t) = |P t - y|^2 convex, t_c = "
+            "phi(params). " + merged,
+            "1. Enclosure (Rump's test for a linear system). C = I - R G, G = P^T P, for a "
+            f"float inverse R, computed exactly: ||C||_inf <= alpha = {_fmt(self.contraction)}"
+            " < 1. So R G = I - C is invertible, hence G, and F has the unique minimiser t* "
+            "with G t* = P^T y. For e = t* - t_c, e = R (P^T y - G t_c) + C e, so |e|_inf <= "
+            "|R (P^T y - G t_c)|_inf / (1 - alpha) <= eps = "
+            f"{_fmt(self.t_radius)} (the residual P^T y - G t_c is exact).",
+            "2. theta* := (w*_j, b*_j) = u*_j / v_j for the live units (u*_j their block of t*"
+            "), c* from t*, every v_j and the dead units as in params; phi(theta*) = t*. For "
+            "a live unit, |z*_ij - z_ij| <= |(x_i, 1)|_1 eps / |v_j| < |z_ij|, since min over "
+            f"live (j, i) of |z_ij| |v_j| / |(x_i, 1)|_1 = {_fmt(self.margin)} > eps: theta* "
+            "lies in the same open cell, and L(theta*) = F(t*) = min F.",
+            "3. |theta* - params|_inf <= eps max(1, 1 / min |v_j| over live units) = "
             f"{_fmt(self.distance_bound)}.",
-            f"4. Within max-norm rho = {_fmt(self.radius)} of theta* no pre-activation changes "
-            "sign (rho: half of min over units j",
-            "   of min_i |z_ij| / |(x_i, 1)|_1, less eps / |v_j| for a live unit), so there "
-            "L(theta') = F(phi(theta')) >= F(t*) = L(theta*).",
+            f"4. Let rho = {_fmt(self.radius)}: half of min over units j of (min_i |z_ij| / "
+            "|(x_i, 1)|_1, less eps / |v_j| for a live unit). For theta' within max-norm rho "
+            "of theta*, |z'_ij - z*_ij| <= rho |(x_i, 1)|_1 < |z*_ij|: theta' is in the same "
+            "cell, so L(theta') = F(phi(theta')) >= min F = L(theta*). So theta* is a local "
+            "minimum; not a strict one (the rescaling (w_j, b_j, v_j) -> (w_j / a, b_j / a, "
+            "a v_j) of Remark 1 keeps L).",
+            f"5. L(theta*) in {self.loss}: F(t_c) = F(t*) + e^T G e (t* minimises F), 0 <= "
+            "e^T G e <= eps^2 sum_kl |G_kl|, and F(t_c) = L(params) (params is in the cell); "
+            "the ends are rounded outward to 30 digits.",
             "VERDICT: LOCAL MINIMUM, about theta* (the exact minimiser of the cell), not about "
             "params.",
-            f"5. L(theta*) in {self.loss}: F(t_c) = F(t*) + e^T G e with 0 <= e^T G e <= eps^2 "
-            "sum_kl |G_kl|, F(t_c) = L(params).",
         ]
+        return [part for line in lines for part in
+                textwrap.wrap(line, 96, subsequent_indent="   ", break_on_hyphens=False)]
 
     def _witness(self, radius: Fraction) -> Any:
         raise CertificateError("a cell certificate states a local minimum: it has no witness")
@@ -205,6 +216,10 @@ class CellMinimumCertificate(Certificate):
         check() (once per check: not shared with the decision, which made its own)."""
         cached = self.__dict__.get("_checking")
         if cached is None:
+            require(isinstance(self.params, ShallowReLU) and isinstance(self.dataset, Dataset),
+                    "params must be a ShallowReLU and dataset a Dataset")
+            why = _not_covered(self.params, self.dataset)
+            require(why is None, f"{why}")
             cell, eq, enc = enclose(self.params, self.dataset)
             check_cell(cell)
             require(eq is not None, "the cell has no normal equations")
@@ -215,7 +230,6 @@ class CellMinimumCertificate(Certificate):
     def _check_evidence(self) -> None:
         require(isinstance(self.params, ShallowReLU) and isinstance(self.dataset, Dataset),
                 "params must be a ShallowReLU and dataset a Dataset")
-        require(self.params.space.is_full, "the cell argument covers the full parameterisation")
         require(self.verdict is Verdict.MINIMUM, "a cell certificate only states a minimum")
         require(0 <= self.contraction < 1, f"contraction {self.contraction} is not below 1")
         cell, _, enc = self._evidence_now()
@@ -245,9 +259,24 @@ class CellMinimumCertificate(Certificate):
         require(data["verdict"] == Verdict.MINIMUM.value, f"verdict {data['verdict']!r}: a "
                 "cell certificate only states a local minimum")
         loss = Enclosure.parse(data["loss"])
+        alpha, eps = _bound(ev, "contraction"), _bound(ev, "t_radius")
+        require(alpha < 1, f"evidence.contraction={ev['contraction']!r} must be below 1 (the "
+                "contraction test proves nothing otherwise)")
         return cls(ShallowReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
-                   Verdict(data["verdict"]), loss, Fraction(ev["contraction"]),
-                   Fraction(ev["t_radius"]))
+                   Verdict(data["verdict"]), loss, alpha, eps)
+
+
+def _bound(evidence: dict[str, Any], name: str) -> Fraction:
+    """A stored bound: a nonnegative rational written as a string (refused otherwise, by name,
+    before check() runs)."""
+    text = evidence.get(name)
+    try:
+        value = Fraction(text) if isinstance(text, str) else None
+    except (ValueError, ZeroDivisionError):
+        value = None
+    require(value is not None and value >= 0, f"evidence.{name}={text!r} must be a "
+            "nonnegative rational written as a string, e.g. '1/1000'")
+    return value
 
 
 def _stored_contraction(alpha: Fraction) -> Fraction | None:
@@ -261,7 +290,8 @@ def _stored_contraction(alpha: Fraction) -> Fraction | None:
 
 def certify_cell_minimum(centre: ShallowReLU, dataset: Any) -> CellMinimumCertificate | None:
     """The certificate of the module docstring, or None when the argument does not apply or
-    its test fails (then decide an exact point with ``verify_local_minimum``).
+    its test fails (then decide an exact point with ``verify_local_minimum``; why:
+    :func:`cell_attempt`).
 
     >>> from relu_minima import Dataset, ShallowReLU
     >>> D = Dataset([0, 1, 2, 3], [1, 2, 2, 4])
@@ -269,26 +299,56 @@ def certify_cell_minimum(centre: ShallowReLU, dataset: Any) -> CellMinimumCertif
     >>> cert.status, cert.loss.lower <= Fraction(3, 10) <= cert.loss.upper
     ('local minimum', True)
     """
+    return cell_attempt(centre, dataset)[0]
+
+
+def _not_covered(centre: ShallowReLU, dataset: Dataset) -> str | None:
+    """Why the cell argument does not apply to ``centre`` (before any arithmetic), or None."""
+    if not centre.space.is_full:
+        return (f"the parameterisation is restricted ({centre.space.describe()}); the cell "
+                "argument covers the full one")
+    if getattr(dataset, "k", 1) != 1:
+        return f"the dataset has k={dataset.k} outputs; the cell argument is written for one"
+    return None
+
+
+def cell_attempt(centre: ShallowReLU, dataset: Any
+                 ) -> tuple[CellMinimumCertificate | None, str]:
+    """(the certificate, "") or (None, why not: the point is on a kink, a live unit has v = 0,
+    the cell is singular or too ill-conditioned, or its minimiser may leave it)."""
     dataset = require_dataset(dataset)
     if not isinstance(centre, ShallowReLU):
         raise ShapeError(f"centre of type {type(centre).__name__} must be a ShallowReLU.")
-    if not centre.space.is_full:
-        return None
+    why = _not_covered(centre, dataset)
+    if why is not None:
+        return None, why
     cell, eq, enc = enclose(centre, dataset)
+    if cell.zero_at is not None:
+        j, i = cell.zero_at
+        return None, (f"the pre-activation of unit {j + 1} at point {i + 1} is exactly 0: the "
+                      "point is on a kink, which the cell argument does not cover")
+    if cell.silent is not None:
+        return None, (f"unit {cell.silent + 1} is active on some point but has v = 0: the "
+                      "cell argument needs v_j != 0 for every live unit")
     margin = cell.margin(centre.v)
-    if eq is None or enc is None or margin is None:
-        return None
+    if margin is None:
+        return None, "no unit is active on any point (the exact route decides such a point)"
+    if eq is None or enc is None:
+        return None, ("the cell's Gram matrix G has no float inverse (a singular cell: some "
+                      "column of the design is a combination of others)")
     alpha = _stored_contraction(enc.alpha)
     if alpha is None:
-        return None
+        return None, (f"||I - R G||_inf = {float(enc.alpha):.3g} for a float inverse R: the "
+                      "cell is too ill-conditioned for the contraction test")
     eps = _decimal(2 * enc.beta / (1 - alpha), 2, up=True)
     if eps == 0:
         eps = Fraction(1, 10**30)  # t_c is the minimiser; a positive radius keeps the text
     if not margin > eps:
-        return None
+        return None, (f"the minimiser may leave the cell: |t* - t_c|_inf <= {_fmt(eps)} is "
+                      f"not below the cell's margin {float(margin):.3g}")
     loss = _loss_enclosure(_centre_loss(cell, centre), eps, gram_sum(eq.G, cell.Lx))
     cert = CellMinimumCertificate(centre, dataset, Verdict.MINIMUM, loss, alpha, eps)
     object.__setattr__(cert, "_cell_cache", cell)  # a function of params and dataset
     if cert.radius <= 0:  # pragma: no cover - margin > eps makes every term positive
         raise CertificateError("internal: a cell certificate without a neighbourhood")
-    return cert
+    return cert, ""
