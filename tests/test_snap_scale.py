@@ -132,3 +132,32 @@ def test_printed_bounds_are_rounded_up(q):
 
     printed = Fraction(up3(q))
     assert q <= printed <= q * Fraction(101, 100)  # up, by less than one unit in the third digit
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 8), st.data())
+def test_the_affine_fit_loss_in_integers_is_the_exact_loss(d, n, data):
+    from relu_minima import Dataset
+
+    q = st.fractions(-5, 5, max_denominator=50)
+    X = [[data.draw(q) for _ in range(d)] for _ in range(n)]
+    y = [data.draw(q) for _ in range(n)]
+    a = [data.draw(st.fractions(max_denominator=10**6)) for _ in range(d)]
+    a0 = data.draw(st.fractions(max_denominator=10**6))
+    want = sum((sum((w * t for w, t in zip(a, x, strict=True)), Fraction(0)) + a0 - yy) ** 2
+               for x, yy in zip(X, y, strict=True))
+    assert SNAP._affine_loss(Dataset(X, y), a, a0) == want
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 3), st.integers(1, 6), st.data())
+def test_the_quick_span_test_agrees_with_row_reduction(d, n, data):
+    # verify/globalmin/search._spans: True only when the rows have rank d (floats only pick
+    # the rows; the rank is shown exactly), so the dataset is not reduced wrongly
+    from relu_minima.exact import linalg
+    from relu_minima.verify.globalmin.search import _spans
+
+    q = st.sampled_from([Fraction(k, 4) for k in range(-4, 5)])
+    rows = [[data.draw(q) for _ in range(d)] for _ in range(n)]
+    rank = len(linalg.rref(rows)[1])
+    assert not _spans(rows, d) or rank == d

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
-from ..exact import linalg
+from ..exact import intmat
 from ..exact.datasets import Dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.enclosure import Enclosure, strictly_below
@@ -298,9 +298,9 @@ def _affine_fit(data: Dataset, intercept: bool = True) -> tuple[list[Fraction], 
     intercept)."""
     rows = [[*x, *((Fraction(1),) if intercept else ())] for x in data.X]
     L = math.lcm(*(t.denominator for r in rows for t in r))
-    P = np.array([[int(t * L) for t in r] for r in rows], dtype=object)
+    P = np.array([[t.numerator * (L // t.denominator) for t in r] for r in rows], dtype=object)
     Ly = math.lcm(*(t.denominator for t in data.y))
-    Y = np.array([int(t * Ly) for t in data.y], dtype=object)
+    Y = np.array([t.numerator * (Ly // t.denominator) for t in data.y], dtype=object)
     t = least_squares(P, L, Y, Ly, np.zeros(len(rows[0])), 1e-9).t
     return (list(t[:-1]), t[-1]) if intercept else (list(t), Fraction(0))
 
@@ -308,10 +308,22 @@ def _affine_fit(data: Dataset, intercept: bool = True) -> tuple[list[Fraction], 
 def _affine_loss(data: Dataset, a: list[Fraction], a0: Fraction) -> Fraction:
     """sum_i (a . x_i + a0 - y_i)^2: the exact loss of the network of :func:`_affine_network`,
     which computes a . x + a0 (without its n x m table of dead units; check() recomputes the
-    network's own loss when it is the lower point)."""
-    return linalg.sum_of_squares(linalg.exact_sum((*(w * t for w, t in zip(a, x, strict=True)),
-                                                   a0, -y))
-                                 for x, y in zip(data.X, data.y, strict=True))
+    network's own loss when it is the lower point). In integers: with x = Xi / Lx, y = Yi / Ly
+    and (a, a0) = (A, A0) / Da, the i-th residual is
+    (Ly (A . Xi_i + A0 Lx) - Da Lx Yi_i) / (Da Lx Ly)."""
+    Da = math.lcm(*(t.denominator for t in (*a, a0)))
+    A = [t.numerator * (Da // t.denominator) for t in a]
+    Lx = math.lcm(*(t.denominator for x in data.X for t in x))
+    Xi = np.array([[t.numerator * (Lx // t.denominator) for t in x] for x in data.X], dtype=object)
+    Ly = math.lcm(*(t.denominator for t in data.y))
+    Yi = [t.numerator * (Ly // t.denominator) for t in data.y]
+    if data.d and intmat.max_abs(Xi) < intmat.INT_SAFE:
+        AX = intmat.matvec(Xi.astype(np.int64), A)
+    else:
+        AX = [sum((int(u) * w for u, w in zip(row, A, strict=True)), 0) for row in Xi]
+    A0 = int(a0 * Da) * Lx
+    total = sum((Ly * (s + A0) - Da * Lx * yy) ** 2 for s, yy in zip(AX, Yi, strict=True))
+    return Fraction(total, (Da * Lx * Ly) ** 2)
 
 
 def _affine_network(like: Any, data: Dataset
