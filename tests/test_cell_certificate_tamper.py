@@ -168,3 +168,10 @@ def test_routes_say_why_a_point_is_not_sent_to_the_cell_certificate():
     assert any(a.startswith("cell certificate not tried") and "on a kink" in a
                for a in on_kink.attempts), on_kink.attempts
     assert on_kink.certificate.kind == "shallow-relu" and on_kink.check()
+
+
+def test_no_smt_sentence_is_claimed_for_a_cell_certificate(cert):
+    from relu_minima.verify.smt.sentence import UnsupportedCertificate
+
+    with pytest.raises(UnsupportedCertificate, match="without writing down"):
+        cert.to_smtlib()

@@ -80,8 +80,8 @@ def cell_candidate(pr: CellProblem, start: tuple[dict[int, np.ndarray], float],
 
     step("centre")
     centre = _centre(pr, start, dead_unit)
-    step(f"cell certificate ({cell_unknowns(pr)} unknowns)")
-    cert, why = cell_attempt(centre, pr.dataset)
+    head = f"cell certificate ({cell_unknowns(pr)} unknowns)"
+    cert, why = cell_attempt(centre, pr.dataset, step=lambda text: step(f"{head}: {text}"))
     if cert is None:
         return centre, None, (f"the cell certificate does not apply to the short centre: {why}"
                               "; the exact route decides an exact point")

@@ -10,7 +10,7 @@ from typing import Any
 
 __all__ = ["STAGES", "snap_progress"]
 
-STAGES = ("reading", "exact least squares", "certifying", "lower points")
+STAGES = ("reading", "exact points", "certifying", "lower points")
 
 
 class _Bar:

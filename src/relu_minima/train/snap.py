@@ -175,7 +175,7 @@ def _snap_relu(net: FloatNet, data: Dataset, known_points: Sequence[Any],
     trained = net.exact_binary()
     common = {"dataset": data, "trained": trained, "trained_loss": trained_loss,
               "gradient_norm": grad_norm, "options": opts}
-    bar.stage("exact least squares")
+    bar.stage("exact points")
     route = _candidates(net, data, (tol, rel, budget, max_directions, method), trained,
                         max_distance, bar.step)
     attempts = list(route.attempts)

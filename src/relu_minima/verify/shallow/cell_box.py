@@ -39,6 +39,7 @@ P_int = P Lx, G_int = P_int^T P_int = G Lx^2, h_int = P_int^T Y = P^T y Lx Ly; t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -256,15 +257,20 @@ def contraction(eq: NormalEquations) -> Enclosed | None:
     return Enclosed(alpha, beta)
 
 
-def enclose(params: ShallowReLU, dataset: Dataset) -> tuple[Cell, NormalEquations | None,
-                                                            Enclosed | None]:
+def enclose(params: ShallowReLU, dataset: Dataset,
+            step: Callable[[str], None] = lambda text: None
+            ) -> tuple[Cell, NormalEquations | None, Enclosed | None]:
     """The cell of ``params``, its normal equations and their contraction (None where the
-    cell is not one this argument covers: a zero pre-activation, a live unit with v_j = 0)."""
+    cell is not one this argument covers: a zero pre-activation, a live unit with v_j = 0).
+    ``step`` is told each step (a progress bar's text)."""
+    step("the cell and its margins")
     cell = cell_of(params, dataset)
     if not cell.reach:
         return cell, None, None
+    step("normal equations")
     T, D = centre_coordinates(params, cell)
     eq = normal_equations(cell, T, D)
+    step(f"contraction (I - R G exactly, q = {eq.G.shape[0]})")
     return cell, eq, contraction(eq)
 
 

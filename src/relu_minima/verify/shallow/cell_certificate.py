@@ -21,6 +21,7 @@ derived from them: the loss enclosure, the distance bound, the radius of the nei
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -294,8 +295,8 @@ def certify_cell_minimum(centre: ShallowReLU, dataset: Any) -> CellMinimumCertif
     :func:`cell_attempt`).
 
     >>> from relu_minima import Dataset, ShallowReLU
-    >>> D = Dataset([0, 1, 2, 3], [1, 2, 2, 4])
-    >>> cert = certify_cell_minimum(ShallowReLU([1], [1], ["13/10"], "1/2"), D)
+    >>> D = Dataset([0, 1, 2, 3], [1, 2, 3, 5])
+    >>> cert = certify_cell_minimum(ShallowReLU([["13/10"]], ["3/10"], [1], "1/2"), D)
     >>> cert.status, cert.loss.lower <= Fraction(3, 10) <= cert.loss.upper
     ('local minimum', True)
     """
@@ -312,17 +313,19 @@ def _not_covered(centre: ShallowReLU, dataset: Dataset) -> str | None:
     return None
 
 
-def cell_attempt(centre: ShallowReLU, dataset: Any
+def cell_attempt(centre: ShallowReLU, dataset: Any,
+                 step: Callable[[str], None] = lambda text: None
                  ) -> tuple[CellMinimumCertificate | None, str]:
     """(the certificate, "") or (None, why not: the point is on a kink, a live unit has v = 0,
-    the cell is singular or too ill-conditioned, or its minimiser may leave it)."""
+    the cell is singular or too ill-conditioned, or its minimiser may leave it). ``step`` is
+    told each long step (a progress bar's text)."""
     dataset = require_dataset(dataset)
     if not isinstance(centre, ShallowReLU):
         raise ShapeError(f"centre of type {type(centre).__name__} must be a ShallowReLU.")
     why = _not_covered(centre, dataset)
     if why is not None:
         return None, why
-    cell, eq, enc = enclose(centre, dataset)
+    cell, eq, enc = enclose(centre, dataset, step)
     if cell.zero_at is not None:
         j, i = cell.zero_at
         return None, (f"the pre-activation of unit {j + 1} at point {i + 1} is exactly 0: the "
@@ -346,6 +349,7 @@ def cell_attempt(centre: ShallowReLU, dataset: Any
     if not margin > eps:
         return None, (f"the minimiser may leave the cell: |t* - t_c|_inf <= {_fmt(eps)} is "
                       f"not below the cell's margin {float(margin):.3g}")
+    step("loss enclosure")
     loss = _loss_enclosure(_centre_loss(cell, centre), eps, gram_sum(eq.G, cell.Lx))
     cert = CellMinimumCertificate(centre, dataset, Verdict.MINIMUM, loss, alpha, eps)
     object.__setattr__(cert, "_cell_cache", cell)  # a function of params and dataset
