@@ -112,7 +112,7 @@ def run(d: int, m: int, n: int, exact: bool) -> None:
         print(f"{f'{d}-{m}-1':>9} {n:>5} {grad:>8.1e} {route:>6} {report.status[:14]:>14} "
               f"{dist:>8} {t_train:>8.2f} {t_snap:>8.2f} {t_snap / t_train:>6.2f} "
               f"{c_train:>7.2f} {c_snap:>7.2f} {c_snap / c_train:>6.2f} {t_check:>8.2f} "
-              f"{GOALS[(d, m, n)]:>6}", flush=True)
+              f"{GOALS[(d, m, n)] if method == 'auto' else 'base':>6}", flush=True)
     print(f"# load average {os.getloadavg()[0]:.1f} after {d}-{m}-1", flush=True)
 
 

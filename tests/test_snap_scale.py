@@ -154,10 +154,11 @@ def test_the_affine_fit_loss_in_integers_is_the_exact_loss(d, n, data):
 @settings(max_examples=100, deadline=None)
 @given(st.integers(1, 3), st.integers(1, 6), st.data())
 def test_the_quick_span_test_agrees_with_row_reduction(d, n, data):
-    # verify/globalmin/search._spans: True only when the rows have rank d (floats only pick
-    # the rows; the rank is shown exactly), so the dataset is not reduced wrongly
+    # exact/linalg.has_rank (the quick test of verify/globalmin/search): True only when the
+    # rows have rank d (floats only pick the rows; the rank is shown exactly), so the dataset
+    # is not reduced wrongly
     from relu_minima.exact import linalg
-    from relu_minima.verify.globalmin.search import _spans
+    from relu_minima.exact.linalg import has_rank as _spans
 
     q = st.sampled_from([Fraction(k, 4) for k in range(-4, 5)])
     rows = [[data.draw(q) for _ in range(d)] for _ in range(n)]

@@ -25,8 +25,6 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any, ClassVar
 
-import numpy as np
-
 from ...errors import CertificateError, InvalidArgument, InvalidType, require
 from ...exact import linalg
 from ...exact.datasets import Dataset, require_dataset, require_one_output
@@ -69,32 +67,13 @@ def _reduce(dataset: Dataset) -> tuple[Dataset, tuple[int, ...]]:
     inputs), so that the lifted inputs span; ``keep`` is () when all inputs coincide."""
     x0 = dataset.X[0]
     rows = [[a - b for a, b in zip(x, x0, strict=True)] for x in dataset.X]
-    if _spans(rows, dataset.d):
+    if linalg.has_rank(rows, dataset.d):
         return dataset, tuple(range(dataset.d))
     _, pivots = linalg.rref(rows)
     keep = tuple(pivots)
     if len(keep) in (0, dataset.d):
         return dataset, keep
     return Dataset([[x[p] for p in keep] for x in dataset.X], dataset.y), keep
-
-
-def _spans(rows: list[list[Fraction]], d: int) -> bool:
-    """True when ``rows`` have rank d, shown exactly on d of them that floats pick (greedy
-    Gram-Schmidt); False means "not shown" (then the full row reduction decides)."""
-    if d == 0 or len(rows) < d:
-        return False
-    R = np.array([[float(t) for t in r] for r in rows])
-    picked: list[int] = []
-    for _ in range(d):
-        norms = np.einsum("ij,ij->i", R, R)
-        k = int(np.argmax(norms))
-        if not norms[k] > 0:
-            return False
-        picked.append(k)
-        u = R[k] / np.sqrt(norms[k])
-        R = R - np.outer(R @ u, u)
-    _, pivots = linalg.rref([rows[k] for k in picked])
-    return len(pivots) == d
 
 
 def _lift(net: ShallowReLU, keep: tuple[int, ...], d: int) -> ShallowReLU:
