@@ -24,7 +24,6 @@ __all__ = [
     "get_backend",
     "group_sums",
     "has_rank",
-    "has_rank",
     "nullspace",
     "rank",
     "set_backend",
