@@ -175,3 +175,12 @@ def test_no_smt_sentence_is_claimed_for_a_cell_certificate(cert):
 
     with pytest.raises(UnsupportedCertificate, match="without writing down"):
         cert.to_smtlib()
+
+
+def test_method_cell_on_a_network_it_does_not_cover_says_so():
+    # a bias-free hidden layer (issue 22, item 1: only its own parameterisation compares)
+    data = Dataset([1, 2, 3], [1, 1, 1])
+    bias_free = {"0.weight": [[0.5]], "2.weight": [[0.8]]}  # a state_dict without biases
+    report = snap(bias_free, data, method="cell")
+    assert report.attempts[0].startswith("method='cell' not taken"), report.attempts
+    assert getattr(report.certificate, "kind", None) != "shallow-relu-cell"

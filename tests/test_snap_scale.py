@@ -127,7 +127,7 @@ def test_diag_minus_product_is_exact_or_declines(q, k, abits, bbits, seed):
             [int(t) for t in want.ravel()]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.fractions(min_value=Fraction(1, 10**30), max_value=10**30))
 def test_printed_bounds_are_rounded_up(q):
     from relu_minima.train.cell_snap import up3
@@ -136,7 +136,7 @@ def test_printed_bounds_are_rounded_up(q):
     assert q <= printed <= q * Fraction(101, 100)  # up, by less than one unit in the third digit
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(1, 3), st.integers(1, 8), st.data())
 def test_the_affine_fit_loss_in_integers_is_the_exact_loss(d, n, data):
     from relu_minima import Dataset

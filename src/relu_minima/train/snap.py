@@ -226,17 +226,21 @@ def _candidates(net: FloatNet, data: Dataset, settings: tuple[float, float, int,
     def very_near(point: Any) -> bool:  # a candidate this near ends the search early
         return nearness(point, trained, max_distance).ratio <= Fraction(1, 100)
 
+    not_cell = [] if method != "cell" or (net.depth == 2 and all(net.bias_flags)) else [
+        "method='cell' not taken: the cell certificate covers one hidden layer with every bias"]
     if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
         res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
         if res.params is not None:  # deeper: the rounded point, already decided
-            return _Route([(res.params, "rounded")], res.attempts, res.params, res.certificate)
-        return _Route(res.candidates, res.attempts)
+            return _Route([(res.params, "rounded")], not_cell + res.attempts, res.params,
+                          res.certificate)
+        return _Route(res.candidates, not_cell + res.attempts)
     if net.depth == 2:
         res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget, enough=very_near,
                            method=method, step=step)
         return _Route(res.candidates, res.attempts, res.params, res.certificate)
     res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
-    return _Route([(res.params, "deep snap")], res.attempts, res.params, res.certificate)
+    return _Route([(res.params, "deep snap")], not_cell + res.attempts, res.params,
+                  res.certificate)
 
 
 def _choose(candidates: list[tuple[Any, str]], trained: Any, max_distance: float | None,
