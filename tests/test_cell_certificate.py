@@ -56,13 +56,21 @@ def test_the_cell_route_agrees_with_the_exact_route(seed):
         assert exact.kink_pairs or cell.status == exact.status  # fell back to the exact route
         return
     assert exact.status == cell.status == "local minimum", (exact.attempts, cell.attempts)
-    # the exact minimiser of the cell is theta*: within the stated distance of the centre
-    # (up to the rescaling (w, b, v) -> (a w, a b, v / a) of Remark 1: compare v (w, b))
     p, q = exact.params, cell.params
-    for j in range(p.m):
-        for a, b in zip(p.unit(j), q.unit(j), strict=True):
-            assert abs(p.v[j] * a - q.v[j] * b) <= cert.t_radius
-    assert abs(p.c - q.c) <= cert.t_radius
+    if not cert.fixed and not cert.merged_columns:
+        # theta* is the unique minimiser of the cell: within the stated distance of the centre
+        # (up to the rescaling (w, b, v) -> (a w, a b, v / a) of Remark 1: compare v (w, b))
+        for j in range(p.m):
+            for a, b in zip(p.unit(j), q.unit(j), strict=True):
+                assert abs(p.v[j] * a - q.v[j] * b) <= cert.t_radius
+        assert abs(p.c - q.c) <= cert.t_radius
+    # every minimiser of the cell has the same outputs P t* (the projection of y), and the
+    # centre's are within eps |row of P|_1 of them: |P (t* - t_c)|_i <= eps sum_k |P_ik|
+    D = cell.dataset
+    on = [[z > 0 for z in row] for row in q.preactivations(D)]
+    for i, (fp, fq) in enumerate(zip(p.outputs(D), q.outputs(D), strict=True)):
+        row = 1 + sum(on[i][j] for j in range(q.m)) * (1 + sum(abs(t) for t in D.X[i]))
+        assert abs(fp - fq) <= cert.t_radius * row
     assert cert.loss.lower <= exact.snapped_loss <= cert.loss.upper
 
 

@@ -44,7 +44,7 @@ def forged(cert, params=None, dataset=None, **fields) -> str:
     dataset = dataset or cert.dataset
     new = dataclasses.replace(cert, params=params, dataset=dataset, **fields)
     if "loss" not in fields:
-        cell, eq, _ = cc.enclose(params, dataset)
+        cell, eq, _ = cc.enclose(params, dataset, fixed=new.fixed)
         loss = cc._loss_enclosure(cc._centre_loss(cell, params), new.t_radius,
                                   cc.gram_sum(eq.G, cell.Lx))
         new = dataclasses.replace(new, loss=loss)
@@ -184,3 +184,41 @@ def test_method_cell_on_a_network_it_does_not_cover_says_so():
     report = snap(bias_free, data, method="cell")
     assert report.attempts[0].startswith("method='cell' not taken"), report.attempts
     assert getattr(report.certificate, "kind", None) != "shallow-relu-cell"
+
+
+# -- a singular cell: columns fixed at the centre's values (exact combinations of the others) ---
+@pytest.fixture(scope="module")
+def fixed_cert():
+    from .test_cell_certificate import problem
+
+    trained, data = problem(3)  # units with complementary active sets: P has dependent columns
+    found = snap(trained, data, method="cell", max_patterns=None).certificate
+    assert found.kind == "shallow-relu-cell" and found.fixed and found.check()
+    assert "exact rational combinations" in " ".join(found.proof_text.split())
+    return found
+
+
+def test_a_singular_cell_is_certified_with_its_dependent_columns_fixed(fixed_cert):
+    assert Certificate.from_json(fixed_cert.to_json()).check()
+    assert json.loads(fixed_cert.to_json())["evidence"]["fixed_columns"] == \
+        [k + 1 for k in fixed_cert.fixed]
+
+
+def test_an_independent_fixed_column_is_refused(fixed_cert):
+    # fixing one more column leaves range(P_B) smaller than range(P): the restricted
+    # minimiser need not minimise F, so some fixed column is not a combination of the rest
+    extra = next(k for k in range(fixed_cert._cell().unknowns) if k not in fixed_cert.fixed)
+    text = forged(fixed_cert, fixed=tuple(sorted((*fixed_cert.fixed, extra))))
+    refused(text, "not shown to be exact combinations")
+
+
+def test_dropping_the_fixed_columns_is_refused(fixed_cert):
+    refused(forged(fixed_cert, fixed=()), "float inverse|contraction|t_radius")
+
+
+@pytest.mark.parametrize("value", [[0], ["7"], [9, 7], [7, 7], "7"])
+def test_malformed_fixed_columns_are_refused_on_reading(fixed_cert, value):
+    data = json.loads(fixed_cert.to_json())
+    data["evidence"]["fixed_columns"] = value
+    with pytest.raises(ReluMinimaError, match="fixed_columns"):
+        Certificate.from_json(data)

@@ -87,6 +87,9 @@ def cell_candidate(pr: CellProblem, start: tuple[dict[int, np.ndarray], float],
                               "; the exact route decides an exact point")
     dead = (f"; {len(pr.dead)} dead unit(s), kept dead (strictly negative at every point, "
             "so locally constant)" if pr.dead else "")
+    if cert.fixed:
+        dead += (f"; {len(cert.fixed)} column(s) of the cell's design exact combinations of "
+                 "the others, kept at the centre's values")
     return centre, cert, (f"cell certificate: the exact minimiser of the trained cell lies "
                           f"within max-norm {up3(cert.distance_bound)} of the short "
                           f"centre ({cell_unknowns(pr)} unknowns, |t* - t_c| <= "

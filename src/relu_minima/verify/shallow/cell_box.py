@@ -50,8 +50,8 @@ from ...exact import intmat
 from ...exact.datasets import Dataset
 from ...exact.shallow_relu import ShallowReLU
 
-__all__ = ["Cell", "Enclosed", "cell_of", "contraction", "distinct_columns", "enclose",
-           "normal_equations"]
+__all__ = ["Cell", "Enclosed", "cell_of", "contraction", "dependencies_hold",
+           "distinct_columns", "enclose", "find_fixed", "normal_equations"]
 
 R_BITS = 40  # bits kept of each row of the float inverse R (only its quality depends on it)
 
@@ -160,33 +160,77 @@ def distinct_columns(P: np.ndarray) -> list[int]:
 
 @dataclass(frozen=True)
 class NormalEquations:
-    """In the merged coordinates s (:func:`distinct_columns`): G_int = P_S^T P_S, h_int and the
-    exact residual rho = Lx D h_int - Ly G_int S (= (Lx^2 Ly D) times P_S^T y - G s_c), for
-    the centre's s_c = S / D."""
+    """In the coordinates s_B: the columns B of P that are neither merged into an equal one
+    (:func:`distinct_columns`) nor ``fixed`` (exact combinations of the others,
+    :func:`dependencies_hold`): G_int = P_B^T P_B, h_int = P_B^T Y and the exact residual
+    rho = Lx D h_int - Ly P_B^T (P_int T) (= (Lx^2 Ly D) times P_B^T (y - P t_c))."""
 
     G: np.ndarray
     h: list[int]
     rho: list[int]
-    scale: int  # Ly D: G_int (s* - s_c) = rho / scale
+    scale: int  # Ly D: G_int (s*_B - s_c,B) = rho / scale
     merged: int  # columns merged into an equal one
+    fixed: tuple[int, ...] = ()  # design columns kept at the centre's value (0-based)
 
 
-def normal_equations(cell: Cell, T: list[int], D: int) -> NormalEquations:
+def _matvec(A: np.ndarray, x: list[int]) -> list[int]:
+    return intmat.matvec(A, x) if A.dtype != object else \
+        [int(s) for s in A.dot(np.array(x, dtype=object))]
+
+
+def normal_equations(cell: Cell, T: list[int], D: int, fixed: tuple[int, ...] = ()
+                     ) -> NormalEquations:
+    """The normal equations of the centre T / D in the columns B (class docstring); ``fixed``
+    must be columns that own their group of equal columns."""
     P = design(cell)
     owner = distinct_columns(P)
-    keep = sorted(set(owner))
-    merged = [0] * len(owner)
-    for k, o in enumerate(owner):
-        merged[o] += T[k]
-    T = [merged[k] for k in keep]
-    P = np.ascontiguousarray(P[:, keep])
-    G = intmat.gram(P)
-    h = intmat.matvec(np.ascontiguousarray(P.T), cell.Y) if P.dtype != object else \
-        [int(s) for s in P.T.dot(np.array(cell.Y, dtype=object))]
-    GT = intmat.matvec(G, T) if G.dtype != object else \
-        [int(s) for s in G.dot(np.array(T, dtype=object))]
+    owners = set(owner)
+    require(all(k in owners for k in fixed), f"fixed columns {[k + 1 for k in fixed]} are not "
+            "all distinct columns of the design")
+    keep = sorted(owners - set(fixed))
+    PT = _matvec(P, T)  # P_int T = P t_c (Lx D), whatever is merged or fixed
+    PB = np.ascontiguousarray(P[:, keep])
+    G = intmat.gram(PB)
+    PBt = np.ascontiguousarray(PB.T)
+    h = _matvec(PBt, cell.Y)
+    GT = _matvec(PBt, PT)
     rho = [cell.Lx * D * a - cell.Ly * b for a, b in zip(h, GT, strict=True)]
-    return NormalEquations(G, h, rho, cell.Ly * D, len(owner) - len(keep))
+    return NormalEquations(G, h, rho, cell.Ly * D, len(owner) - len(owners), tuple(fixed))
+
+
+def find_fixed(cell: Cell) -> tuple[int, ...]:
+    """Distinct design columns that floats find to be combinations of the others (QR with
+    column pivoting; only a guess: :func:`dependencies_hold` proves it or not)."""
+    import scipy.linalg  # only for a singular cell
+
+    P = design(cell)
+    owners = sorted(set(distinct_columns(P)))
+    Pf = P[:, owners].astype(np.float64)
+    Pf /= np.maximum(np.linalg.norm(Pf, axis=0), 1e-300)
+    _, R, piv = scipy.linalg.qr(Pf, mode="economic", pivoting=True)
+    diag = np.abs(np.diag(R))
+    rank = int(np.sum(diag > 1e-9 * max(float(diag[0]) if len(diag) else 0.0, 1e-300)))
+    return tuple(sorted(owners[k] for k in piv[rank:]))
+
+
+def dependencies_hold(cell: Cell, fixed: tuple[int, ...]) -> bool:
+    """Every fixed column p_k of the design is exactly P_B z_k (B the distinct columns not
+    fixed), for rational z_k found by floats and checked in integers: then range(P_B) =
+    range(P), and min F is attained with the fixed coordinates at any value."""
+    if not fixed:
+        return True
+    P = design(cell)
+    keep = sorted(set(distinct_columns(P)) - set(fixed))
+    PB = np.ascontiguousarray(P[:, keep])
+    Z = np.linalg.lstsq(PB.astype(np.float64), P[:, list(fixed)].astype(np.float64),
+                        rcond=None)[0]
+    for col, k in enumerate(fixed):
+        z = [Fraction(float(a)).limit_denominator(10**6) for a in Z[:, col]]
+        den = math.lcm(*(t.denominator for t in z))
+        lhs = _matvec(PB, [t.numerator * (den // t.denominator) for t in z])
+        if any(a != den * int(b) for a, b in zip(lhs, P[:, k].tolist(), strict=True)):
+            return False
+    return True
 
 
 def _float_inverse(G: np.ndarray) -> np.ndarray | None:
@@ -258,20 +302,30 @@ def contraction(eq: NormalEquations) -> Enclosed | None:
 
 
 def enclose(params: ShallowReLU, dataset: Dataset,
-            step: Callable[[str], None] = lambda text: None
+            step: Callable[[str], None] = lambda text: None,
+            fixed: tuple[int, ...] | None = ()
             ) -> tuple[Cell, NormalEquations | None, Enclosed | None]:
     """The cell of ``params``, its normal equations and their contraction (None where the
     cell is not one this argument covers: a zero pre-activation, a live unit with v_j = 0).
-    ``step`` is told each step (a progress bar's text)."""
+    ``fixed`` None: when G is singular or too ill-conditioned, look for columns to fix
+    (:func:`find_fixed`; the caller proves them with :func:`dependencies_hold`). ``step`` is
+    told each step (a progress bar's text)."""
     step("the cell and its margins")
     cell = cell_of(params, dataset)
     if not cell.reach:
         return cell, None, None
     step("normal equations")
     T, D = centre_coordinates(params, cell)
-    eq = normal_equations(cell, T, D)
+    eq = normal_equations(cell, T, D, fixed or ())
     step(f"contraction (I - R G exactly, q = {eq.G.shape[0]})")
-    return cell, eq, contraction(eq)
+    enc = contraction(eq)
+    if fixed is None and (enc is None or enc.alpha >= Fraction(1, 16)):
+        found = find_fixed(cell)
+        if found:
+            step(f"contraction with {len(found)} dependent column(s) fixed")
+            eq = normal_equations(cell, T, D, found)
+            enc = contraction(eq)
+    return cell, eq, enc
 
 
 def gram_sum(G: np.ndarray, Lx: int) -> Fraction:

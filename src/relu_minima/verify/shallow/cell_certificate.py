@@ -39,6 +39,7 @@ from .cell_box import (
     NormalEquations,
     centre_coordinates,
     check_cell,
+    dependencies_hold,
     design,
     distinct_columns,
     enclose,
@@ -101,6 +102,7 @@ class CellMinimumCertificate(Certificate):
     loss: Enclosure  # of L(theta*)
     contraction: Fraction  # alpha >= ||I - R G||_inf, < 1
     t_radius: Fraction  # eps >= |t* - t_c|_inf
+    fixed: tuple[int, ...] = ()  # design columns shown to be combinations of the others
 
     # -- derived values (from params, dataset and eps; cached) ---------------------------------
     def _cell(self) -> Cell:
@@ -159,6 +161,12 @@ class CellMinimumCertificate(Certificate):
                   "at the same points, or at every point, with c): F depends on each group "
                   "only through its sum, the argument runs in the sums s, and t* keeps the "
                   "centre's other coordinates. " if self.merged_columns else "")
+        if self.fixed:
+            merged += (f"Columns {', '.join(str(k + 1) for k in self.fixed)} of P (in the "
+                       "order of t) are exact rational combinations of the other distinct "
+                       "columns B (checked in integers: P_B z_k = p_k), so range(P_B) = "
+                       "range(P) and min F is attained with those coordinates at the "
+                       "centre's values; the argument runs in t_B, G = P_B^T P_B. ")
         lines = [
             "Claim: the exact minimiser theta* of the loss on the activation cell of params "
             "is a local minimum of L (Equation (1)), within max-norm "
@@ -221,9 +229,12 @@ class CellMinimumCertificate(Certificate):
                     "params must be a ShallowReLU and dataset a Dataset")
             why = _not_covered(self.params, self.dataset)
             require(why is None, f"{why}")
-            cell, eq, enc = enclose(self.params, self.dataset)
+            cell, eq, enc = enclose(self.params, self.dataset, fixed=self.fixed)
             check_cell(cell)
             require(eq is not None, "the cell has no normal equations")
+            require(dependencies_hold(cell, self.fixed), f"the fixed columns "
+                    f"{[k + 1 for k in self.fixed]} are not shown to be exact combinations of "
+                    "the other columns of the design")
             cached = (cell, eq, enc)
             object.__setattr__(self, "_checking", cached)
         return cached
@@ -250,6 +261,7 @@ class CellMinimumCertificate(Certificate):
         cell = self._cell()
         return {"contraction": str(self.contraction), "t_radius": str(self.t_radius),
                 "unknowns": cell.unknowns, "merged_columns": self.merged_columns,
+                "fixed_columns": [k + 1 for k in self.fixed],
                 "live_units": [j + 1 for j in cell.live],
                 "margin": str(self.margin),
                 "distance_bound": str(self.distance_bound), "radius": str(self.radius)}
@@ -263,8 +275,12 @@ class CellMinimumCertificate(Certificate):
         alpha, eps = _bound(ev, "contraction"), _bound(ev, "t_radius")
         require(alpha < 1, f"evidence.contraction={ev['contraction']!r} must be below 1 (the "
                 "contraction test proves nothing otherwise)")
+        fixed = ev.get("fixed_columns", [])
+        require(isinstance(fixed, list) and all(type(k) is int and k >= 1 for k in fixed)
+                and fixed == sorted(set(fixed)), f"evidence.fixed_columns={fixed!r} must be "
+                "increasing column numbers of the design (1-based)")
         return cls(ShallowReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
-                   Verdict(data["verdict"]), loss, alpha, eps)
+                   Verdict(data["verdict"]), loss, alpha, eps, tuple(k - 1 for k in fixed))
 
 
 def _bound(evidence: dict[str, Any], name: str) -> Fraction:
@@ -325,7 +341,7 @@ def cell_attempt(centre: ShallowReLU, dataset: Any,
     why = _not_covered(centre, dataset)
     if why is not None:
         return None, why
-    cell, eq, enc = enclose(centre, dataset, step)
+    cell, eq, enc = enclose(centre, dataset, step, fixed=None)
     if cell.zero_at is not None:
         j, i = cell.zero_at
         return None, (f"the pre-activation of unit {j + 1} at point {i + 1} is exactly 0: the "
@@ -336,6 +352,9 @@ def cell_attempt(centre: ShallowReLU, dataset: Any,
     margin = cell.margin(centre.v)
     if margin is None:
         return None, "no unit is active on any point (the exact route decides such a point)"
+    if eq is not None and eq.fixed and not dependencies_hold(cell, eq.fixed):
+        return None, (f"the cell's design has {len(eq.fixed)} column(s) that floats find "
+                      "dependent on the others, but no exact combination was found")
     if eq is None or enc is None:
         return None, ("the cell's Gram matrix G has no float inverse (a singular cell: some "
                       "column of the design is a combination of others)")
@@ -351,7 +370,7 @@ def cell_attempt(centre: ShallowReLU, dataset: Any,
                       f"not below the cell's margin {float(margin):.3g}")
     step("loss enclosure")
     loss = _loss_enclosure(_centre_loss(cell, centre), eps, gram_sum(eq.G, cell.Lx))
-    cert = CellMinimumCertificate(centre, dataset, Verdict.MINIMUM, loss, alpha, eps)
+    cert = CellMinimumCertificate(centre, dataset, Verdict.MINIMUM, loss, alpha, eps, eq.fixed)
     object.__setattr__(cert, "_cell_cache", cell)  # a function of params and dataset
     if cert.radius <= 0:  # pragma: no cover - margin > eps makes every term positive
         raise CertificateError("internal: a cell certificate without a neighbourhood")
