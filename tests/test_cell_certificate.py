@@ -159,10 +159,14 @@ def test_a_forged_loss_or_point_is_refused():
 def test_every_field_of_a_cell_certificate_is_verified_or_derived():
     from .test_certificate_fields import _survivors
 
-    bounds = ("evidence.contraction", "evidence.t_radius")
-    bad = [s for s in _survivors(certify_cell_minimum(CENTRE, D4), per_pattern=1)
-           if not s.startswith(bounds) and not s.startswith(("params", "dataset"))]
-    assert bad == []
+    bounds = ("evidence.contraction", "evidence.t_radius", "evidence.fixed_columns")
+    trained, data = problem(3)  # a singular cell: dependent columns fixed
+    fixed = snap(trained, data, method="cell", max_patterns=None).certificate
+    assert fixed.fixed
+    for cert in (certify_cell_minimum(CENTRE, D4), fixed):
+        bad = [s for s in _survivors(cert, per_pattern=1)
+               if not s.startswith(bounds) and not s.startswith(("params", "dataset"))]
+        assert bad == []
 
 
 def test_snap_reports_the_cell_verdict_about_the_minimiser():
