@@ -17,7 +17,10 @@ Equal columns of P (units active at the same points, or a unit active at every p
 column is c's) are merged first: F depends on t only through the sums s of the coordinates of
 equal columns, F(t) = |P_S s - y|^2, and the argument below runs in s (with t* := the
 centre's coordinates except that each merged group's first one takes s*: one of the minimisers
-of F, which form an affine set).
+of F, which form an affine set). Columns still dependent (units with complementary active
+sets, say) are *fixed*: each is proved an exact rational combination of the others B
+(:func:`dependencies_hold`), so range(P_B) = range(P) and min F is attained with the fixed
+coordinates at the centre's values; the argument then runs in t_B.
 
 * with R any matrix (a float inverse of G), C = I - R G is computed exactly; if
   alpha = ||C||_inf < 1, then G is invertible (R G = I - C is) and from

@@ -11,10 +11,11 @@ cell): then decide an exact point with ``verify_local_minimum``.
 
 The verdict is about theta*, not about ``centre`` (which is in general not critical), as the
 box certificates of sigmoid networks (docs/smooth.md). ``check()`` recomputes everything from
-``params`` (the centre), ``dataset`` and the two stored bounds: ``contraction`` (alpha, an
+``params`` (the centre), ``dataset`` and three stored inputs: ``contraction`` (alpha, an
 upper bound of ||I - R G||_inf for a float inverse R that check() computes afresh: any R would
-do) and ``t_radius`` (eps, a bound on |t* - t_c|_inf); both are *verified bounds* (a larger
-stored value that still passes is a true, weaker statement). Everything else printed is
+do) and ``t_radius`` (eps, a bound on |t* - t_c|_inf), both *verified bounds* (a larger
+stored value that still passes is a true, weaker statement), and ``fixed`` (columns of a
+singular cell's design, each re-proved an exact combination of the others). Everything else printed is
 derived from them: the loss enclosure, the distance bound, the radius of the neighbourhood.
 """
 
