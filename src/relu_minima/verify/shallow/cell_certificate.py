@@ -15,8 +15,9 @@ box certificates of sigmoid networks (docs/smooth.md). ``check()`` recomputes ev
 upper bound of ||I - R G||_inf for a float inverse R that check() computes afresh: any R would
 do) and ``t_radius`` (eps, a bound on |t* - t_c|_inf), both *verified bounds* (a larger
 stored value that still passes is a true, weaker statement), and ``fixed`` (columns of a
-singular cell's design, each re-proved an exact combination of the others). Everything else printed is
-derived from them: the loss enclosure, the distance bound, the radius of the neighbourhood.
+singular cell's design, each re-proved an exact combination of the others). Everything else
+printed is derived from them: the loss enclosure, the distance bound, the radius of the
+neighbourhood.
 """
 
 from __future__ import annotations
