@@ -30,7 +30,8 @@ __all__ = ["CELL_MIN_UNKNOWNS", "cell_candidate", "cell_unknowns", "up3"]
 # the exact route below this many unknowns: it writes the exact critical point down (an exact
 # loss, a point any exact tool, an SMT solver included, can re-check) and is quick there
 # (2-16-1 on 200 points, 49 unknowns: 0.14 s CPU, the cell route 0.04 s; 4-32-1 on 400
-# points, 161 unknowns: 0.48 s against 0.08 s). The cell route is the faster one at every size measured.
+# points, 161 unknowns: 0.48 s against 0.08 s). The cell route is the faster one at every
+# size measured.
 CELL_MIN_UNKNOWNS = 100
 MANTISSA_BITS = 52  # the centre's coordinates: integers below 2^52 over one power of two
 
