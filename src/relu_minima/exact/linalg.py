@@ -23,6 +23,7 @@ __all__ = [
     "exact_sum",
     "get_backend",
     "group_sums",
+    "has_rank",
     "nullspace",
     "rank",
     "set_backend",
@@ -114,7 +115,9 @@ class AffineTable:
 
 def _integer_rows(rows: Sequence[Sequence[Fraction]]) -> tuple[list[list[int]], list[int]]:
     dens = [_lcm_denominator(r) for r in rows]
-    return [[int(t * d) for t in r] for r, d in zip(rows, dens, strict=True)], dens
+    # t * d is an integer: t.numerator * (d // t.denominator), without a Fraction and its gcd
+    return [[t.numerator * (d // t.denominator) for t in r] for r, d in zip(rows, dens,
+                                                                           strict=True)], dens
 
 
 def affine_table(X: Sequence[Sequence[Fraction]], U: Sequence[Sequence[Fraction]]) -> AffineTable:
@@ -264,3 +267,24 @@ def primitive(vec: Sequence[Fraction]) -> Vector:
 def dot(a: Sequence[Fraction], b: Sequence[Fraction]) -> Fraction:
     """Exact dot product."""
     return sum((x * y for x, y in zip(a, b, strict=True)), Fraction(0))
+
+
+def has_rank(rows: Sequence[Sequence[Fraction]], d: int) -> bool:
+    """True when the rows (of length d) have rank d, shown exactly on d of them that floats
+    pick (greedy Gram-Schmidt): a quick test before a full row reduction of many rows. False
+    means "not shown" (then :func:`rref` of all rows decides)."""
+    import numpy as np  # floats only pick the rows
+    if d == 0 or len(rows) < d:
+        return False
+    R = np.array([[float(t) for t in r] for r in rows])
+    picked: list[int] = []
+    for _ in range(d):
+        norms = np.einsum("ij,ij->i", R, R)
+        k = int(np.argmax(norms))
+        if not norms[k] > 0:
+            return False
+        picked.append(k)
+        u = R[k] / np.sqrt(norms[k])
+        R = R - np.outer(R @ u, u)
+    _, pivots = rref([list(rows[k]) for k in picked])
+    return len(pivots) == d

@@ -10,18 +10,25 @@ from typing import Any
 
 __all__ = ["STAGES", "snap_progress"]
 
-STAGES = ("reading", "exact least squares", "certifying", "lower points")
+STAGES = ("reading", "exact points", "certifying", "lower points")
 
 
 class _Bar:
     def __init__(self, bar: Any) -> None:
         self.bar = bar
+        self.current = STAGES[0]
 
     def stage(self, name: str) -> None:
         """Mark the start of stage ``name`` (the previous one is done)."""
+        self.current = name
         if self.bar is not None:
             self.bar.set_description(f"snap: {name}")
             self.bar.update(1)
+
+    def step(self, text: str) -> None:
+        """Say which step of the current stage runs (long stages of large networks)."""
+        if self.bar is not None:
+            self.bar.set_description(f"snap: {self.current}: {text}")
 
 
 @contextmanager

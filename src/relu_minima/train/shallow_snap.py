@@ -36,6 +36,7 @@ from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow_relu import ShallowReLU
 from .active_set import CellProblem, Pair, cell_minimum
+from .cell_snap import CELL_MIN_UNKNOWNS, cell_candidate, cell_unknowns
 from .exact_lsq import least_squares
 from .rationals import short_rational
 from .state_dict import FloatNet
@@ -57,7 +58,7 @@ class ShallowSnap:
 def _integers(values: Iterable[Fraction]) -> tuple[list[int], int]:
     vals = list(values)
     den = math.lcm(*(t.denominator for t in vals)) if vals else 1
-    return [int(t * den) for t in vals], den
+    return [t.numerator * (den // t.denominator) for t in vals], den
 
 
 def _problem(net: FloatNet, dataset: Dataset, tol: float, rel: float,
@@ -201,11 +202,17 @@ def _zero_output_unit(pr: CellProblem, j: int) -> tuple[list[Fraction], Fraction
 
 # -- the candidates, in order ---------------------------------------------------------------
 def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float, budget: int,
-                 enough: Callable[[ShallowReLU], bool] = lambda point: False) -> ShallowSnap:
+                 enough: Callable[[ShallowReLU], bool] = lambda point: False,
+                 method: str = "auto", step: Callable[[str], None] = lambda text: None
+                 ) -> ShallowSnap:
     """The exact points of the plans, in the documented order (docs/snap.md), within ``budget``
     exact solves; one per plan. Nothing is certified here: the caller decides the point nearest
     the trained one (issue 22, item 2). A plan whose point satisfies ``enough`` (very near the
-    trained point) ends the search early."""
+    trained point) ends the search early.
+
+    ``method`` "cell" (or "auto" on a large network): when the first plan's cell search ends
+    inside the cell, its short centre with the cell certificate (:mod:`.cell_snap`) is the
+    candidate (``params``, ``certificate``), and the exact plans run only if it fails."""
     out = ShallowSnap(None, None, ())
     plans: list[tuple[str, bool, bool]] = [("tolerance + cell search", False, True),
                                            ("tolerance only", False, False)]
@@ -219,7 +226,20 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float, bud
         K = frozenset((j, i) for j in pr.live for i in np.where(pr.near[:, j])[0].tolist())
         how, start = "no refinement", None
         if refine:
+            step("float search of the trained cell")
             K, how, start = cell_minimum(pr, K, max_iter=20 * budget + len(K))
+            skipped = _cell_route_skipped(method, pr, K, zero_live)
+            if skipped:
+                out.attempts.append(f"cell certificate not tried ({label}): {skipped}; the "
+                                    "exact route decides an exact point")
+            elif _cell_route(method, pr, K, zero_live):
+                centre, cert, note = cell_candidate(pr, start, _dead_unit, step)
+                out.attempts.append(f"candidate ({label}; {how}): {note}")
+                if cert is not None:
+                    out.params, out.certificate = centre, cert
+                    out.candidates.append((centre, f"cell certificate ({label}; {how})"))
+                    return out
+        step("exact least squares")
         while solves < budget and (K, zero_live) not in tried:
             tried.add((K, zero_live))
             solves += 1
@@ -239,6 +259,32 @@ def snap_shallow(net: FloatNet, dataset: Dataset, *, tol: float, rel: float, bud
                 return out
             break
     return out
+
+
+def _cell_route(method: str, pr: CellProblem, K: frozenset[Pair], zero_live: bool) -> bool:
+    """The cell certificate applies to the first plan's cell minimum when no pair is on a
+    kink and no unit is of negligible output; "auto" takes it on large networks only."""
+    if K or pr.zero or zero_live or method == "exact":
+        return False
+    return method == "cell" or cell_unknowns(pr) >= CELL_MIN_UNKNOWNS
+
+
+def _cell_route_skipped(method: str, pr: CellProblem, K: frozenset[Pair], zero_live: bool
+                        ) -> str:
+    """Why a point the cell route was asked for (method "cell", or "auto" on a large network)
+    goes to the exact route instead ("" when it does not): a unit on a kink or of negligible
+    output is not inside an open cell, which the cell argument needs."""
+    if method == "exact" or zero_live or not (method == "cell"
+                                              or cell_unknowns(pr) >= CELL_MIN_UNKNOWNS):
+        return ""
+    if K:
+        j, i = min(K)
+        return (f"{len(K)} pair(s) (unit, point) on a kink at the float cell minimum, e.g. "
+                f"(unit {j + 1}, point {i + 1})")
+    if pr.zero:
+        return (f"{len(pr.zero)} unit(s) of negligible output (unit {pr.zero[0] + 1} first), "
+                "set to an exact zero by the exact route")
+    return ""
 
 
 def kink_pairs(net: Any, dataset: Dataset) -> tuple[Pair, ...]:

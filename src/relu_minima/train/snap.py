@@ -19,8 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
+from ..exact import intmat
 from ..exact.datasets import Dataset
 from ..exact.deep_relu import DeepReLU
+from ..exact.enclosure import Enclosure, strictly_below
 from ..exact.params import ParameterSpace
 from ..exact.shallow_relu import ShallowReLU
 from ..numeric import backend as numeric
@@ -46,6 +48,7 @@ from .state_dict import FloatNet, read_dataset, read_network
 __all__ = ["snap"]
 
 _OLD_NAME_UNSET: Any = object()  # global_limit= not passed (its deprecated name)
+METHODS = ("auto", "exact", "cell")
 
 
 def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
@@ -62,7 +65,8 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
          budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
          known_points: Sequence[Any] = (), max_patterns: int | None = REPORT_MAX_PATTERNS,
          max_directions: int = 4000, activation: str | None = None,
-         progress: bool | None = None, global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
+         progress: bool | None = None, method: str = "auto",
+         global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
     """Snap trained float parameters to an exact point, certify it, and report.
 
     ``params``: a torch module (``nn.Sequential`` or any module whose activation layers are
@@ -86,6 +90,12 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     to skip it; ``max_directions`` is the budget of the deep decision
     (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep networks.
     ``progress``: a progress bar on stderr (default: when stderr is a terminal).
+    ``method`` (one hidden layer): "exact" decides an exact critical point; "cell" proves, for a
+    trained point inside its activation cell, that the cell's exact minimiser is a local
+    minimum without writing it down (:mod:`relu_minima.train.cell_snap`; the verdict is then
+    about that minimiser, within the certificate's ``distance_bound`` of the snapped point);
+    "auto" (default) takes "cell" on networks with at least
+    :data:`~relu_minima.train.cell_snap.CELL_MIN_UNKNOWNS` unknowns, else "exact".
     ``global_limit`` is the deprecated old name of ``max_patterns``.
 
     >>> from relu_minima.paper.regression.examples import D1
@@ -103,7 +113,7 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     options = {"tol": tol, "rational_tol": rational_tol, "budget": budget,
                "max_distance": max_distance, "data_rule": data_rule,
                "max_patterns": max_patterns, "max_directions": max_directions,
-               "activation": activation}
+               "activation": activation, "method": method}
     with long_integers(), snap_progress(progress) as bar:
         return _snap(params, dataset, known_points, options, bar)
 
@@ -121,6 +131,9 @@ def _checked_options(options: dict[str, Any]) -> dict[str, Any]:
                                  "(patterns of the exact global search), or None to skip it.")
     if options["max_distance"] is not None:
         out["max_distance"] = _positive(options["max_distance"], "max_distance")
+    if options["method"] not in METHODS:
+        raise InvalidArgument(f"method={options['method']!r} is not one of "
+                              f"{', '.join(map(repr, METHODS))} (the default 'auto' picks).")
     return out
 
 
@@ -153,6 +166,7 @@ def _snap_relu(net: FloatNet, data: Dataset, known_points: Sequence[Any],
     tol, rel, budget = opts["tol"], opts["rational_tol"], opts["budget"]
     max_distance, max_patterns = opts["max_distance"], opts["max_patterns"]
     max_directions = opts.pop("max_directions")
+    method = opts["method"]
     theta = net.theta
     trained_loss = float(numeric.losses(net.arch, theta, data)[0])
     # over the moving parameters only: a bias-free layer's biases are not parameters (item 5)
@@ -161,8 +175,9 @@ def _snap_relu(net: FloatNet, data: Dataset, known_points: Sequence[Any],
     trained = net.exact_binary()
     common = {"dataset": data, "trained": trained, "trained_loss": trained_loss,
               "gradient_norm": grad_norm, "options": opts}
-    bar.stage("exact least squares")
-    route = _candidates(net, data, tol, rel, budget, max_directions, trained, max_distance)
+    bar.stage("exact points")
+    route = _candidates(net, data, (tol, rel, budget, max_directions, method), trained,
+                        max_distance, bar.step)
     attempts = list(route.attempts)
     chosen = _choose(route.candidates, trained, max_distance, attempts)
     if chosen is None:
@@ -204,21 +219,28 @@ class _Route:
     certificate: Any = None
 
 
-def _candidates(net: FloatNet, data: Dataset, tol: float, rel: float, budget: int,
-                max_directions: int, trained: Any, max_distance: float | None) -> _Route:
+def _candidates(net: FloatNet, data: Dataset, settings: tuple[float, float, int, int, str],
+                trained: Any, max_distance: float | None, step: Any) -> _Route:
+    tol, rel, budget, max_directions, method = settings
+
     def very_near(point: Any) -> bool:  # a candidate this near ends the search early
         return nearness(point, trained, max_distance).ratio <= Fraction(1, 100)
 
+    not_cell = [] if method != "cell" or (net.depth == 2 and all(net.bias_flags)) else [
+        "method='cell' not taken: the cell certificate covers one hidden layer with every bias"]
     if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
         res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
         if res.params is not None:  # deeper: the rounded point, already decided
-            return _Route([(res.params, "rounded")], res.attempts, res.params, res.certificate)
-        return _Route(res.candidates, res.attempts)
+            return _Route([(res.params, "rounded")], not_cell + res.attempts, res.params,
+                          res.certificate)
+        return _Route(res.candidates, not_cell + res.attempts)
     if net.depth == 2:
-        res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget, enough=very_near)
-        return _Route(res.candidates, res.attempts)
+        res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget, enough=very_near,
+                           method=method, step=step)
+        return _Route(res.candidates, res.attempts, res.params, res.certificate)
     res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
-    return _Route([(res.params, "deep snap")], res.attempts, res.params, res.certificate)
+    return _Route([(res.params, "deep snap")], not_cell + res.attempts, res.params,
+                  res.certificate)
 
 
 def _choose(candidates: list[tuple[Any, str]], trained: Any, max_distance: float | None,
@@ -280,18 +302,40 @@ def _affine_fit(data: Dataset, intercept: bool = True) -> tuple[list[Fraction], 
     intercept)."""
     rows = [[*x, *((Fraction(1),) if intercept else ())] for x in data.X]
     L = math.lcm(*(t.denominator for r in rows for t in r))
-    P = np.array([[int(t * L) for t in r] for r in rows], dtype=object)
+    P = np.array([[t.numerator * (L // t.denominator) for t in r] for r in rows], dtype=object)
     Ly = math.lcm(*(t.denominator for t in data.y))
-    Y = np.array([int(t * Ly) for t in data.y], dtype=object)
+    Y = np.array([t.numerator * (Ly // t.denominator) for t in data.y], dtype=object)
     t = least_squares(P, L, Y, Ly, np.zeros(len(rows[0])), 1e-9).t
     return (list(t[:-1]), t[-1]) if intercept else (list(t), Fraction(0))
 
 
-def _affine_network(like: Any, data: Dataset) -> Any | None:
+def _affine_loss(data: Dataset, a: list[Fraction], a0: Fraction) -> Fraction:
+    """sum_i (a . x_i + a0 - y_i)^2: the exact loss of the network of :func:`_affine_network`,
+    which computes a . x + a0 (without its n x m table of dead units; check() recomputes the
+    network's own loss when it is the lower point). In integers: with x = Xi / Lx, y = Yi / Ly
+    and (a, a0) = (A, A0) / Da, the i-th residual is
+    (Ly (A . Xi_i + A0 Lx) - Da Lx Yi_i) / (Da Lx Ly)."""
+    Da = math.lcm(*(t.denominator for t in (*a, a0)))
+    A = [t.numerator * (Da // t.denominator) for t in a]
+    Lx = math.lcm(*(t.denominator for x in data.X for t in x))
+    Xi = np.array([[t.numerator * (Lx // t.denominator) for t in x] for x in data.X], dtype=object)
+    Ly = math.lcm(*(t.denominator for t in data.y))
+    Yi = [t.numerator * (Ly // t.denominator) for t in data.y]
+    if data.d and intmat.max_abs(Xi) < intmat.INT_SAFE:
+        AX = intmat.matvec(Xi.astype(np.int64), A)
+    else:
+        AX = [sum((int(u) * w for u, w in zip(row, A, strict=True)), 0) for row in Xi]
+    A0 = int(a0 * Da) * Lx
+    total = sum((Ly * (s + A0) - Da * Lx * yy) ** 2 for s, yy in zip(AX, Yi, strict=True))
+    return Fraction(total, (Da * Lx * Ly) ** 2)
+
+
+def _affine_network(like: Any, data: Dataset
+                    ) -> tuple[Any, tuple[list[Fraction], Fraction]] | None:
     """A network of ``like``'s shape *and parameterisation* computing the best affine fit it
-    can: relu(t) - relu(-t) = t needs two units in every hidden layer; the intercept sits in
-    the hidden biases, or in c when the hidden layer is bias-free, and is 0 when neither
-    exists (then the fit is the best linear one)."""
+    can, and the fit (a, a0): relu(t) - relu(-t) = t needs two units in every hidden layer;
+    the intercept sits in the hidden biases, or in c when the hidden layer is bias-free, and is
+    0 when neither exists (then the fit is the best linear one)."""
     d = data.d
     if isinstance(like, ShallowReLU):
         hb, ob = like.space.bias
@@ -301,7 +345,8 @@ def _affine_network(like: Any, data: Dataset) -> Any | None:
         dead = like.m - 2
         W = [a, [-t for t in a]] + [[0] * d] * dead
         b = ([a0, -a0] + [-1] * dead) if hb else [0] * like.m
-        return ShallowReLU(W, b, [1, -1] + [0] * dead, 0 if hb else a0, bias=(hb, ob))
+        return (ShallowReLU(W, b, [1, -1] + [0] * dead, 0 if hb else a0, bias=(hb, ob)),
+                (a, a0))
     if not like.space.is_full:
         return None  # a deep restricted network: only the points of its own space compare
     a, a0 = _affine_fit(data)
@@ -324,7 +369,7 @@ def _affine_network(like: Any, data: Dataset) -> Any | None:
             bias += [-1] * (h_out - 2)
         weights.append(rows)
         biases.append(bias)
-    return DeepReLU(weights, biases)
+    return DeepReLU(weights, biases), (a, a0)
 
 
 def _global_point(point: Any, data: Dataset, max_patterns: int | None,
@@ -359,7 +404,7 @@ def _global_point(point: Any, data: Dataset, max_patterns: int | None,
     return cert.point, f"the exact global minimum (L* = {cert.value}, global_minimum)"
 
 
-def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any],
+def _lower_point(point: Any, loss: Fraction | Enclosure, data: Dataset, known: Sequence[Any],
                  others: list[tuple[Any, Any]], max_patterns: int | None, attempts: list[str]
                  ) -> tuple[Any, Fraction, str] | tuple[None, None, None]:
     """The explicit point of lowest exact loss among those known, *of point's own
@@ -368,17 +413,19 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     found: list[tuple[Fraction, str, Any]] = []
     for k, q in enumerate(known):
         found.append((q.loss(data), f"known_points[{k}]", q))
-    for q, cert in others:
-        found.append((cert.loss, "another exact point found by the snap", q))
+    for q, _ in others:
+        found.append((q.loss(data), "another exact point found by the snap", q))
     affine = _affine_network(point, data)
     if affine is not None:
-        found.append((affine.loss(data), "the best affine fit (relu(t) - relu(-t) = t)", affine))
+        net, fit = affine
+        found.append((_affine_loss(data, *fit), "the best affine fit (relu(t) - relu(-t) = t)",
+                      net))
     best_global = _global_point(point, data, max_patterns, attempts)
     if best_global is not None:
         found.append((best_global[0].loss(data), best_global[1], best_global[0]))
     found = [f for f in found if same_parameterisation(f[2], point)]
     best = min(found, key=lambda item: item[0], default=None)
-    if best is None or best[0] >= loss:
+    if best is None or not strictly_below(best[0], loss):  # loss: exact, or an enclosure
         return None, None, None
     return best[2], best[0], best[1]
 

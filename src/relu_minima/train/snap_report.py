@@ -9,7 +9,9 @@ from typing import Any
 
 from ..errors import InvalidArgument, require
 from ..exact.datasets import Dataset
+from ..exact.enclosure import Enclosure, strictly_below
 from ..verify.display import short_numbers, short_text
+from .cell_snap import up3
 from .rationals import long_integers
 
 __all__ = ["STATUSES", "SnapReport", "certificate_dict", "same_parameterisation"]
@@ -57,7 +59,7 @@ class SnapReport:
     trained: Any  # the trained point as an exact model (the doubles' binary values)
     trained_loss: float  # float64, numpy backend
     gradient_norm: float  # float64 at the trained point (relu'(0) = 0): evidence
-    snapped_loss: Fraction | None
+    snapped_loss: Fraction | Enclosure | None  # an enclosure for box and cell certificates
     distance: Fraction | None  # max-norm, snapped vs trained (binary values)
     kink_pairs: tuple[tuple[int, int], ...]  # (unit, point), 0-based; exact zeros
     attempts: tuple[str, ...]
@@ -117,9 +119,18 @@ class SnapReport:
         cert = self.certificate
         if getattr(cert, "kind", None) == "smooth" and cert.radius is not None:
             lines.append(self._smooth_sentence())
+        if getattr(cert, "kind", None) == "shallow-relu-cell":
+            bound = cert.distance_bound
+            lines.append(f"About: the exact minimiser theta* of the snapped point's activation "
+                         f"cell, within max-norm {up3(bound)} of the snapped point (a short "
+                         f"centre) and {up3(bound + self.distance)} of the trained point; "
+                         "the verdict is about theta*, not about either point.")
         if self.bad_local_minimum:
+            below = (f"{_num(self.snapped_loss)}" if not isinstance(self.snapped_loss, Enclosure)
+                     else f"{_num(self.snapped_loss.lower)}, the lower end of the enclosure "
+                     f"{_num(self.snapped_loss)} of the minimum's loss")
             lines.append(f"BAD LOCAL MINIMUM, PROVEN: {self.lower_source} has exact loss "
-                         f"{_num(self.lower_loss)} < {_num(self.snapped_loss)} (the point is in "
+                         f"{_num(self.lower_loss)} < {below} (the point is in "
                          "to_dict()['lower_point']).")
         for key, value in self.evidence.items():
             lines.append(f"  evidence {key}: {value}")
@@ -219,7 +230,8 @@ class SnapReport:
         require(same_parameterisation(self.lower_point, self.params),
                 "the lower point is not a point of the trained network's parameterisation "
                 f"({self.params.space.describe()})")
-        require(self.lower_point.loss(self.dataset) == self.lower_loss < self.snapped_loss,
+        require(self.lower_point.loss(self.dataset) == self.lower_loss
+                and strictly_below(self.lower_loss, self.snapped_loss),
                 "the lower point's exact loss is not the stated one, below the snapped loss")
 
     def to_dict(self) -> dict[str, Any]:

@@ -395,7 +395,8 @@ def _load_kinds() -> None:
     """Import the modules that define certificate kinds (they register on import)."""
     import importlib
 
-    for name in ("shallow.criterion", "deep.certificate", "smooth.box_certificate",
+    for name in ("shallow.criterion", "shallow.cell_certificate", "deep.certificate",
+                 "smooth.box_certificate",
                  "smooth.point_certificate",
                  "globalmin.search", "deep.restricted"):
         try:

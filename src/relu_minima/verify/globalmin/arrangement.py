@@ -55,12 +55,6 @@ class CellProblem:
             groups.setdefault(x, []).append(y)
         self.xs = list(groups)
         self.K, self.d, self.m = len(self.xs), dataset.d, m
-        self.E = math.lcm(*(y.denominator for y in dataset.y))
-        self.D = math.lcm(*(u.denominator for x in self.xs for u in x))
-        self.lift = [(*(int(u * self.D) for u in x), 1) for x in self.xs]
-        self.n = [len(groups[x]) for x in self.xs]
-        self.S = [int(sum(groups[x]) * self.E) for x in self.xs]
-        self.YY = sum(int(y * self.E) ** 2 for y in dataset.y)
         # A generic plane through 0 meets the K distinct hyperplanes in K distinct lines, whose
         # 2K sectors lie in distinct cells: at least 2K cells, 2K - 2 of them crossing ones.
         low_types = 2 * (2 * self.K - 2)
@@ -70,6 +64,12 @@ class CellProblem:
                 f"m={m} units on K={self.K} distinct inputs in d={self.d} dimensions give at "
                 f"least {low} activation patterns (at least {2 * self.K} cells), above "
                 f"max_patterns={max_patterns}; raise max_patterns or use fewer units/points")
+        self.E = math.lcm(*(y.denominator for y in dataset.y))
+        self.D = math.lcm(*(u.denominator for x in self.xs for u in x))
+        self.lift = [(*(int(u * self.D) for u in x), 1) for x in self.xs]
+        self.n = [len(groups[x]) for x in self.xs]
+        self.S = [int(sum(groups[x]) * self.E) for x in self.xs]
+        self.YY = sum(int(y * self.E) ** 2 for y in dataset.y)
         subsets = math.comb(self.K, self.d)
         # the enumeration filters every candidate cell against every ray: about this many steps
         work = (2 * subsets) ** 2 * self.K

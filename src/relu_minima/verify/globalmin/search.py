@@ -67,6 +67,8 @@ def _reduce(dataset: Dataset) -> tuple[Dataset, tuple[int, ...]]:
     inputs), so that the lifted inputs span; ``keep`` is () when all inputs coincide."""
     x0 = dataset.X[0]
     rows = [[a - b for a, b in zip(x, x0, strict=True)] for x in dataset.X]
+    if linalg.has_rank(rows, dataset.d):
+        return dataset, tuple(range(dataset.d))
     _, pivots = linalg.rref(rows)
     keep = tuple(pivots)
     if len(keep) in (0, dataset.d):

@@ -48,7 +48,10 @@ DEFAULT_RADIUS = Fraction(1, 1000)
 SUPPORTED_KINDS = ("shallow-relu", "deep-relu", "restricted-deep", "global-minimum")
 _SMOOTH = ("sigmoid/tanh networks: the loss involves exp, a transcendental function outside "
            "the real polynomial arithmetic (with if-then-else) that SMT solvers decide")
-_WHY_NOT = {"smooth": _SMOOTH, "smooth-point": _SMOOTH}
+_WHY_NOT = {"smooth": _SMOOTH, "smooth-point": _SMOOTH,
+            "shallow-relu-cell": "its claim is about the cell's exact minimiser theta*, which it "
+            "encloses without writing down (numbers of thousands of digits); re-check it with "
+            "check(), or decide an exact point with verify_local_minimum"}
 
 
 class UnsupportedCertificate(InvalidArgument):
