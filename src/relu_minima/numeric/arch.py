@@ -89,6 +89,13 @@ def architecture(params: Any) -> Architecture:
 
     if isinstance(params, Architecture):
         return params
+    slope = getattr(params, "negative_slope", 0)
+    if isinstance(params, ShallowReLU | DeepReLU) and slope != 0:
+        # the float passes below compute the ReLU; a leaky network would be evaluated wrongly
+        raise InvalidArgument(
+            f"negative_slope={slope}: the numeric backend evaluates ReLU networks only (slope "
+            "0); decide leaky or linear points exactly with verify_local_minimum."
+        )
     if isinstance(params, ShallowReLU):
         return Architecture((params.d, params.m, params.k), "relu")
     if isinstance(params, DeepReLU):

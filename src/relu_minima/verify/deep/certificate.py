@@ -140,6 +140,9 @@ class DeepCertificate(Certificate):
         require(case == "undecided", f"case={case!r} is not a rule of the deep decision")
         why = undecided_reason(self.loss, self.lower_bound, self.search, p.outputs_count,
                                p.depth)
+        if p.negative_slope != 0:
+            why = (f"activation {p.activation_name}: the blind-spot and family rules and the "
+                   "dead-layer classes are proved for the ReLU only and are not used; " + why)
         spot = self.blind_spot
         if spot is not None:
             why = (f"non-strict blind spot in hidden layer {spot.layer} (zero pre-activations at "
