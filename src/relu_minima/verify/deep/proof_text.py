@@ -17,8 +17,8 @@ from ...exact.deep_relu import DeepReLU
 from ...exact.params import ParameterSpace
 
 __all__ = ["blind_spot_text", "budget_text", "class_bound_text", "convex_text", "depth2_lines",
-           "descent_text", "describe_direction", "describe_params", "output_bias_text",
-           "undecided_reason"]
+           "descent_text", "describe_direction", "describe_params", "linear_text",
+           "output_bias_text", "undecided_reason"]
 
 Text = tuple[str, list[str]]  # (reason, proof lines)
 
@@ -161,6 +161,32 @@ def descent_text(space: ParameterSpace, direction: Sequence[Fraction],
              + " + ".join(f"({t}) eps^{i}" for i, t in enumerate(germ) if t)
              + f". Its lowest-order change is ({diff[order]}) eps^{order} < 0: not a local "
              "minimum."])
+
+
+def linear_text(found: Any, loss: Fraction, space: ParameterSpace) -> Text:
+    """Rule 0 (deep linear networks, docs/activations.md Theorem L): the optimum and either the
+    global minimum or the witness of ``found`` (a ``LinearDecision``)."""
+    opt = found.optimum
+    head = [f"Identity activation: f(x) = A x + a with A = W_k ... W_1 of rank <= r = "
+            f"{opt.rank_bound} (the least width), and every such affine map is realised (b_k "
+            "is free); so no point has a loss below the rank-restricted least-squares optimum "
+            f"{opt.describe()}."]
+    if found.minimum:
+        return (f"a deep linear network at its global optimum L* = L = {loss}",
+                [*head, f"At theta the residuals sum to 0 and the centred fit B of theta and "
+                 "E = F - B (F the least-squares fit) satisfy B^T E = 0 and B E^T = 0, with "
+                 "E = 0 or rank B = r and the smallest nonzero eigenvalue of B B^T >= the "
+                 "largest of E E^T (exact root isolation): B is a best rank-r approximation of "
+                 f"F, so L = {loss} = L*: a global minimum, hence a local minimum."])
+    what = {"gradient": "the gradient is not 0 (first order)",
+            "curvature": "the gradient is 0 and the exact Hessian has a direction of negative "
+                         "curvature (second order)",
+            "chain": "the gradient and the second order vanish along a chain of disconnected "
+                     f"units that moves the product by t^{found.order} u v^T against the "
+                     "gradient of the affine map"}[found.kind]
+    reason, lines = descent_text(space, found.direction, found.germ, loss)
+    return (f"a saddle of the deep linear network: {what}; {reason}",
+            [*head, f"L = {loss} > L*; {what}.", *lines])
 
 
 def convex_text() -> Text:
