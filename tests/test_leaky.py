@@ -127,3 +127,95 @@ def test_the_slope_is_part_of_the_question():
     net = ShallowReLU(W=[1], b=[0], v=[1], c=0)
     assert verify_local_minimum(net, D).is_local_minimum
     assert verify_local_minimum(net.with_slope(1), D).is_local_minimum is False
+
+
+# -- deep networks with another slope: the ReLU-only rules stand aside ---------------------------
+def test_a_leaky_layer_that_is_negative_everywhere_is_not_a_blind_spot():
+    """With the ReLU, hidden layer 1 negative at every point makes the output constant: at the
+    target mean, a local minimum (blind spot). With slope 1/10 the layer still passes its
+    inputs on, and the point descends."""
+    D = Dataset([[0], [1], [2]], [0, 3, 0])
+    relu = DeepReLU([[[1]], [[1]], [[1]]], [[-5], [0], [1]])
+    assert verify_local_minimum(relu, D).case == "blind spot"
+    leaky = relu.with_slope(F(1, 10))
+    cert = verify_local_minimum(leaky, D)
+    assert cert.case != "blind spot" and cert.blind_spot is None
+    cert.check()
+    if cert.is_local_minimum is False:
+        assert cert.witness().loss(D) < leaky.loss(D)
+    else:
+        assert cert.is_local_minimum is None and "ReLU only" in cert.reason
+
+
+# -- the numeric backend, snap and torch ------------------------------------------------------
+def test_the_numeric_backend_evaluates_the_slope():
+    import numpy as np
+
+    from relu_minima.numeric import backend
+    from relu_minima.numeric.arch import from_vector, to_vector
+
+    D = Dataset([[0, 1], [1, -1], [2, 3], [-1, -2]], [1, 0, 2, -1])
+    for net in (ShallowReLU(W=[[1, -1], [2, 1]], b=[F(1, 3), F(-1, 7)], v=[1, -2], c=F(1, 2),
+                            negative_slope=F(1, 10)),
+                DeepReLU([[[1, -1], [2, 1]], [[1, 2]], [[3]]], [[F(1, 3), F(-1, 7)], [F(1, 5)],
+                                                                 [0]], negative_slope=F(-1, 2))):
+        theta = to_vector(net)
+        assert backend.exact_loss(net, D) == net.loss(D)
+        assert abs(backend.losses(net, theta[None], D)[0] - float(net.loss(D))) < 1e-9
+        g = backend.gradients(net, theta[None], D)[0]
+        e = 1e-6
+        fd = [(backend.losses(net, (theta + e * u)[None], D)[0]
+               - backend.losses(net, (theta - e * u)[None], D)[0]) / (2 * e)
+              for u in np.eye(len(theta))]
+        assert np.abs(g - fd).max() < 1e-5
+        assert from_vector(net.parameters(), net) == net
+
+
+def test_snap_reads_a_torch_leaky_relu_and_certifies_the_construction():
+    torch = pytest.importorskip("torch")
+    from relu_minima.paper.references.yun_leaky import local_minimum_point
+    from relu_minima.train import snap
+
+    D = Dataset([[0], [1], [2], [3], [5]], [0, 2, 1, 4, 3])
+    point = local_minimum_point(D, 2, F(1, 4))
+    model = torch.nn.Sequential(torch.nn.Linear(1, 2), torch.nn.LeakyReLU(0.25),
+                                torch.nn.Linear(2, 1))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[float(t) for t in r] for r in point.W]))
+        model[0].bias.copy_(torch.tensor([float(t) for t in point.b]))
+        model[2].weight.copy_(torch.tensor([[float(t) for t in point.v]]))
+        model[2].bias.copy_(torch.tensor([float(point.c)]))
+    report = snap(model.double(), D)
+    assert report.params.negative_slope == F(1, 4)
+    assert report.status == "local minimum", report.attempts
+    with pytest.raises(ReluMinimaError, match="negative_slope"):  # the module says 1/4
+        snap(model.double(), D, negative_slope="1/3")
+    state = snap(model.double().state_dict(), D, activation="leaky_relu", negative_slope="1/4")
+    assert state.params == report.params
+
+
+def test_strategies_draw_leaky_and_linear_networks():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from relu_minima import strategies as rms
+
+    seen = set()
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.one_of(rms.shallow_relu(d=1, negative_slope="random"),
+                     rms.deep_relu(d=1, negative_slope="random"),
+                     rms.deep_relu(d=1, negative_slope=1)))
+    def draw(net):
+        seen.add(net.negative_slope)
+        assert type(net).from_json(net.to_json()) == net
+
+    draw()
+    assert F(1) in seen and len(seen) >= 3
+    @settings(max_examples=1, deadline=None)
+    @given(rms.shallow_relu(d=1, negative_slope="x"))
+    def bad(net):  # pragma: no cover - the strategy refuses before any example
+        pass
+
+    with pytest.raises(Exception, match="negative_slope"):
+        bad()
