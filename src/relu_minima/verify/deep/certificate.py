@@ -127,7 +127,7 @@ class DeepCertificate(Certificate):
         if case == "output bias":
             return output_bias_text(S, self.loss, D.n)
         if case == "linear network":
-            return linear_text(self._linear_decision(), self.loss, p.space)
+            return linear_text(self._linear_decision(), self.loss, p.space)  # slope 1
         if case.startswith("family: "):
             found = self._family_decision()
             return found.reason, list(found.proof_lines)
@@ -138,7 +138,8 @@ class DeepCertificate(Certificate):
         if case == "depth-2 criterion":
             return self.shallow.reason, depth2_lines(self.shallow.render().splitlines())
         if case == "descent direction":
-            return descent_text(p.space, self.direction, self.germ, self.loss)
+            return descent_text(p.space, self.direction, self.germ, self.loss,
+                                p.negative_slope)
         if case == "convex (depth 1)":
             return convex_text()
         require(case == "undecided", f"case={case!r} is not a rule of the deep decision")
@@ -175,6 +176,14 @@ class DeepCertificate(Certificate):
 
     def _reason(self) -> str:
         return self._text[0]
+
+    def _heading(self) -> tuple[str, ...]:
+        """"deep ReLU network", or the activation of another ``negative_slope``."""
+        if self.params.negative_slope == 0:
+            return self.title
+        first = self.title[0].replace("deep ReLU network",
+                                      f"deep network, {self.params.activation_name}")
+        return first, "=" * len(first)
 
     @property
     def proof(self) -> tuple[str, ...]:

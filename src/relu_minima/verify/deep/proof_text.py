@@ -149,15 +149,15 @@ def depth2_lines(shallow_lines: Sequence[str]) -> list[str]:
 
 
 def descent_text(space: ParameterSpace, direction: Sequence[Fraction],
-                 germ: Sequence[Fraction], loss: Fraction) -> Text:
+                 germ: Sequence[Fraction], loss: Fraction, slope: Fraction = Fraction(0)
+                 ) -> Text:
     """Rule 5: the loss polynomial along the stored direction has a negative lowest change."""
     diff = [t - (loss if i == 0 else 0) for i, t in enumerate(germ)]
     order = next(i for i, t in enumerate(diff) if t)
     u = describe_direction(space, direction)
     return (f"the loss decreases at order {order} along {u}",
             [f"Along theta + eps u with u = {u}, the outputs are polynomials in eps for small "
-             "eps > 0 (each ReLU keeps the sign of its argument's lowest nonzero coefficient), "
-             "so the loss is the polynomial "
+             f"eps > 0 ({_why_polynomial(slope)}), so the loss is the polynomial "
              + " + ".join(f"({t}) eps^{i}" for i, t in enumerate(germ) if t)
              + f". Its lowest-order change is ({diff[order]}) eps^{order} < 0: not a local "
              "minimum."])
@@ -184,9 +184,18 @@ def linear_text(found: Any, loss: Fraction, space: ParameterSpace) -> Text:
             "chain": "the gradient and the second order vanish along a chain of disconnected "
                      f"units that moves the product by t^{found.order} u v^T against the "
                      "gradient of the affine map"}[found.kind]
-    reason, lines = descent_text(space, found.direction, found.germ, loss)
+    reason, lines = descent_text(space, found.direction, found.germ, loss, Fraction(1))
     return (f"a saddle of the deep linear network: {what}; {reason}",
             [*head, f"L = {loss} > L*; {what}.", *lines])
+
+
+def _why_polynomial(slope: Fraction) -> str:
+    if slope == 0:
+        return "each ReLU keeps the sign of its argument's lowest nonzero coefficient"
+    if slope == 1:
+        return "the activation is the identity: for every eps"
+    return (f"each unit's h(t) = t or {slope} t by the sign of its argument's lowest nonzero "
+            "coefficient")
 
 
 def convex_text() -> Text:
