@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import DimensionMismatch, InvalidType, ShapeError, require
 from . import linalg
+from .activation import activation, activation_name, exact_slope, slope_json, slope_suffix
 from .datasets import Dataset, require_dataset
 from .numbers import (
     _as_sequence,
@@ -29,14 +30,7 @@ from .numbers import (
     show,
 )
 from .params import ParameterSpace
-from .shallow_relu import (
-    ShallowReLU,
-    activation,
-    activation_name,
-    exact_slope,
-    slope_json,
-    slope_suffix,
-)
+from .shallow_relu import ShallowReLU
 
 __all__ = ["DeepReLU"]
 
