@@ -28,6 +28,9 @@ EXACT = {
     "typo-thm1-index": E, "b3-from-cor1": E,
     # reference 003: Yun, Sra and Jadbabaie's sigmoid/tanh counterexample
     "yun-sigmoid": V,
+    # its piecewise-linear theorem (construction certified, the exceptional datasets exact) and
+    # its deep-linear statement (every instance decided; not proved here in general)
+    "yun-leaky": V, "yun-deep-linear": U,
     # reference 001: the earlier version's "smallest deadlocked dataset (10 points)"; a
     # certified 8-point dataset deadlocks the network
     "ref001-deadlock": E,

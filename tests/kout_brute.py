@@ -2,7 +2,8 @@
 definition of a local minimum and from nothing in the library's criterion.
 
 Its own forward pass (exact in Fractions, batched in float64 with numpy, and its own float
-gradient) evaluates the summed squared loss sum_i |c + V relu(W x_i + b) - y_i|^2 at many
+gradient) evaluates the summed squared loss sum_i |c + V h(W x_i + b) - y_i|^2 at many
+(h = relu, or the two-slope t (t > 0), s t (t <= 0) of the net's negative_slope s)
 nearby points:
 
 * **directions**: every coordinate +-1; per hidden unit every sign pattern in {-1, 0, 1} of its
@@ -40,12 +41,17 @@ def unpack(theta, d, m, k):
     return W, b, V, c
 
 
-def exact_loss(theta, shape, X, Y) -> F:
+def _h(t, slope):
+    """The activation: t for t > 0, slope * t otherwise (slope 0: relu)."""
+    return t if t > 0 else slope * t
+
+
+def exact_loss(theta, shape, X, Y, slope=F(0)) -> F:
     d, m, k = shape
     W, b, V, c = unpack(list(theta), d, m, k)
     total = F(0)
     for x, y in zip(X, Y, strict=True):
-        h = [max(sum((a * t for a, t in zip(W[j], x, strict=True)), b[j]), F(0))
+        h = [_h(sum((a * t for a, t in zip(W[j], x, strict=True)), b[j]), slope)
              for j in range(m)]
         for o in range(k):
             f = c[o] + sum((V[o][j] * h[j] for j in range(m)), F(0))
@@ -56,8 +62,9 @@ def exact_loss(theta, shape, X, Y) -> F:
 class FloatNet:
     """Batched float64 loss and gradient of the same network (rows of theta)."""
 
-    def __init__(self, shape, X, Y):
+    def __init__(self, shape, X, Y, slope=0.0):
         self.d, self.m, self.k = shape
+        self.slope = float(slope)
         self.X = np.array([[float(t) for t in x] for x in X])
         self.Y = np.array([[float(t) for t in y] for y in Y])
 
@@ -76,7 +83,7 @@ class FloatNet:
         # one 2-D product for the pre-activations (batched tiny matmuls are slow in numpy)
         Z = (W.reshape(B * self.m, self.d) @ self.X.T).reshape(B, self.m, -1)
         Z = np.swapaxes(Z, 1, 2) + b[:, None, :]  # (B, n, m)
-        H = np.maximum(Z, 0.0)
+        H = np.maximum(Z, 0.0) + self.slope * np.minimum(Z, 0.0)
         out = (H[:, :, None, :] * V[:, None, :, :]).sum(axis=3)  # (B, n, k)
         return out + c[:, None, :], Z, H
 
@@ -90,7 +97,7 @@ class FloatNet:
         R = 2 * (out - self.Y[None])  # (B, n, k)
         gV = np.matmul(np.swapaxes(R, 1, 2), H)
         gc = R.sum(axis=1)
-        gH = np.matmul(R, V) * (Z > 0)
+        gH = np.matmul(R, V) * np.where(Z > 0, 1.0, self.slope)
         gW = np.matmul(np.swapaxes(gH, 1, 2), self.X[None])
         gb = gH.sum(axis=1)
         B = T.shape[0]
@@ -180,7 +187,8 @@ def _best_output_layer(net: FloatNet, theta, moves, r, moving):
         T = np.repeat(theta[None], len(moves), axis=0)
         T[:, :H] += eps * moves * moving[:H] / np.abs(moves).max(axis=1, keepdims=True)
         W, b, V, c = net.parts(T)
-        Phi = np.maximum(np.matmul(net.X[None], np.swapaxes(W, 1, 2)) + b[:, None, :], 0.0)
+        Z = np.matmul(net.X[None], np.swapaxes(W, 1, 2)) + b[:, None, :]
+        Phi = np.maximum(Z, 0.0) + net.slope * np.minimum(Z, 0.0)
         A = np.concatenate([Phi, np.ones((*Phi.shape[:2], 1))], axis=2)  # (B, n, m + 1)
         X0 = np.concatenate([np.swapaxes(V, 1, 2), c[:, None, :]], axis=1)  # (B, m + 1, k)
         resid = net.Y[None] - A @ X0  # (B, n, k)
@@ -208,8 +216,9 @@ def brute_descent(net, D, radius=F(1, 1000), seed=0, starts=12, steps=20):
     shape = (net.d, net.m, net.k)
     theta_exact = list(net.parameters())
     X, Y = D.X, D.Y
-    base = exact_loss(theta_exact, shape, X, Y)
-    fnet = FloatNet(shape, X, Y)
+    slope = net.negative_slope
+    base = exact_loss(theta_exact, shape, X, Y, slope)
+    fnet = FloatNet(shape, X, Y, slope)
     theta = np.array([float(t) for t in theta_exact])
     rng = np.random.default_rng(seed)
     moving = np.array(net.space.moving, dtype=float)  # fixed coordinates never move
@@ -237,7 +246,7 @@ def brute_descent(net, D, radius=F(1, 1000), seed=0, starts=12, steps=20):
             if losses[idx] >= f0 - 1e-13 * max(1.0, f0):
                 break
             point = _exact_point(theta_exact, cands[idx], radius)
-            if exact_loss(point, shape, X, Y) < base:
+            if exact_loss(point, shape, X, Y, slope) < base:
                 return point
     return None
 
@@ -261,8 +270,9 @@ def ball_violation(net, D, radius, seed=0, samples=400):
     random points, most of them on the faces and corners (kinks pushed to either side)."""
     shape = (net.d, net.m, net.k)
     theta_exact = list(net.parameters())
-    base = exact_loss(theta_exact, shape, D.X, D.Y)
-    fnet = FloatNet(shape, D.X, D.Y)
+    slope = net.negative_slope
+    base = exact_loss(theta_exact, shape, D.X, D.Y, slope)
+    fnet = FloatNet(shape, D.X, D.Y, slope)
     theta = np.array([float(t) for t in theta_exact])
     rng = np.random.default_rng(seed)
     S = rng.choice([-1.0, -0.5, 0.0, 0.5, 1.0], size=(samples, theta.size))
@@ -272,6 +282,6 @@ def ball_violation(net, D, radius, seed=0, samples=400):
     losses = fnet.loss(theta + r * S)
     for idx in np.argsort(losses)[:6]:
         point = [t + radius * F(float(s)) for t, s in zip(theta_exact, S[idx], strict=True)]
-        if exact_loss(point, shape, D.X, D.Y) < base:
+        if exact_loss(point, shape, D.X, D.Y, slope) < base:
             return point
     return None

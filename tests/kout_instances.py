@@ -23,9 +23,11 @@ def _lifted(x):
 
 
 def random_instance(rng: random.Random, k: int, max_d: int = 2, max_m: int = 2,
-                    max_n: int = 5, restricted: bool = False) -> tuple[ShallowReLU, Dataset]:
+                    max_n: int = 5, restricted: bool = False, slope: F = F(0)
+                    ) -> tuple[ShallowReLU, Dataset]:
     """One point and dataset; ``restricted`` also draws a parameterisation (a bias-free layer,
-    frozen coordinates)."""
+    frozen coordinates); ``slope`` is the network's negative_slope (0: the ReLU; the moments
+    then weigh the points off the unit by it, as h(z) = s z + (1 - s) relu(z) does)."""
     bias = (rng.random() > 0.3, rng.random() > 0.3) if restricted else (True, True)
     d = rng.randint(1, max_d)
     m = rng.randint(1, max_m)
@@ -50,14 +52,14 @@ def random_instance(rng: random.Random, k: int, max_d: int = 2, max_m: int = 2,
         for row in V:
             row[j] = F(0)
     c = [F(rng.randint(-2, 2)) if bias[1] else F(0) for _ in range(k)]
-    net = ShallowReLU(W, b, V, c, bias=bias)
+    net = ShallowReLU(W, b, V, c, bias=bias, negative_slope=slope)
     if restricted and rng.random() < 0.6:
         names = [nm for p, nm in enumerate(net.space.names) if net.space.moving[p]]
         net = net.with_space(bias=bias, frozen=[nm for nm in names if rng.random() < 0.25])
     blank = Dataset(X, [[0] * k] * n)
     outputs = net.output_rows(blank)
     z = net.preactivations(blank)
-    rows = _conditions(rng, net, X, z, k)
+    rows = _conditions(rng, net, X, z, k, slope)
     r = [[F(0)] * k for _ in range(n)]
     for vec in nullspace(rows, n * k) if rows else [
             tuple(F(int(q == p)) for q in range(n * k)) for p in range(n * k)]:
@@ -69,7 +71,7 @@ def random_instance(rng: random.Random, k: int, max_d: int = 2, max_m: int = 2,
     return net, Dataset(X, Y)
 
 
-def _conditions(rng, net, X, z, k):
+def _conditions(rng, net, X, z, k, slope=F(0)):
     """Linear conditions on the flat residual vector (point i, output o) -> i * k + o."""
     n, m = len(X), net.m
     rows = []
@@ -89,17 +91,20 @@ def _conditions(rng, net, X, z, k):
         for i in range(n):
             if z[i][j] == 0:
                 kinks.setdefault(tuple(X[i]), []).append(i)
+        wt = [F(1) if z[i][j] > 0 else slope for i in range(n)]  # h'(z): 1 on, s off
+        if slope:
+            active = list(range(n))
         vj = net.v_of(j)
         u = (*net.W[j], net.b[j])
         if kind == "full":
             for o in range(k):
                 for q in range(len(u)):
-                    rows.append(row({(i, o): _lifted(X[i])[q] for i in active}))
+                    rows.append(row({(i, o): wt[i] * _lifted(X[i])[q] for i in active}))
                 for ix in kinks.values():
                     rows.append(row({(i, o): F(1) for i in ix}))
         elif kind == "first":
             for q in range(len(u)):
-                rows.append(row({(i, o): vj[o] * _lifted(X[i])[q] for i in active
+                rows.append(row({(i, o): wt[i] * vj[o] * _lifted(X[i])[q] for i in active
                                  for o in range(k)}))
             for ix in kinks.values():
                 if rng.random() < 0.5:
@@ -107,5 +112,5 @@ def _conditions(rng, net, X, z, k):
             zu = [sum((a * t for a, t in zip(u, _lifted(X[i]), strict=True)), F(0))
                   for i in range(n)]
             for o in range(k):
-                rows.append(row({(i, o): zu[i] for i in active}))
+                rows.append(row({(i, o): wt[i] * zu[i] for i in active}))
     return rows

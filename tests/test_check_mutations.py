@@ -35,6 +35,7 @@ from relu_minima.paper.experiments import table1 as table1_module
 from relu_minima.paper.references import check_critique as critique
 from relu_minima.paper.references import check_ref001
 from relu_minima.paper.references import check_yun as yun
+from relu_minima.paper.references import check_yun_leaky as yun_leaky
 from relu_minima.paper.references.deadlock import Accuracy
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.regression import check_bad_minima as optima
@@ -100,6 +101,11 @@ MUTATIONS = {
     "thm1-i": (deep, "verify_deep_local_minimum", flip),
     "thm1-ii": (deep, "theorem1_point_printed", lambda f: deep.theorem1_point),
     "yun-sigmoid": (yun, "lower_bound_identity", lambda f: lambda: False),
+    # the "lower" point is the minimum itself: nothing lower is shown
+    "yun-leaky": (yun_leaky, "lower_point",
+                  lambda f: lambda D, m, s: yun_leaky.local_minimum_point(D, m, s)),
+    # every certified minimum read as above L*: a "counterexample" without a correction
+    "yun-deep-linear": (yun_leaky, "is_global_minimum", lambda f: lambda *a: False),
     # the explicit point's accuracy reported as 0: the evidence no longer re-checks
     "ref001-deadlock": (check_ref001, "recertify",
                         lambda f: lambda case, **k: dataclasses.replace(

@@ -16,12 +16,13 @@ CASES = {  # the case a rule's certificate names -> the rule
     "blind spot": rules.strict_blind_spot, "output bias": rules.output_bias,
     "family": rules.whole_family, "class-mean bound": rules.class_mean_bound,
     "depth-2 criterion": rules.depth_two, "descent direction": rules.descent_moves,
-    "convex (depth 1)": rules.convex_depth_one,
+    "convex (depth 1)": rules.convex_depth_one, "linear network": rules.linear_network,
 }
 
 
 def test_rules_are_documented_and_in_the_documented_order():
-    assert RULES == (rules.strict_blind_spot, rules.output_bias, rules.whole_family,
+    assert RULES == (rules.linear_network, rules.strict_blind_spot, rules.output_bias,
+                     rules.whole_family,
                      rules.class_mean_bound, rules.depth_two, rules.descent_moves,
                      rules.convex_depth_one)
     for rule in RULES:

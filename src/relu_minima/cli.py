@@ -148,7 +148,8 @@ def _snap_run(args: argparse.Namespace, loaders: Any, snap: Any) -> int:
         data = load_npz(args.data, "data", ("X", "y"))
         report = snap(params, (data["X"], data["y"]), tol=args.tol,
                       max_distance=args.max_distance, data_rule=args.data_rule,
-                      activation=args.activation)
+                      activation=args.activation,
+                      negative_slope=getattr(args, "negative_slope", None))
     except (ReluMinimaError, OSError) as exc:
         print(f"relu-minima snap: bad input: {exc}", file=sys.stderr)
         return 2
@@ -363,9 +364,14 @@ def _add_snap(sub: Any) -> None:
                     "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md); or a "
                     "torch.save(model.state_dict(), path) file (read when torch is installed)")
     sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
-    sn.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default=None,
+    sn.add_argument("--activation", choices=["relu", "leaky_relu", "sigmoid", "tanh"],
+                    default=None,
                     help="the hidden activation of the saved weights (default relu; "
-                    "sigmoid/tanh take the smooth route, docs/smooth.md)")
+                    "sigmoid/tanh take the smooth route, docs/smooth.md; leaky_relu takes "
+                    "--negative-slope, docs/activations.md)")
+    sn.add_argument("--negative-slope", default=None,
+                    help="the leaky relu's slope below 0, an exact number such as 1/100 "
+                    "(default 1/100, torch's)")
     sn.add_argument("--tol", type=float, default=1e-6,
                     help="relative kink tolerance (default 1e-6)")
     sn.add_argument("--max-distance", type=float, default=None,

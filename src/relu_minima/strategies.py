@@ -86,7 +86,7 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
                  max_m: int = 3, min_value: Any = -5, max_value: Any = 5,
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
                  kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
-                 frozen: Any = (), outputs: int | None = None
+                 frozen: Any = (), outputs: int | None = None, negative_slope: Any = 0
                  ) -> st.SearchStrategy[ShallowReLU]:
     """ShallowReLU points (Equation (1)) with input dimension ``d`` or ``dataset.d``
     (``dataset`` a Dataset or a pair ``(X, y)`` of exact numbers), and ``outputs`` outputs
@@ -101,13 +101,16 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
 
     ``bias`` and ``frozen`` set the parameterisation (:class:`ShallowReLU`): a bias-free layer
     gets zero biases; ``frozen`` is a list of names, or ``"random"`` to draw a subset of the
-    coordinates to hold fixed (shrinks toward none).
+    coordinates to hold fixed (shrinks toward none). ``negative_slope`` is the activation's
+    (exact; 0 the ReLU, 1 the identity; docs/activations.md), or ``"random"`` to draw one of
+    0, 1/10, 1/2, 1, -1/2, 2 (shrinks toward 0).
     """
     return lazy(_strategies.shallow_relu, d=d, dataset=dataset, min_m=min_m, max_m=max_m,
                                     min_value=min_value, max_value=max_value,
                                     max_denominator=max_denominator, kink_points=kink_points,
                                     kinks=kinks, zero_output_weights=zero_output_weights,
-                                    bias=bias, frozen=frozen, outputs=outputs)
+                                    bias=bias, frozen=frozen, outputs=outputs,
+                                    negative_slope=negative_slope)
 
 
 def perturbations(params: Any, radius: Any, *, max_denominator: int = 64,
@@ -127,7 +130,8 @@ def deep_relu(*, d: int | None = None, dataset: Dataset | None = None,
               widths: Sequence[int] | None = None, min_hidden_layers: int = 1,
               max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
               min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1,
-              outputs: int | None = None) -> st.SearchStrategy[DeepReLU]:
+              outputs: int | None = None, negative_slope: Any = 0
+              ) -> st.SearchStrategy[DeepReLU]:
     """DeepReLU points (Equation (2)) with input dimension ``d`` or ``dataset.d`` (``dataset``
     a Dataset or a pair ``(X, y)`` of exact numbers), and ``outputs`` outputs (default: the
     dataset's k, else 1).
@@ -136,9 +140,11 @@ def deep_relu(*, d: int | None = None, dataset: Dataset | None = None,
     with ``min_hidden_layers`` to ``max_hidden_layers`` hidden layers of ``min_width`` to
     ``max_width`` units. Every parameter is an exact number in [min_value, max_value] with
     denominator <= max_denominator (laid out by ParameterSpace). Shrinks toward
-    ``min_hidden_layers`` layers of ``min_width`` units, all parameters 0.
+    ``min_hidden_layers`` layers of ``min_width`` units, all parameters 0. ``negative_slope``
+    as in :func:`shallow_relu` (1: a deep linear network).
     """
     return lazy(_strategies.deep_relu, d=d, dataset=dataset, widths=widths,
                 min_hidden_layers=min_hidden_layers, max_hidden_layers=max_hidden_layers,
                 min_width=min_width, max_width=max_width, min_value=min_value,
-                max_value=max_value, max_denominator=max_denominator, outputs=outputs)
+                max_value=max_value, max_denominator=max_denominator, outputs=outputs,
+                negative_slope=negative_slope)

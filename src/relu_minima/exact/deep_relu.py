@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import DimensionMismatch, InvalidType, ShapeError, require
 from . import linalg
+from .activation import activation, activation_name, exact_slope, slope_json, slope_suffix
 from .datasets import Dataset, require_dataset
 from .numbers import (
     _as_sequence,
@@ -29,7 +30,7 @@ from .numbers import (
     show,
 )
 from .params import ParameterSpace
-from .shallow_relu import ShallowReLU, relu
+from .shallow_relu import ShallowReLU
 
 __all__ = ["DeepReLU"]
 
@@ -51,6 +52,11 @@ class DeepReLU:
     set the parameterisation (:class:`~relu_minima.exact.params.ParameterSpace`); a bias-free
     layer's entry of ``biases`` may be None (or ``biases`` itself None when no layer has one).
 
+    ``negative_slope`` (exact rational, default 0: the ReLU) sets the activation of every hidden
+    layer to h(t) = t (t >= 0), negative_slope * t (t < 0) (torch.nn.LeakyReLU); 1 is the
+    identity, so ``DeepReLU(..., negative_slope=1)`` is a deep linear network
+    (docs/activations.md).
+
     >>> net = DeepReLU([[[1], [-1]], [[1, 1]]], [[0, 0], [0]])   # |x| as a 1-2-1 net
     >>> net.depth, net.widths, net(-3)
     (2, (1, 2, 1), Fraction(3, 1))
@@ -58,14 +64,19 @@ class DeepReLU:
     DeepReLU(weights=[[['1/2']]], biases=[[0]])
     >>> print(DeepReLU([[["1/2"]]], [[0]]))
     DeepReLU(weights=[[[1/2]]], biases=[[0]])
+    >>> DeepReLU([[[1], [-1]], [[1, -1]]], [[0, 0], [0]], negative_slope=1)(-3)   # 2x: linear
+    Fraction(-6, 1)
     """
 
     weights: tuple[Matrix, ...]
     biases: tuple[tuple[Fraction, ...], ...]
     space: ParameterSpace = field(repr=False)
+    # the hidden activation: h(t) = t (t >= 0), negative_slope * t (t < 0); 0 is the ReLU
+    negative_slope: Fraction = field(repr=False, default=Fraction(0))
 
     def __init__(self, weights: Any, biases: Any, *, allow_float: bool = False,
-                 bias: Any = True, frozen: Any = ()) -> None:
+                 bias: Any = True, frozen: Any = (), negative_slope: Any = 0) -> None:
+        object.__setattr__(self, "negative_slope", exact_slope(negative_slope, allow_float))
         layers = _as_sequence(weights, "weights")
         if len(layers) == 0:
             raise ShapeError("weights is empty: the network needs at least one layer (k >= 1).")
@@ -127,26 +138,46 @@ class DeepReLU:
 
         The same weights and biases give the same forward pass: the copy shares the cached one
         (the restricted decision runs the full-space one on this copy)."""
-        other = DeepReLU(self.weights, self.biases, bias=bias, frozen=frozen)
+        other = DeepReLU(self.weights, self.biases, bias=bias, frozen=frozen,
+                         negative_slope=self.negative_slope)
         if "_forward" in self.__dict__:
             object.__setattr__(other, "_forward", self.__dict__["_forward"])
         return other
+
+    def with_slope(self, negative_slope: Any) -> DeepReLU:
+        """The same parameters with another activation (``negative_slope``, as in the class)."""
+        return DeepReLU(self.weights, self.biases, negative_slope=negative_slope,
+                        **self.space.parameterisation())
+
+    @property
+    def activation_name(self) -> str:
+        """"relu", "identity" or "leaky relu (negative slope s)", for texts."""
+        return activation_name(self.negative_slope)
+
+    @property
+    def is_linear(self) -> bool:
+        """True for the identity activation (negative_slope = 1): a deep linear network."""
+        return self.negative_slope == 1
 
     # -- printing --------------------------------------------------------------------------
     _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
-        return f"DeepReLU(weights={literal(self.weights)}, biases={literal(self.biases)}{extra})"
+        return (f"DeepReLU(weights={literal(self.weights)}, biases={literal(self.biases)}"
+                f"{slope_suffix(self.negative_slope)}{extra})")
 
     def __str__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
-        return f"DeepReLU(weights={show(self.weights)}, biases={show(self.biases)}{extra})"
+        return (f"DeepReLU(weights={show(self.weights)}, biases={show(self.biases)}"
+                f"{slope_suffix(self.negative_slope, pasteable=False)}{extra})")
 
     def _repr_markdown_(self) -> str:
         """Notebook display: widths and each layer's matrix and bias (layers counted from 1)."""
         lines = [f"**DeepReLU** (Equation (2)), widths {' - '.join(map(str, self.widths))}, "
-                 f"{self.n_params} parameters", ""]
+                 f"{self.n_params} parameters"
+                 + ("" if self.negative_slope == 0 else f", activation {self.activation_name}"),
+                 ""]
         for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             mat = " \\\\ ".join(" & ".join(latex(t) for t in row) for row in M)
             vec = " \\\\ ".join(latex(t) for t in b)
@@ -198,7 +229,7 @@ class DeepReLU:
         for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
                                                                                         strict=True)]
-            h = z if n == self.depth - 1 else [relu(t) for t in z]
+            h = z if n == self.depth - 1 else [activation(t, self.negative_slope) for t in z]
         return h[0] if len(h) == 1 else tuple(h)
 
     __call__ = forward
@@ -228,13 +259,15 @@ class DeepReLU:
             z = tuple(tuple(r) for r in linalg.affine_products(a, units))
             tables.append(z)
             if n < self.depth - 1:
-                a = [[relu(t) for t in r] for r in z]
+                a = [[activation(t, self.negative_slope) for t in r] for r in z]
         return tuple(tables)
 
     def hidden_activations(self, dataset: Dataset) -> tuple[Table, ...]:
-        """Per hidden layer (k - 1 of them), the table of relu(pre-activation)."""
+        """Per hidden layer (k - 1 of them), the table of h(pre-activation) (h = relu for
+        negative_slope 0)."""
         pre = self.preactivations(dataset)
-        return tuple(tuple(tuple(relu(t) for t in r) for r in z) for z in pre[:-1])
+        s = self.negative_slope
+        return tuple(tuple(tuple(activation(t, s) for t in r) for r in z) for z in pre[:-1])
 
     def outputs(self, dataset: Dataset) -> list[Any]:
         """f(x_i) for every data point (rows of the outputs when there are several)."""
@@ -267,8 +300,8 @@ class DeepReLU:
             raise InvalidType(f"replace() got unknown fields {sorted(unknown)}; "
                               "use weights/biases.")
         parts = {"weights": self.weights, "biases": self.biases, **changes}
-        return DeepReLU(parts["weights"], parts["biases"], **self._same_shape_space(
-            parts["weights"]))
+        return DeepReLU(parts["weights"], parts["biases"], negative_slope=self.negative_slope,
+                        **self._same_shape_space(parts["weights"]))
 
     def _same_shape_space(self, weights: Any) -> dict[str, Any]:
         """This parameterisation if ``weights`` keep the widths, else only the bias flags (the
@@ -295,7 +328,8 @@ class DeepReLU:
             weights[n] = W
         if b is not None:
             biases[n] = b
-        return DeepReLU(weights, biases, **self._same_shape_space(weights))
+        return DeepReLU(weights, biases, negative_slope=self.negative_slope,
+                        **self._same_shape_space(weights))
 
     def parameters(self) -> tuple[Fraction, ...]:
         """All parameters in the flat order of :class:`~relu_minima.exact.params.ParameterSpace`:
@@ -306,7 +340,8 @@ class DeepReLU:
         """The network of the same widths with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.n_params)
         weights, biases = self.space.unflatten(vals)
-        return DeepReLU(weights, biases, **self.space.parameterisation())
+        return DeepReLU(weights, biases, negative_slope=self.negative_slope,
+                        **self.space.parameterisation())
 
     def distance(self, other: DeepReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same widths."""
@@ -322,7 +357,7 @@ class DeepReLU:
         if not isinstance(net, ShallowReLU):
             raise InvalidType(f"net={brief(net)} must be a ShallowReLU.")
         return cls([net.W, net.V], [net.b, net.C], bias=net.space.bias,
-                   frozen=net.space.frozen)
+                   frozen=net.space.frozen, negative_slope=net.negative_slope)
 
     def to_shallow(self) -> ShallowReLU:
         """The k = 2 network as a ShallowReLU (inverse of :meth:`from_shallow`)."""
@@ -331,13 +366,15 @@ class DeepReLU:
         V, C = self.weights[1], self.biases[1]
         one = len(V) == 1
         return ShallowReLU(self.weights[0], self.biases[0], V[0] if one else V,
-                           C[0] if one else C, **self.space.parameterisation())
+                           C[0] if one else C, negative_slope=self.negative_slope,
+                           **self.space.parameterisation())
 
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
         return {
             "weights": [[[str(t) for t in row] for row in M] for M in self.weights],
             "biases": [[str(t) for t in b] for b in self.biases],
+            **slope_json(self.negative_slope),
             **self.space.parameterisation_json(),
         }
 
@@ -351,12 +388,12 @@ class DeepReLU:
             raise ShapeError(f'params has no key "{missing[0]}": a deep point has '
                              "'weights' and 'biases' (which may be left out with "
                              '"bias": false).')
-        unknown = sorted(set(data) - {"weights", "biases", "bias", "frozen"})
+        unknown = sorted(set(data) - {"weights", "biases", "bias", "frozen", "negative_slope"})
         if unknown:
             raise ShapeError(f"params has unknown key(s) {unknown}; a deep point has 'weights', "
-                             "'biases' and optionally 'bias' and 'frozen'.")
+                             "'biases' and optionally 'bias', 'frozen' and 'negative_slope'.")
         return cls(data["weights"], data.get("biases"), bias=data.get("bias", True),
-                   frozen=data.get("frozen", ()))
+                   frozen=data.get("frozen", ()), negative_slope=data.get("negative_slope", 0))
 
     def _check_dims(self, dataset: Dataset) -> None:
         require_dataset(dataset, pair=False)

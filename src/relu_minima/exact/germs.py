@@ -113,6 +113,9 @@ def output_germ_rows(params: Any, dataset: Dataset, direction: Sequence[Fraction
                      ) -> tuple[list[list[Poly]], Fraction | None]:
     """:func:`output_germs` with every f(x_i) a list of its outputs' germs."""
     moved = _layers(params.weights, params.biases, direction)
+    # the hidden activation h(t) = t (t >= 0), s t (t < 0): a germ passes whole when its lowest
+    # coefficient is positive and is multiplied by s when it is negative (s = 0: the ReLU)
+    slope = getattr(params, "negative_slope", Fraction(0))
     outs: list[list[Poly]] = []
     radius: Fraction | None = None
     for x in dataset.X:
@@ -128,9 +131,13 @@ def output_germ_rows(params: Any, dataset: Dataset, direction: Sequence[Fraction
                 h = z
             else:
                 radius = _min(radius, *(sign_radius(t) for t in z))
-                h = [t if germ_sign(t) > 0 else _ZERO for t in z]
+                h = [t if germ_sign(t) > 0 else _scaled(t, slope) for t in z]
         outs.append(h)
     return outs, radius
+
+
+def _scaled(p: Poly, s: Fraction) -> Poly:
+    return trim([s * c for c in p]) if s else _ZERO
 
 
 def loss_germ(params: Any, dataset: Dataset, direction: Sequence[Any]) -> Poly:

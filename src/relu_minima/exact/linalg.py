@@ -101,15 +101,21 @@ class AffineTable:
         return [[Fraction(a, rd * cd) for a, cd in zip(row, self.col_den, strict=True)]
                 for row, rd in zip(self.num, self.row_den, strict=True)]
 
-    def relu_combination(self, weights: Sequence[Fraction], offset: Fraction) -> list[Fraction]:
-        """offset + sum_j weights[j] relu(z[i][j]) for every row i, exactly."""
+    def relu_combination(self, weights: Sequence[Fraction], offset: Fraction,
+                         slope: Fraction = Fraction(0)) -> list[Fraction]:
+        """offset + sum_j weights[j] h(z[i][j]) for every row i, exactly, where h is the ReLU
+        (``slope`` 0) or the two-slope activation h(t) = t (t >= 0), slope * t (t < 0)."""
         scaled = [w / cd for w, cd in zip(weights, self.col_den, strict=True)]
         den = _lcm_denominator(scaled)
         ints = [int(t * den) for t in scaled]
         out = []
         for row, rd in zip(self.num, self.row_den, strict=True):
             total = sum(a * w for a, w in zip(row, ints, strict=True) if a > 0)
-            out.append(offset + Fraction(total, den * rd))
+            if slope:
+                below = sum(a * w for a, w in zip(row, ints, strict=True) if a < 0)
+                out.append(offset + Fraction(total, den * rd) + slope * Fraction(below, den * rd))
+            else:
+                out.append(offset + Fraction(total, den * rd))
         return out
 
 

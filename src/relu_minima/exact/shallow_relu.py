@@ -14,6 +14,13 @@ from typing import Any
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError, require
 from . import linalg
+from .activation import (
+    activation,
+    activation_name,
+    exact_slope,
+    slope_json,
+    slope_suffix,
+)
 from .datasets import Dataset, require_dataset
 from .numbers import (
     _as_sequence,
@@ -29,7 +36,7 @@ from .numbers import (
 )
 from .params import ParameterSpace
 
-__all__ = ["ShallowReLU", "relu"]
+__all__ = ["ShallowReLU", "activation", "exact_slope", "relu"]  # the first two: .activation
 
 
 def relu(t: Fraction) -> Fraction:
@@ -54,6 +61,10 @@ class ShallowReLU:
     lists coordinates held at their values by the library's names (``"W_1[1,2]"``, ``"b_1[1]"``,
     ``"W_2[1,j]"`` for v_j, ``"b_2[1]"`` for c). The default is the full space of Equation (1).
 
+    ``negative_slope`` (an exact rational, default 0) replaces relu by the two-slope activation
+    h(t) = t (t >= 0), negative_slope * t (t < 0), torch.nn.LeakyReLU's; 1 is the identity (a
+    factorised linear model). See docs/activations.md.
+
     >>> net = ShallowReLU(W=[1], b=[-3], v=[1], c=0)     # Proposition 1
     >>> net.m, net.d, net(5)
     (1, 1, Fraction(2, 1))
@@ -69,6 +80,9 @@ class ShallowReLU:
     >>> two = ShallowReLU(W=[1], b=[0], v=[[1], [-1]], c=[0, 1])   # two outputs
     >>> two.k, two(3)
     (2, (Fraction(3, 1), Fraction(-2, 1)))
+    >>> leaky = ShallowReLU(W=[1], b=[0], v=[1], c=0, negative_slope="1/10")
+    >>> leaky, leaky(-5)
+    (ShallowReLU(W=[[1]], b=[0], v=[1], c=0, negative_slope='1/10'), Fraction(-1, 2))
     """
 
     W: tuple[tuple[Fraction, ...], ...]
@@ -77,9 +91,12 @@ class ShallowReLU:
     c: Any  # Fraction (k = 1), or k numbers (k > 1)
     # which coordinates move; part of the question, so part of equality, shown by __repr__
     space: ParameterSpace = field(repr=False)
+    # the activation: h(t) = t (t >= 0), negative_slope * t (t < 0); 0 is the ReLU
+    negative_slope: Fraction = field(repr=False, default=Fraction(0))
 
     def __init__(self, W: Any, b: Any, v: Any, c: Any, *, allow_float: bool = False,
-                 bias: Any = True, frozen: Any = ()) -> None:
+                 bias: Any = True, frozen: Any = (), negative_slope: Any = 0) -> None:
+        object.__setattr__(self, "negative_slope", exact_slope(negative_slope, allow_float))
         W_exact = exact_rows(W, "W", what="units", allow_float=allow_float)
         m = len(W_exact)
         object.__setattr__(self, "W", W_exact)
@@ -122,7 +139,18 @@ class ShallowReLU:
 
     def with_space(self, bias: Any = True, frozen: Any = ()) -> ShallowReLU:
         """The same point with another parameterisation (``bias``/``frozen`` as in the class)."""
-        return ShallowReLU(self.W, self.b, self.v, self.c, bias=bias, frozen=frozen)
+        return ShallowReLU(self.W, self.b, self.v, self.c, bias=bias, frozen=frozen,
+                           negative_slope=self.negative_slope)
+
+    def with_slope(self, negative_slope: Any) -> ShallowReLU:
+        """The same parameters with another activation (``negative_slope``, as in the class)."""
+        return ShallowReLU(self.W, self.b, self.v, self.c, negative_slope=negative_slope,
+                           **self.space.parameterisation())
+
+    @property
+    def activation_name(self) -> str:
+        """"relu", "identity" or "leaky relu (negative slope s)", for texts."""
+        return activation_name(self.negative_slope)
 
     # -- printing --------------------------------------------------------------------------
     _repr_pretty_ = pretty_as_repr  # hypothesis and IPython print the repr, which pastes back
@@ -130,12 +158,12 @@ class ShallowReLU:
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return (f"ShallowReLU(W={literal(self.W)}, b={literal(self.b)}, v={literal(self.v)}, "
-                f"c={literal(self.c)}{extra})")
+                f"c={literal(self.c)}{slope_suffix(self.negative_slope)}{extra})")
 
     def __str__(self) -> str:
         extra = "".join(f", {k}={v!r}" for k, v in self.space.parameterisation().items())
         return (f"ShallowReLU(W={show(self.W)}, b={show(self.b)}, v={show(self.v)}, "
-                f"c={show(self.c)}{extra})")
+                f"c={show(self.c)}{slope_suffix(self.negative_slope, pasteable=False)}{extra})")
 
     def _repr_markdown_(self) -> str:
         """Notebook display: the formula and one table row per unit (counted from 1)."""
@@ -147,7 +175,10 @@ class ShallowReLU:
                          f"${vec(self.v_of(j) if self.k > 1 else self.v[j])}$ |"
                          for j in range(self.m))
         outs = f", k = {self.k} outputs" if self.k > 1 else ""
-        return (f"**ShallowReLU** $f(x) = c + \\sum_j v_j\\,\\mathrm{{relu}}(w_j \\cdot x + b_j)$, "
+        outs += (f", h = leaky relu with negative slope ${latex(self.negative_slope)}$"
+                 if self.negative_slope else "")
+        act = "\\mathrm{relu}" if self.negative_slope == 0 else "h"
+        return (f"**ShallowReLU** $f(x) = c + \\sum_j v_j\\,{act}(w_j \\cdot x + b_j)$, "
                 f"m = {self.m} unit(s), d = {self.d}{outs}\n\n| unit | w | b | v |\n| --- | --- | "
                 f"--- | --- |\n{rows}\n\n$c = {vec(self.c)}$")
 
@@ -199,8 +230,8 @@ class ShallowReLU:
         xs = (exact(x, "x"),) if not _is_row(x) else exact_vector(x, "x", length=self.d)
         if len(xs) != self.d:
             raise DimensionMismatch(f"x has {len(xs)} coordinates but the network has d={self.d}.")
-        acts = [relu(sum((w * t for w, t in zip(self.W[j], xs, strict=True)), self.b[j]))
-                for j in range(self.m)]
+        acts = [activation(sum((w * t for w, t in zip(self.W[j], xs, strict=True)), self.b[j]),
+                           self.negative_slope) for j in range(self.m)]
         out = tuple(c + sum((v * a for v, a in zip(row, acts, strict=True)), Fraction(0))
                     for row, c in zip(self.V, self.C, strict=True))
         return out[0] if self.k == 1 else out
@@ -231,7 +262,8 @@ class ShallowReLU:
     def output_rows(self, dataset: Dataset) -> list[tuple[Fraction, ...]]:
         """f(x_i) as a row of k numbers for every data point (every k)."""
         table = self.preactivation_table(dataset)
-        cols = [table.relu_combination(row, c) for row, c in zip(self.V, self.C, strict=True)]
+        cols = [table.relu_combination(row, c, self.negative_slope)
+                for row, c in zip(self.V, self.C, strict=True)]
         return [tuple(col[i] for col in cols) for i in range(dataset.n)]
 
     def residuals(self, dataset: Dataset) -> list[Any]:
@@ -264,7 +296,7 @@ class ShallowReLU:
         if (len(new_W), len(new_W[0]), new_k) != (self.m, self.d, self.k):
             kw.pop("frozen", None)  # the names refer to units that changed; only bias flags stay
         return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"],
-                           allow_float=allow_float, **kw)
+                           allow_float=allow_float, negative_slope=self.negative_slope, **kw)
 
     def permuted(self, order: list[int]) -> ShallowReLU:
         """Hidden units reordered: unit k of the result is unit order[k] of self."""
@@ -276,13 +308,14 @@ class ShallowReLU:
         V = [[row[j] for j in order] for row in self.V]
         return ShallowReLU([self.W[j] for j in order], [self.b[j] for j in order],
                            V[0] if self.k == 1 else V, self.c, bias=self.space.bias,
-                           frozen=frozen)
+                           frozen=frozen, negative_slope=self.negative_slope)
 
     def rescaled(self, j: int, a: Any) -> ShallowReLU:
         """(w_j, b_j, v_j) -> (a w_j, a b_j, v_j / a) for a > 0: the same function (Remark 1)."""
         a = exact(a, "a")
         if a <= 0:
-            raise InvalidArgument(f"a={a} must be positive: relu is only positively homogeneous.")
+            raise InvalidArgument(f"a={a} must be positive: the activation is only positively "
+                                  "homogeneous.")
         if not isinstance(j, int) or isinstance(j, bool) or not 0 <= j < self.m:
             raise ShapeError(f"j={j!r} must be a unit index in range({self.m}) (0-based).")
         W = list(self.W)
@@ -303,9 +336,10 @@ class ShallowReLU:
         """The network of the same shape with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.space.size)
         (W, V), (b, C) = self.space.unflatten(vals)
+        kw = {**self.space.parameterisation(), "negative_slope": self.negative_slope}
         if self.k == 1:
-            return ShallowReLU(W, b, V[0], C[0], **self.space.parameterisation())
-        return ShallowReLU(W, b, V, C, **self.space.parameterisation())
+            return ShallowReLU(W, b, V[0], C[0], **kw)
+        return ShallowReLU(W, b, V, C, **kw)
 
     def distance(self, other: ShallowReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same shape."""
@@ -323,21 +357,24 @@ class ShallowReLU:
             "b": [str(t) for t in self.b],
             "v": [[str(t) for t in row] for row in self.V] if nested else [str(t) for t in self.v],
             "c": [str(t) for t in self.C] if nested else str(self.c),
+            **slope_json(self.negative_slope),
             **self.space.parameterisation_json(),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> ShallowReLU:
-        """Inverse of :meth:`to_json`; also reads ``"bias"`` (true/false or one flag per layer)
-        and ``"frozen"`` (a list of names); "b"/"c" may be left out for a bias-free layer."""
+        """Inverse of :meth:`to_json`; also reads ``"bias"`` (true/false or one flag per layer),
+        ``"frozen"`` (a list of names) and ``"negative_slope"`` (the activation, default 0: the
+        ReLU); "b"/"c" may be left out for a bias-free layer."""
         missing = [k for k in ("W", "v") if not isinstance(data, dict) or k not in data]
         if missing:
             raise ShapeError(f"params must be an object with keys 'W', 'b', 'v' and 'c'; "
                              f"{missing[0]!r} is missing.")
-        unknown = sorted(set(data) - {"W", "b", "v", "c", "bias", "frozen"})
+        unknown = sorted(set(data) - {"W", "b", "v", "c", "bias", "frozen", "negative_slope"})
         if unknown:
             raise ShapeError(f"params has unknown key(s) {unknown}; a one-hidden-layer point has "
-                             "'W', 'b', 'v', 'c' and optionally 'bias' and 'frozen'.")
+                             "'W', 'b', 'v', 'c' and optionally 'bias', 'frozen' and "
+                             "'negative_slope'.")
         bias = data.get("bias", True)
         flags = ParameterSpace.shallow(1, 1).with_parameterisation(bias=bias).bias
         for key, has in (("b", flags[0]), ("c", flags[1])):
@@ -345,7 +382,7 @@ class ShallowReLU:
                 raise ShapeError(f'params has no key "{key}": layer {1 if key == "b" else 2} '
                                  f'has a bias; give "{key}", or say "bias": false for it.')
         return cls(data["W"], data.get("b"), data["v"], data.get("c"), bias=bias,
-                   frozen=data.get("frozen", ()))
+                   frozen=data.get("frozen", ()), negative_slope=data.get("negative_slope", 0))
 
     def _check_dims(self, dataset: Dataset) -> None:
         require_dataset(dataset, pair=False)  # a network's methods take a Dataset, built once
@@ -375,6 +412,8 @@ class ShallowReLU:
             isinstance(t, Fraction) for r in self.V for t in r),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
         require(all(isinstance(t, Fraction) for r in self.W for t in r),
+                f"ShallowReLU invariant broken: {self!r}", ShapeError)
+        require(isinstance(self.negative_slope, Fraction),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
         require(all(isinstance(t, Fraction) for t in self.C)
                 and isinstance(self.c, Fraction) == (self.k == 1),

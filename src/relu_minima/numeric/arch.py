@@ -29,8 +29,16 @@ class Architecture:
 
     widths: tuple[int, ...]
     activation: str = "relu"
+    # "relu" with a negative slope s: h(z) = z (z > 0), s z (z <= 0) (torch's LeakyReLU; exact)
+    negative_slope: Fraction = Fraction(0)
 
     def __post_init__(self) -> None:
+        from ..exact.shallow_relu import exact_slope
+
+        object.__setattr__(self, "negative_slope", exact_slope(self.negative_slope))
+        if self.negative_slope != 0 and self.activation != "relu":
+            raise InvalidArgument(f"negative_slope={self.negative_slope} applies to the relu "
+                                  f"activation, not to {self.activation!r}.")
         widths = tuple(self.widths)
         if len(widths) < 2 or any(not isinstance(h, int) or h < 1 for h in widths):
             raise ShapeError(f"widths={self.widths!r} must be >= 2 positive integers (d, ..., "
@@ -90,9 +98,9 @@ def architecture(params: Any) -> Architecture:
     if isinstance(params, Architecture):
         return params
     if isinstance(params, ShallowReLU):
-        return Architecture((params.d, params.m, params.k), "relu")
+        return Architecture((params.d, params.m, params.k), "relu", params.negative_slope)
     if isinstance(params, DeepReLU):
-        return Architecture(params.widths, "relu")
+        return Architecture(params.widths, "relu", params.negative_slope)
     activation = getattr(params, "activation", None)
     if activation is not None and hasattr(params, "W"):
         return Architecture((len(params.W[0]), len(params.W), 1), activation)
@@ -146,11 +154,13 @@ def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
             "is a labelled conversion: pass allow_float=True to take the exact binary values."
         )
     vals = exact_vector(items, "theta", allow_float=allow_float)
+    s = arch.negative_slope
     if isinstance(like, DeepReLU) or (arch.activation == "relu" and arch.depth != 2):
-        return DeepReLU(*arch.space.unflatten(vals))
+        return DeepReLU(*arch.space.unflatten(vals), negative_slope=s)
     (W, V), (b, C) = arch.space.unflatten(vals)
     if arch.activation == "relu":
-        return ShallowReLU(W, b, V[0], C[0]) if len(V) == 1 else ShallowReLU(W, b, V, C)
+        return (ShallowReLU(W, b, V[0], C[0], negative_slope=s) if len(V) == 1
+                else ShallowReLU(W, b, V, C, negative_slope=s))
     (v,), (c,) = V, C
     from ..exact.smooth_net import SmoothNet
 

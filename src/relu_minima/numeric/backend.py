@@ -119,7 +119,7 @@ def _with_ones(H: np.ndarray) -> np.ndarray:
 def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray,
              keep: bool) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
     """Outputs f (B, n, k); with ``keep`` also each layer's input and activation slope."""
-    if ctx is FLOAT and arch.activation == "relu" and not keep:
+    if ctx is FLOAT and arch.activation == "relu" and arch.negative_slope == 0 and not keep:
         f = _relu_outputs(arch, thetas, X)
         if np.isfinite(f).all():
             return f, [], []
@@ -134,7 +134,7 @@ def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray
             inputs.append(H)
         if n == arch.depth - 1:
             return Z, inputs, slopes
-        H, dH = ctx.activation(arch.activation, Z)
+        H, dH = ctx.activation(arch.activation, Z, arch.negative_slope)
         if keep:
             slopes.append(dH)
     # reached only by an architecture with no layers, which Architecture never builds

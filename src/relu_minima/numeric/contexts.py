@@ -19,7 +19,8 @@ from ..errors import ReluMinimaError
 class Context:
     """The arithmetic an algorithm runs in: dtype, activations and loss terms.
 
-    ``activation(name, z)`` returns (s(z), s'(z)) with relu'(0) = 0; ``loss_terms(name, f, y)``
+    ``activation(name, z, negative_slope)`` returns (s(z), s'(z)) with relu'(0) = 0 (the
+    leaky relu's slope there is its negative slope); ``loss_terms(name, f, y)``
     returns (per-point loss, dL/df). Only these functions differ between contexts.
     """
 
@@ -50,10 +51,15 @@ class Context:
             e = self.exp(np.where(pos, -t, t))
         return np.where(pos, t, self.zero) + self.log1p(e)
 
-    def activation(self, name: str, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if name == "relu":
+    def activation(self, name: str, z: np.ndarray,
+                   negative_slope: Fraction = Fraction(0)) -> tuple[np.ndarray, np.ndarray]:
+        if name == "relu":  # with a negative slope s: s z and slope s where z <= 0
             mask = self.positive(z)
-            return np.where(mask, z, self.zero), np.where(mask, self.one, self.zero)
+            s = Fraction(negative_slope)
+            if s == 0:
+                return np.where(mask, z, self.zero), np.where(mask, self.one, self.zero)
+            low = self.one * s.numerator / s.denominator  # s in this context's numbers
+            return np.where(mask, z, low * z), np.where(mask, self.one, low)
         if name == "sigmoid":
             s = self.sigmoid(z)
             return s, s * (self.one - s)

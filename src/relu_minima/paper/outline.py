@@ -99,6 +99,19 @@ _declare("yun-sigmoid", "Reference 003 (Yun, Sra, Jadbabaie), sigmoid/tanh count
          "hidden units with biases, the loss (1/2) sum (f - y)^2 has a local minimum whose output "
          "is the linear least-squares fit (loss 1/3), strictly worse than the global minimum.")
 
+# Reference 003's other two results (issue 26), paraphrased from its abstract and the issue
+_declare("yun-leaky", "Reference 003 (Yun, Sra, Jadbabaie), piecewise-linear activations",
+         "For h(t) = s+ t (t >= 0), s- t (t < 0) with s+ > 0, s- >= 0, s+ != s- (ReLU: s- = 0), "
+         "one hidden layer and squared loss: for almost all datasets on which linear least "
+         "squares does not fit perfectly, there are infinitely many local minima that are not "
+         "global (a point realising the linear least-squares fit is a local minimum, and a point "
+         "of lower loss exists).", after="yun-sigmoid")
+_declare("yun-deep-linear", "Reference 003 (Yun, Sra, Jadbabaie), deep linear networks",
+         "Critical points of a deep linear network (the multilinear parameterisation) inherit "
+         "the structure of the linear least-squares problem: every local minimum is global, "
+         "and conditions on the product tell global minima from saddle points.",
+         after="yun-leaky")
+
 # Reference 001 reports a conjecture of the paper's earlier version, quoted exactly
 _declare("ref001-deadlock", "Reference 001 (reading-group summary), on an earlier version's "
          "Theorem 1",

@@ -16,7 +16,7 @@ from ..exact.datasets import Dataset, is_decent, require_dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.numbers import brief, exact
 from ..exact.params import ParameterSpace
-from ..exact.shallow_relu import ShallowReLU
+from ..exact.shallow_relu import ShallowReLU, exact_slope
 
 
 class InvalidStrategyArgument(_HypothesisInvalidArgument, _LibraryInvalidArgument):
@@ -153,7 +153,8 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
                  min_m: int = 1, max_m: int = 3, min_value: Any = -5, max_value: Any = 5,
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
                  kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
-                 frozen: Any = (), outputs: int | None = None) -> ShallowReLU:
+                 frozen: Any = (), outputs: int | None = None,
+                 negative_slope: Any = 0) -> ShallowReLU:
     dim = _dimension(d, dataset, "shallow_relu")
     n_out = _outputs(outputs, dataset, "shallow_relu")
     if (kink_points or kinks) and dataset is None:
@@ -192,9 +193,25 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
     if isinstance(frozen, str) and frozen == "random":
         candidates = [nm for p, nm in enumerate(space.names) if space.moving[p]]
         frozen = [nm for nm in candidates if draw(st.booleans())]
+    s = _slope(draw, negative_slope)
     if n_out == 1:
-        return ShallowReLU(W, b, V[0], C[0], bias=bias, frozen=frozen)
-    return ShallowReLU(W, b, V, C, bias=bias, frozen=frozen)
+        return ShallowReLU(W, b, V[0], C[0], bias=bias, frozen=frozen, negative_slope=s)
+    return ShallowReLU(W, b, V, C, bias=bias, frozen=frozen, negative_slope=s)
+
+
+SLOPES = (Fraction(0), Fraction(1, 10), Fraction(1, 2), Fraction(1), Fraction(-1, 2),
+          Fraction(2))
+
+
+def _slope(draw: Any, negative_slope: Any) -> Fraction:
+    """The activation's negative slope: the value given (validated), or one of :data:`SLOPES`
+    for "random" (shrinks toward 0, the ReLU)."""
+    if isinstance(negative_slope, str) and negative_slope == "random":
+        return draw(st.sampled_from(SLOPES))
+    try:
+        return exact_slope(negative_slope)
+    except ReluMinimaError as err:
+        raise invalid(f"{err} (or pass negative_slope='random')") from None
 
 
 def _outputs(outputs: Any, dataset: Any, who: str) -> int:
@@ -214,7 +231,7 @@ def deep_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None,
               widths: Sequence[int] | None = None, min_hidden_layers: int = 1,
               max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
               min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1,
-              outputs: int | None = None) -> DeepReLU:
+              outputs: int | None = None, negative_slope: Any = 0) -> DeepReLU:
     if widths is not None:
         try:
             space = ParameterSpace(tuple(widths))
@@ -237,7 +254,7 @@ def deep_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None,
         space = ParameterSpace((dim, *hidden, _outputs(outputs, dataset, "deep_relu")))
     value = numbers(min_value, max_value, max_denominator)
     weights, biases = space.unflatten([draw(value) for _ in range(space.size)])
-    return DeepReLU(weights, biases)
+    return DeepReLU(weights, biases, negative_slope=_slope(draw, negative_slope))
 
 
 @st.composite

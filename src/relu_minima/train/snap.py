@@ -65,7 +65,7 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
          budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
          known_points: Sequence[Any] = (), max_patterns: int | None = REPORT_MAX_PATTERNS,
          max_directions: int = 4000, activation: str | None = None,
-         progress: bool | None = None, method: str = "auto",
+         negative_slope: Any = None, progress: bool | None = None, method: str = "auto",
          global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
     """Snap trained float parameters to an exact point, certify it, and report.
 
@@ -75,8 +75,11 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     :func:`relu_minima.train.state_dict.read_network`. ``activation`` ("relu", "sigmoid",
     "tanh") is read from a module; give it for a state_dict of a sigmoid/tanh network, whose
     snap is the smooth one (docs/smooth.md: the certified minimum near the trained point, as
-    such). ``dataset``: a ``Dataset``, or ``(X, y)`` with floats converted by ``data_rule``
-    ("decimal": the shortest decimal giving the same float; "binary": its exact binary value).
+    such); "leaky_relu" (a torch ``LeakyReLU`` is read with its slope) takes ``negative_slope``
+    (default torch's 0.01; an exact leaky model carries its own), whose snap is
+    :mod:`relu_minima.train.leaky_snap`. ``dataset``: a ``Dataset``, or ``(X, y)`` with floats
+    converted by ``data_rule`` ("decimal": the shortest decimal giving the same float;
+    "binary": its exact binary value).
 
     ``tol`` (relative) decides which (unit, point) pairs are kink candidates and which output
     weights are negligible; ``rational_tol`` (relative) is how close the short rationals chosen
@@ -113,7 +116,7 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
     options = {"tol": tol, "rational_tol": rational_tol, "budget": budget,
                "max_distance": max_distance, "data_rule": data_rule,
                "max_patterns": max_patterns, "max_directions": max_directions,
-               "activation": activation, "method": method}
+               "activation": activation, "negative_slope": negative_slope, "method": method}
     with long_integers(), snap_progress(progress) as bar:
         return _snap(params, dataset, known_points, options, bar)
 
@@ -146,7 +149,8 @@ def _snap(params: Any, dataset: Any, known_points: Sequence[Any], options: dict[
             f"params holds frozen parameters {list(frozen)}, but snap solves for every weight "
             "(bias-free layers are kept at 0); snap params.with_space(bias=params.space.bias) "
             "and decide the snapped point with its frozen names, or decide params itself.")
-    net = read_network(params, activation=opts["activation"])
+    net = read_network(params, activation=opts["activation"],
+                       negative_slope=opts.pop("negative_slope", None))
     data = read_dataset(dataset, opts["data_rule"])
     if net.widths[0] != data.d:
         raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
@@ -157,6 +161,10 @@ def _snap(params: Any, dataset: Any, known_points: Sequence[Any], options: dict[
         from .smooth_snap import snap_smooth_network
 
         return snap_smooth_network(net, data, opts, bar)
+    if net.negative_slope != 0:  # a leaky or linear network: no unit is ever off
+        from .leaky_snap import snap_leaky
+
+        return snap_leaky(net, data, opts, bar)
     return _snap_relu(net, data, known_points, opts, bar)
 
 

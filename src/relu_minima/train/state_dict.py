@@ -38,7 +38,7 @@ from ..errors import (
 from ..exact.datasets import Dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.params import ParameterSpace
-from ..exact.shallow_relu import ShallowReLU
+from ..exact.shallow_relu import ShallowReLU, exact_slope
 from ..numeric.backend import Architecture
 from .rationals import _as_array, exact_array
 
@@ -68,6 +68,8 @@ class FloatNet:
     # (its outputs are then those of the layer without biases)
     bias: tuple[bool, ...] | None = None
     activation: str = "relu"  # the hidden activation: relu, sigmoid or tanh
+    # relu with a negative slope s (torch's LeakyReLU): h(z) = z (z > 0), s z (z <= 0); exact
+    negative_slope: Fraction = Fraction(0)
 
     @property
     def bias_flags(self) -> tuple[bool, ...]:
@@ -83,7 +85,7 @@ class FloatNet:
 
     @property
     def arch(self) -> Architecture:
-        return Architecture(self.widths, self.activation)
+        return Architecture(self.widths, self.activation, self.negative_slope)
 
     @property
     def theta(self) -> np.ndarray:
@@ -94,59 +96,94 @@ class FloatNet:
 
     def exact_binary(self) -> Any:
         """The exact model at the doubles' binary values (the trained point itself)."""
-        return exact_model(self.weights, self.biases, None, bias=self.bias_flags)
+        return exact_model(self.weights, self.biases, None, bias=self.bias_flags,
+                           negative_slope=self.negative_slope)
 
 
-ACTIVATION_MODULES = {"ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh"}
+ACTIVATION_MODULES = {"ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh",
+                      "LeakyReLU": "leaky_relu"}
+TORCH_LEAKY_DEFAULT = Fraction(1, 100)  # torch.nn.LeakyReLU's default negative_slope
 # modules that compute nothing at evaluation (or only reshape a 1-D input)
 PASSIVE_MODULES = ("Identity", "Dropout", "Flatten", "Sequential", "ModuleList")
 
 
 def module_activation(model: Any, name: str = "params") -> str | None:
     """The hidden activation of a torch module, read from its submodules (``ReLU``,
-    ``Sigmoid``, ``Tanh``; torch is never imported): None when none is seen (a custom module
-    that applies it in ``forward``). Other layers are refused by name."""
+    ``Sigmoid``, ``Tanh``, ``LeakyReLU`` as "leaky_relu"; torch is never imported): None when
+    none is seen (a custom module that applies it in ``forward``). Other layers are refused by
+    name."""
+    return _module_activation(model, name)[0]
+
+
+def _module_activation(model: Any, name: str) -> tuple[str | None, Fraction | None]:
+    """(activation, negative slope of its LeakyReLU layers or None)."""
     seen: set[str] = set()
+    slopes: set[Fraction] = set()
     for sub_name, sub in model.named_modules():
         kind = type(sub).__name__
         if kind in ACTIVATION_MODULES:
             seen.add(ACTIVATION_MODULES[kind])
+            if kind == "LeakyReLU":  # a float: its shortest decimal (0.01 -> 1/100), labelled
+                slopes.add(Fraction(repr(float(sub.negative_slope))))
         elif kind != "Linear" and kind not in PASSIVE_MODULES and sub_name \
                 and not list(sub.children()):
             raise UnsupportedModelError(
                 f"{name} has a layer {sub_name!r} of type {kind}; only Linear layers with ReLU, "
-                "Sigmoid or Tanh between them are supported.")
-    if len(seen) > 1:
+                "LeakyReLU, Sigmoid or Tanh between them are supported.")
+    if len(seen) > 1 or len(slopes) > 1:
         raise UnsupportedModelError(
-            f"{name} mixes the activations {sorted(seen)}; relu_minima handles one hidden "
-            "activation per network.")
-    return seen.pop() if seen else None
+            f"{name} mixes the activations {sorted(seen)} (negative slopes "
+            f"{sorted(map(str, slopes))}); relu_minima handles one hidden activation per "
+            "network.")
+    return (seen.pop() if seen else None), (slopes.pop() if slopes else None)
 
 
-def _activation(params: Any, activation: str | None, name: str) -> str:
-    """The activation of ``params``: seen in a module, or given, or ReLU; refused when the
-    two disagree or when a module applies it where it cannot be seen."""
-    if activation is not None and activation not in ("relu", "sigmoid", "tanh"):
-        raise InvalidType(f"activation={activation!r} must be 'relu', 'sigmoid' or 'tanh'.")
-    seen = None
+def _activation(params: Any, activation: str | None, name: str,
+                negative_slope: Any = None) -> tuple[str, Fraction]:
+    """The activation of ``params`` and its negative slope: seen in a module, or given, or
+    ReLU; refused when the two disagree or when a module applies it where it cannot be seen.
+    "leaky_relu" is "relu" with ``negative_slope`` (default torch's 1/100)."""
+    if activation is not None and activation not in ("relu", "sigmoid", "tanh", "leaky_relu"):
+        raise InvalidType(f"activation={activation!r} must be 'relu', 'leaky_relu', 'sigmoid' "
+                          "or 'tanh'.")
+    seen, seen_slope = None, None
     if callable(getattr(params, "named_modules", None)):
-        seen = module_activation(params, name)
+        seen, seen_slope = _module_activation(params, name)
         if seen is None and activation is None and type(params).__name__ != "Sequential":
             raise UnsupportedModelError(
                 f"{name} is a {type(params).__name__} whose activation is applied in forward() "
-                "and cannot be seen; pass activation='relu', 'sigmoid' or 'tanh'.")
+                "and cannot be seen; pass activation='relu', 'leaky_relu', 'sigmoid' or "
+                "'tanh'.")
     if seen is not None and activation is not None and seen != activation:
         raise InvalidArgument(f"activation={activation!r} but {name} has {seen} layers.")
-    return seen or activation or "relu"
+    act = seen or activation or "relu"
+    given = None if negative_slope is None else exact_slope(negative_slope, allow_float=True)
+    if given is not None and act not in ("relu", "leaky_relu"):
+        raise InvalidArgument(f"negative_slope={negative_slope!r} applies to (leaky) relu "
+                              f"networks, not to {act}.")
+    if given is not None and seen_slope is not None and given != seen_slope:
+        raise InvalidArgument(f"negative_slope={negative_slope!r} but {name}'s LeakyReLU "
+                              f"layers have {seen_slope}.")
+    if act == "leaky_relu":
+        return "relu", seen_slope if seen_slope is not None else (
+            given if given is not None else TORCH_LEAKY_DEFAULT)
+    return act, given if given is not None else Fraction(0)
 
 
-def read_network(params: Any, name: str = "params", activation: str | None = None) -> FloatNet:
+def read_network(params: Any, name: str = "params", activation: str | None = None,
+                 negative_slope: Any = None) -> FloatNet:
     """Any accepted form (module docstring) -> a validated :class:`FloatNet`; the activation is
-    read from a torch module (issue 25, item 1), else ``activation`` (default ReLU)."""
-    act = _activation(params, activation, name)
+    read from a torch module (issue 25, item 1; a ``LeakyReLU`` with its slope, issue 26),
+    else ``activation`` (default ReLU; "leaky_relu" takes ``negative_slope``, default torch's
+    0.01), else an exact model's own ``negative_slope``."""
+    if negative_slope is None and activation is None and getattr(
+            params, "negative_slope", 0) != 0:
+        negative_slope = params.negative_slope  # an exact leaky model read as floats
+    act, slope = _activation(params, activation, name, negative_slope)
     net = _read_network(params, name)
-    return net if act == "relu" else FloatNet(net.weights, net.biases, net.names, net.bias,
-                                              act)
+    if act == "relu" and slope == 0:
+        return net
+    return FloatNet(net.weights, net.biases, net.names, net.bias, act, slope)
 
 
 def _read_network(params: Any, name: str = "params") -> FloatNet:
@@ -294,7 +331,8 @@ def _rational(value: Any, max_denominator: int | None) -> Fraction:
 
 
 def exact_model(weights: Sequence[Any], biases: Sequence[Any],
-                max_denominator: int | None, *, bias: Any = True) -> ShallowReLU | DeepReLU:
+                max_denominator: int | None, *, bias: Any = True,
+                negative_slope: Any = 0) -> ShallowReLU | DeepReLU:
     """Exact model from float layers: ShallowReLU for one hidden layer, else DeepReLU;
     ``bias`` (per layer) marks bias-free layers (their biases must be 0)."""
     if max_denominator is not None and (isinstance(max_denominator, bool)
@@ -306,8 +344,9 @@ def exact_model(weights: Sequence[Any], biases: Sequence[Any],
           for W in weights]
     bs = [[_rational(t, max_denominator) for t in np.asarray(b).tolist()] for b in biases]
     if len(Ws) == 2:
-        return ShallowReLU(Ws[0], bs[0], Ws[1][0], bs[1][0], bias=bias)
-    return DeepReLU(Ws, bs, bias=bias)
+        return ShallowReLU(Ws[0], bs[0], Ws[1][0], bs[1][0], bias=bias,
+                           negative_slope=negative_slope)
+    return DeepReLU(Ws, bs, bias=bias, negative_slope=negative_slope)
 
 
 def from_arrays(weights: Sequence[Any], biases: Sequence[Any], *,

@@ -162,6 +162,10 @@ class Certificate:
     def _reason(self) -> str:  # pragma: no cover - every kind overrides it
         raise NotImplementedError
 
+    def _heading(self) -> tuple[str, ...]:
+        """The heading of the proof text: :attr:`title`, unless a kind words it per point."""
+        return self.title
+
     def _proof_lines(self) -> list[str]:  # pragma: no cover - every kind overrides it
         raise NotImplementedError
 
@@ -169,7 +173,7 @@ class Certificate:
     def render(self, witness_hint: str = WITNESS_HINT) -> str:
         """The proof text: the kind's heading and proof lines (a nested certificate's lines
         included), with ``witness_hint`` for the line saying how to get the lower point."""
-        lines = [*self.title, *self._proof_lines()]
+        lines = [*self._heading(), *self._proof_lines()]
         return "\n".join(witness_hint if line == WITNESS_HINT else line for line in lines)
 
     @property

@@ -42,7 +42,12 @@ class BlindSpot:
 
 
 def find_blind_spot(params: DeepReLU, dataset: Dataset) -> BlindSpot | None:
-    """The first strictly inactive hidden layer, else the first non-strict one, else None."""
+    """The first strictly inactive hidden layer, else the first non-strict one, else None.
+
+    Only the ReLU has blind spots: with ``negative_slope`` s != 0 an inactive unit outputs
+    s z, which moves with the layers below it, so there is none (docs/activations.md)."""
+    if params.negative_slope != 0:
+        return None
     pre = params.preactivations(dataset)[:-1]
     weak = None
     for n, z in enumerate(pre, start=1):

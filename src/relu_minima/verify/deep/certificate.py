@@ -30,6 +30,7 @@ from ..certificate import (
 )
 from .blind_spots import BlindSpot, class_bound, find_blind_spot, output_classes
 from .families import FamilyProof, decide_family
+from .linear import decide_linear, is_global_minimum
 from .moves import SearchResult, search_descent
 from .outputs import bias_direction, is_zero, parse_value, residual_sum, show, value_json
 from .proof_text import (
@@ -39,6 +40,7 @@ from .proof_text import (
     depth2_lines,
     descent_text,
     describe_params,
+    linear_text,
     output_bias_text,
     undecided_reason,
 )
@@ -124,6 +126,8 @@ class DeepCertificate(Certificate):
                                    self.target_mean, self.loss, S, D.n)
         if case == "output bias":
             return output_bias_text(S, self.loss, D.n)
+        if case == "linear network":
+            return linear_text(self._linear_decision(), self.loss, p.space)  # slope 1
         if case.startswith("family: "):
             found = self._family_decision()
             return found.reason, list(found.proof_lines)
@@ -134,12 +138,16 @@ class DeepCertificate(Certificate):
         if case == "depth-2 criterion":
             return self.shallow.reason, depth2_lines(self.shallow.render().splitlines())
         if case == "descent direction":
-            return descent_text(p.space, self.direction, self.germ, self.loss)
+            return descent_text(p.space, self.direction, self.germ, self.loss,
+                                p.negative_slope)
         if case == "convex (depth 1)":
             return convex_text()
         require(case == "undecided", f"case={case!r} is not a rule of the deep decision")
         why = undecided_reason(self.loss, self.lower_bound, self.search, p.outputs_count,
                                p.depth)
+        if p.negative_slope != 0:
+            why = (f"activation {p.activation_name}: the blind-spot and family rules and the "
+                   "dead-layer classes are proved for the ReLU only and are not used; " + why)
         spot = self.blind_spot
         if spot is not None:
             why = (f"non-strict blind spot in hidden layer {spot.layer} (zero pre-activations at "
@@ -156,8 +164,26 @@ class DeepCertificate(Certificate):
                 f"the family rule does not give case={self.case!r} with this evidence at params")
         return found
 
+    def _linear_decision(self) -> Any:
+        """The linear rule re-run (exact, no search): its verdict and direction must be the
+        stored ones."""
+        found = (decide_linear(self.params, self.dataset) if self.params.negative_slope == 1
+                 else None)
+        require(found is not None and found.minimum == (self.verdict is Verdict.MINIMUM)
+                and found.direction == self.direction,
+                "the linear-network rule does not give this verdict and direction at params")
+        return found
+
     def _reason(self) -> str:
         return self._text[0]
+
+    def _heading(self) -> tuple[str, ...]:
+        """"deep ReLU network", or the activation of another ``negative_slope``."""
+        if self.params.negative_slope == 0:
+            return self.title
+        first = self.title[0].replace("deep ReLU network",
+                                      f"deep network, {self.params.activation_name}")
+        return first, "=" * len(first)
 
     @property
     def proof(self) -> tuple[str, ...]:
@@ -232,6 +258,9 @@ class DeepCertificate(Certificate):
             self.family.check(p, D)
         elif self.case == "depth-2 criterion":
             require(self.shallow is not None, "depth-2 verdict without its certificate")
+        elif self.case == "linear network":
+            require(is_global_minimum(p, D), "the loss is not the linear optimum L*")
+            self._linear_decision()
         elif self.case == "convex (depth 1)":
             require(p.depth == 1, "the convex case needs depth 1")
             space = ParameterSpace(p.widths)
@@ -255,7 +284,9 @@ class DeepCertificate(Certificate):
                     and (self.case == "output bias") == (self.constant_output is None),
                     "the descent is not the output bias's")
         else:
-            require(self.case in ("descent direction", "depth-2 criterion")
+            if self.case == "linear network":
+                self._linear_decision()
+            require(self.case in ("descent direction", "depth-2 criterion", "linear network")
                     or self.case.startswith("family: "),
                     f"case={self.case!r} cannot prove a descent")
 
@@ -270,6 +301,7 @@ class DeepCertificate(Certificate):
         require(is_zero(S) and (spot is None or not spot.strict) and (p.depth != 2 or
                                                                       undecided_two)
                 and (p.depth < 3 or decide_family(p, D) is None)
+                and (p.negative_slope != 1 or decide_linear(p, D) is None)
                 and self.lower_bound is not None and self.lower_bound != self.loss,
                 "a rule before the move search applies to params: not undecided")
         found = self.search

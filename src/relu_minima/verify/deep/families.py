@@ -378,7 +378,12 @@ def _zero_layer_vector(params: DeepReLU, dataset: Dataset, n: int, feats: list[A
 
 
 def decide_family(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
-    """The first family that decides params (all-zero, zero layer, affine tail), else None."""
+    """The first family that decides params (all-zero, zero layer, affine tail), else None.
+
+    The families are proved for the ReLU (a unit that is off outputs 0): with another
+    ``negative_slope`` none of them applies (docs/activations.md)."""
+    if params.negative_slope != 0:
+        return None
     found = all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
     if found is not None or params.outputs_count > 1:  # the tail families: one output only
         return found

@@ -17,8 +17,8 @@ from ...exact.deep_relu import DeepReLU
 from ...exact.params import ParameterSpace
 
 __all__ = ["blind_spot_text", "budget_text", "class_bound_text", "convex_text", "depth2_lines",
-           "descent_text", "describe_direction", "describe_params", "output_bias_text",
-           "undecided_reason"]
+           "descent_text", "describe_direction", "describe_params", "linear_text",
+           "output_bias_text", "undecided_reason"]
 
 Text = tuple[str, list[str]]  # (reason, proof lines)
 
@@ -149,18 +149,53 @@ def depth2_lines(shallow_lines: Sequence[str]) -> list[str]:
 
 
 def descent_text(space: ParameterSpace, direction: Sequence[Fraction],
-                 germ: Sequence[Fraction], loss: Fraction) -> Text:
+                 germ: Sequence[Fraction], loss: Fraction, slope: Fraction = Fraction(0)
+                 ) -> Text:
     """Rule 5: the loss polynomial along the stored direction has a negative lowest change."""
     diff = [t - (loss if i == 0 else 0) for i, t in enumerate(germ)]
     order = next(i for i, t in enumerate(diff) if t)
     u = describe_direction(space, direction)
     return (f"the loss decreases at order {order} along {u}",
             [f"Along theta + eps u with u = {u}, the outputs are polynomials in eps for small "
-             "eps > 0 (each ReLU keeps the sign of its argument's lowest nonzero coefficient), "
-             "so the loss is the polynomial "
+             f"eps > 0 ({_why_polynomial(slope)}), so the loss is the polynomial "
              + " + ".join(f"({t}) eps^{i}" for i, t in enumerate(germ) if t)
              + f". Its lowest-order change is ({diff[order]}) eps^{order} < 0: not a local "
              "minimum."])
+
+
+def linear_text(found: Any, loss: Fraction, space: ParameterSpace) -> Text:
+    """Rule 0 (deep linear networks, docs/activations.md Theorem L): the optimum and either the
+    global minimum or the witness of ``found`` (a ``LinearDecision``)."""
+    opt = found.optimum
+    head = [f"Identity activation: f(x) = A x + a with A = W_k ... W_1 of rank <= r = "
+            f"{opt.rank_bound} (the least width), and every such affine map is realised (b_k "
+            "is free); so no point has a loss below the rank-restricted least-squares optimum "
+            f"{opt.describe()}."]
+    if found.minimum:
+        return (f"a deep linear network at its global optimum L* = L = {loss}",
+                [*head, f"At theta the residuals sum to 0 and the centred fit B of theta and "
+                 "E = F - B (F the least-squares fit) satisfy B^T E = 0 and B E^T = 0, with "
+                 "E = 0 or rank B = r and the smallest nonzero eigenvalue of B B^T >= the "
+                 "largest of E E^T (exact root isolation): B is a best rank-r approximation of "
+                 f"F, so L = {loss} = L*: a global minimum, hence a local minimum."])
+    what = {"gradient": "the gradient is not 0 (first order)",
+            "curvature": "the gradient is 0 and the exact Hessian has a direction of negative "
+                         "curvature (second order)",
+            "chain": "the gradient and the second order vanish along a chain of disconnected "
+                     f"units that moves the product by t^{found.order} u v^T against the "
+                     "gradient of the affine map"}[found.kind]
+    reason, lines = descent_text(space, found.direction, found.germ, loss, Fraction(1))
+    return (f"a saddle of the deep linear network: {what}; {reason}",
+            [*head, f"L = {loss} > L*; {what}.", *lines])
+
+
+def _why_polynomial(slope: Fraction) -> str:
+    if slope == 0:
+        return "each ReLU keeps the sign of its argument's lowest nonzero coefficient"
+    if slope == 1:
+        return "the activation is the identity: for every eps"
+    return (f"each unit's h(t) = t or {slope} t by the sign of its argument's lowest nonzero "
+            "coefficient")
 
 
 def convex_text() -> Text:

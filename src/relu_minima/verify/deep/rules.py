@@ -7,6 +7,10 @@ is the ordered list :data:`RULES`: each rule is a function of the point that pro
 (returns a certificate) or passes (returns None), and the first verdict wins (proofs in
 docs/deep.md):
 
+0. :func:`linear_network` (``negative_slope=1`` only; docs/activations.md): a deep linear point
+   is a global minimum when its loss is the rank-restricted least-squares optimum, else an exact
+   witness of order 1, 2 or k is sought. With another ``negative_slope`` than 0 or 1, rules 1
+   and 3 and the dead-layer classes of rule 4 (proved for the ReLU) do not apply.
 1. :func:`strict_blind_spot` (Theorem 1 (i), corrected; Lemma 2, Corollary 1): a hidden layer
    strictly negative at every data point makes the output one number C near theta; a minimum
    iff C is the mean of the targets, else the output bias descends.
@@ -51,6 +55,7 @@ from ..shallow.criterion import verify_shallow
 from .blind_spots import BlindSpot, blind_spot_gradient_vanishes, class_bound, find_blind_spot
 from .certificate import DeepCertificate, SearchRecord
 from .families import decide_family
+from .linear import decide_linear
 from .moves import SearchResult, check_budget, search_descent
 from .outputs import bias_direction, is_zero, residual_sum
 
@@ -145,6 +150,23 @@ class DeepPoint:
 
 # -- the rules, in order ---------------------------------------------------------------------
 Rule = Callable[[DeepPoint], DeepCertificate | None]
+
+
+def linear_network(pt: DeepPoint) -> DeepCertificate | None:
+    """The identity activation (``negative_slope=1``, a deep linear network;
+    :mod:`relu_minima.verify.deep.linear`): L(theta) = L*, the rank-restricted least-squares
+    optimum, proves a global minimum; else an exact witness of first order (the gradient),
+    second order (negative curvature of the exact Hessian) or order k (a chain of disconnected
+    units), or no verdict (the later rules go on)."""
+    if pt.params.negative_slope != 1:
+        return None
+    found = decide_linear(pt.params, pt.dataset)
+    if found is None:
+        return None
+    if found.minimum:
+        return pt.certificate(Verdict.MINIMUM, "linear network")
+    return pt.certificate(Verdict.NOT_MINIMUM, "linear network", direction=found.direction,
+                          germ=found.germ)
 
 
 def strict_blind_spot(pt: DeepPoint) -> DeepCertificate | None:
@@ -247,8 +269,10 @@ def convex_depth_one(pt: DeepPoint) -> DeepCertificate | None:
     return pt.certificate(Verdict.MINIMUM, "convex (depth 1)")
 
 
-BEFORE_SEARCH = (strict_blind_spot, output_bias, whole_family, class_mean_bound, depth_two)
-"""The rules that prove by a construction, before any search (rules 1-5)."""
+BEFORE_SEARCH = (linear_network, strict_blind_spot, output_bias, whole_family, class_mean_bound,
+                 depth_two)
+"""The rules that prove by a construction, before any search (rules 1-5, after the linear
+rule 0)."""
 SEARCH = (descent_moves, convex_depth_one)
 """The rules that read the move search (rules 6-7)."""
 RULES = BEFORE_SEARCH + SEARCH

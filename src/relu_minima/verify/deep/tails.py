@@ -88,7 +88,8 @@ def kink_ramp_values(params: DeepReLU, dataset: Dataset, j: int) -> list[Fractio
 
 def classes_before(params: DeepReLU, dataset: Dataset, n: int) -> list[list[int]]:
     """Points that share h_n on a whole neighbourhood of theta: equal inputs, or points at
-    which some layer m < n is strictly negative in every unit (both see h_m = 0 there)."""
+    which some layer m < n is strictly negative in every unit (both see h_m = 0 there; the
+    ReLU only: with ``negative_slope`` != 0 such a layer still sees its inputs)."""
     label = list(range(dataset.n))
 
     def join(i: int, j: int) -> None:
@@ -98,7 +99,8 @@ def classes_before(params: DeepReLU, dataset: Dataset, n: int) -> list[list[int]
     for ix in dataset.groups().values():
         for i in ix[1:]:
             join(ix[0], i)
-    for z in params.preactivations(dataset)[:n - 1]:
+    dead_layers = params.preactivations(dataset)[:n - 1] if params.negative_slope == 0 else ()
+    for z in dead_layers:
         dead = [i for i, row in enumerate(z) if all(t < 0 for t in row)]
         for i in dead[1:]:
             join(dead[0], i)

@@ -21,6 +21,11 @@ A network with k > 1 outputs is decided by Theorem 3 of docs/method.md
 (:mod:`.several_decision`): the same first-order conditions with vector residuals, and a cone
 condition per unit that makes them survive the moves of v_j; where it fails, a second-order
 test finds a descent or the point is "undecided" (the only undecided one-hidden-layer points).
+
+The two-slope activation h(t) = t (t >= 0), s t (t < 0) (``params.negative_slope`` = s, torch's
+LeakyReLU; s = 1 is the identity) is decided by the same criterion: h(z) = s z + (1 - s) relu(z),
+so each kink form keeps its shape with p_j over every point (the inactive ones with slope s) and
+kink weights (1 - s) R_jH (docs/activations.md; :mod:`.units` computes them).
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from ...exact.deep_relu import DeepReLU
 from ...exact.germs import germ_sign, loss_germ
 from ...exact.linalg import dot
 from ...exact.numbers import sign
-from ...exact.shallow_relu import ShallowReLU, relu
+from ...exact.shallow_relu import ShallowReLU, activation
 from ..certificate import (
     Certificate,
     Verdict,
@@ -356,10 +361,10 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
     j = descent.unit
     if j is None:
         raise CertificateError(f"descent of kind {descent.kind!r} without a unit")
-    activation = [relu(table.value(i, j)) for i in range(dataset.n)]
+    phi = [activation(table.value(i, j), params.negative_slope) for i in range(dataset.n)]
     v_pos = space.weight_index(2, 1, j + 1)
     if descent.kind == "output":
-        entries[v_pos] = Fraction(-sign(dot(residuals, activation)))
+        entries[v_pos] = Fraction(-sign(dot(residuals, phi)))
         return space.unit_vector(entries)
     delta = descent.direction
     if delta is None:
@@ -373,7 +378,7 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
         keep = (tuple(range(params.d + 1)) if space.is_full
                 else unit_moving(space, j, params.v[j]))
         g = units[j].form(tuple(delta[k] for k in keep))
-        A = sum((a * a for a in activation), Fraction(0))
+        A = sum((a * a for a in phi), Fraction(0))
         tau = Fraction(1) if A == 0 else min(Fraction(1), abs(g) / A)
         entries[v_pos] = -sign(g) * tau
     return space.unit_vector(entries)
@@ -383,6 +388,7 @@ def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
                    table: linalg.AffineTable, rates: Vec) -> Descent | None:
     total = linalg.exact_sum(residuals)
     space = params.space
+    h = "relu" if params.negative_slope == 0 else "h"  # the activation's name in the texts
     if total != 0 and moves_c(space):
         return Descent("bias", None, None, -abs(total),
                        f"the output bias c is not optimal: sum of residuals = {total} != 0, so "
@@ -394,7 +400,7 @@ def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
             if moves_v(space, u.j) and rates[u.j] != 0:
                 # only reachable when u_j cannot move along itself (restricted spaces)
                 return Descent("output", u.j, None, -abs(rates[u.j]),
-                               f"{name}: dL/dv = 2 r . relu(z) = {2 * rates[u.j]} != 0")
+                               f"{name}: dL/dv = 2 r . {h}(z) = {2 * rates[u.j]} != 0")
             continue
         keep = unit_moving(space, u.j, u.v) if not space.is_full else tuple(range(params.d + 1))
         d = embed(u.decision.descent, keep, params.d + 1)
@@ -406,12 +412,12 @@ def _first_descent(params: ShallowReLU, residuals: Vec, units: list[UnitReport],
         first = rates[u.j]
         if first != 0:
             return Descent("output", u.j, None, -abs(first),
-                           f"{name} has v = 0 but dL/dv = 2 r . relu(z) = {2 * first} != 0")
+                           f"{name} has v = 0 but dL/dv = 2 r . {h}(z) = {2 * first} != 0")
         return Descent("saddle", u.j, d, -abs(g_d),
                        f"{name} has v = 0 and its kink form is not identically zero: "
                        f"g({_vec(d)}) = {g_d}; moving (w, b) by eps delta and v by "
                        "-sign(g) tau eps changes L by eps^2 (-2 tau |g| + tau^2 A) + O(eps^3) "
-                       "< 0 for 0 < tau < 2 |g| / A (A = sum_i relu(z_i)^2), and moving v the "
+                       f"< 0 for 0 < tau < 2 |g| / A (A = sum_i {h}(z_i)^2), and moving v the "
                        "other way raises it by eps^2 (2 tau |g| + tau^2 A) + O(eps^3) > 0: "
                        "neither a local minimum nor a local maximum (a saddle)")
     return None

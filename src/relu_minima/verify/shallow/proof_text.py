@@ -57,8 +57,13 @@ TITLE = ("Exact local-minimum certificate (rational arithmetic, no tolerances)",
 def proof_lines(cert: ShallowProof) -> list[str]:
     """The proof below the heading :data:`TITLE`."""
     p, D = cert.params, cert.dataset
+    s = p.negative_slope
     out = [
-        f"Network f(x) = c + sum_j v_j relu(w_j . x + b_j): m = {p.m} unit(s), d = {p.d}.",
+        f"Network f(x) = c + sum_j v_j relu(w_j . x + b_j): m = {p.m} unit(s), d = {p.d}."
+        if s == 0 else
+        f"Network f(x) = c + sum_j v_j h(w_j . x + b_j): m = {p.m} unit(s), d = {p.d}, with "
+        f"h(t) = t (t >= 0), {s} t (t < 0), so h(z) = s z + (1 - s) relu(z) for s = {s} "
+        "(docs/activations.md).",
     ]
     for j in range(p.m):
         out.append(f"  unit {j + 1}: w = {_v(p.W[j])}, b = {p.b[j]}, v = {p.v[j]}")
@@ -100,7 +105,7 @@ def proof_lines(cert: ShallowProof) -> list[str]:
             + (f"({'holds' if total == 0 else 'FAILS'})." if c_moves
                else "(no condition: c is not a parameter here).")]
     for u in cert.units:
-        out += ["", *_unit_paragraph(u, D.d)]
+        out += ["", *_unit_paragraph(u, D.d, s, cert.residuals)]
         if not p.space.is_full:
             out += _restriction_lines(cert, u.j)
     return out
@@ -123,14 +128,17 @@ def _restriction_lines(cert: ShallowProof, j: int) -> list[str]:
     rates = cert.output_rates
     if S.moving[S.index(v_name)] and rates is not None:
         a = rates[j]
-        lines.append(f"  {v_name} = v moves: r . relu(z) = {a} must be 0 "
+        h = "relu" if cert.params.negative_slope == 0 else "h"
+        lines.append(f"  {v_name} = v moves: r . {h}(z) = {a} must be 0 "
                      f"({'holds' if a == 0 else 'FAILS'}).")
     else:
-        lines.append(f"  {v_name} = v is held fixed: no condition on r . relu(z).")
+        h = "relu" if cert.params.negative_slope == 0 else "h"
+        lines.append(f"  {v_name} = v is held fixed: no condition on r . {h}(z).")
     return lines
 
 
-def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
+def _unit_paragraph(u: UnitReport, d: int, s: Fraction = Fraction(0),
+                    residuals: Sequence[Fraction] = ()) -> list[str]:
     dec, form = u.decision, u.form
     want = {1: "g >= 0 (v > 0)", -1: "g <= 0 (v < 0)", 0: "g == 0 (v = 0)"}[dec.sigma]
     lines = [
@@ -139,15 +147,29 @@ def _unit_paragraph(u: UnitReport, d: int) -> list[str]:
     ]
     if u.kink_inputs:
         lines.append(f"  on the kink: {len(u.kink_inputs)} distinct input(s)")
-    lines += [
-        "  g(delta) = p . delta + sum_H R_H max(0, n_H . delta), delta = change of (w, b),",
-        f"  p = sum over active points of r_i (x_i, 1) = {_v(form.p)}",
-    ]
+    if s == 0:
+        lines += [
+            "  g(delta) = p . delta + sum_H R_H max(0, n_H . delta), delta = change of (w, b),",
+            f"  p = sum over active points of r_i (x_i, 1) = {_v(form.p)}",
+        ]
+    else:
+        lines += [
+            f"  g(delta) = p . delta + sum_H (1 - s) R_H max(0, n_H . delta), s = {s}, delta = "
+            "change of (w, b),",
+            "  p = sum over active points of r_i (x_i, 1) + s * sum over the other points of "
+            f"r_i (x_i, 1) = {_v(form.p)}",
+        ]
     for x, ix, w in list(zip(u.kink_inputs, u.kink_indices, form.weights, strict=True))[
         :_MAX_ROWS
     ]:
         bend = "bends g" if w != 0 else "does not bend g"
-        lines.append(f"  kink input x = {_v(x)}: points {_pts(ix)}, residual sum R = {w} ({bend})")
+        if s == 0:
+            lines.append(f"  kink input x = {_v(x)}: points {_pts(ix)}, residual sum R = {w} "
+                         f"({bend})")
+        else:
+            R = sum((residuals[i] for i in ix), Fraction(0)) if residuals else w
+            lines.append(f"  kink input x = {_v(x)}: points {_pts(ix)}, residual sum R = {R}, "
+                         f"weight (1 - s) R = {w} ({bend})")
     ess = form.essential()
     if dec.sigma == 0 and dec.holds and not ess.normals:
         lines.append("  p = 0 and every R_H = 0, so g == 0: unit j can only change L at order")

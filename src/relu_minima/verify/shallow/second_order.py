@@ -37,7 +37,7 @@ from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
 from ...exact.germs import germ_sign, loss_germ
 from ...exact.linalg import dot
-from ...exact.shallow_relu import ShallowReLU, relu
+from ...exact.shallow_relu import ShallowReLU, activation
 from .several import UnitReportK, moving_biases, moving_outputs, unit_moving_k
 from .units import embed
 
@@ -114,7 +114,9 @@ class _Moves:
     def __init__(self, params: ShallowReLU, dataset: Dataset, units: list[UnitReportK]) -> None:
         self.params, self.dataset, self.units = params, dataset, units
         table = params.preactivation_table(dataset)
-        self.phi = [[relu(table.value(i, j)) for i in range(dataset.n)] for j in range(params.m)]
+        s = params.negative_slope  # h(z) = s z + (1 - s) relu(z) (docs/activations.md)
+        self.phi = [[activation(table.value(i, j), s) for i in range(dataset.n)]
+                    for j in range(params.m)]
         self.lifted = [(*x, Fraction(1)) for x in dataset.X]
         space = params.space
         # (kind, data): ("V", (o, l)) or ("c", o); their output changes are unit columns
@@ -129,13 +131,16 @@ class _Moves:
         return {(i, o): t for i, t in enumerate(self.phi[j]) if t}
 
     def unit_column(self, j: int, t: Vec) -> dict[tuple[int, int], Fraction]:
-        """v_j psi_j(t)_i per (point, output), t in R^(d+1) (kinks: max(0, n_i . t))."""
+        """v_j psi_j(t)_i per (point, output), t in R^(d+1) (kinks: max(0, n_i . t); with the
+        negative slope s: s n_i . t off, s n_i . t + (1 - s) max(0, n_i . t) on the kinks)."""
         u = self.units[j]
+        s = self.params.negative_slope
         out: dict[tuple[int, int], Fraction] = {}
         kinks = {i for ix in u.kink_indices for i in ix}
         for i in range(self.dataset.n):
             z = dot(self.lifted[i], t)
-            psi = z if i in u.active else (max(z, Fraction(0)) if i in kinks else Fraction(0))
+            psi = z if i in u.active else (s * z + (1 - s) * max(z, Fraction(0)) if i in kinks
+                                           else s * z)
             if psi:
                 for o, vo in enumerate(u.v):
                     if vo:

@@ -86,9 +86,14 @@ def vector_evidence(params: ShallowReLU, dataset: Dataset) -> VectorEvidence:
     lifted = [(*x, Fraction(1)) for x in dataset.X]
     n, num, k = dataset.n, table.num, params.k
     actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
+    s = params.negative_slope
+    groups = actives if not s else [*actives, tuple(range(n))]
     sums = [linalg.group_sums([tuple(r[o] * t for t in x) for r, x in zip(residuals, lifted,
-                                                                          strict=True)], actives)
+                                                                          strict=True)], groups)
             for o in range(k)]  # sums[o][j] = row o of P_j
+    if s:  # h(z) = s z + (1 - s) relu(z): the off points count with slope s (activations.md)
+        sums = [[tuple((1 - s) * a + s * t for a, t in zip(row, rows[-1], strict=True))
+                 for row in rows[:-1]] for rows in sums]
     space = params.space
     units, rates = [], []
     for j in range(params.m):
@@ -97,15 +102,15 @@ def vector_evidence(params: ShallowReLU, dataset: Dataset) -> VectorEvidence:
             if num[i][j] == 0:
                 kinks.setdefault(dataset.X[i], []).append(i)
         P = tuple(tuple(sums[o][j]) for o in range(k))
-        weights = tuple(tuple(linalg.exact_sum(residuals[i][o] for i in ix) for o in range(k))
-                        for ix in kinks.values())
+        weights = tuple(tuple((1 - s) * linalg.exact_sum(residuals[i][o] for i in ix)
+                              for o in range(k)) for ix in kinks.values())
         form = VectorForm(P, tuple((*x, Fraction(1)) for x in kinks), weights)
         keep = unit_moving_k(space, j, params.v_of(j))
         if not space.is_full:
             form = form.restricted(keep)
         units.append((actives[j], kinks, form))
         u = (*params.W[j], params.b[j])
-        rates.append(tuple(dot(u, row) for row in P))  # a_jo = u_j . P_j[o] (relu(z) = z > 0)
+        rates.append(tuple(dot(u, row) for row in P))  # a_jo = u_j . P_j[o] (h(z) = z or s z)
     return VectorEvidence(residuals, lifted, units, tuple(rates))
 
 

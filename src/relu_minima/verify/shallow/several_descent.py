@@ -23,7 +23,7 @@ from fractions import Fraction
 from ...errors import CertificateError
 from ...exact import linalg
 from ...exact.linalg import dot
-from ...exact.shallow_relu import ShallowReLU, relu
+from ...exact.shallow_relu import ShallowReLU, activation
 from .several import UnitReportK, moving_biases, unit_moving_k
 from .units import Descent, embed
 
@@ -58,6 +58,7 @@ def first_descent_k(params: ShallowReLU, residuals: tuple[Vec, ...],
                        f"the output bias c is not optimal: sum of residuals = {_vec(total)}, "
                        f"which is not 0 in a moving entry of c, so moving c by -t "
                        f"{_vec(_normalised(S))} changes L at rate {2 * rate} < 0")
+    h = "relu" if params.negative_slope == 0 else "h"  # the activation's name in the texts
     for u in units:
         name = f"unit {u.j + 1}"
         if u.mode == "sign fails":
@@ -70,7 +71,7 @@ def first_descent_k(params: ShallowReLU, residuals: tuple[Vec, ...],
         if any(a):
             rate = -dot(a, a) / max(abs(t) for t in a)
             return Descent("output", u.j, None, rate,
-                           f"{name}: dL/dv = 2 sum_i r_i relu(z_i) = "
+                           f"{name}: dL/dv = 2 sum_i r_i {h}(z_i) = "
                            f"{_vec(tuple(2 * t for t in u.rate))}"
                            f", not 0 in a moving entry of v, so moving v by -t "
                            f"{_vec(_normalised(a))} changes L at rate {2 * rate} < 0")
@@ -83,7 +84,7 @@ def first_descent_k(params: ShallowReLU, residuals: tuple[Vec, ...],
                            f"in the moving outputs: G({_vec(d)}) = {_vec(w)}; moving (w, b) by "
                            "eps delta and v by -tau eps G/|G|_inf changes L by eps^2 (-2 tau "
                            "|G|^2/|G|_inf + tau^2 A |G|^2/|G|_inf^2) + O(eps^3) < 0 for "
-                           "0 < tau < 2 |G|_inf / A (A = sum_i relu(z_i)^2), and moving v the "
+                           f"0 < tau < 2 |G|_inf / A (A = sum_i {h}(z_i)^2), and moving v the "
                            "other way raises it at order eps^2: neither a local minimum nor a "
                            "local maximum (a saddle)")
     return None
@@ -126,7 +127,9 @@ def flat_direction_k(params: ShallowReLU, dataset: object, units: list[UnitRepor
         keep = unit_moving_k(space, j, u.v)
         w = _on(u.outputs, u.form(tuple(delta[q] for q in keep)))
         table = params.preactivation_table(dataset)  # type: ignore[arg-type]
-        A = sum((relu(table.value(i, j)) ** 2 for i in range(len(table.num))), Fraction(0))
+        s = params.negative_slope
+        A = sum((activation(table.value(i, j), s) ** 2 for i in range(len(table.num))),
+                Fraction(0))
         top_w = max(abs(t) for t in w)
         tau = Fraction(1) if A == 0 else min(Fraction(1), top_w / A)
         for o in range(k):

@@ -27,8 +27,14 @@ def _outs(outputs: Sequence[int]) -> str:
 def several_proof_lines(cert: Any) -> list[str]:
     """The proof below the certificate's heading (k outputs)."""
     p, D = cert.params, cert.dataset
-    out = [f"Network f(x) = c + sum_j v_j relu(w_j . x + b_j) with k = {p.k} outputs (v_j, c in "
+    s = p.negative_slope
+    act = "relu" if s == 0 else "h"
+    out = [f"Network f(x) = c + sum_j v_j {act}(w_j . x + b_j) with k = {p.k} outputs (v_j, c in "
            f"Q^k): m = {p.m} unit(s), d = {p.d}."]
+    if s != 0:
+        out.append(f"  h(t) = t (t >= 0), {s} t (t < 0) = s t + (1 - s) relu(t), s = {s}: P_j "
+                   "sums over every point (the off ones times s), kink weights are (1 - s) R_H "
+                   "(docs/activations.md).")
     for j in range(p.m):
         out.append(f"  unit {j + 1}: w = {_v(p.W[j])}, b = {p.b[j]}, v = {_v(p.v_of(j))}")
     out += [f"  c = {_v(p.C)}", f"Parameterisation: {p.space.describe()}.",
@@ -47,7 +53,7 @@ def several_proof_lines(cert: Any) -> list[str]:
             f"c (outputs {_outs(moving_biases(p.space))}): "
             + ("holds." if all(total[o] == 0 for o in moving_biases(p.space)) else "FAILS.")]
     for u in cert.units:
-        out += ["", *_unit_lines(u)]
+        out += ["", *_unit_lines(u, s)]
     return out
 
 
@@ -77,19 +83,21 @@ def _decision_line(d: SignDecision) -> str:
     return f"{'holds' if d.holds else 'FAILS'} ({how}; in to_json())"
 
 
-def _unit_lines(u: UnitReportK) -> list[str]:
+def _unit_lines(u: UnitReportK, s: Fraction = Fraction(0)) -> list[str]:
     G = u.form
+    weight = "R_H" if s == 0 else "(1 - s) R_H"
+    act = "relu" if s == 0 else "h"
     lines = [f"Unit {u.j + 1}: v = {_v(u.v)}; moving entries of v: outputs {_outs(u.outputs)}.",
              f"  active at points: {', '.join(str(i + 1) for i in u.active) or 'none'}; "
              f"{len(u.kink_inputs)} distinct kink input(s)",
-             "  G(delta) = P delta + sum_H R_H max(0, n_H . delta) in Q^k, delta = change of the "
-             "moving (w, b):"]
+             f"  G(delta) = P delta + sum_H {weight} max(0, n_H . delta) in Q^k, delta = change "
+             "of the moving (w, b):"]
     for o, row in enumerate(G.P):
         lines.append(f"    P row {o + 1} = {_v(row)}")
     for x, w in list(zip(u.kink_inputs, G.weights, strict=True))[:_MAX_ROWS]:
-        lines.append(f"    kink input x = {_v(x)}: R_H = {_v(w)}")
+        lines.append(f"    kink input x = {_v(x)}: {weight} = {_v(w)}")
     ok = all(u.rate[o] == 0 for o in u.outputs)
-    lines.append(f"  a = sum_i r_i relu(z_i) = {_v(u.rate)}: zero in the moving outputs "
+    lines.append(f"  a = sum_i r_i {act}(z_i) = {_v(u.rate)}: zero in the moving outputs "
                  f"{'holds' if ok else 'FAILS'}.")
     mode = u.mode
     if mode == "held":

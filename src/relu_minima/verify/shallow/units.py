@@ -5,6 +5,10 @@ pre-activation exactly 0) and its kink form g_j (Lemma 2 there); the derivative 
 in v_j; the reports the proof prints per unit (:class:`UnitReport`) and the descent moves
 (:class:`Descent`); the safe radius on which no nonzero pre-activation and no v_j changes sign.
 Computed by the decision and again by ``check()``, from params and dataset alone.
+
+With the two-slope activation h(t) = t (t >= 0), s t (t < 0) (``params.negative_slope`` = s;
+docs/activations.md) the identity h(z) = s z + (1 - s) relu(z) gives the same kind of form:
+p_j = sum_(active) r_i n_i + s sum_(other points) r_i n_i and kink weights (1 - s) R_jH.
 """
 
 from __future__ import annotations
@@ -75,13 +79,17 @@ def unit_evidence(params: ShallowReLU, dataset: Dataset) -> Evidence:
     """Residuals, and for each unit its active points, kinks and kink form (Lemma 2 of
     docs/method.md): computed from params and dataset alone, by the decision and by check()."""
     table = params.preactivation_table(dataset)  # checks dimensions
-    outputs = table.relu_combination(params.v, params.c)
+    s = params.negative_slope
+    outputs = table.relu_combination(params.v, params.c, s)
     residuals = tuple(f - y for f, y in zip(outputs, dataset.y, strict=True))
     lifted = [(*x, Fraction(1)) for x in dataset.X]
     weighted = [tuple(r * t for t in x) for r, x in zip(residuals, lifted, strict=True)]
     n, num = dataset.n, table.num
     actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
     ps = linalg.group_sums(weighted, actives)
+    if s:  # h(z) = s z + (1 - s) relu(z): every point moves the unit, the off ones with slope s
+        total = linalg.group_sums(weighted, [tuple(range(n))])[0]
+        ps = [tuple((1 - s) * a + s * t for a, t in zip(pj, total, strict=True)) for pj in ps]
     units = []
     space = params.space
     for j in range(params.m):
@@ -92,13 +100,14 @@ def unit_evidence(params: ShallowReLU, dataset: Dataset) -> Evidence:
         form = KinkForm(
             ps[j],
             tuple((*x, Fraction(1)) for x in kinks),
-            tuple(linalg.exact_sum(residuals[i] for i in ix) for ix in kinks.values()),
+            tuple((1 - s) * linalg.exact_sum(residuals[i] for i in ix) for ix in kinks.values()),
         )
         if not space.is_full:
             form = restricted_form(form, unit_moving(space, j, params.v[j]))
         units.append((actives[j], kinks, form))
-    # r . relu(z_j) = sum over active i of r_i (w_j . x_i + b_j) = (w_j, b_j) . ps_j exactly
-    # (relu(z) = z where z > 0 and 0 elsewhere): d + 1 products instead of n huge ones
+    # r . h(z_j) = sum over active i of r_i (w_j . x_i + b_j) + s sum over the others
+    # = (w_j, b_j) . ps_j exactly (h(z) = z where z > 0, s z elsewhere, and z = 0 on the kinks):
+    # d + 1 products instead of n huge ones
     rates = tuple(dot((*params.W[j], params.b[j]), ps[j]) for j in range(params.m))
     return Evidence(residuals, lifted, units, rates)
 

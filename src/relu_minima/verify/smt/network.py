@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from ...errors import InvalidType, ShapeError, require
+from ...errors import InvalidArgument, InvalidType, ShapeError, require
 from ...exact.deep_relu import DeepReLU
 from ...exact.params import ParameterSpace
 from ...exact.shallow_relu import ShallowReLU
@@ -88,6 +88,9 @@ def network_of(params: Any, dataset: Any) -> Network:
     if not isinstance(params, DeepReLU):
         raise InvalidType(f"params of type {type(params).__name__} is not a ReLU network; the "
                           "SMT sentence covers ShallowReLU and DeepReLU points.")
+    if params.negative_slope != 0:  # the sentences encode relu; another slope would be misread
+        raise InvalidArgument(f"negative_slope={params.negative_slope}: the SMT sentences encode "
+                              "ReLU networks (slope 0) only.")
     space = params.space
     why = []
     for p, name in enumerate(space.names):
