@@ -117,19 +117,6 @@ def zigzag_interpolant(dataset: Dataset, h: int) -> ShallowReLU | None:
                        v + [0] * dead, ys[0])
 
 
-def _one_blas_thread() -> Any:
-    """A context limiting BLAS to one thread while a run trains in this process (the
-    products are small: on a loaded 2-core machine a multi-threaded BLAS made the Figure 1
-    analogue 13 times slower, 398 s against 31 s); nothing if threadpoolctl is absent."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        from contextlib import nullcontext
-
-        return nullcontext()
-    return threadpool_limits(1)
-
-
 # -- runs --------------------------------------------------------------------------------------
 @dataclass
 class AnalogueRun:
@@ -161,8 +148,7 @@ def _accuracy(r: TrainResult, data: TrainData) -> np.ndarray:
 
 def _classify_run(net: Net, data: TrainData, seed: int, indices: Any, protocol: Protocol,
                   figure: str, label: str) -> AnalogueRun:
-    with _one_blas_thread():  # small products: threads only oversubscribe a shared machine
-        r = train(net, protocol, data, seed=seed, indices=indices)
+    r = train(net, protocol, data, seed=seed, indices=indices)  # one BLAS thread (trainer)
     return AnalogueRun(figure, label, net, protocol, data.name, r, _accuracy(r, data))
 
 
@@ -255,8 +241,7 @@ def figure5_runs(scale: Scale, progress: Any = None, seed: int | None = None
                 data = TrainData.regression(f"zigzag x {tau}", [[float(x[0])] for x in exact.X],
                                             [float(t) for t in exact.y])
                 net = Net((1, h, 1), "relu")
-                with _one_blas_thread():
-                    r = train(net, p, data, seed=seed, indices=range(scale.nets))
+                r = train(net, p, data, seed=seed, indices=range(scale.nets))
                 run = AnalogueRun("fig5", f"tau = {tau}, h = {h}, {p.name[5:]}", net, p,
                                   data.name, r)
                 lower = zigzag_interpolant(exact, h)

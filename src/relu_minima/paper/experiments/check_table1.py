@@ -21,12 +21,14 @@ import numpy as np
 from ...train import classify as cl
 from ...train.classify import BAD_MIN
 from ...train.sweep import SerialExecutor
+from ..background import Background, available
 from ..registry import (
     ClaimResult,
     Context,
     implements,
     judge_evidence,
     judge_readings,
+    prefetches,
     require_fact,
 )
 from .rules import FROZEN_ON, LEVELLED, MAX_MEAN_WIDTH, MAX_WIDTH, RULES, SEED_ROUND
@@ -73,24 +75,56 @@ class _Runs:
     sgd: dict[Any, Any]
 
 
+def _compute_runs(full: bool, quick: bool, log: Any = lambda message: None,
+                  progress: bool = True) -> _Runs:
+    """The runs of every Table 1 claim at the scale of (``full``, ``quick``)."""
+    if full:
+        names, inits, limit, scale = list(PROTOCOLS), 1000, None, "full"
+    else:
+        names, inits, limit = [PRIMARY], 48, 3
+        scale = "reduced"
+    steps = 300 if quick and not full else None
+    if steps:
+        scale = "quick (tests only: 300 steps, 4 inits per cell)"
+        inits, limit = 4, 1
+    # tests (quick) train in-process: a process pool's start-up would dominate
+    pool = SerialExecutor() if steps else None
+    runs = [run_table1(name, inits, classify_limit=limit, progress=progress, log=log,
+                       steps=steps, executor=pool) for name in names]
+    sgd = run_sgd_sentence(inits, steps=steps, progress=progress, executor=pool)
+    return _Runs(scale, runs, sgd)
+
+
+_BACKGROUND: dict[tuple[bool, bool], Background] = {}
+
+
+@prefetches("table1", "table1-gd4", "table1-adam", "table1-sgd", "fig3", "jellyfish-relu",
+            "hamey-xor")
+def _start_runs(ctx: Context) -> Any:
+    """Start the pool-trained runs (not the quick, in-process ones) in a background process
+    (paper/background.py): they then overlap the claims that run before them."""
+    key = (ctx.full, ctx.quick)
+    if (ctx.quick and not ctx.full) or key in _CACHE or key in _BACKGROUND or not available():
+        return None
+    ctx.progress("table1: training in a background process while the other claims run")
+    _BACKGROUND[key] = Background(_compute_runs, ctx.full, ctx.quick, lambda message: None,
+                                  False)
+
+    def stop() -> None:
+        if key in _BACKGROUND:
+            _BACKGROUND.pop(key).stop()
+
+    return stop
+
+
 def _runs(ctx: Context) -> _Runs:
     key = (ctx.full, ctx.quick)
     if key not in _CACHE:
-        if ctx.full:
-            names, inits, limit, scale = list(PROTOCOLS), 1000, None, "full"
+        if key in _BACKGROUND:
+            ctx.progress("table1: waiting for the background training ...")
+            _CACHE[key] = _BACKGROUND.pop(key).result()
         else:
-            names, inits, limit = [PRIMARY], 48, 3
-            scale = "reduced"
-        steps = 300 if ctx.quick and not ctx.full else None
-        if steps:
-            scale = "quick (tests only: 300 steps, 4 inits per cell)"
-            inits, limit = 4, 1
-        # tests (quick) train in-process: a process pool's start-up would dominate
-        pool = SerialExecutor() if steps else None
-        runs = [run_table1(name, inits, classify_limit=limit, progress=True, log=ctx.progress,
-                           steps=steps, executor=pool) for name in names]
-        sgd = run_sgd_sentence(inits, steps=steps, progress=True, executor=pool)
-        _CACHE[key] = _Runs(scale, runs, sgd)
+            _CACHE[key] = _compute_runs(ctx.full, ctx.quick, ctx.progress)
     return _CACHE[key]
 
 
