@@ -26,8 +26,11 @@ EXACT = {
     "typo-b2-dead-layer": E, "typo-b2-complement": E, "large-basin": V,
     "lemma1": V, "lemma2": V, "cor1": E, "thm1-i": E, "thm1-ii": PE,
     "typo-thm1-index": E, "b3-from-cor1": E,
-    # reference 003: Yun, Sra and Jadbabaie's sigmoid/tanh counterexample (issue 13)
+    # reference 003: Yun, Sra and Jadbabaie's sigmoid/tanh counterexample
     "yun-sigmoid": V,
+    # reference 001: the earlier version's "smallest deadlocked dataset (10 points)"; a
+    # certified 8-point dataset deadlocks the network
+    "ref001-deadlock": E,
     # Section 3.1.1: the mechanisms of Figures 1 and 2 (issue 17), the reviewer's zero-bias
     # point and the zero-initialisation counterexample (reading-dependent)
     "fig1-blind-spot": V, "fig2-regions": U, "fig2-review": V, "zero-init": U,

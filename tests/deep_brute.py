@@ -25,7 +25,7 @@ EPS = (Fraction(1, 10**6),)
 HALVES = tuple(Fraction(t, 2) for t in range(-5, 6))
 
 
-def _loss(widths, theta, X, y):
+def _loss(widths, theta, X, Y):
     pos = 0
     total = Fraction(0)
     layers = []
@@ -34,20 +34,20 @@ def _loss(widths, theta, X, y):
         pos += o * i
         layers.append((W, theta[pos:pos + o]))
         pos += o
-    for x, t in zip(X, y, strict=False):
+    for x, t in zip(X, Y, strict=False):
         h = list(x)
         for n, (W, b) in enumerate(layers):
             z = [sum((w * a for w, a in zip(row, h, strict=False)), bj)
                  for row, bj in zip(W, b, strict=False)]
             h = z if n == len(layers) - 1 else [max(v, Fraction(0)) for v in z]
-        total += (h[0] - t) ** 2
+        total += sum(((f - y) ** 2 for f, y in zip(h, t, strict=True)), Fraction(0))
     return total
 
 
 def brute_descent(net: DeepReLU, D: Dataset, limit: int = 40000):
     """An exact point (flat parameters) near ``net`` with lower loss, or None."""
     theta = list(net.parameters())
-    base = _loss(net.widths, theta, D.X, D.y)
+    base = _loss(net.widths, theta, D.X, D.Y)
     space = net.space
     first = space.layers[0]
     choices = [HALVES if first.bias <= p < first.stop else (-1, 0, 1) for p in range(space.size)]
@@ -58,7 +58,7 @@ def brute_descent(net: DeepReLU, D: Dataset, limit: int = 40000):
             continue
         for eps in EPS:
             moved = [t + eps * s for t, s in zip(theta, u, strict=False)]
-            if _loss(net.widths, moved, D.X, D.y) < base:
+            if _loss(net.widths, moved, D.X, D.Y) < base:
                 return moved
     return None
 
@@ -73,12 +73,11 @@ def numpy_attack_deep(net: DeepReLU, D: Dataset, *, seed: int = 0, trials: int =
     rng = np.random.default_rng(seed)
     theta = np.array([float(t) for t in net.parameters()])
     X = np.array([[float(t) for t in r] for r in D.X])
-    y = np.array([float(t) for t in D.y])
+    Y = np.array([[float(t) for t in r] for r in D.Y])
     widths = net.widths
     P = theta.size
 
     def batch_loss(T):
-        out = np.zeros(len(T))
         pos = 0
         hs = np.broadcast_to(X, (len(T), *X.shape))
         for n, (i, o) in enumerate(itertools.pairwise(widths)):
@@ -88,8 +87,7 @@ def numpy_attack_deep(net: DeepReLU, D: Dataset, *, seed: int = 0, trials: int =
             pos += o
             z = np.einsum("tpi,toi->tpo", hs, W) + b[:, None, :]
             hs = z if n == len(widths) - 2 else np.maximum(z, 0)
-        out = ((hs[:, :, 0] - y) ** 2).sum(axis=1)
-        return out
+        return ((hs - Y[None]) ** 2).sum(axis=(1, 2))
 
     base_exact = net.loss(D)
     best = Fraction(0)

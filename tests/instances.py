@@ -19,8 +19,10 @@ small_int = st.integers(-3, 3)
 
 
 @st.composite
-def instances(draw, max_d: int = 2, max_m: int = 3, max_n: int = 6):
-    """(params, dataset) with kinks, zero weights and designed residuals; shrinks to tiny ones."""
+def instances(draw, max_d: int = 2, max_m: int = 3, max_n: int = 6, k: int = 1):
+    """(params, dataset) with kinks, zero weights and designed residuals; shrinks to tiny ones.
+    ``k`` outputs: each output's residual column is designed on its own (k = 1 draws exactly
+    what it always drew)."""
     d = draw(st.integers(1, max_d))
     m = draw(st.integers(1, max_m))
     n = draw(st.integers(2, max_n))
@@ -36,13 +38,20 @@ def instances(draw, max_d: int = 2, max_m: int = 3, max_n: int = 6):
             b.append(-sum((a * t for a, t in zip(w, X[i], strict=False)), Fraction(0)))
         else:
             b.append(Fraction(draw(small_int)))
-    v = [Fraction(draw(st.sampled_from([-2, -1, 0, 0, 1, 2]))) for _ in range(m)]
-    c = Fraction(draw(small_int))
-    net = ShallowReLU(W, b, v, c)
-    blank = Dataset(X, [0] * n)
-    outputs = net.outputs(blank)
+    V = [[Fraction(draw(st.sampled_from([-2, -1, 0, 0, 1, 2]))) for _ in range(m)]
+         for _ in range(k)]
+    C = [Fraction(draw(small_int)) for _ in range(k)]
+    net = ShallowReLU(W, b, V[0], C[0]) if k == 1 else ShallowReLU(W, b, V, C)
+    blank = Dataset(X, [0] * n if k == 1 else [[0] * k] * n)
+    outputs = net.output_rows(blank)
     z = net.preactivations(blank)
-    # residuals in the null space of some of the conditions: sum r = 0, p_j = 0, R_jH = 0
+    columns = [_designed_residuals(draw, X, z, d, m, n) for _ in range(k)]
+    Y = [[f - col[i] for f, col in zip(outputs[i], columns, strict=True)] for i in range(n)]
+    return net, Dataset(X, [y[0] for y in Y] if k == 1 else Y)
+
+
+def _designed_residuals(draw, X, z, d, m, n):
+    """Residuals in the null space of some of the conditions: sum r = 0, p_j = 0, R_jH = 0."""
     rows = [[Fraction(1)] * n] if draw(st.integers(0, 5)) > 0 else []
     for j in range(m):
         if draw(st.integers(0, 3)) > 0:
@@ -54,13 +63,14 @@ def instances(draw, max_d: int = 2, max_m: int = 3, max_n: int = 6):
     for vec in nullspace(rows, n):
         a = Fraction(draw(st.integers(-2, 2)), draw(st.integers(1, 2)))
         r = [ri + a * t for ri, t in zip(r, vec, strict=False)]
-    return net, Dataset(X, [f - ri for f, ri in zip(outputs, r, strict=False)])
+    return r
 
 
-def _batch_loss(W, b, v, c, X, y):
+def _batch_loss(W, b, V, c, X, Y):
+    """Losses of a batch: W (B, m, d), b (B, m), V (B, k, m), c (B, k), X (n, d), Y (n, k)."""
     Z = np.einsum("bmd,nd->bnm", W, X) + b[:, None, :]
-    out = c[:, None] + np.einsum("bnm,bm->bn", np.maximum(Z, 0.0), v)
-    return ((out - y) ** 2).sum(axis=1)
+    out = c[:, None, :] + np.einsum("bnm,bkm->bnk", np.maximum(Z, 0), V)
+    return ((out - Y) ** 2).sum(axis=(1, 2))
 
 
 def numpy_attack(net: ShallowReLU, D: Dataset, *, seed: int = 0, trials: int = 3000) -> float:
@@ -72,24 +82,24 @@ def numpy_attack(net: ShallowReLU, D: Dataset, *, seed: int = 0, trials: int = 3
     rng = np.random.default_rng(seed)
     W = np.array([[float(t) for t in r] for r in net.W])
     b = np.array([float(t) for t in net.b])
-    v = np.array([float(t) for t in net.v])
-    c = np.array([float(net.c)])
+    V = np.array([[float(t) for t in r] for r in net.V])
+    c = np.array([float(t) for t in net.C])
     X = np.array([[float(t) for t in r] for r in D.X])
-    y = np.array([float(t) for t in D.y])
-    base = _batch_loss(W[None], b[None], v[None], c, X, y)[0]
+    Y = np.array([[float(t) for t in r] for r in D.Y])
+    base = _batch_loss(W[None], b[None], V[None], c[None], X, Y)[0]
     best = 0.0
     for scale in (1e-3, 1e-5):
         dW = rng.uniform(-1, 1, (trials, *W.shape)) * scale
         db = rng.uniform(-1, 1, (trials, *b.shape)) * scale
-        dv = rng.uniform(-1, 1, (trials, *v.shape)) * scale
-        dc = rng.uniform(-1, 1, trials) * scale
+        dV = rng.uniform(-1, 1, (trials, *V.shape)) * scale
+        dc = rng.uniform(-1, 1, (trials, *c.shape)) * scale
         # flip kinks on purpose: a bias step of fixed sign per unit, larger than the weight step
         flip = rng.choice([-1.0, 1.0], (trials, *b.shape)) * scale * 3
-        best = min(best, float((_batch_loss(W + dW, b + db, v + dv, c + dc, X, y) - base).min()))
-        best = min(best, float((_batch_loss(W + dW, b + flip, v + dv, c + dc, X, y)
+        best = min(best, float((_batch_loss(W + dW, b + db, V + dV, c + dc, X, Y) - base).min()))
+        best = min(best, float((_batch_loss(W + dW, b + flip, V + dV, c + dc, X, Y)
                                 - base).min()))
         # saddle probes: u moved by ~scale, v by ~scale^2
-        dv2 = rng.uniform(-1, 1, (trials, *v.shape)) * scale * scale * 10
-        best = min(best, float((_batch_loss(W + dW, b + db, v + dv2, c + dc * scale, X, y)
+        dV2 = rng.uniform(-1, 1, (trials, *V.shape)) * scale * scale * 10
+        best = min(best, float((_batch_loss(W + dW, b + db, V + dV2, c + dc * scale, X, Y)
                                 - base).min()))
     return best / max(1.0, base)

@@ -72,10 +72,42 @@ def _relu_cases() -> dict[str, Certificate]:
                        Dataset([-1, 0, 1, 2], [0, 1, 0, -3])),
     }
     out.update({name: verify_local_minimum(p, D) for name, (p, D) in shallow.items()})
+    out.update({name: verify_local_minimum(p, D, **({"max_directions": 30}
+                                                    if isinstance(p, DeepReLU) else {}))
+                for name, (p, D) in _several_outputs().items()})
     out["global-line"] = global_minimum(D1, hidden=1)
     out["global-cells"] = global_minimum(Dataset([[0, 0], [1, 0], [0, 1]], [0, 1, 3]), hidden=1)
     out["global-single"] = global_minimum(Dataset([[1, 1], [1, 1]], [0, 2]), hidden=1)
     return out
+
+
+def _several_outputs() -> dict[str, tuple]:
+    """One point per kind of k-output evidence (docs/method.md, "Several outputs")."""
+    shifted = [[[1], [2]], [[1, -1], [2, 1]], [[1, 0], [0, 1], [1, 1]]]
+    digits = Dataset([0, 1, 2, 3], [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    return {
+        "k-cone": (ShallowReLU([[1]], [-2], [[-2], [1]], [1, 2]),
+                   Dataset([0, 2], [[-1, 2], [3, 2]])),
+        "k-zero-aligned": (ShallowReLU([[1], [2]], [0, 0], [[0, 0], [0, 2]], [2, 2]),
+                           Dataset([0, 0], [[4, 3], [0, 1]])),
+        "k-second-order": (ShallowReLU([1], [0], [[1], [0]], [0, 0]),
+                           Dataset([-1, 1, 2], [[0, -1], [1, 2], [2, -1]])),
+        "k-undecided": (ShallowReLU([[2]], [2], [[0], [1]], [0, 2]),
+                        Dataset([-1, 0, 2], [[2, 2], [-3, 4], [1, 8]])),
+        "k-saddle": (ShallowReLU([[2]], [2], [[0], [0]], [1, 2]),
+                     Dataset([-2, -1], [[0, 3], [2, 1]])),
+        "k-output": (ShallowReLU([1], [0], [[1], [0]], [0, 0], bias=(True, False),
+                                 frozen=["W_1[1,1]", "b_1[1]"]),
+                     Dataset([1, 2], [[0, 0], [2, 0]])),
+        "k-blind-spot-min": (DeepReLU(shifted, [[-10, -20], [-1, -2], ["1/2", "1/4", "1/4"]]),
+                             digits),
+        "k-blind-spot-not": (DeepReLU(shifted, [[-10, -20], [-1, -2], ["1/2", "1/2", 0]]),
+                             digits),
+        "k-family-not": (DeepReLU([[[0]], [[0]], [[0], [0]]], [[0], [0], [1, 1]]),
+                         Dataset([0, 0, 1, 1], [[1, 0], [1, 0], [1, 2], [1, 2]])),
+        "k-depth-2-undecided": (DeepReLU([[[2]], [[0], [1]]], [[2], [0, 2]]),
+                                Dataset([-1, 0, 2], [[2, 2], [-3, 4], [1, 8]])),
+    }
 
 
 @functools.cache
@@ -91,11 +123,18 @@ def _smooth_cases() -> dict[str, Certificate]:
     from tests.test_smooth_certificates import D20
 
     on_line = Dataset([[1, 0], [0, 1], ["1/2", "1/2"]], [0, 0, 1])
+    switched_off = SmoothNet([0], ["1/2"], [0], "3/2")  # exactly critical, a saddle
+    centre = certify_smooth_minimum(start, D6).params
     return {
         "smooth-min": certify_smooth_minimum(start, D6),
         "smooth-not": certify_smooth_minimum(saddle, D20),
         "smooth-flat": certify_smooth_minimum(SmoothNet([[0, 0]], [0], [1], 0), on_line),
         "smooth-notes": certify_smooth_minimum(start, D6, radius=1),
+        "smooth-concave": certify_smooth_minimum(switched_off, D6),
+        "point-gradient": verify_local_minimum(start, D6),
+        "point-curvature": verify_local_minimum(switched_off, D6),
+        "point-nearby": verify_local_minimum(centre, D6, precision=64),
+        "point-flat": verify_local_minimum(SmoothNet([[0, 0]], [0], [0], "1/3"), on_line),
     }
 
 
@@ -174,6 +213,9 @@ SMOOTH_BOUNDS = {"loss", "evidence.precision_bits", "evidence.radius", "evidence
                  "evidence.krawczyk_bound", "evidence.contraction", "evidence.pd_margin",
                  "evidence.eigen_lower", "evidence.curvature", "evidence.direction.*",
                  "evidence.lower_point.*", "evidence.lower_loss"}
+SMOOTH_BOUNDS |= {"evidence.slope", "evidence.gradient_bound",
+                  *(f"evidence.nearby.{name}" for name in SMOOTH_BOUNDS)}
+QUESTION = (*QUESTION, "evidence.nearby.params", "evidence.nearby.evidence.start")
 RECORD = {"evidence.notes"}  # the float search's notes: printed under their label only
 
 
@@ -182,7 +224,7 @@ def _forgeries(cert: Certificate, data: dict) -> list[dict]:
     text, witness, ...) written anew from the edited evidence, as a forger would; only
     ``check()`` can refuse the second."""
     out = [data]
-    if data.get("kind") == cert.kind and data.get("schema_version") == 2:
+    if data.get("kind") == cert.kind and data.get("schema_version") in (2, 3):
         try:
             out.append(json.loads(json.dumps(type(cert)._from_dict(data).to_dict())))
         except (ReluMinimaError, KeyError, TypeError, ValueError, IndexError, AttributeError,
@@ -214,7 +256,7 @@ def _survivors(cert: Certificate, per_pattern: int = 2) -> list[str]:
                     continue  # refused, with a library error
                 if now == base:
                     continue  # no effect on anything printed
-                smooth = cert.kind == "smooth"
+                smooth = cert.kind in ("smooth", "smooth-point")
                 if pat.startswith(QUESTION) or (smooth and pat in SMOOTH_BOUNDS):
                     continue  # a valid certificate of its own (re-verified), printing its values
                 if smooth and pat in RECORD and "not re-verified" in back.reason:
@@ -226,9 +268,11 @@ def _survivors(cert: Certificate, per_pattern: int = 2) -> list[str]:
 
 RELU_NAMES = ["bias", "blind-spot-min", "blind-spot-not", "class-mean", "convex", "depth-2-not",
               "descent", "family-min", "family-not", "global-cells", "global-line",
-              "global-single", "kink-criterion", "output", "output-bias", "restricted",
-              "restricted-dead", "restricted-depth-2", "restricted-full", "saddle", "undecided",
-              "unit"]
+              "global-single", "k-blind-spot-min", "k-blind-spot-not", "k-cone",
+              "k-depth-2-undecided", "k-family-not", "k-output", "k-saddle", "k-second-order",
+              "k-undecided", "k-zero-aligned", "kink-criterion", "output", "output-bias",
+              "restricted", "restricted-dead", "restricted-depth-2", "restricted-full", "saddle",
+              "undecided", "unit"]
 
 
 def test_the_cases_are_all_named():
@@ -244,7 +288,9 @@ def test_every_field_of_an_exact_certificate_is_verified_or_derived(name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["smooth-min", "smooth-not", "smooth-flat", "smooth-notes"])
+@pytest.mark.parametrize("name", ["smooth-min", "smooth-not", "smooth-flat", "smooth-notes",
+                                  "smooth-concave", "point-gradient", "point-curvature",
+                                  "point-nearby", "point-flat"])
 def test_every_field_of_a_smooth_certificate_is_verified_or_derived(name):
     cert = _smooth_cases()[name]
     assert cert.check()

@@ -33,7 +33,9 @@ from relu_minima.paper.experiments import check_table1 as table1_checks
 from relu_minima.paper.experiments import check_table1_sentences as sentence_checks
 from relu_minima.paper.experiments import table1 as table1_module
 from relu_minima.paper.references import check_critique as critique
+from relu_minima.paper.references import check_ref001
 from relu_minima.paper.references import check_yun as yun
+from relu_minima.paper.references.deadlock import Accuracy
 from relu_minima.paper.registry import judge, judge_figure
 from relu_minima.paper.regression import check_bad_minima as optima
 from relu_minima.paper.regression import check_propositions as regression
@@ -98,6 +100,10 @@ MUTATIONS = {
     "thm1-i": (deep, "verify_deep_local_minimum", flip),
     "thm1-ii": (deep, "theorem1_point_printed", lambda f: deep.theorem1_point),
     "yun-sigmoid": (yun, "lower_bound_identity", lambda f: lambda: False),
+    # the explicit point's accuracy reported as 0: the evidence no longer re-checks
+    "ref001-deadlock": (check_ref001, "recertify",
+                        lambda f: lambda case, **k: dataclasses.replace(
+                            f(case, **k), at_better=Accuracy(0, 0, case.n))),
     "bad-minima": (optima, "named_point_gaps",  # every L* moved up to L: nothing proven bad
                    lambda f: lambda: tuple(dataclasses.replace(g, optimum=g.loss, gap=0,
                                                                proven_bad=False) for g in f())),

@@ -172,7 +172,7 @@ def test_anything_else_is_named_never_printed(name, data):
 
 @pytest.mark.parametrize("make", [
     lambda: (np.arange(2 * 3 * 50).reshape(2, 3, 50), [1, 2]),       # X of three dimensions
-    lambda: ([[1], [2]], [list(range(1_000_000, 1_000_050))] * 2),    # y of rows
+    lambda: ([[1], [2]], [list(range(1_000_000, 1_000_050)), [1]]),   # y of ragged rows
     lambda: ([[1], [2]], "1_000_000, 1_000_001, " * 20),               # y a long string
     lambda: ([[1], [2]], [1, "1_000_000/" * 20]),                      # an unreadable number
     lambda: ([[1], [object()]], [1, 2]),

@@ -92,7 +92,6 @@ def test_from_shallow_same_function():
         ([[[1], [0.5]], [[1, 1]]], [[0, 0], [0]], InexactNumberError, r"weights\[0\]\[1\]\[0\]"),
         ([[[1], [1]], [[1, 1, 1]]], [[0, 0], [0]], ShapeError,
          "weights\\[1\\] has 3 columns but layer 0 has 2 units"),
-        ([[[1], [1]], [[1, 1], [1, 1]]], [[0, 0], [0, 0]], ShapeError, "exactly one row"),
         ([[[1], [1]], [[1, 1]]], [[0, 0], [0, 1]], ShapeError, r"biases\[1\] has 2 entries"),
         ([[[1], [1]], [[1, 1]]], [[0, 0]], ShapeError, "one bias vector per layer"),
         ([], [], ShapeError, "at least one layer"),

@@ -61,7 +61,7 @@ def test_search_stops_at_the_first_proven_descent():
     net = DeepReLU([[[-1]], [[0]], [[1]]], [[0], [0], [1]])
     found = search_descent(net, D, net.loss(D), max_directions=4000, time_limit=None)
     germ_of = GermEvaluator(net, D)
-    out_pos = net.space.bias_index(net.depth, 1)
+    out_pos = [(0, net.space.bias_index(net.depth, 1))]
     base = (net.loss(D),)
     moves = list(ordered_moves(net, D))
     for u, _, _ in moves[:found.tried - 1]:  # no earlier move descends, nor its re-centring

@@ -191,7 +191,9 @@ def test_bad_input_names_the_argument():
     with pytest.raises(InvalidArgument, match="chunk_bytes="):
         numeric.losses(net, numeric.to_vector(net), D1, chunk_bytes=2 << 30)
     with pytest.raises(ShapeError, match="widths"):
-        numeric.Architecture((2, 3), "relu")
+        numeric.Architecture((2,), "relu")
+    with pytest.raises(ShapeError, match="one output"):
+        numeric.Architecture((2, 3, 2), "sigmoid")
 
 
 def test_logistic_loss_by_hand():
@@ -214,7 +216,7 @@ def _forward_error_scale(arch, thetas, X):
     """S_i = the float outputs of the network with |theta| and |[X, 1]|: every pre-activation
     is then >= 0, so relu is the identity and S_i is the usual running-error scale
     |W_k| (... |W_1| |x_i| + |b_1| ...) + |b_k| of the forward pass."""
-    return numeric._forward(numeric.FLOAT, arch, np.abs(thetas), np.abs(X), keep=True)[0]
+    return numeric._forward(numeric.FLOAT, arch, np.abs(thetas), np.abs(X), keep=True)[0][..., 0]
 
 
 def _loss_error_bound(arch, thetas, X, y, f_hat):
@@ -252,8 +254,8 @@ def test_hot_path_and_plain_pass_meet_the_exact_loss_within_the_stated_bound(poi
     T = theta[None, :]
     X, y = numeric.as_floats(D.X, "X"), numeric.as_floats(D.y, "y")
     exact = numeric.from_vector(theta, arch, allow_float=True).loss(D)
-    fast = numeric._relu_outputs(arch, T, X)
-    plain = numeric._forward(numeric.FLOAT, arch, T, X, keep=True)[0]
+    fast = numeric._relu_outputs(arch, T, X)[..., 0]  # (B, n, k) with k = 1
+    plain = numeric._forward(numeric.FLOAT, arch, T, X, keep=True)[0][..., 0]
     for f in (fast, plain):
         L = ((f - y[None, :]) ** 2).sum(axis=1)
         bound = _loss_error_bound(arch, T, X, y, f)

@@ -73,15 +73,20 @@ def test_a_transposed_deep_layer_is_called_transposed():
                  [[0, 0, 0], [0, 0], [0]])
 
 
-@pytest.mark.parametrize("y", [np.array([[1], [0], [2]]), np.array([[1, 0, 2]])])
-def test_a_numpy_column_y_is_called_2d_with_its_shape(y):
+def test_a_numpy_column_y_is_one_output_and_a_row_is_called_transposed():
+    # an (n, 1) column is n targets of one output, stored flat as it always was
+    assert Dataset([1, 2, 3], np.array([[1], [0], [2]])) == Dataset([1, 2, 3], [1, 0, 2])
+    y = np.array([[1, 0, 2]])
     with pytest.raises(ShapeError) as info:
         Dataset([1, 2, 3], y)
     msg = str(info.value)
-    assert "y must be 1-D" in msg and str(y.shape) in msg and "list" not in msg
-    assert Dataset([1, 2, 3], y.ravel()).y == Dataset([1, 2, 3], [1, 0, 2]).y
+    assert "y has 1 entries but X has 3 rows" in msg and "looks transposed" in msg
+    with pytest.raises(ShapeError, match=r"y must be 1-D .* or 2-D"):
+        Dataset([1, 2], np.zeros((2, 1, 1), dtype=int))
 
 
-def test_a_nested_list_y_is_called_2d():
-    with pytest.raises(ShapeError, match=r"y must be 1-D .*y\[0\]=\[1\]"):
-        Dataset([1, 2], [[1], [0]])
+def test_a_nested_list_y_is_read_as_target_rows():
+    assert Dataset([1, 2], [[1], [0]]) == Dataset([1, 2], [1, 0])
+    assert Dataset([1, 2], [[1, 0], [0, 1]]).k == 2
+    with pytest.raises(ShapeError, match=r"y\[0\]=\[1\] is a row but y\[1\]=0 is a number"):
+        Dataset([1, 2], [[1], 0])

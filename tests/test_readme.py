@@ -42,7 +42,8 @@ def test_the_json_example_exits_as_the_readme_says(tmp_path, capsys):
 
 
 def test_exit_3_is_not_for_deep_networks_only(tmp_path, capsys):
-    """The README lists sigmoid/tanh networks among the undecided: a flat one exits 3."""
+    """The README lists sigmoid/tanh points among the undecided: one whose gradient is exactly
+    0 (both inputs equal, the output weight 0, c the mean) exits 3."""
     import json
 
     import pytest
@@ -51,9 +52,9 @@ def test_exit_3_is_not_for_deep_networks_only(tmp_path, capsys):
     from relu_minima.cli import main
 
     text = README.read_text(encoding="utf-8")
-    assert "deep\nnetworks only" not in text and "sigmoid/tanh network the interval" in text
+    assert "deep\nnetworks only" not in text and "sigmoid/tanh point whose gradient" in text
     path = tmp_path / "sigmoid.json"
-    path.write_text(json.dumps({"dataset": {"X": ["0", "1"], "y": ["0", "2"]},
+    path.write_text(json.dumps({"dataset": {"X": ["0", "0"], "y": ["0", "2"]},
                                 "params": {"W": [["1"]], "b": ["0"], "v": ["0"], "c": "1",
                                            "activation": "sigmoid"}}))
     assert main(["verify", str(path)]) == 3

@@ -158,9 +158,14 @@ def test_teacher_network_certified_minimum(teacher_cert):
     assert "strict local minimum" in cert.reason and "Krawczyk" in cert.proof_text
     again = Certificate.from_json(cert.to_json())
     assert again.check() is True and again.to_dict() == cert.to_dict()
-    # the same decision through the one entry point and the pytest helper
-    assert verify_local_minimum(TEACHER, D20).is_local_minimum is True
-    assert assert_local_minimum(TEACHER, D20).verdict is Verdict.MINIMUM
+    # the one entry point decides the point it is GIVEN (issue 22, item 7): TEACHER is not
+    # critical, so it is not a local minimum, with a witness; the minimum is near it, as such
+    point = verify_local_minimum(TEACHER, D20)
+    assert point.is_local_minimum is False and point.kind == "smooth-point"
+    assert point.check() and assert_not_local_minimum(TEACHER, D20).is_local_minimum is False
+    with pytest.raises(AssertionError):
+        assert_local_minimum(TEACHER, D20)
+    assert cert.start == TEACHER and cert.params != TEACHER
 
 
 def test_saddle_is_not_a_minimum_with_a_lower_point():
@@ -183,10 +188,16 @@ def test_flat_direction_refused():
     net = cert.params
     twin = SmoothNet([net.W[0], net.W[0], net.W[1]], [net.b[0], net.b[0], net.b[1]],
                      [net.v[0] / 2, net.v[0] / 2, net.v[1]], net.c, activation="sigmoid")
-    refused = certify_smooth_minimum(twin, D20)
-    assert refused.verdict is Verdict.UNDECIDED
-    assert "flat direction" in refused.reason and "coincide" in refused.reason
-    assert refused.check() is True
+    # a split unit is a flat family of critical points, and here a saddle: besides the zero
+    # eigenvalue (the split ratio) the Hessian has a negative one (about -2.4e-3). No Krawczyk
+    # box exists (singular Hessian), but strict concavity along an exact u over a box proves
+    # that no point inside it is a local minimum (issue 22, item 10; before: "undecided")
+    found = certify_smooth_minimum(twin, D20)
+    assert found.verdict is Verdict.NOT_MINIMUM and found.concave, found.reason
+    assert found.krawczyk_bound is None and found.curvature < 0
+    assert found.check() is True and Certificate.from_json(found.to_json()).check()
+    w = found.witness(Fraction(1, 100))
+    assert w is not None and smooth_loss_enclosure(w, D20).upper < found.loss.lower
 
 
 def test_structural_refusals_are_exact_and_rechecked():
@@ -248,12 +259,13 @@ def test_problem_file_and_cli(tmp_path, capsys):
     assert params == TEACHER and dataset == D20
     path = tmp_path / "teacher.json"
     path.write_text(dump_problem(TEACHER, D20))
-    assert main(["verify", str(path)]) == 0
-    assert "LOCAL MINIMUM" in capsys.readouterr().out
+    # verify decides the point in the file: TEACHER is not critical (exit 1, with a witness)
+    assert main(["verify", str(path)]) == 1
+    assert "NOT A LOCAL MINIMUM: the given point" in capsys.readouterr().out
     path.write_text(dump_problem(SADDLE_START, D20))
     assert main(["verify", str(path), "--json", "--witness", "1/10"]) == 1
     out = json.loads(capsys.readouterr().out)
-    assert out["kind"] == "smooth" and out["witness_within_radius"]["radius"] == "1/10"
+    assert out["kind"] == "smooth-point" and out["witness_within_radius"]["radius"] == "1/10"
     assert Certificate.from_json(out).check() is True
 
 

@@ -20,7 +20,7 @@ PUBLIC = {
     "ReluMinimaError", "ShallowReLU", "ShapeError", "SmoothNet",
     "InvalidType", "MissingDependency", "RestrictedCertificate", "SmoothCertificate", "SnapReport",
     "assert_local_minimum", "assert_no_descent_found", "assert_not_local_minimum", "is_decent",
-    "search_neighbourhood", "verify_deep_local_minimum", "verify_local_minimum",
+    "one_hot", "search_neighbourhood", "verify_deep_local_minimum", "verify_local_minimum",
     "GlobalMinimumCertificate", "GlobalSearchTooLarge", "global_minimum", "prove_bad",
     "snap", "from_arrays", "from_state_dict",
 }

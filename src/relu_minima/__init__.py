@@ -51,6 +51,7 @@ _EXPORTS: dict[str, str] = {
     "from_state_dict": ".train.state_dict",
     "global_minimum": ".verify.globalmin.search",
     "is_decent": ".exact.datasets",
+    "one_hot": ".exact.datasets",
     "prove_bad": ".verify.globalmin.search",
     "search_neighbourhood": ".numeric.fuzz",
     "snap": ".train.snap",
@@ -98,7 +99,7 @@ if TYPE_CHECKING:  # static type checkers and IDEs see the eager imports
         ReluMinimaError,
         ShapeError,
     )
-    from .exact.datasets import Dataset, is_decent
+    from .exact.datasets import Dataset, is_decent, one_hot
     from .exact.deep_relu import DeepReLU
     from .exact.shallow_relu import ShallowReLU
     from .exact.smooth_net import SmoothNet

@@ -1,5 +1,5 @@
-"""The ``relu-minima`` command: ``check-paper``, ``verify FILE.json`` and
-``snap trained.npz data.npz``."""
+"""The ``relu-minima`` command: ``check-paper``, ``verify FILE.json``,
+``snap trained.npz data.npz`` and ``recheck CERT.json``."""
 
 from __future__ import annotations
 
@@ -47,18 +47,18 @@ def _check_paper(args: argparse.Namespace) -> int:
     return 0
 
 
-def _radius(text: str) -> Fraction:
+def _radius(text: str, option: str = "--witness") -> Fraction:
     """``--witness RADIUS``: an exact positive number, refused by argparse (exit 2) otherwise."""
     from .errors import ReluMinimaError
     from .exact.numbers import exact
 
     try:
-        radius = exact(text, "--witness")
+        radius = exact(text, option)
     except ReluMinimaError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     if radius <= 0:
         raise argparse.ArgumentTypeError(
-            f"--witness={text} must be a positive radius, such as 1/1000.")
+            f"{option}={text} must be a positive radius, such as 1/1000.")
     return radius
 
 
@@ -127,26 +127,28 @@ def _verify(args: argparse.Namespace) -> int:
         return 0
     if cert.is_local_minimum is False:
         return 1
-    return 3  # undecided (a deep ReLU or a sigmoid/tanh network)
+    return 3  # undecided (a deep point, or a smooth point whose gradient is not told from 0)
 
 
 def _snap(args: argparse.Namespace) -> int:
-    from .train.npz import load_npz
+    from .train.npz import load_npz, load_trained
     from .train.rationals import long_integers
     from .train.snap import snap
 
     with long_integers():  # exact points of large problems have numbers of > 4300 digits
-        return _snap_run(args, load_npz, snap)
+        return _snap_run(args, (load_trained, load_npz), snap)
 
 
-def _snap_run(args: argparse.Namespace, load_npz: Any, snap: Any) -> int:
+def _snap_run(args: argparse.Namespace, loaders: Any, snap: Any) -> int:
     from .errors import ReluMinimaError
 
+    load_trained, load_npz = loaders
     try:
-        params = load_npz(args.trained, "trained")
+        params = load_trained(args.trained, "trained")
         data = load_npz(args.data, "data", ("X", "y"))
         report = snap(params, (data["X"], data["y"]), tol=args.tol,
-                      max_distance=args.max_distance, data_rule=args.data_rule)
+                      max_distance=args.max_distance, data_rule=args.data_rule,
+                      activation=args.activation)
     except (ReluMinimaError, OSError) as exc:
         print(f"relu-minima snap: bad input: {exc}", file=sys.stderr)
         return 2
@@ -175,6 +177,49 @@ def _snap_run(args: argparse.Namespace, load_npz: Any, snap: Any) -> int:
     return report.exit_code  # as verify: 0 minimum, 1 not, 3 undecided / not near
 
 
+def _recheck(args: argparse.Namespace) -> int:
+    """A certificate's claim decided by an SMT solver: 0 confirmed, 1 refuted, 2 bad input (or
+    no solver), 3 no verdict (the solver gave up, or the certificate states nothing)."""
+    from .errors import CertificateError, MissingDependency, ReluMinimaError
+    from .verify.smt import NothingToCheck, recheck, sentence_of
+
+    try:
+        # the claim as written, not through Certificate.from_json: an edited file must reach
+        # the solver (which refutes it), not stop at this library's own checks
+        cert = json.loads(Path(args.cert).read_text())
+        sentence = sentence_of(cert, args.radius, existential=args.existential)
+        if args.smt2:
+            Path(args.smt2).write_text(sentence.text)
+        result = recheck(cert, args.solver, time_limit=args.time_limit, radius=args.radius,
+                         existential=args.existential)
+    except NothingToCheck as exc:
+        print(f"relu-minima recheck: no verdict: {exc}", file=sys.stderr)
+        return 3
+    except CertificateError as exc:
+        print(f"relu-minima recheck: bad input: the certificate's claim cannot be stated: {exc}",
+              file=sys.stderr)
+        return 2
+    except (ReluMinimaError, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        what = "no solver" if isinstance(exc, MissingDependency) else "bad input"
+        print(f"relu-minima recheck: {what}: {exc}", file=sys.stderr)
+        return 2
+    print(result)
+    if args.smt2:
+        print(f"\nscript written to {args.smt2} (run it with: {args.solver} {args.smt2})")
+    return result.exit_code
+
+
+def _seconds(text: str) -> float:
+    """argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number of seconds (e.g. 60)")
+    return value
+
+
 def _status_names() -> list[str]:
     from .paper import Status
 
@@ -196,8 +241,9 @@ def _negative_values_attached(argv: list[str]) -> list[str]:
     out: list[str] = []
     for k, arg in enumerate(argv):
         prev = argv[k - 1] if k else ""
-        if prev == "--witness" and arg[:1] == "-" and arg[1:2] in set("0123456789./"):
-            out[-1] = f"--witness={arg}"
+        if prev in ("--witness", "--radius") and arg[:1] == "-" \
+                and arg[1:2] in set("0123456789./"):
+            out[-1] = f"{prev}={arg}"
         else:
             out.append(arg)
     return out
@@ -240,6 +286,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_check_paper(sub)
     _add_verify(sub)
     _add_snap(sub)
+    _add_recheck(sub)
     return parser
 
 
@@ -306,19 +353,24 @@ def _add_verify(sub: Any) -> None:
 
 
 def _add_snap(sub: Any) -> None:
+    """The ``snap`` sub-command's arguments (docs/snap.md, "Command line")."""
     sn = sub.add_parser(
         "snap",
         help="snap a trained float network to an exact point and certify it "
         "(exit 0: minimum, 1: not, 2: bad input, 3: undecided or not near a stationary point)",
     )
     sn.add_argument("trained", help="trained.npz: arrays W, b, v, c (one hidden layer) or a "
-                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md)")
+                    "state_dict's '<layer>.weight', '<layer>.bias' (docs/snap.md); or a "
+                    "torch.save(model.state_dict(), path) file (read when torch is installed)")
     sn.add_argument("data", help="data.npz: arrays X (n, d) and y (n,)")
+    sn.add_argument("--activation", choices=["relu", "sigmoid", "tanh"], default=None,
+                    help="the hidden activation of the saved weights (default relu; "
+                    "sigmoid/tanh take the smooth route, docs/smooth.md)")
     sn.add_argument("--tol", type=float, default=1e-6,
                     help="relative kink tolerance (default 1e-6)")
     sn.add_argument("--max-distance", type=float, default=None,
                     help="largest max-norm distance of a snapped point "
-                    "(default 1e-3 max(1, |theta|_inf))")
+                    "(default: each coordinate within 1/100 of its unit's scale)")
     sn.add_argument("--data-rule", choices=["decimal", "binary"], default="decimal",
                     help="float data to exact: shortest decimal (default) or binary value")
     sn.add_argument("--json", action="store_true", help="print the snap report as JSON only")
@@ -326,6 +378,41 @@ def _add_snap(sub: Any) -> None:
                     help="if the snapped point is not a minimum, also print a point within "
                     "max-norm RADIUS of it with strictly lower exact loss")
     sn.set_defaults(func=_snap)
+
+
+def _add_recheck(sub: Any) -> None:
+    rc = sub.add_parser(
+        "recheck",
+        help="re-check a certificate (from verify --json) with an SMT solver "
+        "(exit 0: confirmed, 1: refuted, 2: bad input or no solver, 3: no verdict)",
+        description="State the claim of CERT.json as an SMT-LIB 2 sentence, built from its "
+        "params, dataset, loss, verdict and radius only, and let an SMT solver decide it: "
+        "a second proof, independent of this library's reasoning. Exit status 0: confirmed "
+        "(the solver proves the claim), 1: refuted (the solver finds a lower point or another "
+        "loss), 2: bad input (not a certificate, a kind without a sentence such as 'smooth', "
+        "a claim that cannot be stated) or the solver is not installed, 3: no verdict (the "
+        "solver gave up or hit the time limit, which is not a verdict; an undecided "
+        "certificate, which states nothing; or a lower point within a radius the certificate "
+        "does not claim).",
+    )
+    rc.add_argument("cert", help="a certificate as JSON (relu-minima verify --json, "
+                    "cert.to_json())")
+    rc.add_argument("--solver", choices=["z3", "cvc5"], default="z3",
+                    help="the solver (default z3: pip install 'relu-minima[smt]'; cvc5: pip "
+                    "install cvc5)")
+    rc.add_argument("--smt2", metavar="PATH",
+                    help="also write the SMT-LIB 2 script to PATH (to read, or to run with "
+                    "another solver: z3 PATH, cvc5 PATH)")
+    rc.add_argument("--time-limit", metavar="SECONDS", type=_seconds, default=60.0,
+                    help="time limit per check in seconds (default 60); a solver that runs out "
+                    "gives no verdict")
+    rc.add_argument("--radius", metavar="R", type=lambda text: _radius(text, "--radius"),
+                    help="the max-norm radius of the neighbourhood (default: the certificate's "
+                    "own radius; 1/1000 where it has none)")
+    rc.add_argument("--existential", action="store_true",
+                    help="for 'not a local minimum': also let the solver find a lower point "
+                    "within the radius by itself")
+    rc.set_defaults(func=_recheck)
 
 
 def main(argv: list[str] | None = None) -> int:

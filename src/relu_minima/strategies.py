@@ -52,26 +52,32 @@ def numbers(min_value: Any = -10, max_value: Any = 10,
 
 def datasets(*, min_n: int = 1, max_n: int = 8, min_d: int = 1, max_d: int = 2,
              min_value: Any = -10, max_value: Any = 10, max_denominator: int = 1,
-             duplicates: bool = True) -> st.SearchStrategy[Dataset]:
-    """Exact datasets: n points in Q^d with targets in Q.
+             duplicates: bool = True, outputs: int = 1,
+             one_hot: bool = False) -> st.SearchStrategy[Dataset]:
+    """Exact datasets: n points in Q^d with targets in Q (``outputs=k``: in Q^k).
 
     Values are integers (``max_denominator=1``) or fractions; with ``duplicates`` a point may
-    repeat an earlier input (with its own target). Shrinks toward ``min_n`` points of
-    dimension ``min_d``, all coordinates and targets 0, no repeated inputs drawn.
+    repeat an earlier input (with its own target). ``one_hot=True`` draws a class label per
+    point and gives it the one-hot target row of ``outputs`` classes. Shrinks toward ``min_n``
+    points of dimension ``min_d``, all coordinates and targets 0 (class 0), no repeated inputs
+    drawn.
     """
     return lazy(_strategies.datasets, min_n=min_n, max_n=max_n, min_d=min_d, max_d=max_d,
                                 min_value=min_value, max_value=max_value,
-                                max_denominator=max_denominator, duplicates=duplicates)
+                                max_denominator=max_denominator, duplicates=duplicates,
+                                outputs=outputs, one_hot=one_hot)
 
 
 def decent_datasets(*, min_n: int = 2, max_n: int = 8, **kwargs: Any
                     ) -> st.SearchStrategy[Dataset]:
     """Datasets that are *decent* (Definition 1, Section 3.2): some input's mean target
-    differs from the mean of all targets. Same options as :func:`datasets`.
+    differs from the mean of all targets (vectors, for several outputs). Same options as
+    :func:`datasets`.
 
     Built, not filtered: a drawn dataset with a single distinct input gets its last input
-    moved by 1, and a non-decent one gets y_1 raised by 1. Shrinks toward two points with
-    inputs 0 and 1 (d = 1) and targets (1, 0).
+    moved by 1, and a non-decent one gets y_1 raised by 1 (its first entry; for one-hot
+    targets, point 1 gets the next class). Shrinks toward two points with inputs 0 and 1
+    (d = 1) and targets (1, 0).
     """
     return lazy(_strategies.decent_datasets, min_n=min_n, max_n=max_n, **kwargs)
 
@@ -80,15 +86,18 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
                  max_m: int = 3, min_value: Any = -5, max_value: Any = 5,
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
                  kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
-                 frozen: Any = ()) -> st.SearchStrategy[ShallowReLU]:
+                 frozen: Any = (), outputs: int | None = None
+                 ) -> st.SearchStrategy[ShallowReLU]:
     """ShallowReLU points (Equation (1)) with input dimension ``d`` or ``dataset.d``
-    (``dataset`` a Dataset or a pair ``(X, y)`` of exact numbers).
+    (``dataset`` a Dataset or a pair ``(X, y)`` of exact numbers), and ``outputs`` outputs
+    (default: the dataset's k, else 1; v is then a k x m matrix).
 
     ``kink_points=[i_0, i_1, ...]`` puts unit j's kink exactly on data point i_j
     (b_j = -w_j . x_{i_j}, so the pre-activation there is exactly 0); ``kinks=True`` lets every
     other unit draw whether (and on which point) to sit on a kink. The first
     ``zero_output_weights`` units get v_j = 0. Shrinks toward ``min_m`` units (at least the
-    units needed), all weights 0, no extra kinks.
+    units needed), all weights 0, no extra kinks. ``zero_output_weights`` zeroes v_j in every
+    output.
 
     ``bias`` and ``frozen`` set the parameterisation (:class:`ShallowReLU`): a bias-free layer
     gets zero biases; ``frozen`` is a list of names, or ``"random"`` to draw a subset of the
@@ -98,7 +107,7 @@ def shallow_relu(*, d: int | None = None, dataset: Dataset | None = None, min_m:
                                     min_value=min_value, max_value=max_value,
                                     max_denominator=max_denominator, kink_points=kink_points,
                                     kinks=kinks, zero_output_weights=zero_output_weights,
-                                    bias=bias, frozen=frozen)
+                                    bias=bias, frozen=frozen, outputs=outputs)
 
 
 def perturbations(params: Any, radius: Any, *, max_denominator: int = 64,
@@ -117,13 +126,14 @@ def perturbations(params: Any, radius: Any, *, max_denominator: int = 64,
 def deep_relu(*, d: int | None = None, dataset: Dataset | None = None,
               widths: Sequence[int] | None = None, min_hidden_layers: int = 1,
               max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
-              min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1
-              ) -> st.SearchStrategy[DeepReLU]:
+              min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1,
+              outputs: int | None = None) -> st.SearchStrategy[DeepReLU]:
     """DeepReLU points (Equation (2)) with input dimension ``d`` or ``dataset.d`` (``dataset``
-    a Dataset or a pair ``(X, y)`` of exact numbers).
+    a Dataset or a pair ``(X, y)`` of exact numbers), and ``outputs`` outputs (default: the
+    dataset's k, else 1).
 
-    ``widths=(d, h_1, ..., h_(k-1), 1)`` fixes the architecture; otherwise it is drawn, with
-    ``min_hidden_layers`` to ``max_hidden_layers`` hidden layers of ``min_width`` to
+    ``widths=(d, h_1, ..., h_(k-1), outputs)`` fixes the architecture; otherwise it is drawn,
+    with ``min_hidden_layers`` to ``max_hidden_layers`` hidden layers of ``min_width`` to
     ``max_width`` units. Every parameter is an exact number in [min_value, max_value] with
     denominator <= max_denominator (laid out by ParameterSpace). Shrinks toward
     ``min_hidden_layers`` layers of ``min_width`` units, all parameters 0.
@@ -131,4 +141,4 @@ def deep_relu(*, d: int | None = None, dataset: Dataset | None = None,
     return lazy(_strategies.deep_relu, d=d, dataset=dataset, widths=widths,
                 min_hidden_layers=min_hidden_layers, max_hidden_layers=max_hidden_layers,
                 min_width=min_width, max_width=max_width, min_value=min_value,
-                max_value=max_value, max_denominator=max_denominator)
+                max_value=max_value, max_denominator=max_denominator, outputs=outputs)

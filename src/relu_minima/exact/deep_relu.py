@@ -1,10 +1,10 @@
-"""Deep ReLU networks with scalar output, evaluated exactly (Section 3.2, Equation (2)).
+"""Deep ReLU networks, evaluated exactly (Section 3.2, Equation (2)).
 
 f(x) = W_k relu(W_{k-1} relu( ... relu(W_1 x + b_1) ... ) + b_{k-1}) + b_k: k affine layers,
-ReLU after every layer but the last, one output. ``weights[n]`` is the matrix of layer n
-(0-based: ``weights[0]`` is the paper's W_1) given as a list of rows, shape (out, in).
-Parameters are exact rationals; the squared loss is Equation (2),
-L = sum_i (f(x_i) - y_i)^2.
+ReLU after every layer but the last, one output (or several: the last layer's rows, one per
+output). ``weights[n]`` is the matrix of layer n (0-based: ``weights[0]`` is the paper's W_1)
+given as a list of rows, shape (out, in). Parameters are exact rationals; the squared loss is
+Equation (2), L = sum_i (f(x_i) - y_i)^2, summed over the outputs when there are several.
 """
 
 from __future__ import annotations
@@ -43,8 +43,9 @@ class DeepReLU:
 
     ``weights`` is a list of k matrices (each a list of rows; ``weights[n]`` has one row per
     unit of layer n and one column per unit of layer n-1, or per input for n = 0); ``biases``
-    is a list of k vectors. The last layer has exactly one row (scalar output). Floats are
-    refused unless ``allow_float=True``.
+    is a list of k vectors. The last layer has one row per output (one row: the scalar output
+    of Equation (2); k rows: k outputs, with targets of k numbers). Floats are refused unless
+    ``allow_float=True``.
 
     ``bias`` (True/False, or one flag per layer) and ``frozen`` (names such as ``"W_2[1,3]"``)
     set the parameterisation (:class:`~relu_minima.exact.params.ParameterSpace`); a bias-free
@@ -101,11 +102,6 @@ class DeepReLU:
                        "it looks transposed." if flipped else "")
                 )
             mats.append(M)
-        if len(mats[-1]) != 1:
-            raise ShapeError(
-                f"weights[{len(mats) - 1}] has {len(mats[-1])} rows but the output is scalar: "
-                "the last layer must have exactly one row."
-            )
         widths = (len(mats[0][0]), *(len(M) for M in mats))
         space = ParameterSpace(widths, bias, frozen)
         flags = space.bias
@@ -174,8 +170,13 @@ class DeepReLU:
 
     @property
     def widths(self) -> tuple[int, ...]:
-        """(d, h_1, ..., h_{k-1}, 1)."""
+        """(d, h_1, ..., h_{k-1}, outputs)."""
         return (self.d, *(len(M) for M in self.weights))
+
+    @property
+    def outputs_count(self) -> int:
+        """The number of outputs (rows of the last layer; 1 in Equation (2))."""
+        return len(self.weights[-1])
 
     @property
     def d(self) -> int:
@@ -188,8 +189,8 @@ class DeepReLU:
         return self.space.size
 
     # -- evaluation ------------------------------------------------------------------------
-    def forward(self, x: Any) -> Fraction:
-        """f(x), exactly."""
+    def forward(self, x: Any) -> Any:
+        """f(x), exactly (a tuple of the outputs when there are several)."""
         xs = (exact(x, "x"),) if not _is_seq(x) else exact_vector(x, "x")
         if len(xs) != self.d:
             raise DimensionMismatch(f"x has {len(xs)} coordinates but the network has d={self.d}.")
@@ -198,7 +199,7 @@ class DeepReLU:
             z = [sum((w * t for w, t in zip(row, h, strict=True)), bj) for row, bj in zip(M, b,
                                                                                         strict=True)]
             h = z if n == self.depth - 1 else [relu(t) for t in z]
-        return h[0]
+        return h[0] if len(h) == 1 else tuple(h)
 
     __call__ = forward
 
@@ -235,17 +236,28 @@ class DeepReLU:
         pre = self.preactivations(dataset)
         return tuple(tuple(tuple(relu(t) for t in r) for r in z) for z in pre[:-1])
 
-    def outputs(self, dataset: Dataset) -> list[Fraction]:
-        """f(x_i) for every data point."""
-        return [r[0] for r in self.preactivations(dataset)[-1]]
+    def outputs(self, dataset: Dataset) -> list[Any]:
+        """f(x_i) for every data point (rows of the outputs when there are several)."""
+        rows = self.output_rows(dataset)
+        return [r[0] for r in rows] if self.outputs_count == 1 else rows
 
-    def residuals(self, dataset: Dataset) -> list[Fraction]:
-        """r_i = f(x_i) - y_i."""
-        return [f - y for f, y in zip(self.outputs(dataset), dataset.y, strict=True)]
+    def output_rows(self, dataset: Dataset) -> list[tuple[Fraction, ...]]:
+        """f(x_i) as a row of every output, for every data point (any number of outputs)."""
+        return list(self.preactivations(dataset)[-1])
+
+    def residuals(self, dataset: Dataset) -> list[Any]:
+        """r_i = f(x_i) - y_i (rows when there are several outputs)."""
+        rows = self.residual_rows(dataset)
+        return [r[0] for r in rows] if self.outputs_count == 1 else rows
+
+    def residual_rows(self, dataset: Dataset) -> list[tuple[Fraction, ...]]:
+        """r_i = f(x_i) - y_i as rows (any number of outputs)."""
+        return [tuple(f - y for f, y in zip(fr, yr, strict=True))
+                for fr, yr in zip(self.output_rows(dataset), dataset.Y, strict=True)]
 
     def loss(self, dataset: Dataset) -> Fraction:
-        """Squared loss L = sum_i (f(x_i) - y_i)^2, exactly (Equation (2))."""
-        return sum((r * r for r in self.residuals(dataset)), Fraction(0))
+        """Squared loss L = sum_i |f(x_i) - y_i|^2, exactly (Equation (2))."""
+        return sum((t * t for r in self.residual_rows(dataset) for t in r), Fraction(0))
 
     # -- moves -----------------------------------------------------------------------------
     def replace(self, **changes: Any) -> DeepReLU:
@@ -309,15 +321,17 @@ class DeepReLU:
         flat layout, so the parameterisation carries over unchanged."""
         if not isinstance(net, ShallowReLU):
             raise InvalidType(f"net={brief(net)} must be a ShallowReLU.")
-        return cls([net.W, [net.v]], [net.b, [net.c]], bias=net.space.bias,
+        return cls([net.W, net.V], [net.b, net.C], bias=net.space.bias,
                    frozen=net.space.frozen)
 
     def to_shallow(self) -> ShallowReLU:
         """The k = 2 network as a ShallowReLU (inverse of :meth:`from_shallow`)."""
         if self.depth != 2:
             raise ShapeError(f"to_shallow needs depth 2, but this network has depth {self.depth}.")
-        return ShallowReLU(self.weights[0], self.biases[0], self.weights[1][0], self.biases[1][0],
-                           **self.space.parameterisation())
+        V, C = self.weights[1], self.biases[1]
+        one = len(V) == 1
+        return ShallowReLU(self.weights[0], self.biases[0], V[0] if one else V,
+                           C[0] if one else C, **self.space.parameterisation())
 
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
@@ -346,6 +360,11 @@ class DeepReLU:
 
     def _check_dims(self, dataset: Dataset) -> None:
         require_dataset(dataset, pair=False)
+        if dataset.k != self.outputs_count:
+            raise DimensionMismatch(
+                f"params has {self.outputs_count} output(s) (weights[{self.depth - 1}] has "
+                f"{self.outputs_count} row(s)) but dataset has k={dataset.k} target(s) per "
+                "point; the last layer needs one row per output.")
         if dataset.d != self.d:
             raise DimensionMismatch(
                 f"params has d={self.d} inputs (weights[0] has {self.d} columns) but dataset "
@@ -354,9 +373,7 @@ class DeepReLU:
 
     def _check(self) -> None:
         """Re-verify the invariants (used by tests)."""
-        require(self.depth >= 1 and self.d >= 1,
-                f"DeepReLU invariant broken: {self!r}", ShapeError)
-        require(len(self.weights[-1]) == 1,
+        require(self.depth >= 1 and self.d >= 1 and len(self.weights[-1]) >= 1,
                 f"DeepReLU invariant broken: {self!r}", ShapeError)
         for n, (M, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             require(len(M) >= 1 and len(b) == len(M),

@@ -23,7 +23,8 @@ from ..errors import ShapeError
 from .datasets import Dataset
 from .numbers import exact
 
-__all__ = ["Poly", "descent_step", "germ_sign", "loss_germ", "output_germs", "sign_radius"]
+__all__ = ["Poly", "descent_step", "germ_sign", "loss_germ", "output_germ_rows", "output_germs",
+           "sign_radius"]
 
 Poly = tuple[Fraction, ...]  # coefficients of eps^0, eps^1, ...
 _ZERO: Poly = ()
@@ -96,15 +97,23 @@ def _layers(weights, biases, direction: Sequence[Fraction]):
 
 
 def output_germs(params: Any, dataset: Dataset,
-                 direction: Sequence[Fraction]) -> tuple[list[Poly], Fraction | None]:
+                 direction: Sequence[Fraction]) -> tuple[list[Any], Fraction | None]:
     """f(x_i) along theta + eps u as polynomials, and a radius R on which they are exact.
 
     ``params`` is any network with ``weights`` and ``biases`` (a DeepReLU). For 0 < eps < R
     every hidden pre-activation keeps the sign of its germ, so each ReLU is what the germ says
-    (R is None when that holds for every eps > 0).
+    (R is None when that holds for every eps > 0). With several outputs each f(x_i) is a list
+    of their germs (:func:`output_germ_rows` gives lists for every number of outputs).
     """
+    rows, radius = output_germ_rows(params, dataset, direction)
+    return ([r[0] for r in rows] if len(params.weights[-1]) == 1 else rows), radius
+
+
+def output_germ_rows(params: Any, dataset: Dataset, direction: Sequence[Fraction]
+                     ) -> tuple[list[list[Poly]], Fraction | None]:
+    """:func:`output_germs` with every f(x_i) a list of its outputs' germs."""
     moved = _layers(params.weights, params.biases, direction)
-    outs: list[Poly] = []
+    outs: list[list[Poly]] = []
     radius: Fraction | None = None
     for x in dataset.X:
         h: list[Poly] = [trim([t]) for t in x]
@@ -120,7 +129,7 @@ def output_germs(params: Any, dataset: Dataset,
             else:
                 radius = _min(radius, *(sign_radius(t) for t in z))
                 h = [t if germ_sign(t) > 0 else _ZERO for t in z]
-        outs.append(h[0])
+        outs.append(h)
     return outs, radius
 
 
@@ -139,11 +148,12 @@ def loss_germ_and_radius(params: Any, dataset: Dataset,
     if len(u) != params.n_params:
         raise ShapeError(f"direction has {len(u)} entries but params has {params.n_params}.")
     params._check_dims(dataset)
-    outs, radius = output_germs(params, dataset, u)
+    outs, radius = output_germ_rows(params, dataset, u)
     total: Poly = _ZERO
-    for f, y in zip(outs, dataset.y, strict=True):
-        r = add(f, (-y,))
-        total = add(total, mul(r, r))
+    for fs, ys in zip(outs, dataset.Y, strict=True):
+        for f, y in zip(fs, ys, strict=True):
+            r = add(f, (-y,))
+            total = add(total, mul(r, r))
     return total, radius
 
 

@@ -1,13 +1,15 @@
 """The parameter space of a layered network: the one place the flat parameter layout is written.
 
-A network with widths (h_0 = d, h_1, ..., h_k = 1) has k affine layers; layer n (1-based, as
-in Equation (2)) has a weight matrix W_n of shape (h_n, h_{n-1}) and a bias vector b_n. A
-parameter point is the flat vector
+A network with widths (h_0 = d, h_1, ..., h_k) has k affine layers; layer n (1-based, as
+in Equation (2)) has a weight matrix W_n of shape (h_n, h_{n-1}) and a bias vector b_n. The
+last width is the number of outputs (1 for Equations (1) and (2); more for a network with
+several outputs under the summed squared loss). A parameter point is the flat vector
 
     theta = (W_1 row by row, b_1, W_2 row by row, b_2, ..., W_k, b_k),
 
 so a one-hidden-layer network (Equation (1)) with m units and d inputs reads
-``[w_1 (d), ..., w_m (d), b_1..b_m, v_1..v_m, c]``, P = m(d + 2) + 1 coordinates. Every other
+``[w_1 (d), ..., w_m (d), b_1..b_m, v_1..v_m, c]``, P = m(d + 2) + 1 coordinates (with k
+outputs the output layer is W_2 = V, k rows of m, then c, k numbers). Every other
 module (the exact models, the deep decision's germs, the numpy backend, the fuzzer, the
 strategies) goes through :class:`ParameterSpace` to read or write that layout.
 
@@ -50,8 +52,8 @@ class LayerSlice:
 
 @dataclass(frozen=True)
 class ParameterSpace:
-    """Widths (d, h_1, ..., h_{k-1}, 1), the flat layout of their parameters, and which of them
-    move.
+    """Widths (d, h_1, ..., h_{k-1}, outputs), the flat layout of their parameters, and which
+    of them move.
 
     ``bias``: True/False for every layer, or one flag per layer (layer 1 first); a layer without
     bias has b_n = 0 held fixed. ``frozen``: names (``"W_1[2,1]"``, ``"b_2[1]"``) or positions of
@@ -76,10 +78,9 @@ class ParameterSpace:
         if len(widths) < 2 or any(isinstance(h, bool) or not isinstance(h, int) or h < 1
                                   for h in widths):
             raise ShapeError(
-                f"widths={self.widths!r} must be at least two positive integers (d, ..., 1)."
+                f"widths={self.widths!r} must be at least two positive integers (d, ..., "
+                "outputs)."
             )
-        if widths[-1] != 1:
-            raise ShapeError(f"widths={self.widths!r} must end in 1: the output is scalar.")
         object.__setattr__(self, "widths", widths)
         object.__setattr__(self, "bias", self._normal_bias(self.bias))
         object.__setattr__(self, "frozen", self._normal_frozen(self.frozen))
@@ -131,15 +132,20 @@ class ParameterSpace:
         return tuple(self.names[p] for p in sorted(positions))
 
     @classmethod
-    def shallow(cls, d: int, m: int) -> ParameterSpace:
-        """The space of Equation (1): d inputs, m hidden units, one output."""
-        return cls((d, m, 1))
+    def shallow(cls, d: int, m: int, k: int = 1) -> ParameterSpace:
+        """The space of Equation (1): d inputs, m hidden units, one output (k outputs)."""
+        return cls((d, m, k))
 
     # -- shape -------------------------------------------------------------------------------
     @property
     def d(self) -> int:
         """Input dimension h_0."""
         return self.widths[0]
+
+    @property
+    def outputs(self) -> int:
+        """The number of outputs (the last width)."""
+        return self.widths[-1]
 
     @property
     def depth(self) -> int:

@@ -1,7 +1,9 @@
-"""One-hidden-layer ReLU networks with scalar output, evaluated exactly.
+"""One-hidden-layer ReLU networks, evaluated exactly.
 
 f(x) = c + sum_j v_j relu(w_j . x + b_j), the model of Equation (1) and Propositions 1-3
-(m hidden units, d inputs). Parameters are exact rationals.
+(m hidden units, d inputs). With k outputs, v_j and c are k-vectors: ``v`` is the k x m output
+matrix (one row per output) and the loss is the summed squared loss over every output.
+Parameters are exact rationals.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from ..errors import DimensionMismatch, InvalidArgument, InvalidType, ShapeError
 from . import linalg
 from .datasets import Dataset, require_dataset
 from .numbers import (
+    _as_sequence,
     _is_row,
     exact,
+    exact_matrix,
     exact_rows,
     exact_vector,
     latex,
@@ -38,7 +42,10 @@ class ShallowReLU:
     """The network f(x) = c + sum_j v_j relu(w_j . x + b_j).
 
     ``W`` is m rows of d numbers (a flat list means d = 1), ``b`` and ``v`` have m entries and
-    ``c`` is a number; all are stored as exact ``Fraction`` values.
+    ``c`` is a number; all are stored as exact ``Fraction`` values. A network with k > 1
+    outputs takes ``v`` as a k x m matrix (one row per output, so column j is unit j's output
+    vector v_j) and ``c`` as k numbers; :attr:`V` and :attr:`C` give them in that form for
+    every k (for k = 1, ``v`` stays flat and ``c`` a number).
 
     ``bias`` and ``frozen`` say which parameters the question moves (the parameterisation,
     :class:`~relu_minima.exact.params.ParameterSpace`): ``bias=False`` means neither layer has
@@ -59,12 +66,15 @@ class ShallowReLU:
     ShallowReLU(W=[[-2], ['11/10']], b=[-2, -2], v=[1, 1], c=0)
     >>> print(net)
     ShallowReLU(W=[[-2], [11/10]], b=[-2, -2], v=[1, 1], c=0)
+    >>> two = ShallowReLU(W=[1], b=[0], v=[[1], [-1]], c=[0, 1])   # two outputs
+    >>> two.k, two(3)
+    (2, (Fraction(3, 1), Fraction(-2, 1)))
     """
 
     W: tuple[tuple[Fraction, ...], ...]
     b: tuple[Fraction, ...]
-    v: tuple[Fraction, ...]
-    c: Fraction
+    v: Any  # tuple[Fraction, ...] (k = 1), or k rows of m (k > 1)
+    c: Any  # Fraction (k = 1), or k numbers (k > 1)
     # which coordinates move; part of the question, so part of equality, shown by __repr__
     space: ParameterSpace = field(repr=False)
 
@@ -73,12 +83,10 @@ class ShallowReLU:
         W_exact = exact_rows(W, "W", what="units", allow_float=allow_float)
         m = len(W_exact)
         object.__setattr__(self, "W", W_exact)
-        space = ParameterSpace((len(W_exact[0]), m, 1), bias, frozen)
-        if b is None and not space.bias[0]:
+        flags = ParameterSpace((len(W_exact[0]), m, 1), bias).bias  # validates bias first
+        if b is None and not flags[0]:
             b = [0] * m
-        if c is None and not space.bias[1]:
-            c = 0
-        for name, value in (("b", b), ("c", c)):
+        for name, value in (("b", b), ("c", c if flags[1] else 0)):
             if value is None:
                 raise ShapeError(f"{name}=None but layer {1 if name == 'b' else 2} has a bias; "
                                  f"give {name}, or say bias=False for that layer.")
@@ -101,8 +109,13 @@ class ShallowReLU:
                 ) from None
             raise
         object.__setattr__(self, "b", b_exact)
-        object.__setattr__(self, "v", exact_vector(v, "v", length=m, allow_float=allow_float))
-        object.__setattr__(self, "c", exact(c, "c", allow_float=allow_float))
+        V = _output_matrix(v, m, allow_float)
+        k = len(V)
+        space = ParameterSpace((len(W_exact[0]), m, k), bias, frozen)
+        if c is None and not space.bias[1]:
+            c = 0 if k == 1 else [0] * k
+        object.__setattr__(self, "v", V[0] if k == 1 else V)
+        object.__setattr__(self, "c", _output_bias(c, k, allow_float))
         object.__setattr__(self, "space", space)
         if not all(space.bias):  # only bias-free layers constrain the values
             space.check_point(self.parameters())
@@ -126,12 +139,17 @@ class ShallowReLU:
 
     def _repr_markdown_(self) -> str:
         """Notebook display: the formula and one table row per unit (counted from 1)."""
+        def vec(t: Any) -> str:
+            return latex(t) if not isinstance(t, tuple) else f"({', '.join(map(latex, t))})"
+
         rows = "\n".join(f"| {j + 1} | $({', '.join(latex(t) for t in self.W[j])})$ | "
                          f"${latex(self.b[j])}$ | "
-                         f"${latex(self.v[j])}$ |" for j in range(self.m))
+                         f"${vec(self.v_of(j) if self.k > 1 else self.v[j])}$ |"
+                         for j in range(self.m))
+        outs = f", k = {self.k} outputs" if self.k > 1 else ""
         return (f"**ShallowReLU** $f(x) = c + \\sum_j v_j\\,\\mathrm{{relu}}(w_j \\cdot x + b_j)$, "
-                f"m = {self.m} unit(s), d = {self.d}\n\n| unit | w | b | v |\n| --- | --- | --- | "
-                f"--- |\n{rows}\n\n$c = {latex(self.c)}$")
+                f"m = {self.m} unit(s), d = {self.d}{outs}\n\n| unit | w | b | v |\n| --- | --- | "
+                f"--- | --- |\n{rows}\n\n$c = {vec(self.c)}$")
 
     def loss_expression(self, dataset: Dataset) -> Any:
         """The exact loss as a sympy Rational (shown in LaTeX by notebooks, as sympy users
@@ -152,20 +170,40 @@ class ShallowReLU:
         """Input dimension."""
         return len(self.W[0])
 
+    @property
+    def k(self) -> int:
+        """Number of outputs."""
+        return self.space.outputs
+
+    @property
+    def V(self) -> tuple[tuple[Fraction, ...], ...]:
+        """The output weights as k rows of m numbers (row l: output l), for every k."""
+        return (self.v,) if self.k == 1 else self.v
+
+    @property
+    def C(self) -> tuple[Fraction, ...]:
+        """The output bias as k numbers, for every k."""
+        return (self.c,) if self.k == 1 else self.c
+
+    def v_of(self, j: int) -> tuple[Fraction, ...]:
+        """v_j, unit j's output vector (k numbers; column j of :attr:`V`)."""
+        return tuple(row[j] for row in self.V)
+
     def unit(self, j: int) -> tuple[Fraction, ...]:
         """u_j = (w_j, b_j) in Q^(d+1): the unit's pre-activation is u_j . (x, 1)."""
         return (*self.W[j], self.b[j])
 
     # -- evaluation ------------------------------------------------------------------------
-    def __call__(self, x: Any) -> Fraction:
+    def __call__(self, x: Any) -> Any:
+        """f(x): a number for k = 1, a tuple of k numbers for k > 1."""
         xs = (exact(x, "x"),) if not _is_row(x) else exact_vector(x, "x", length=self.d)
         if len(xs) != self.d:
             raise DimensionMismatch(f"x has {len(xs)} coordinates but the network has d={self.d}.")
-        total = self.c
-        for j in range(self.m):
-            z = sum((w * t for w, t in zip(self.W[j], xs, strict=True)), self.b[j])
-            total += self.v[j] * relu(z)
-        return total
+        acts = [relu(sum((w * t for w, t in zip(self.W[j], xs, strict=True)), self.b[j]))
+                for j in range(self.m)]
+        out = tuple(c + sum((v * a for v, a in zip(row, acts, strict=True)), Fraction(0))
+                    for row, c in zip(self.V, self.C, strict=True))
+        return out[0] if self.k == 1 else out
 
     def preactivations(self, dataset: Dataset) -> list[list[Fraction]]:
         """z[i][j] = w_j . x_i + b_j, exactly (an n x m table)."""
@@ -185,17 +223,31 @@ class ShallowReLU:
         object.__setattr__(self, "_table", (dataset, table))
         return table
 
-    def outputs(self, dataset: Dataset) -> list[Fraction]:
-        """f(x_i) for every data point."""
-        return self.preactivation_table(dataset).relu_combination(self.v, self.c)
+    def outputs(self, dataset: Dataset) -> list[Any]:
+        """f(x_i) for every data point (k-tuples for k > 1)."""
+        rows = self.output_rows(dataset)
+        return [r[0] for r in rows] if self.k == 1 else rows
 
-    def residuals(self, dataset: Dataset) -> list[Fraction]:
-        """r_i = f(x_i) - y_i."""
-        return [f - y for f, y in zip(self.outputs(dataset), dataset.y, strict=True)]
+    def output_rows(self, dataset: Dataset) -> list[tuple[Fraction, ...]]:
+        """f(x_i) as a row of k numbers for every data point (every k)."""
+        table = self.preactivation_table(dataset)
+        cols = [table.relu_combination(row, c) for row, c in zip(self.V, self.C, strict=True)]
+        return [tuple(col[i] for col in cols) for i in range(dataset.n)]
+
+    def residuals(self, dataset: Dataset) -> list[Any]:
+        """r_i = f(x_i) - y_i (k-tuples for k > 1)."""
+        rows = self.residual_rows(dataset)
+        return [r[0] for r in rows] if self.k == 1 else rows
+
+    def residual_rows(self, dataset: Dataset) -> list[tuple[Fraction, ...]]:
+        """r_i = f(x_i) - y_i as a row of k numbers for every data point (every k)."""
+        return [tuple(f - y for f, y in zip(fr, yr, strict=True))
+                for fr, yr in zip(self.output_rows(dataset), dataset.Y, strict=True)]
 
     def loss(self, dataset: Dataset) -> Fraction:
-        """Squared loss L = sum_i (f(x_i) - y_i)^2, exactly (Equation (1))."""
-        return linalg.sum_of_squares(self.residuals(dataset))
+        """Squared loss L = sum_i |f(x_i) - y_i|^2, exactly (Equation (1), summed over the
+        outputs)."""
+        return linalg.sum_of_squares([t for r in self.residual_rows(dataset) for t in r])
 
     # -- symmetries and moves --------------------------------------------------------------
     def replace(self, *, allow_float: bool = False, **changes: Any) -> ShallowReLU:
@@ -208,7 +260,8 @@ class ShallowReLU:
         parts = {"W": self.W, "b": self.b, "v": self.v, "c": self.c, **changes}
         kw = self.space.parameterisation()
         new_W = exact_rows(parts["W"], "W", what="units", allow_float=allow_float)
-        if (len(new_W), len(new_W[0])) != (self.m, self.d):
+        new_k = len(_output_matrix(parts["v"], len(new_W), allow_float))
+        if (len(new_W), len(new_W[0]), new_k) != (self.m, self.d, self.k):
             kw.pop("frozen", None)  # the names refer to units that changed; only bias flags stay
         return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"],
                            allow_float=allow_float, **kw)
@@ -220,8 +273,9 @@ class ShallowReLU:
         # frozen names follow their unit: unit order[k] becomes unit k
         new_of = {old + 1: new + 1 for new, old in enumerate(order)}
         frozen = [_renumber(name, new_of) for name in self.space.frozen]
+        V = [[row[j] for j in order] for row in self.V]
         return ShallowReLU([self.W[j] for j in order], [self.b[j] for j in order],
-                           [self.v[j] for j in order], self.c, bias=self.space.bias,
+                           V[0] if self.k == 1 else V, self.c, bias=self.space.bias,
                            frozen=frozen)
 
     def rescaled(self, j: int, a: Any) -> ShallowReLU:
@@ -233,36 +287,42 @@ class ShallowReLU:
             raise ShapeError(f"j={j!r} must be a unit index in range({self.m}) (0-based).")
         W = list(self.W)
         b = list(self.b)
-        v = list(self.v)
+        V = [list(row) for row in self.V]
         W[j] = tuple(a * t for t in W[j])
         b[j] = a * b[j]
-        v[j] = v[j] / a
-        return self.replace(W=W, b=b, v=v)
+        for row in V:
+            row[j] = row[j] / a
+        return self.replace(W=W, b=b, v=V[0] if self.k == 1 else V)
 
     def parameters(self) -> tuple[Fraction, ...]:
-        """The flat parameter vector ``[w_1, ..., w_m, b, v, c]`` (ParameterSpace's layout)."""
-        return self.space.flatten((self.W, (self.v,)), (self.b, (self.c,)))
+        """The flat parameter vector ``[w_1, ..., w_m, b, v, c]`` (ParameterSpace's layout; with
+        k outputs, ``v`` row by row, then the k entries of c)."""
+        return self.space.flatten((self.W, self.V), (self.b, self.C))
 
     def with_parameters(self, values: Any) -> ShallowReLU:
         """The network of the same shape with the flat parameter vector ``values``."""
         vals = exact_vector(values, "values", length=self.space.size)
-        (W, (v,)), (b, (c,)) = self.space.unflatten(vals)
-        return ShallowReLU(W, b, v, c, **self.space.parameterisation())
+        (W, V), (b, C) = self.space.unflatten(vals)
+        if self.k == 1:
+            return ShallowReLU(W, b, V[0], C[0], **self.space.parameterisation())
+        return ShallowReLU(W, b, V, C, **self.space.parameterisation())
 
     def distance(self, other: ShallowReLU) -> Fraction:
         """Max-norm distance between two parameter points of the same shape."""
-        if not isinstance(other, ShallowReLU) or (self.m, self.d) != (other.m, other.d):
-            raise ShapeError("distance needs two networks of the same shape (m, d).")
+        if not isinstance(other, ShallowReLU) or (self.m, self.d, self.k) != (
+                other.m, other.d, other.k):
+            raise ShapeError("distance needs two networks of the same shape (m, d, k).")
         return max(abs(a - b) for a, b in zip(self.parameters(), other.parameters(), strict=True))
 
     # -- serialisation ---------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         """JSON form with exact numbers as strings."""
+        nested = self.k > 1  # k outputs: v is k rows, c a list (k = 1 as it always was)
         return {
             "W": [[str(t) for t in row] for row in self.W],
             "b": [str(t) for t in self.b],
-            "v": [str(t) for t in self.v],
-            "c": str(self.c),
+            "v": [[str(t) for t in row] for row in self.V] if nested else [str(t) for t in self.v],
+            "c": [str(t) for t in self.C] if nested else str(self.c),
             **self.space.parameterisation_json(),
         }
 
@@ -289,6 +349,11 @@ class ShallowReLU:
 
     def _check_dims(self, dataset: Dataset) -> None:
         require_dataset(dataset, pair=False)  # a network's methods take a Dataset, built once
+        if dataset.k != self.k:
+            raise DimensionMismatch(
+                f"params has k={self.k} output(s) (v has {self.k} row(s)) but dataset has "
+                f"k={dataset.k} target(s) per point; give one row of v (and one entry of c) per "
+                "output.")
         if dataset.d != self.d:
             hint = (f" W is {self.m} x {self.d}: with one row per hidden unit it looks "
                     "transposed." if self.m == dataset.d else "")
@@ -304,11 +369,15 @@ class ShallowReLU:
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
         require(all(len(r) == self.d for r in self.W),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
-        require(len(self.b) == len(self.v) == self.m,
+        require(len(self.b) == self.m and all(len(r) == self.m for r in self.V),
+                f"ShallowReLU invariant broken: {self!r}", ShapeError)
+        require(len(self.V) == len(self.C) == self.k and all(
+            isinstance(t, Fraction) for r in self.V for t in r),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
         require(all(isinstance(t, Fraction) for r in self.W for t in r),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
-        require(isinstance(self.c, Fraction),
+        require(all(isinstance(t, Fraction) for t in self.C)
+                and isinstance(self.c, Fraction) == (self.k == 1),
                 f"ShallowReLU invariant broken: {self!r}", ShapeError)
 
 
@@ -319,10 +388,46 @@ def _renumber(name: str, new_of: dict[int, int]) -> str:
     m = re.fullmatch(r"(W_1|b_1)\[(\d+)(.*)\]", name)
     if m:
         return f"{m.group(1)}[{new_of[int(m.group(2))]}{m.group(3)}]"
-    m = re.fullmatch(r"W_2\[1,(\d+)\]", name)
+    m = re.fullmatch(r"W_2\[(\d+),(\d+)\]", name)
     if m:
-        return f"W_2[1,{new_of[int(m.group(1))]}]"
+        return f"W_2[{m.group(1)},{new_of[int(m.group(2))]}]"
     return name
+
+
+def _output_matrix(v: Any, m: int, allow_float: bool) -> tuple[tuple[Fraction, ...], ...]:
+    """v as k rows of m numbers: a flat list of m numbers is one output (k = 1); a list of k
+    rows of m numbers is k outputs."""
+    items = _as_sequence(v, "v")
+    if not any(_is_row(t) for t in items):
+        return (exact_vector(items, "v", length=m, allow_float=allow_float),)
+    if len(items) == 0 or not all(_is_row(t) for t in items):
+        raise ShapeError(f"v={v!r} mixes numbers and rows; give m numbers (one output) or k "
+                         f"rows of m numbers (k outputs, one row per output).")
+    rows = exact_matrix(items, "v", allow_float=allow_float)
+    if len(rows[0]) != m:
+        flipped = len(rows) == m
+        raise ShapeError(
+            f"v has rows of {len(rows[0])} entries but the network has m={m} hidden units: v is "
+            "k x m, one row per output (row l holds the weights of every unit into output l)."
+            + (f" v looks transposed: for {len(rows[0])} outputs write its {len(rows[0])} "
+               "columns as rows." if flipped else ""))
+    return rows
+
+
+def _output_bias(c: Any, k: int, allow_float: bool) -> Any:
+    """c as a number (k = 1) or k numbers (k > 1)."""
+    if k == 1:
+        if _is_row(c):
+            items = exact_vector(c, "c", allow_float=allow_float)
+            if len(items) != 1:
+                raise ShapeError(f"c has {len(items)} entries but the network has one output "
+                                 "(v is one row): give c as one number.")
+            return items[0]
+        return exact(c, "c", allow_float=allow_float)
+    if not _is_row(c):
+        raise ShapeError(f"c={c!r} is one number but the network has k={k} outputs (v has {k} "
+                         f"rows): give c as {k} numbers, one per output.")
+    return exact_vector(c, "c", length=k, allow_float=allow_float)
 
 
 def _looks_transposed(W: tuple[tuple[Fraction, ...], ...], b: Any) -> bool:

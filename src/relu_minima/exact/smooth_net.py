@@ -23,7 +23,7 @@ from typing import Any
 import sympy
 
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
-from .datasets import Dataset, require_dataset
+from .datasets import Dataset, require_dataset, require_one_output
 from .numbers import exact, exact_rows, exact_vector, literal, pretty_as_repr, show
 from .params import ParameterSpace
 
@@ -149,7 +149,7 @@ class SmoothNet:
     def symbolic_loss(self, dataset: Dataset, loss: str = "squared"
                       ) -> tuple[sympy.Expr, tuple[sympy.Symbol, ...]]:
         """The loss as a closed-form expression in the parameter symbols (flat layout)."""
-        require_dataset(dataset, pair=False)
+        require_one_output(require_dataset(dataset, pair=False), "SmoothNet")
         if dataset.d != self.d:
             raise DimensionMismatch(f"params has d={self.d} but dataset has d={dataset.d}.")
         syms = self.parameter_symbols()

@@ -24,7 +24,8 @@ LOSSES = ("squared", "logistic")
 # -- architectures and the flat layout ------------------------------------------------------
 @dataclass(frozen=True)
 class Architecture:
-    """Widths (d, h_1, ..., h_{k-1}, 1) and the hidden activation of a layered network."""
+    """Widths (d, h_1, ..., h_{k-1}, outputs) and the hidden activation of a layered network
+    (one output in Equations (1) and (2); several under the summed squared loss)."""
 
     widths: tuple[int, ...]
     activation: str = "relu"
@@ -32,9 +33,10 @@ class Architecture:
     def __post_init__(self) -> None:
         widths = tuple(self.widths)
         if len(widths) < 2 or any(not isinstance(h, int) or h < 1 for h in widths):
-            raise ShapeError(f"widths={self.widths!r} must be >= 2 positive integers (d, ..., 1).")
-        if widths[-1] != 1:
-            raise ShapeError(f"widths={self.widths!r} must end in 1: the output is scalar.")
+            raise ShapeError(f"widths={self.widths!r} must be >= 2 positive integers (d, ..., "
+                             "outputs).")
+        if widths[-1] != 1 and self.activation != "relu":
+            raise ShapeError(f"widths={self.widths!r}: sigmoid/tanh networks have one output.")
         if self.activation not in ACTIVATIONS:
             raise InvalidArgument(
                 f"activation={self.activation!r} is not one of {', '.join(ACTIVATIONS)}."
@@ -50,6 +52,11 @@ class Architecture:
     def depth(self) -> int:
         """k, the number of affine layers."""
         return len(self.widths) - 1
+
+    @property
+    def outputs(self) -> int:
+        """The number of outputs (the last width)."""
+        return self.widths[-1]
 
     @property
     def space(self) -> ParameterSpace:
@@ -83,7 +90,7 @@ def architecture(params: Any) -> Architecture:
     if isinstance(params, Architecture):
         return params
     if isinstance(params, ShallowReLU):
-        return Architecture((params.d, params.m, 1), "relu")
+        return Architecture((params.d, params.m, params.k), "relu")
     if isinstance(params, DeepReLU):
         return Architecture(params.widths, "relu")
     activation = getattr(params, "activation", None)
@@ -141,9 +148,10 @@ def from_vector(theta: Any, like: Any, *, allow_float: bool = False) -> Any:
     vals = exact_vector(items, "theta", allow_float=allow_float)
     if isinstance(like, DeepReLU) or (arch.activation == "relu" and arch.depth != 2):
         return DeepReLU(*arch.space.unflatten(vals))
-    (W, (v,)), (b, (c,)) = arch.space.unflatten(vals)
+    (W, V), (b, C) = arch.space.unflatten(vals)
     if arch.activation == "relu":
-        return ShallowReLU(W, b, v, c)
+        return ShallowReLU(W, b, V[0], C[0]) if len(V) == 1 else ShallowReLU(W, b, V, C)
+    (v,), (c,) = V, C
     from ..exact.smooth_net import SmoothNet
 
     return SmoothNet(W, b, v, c, activation=arch.activation)

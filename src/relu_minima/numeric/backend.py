@@ -8,15 +8,16 @@ activations at any precision). So the float path can be checked against an exact
 *same* algorithm, and both against the independent exact code of
 :mod:`relu_minima.exact.shallow_relu`.
 
-Models: layered networks with scalar output, f = W_k s(... s(W_1 x + b_1) ...) + b_k, where
-s is ``"relu"``, ``"sigmoid"`` or ``"tanh"`` (:class:`Architecture`). A ``ShallowReLU`` is the
-k = 2 case (Equation (1)), a ``DeepReLU`` any k (Equation (2)), a
+Models: layered networks, f = W_k s(... s(W_1 x + b_1) ...) + b_k, where s is ``"relu"``,
+``"sigmoid"`` or ``"tanh"`` (:class:`Architecture`), with one output, or (ReLU, squared loss)
+several: then f(x_i) and y_i are rows of k numbers and the loss sums over every output. A
+``ShallowReLU`` is the k = 2 case (Equation (1)), a ``DeepReLU`` any k (Equation (2)), a
 :class:`relu_minima.exact.smooth_net.SmoothNet` a one-hidden-layer sigmoid/tanh network.
 
 Losses (summed over the data, as in Equation (1)):
 
-* ``"squared"``: sum_i (f(x_i) - y_i)^2;
-* ``"logistic"``: sum_i log(1 + exp(-y_i f(x_i))), targets y_i in {-1, +1}.
+* ``"squared"``: sum_i |f(x_i) - y_i|^2 (summed over the outputs);
+* ``"logistic"``: sum_i log(1 + exp(-y_i f(x_i))), targets y_i in {-1, +1} (one output).
 
 **Flat parameter layout.** A parameter point is a vector theta of length
 P = sum_n (h_n h_{n-1} + h_n) for widths (h_0 = d, h_1, ..., h_k = 1): layer by layer,
@@ -52,7 +53,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument, InvalidNumberError, ShapeError
-from ..exact.datasets import Dataset, require_dataset
+from ..exact.datasets import Dataset, require_dataset, require_one_output
 from ..exact.numbers import exact
 from .arch import (
     ACTIVATIONS,
@@ -117,7 +118,7 @@ def _with_ones(H: np.ndarray) -> np.ndarray:
 
 def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray,
              keep: bool) -> tuple[np.ndarray, list[np.ndarray], list[np.ndarray]]:
-    """Outputs f (B, n); with ``keep`` also each layer's input and activation slope."""
+    """Outputs f (B, n, k); with ``keep`` also each layer's input and activation slope."""
     if ctx is FLOAT and arch.activation == "relu" and not keep:
         f = _relu_outputs(arch, thetas, X)
         if np.isfinite(f).all():
@@ -132,7 +133,7 @@ def _forward(ctx: Context, arch: Architecture, thetas: np.ndarray, X: np.ndarray
         if keep:
             inputs.append(H)
         if n == arch.depth - 1:
-            return Z[..., 0], inputs, slopes
+            return Z, inputs, slopes
         H, dH = ctx.activation(arch.activation, Z)
         if keep:
             slopes.append(dH)
@@ -169,21 +170,21 @@ def _relu_outputs_unchecked(arch: Architecture, thetas: np.ndarray, X: np.ndarra
             H = _with_ones(np.maximum(Z, 0.0, out=Z))
             continue
         w, c = layers[-1]
-        wT = np.swapaxes(w, -1, -2)  # (B, out, 1)
+        wT = np.swapaxes(w, -1, -2)  # (B, out, k)
         linear = np.matmul(H, np.matmul(A, wT))
         f = np.matmul(np.abs(Z, out=Z), wT)
         f += linear
         f *= 0.5
-        return f[..., 0] + c
+        return f + c[:, None, :]
     W, b = layers[0]  # no hidden layer: an affine map
-    return np.matmul(H, first_layer_matrix(W, b))[..., 0]
+    return np.matmul(H, first_layer_matrix(W, b))
 
 
 def _backward(arch: Architecture, thetas: np.ndarray, g: np.ndarray, inputs: list[np.ndarray],
               slopes: list[np.ndarray]) -> np.ndarray:
-    """dL/dtheta (B, P) by back-propagation from dL/df = g (B, n)."""
+    """dL/dtheta (B, P) by back-propagation from dL/df = g (B, n, k)."""
     layers = arch.split(thetas)
-    G = g[..., None]
+    G = g
     pieces: list[np.ndarray] = []
     B = thetas.shape[0]
     for n in range(arch.depth - 1, -1, -1):
@@ -202,11 +203,12 @@ def evaluate(arch: Architecture, thetas: Any, X: Any, y: Any, *, loss: str = "sq
     """Loss (B,) and, if asked, the gradient (B, P) of one chunk, in the context ``ctx``.
 
     This is the single implementation every public function uses; ``thetas``, ``X`` and
-    ``y`` must already be arrays of the context's type (no chunking here).
+    ``y`` (n rows of k targets) must already be arrays of the context's type (no chunking
+    here).
     """
     f, inputs, slopes = _forward(ctx, arch, thetas, X, keep=gradient)
-    per_point, dLdf = ctx.loss_terms(loss, f, y[None, :])
-    value = per_point.sum(axis=1)
+    per_point, dLdf = ctx.loss_terms(loss, f, y[None, :, :])
+    value = per_point.sum(axis=(1, 2))
     if not gradient:
         return value, None
     return value, _backward(arch, thetas, dLdf, inputs, slopes)
@@ -214,10 +216,12 @@ def evaluate(arch: Architecture, thetas: Any, X: Any, y: Any, *, loss: str = "sq
 
 # -- the public batch functions --------------------------------------------------------------
 def _dataset_arrays(dataset: Dataset, loss: str, ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """X (n, d) and the targets as rows Y (n, k), in the context's type."""
     dataset = require_dataset(dataset)
     if loss not in LOSSES:
         raise InvalidArgument(f"loss={loss!r} is not one of {', '.join(LOSSES)}.")
     if loss == "logistic":
+        require_one_output(dataset, "the logistic loss")
         for i, t in enumerate(dataset.y):
             if t not in (1, -1):
                 raise InvalidNumberError(
@@ -226,8 +230,8 @@ def _dataset_arrays(dataset: Dataset, loss: str, ctx: Context) -> tuple[np.ndarr
     if ctx.dtype is object:
         conv = (lambda t: t) if ctx is EXACT else (lambda t: ctx.one * t.numerator / t.denominator)
         X = np.array([[conv(t) for t in row] for row in dataset.X], dtype=object)
-        return X, np.array([conv(t) for t in dataset.y], dtype=object)
-    return as_floats(dataset.X, "dataset.X"), as_floats(dataset.y, "dataset.y")
+        return X, np.array([[conv(t) for t in row] for row in dataset.Y], dtype=object)
+    return as_floats(dataset.X, "dataset.X"), as_floats(dataset.Y, "dataset.y")
 
 
 def _batch(arch: Architecture, thetas: Any, ctx: Context) -> np.ndarray:
@@ -324,7 +328,7 @@ class NumericObjective:
     loss_name: str
     theta0: np.ndarray
     X: np.ndarray
-    y: np.ndarray
+    y: np.ndarray  # (n,) for one output, as it always was; (n, k) for k outputs
     chunk_bytes: int
 
     def __init__(self, params: Any, dataset: Dataset, *, loss: str = "squared",
@@ -333,6 +337,11 @@ class NumericObjective:
         X, y = _dataset_arrays(dataset, loss, FLOAT)
         if X.shape[1] != arch.d:
             raise ShapeError(f"params has d={arch.d} but dataset has d={X.shape[1]}.")
+        if y.shape[1] != arch.outputs:
+            raise ShapeError(f"params has {arch.outputs} output(s) but dataset has k={y.shape[1]} "
+                             "target(s) per point.")
+        if arch.outputs == 1:
+            y = y[:, 0]  # one output: y stays the 1-D array it always was
         theta0 = to_vector(params) if not isinstance(params, Architecture) else np.zeros(
             arch.n_params)
         _chunk_size(arch, len(y), 8, chunk_bytes)
@@ -340,26 +349,31 @@ class NumericObjective:
                             ("y", y), ("chunk_bytes", chunk_bytes)):
             object.__setattr__(self, name, value)
 
-    def _rows(self, thetas: Any) -> np.ndarray:
+    def _batch(self, thetas: Any) -> np.ndarray:
         return _batch(self.arch, thetas, FLOAT)
+
+    @property
+    def _rows(self) -> np.ndarray:
+        """The targets as rows (n, k), as :func:`evaluate` takes them."""
+        return self.y if self.y.ndim == 2 else self.y[:, None]
 
     def loss(self, thetas: Any) -> np.ndarray:
         """Losses (B,) of a batch (B, P) or of one point (P,)."""
-        T = self._rows(thetas)
+        T = self._batch(thetas)
         step = _chunk_size(self.arch, len(self.y), 8, self.chunk_bytes)
         out = np.empty(T.shape[0])
         for s in range(0, T.shape[0], step):
-            out[s:s + step] = evaluate(self.arch, T[s:s + step], self.X, self.y,
+            out[s:s + step] = evaluate(self.arch, T[s:s + step], self.X, self._rows,
                                        loss=self.loss_name)[0]
         return out
 
     def loss_and_gradient(self, thetas: Any) -> tuple[np.ndarray, np.ndarray]:
         """Losses (B,) and gradients (B, P), relu'(0) = 0."""
-        T = self._rows(thetas)
+        T = self._batch(thetas)
         step = _chunk_size(self.arch, len(self.y), 16, self.chunk_bytes)
         vals, grads = np.empty(T.shape[0]), np.empty(T.shape)
         for s in range(0, T.shape[0], step):
-            v, g = evaluate(self.arch, T[s:s + step], self.X, self.y, loss=self.loss_name,
+            v, g = evaluate(self.arch, T[s:s + step], self.X, self._rows, loss=self.loss_name,
                             gradient=True)
             vals[s:s + step], grads[s:s + step] = v, g
         return vals, grads

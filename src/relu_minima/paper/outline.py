@@ -99,6 +99,14 @@ _declare("yun-sigmoid", "Reference 003 (Yun, Sra, Jadbabaie), sigmoid/tanh count
          "hidden units with biases, the loss (1/2) sum (f - y)^2 has a local minimum whose output "
          "is the linear least-squares fit (loss 1/3), strictly worse than the global minimum.")
 
+# Reference 001 reports a conjecture of the paper's earlier version, quoted exactly
+_declare("ref001-deadlock", "Reference 001 (reading-group summary), on an earlier version's "
+         "Theorem 1",
+         "In Theorem 1 they construct what they conjecture to be the smallest dataset (10 points) "
+         "such that a 2-2-1 fully connected NN with sigmoid activations is \u201cdeadlocked\u201d "
+         "into a local minimum with an accuracy significantly below the optimum (50% that of "
+         "another point they explictly show).", after="yun-sigmoid")
+
 # The mechanisms of Figures 1 and 2, placed after their figures
 _declare("fig1-blind-spot", "Section 3.1.1, after Figure 1",
          "By changing the initialization of the model (the mean of the normal distribution "

@@ -1,8 +1,10 @@
 """The registry of the paper's claims that ``relu-minima check-paper`` runs.
 
 Every claim of the paper is listed once in :mod:`relu_minima.paper.outline` with the paper's
-own wording; a module of :mod:`relu_minima.paper.checks` that checks one decorates its check with
-:func:`implements`. A claim without a check is reported as "not yet covered".
+own wording; a ``check_*`` module of one of the section packages (:data:`SECTIONS`: the
+paper's parts, and :mod:`relu_minima.paper.references` for the reference material) that checks
+one decorates its check with :func:`implements`. A claim without a check is reported as "not
+yet covered".
 
 Statuses are computed, never written in: a check tests every fact it relies on with
 ``require(condition, message, error=ClaimCheckError)`` and chooses its status with

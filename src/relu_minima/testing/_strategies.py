@@ -85,12 +85,20 @@ def numbers(min_value: Any = -10, max_value: Any = 10, max_denominator: int = 1
     return st.fractions(lo, hi, max_denominator=max_denominator)
 
 
+def _check_outputs(outputs: Any, one_hot: bool) -> None:
+    if isinstance(outputs, bool) or not isinstance(outputs, int) or outputs < 1:
+        raise invalid(f"outputs={outputs!r} must be an integer >= 1 (targets per point).")
+    if one_hot and outputs < 2:
+        raise invalid(f"one_hot=True needs outputs >= 2 classes, not outputs={outputs}.")
+
+
 @st.composite
 def datasets(draw: Any, min_n: int = 1, max_n: int = 8, min_d: int = 1, max_d: int = 2,
              min_value: Any = -10, max_value: Any = 10, max_denominator: int = 1,
-             duplicates: bool = True) -> Dataset:
+             duplicates: bool = True, outputs: int = 1, one_hot: bool = False) -> Dataset:
     _check_range("n", min_n, max_n, 1)
     _check_range("d", min_d, max_d, 1)
+    _check_outputs(outputs, one_hot)
     value = numbers(min_value, max_value, max_denominator)
     d = draw(st.integers(min_d, max_d))
     n = draw(st.integers(min_n, max_n))
@@ -100,8 +108,12 @@ def datasets(draw: Any, min_n: int = 1, max_n: int = 8, min_d: int = 1, max_d: i
             X.append(X[draw(st.integers(0, i - 1))])
         else:
             X.append(tuple(draw(value) for _ in range(d)))
-    y = [draw(value) for _ in range(n)]
-    return Dataset(X, y)
+    if one_hot:  # a class label per point, as its one-hot row
+        labels = [draw(st.integers(0, outputs - 1)) for _ in range(n)]
+        return Dataset(X, [[int(t == c) for c in range(outputs)] for t in labels])
+    if outputs == 1:
+        return Dataset(X, [draw(value) for _ in range(n)])
+    return Dataset(X, [[draw(value) for _ in range(outputs)] for _ in range(n)])
 
 
 @st.composite
@@ -110,19 +122,30 @@ def decent_datasets(draw: Any, min_n: int = 2, max_n: int = 8, **kwargs: Any) ->
         raise invalid(f"min_n={min_n} must be >= 2 (valid: 2 <= min_n <= max_n): one point is "
                       "never decent.")
     D = draw(datasets(min_n=min_n, max_n=max_n, **kwargs))
-    X, y = [list(r) for r in D.X], list(D.y)
+    X = [list(r) for r in D.X]
+    Y = [list(r) for r in D.Y]
     if len(D.groups()) == 1:  # one distinct input is never decent: give the last its own
         X[-1][0] += 1
-    D = Dataset(X, y)
+    D = _rebuilt(X, Y, D.k)
     if not is_decent(D):
-        # every group mean equals the overall mean; raising y_0 by 1 moves its group's mean by
-        # 1/|group| and the overall mean by only 1/n < 1/|group| (there are >= 2 groups)
-        y[0] += 1
-        D = Dataset(X, y)
+        # every group mean equals the overall mean; raising y_0 by 1 (or, for one-hot targets,
+        # giving point 0 the next class) moves its group's mean by 1/|group| times that change
+        # and the overall mean by only 1/n times it (there are >= 2 groups)
+        if kwargs.get("one_hot"):
+            k = D.k
+            label = Y[0].index(1)
+            Y[0] = [int(c == (label + 1) % k) for c in range(k)]
+        else:
+            Y[0][0] += 1
+        D = _rebuilt(X, Y, D.k)
     if not is_decent(D):  # unreachable (see the comment above); never a bare assert
         raise ShapeError(f"decent_datasets built a dataset that is not decent (a bug; please "
                          f"report it): {D!r}")
     return D
+
+
+def _rebuilt(X: list[list[Fraction]], Y: list[list[Any]], k: int) -> Dataset:
+    return Dataset(X, [r[0] for r in Y] if k == 1 else Y)
 
 
 @st.composite
@@ -130,8 +153,9 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
                  min_m: int = 1, max_m: int = 3, min_value: Any = -5, max_value: Any = 5,
                  max_denominator: int = 1, kink_points: Sequence[int] | None = None,
                  kinks: bool = False, zero_output_weights: int = 0, bias: Any = True,
-                 frozen: Any = ()) -> ShallowReLU:
+                 frozen: Any = (), outputs: int | None = None) -> ShallowReLU:
     dim = _dimension(d, dataset, "shallow_relu")
+    n_out = _outputs(outputs, dataset, "shallow_relu")
     if (kink_points or kinks) and dataset is None:
         raise invalid("kink_points=/kinks=True need dataset= (kinks sit on data points).")
     _check_range("m", min_m, max_m, 1)
@@ -159,22 +183,38 @@ def shallow_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None
         if point is not None:  # b_j = -w_j . x_i puts the kink exactly on x_i
             b[j] = -sum((w * t for w, t in zip(W[j], dataset.X[point], strict=True)),  # type: ignore[union-attr]
                         Fraction(0))
-    v = [Fraction(0) if j < zero_output_weights else draw(value) for j in range(m)]
-    space = ParameterSpace((dim, m, 1), bias)  # validates bias; its flags say what is zero
+    V = [[Fraction(0) if j < zero_output_weights else draw(value) for j in range(m)]
+         for _ in range(n_out)]  # zero_output_weights: v_j = 0 in every output
+    space = ParameterSpace((dim, m, n_out), bias)  # validates bias; its flags say what is 0
     if not space.bias[0]:
         b = [Fraction(0)] * m
-    c = draw(value) if space.bias[1] else Fraction(0)
+    C = [draw(value) if space.bias[1] else Fraction(0) for _ in range(n_out)]
     if isinstance(frozen, str) and frozen == "random":
         candidates = [nm for p, nm in enumerate(space.names) if space.moving[p]]
         frozen = [nm for nm in candidates if draw(st.booleans())]
-    return ShallowReLU(W, b, v, c, bias=bias, frozen=frozen)
+    if n_out == 1:
+        return ShallowReLU(W, b, V[0], C[0], bias=bias, frozen=frozen)
+    return ShallowReLU(W, b, V, C, bias=bias, frozen=frozen)
+
+
+def _outputs(outputs: Any, dataset: Any, who: str) -> int:
+    """The number of outputs from ``outputs=`` or ``dataset=`` (the same if both are given;
+    1 if neither)."""
+    if outputs is not None:
+        _check_outputs(outputs, False)
+        if dataset is not None and dataset.k != outputs:
+            raise invalid(f"{who}: outputs={outputs} but dataset has k={dataset.k} targets per "
+                          "point.")
+        return outputs
+    return dataset.k if dataset is not None else 1
 
 
 @st.composite
 def deep_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None,
               widths: Sequence[int] | None = None, min_hidden_layers: int = 1,
               max_hidden_layers: int = 3, min_width: int = 1, max_width: int = 3,
-              min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1) -> DeepReLU:
+              min_value: Any = -5, max_value: Any = 5, max_denominator: int = 1,
+              outputs: int | None = None) -> DeepReLU:
     if widths is not None:
         try:
             space = ParameterSpace(tuple(widths))
@@ -184,13 +224,17 @@ def deep_relu(draw: Any, d: int | None = None, dataset: Dataset | None = None,
                 _dimension(d, dataset, "deep_relu") != space.d):
             raise invalid(f"widths={tuple(widths)!r} starts with d={space.d} but the input "
                           f"dimension is {_dimension(d, dataset, 'deep_relu')}.")
+        if (outputs is not None or dataset is not None) and (
+                _outputs(outputs, dataset, "deep_relu") != space.outputs):
+            raise invalid(f"widths={tuple(widths)!r} ends with {space.outputs} output(s) but "
+                          f"{_outputs(outputs, dataset, 'deep_relu')} are asked for.")
     else:
         dim = _dimension(d, dataset, "deep_relu")
         _check_range("hidden_layers", min_hidden_layers, max_hidden_layers, 1)
         _check_range("width", min_width, max_width, 1)
         layers = draw(st.integers(min_hidden_layers, max_hidden_layers))
         hidden = [draw(st.integers(min_width, max_width)) for _ in range(layers)]
-        space = ParameterSpace((dim, *hidden, 1))
+        space = ParameterSpace((dim, *hidden, _outputs(outputs, dataset, "deep_relu")))
     value = numbers(min_value, max_value, max_denominator)
     weights, biases = space.unflatten([draw(value) for _ in range(space.size)])
     return DeepReLU(weights, biases)

@@ -27,6 +27,7 @@ from ..exact.datasets import Dataset
 __all__ = ["CellProblem", "Pair", "cell_minimum"]
 
 Pair = tuple[int, int]  # (unit j, data index i), 0-based
+TRUST = 1.0  # one step moves at most this times (1 + the largest coordinate) in max norm
 
 
 @dataclass
@@ -70,19 +71,45 @@ def _nullspaces(pr: CellProblem, work: dict[int, set[int]]) -> dict[int, np.ndar
             for j in pr.live}
 
 
-def _step(Psi: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+def _step(Psi: np.ndarray, rhs: np.ndarray, scale: float) -> np.ndarray:
     """The least-squares step: by Cholesky of the Gram matrix when it is well conditioned (one
     matrix product, fast on the tall designs of wide networks), else the minimum-norm solution
-    by a complete orthogonal factorisation (gelsy)."""
+    with singular values below 1e-10 of the largest dropped (SVD, gelsd). A step far beyond
+    the point's ``scale`` is the mark of a rank-deficient design whose Cholesky passed: it is
+    recomputed by the minimum-norm rule (issue 22, item 3: a step of 1e15 at gradient norm
+    2.6e-12 put false pairs on their kinks)."""
     G = Psi.T @ Psi
     try:
         C = scipy.linalg.cho_factor(G, check_finite=False)
         diag = np.abs(np.diag(C[0]))
         if diag.min() > 1e-6 * diag.max():
-            return scipy.linalg.cho_solve(C, Psi.T @ rhs, check_finite=False)
+            s = scipy.linalg.cho_solve(C, Psi.T @ rhs, check_finite=False)
+            if np.all(np.isfinite(s)) and float(np.max(np.abs(s), initial=0.0)) <= 1e3 * scale:
+                return s
     except np.linalg.LinAlgError:
         pass
-    return scipy.linalg.lstsq(Psi, rhs, lapack_driver="gelsy", check_finite=False)[0]
+    return scipy.linalg.lstsq(Psi, rhs, cond=1e-10, lapack_driver="gelsd",
+                              check_finite=False)[0]
+
+
+def _worst_multiplier(pr: CellProblem, work: dict[int, set[int]], r: np.ndarray,
+                      sign: np.ndarray, masks: dict[int, np.ndarray], xscale: float
+                      ) -> Pair | None:
+    """The working pair with the most negative Lagrange multiplier (the loss wants it off its
+    kink, into its own side), or None at a minimiser of the closed cell."""
+    X1 = pr.Xf1
+    worst, where = 0.0, None
+    tiny = 1e-9 * max(1.0, float(np.abs(r).sum()) * xscale)
+    for j in pr.live:
+        if not work[j]:
+            continue
+        rows = sorted(work[j])
+        g = 2.0 * X1.T @ (r * masks[j])
+        mu = np.linalg.lstsq((X1[rows] * sign[rows, j][:, None]).T, g, rcond=None)[0]
+        k = int(np.argmin(mu))
+        if mu[k] < -tiny and mu[k] < worst:
+            worst, where = float(mu[k]), (j, rows[k])
+    return where
 
 
 def cell_minimum(pr: CellProblem, start: frozenset[Pair], max_iter: int
@@ -113,17 +140,7 @@ def cell_minimum(pr: CellProblem, start: frozenset[Pair], max_iter: int
             else np.full(n, c) - pr.yf
         if at_minimiser:
             # drop the constraint with the most negative multiplier, if any
-            worst, where = 0.0, None
-            tiny = 1e-9 * max(1.0, float(np.abs(r).sum()) * xscale)
-            for j in pr.live:
-                if not work[j]:
-                    continue
-                rows = sorted(work[j])
-                g = 2.0 * X1.T @ (r * masks[j])
-                mu = np.linalg.lstsq((X1[rows] * sign[rows, j][:, None]).T, g, rcond=None)[0]
-                k = int(np.argmin(mu))
-                if mu[k] < -tiny and mu[k] < worst:
-                    worst, where = float(mu[k]), (j, rows[k])
+            where = _worst_multiplier(pr, work, r, sign, masks, xscale)
             if where is None:
                 status = f"converged in {it + 1} step(s)"
                 break
@@ -134,14 +151,20 @@ def cell_minimum(pr: CellProblem, start: frozenset[Pair], max_iter: int
         N = _nullspaces(pr, work)
         Psi = np.column_stack([*((X1 * masks[j][:, None]) @ N[j] for j in pr.live),
                                np.ones(n)])
-        s = _step(Psi, -r)
+        scale = 1.0 + max([abs(c), *(float(np.max(np.abs(U[j]))) for j in pr.live)])
+        s = _step(Psi, -r, scale)
         steps, pos = {}, 0
         for j in pr.live:
             k = N[j].shape[1]
             steps[j] = N[j] @ s[pos:pos + k]
             pos += k
-        # step towards the working set's minimiser until a constraint blocks
-        alpha, block = 1.0, None
+        # step towards the working set's minimiser until a constraint blocks, and never
+        # further than the point's own scale in one step (a trust region: a longer step is a
+        # numerical artefact of a nearly singular design, and is taken in parts)
+        size = max(float(np.max(np.abs(steps[j]), initial=0.0)) for j in pr.live) \
+            if pr.live else 0.0
+        alpha, block = (1.0 if size <= TRUST * scale else TRUST * scale / size), None
+        trusted = alpha == 1.0
         for j in pr.live:
             a = sign[:, j] * (X1 @ U[j])
             da = sign[:, j] * (X1 @ steps[j])
@@ -157,7 +180,7 @@ def cell_minimum(pr: CellProblem, start: frozenset[Pair], max_iter: int
         if block is not None:
             work[block[0]].add(block[1])
             added += 1
-        at_minimiser = block is None
+        at_minimiser = block is None and trusted
     pairs = frozenset((j, i) for j in pr.live for i in range(n) if pr.group[i] in work[j])
     return pairs, (f"active-set search of the trained cell: {status}, {added} pair(s) "
                    f"added, {dropped} dropped"), (U, c)

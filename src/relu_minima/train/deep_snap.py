@@ -143,6 +143,9 @@ def numeric_evidence(params: Any, dataset: Dataset) -> dict[str, Any]:
     """Float64 gradient norm and Hessian spectrum at an exact point: evidence, not proof."""
     theta = numeric.to_vector(params)
     grad = numeric.gradients(params, theta, dataset)[0]
+    space = getattr(params, "space", None)
+    if space is not None and not space.is_full:  # the moving parameters only (item 5)
+        grad = grad[np.array(space.moving)]
     ev: dict[str, Any] = {
         "label": "numeric evidence (float64, numpy backend; not a proof)",
         "gradient_norm": float(np.linalg.norm(grad)),

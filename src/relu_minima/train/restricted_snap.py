@@ -39,35 +39,47 @@ Pair = tuple[int, int]
 
 @dataclass
 class RestrictedSnap:
-    """The exact point (or None), its certificate, its kink pairs, and what was tried."""
+    """The exact points found (not yet certified, except the deep rounding's), their kink
+    pairs, and what was tried."""
 
     params: Any | None
     certificate: Any | None
     kink_pairs: tuple[Pair, ...] = ()
     attempts: list[str] = field(default_factory=list)
+    candidates: list[tuple[Any, str]] = field(default_factory=list)
 
 
-def snap_bias_free(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
-                   budget: int) -> RestrictedSnap:
-    """Snap ``net`` (with at least one bias-free layer) and certify it over its parameters."""
-    from ..verify.dispatch import verify_local_minimum
+@dataclass
+class _Cell:
+    """The trained pattern of a one-hidden-layer network with bias flags (hb, ob)."""
 
-    flags = net.bias_flags
-    if net.depth != 2:
-        Ws = [[[short_rational(float(t), rel) for t in row] for row in W] for W in net.weights]
-        bs = [[short_rational(float(t), rel) for t in b] for b in net.biases]
-        point = DeepReLU(Ws, bs, bias=flags)
-        cert = verify_local_minimum(point, dataset)
-        return RestrictedSnap(point, cert, (), [
-            f"depth {net.depth} with bias-free layers: no exact critical point is searched; the "
-            f"trained point rounded to short rationals (relative {rel:g}) is decided as it is: "
-            f"{cert.status}"])
-    out = RestrictedSnap(None, None)
-    hb, ob = flags
-    W, b = net.weights[0], net.biases[0]
-    v, c = net.weights[1][0], float(net.biases[1][0])
-    n, d, m = dataset.n, dataset.d, W.shape[0]
-    e = d + 1 if hb else d  # coordinates of a unit's lifted input
+    net: FloatNet
+    dataset: Dataset
+    lifted: list[tuple[Fraction, ...]]  # (x, 1) or x: the unit's input
+    Xi: np.ndarray  # integers, Lx * lifted
+    Lx: int
+    Y: np.ndarray
+    Ly: int
+    side: np.ndarray  # (n, m): trained pre-activation > 0
+    near: np.ndarray  # (n, m): within the kink tolerance
+    dead: list[int]
+    zero: list[int]  # negligible output |v_j| |u_j| |x| <= tol |y|: v_j = 0 or u_j = 0 exactly
+    live: list[int]
+    rel: float
+
+    @property
+    def flags(self) -> tuple[bool, ...]:
+        return self.net.bias_flags
+
+    @property
+    def U(self) -> np.ndarray:
+        W, b = self.net.weights[0], self.net.biases[0]
+        return np.column_stack([W, b]) if self.flags[0] else W
+
+
+def _cell(net: FloatNet, dataset: Dataset, tol: float, rel: float) -> _Cell:
+    hb = net.bias_flags[0]
+    W, b, v = net.weights[0], net.biases[0], net.weights[1][0]
     lifted = [(*x, Fraction(1)) if hb else tuple(x) for x in dataset.X]
     Lx = math.lcm(*(t.denominator for row in lifted for t in row))
     Xi = np.array([[int(t * Lx) for t in row] for row in lifted], dtype=object)
@@ -76,70 +88,111 @@ def snap_bias_free(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
     Xf = np.array([[float(t) for t in row] for row in lifted])
     U = np.column_stack([W, b]) if hb else W
     Z = Xf @ U.T
-    near = np.abs(Z) <= tol * np.outer(np.linalg.norm(Xf, axis=1), np.linalg.norm(U, axis=1))
-    side = Z > 0
+    unorm = np.linalg.norm(U, axis=1)
+    near = np.abs(Z) <= tol * np.outer(np.linalg.norm(Xf, axis=1), unorm)
+    m = W.shape[0]
     dead = [j for j in range(m) if np.all((Z[:, j] < 0) & ~near[:, j])]
-    live = [j for j in range(m) if j not in dead]
-    K = {(j, i) for j in live for i in range(n) if near[i, j]}
-    for attempt in range(1, budget + 1):
-        cols, bases, guess = [], [], []
-        for j in live:
-            rows = sorted({lifted[i] for (jj, i) in K if jj == j})
-            N = linalg.nullspace(list(rows), e) if rows else [
-                tuple(Fraction(int(a == k)) for a in range(e)) for k in range(e)]
-            mask = np.array([bool(side[i, j]) and (j, i) not in K for i in range(n)])
-            for vec in N:
-                col = Xi.dot(np.array([int(t * math.lcm(*(s.denominator for s in vec)))
-                                       for t in vec], dtype=object))
-                cols.append(np.where(mask, col, 0))
-            # integer columns: the basis vectors were scaled by their denominators' lcm
-            scaled = [tuple(t * math.lcm(*(s.denominator for s in vec)) for t in vec)
-                      for vec in N]
-            bases.append(scaled)
-            if scaled:
-                Nf = np.array([[float(t) for t in vec] for vec in scaled])
-                guess.extend(np.linalg.lstsq(Nf.T, v[j] * U[j], rcond=None)[0])
-        if ob:
-            cols.append(np.full(n, Lx, dtype=object))
-            guess.append(c)
-        P = (np.column_stack(cols).astype(object) if cols
-             else np.zeros((n, 0), dtype=object))
-        sol = least_squares(P, Lx, Y, Ly, np.array(guess, dtype=float), rel)
-        t, pos = sol.t, 0
-        Wx = [[Fraction(float(a)) for a in row] for row in W]
-        bx = [Fraction(float(a)) if hb else Fraction(0) for a in b]
-        vx = [short_rational(float(a), rel) for a in v]
-        for j, N in zip(live, bases, strict=True):
-            u = [sum((t[pos + k] * N[k][a] for k in range(len(N))), Fraction(0))
-                 for a in range(e)]
-            pos += len(N)
-            if vx[j] == 0:
-                continue
+    yscale = float(np.max(np.abs([float(t) for t in dataset.y]))) or 1.0
+    contrib = np.abs(v) * unorm * float(np.max(np.linalg.norm(Xf, axis=1)))
+    zero = [j for j in range(m) if j not in dead and contrib[j] <= tol * yscale]
+    live = [j for j in range(m) if j not in dead and j not in zero]
+    return _Cell(net, dataset, lifted, Xi, Lx, Y, Ly, Z > 0, near, dead, zero, live, rel)
+
+
+def _solve(cell: _Cell, K: set[Pair]) -> tuple[Any, str]:
+    """The exact least squares over the moving coordinates with the pairs K on their kinks,
+    mapped back to (W, b, v, c): the live units' u_j = v_j (w_j, b_j), then w_j = u_j / v_j."""
+    net, rel, n = cell.net, cell.rel, cell.dataset.n
+    ob = cell.flags[1]
+    e = len(cell.lifted[0])
+    v, c = net.weights[1][0], float(net.biases[1][0])
+    cols, bases, guess = [], [], []
+    for j in cell.live:
+        rows = sorted({cell.lifted[i] for (jj, i) in K if jj == j})
+        N = linalg.nullspace(list(rows), e) if rows else [
+            tuple(Fraction(int(a == k)) for a in range(e)) for k in range(e)]
+        mask = np.array([bool(cell.side[i, j]) and (j, i) not in K for i in range(n)])
+        # integer columns: each basis vector scaled by its denominators' lcm
+        scaled = [tuple(t * math.lcm(*(s.denominator for s in vec)) for t in vec) for vec in N]
+        for vec in scaled:
+            cols.append(np.where(mask, cell.Xi.dot(np.array([int(t) for t in vec],
+                                                            dtype=object)), 0))
+        bases.append(scaled)
+        if scaled:
+            Nf = np.array([[float(t) for t in vec] for vec in scaled])
+            guess.extend(np.linalg.lstsq(Nf.T, v[j] * cell.U[j], rcond=None)[0])
+    if ob:
+        cols.append(np.full(n, cell.Lx, dtype=object))
+        guess.append(c)
+    P = np.column_stack(cols).astype(object) if cols else np.zeros((n, 0), dtype=object)
+    sol = least_squares(P, cell.Lx, cell.Y, cell.Ly, np.array(guess, dtype=float), rel)
+    return _mapped(cell, bases, sol.t), f"least squares rank {sol.rank} of {P.shape[1]} unknowns"
+
+
+def _mapped(cell: _Cell, bases: list[list[tuple[Fraction, ...]]], t: Any) -> ShallowReLU:
+    net, rel, d = cell.net, cell.rel, cell.dataset.d
+    hb, ob = cell.flags
+    W, b, v = net.weights[0], net.biases[0], net.weights[1][0]
+    Wx = [[Fraction(float(a)) for a in row] for row in W]
+    bx = [Fraction(float(a)) if hb else Fraction(0) for a in b]
+    vx = [short_rational(float(a), rel) for a in v]
+    pos = 0
+    for j, N in zip(cell.live, bases, strict=True):
+        u = [sum((t[pos + k] * N[k][a] for k in range(len(N))), Fraction(0))
+             for a in range(len(cell.lifted[0]))]
+        pos += len(N)
+        if vx[j] != 0:
             Wx[j] = [a / vx[j] for a in u[:d]]
             if hb:
                 bx[j] = u[d] / vx[j]
-        cx = t[pos] if ob else Fraction(0)
-        for j in dead:
-            w_j = [short_rational(float(a), rel) for a in W[j]]
-            b_j = short_rational(float(b[j]), rel) if hb else Fraction(0)
-            if all(sum((p * q for p, q in zip(w_j, x, strict=True)), b_j) < 0
-                   for x in dataset.X):
-                Wx[j], bx[j] = w_j, b_j
-        point = ShallowReLU(Wx, bx, vx, cx, bias=flags)
+    for j in cell.dead:
+        w_j = [short_rational(float(a), rel) for a in W[j]]
+        b_j = short_rational(float(b[j]), rel) if hb else Fraction(0)
+        if all(sum((p * q for p, q in zip(w_j, x, strict=True)), b_j) < 0
+               for x in cell.dataset.X):
+            Wx[j], bx[j] = w_j, b_j
+    for j in cell.zero:
+        # negligible output: zero the smaller factor exactly (the nearer exact point, item 4);
+        # the other keeps its trained (binary) value
+        if float(np.max(np.abs(cell.U[j]))) < abs(float(v[j])):
+            Wx[j], bx[j] = [Fraction(0)] * d, Fraction(0)
+        else:
+            vx[j] = Fraction(0)
+    cx = t[pos] if ob else Fraction(0)
+    return ShallowReLU(Wx, bx, vx, cx, bias=cell.flags)
+
+
+def snap_bias_free(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
+                   budget: int) -> RestrictedSnap:
+    """Exact points of ``net`` (with at least one bias-free layer) over its parameters: the
+    candidate of the trained pattern (one hidden layer), or the rounded point (deeper)."""
+    from ..verify.dispatch import verify_local_minimum
+
+    if net.depth != 2:
+        Ws = [[[short_rational(float(t), rel) for t in row] for row in W] for W in net.weights]
+        bs = [[short_rational(float(t), rel) for t in b] for b in net.biases]
+        point = DeepReLU(Ws, bs, bias=net.bias_flags)
+        cert = verify_local_minimum(point, dataset)
+        return RestrictedSnap(point, cert, (), [
+            f"depth {net.depth} with bias-free layers: no exact critical point is searched; the "
+            f"trained point rounded to short rationals (relative {rel:g}) is decided as it is: "
+            f"{cert.status}"])
+    out = RestrictedSnap(None, None)
+    cell = _cell(net, dataset, tol, rel)
+    K = {(j, i) for j in cell.live for i in range(dataset.n) if cell.near[i, j]}
+    for attempt in range(1, budget + 1):
+        point, note = _solve(cell, K)
         table = point.preactivation_table(dataset)
-        flipped = {(j, i) for j in live for i in range(n)
-                   if (j, i) not in K and (table.num[i][j] > 0) != bool(side[i, j])}
-        head = (f"candidate {attempt} (bias-free snap): {len(K)} kink pair(s), {len(dead)} dead "
-                f"unit(s); least squares rank {sol.rank} of {P.shape[1]} unknowns")
+        flipped = {(j, i) for j in cell.live for i in range(dataset.n)
+                   if (j, i) not in K and (table.num[i][j] > 0) != bool(cell.side[i, j])}
+        head = (f"candidate {attempt} (bias-free snap): {len(K)} kink pair(s), "
+                f"{len(cell.dead)} dead unit(s), {len(cell.zero)} unit(s) with zero output; "
+                f"{note}")
         if flipped:
             out.attempts.append(f"{head}: {len(flipped)} pair(s) left the pattern; put on "
                                 "their kinks")
             K |= flipped
             continue
-        cert = verify_local_minimum(point, dataset)
-        out.attempts.append(f"{head}: exact point, verdict: {cert.status}")
-        out.params, out.certificate = point, cert
-        out.kink_pairs = tuple((j, i) for j in range(m) for i in range(n)
-                               if table.num[i][j] == 0)
+        out.candidates.append((point, head))
         return out
     return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -20,15 +21,27 @@ import numpy as np
 from ..errors import DimensionMismatch, InvalidArgument, InvalidNumberError, ShapeError
 from ..exact.datasets import Dataset
 from ..exact.deep_relu import DeepReLU
+from ..exact.params import ParameterSpace
 from ..exact.shallow_relu import ShallowReLU
 from ..numeric import backend as numeric
 from ..verify.globalmin.search import REPORT_MAX_PATTERNS, GlobalSearchTooLarge, global_minimum
 from .deep_snap import numeric_evidence, snap_deep
 from .exact_lsq import least_squares
+from .nearness import Nearness, nearness, suggested_max_distance
+from .progress import snap_progress
 from .rationals import long_integers
-from .shallow_snap import snap_shallow
-from .snap_report import MINIMUM, NOT_MINIMUM, NOT_NEAR, UNDECIDED, SnapReport
-from .state_dict import read_dataset, read_network
+from .restricted_global import restricted_global_minimum
+from .restricted_snap import snap_bias_free
+from .shallow_snap import kink_pairs, snap_shallow
+from .snap_report import (
+    MINIMUM,
+    NOT_MINIMUM,
+    NOT_NEAR,
+    UNDECIDED,
+    SnapReport,
+    same_parameterisation,
+)
+from .state_dict import FloatNet, read_dataset, read_network
 
 __all__ = ["snap"]
 
@@ -48,25 +61,31 @@ def _positive(value: Any, name: str, *, below_one: bool = False) -> float:
 def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 1e-6,
          budget: int = 8, max_distance: float | None = None, data_rule: str = "decimal",
          known_points: Sequence[Any] = (), max_patterns: int | None = REPORT_MAX_PATTERNS,
-         max_directions: int = 4000, global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
+         max_directions: int = 4000, activation: str | None = None,
+         progress: bool | None = None, global_limit: Any = _OLD_NAME_UNSET) -> SnapReport:
     """Snap trained float parameters to an exact point, certify it, and report.
 
-    ``params``: ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (Linear/ReLU layers,
-    read with ``numpy.asarray``), ``(weights, biases)``, or an exact model; see
-    :func:`relu_minima.train.state_dict.read_network`. ``dataset``: a ``Dataset``, or ``(X, y)``
-    with floats converted by ``data_rule`` ("decimal": the shortest decimal giving the same
-    float; "binary": its exact binary value).
+    ``params``: a torch module (``nn.Sequential`` or any module whose activation layers are
+    submodules), ``{"W", "b", "v", "c"}``, a PyTorch-like ``state_dict`` (read with
+    ``numpy.asarray``), ``(weights, biases)``, or an exact model; see
+    :func:`relu_minima.train.state_dict.read_network`. ``activation`` ("relu", "sigmoid",
+    "tanh") is read from a module; give it for a state_dict of a sigmoid/tanh network, whose
+    snap is the smooth one (docs/smooth.md: the certified minimum near the trained point, as
+    such). ``dataset``: a ``Dataset``, or ``(X, y)`` with floats converted by ``data_rule``
+    ("decimal": the shortest decimal giving the same float; "binary": its exact binary value).
 
     ``tol`` (relative) decides which (unit, point) pairs are kink candidates and which output
     weights are negligible; ``rational_tol`` (relative) is how close the short rationals chosen
     for the v_j and for free coordinates stay to the trained values; ``budget`` bounds the exact
-    solves; ``max_distance`` (default 1e-3 max(1, |theta|_inf)) is the largest max-norm distance
-    at which an exact point still counts as "near"; ``known_points`` are exact points of the same
-    shape to compare against ("bad local minimum, proven"); ``max_patterns`` caps the exact
-    global search (:func:`relu_minima.verify.globalmin.search.global_minimum`'s argument of the
-    same name; one hidden layer only) that supplies one more such point, None to skip it;
-    ``max_directions`` is the budget of the deep decision
+    solves; ``max_distance`` is the largest max-norm distance at which an exact point still
+    counts as "near" (default: each coordinate within 1/100 of its unit's scale,
+    :mod:`relu_minima.train.nearness`); ``known_points`` are exact points of the same shape and
+    parameterisation to compare against ("bad local minimum, proven"); ``max_patterns`` caps
+    the exact global search (:func:`relu_minima.verify.globalmin.search.global_minimum`'s
+    argument of the same name; one hidden layer only) that supplies one more such point, None
+    to skip it; ``max_directions`` is the budget of the deep decision
     (:func:`~relu_minima.verify.deep.rules.verify_deep_local_minimum`) for deep networks.
+    ``progress``: a progress bar on stderr (default: when stderr is a terminal).
     ``global_limit`` is the deprecated old name of ``max_patterns``.
 
     >>> from relu_minima.paper.regression.examples import D1
@@ -81,79 +100,170 @@ def snap(params: Any, dataset: Any, *, tol: float = 1e-6, rational_tol: float = 
             raise InvalidArgument(f"snap: pass max_patterns={max_patterns!r} only (global_limit= "
                                   "is its deprecated old name)")
         max_patterns = global_limit
-    with long_integers():
-        return _snap(params, dataset, tol, rational_tol, budget, max_distance, data_rule,
-                     known_points, max_patterns, max_directions)
+    options = {"tol": tol, "rational_tol": rational_tol, "budget": budget,
+               "max_distance": max_distance, "data_rule": data_rule,
+               "max_patterns": max_patterns, "max_directions": max_directions,
+               "activation": activation}
+    with long_integers(), snap_progress(progress) as bar:
+        return _snap(params, dataset, known_points, options, bar)
 
 
-def _snap(params: Any, dataset: Any, tol: float, rational_tol: float, budget: int,
-          max_distance: float | None, data_rule: str, known_points: Sequence[Any],
-          max_patterns: int | None, max_directions: int) -> SnapReport:
-    tol = _positive(tol, "tol", below_one=True)
-    rel = _positive(rational_tol, "rational_tol", below_one=True)
+def _checked_options(options: dict[str, Any]) -> dict[str, Any]:
+    out = dict(options)
+    out["tol"] = _positive(options["tol"], "tol", below_one=True)
+    out["rational_tol"] = _positive(options["rational_tol"], "rational_tol", below_one=True)
+    budget, max_patterns = options["budget"], options["max_patterns"]
     if isinstance(budget, bool) or not isinstance(budget, int) or budget < 1:
         raise InvalidNumberError(f"budget={budget!r} must be a positive integer (exact solves).")
     if max_patterns is not None and (isinstance(max_patterns, bool)
                                      or not isinstance(max_patterns, int) or max_patterns < 1):
         raise InvalidNumberError(f"max_patterns={max_patterns!r} must be a positive integer "
                                  "(patterns of the exact global search), or None to skip it.")
+    if options["max_distance"] is not None:
+        out["max_distance"] = _positive(options["max_distance"], "max_distance")
+    return out
+
+
+def _snap(params: Any, dataset: Any, known_points: Sequence[Any], options: dict[str, Any],
+          bar: Any) -> SnapReport:
+    opts = _checked_options(options)
     frozen = getattr(getattr(params, "space", None), "frozen", ())
     if frozen:  # the snap moves every coordinate it solves for: a frozen one cannot be snapped
         raise InvalidArgument(
             f"params holds frozen parameters {list(frozen)}, but snap solves for every weight "
             "(bias-free layers are kept at 0); snap params.with_space(bias=params.space.bias) "
             "and decide the snapped point with its frozen names, or decide params itself.")
-    net = read_network(params)
-    data = read_dataset(dataset, data_rule)
+    net = read_network(params, activation=opts["activation"])
+    data = read_dataset(dataset, opts["data_rule"])
     if net.widths[0] != data.d:
         raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
                                 f"{net.widths[0]} columns) but the dataset has d={data.d}.")
-    _check_known(known_points, net.widths)
-    theta = net.theta
-    limit = (_positive(max_distance, "max_distance") if max_distance is not None
-             else 1e-3 * max(1.0, float(np.max(np.abs(theta)))))
-    options = {"tol": tol, "rational_tol": rel, "budget": budget, "max_distance": limit,
-               "data_rule": data_rule, "max_patterns": max_patterns}
-    trained_loss = float(numeric.losses(net.arch, theta, data)[0])
-    grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0]))
-    trained = net.exact_binary()
-    others: list[tuple[Any, Any]] = []
-    if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
-        from .restricted_snap import snap_bias_free
+    _check_known(known_points, net.widths, net.bias_flags)
+    opts.pop("activation")
+    if net.activation != "relu":
+        from .smooth_snap import snap_smooth_network
 
-        res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
-        point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
-    elif net.depth == 2:
-        res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget)
-        point, cert, pairs, attempts = res.params, res.certificate, res.kink_pairs, res.attempts
-        others = res.others
-    else:
-        res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
-        point, cert, pairs, attempts = res.params, res.certificate, (), res.attempts
-    attempts = list(attempts)
+        return snap_smooth_network(net, data, opts, bar)
+    return _snap_relu(net, data, known_points, opts, bar)
+
+
+def _snap_relu(net: FloatNet, data: Dataset, known_points: Sequence[Any],
+               opts: dict[str, Any], bar: Any) -> SnapReport:
+    """The exact snap of a ReLU network (docs/snap.md, the method)."""
+    tol, rel, budget = opts["tol"], opts["rational_tol"], opts["budget"]
+    max_distance, max_patterns = opts["max_distance"], opts["max_patterns"]
+    max_directions = opts.pop("max_directions")
+    theta = net.theta
+    trained_loss = float(numeric.losses(net.arch, theta, data)[0])
+    # over the moving parameters only: a bias-free layer's biases are not parameters (item 5)
+    moving = np.array(ParameterSpace(net.widths, net.bias_flags).moving)
+    grad_norm = float(np.linalg.norm(numeric.gradients(net.arch, theta, data)[0][moving]))
+    trained = net.exact_binary()
     common = {"dataset": data, "trained": trained, "trained_loss": trained_loss,
-              "gradient_norm": grad_norm, "options": options}
-    distance = None if point is None else _distance(point, trained)
-    if point is None or distance > limit:
-        why = ("no candidate gave an exact point in the trained activation pattern"
-               if point is None else f"the exact critical point of the trained pattern is at "
-               f"max-norm distance {float(distance):.3g} > max_distance {limit:.3g}")
-        attempts.append(f"not near a stationary point: {why}; the trained gradient norm is "
-                        f"{grad_norm:.3g} (float64 evidence); no certificate is claimed")
+              "gradient_norm": grad_norm, "options": opts}
+    bar.stage("exact least squares")
+    route = _candidates(net, data, tol, rel, budget, max_directions, trained, max_distance)
+    attempts = list(route.attempts)
+    chosen = _choose(route.candidates, trained, max_distance, attempts)
+    if chosen is None:
         return SnapReport(NOT_NEAR, None, certificate=None, snapped_loss=None, distance=None,
                           kink_pairs=(), attempts=tuple(attempts), **common)
+    point, near = chosen
+    bar.stage("certifying")
+    cert = route.certificate if route.certificate is not None and point is route.params \
+        else _decide(point, data)
     verdict = cert.is_local_minimum
     status = MINIMUM if verdict is True else NOT_MINIMUM if verdict is False else UNDECIDED
+    attempts.append(f"the exact point nearest the trained one (max-norm distance "
+                    f"{float(near.distance):.3g}; {near.rule}) is decided: {status}")
+    if status != MINIMUM:
+        _far_minimum(route.candidates, point, trained, data, attempts)
     evidence = {}
     if status == UNDECIDED or net.depth > 2:
         evidence = numeric_evidence(point, data)
     lower = (None, None, None)
     if status == MINIMUM:
+        bar.stage("lower points")
+        others = [(q, None) for q, _ in route.candidates if q is not point]
         lower = _lower_point(point, cert.loss, data, known_points, others, max_patterns,
                              attempts)
-    return SnapReport(status, point, certificate=cert, snapped_loss=cert.loss, distance=distance,
-                      kink_pairs=tuple(pairs), attempts=tuple(attempts), evidence=evidence,
-                      lower_point=lower[0], lower_loss=lower[1], lower_source=lower[2], **common)
+    return SnapReport(status, point, certificate=cert, snapped_loss=cert.loss,
+                      distance=near.distance, kink_pairs=kink_pairs(point, data),
+                      attempts=tuple(attempts), evidence=evidence, lower_point=lower[0],
+                      lower_loss=lower[1], lower_source=lower[2], **common)
+
+
+@dataclass
+class _Route:
+    """What a snap route found: exact points (point, how) and, for the deep routes, the
+    certificate of its one point."""
+
+    candidates: list[tuple[Any, str]]
+    attempts: list[str]
+    params: Any = None
+    certificate: Any = None
+
+
+def _candidates(net: FloatNet, data: Dataset, tol: float, rel: float, budget: int,
+                max_directions: int, trained: Any, max_distance: float | None) -> _Route:
+    def very_near(point: Any) -> bool:  # a candidate this near ends the search early
+        return nearness(point, trained, max_distance).ratio <= Fraction(1, 100)
+
+    if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
+        res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
+        if res.params is not None:  # deeper: the rounded point, already decided
+            return _Route([(res.params, "rounded")], res.attempts, res.params, res.certificate)
+        return _Route(res.candidates, res.attempts)
+    if net.depth == 2:
+        res = snap_shallow(net, data, tol=tol, rel=rel, budget=budget, enough=very_near)
+        return _Route(res.candidates, res.attempts)
+    res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
+    return _Route([(res.params, "deep snap")], res.attempts, res.params, res.certificate)
+
+
+def _choose(candidates: list[tuple[Any, str]], trained: Any, max_distance: float | None,
+            attempts: list[str]) -> tuple[Any, Nearness] | None:
+    """The candidate nearest the trained point, if it is near (docs/snap.md): the answer is
+    about the point the user trained, so a far point never replaces a near one (item 2)."""
+    if not candidates:
+        attempts.append("not near a stationary point: no candidate gave an exact point in the "
+                        "trained activation pattern; no certificate is claimed")
+        return None
+    scored = [(nearness(p, trained, max_distance), p, how) for p, how in candidates]
+    for near, _, how in scored:
+        attempts.append(f"{how}: exact point at max-norm distance {float(near.distance):.3g}"
+                        f" ({float(near.ratio):.3g} x the allowed distance at {near.worst})")
+    near, point, _ = min(scored, key=lambda item: item[0].ratio)
+    if not near.near:
+        suggestion = suggested_max_distance(near.distance)
+        attempts.append(
+            f"not near a stationary point: the nearest exact point is "
+            f"{float(near.distance):.3g} away (max norm), beyond {near.rule}; pass "
+            f"max_distance={suggestion:g} to decide it (it is then the answer, about a point "
+            "that far from the one trained); no certificate is claimed")
+        return None
+    return point, near
+
+
+def _decide(point: Any, data: Dataset) -> Any:
+    from ..verify.dispatch import verify_local_minimum
+
+    return verify_local_minimum(point, data)
+
+
+def _far_minimum(candidates: list[tuple[Any, str]], point: Any, trained: Any, data: Dataset,
+                 attempts: list[str]) -> None:
+    """A certified minimum among the other candidates, reported as such (never as the answer)."""
+    for q, _ in candidates:
+        if q is point:
+            continue
+        cert = _decide(q, data)
+        if cert.is_local_minimum:
+            attempts.append(f"a certified local minimum also exists at max-norm distance "
+                            f"{float(_distance(q, trained)):.3g} from the trained point (another "
+                            "candidate); it is not the point the run stopped near, and the "
+                            "verdict above is not about it")
+            return
 
 
 def _distance(a: Any, b: Any) -> Fraction:
@@ -165,28 +275,36 @@ def _distance(a: Any, b: Any) -> Fraction:
 
 
 # -- explicit lower points ("bad local minimum, proven") ---------------------------------------
-def _affine_fit(data: Dataset) -> tuple[list[Fraction], Fraction]:
-    """The exact least-squares affine function a . x + a0 of the data."""
-    rows = [[*x, Fraction(1)] for x in data.X]
+def _affine_fit(data: Dataset, intercept: bool = True) -> tuple[list[Fraction], Fraction]:
+    """The exact least-squares affine function a . x + a0 of the data (a0 = 0 without an
+    intercept)."""
+    rows = [[*x, *((Fraction(1),) if intercept else ())] for x in data.X]
     L = math.lcm(*(t.denominator for r in rows for t in r))
     P = np.array([[int(t * L) for t in r] for r in rows], dtype=object)
     Ly = math.lcm(*(t.denominator for t in data.y))
     Y = np.array([int(t * Ly) for t in data.y], dtype=object)
-    t = least_squares(P, L, Y, Ly, np.zeros(data.d + 1), 1e-9).t
-    return list(t[:-1]), t[-1]
+    t = least_squares(P, L, Y, Ly, np.zeros(len(rows[0])), 1e-9).t
+    return (list(t[:-1]), t[-1]) if intercept else (list(t), Fraction(0))
 
 
 def _affine_network(like: Any, data: Dataset) -> Any | None:
-    """A network of ``like``'s shape computing the best affine fit, when the shape allows it:
-    relu(t) - relu(-t) = t needs two units in every hidden layer."""
-    a, a0 = _affine_fit(data)
+    """A network of ``like``'s shape *and parameterisation* computing the best affine fit it
+    can: relu(t) - relu(-t) = t needs two units in every hidden layer; the intercept sits in
+    the hidden biases, or in c when the hidden layer is bias-free, and is 0 when neither
+    exists (then the fit is the best linear one)."""
     d = data.d
     if isinstance(like, ShallowReLU):
-        if like.m < 2:
+        hb, ob = like.space.bias
+        if like.m < 2 or like.space.frozen:
             return None
+        a, a0 = _affine_fit(data, intercept=hb or ob)
         dead = like.m - 2
-        return ShallowReLU([a, [-t for t in a]] + [[0] * d] * dead, [a0, -a0] + [-1] * dead,
-                           [1, -1] + [0] * dead, 0)
+        W = [a, [-t for t in a]] + [[0] * d] * dead
+        b = ([a0, -a0] + [-1] * dead) if hb else [0] * like.m
+        return ShallowReLU(W, b, [1, -1] + [0] * dead, 0 if hb else a0, bias=(hb, ob))
+    if not like.space.is_full:
+        return None  # a deep restricted network: only the points of its own space compare
+    a, a0 = _affine_fit(data)
     widths = like.widths
     if like.depth < 2 or min(widths[1:-1]) < 2:
         return None
@@ -211,10 +329,26 @@ def _affine_network(like: Any, data: Dataset) -> Any | None:
 
 def _global_point(point: Any, data: Dataset, max_patterns: int | None,
                   attempts: list[str]) -> tuple[Any, str] | None:
-    """The exact global minimiser for ``point``'s width, when the search fits within
-    ``max_patterns``."""
+    """The exact global minimiser for ``point``'s width *over point's parameterisation*, when
+    the search fits within ``max_patterns``."""
     if max_patterns is None or not isinstance(point, ShallowReLU):
         return None
+    space = point.space
+    if space.frozen:
+        attempts.append("exact global search skipped: the parameterisation has frozen "
+                        "coordinates, which the pattern search does not model")
+        return None
+    if not space.is_full:
+        found = restricted_global_minimum(data, point.m, space.bias, max_patterns)
+        if found is None:
+            attempts.append(f"exact global search over {space.describe()} skipped: more than "
+                            f"max_patterns={max_patterns} patterns")
+            return None
+        best, solved = found
+        attempts.append(f"exact global search over {space.describe()}: L* = {best.loss(data)} "
+                        f"with {point.m} unit(s) ({solved} pattern(s) solved)")
+        return best, (f"the exact global minimum over this parameterisation ({space.describe()};"
+                      f" L* = {best.loss(data)})")
     try:
         cert = global_minimum(data, hidden=point.m, max_patterns=max_patterns)
     except GlobalSearchTooLarge as err:
@@ -228,8 +362,9 @@ def _global_point(point: Any, data: Dataset, max_patterns: int | None,
 def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any],
                  others: list[tuple[Any, Any]], max_patterns: int | None, attempts: list[str]
                  ) -> tuple[Any, Fraction, str] | tuple[None, None, None]:
-    """The explicit point of lowest exact loss among those known; returned only when its
-    loss, recomputed here exactly, is strictly below ``loss``."""
+    """The explicit point of lowest exact loss among those known, *of point's own
+    parameterisation*; returned only when its loss, recomputed here exactly, is strictly below
+    ``loss`` (issue 22, item 1: "bad" against a point the network cannot reach is false)."""
     found: list[tuple[Fraction, str, Any]] = []
     for k, q in enumerate(known):
         found.append((q.loss(data), f"known_points[{k}]", q))
@@ -241,13 +376,15 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     best_global = _global_point(point, data, max_patterns, attempts)
     if best_global is not None:
         found.append((best_global[0].loss(data), best_global[1], best_global[0]))
+    found = [f for f in found if same_parameterisation(f[2], point)]
     best = min(found, key=lambda item: item[0], default=None)
     if best is None or best[0] >= loss:
         return None, None, None
     return best[2], best[0], best[1]
 
 
-def _check_known(known: Sequence[Any], widths: tuple[int, ...]) -> None:
+def _check_known(known: Sequence[Any], widths: tuple[int, ...], bias: tuple[bool, ...]
+                 ) -> None:
     """Every known point is an exact model of the trained network's shape (checked before any
     work, so that a wrong one is refused whatever the verdict)."""
     want = ShallowReLU if len(widths) == 3 else DeepReLU
@@ -258,6 +395,12 @@ def _check_known(known: Sequence[Any], widths: tuple[int, ...]) -> None:
             raise ShapeError(f"known_points[{k}] is a {type(q).__name__} of shape {shape}, but "
                              f"the trained network is a {want.__name__} of shape {tuple(widths)}; "
                              "give exact points of the same shape.")
+        if tuple(q.space.bias) != tuple(bias) or q.space.frozen:
+            raise ShapeError(
+                f"known_points[{k}] has the parameterisation {q.space.describe()}, but the "
+                f"trained network has bias flags {tuple(bias)} and nothing frozen: a lower "
+                "point only proves 'bad' when the trained network can reach it; give points "
+                f"with bias={list(bias)}.")
 
 
 def _shape(p: Any) -> tuple[int, ...]:

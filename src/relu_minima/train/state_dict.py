@@ -28,7 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidNumberError, InvalidType, ReluMinimaError, ShapeError
+from ..errors import (
+    InvalidArgument,
+    InvalidNumberError,
+    InvalidType,
+    ReluMinimaError,
+    ShapeError,
+)
 from ..exact.datasets import Dataset
 from ..exact.deep_relu import DeepReLU
 from ..exact.params import ParameterSpace
@@ -61,6 +67,7 @@ class FloatNet:
     # which layers have a bias (None: all); a bias-free layer's biases are zeros
     # (its outputs are then those of the layer without biases)
     bias: tuple[bool, ...] | None = None
+    activation: str = "relu"  # the hidden activation: relu, sigmoid or tanh
 
     @property
     def bias_flags(self) -> tuple[bool, ...]:
@@ -76,7 +83,7 @@ class FloatNet:
 
     @property
     def arch(self) -> Architecture:
-        return Architecture(self.widths)
+        return Architecture(self.widths, self.activation)
 
     @property
     def theta(self) -> np.ndarray:
@@ -90,13 +97,64 @@ class FloatNet:
         return exact_model(self.weights, self.biases, None, bias=self.bias_flags)
 
 
-def read_network(params: Any, name: str = "params") -> FloatNet:
-    """Any accepted form (module docstring) -> a validated :class:`FloatNet`."""
+ACTIVATION_MODULES = {"ReLU": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh"}
+# modules that compute nothing at evaluation (or only reshape a 1-D input)
+PASSIVE_MODULES = ("Identity", "Dropout", "Flatten", "Sequential", "ModuleList")
+
+
+def module_activation(model: Any, name: str = "params") -> str | None:
+    """The hidden activation of a torch module, read from its submodules (``ReLU``,
+    ``Sigmoid``, ``Tanh``; torch is never imported): None when none is seen (a custom module
+    that applies it in ``forward``). Other layers are refused by name."""
+    seen: set[str] = set()
+    for sub_name, sub in model.named_modules():
+        kind = type(sub).__name__
+        if kind in ACTIVATION_MODULES:
+            seen.add(ACTIVATION_MODULES[kind])
+        elif kind != "Linear" and kind not in PASSIVE_MODULES and sub_name \
+                and not list(sub.children()):
+            raise UnsupportedModelError(
+                f"{name} has a layer {sub_name!r} of type {kind}; only Linear layers with ReLU, "
+                "Sigmoid or Tanh between them are supported.")
+    if len(seen) > 1:
+        raise UnsupportedModelError(
+            f"{name} mixes the activations {sorted(seen)}; relu_minima handles one hidden "
+            "activation per network.")
+    return seen.pop() if seen else None
+
+
+def _activation(params: Any, activation: str | None, name: str) -> str:
+    """The activation of ``params``: seen in a module, or given, or ReLU; refused when the
+    two disagree or when a module applies it where it cannot be seen."""
+    if activation is not None and activation not in ("relu", "sigmoid", "tanh"):
+        raise InvalidType(f"activation={activation!r} must be 'relu', 'sigmoid' or 'tanh'.")
+    seen = None
+    if callable(getattr(params, "named_modules", None)):
+        seen = module_activation(params, name)
+        if seen is None and activation is None and type(params).__name__ != "Sequential":
+            raise UnsupportedModelError(
+                f"{name} is a {type(params).__name__} whose activation is applied in forward() "
+                "and cannot be seen; pass activation='relu', 'sigmoid' or 'tanh'.")
+    if seen is not None and activation is not None and seen != activation:
+        raise InvalidArgument(f"activation={activation!r} but {name} has {seen} layers.")
+    return seen or activation or "relu"
+
+
+def read_network(params: Any, name: str = "params", activation: str | None = None) -> FloatNet:
+    """Any accepted form (module docstring) -> a validated :class:`FloatNet`; the activation is
+    read from a torch module (issue 25, item 1), else ``activation`` (default ReLU)."""
+    act = _activation(params, activation, name)
+    net = _read_network(params, name)
+    return net if act == "relu" else FloatNet(net.weights, net.biases, net.names, net.bias,
+                                              act)
+
+
+def _read_network(params: Any, name: str = "params") -> FloatNet:
     if isinstance(params, ShallowReLU):
         params = DeepReLU.from_shallow(params)
     if isinstance(params, DeepReLU) and not params.space.is_full:
         full = DeepReLU(params.weights, params.biases)
-        return _with_bias(read_network(full, name), params.space.bias)
+        return _with_bias(_read_network(full, name), params.space.bias)
     if isinstance(params, DeepReLU):
         return _validated([_floats(W, f"{name}.weights[{n}]")
                            for n, W in enumerate(params.weights)],
@@ -129,8 +187,10 @@ def _floats(values: Any, name: str) -> np.ndarray:
             raise InvalidNumberError(f"{name} holds something that is not a number: {err}.") \
                 from None
     arr = arr.astype(np.float64)
-    bad = np.argwhere(~np.isfinite(arr))
-    if bad.size:
+    # np.argwhere of a 0-d array has shape (1, 0), size 0: test the values, then locate them
+    # (issue 22, item 6: a NaN output bias given as a 0-d array passed before)
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))
         idx = tuple(int(k) for k in bad[0])
         raise InvalidNumberError(
             f"{name}{list(idx) if idx else ''}={arr[idx]!r} is not finite (NaN or infinity): "
@@ -326,4 +386,4 @@ def _with_bias(net: FloatNet, flags: tuple[bool, ...]) -> FloatNet:
     """``net`` marked with the bias flags (the full space stays ``bias=None``)."""
     if all(flags) or len(flags) != net.depth:
         return net
-    return FloatNet(net.weights, net.biases, net.names, tuple(flags))
+    return FloatNet(net.weights, net.biases, net.names, tuple(flags), net.activation)

@@ -22,6 +22,8 @@ for every kind of network:
   kind (``docs/certificates.md``), exact numbers as strings. Reading rebuilds the evidence and
   compares every other field (verdict, reason, proof text, witness, ...) with the value
   derived from it, so an edited file is refused on reading or by ``check()``.
+* ``to_smtlib(radius)``: the claim as an SMT-LIB 2 script that z3 or cvc5 decides, a check
+  that does not use this library's reasoning (:mod:`relu_minima.verify.smt`).
 """
 
 from __future__ import annotations
@@ -54,9 +56,12 @@ __all__ = [
 
 SCHEMA = "relu-minima-certificate"
 # version 2: every field is verified or derived (reason, proof text, witness are compared on
-# reading); version-1 files are still read, their texts and witness derived anew
+# reading); version-1 files are still read, their texts and witness derived anew. Version 3:
+# a network with several outputs (vector targets and evidence); it is written only for such
+# points, so every one-output certificate stays version 2, byte for byte
 SCHEMA_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+SEVERAL_OUTPUTS_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 WITNESS_RADIUS = Fraction(1, 1000)  # the radius of the witness stored in the JSON
 # what ``relu-minima verify --json`` adds beside a certificate's fields; not part of the
 # certificate, so reading one ignores them (they change nothing that it prints)
@@ -184,9 +189,16 @@ class Certificate:
                 f"n = {len(self.dataset.y)} points>")
 
     def _repr_markdown_(self) -> str:
-        """Notebook display: the verdict, the loss in LaTeX, then the proof."""
-        head = f"**{self.status}** ({self.kind}); {self._loss_words()} ${self._loss_tex()}$"
-        return head + "\n\n" + "```text\n" + self.proof_text + "\n```"
+        """Notebook display: the verdict, the loss in LaTeX, then the proof, its long exact
+        numbers shortened to decimals and digit counts and at most 80 lines (the exact proof
+        is ``print(cert)`` / ``cert.proof_text``, issue 25 item 9)."""
+        from .display import short_numbers, short_text
+
+        loss = self._loss_tex()
+        head = (f"**{self.status}** ({self.kind}); {self._loss_words()} "
+                f"${loss if len(loss) <= 80 else short_numbers(loss)}$")
+        body = short_text(self.proof_text, max_lines=80, more=": print(cert) for the whole proof")
+        return head + "\n\n" + "```text\n" + body + "\n```"
 
     def _repr_latex_(self) -> str:
         """The loss, for front ends that show LaTeX only."""
@@ -256,6 +268,12 @@ class Certificate:
     def _evidence(self) -> dict[str, Any]:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    @property
+    def schema_version(self) -> int:
+        """2, or 3 for a network with several outputs (the one-output schema is unchanged)."""
+        k = getattr(self.dataset, "k", 1)
+        return SEVERAL_OUTPUTS_VERSION if k > 1 else SCHEMA_VERSION
+
     @_long
     def to_dict(self) -> dict[str, Any]:
         """The certificate as JSON-able data, exact numbers as strings (schema in docs/)."""
@@ -263,7 +281,7 @@ class Certificate:
              else None)
         return {
             "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
+            "schema_version": self.schema_version,
             "kind": self.kind,
             "verdict": self.verdict.value,
             "is_local_minimum": self.is_local_minimum,
@@ -279,6 +297,14 @@ class Certificate:
     def to_json(self, indent: int | None = None) -> str:
         """:meth:`to_dict` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent)
+
+    def to_smtlib(self, radius: Any = None) -> str:
+        """The certificate's claim as an SMT-LIB 2 script (``z3 FILE.smt2``): every check in it
+        answered as its comment expects proves the claim. ``radius`` None: the certificate's
+        own radius, else a documented default (:func:`relu_minima.verify.smt.sentence_of`)."""
+        from .smt import sentence_of
+
+        return sentence_of(self, radius).text
 
     @staticmethod
     def from_json(text: str | dict[str, Any]) -> Certificate:
@@ -308,7 +334,7 @@ class Certificate:
         with long_integers():  # numbers of any length, as written by to_dict
             try:
                 cert = _KINDS[kind]._from_dict(data)
-                if version == SCHEMA_VERSION:
+                if version in (SCHEMA_VERSION, SEVERAL_OUTPUTS_VERSION):
                     _compare_or_explain(cert, {k: v for k, v in data.items()
                                                if k not in COMMAND_LINE_EXTRAS})
                 else:  # version 1: the fields version 2 still has must agree
@@ -370,6 +396,7 @@ def _load_kinds() -> None:
     import importlib
 
     for name in ("shallow.criterion", "deep.certificate", "smooth.box_certificate",
+                 "smooth.point_certificate",
                  "globalmin.search", "deep.restricted"):
         try:
             importlib.import_module(f"{__package__}.{name}")

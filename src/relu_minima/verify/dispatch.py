@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import InvalidArgument, ShapeError
-from ..exact.datasets import Dataset, require_dataset
+from ..exact.datasets import Dataset, require_dataset, require_one_output
 from ..exact.deep_relu import DeepReLU
 from ..exact.shallow_relu import ShallowReLU
 from .certificate import Certificate
@@ -49,11 +49,13 @@ _DECISIONS: dict[type, Callable[..., Certificate]] = {
 def _smooth_decision() -> None:
     """The smooth (interval) decision joins the table on first use; it may need python-flint."""
     try:
-        from .smooth import certify as smooth
+        from .smooth import point as smooth
     except ImportError:
         return
-    # imported here, not at the top: the smooth decision is optional
-    _DECISIONS.setdefault(smooth.SmoothNet, smooth.certify_smooth_minimum)
+    # imported here, not at the top: the smooth decision is optional. It is about the point
+    # given (docs/smooth.md): a nearby certified minimum is what snap / certify_smooth_minimum
+    # report, as such
+    _DECISIONS.setdefault(smooth.SmoothNet, smooth.decide_smooth_point)
 
 
 @functools.cache
@@ -71,9 +73,11 @@ def verify_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any], *,
     """Decide whether ``params`` is a local minimum of its loss on ``dataset``.
 
     ``params`` is a ``ShallowReLU`` (always decided, exactly), a ``DeepReLU`` (decided exactly,
-    or "undecided" with the reason) or a ``SmoothNet`` (rigorous interval arithmetic);
-    ``dataset`` a :class:`~relu_minima.Dataset` or a pair ``(X, y)`` of exact numbers. The
-    result is a :class:`~relu_minima.verify.certificate.Certificate`.
+    or "undecided" with the reason) or a ``SmoothNet`` (rigorous interval arithmetic, about the
+    given point: "not a local minimum" with a witness, or "undecided", possibly with a certified
+    strict minimum nearby; docs/smooth.md); ``dataset`` a :class:`~relu_minima.Dataset` or a
+    pair ``(X, y)`` of exact numbers. The result is a
+    :class:`~relu_minima.verify.certificate.Certificate`.
 
     The options belong to one kind of network each; None keeps that decision's default, and
     an option given for another kind is refused (:class:`~relu_minima.errors.InvalidArgument`
@@ -81,10 +85,11 @@ def verify_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any], *,
 
     * ``DeepReLU``: ``max_directions`` (exact descent moves tried, default 4000) and
       ``time_limit`` (seconds, default none), the budget of the move search;
-    * ``SmoothNet``: ``loss`` ("squared", the default, or "logistic"), ``radius`` (half width
-      of the certified box; default: the largest of 2^-8, ..., 2^-80 that works),
-      ``precision`` (bits of the ball midpoints, >= 53, default 128) and ``newton_steps``
-      (default 50), as in :func:`~relu_minima.verify.smooth.certify.certify_smooth_minimum`;
+    * ``SmoothNet``: ``loss`` ("squared", the default, or "logistic"), ``precision`` (bits of
+      the ball midpoints, >= 53, default 128); ``radius`` (half width of the box of a nearby
+      certified minimum; default: the largest of 2^-8, ..., 2^-80 that works) and
+      ``newton_steps`` (default 50) go to the search for that minimum, as in
+      :func:`~relu_minima.verify.smooth.certify.certify_smooth_minimum`;
     * ``ShallowReLU``: none (the decision is complete).
 
     >>> from relu_minima import Dataset, ShallowReLU
@@ -94,6 +99,8 @@ def verify_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any], *,
     (True, Fraction(18, 1))
     """
     dataset = require_dataset(dataset)
+    if type(params) not in (ShallowReLU, DeepReLU):
+        require_one_output(dataset, f"the decision for {type(params).__name__} points")
     decide = _DECISIONS.get(type(params))
     if decide is None:
         _smooth_decision()

@@ -10,6 +10,7 @@
   search, :mod:`.path_moves` the moves along a path to the output;
 * :mod:`.families` whole families of points decided with a proof object;
 * :mod:`.tails` sign bounds for the tail of a network behind a switched-off layer;
+* :mod:`.outputs` the quantities that are numbers for one output and vectors for several;
 * :mod:`.restricted` the same question over a restricted parameterisation (bias-free layers,
   frozen parameters), an ordered list of routes too.
 

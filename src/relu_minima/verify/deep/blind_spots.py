@@ -83,11 +83,12 @@ def output_classes(params: DeepReLU, dataset: Dataset) -> list[list[int]]:
 
 
 def class_bound(params: DeepReLU, dataset: Dataset) -> Fraction:
-    """B = sum over :func:`output_classes` of sum_(i in class) (y_i - class mean)^2: no point
-    near params has a lower loss, since each class shares one output there."""
+    """B = sum over :func:`output_classes` of sum_(i in class) |y_i - class mean|^2: no point
+    near params has a lower loss, since each class shares one output (vector) there."""
     total = Fraction(0)
+    Y = dataset.Y  # rows: with several outputs the deviations are summed over every output
     for cls in output_classes(params, dataset):
-        ys = [dataset.y[i] for i in cls]
-        m = sum(ys, Fraction(0)) / len(ys)
-        total += sum(((t - m) ** 2 for t in ys), Fraction(0))
+        m = dataset.mean_of(cls)
+        total += sum(((Y[i][o] - m[o]) ** 2 for i in cls for o in range(dataset.k)),
+                     Fraction(0))
     return total

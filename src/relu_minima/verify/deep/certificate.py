@@ -31,6 +31,7 @@ from ..certificate import (
 from .blind_spots import BlindSpot, class_bound, find_blind_spot, output_classes
 from .families import FamilyProof, decide_family
 from .moves import SearchResult, search_descent
+from .outputs import bias_direction, is_zero, parse_value, residual_sum, show, value_json
 from .proof_text import (
     blind_spot_text,
     class_bound_text,
@@ -42,7 +43,7 @@ from .proof_text import (
     undecided_reason,
 )
 
-__all__ = ["DeepCertificate", "SearchRecord", "bias_direction"]
+__all__ = ["DeepCertificate", "SearchRecord", "bias_direction"]  # bias_direction: .outputs
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,9 @@ class DeepCertificate(Certificate):
     verdict: Verdict
     loss: Fraction
     case: str
-    target_mean: Fraction
+    target_mean: Any  # a k-vector (tuple) for several outputs
     blind_spot: BlindSpot | None = None
-    constant_output: Fraction | None = None  # the blind spot's output on every data point
+    constant_output: Any = None  # the blind spot's output on every data point (k-vector)
     lower_bound: Fraction | None = None  # the class-mean bound B (rule 2)
     direction: tuple[Fraction, ...] | None = None  # descent direction (flat parameters)
     germ: Poly | None = None  # loss polynomial along ``direction``
@@ -117,7 +118,7 @@ class DeepCertificate(Certificate):
     def _rule_text(self) -> tuple[str, list[str]]:
         """The reason and the rule's proof lines, from the verified evidence."""
         p, D, case = self.params, self.dataset, self.case
-        S = sum(p.outputs(D), Fraction(0)) - sum(D.y, Fraction(0))
+        S = residual_sum(p, D)
         if case == "blind spot":
             return blind_spot_text(self.blind_spot.layer, self.constant_output,
                                    self.target_mean, self.loss, S, D.n)
@@ -137,7 +138,8 @@ class DeepCertificate(Certificate):
         if case == "convex (depth 1)":
             return convex_text()
         require(case == "undecided", f"case={case!r} is not a rule of the deep decision")
-        why = undecided_reason(self.loss, self.lower_bound, self.search)
+        why = undecided_reason(self.loss, self.lower_bound, self.search, p.outputs_count,
+                               p.depth)
         spot = self.blind_spot
         if spot is not None:
             why = (f"non-strict blind spot in hidden layer {spot.layer} (zero pre-activations at "
@@ -167,7 +169,8 @@ class DeepCertificate(Certificate):
         return [
             f"Widths (d, h_1, ..., h_(k-1), 1) = {p.widths}, depth k = {p.depth}; "
             f"N = {self.dataset.n} data point(s).",
-            f"Loss L = sum_i (M(x_i) - y_i)^2 = {self.loss}; mean of targets = {self.target_mean}.",
+            f"Loss L = sum_i (M(x_i) - y_i)^2 = {self.loss}; mean of targets = "
+            f"{show(self.target_mean)}.",
             f"Verdict: {self.status.upper()}"
             + ("." if self.case == self.status else f" ({self.case})."),
             "",
@@ -184,7 +187,7 @@ class DeepCertificate(Certificate):
         p, D = self.params, self.dataset
         require(isinstance(p, DeepReLU) and isinstance(D, Dataset),
                 "params must be a DeepReLU and dataset a Dataset")
-        require(self.target_mean == sum(D.y, Fraction(0)) / D.n, "target mean differs")
+        require(self.target_mean == D.target_mean, "target mean differs")
         p.space.require_full(CertificateError)
         spot = find_blind_spot(p, D)
         require(self.blind_spot == spot, "the stored blind spot is not params'")
@@ -198,7 +201,8 @@ class DeepCertificate(Certificate):
                 f"case={self.case!r} carries another rule's evidence")
         if self.shallow is not None:
             require(p.depth == 2 and self.shallow.params == p.to_shallow()
-                    and self.shallow.dataset == D and self.case == "depth-2 criterion",
+                    and self.shallow.dataset == D
+                    and self.case in ("depth-2 criterion", "undecided"),
                     "the attached one-hidden-layer certificate is about other params or data")
             self.shallow.check()
             require(self.shallow.verdict is self.verdict
@@ -246,8 +250,8 @@ class DeepCertificate(Certificate):
         require(self.germ == g or (self.germ is None and self.case == "depth-2 criterion"),
                 "stored germ is not the loss germ")
         if self.case in ("blind spot", "output bias"):  # the text says: the output bias moves
-            S = sum(p.outputs(D), Fraction(0)) - sum(D.y, Fraction(0))
-            require(S != 0 and self.direction == bias_direction(p, S)
+            S = residual_sum(p, D)
+            require(not is_zero(S) and self.direction == bias_direction(p, S)
                     and (self.case == "output bias") == (self.constant_output is None),
                     "the descent is not the output bias's")
         else:
@@ -259,9 +263,12 @@ class DeepCertificate(Certificate):
         """The rules before the search do not apply, and the recorded search is repeated (it is
         deterministic: the same moves in the same order, exact arithmetic)."""
         p, D = self.params, self.dataset
-        S = sum(p.outputs(D), Fraction(0)) - sum(D.y, Fraction(0))
+        S = residual_sum(p, D)
         spot = self.blind_spot
-        require(S == 0 and (spot is None or not spot.strict) and p.depth != 2
+        undecided_two = (self.shallow is not None
+                         and self.shallow.verdict is Verdict.UNDECIDED)  # checked above
+        require(is_zero(S) and (spot is None or not spot.strict) and (p.depth != 2 or
+                                                                      undecided_two)
                 and (p.depth < 3 or decide_family(p, D) is None)
                 and self.lower_bound is not None and self.lower_bound != self.loss,
                 "a rule before the move search applies to params: not undecided")
@@ -294,8 +301,8 @@ class DeepCertificate(Certificate):
             "blind_spot": None if self.blind_spot is None else {
                 "layer": self.blind_spot.layer, "strict": self.blind_spot.strict,
                 "zeros": [[i + 1, j + 1] for i, j in self.blind_spot.zeros]},
-            "constant_output": s(self.constant_output),
-            "target_mean": str(self.target_mean),
+            "constant_output": value_json(self.constant_output),
+            "target_mean": value_json(self.target_mean),
             "lower_bound": s(self.lower_bound),
             "direction": fraction_list(self.direction),
             "germ": fraction_list(self.germ),
@@ -315,18 +322,13 @@ class DeepCertificate(Certificate):
         return cls(
             DeepReLU.from_json(data["params"]), Dataset.from_json(data["dataset"]),
             Verdict(data["verdict"]), Fraction(data["loss"]), ev["case"],
-            Fraction(ev["target_mean"]),
+            parse_value(ev["target_mean"]),
             None if spot is None else BlindSpot(
                 int(spot["layer"]), bool(spot["strict"]),
                 tuple((int(i) - 1, int(j) - 1) for i, j in spot["zeros"])),
-            q(ev["constant_output"]), q(ev["lower_bound"]), parse_fractions(ev["direction"]),
+            parse_value(ev["constant_output"]), q(ev["lower_bound"]),
+            parse_fractions(ev["direction"]),
             parse_fractions(ev["germ"]),
             None if ev["shallow"] is None else Certificate.from_json(ev["shallow"]),
             None if ev.get("family") is None else FamilyProof.from_json(ev["family"]),
             None if rec is None else SearchRecord.from_json(rec))
-
-
-def bias_direction(params: DeepReLU, S: Fraction) -> tuple[Fraction, ...]:
-    """The output bias moved against the residual sum S."""
-    space = ParameterSpace(params.widths)
-    return space.unit_vector({space.bias_index(params.depth, 1): -1 if S > 0 else 1})

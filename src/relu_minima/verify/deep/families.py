@@ -38,7 +38,8 @@ from typing import Any
 from ...errors import CertificateError, require
 from ...exact.datasets import Dataset
 from ...exact.deep_relu import DeepReLU
-from ...exact.germs import output_germs
+from ...exact.germs import output_germ_rows, output_germs
+from .outputs import parse_value, row, show, value_json
 from .tails import affine_tail, monotone_tail_holds, ramps_cannot_help, tail_signs
 
 __all__ = ["FamilyDecision", "FamilyProof", "affine_tail_decision", "all_zero_decision",
@@ -62,13 +63,15 @@ class FamilyProof:
     family: str
     layer: int
     groups: tuple[tuple[int, ...], ...]
-    mean: Fraction
+    mean: Any  # a k-vector (tuple) for several outputs
     tail: tuple[Fraction | None, ...] = ()  # the tail's gradient g / signs (tail families)
 
     def check(self, params: DeepReLU, dataset: Dataset) -> None:
         """Raise :class:`CertificateError` unless the proof holds for params and dataset."""
         require(self.family in ("all-zero", "zero layer", "affine tail", "monotone tail"),
                 f"unknown family {self.family!r}")
+        require(params.outputs_count == 1 or self.family in ("all-zero", "zero layer"),
+                "the tail families are for networks with one output")
         if self.family == "monotone tail":
             require(1 <= self.layer < params.depth and params.depth >= 3,
                     "layer must be a hidden layer, depth >= 3")
@@ -97,17 +100,18 @@ class FamilyProof:
         else:
             require(1 <= self.layer < params.depth and _zero_layer(params, self.layer - 1),
                     f"hidden layer {self.layer} of params is not zero")
-        require(self.mean == sum(dataset.y, Fraction(0)) / dataset.n, "mean is not the mean")
+        require(self.mean == dataset.target_mean, "mean is not the mean")
         require(set(params.outputs(dataset)) == {self.mean},
                 "the output is not the constant mean of the targets")
         require(sorted(self.groups) == sorted(dataset.groups().values()),
                 "groups are not the groups of equal inputs")
+        mean = row(self.mean)
         for g in self.groups:
-            require(sum((dataset.y[i] for i in g), Fraction(0)) == self.mean * len(g),
-                    f"group {[i + 1 for i in g]} does not have mean {self.mean}")
+            require(dataset.mean_of(g) == mean,
+                    f"group {[i + 1 for i in g]} does not have mean {show(self.mean)}")
 
     def to_json(self) -> dict[str, Any]:
-        return {"family": self.family, "layer": self.layer, "mean": str(self.mean),
+        return {"family": self.family, "layer": self.layer, "mean": value_json(self.mean),
                 "groups": [[i + 1 for i in g] for g in self.groups],
                 "tail": [None if t is None else str(t) for t in self.tail]}
 
@@ -117,7 +121,7 @@ class FamilyProof:
             raise CertificateError("a family proof needs family, layer, groups and mean")
         return cls(str(data["family"]), int(data["layer"]),
                    tuple(tuple(int(i) - 1 for i in g) for g in data["groups"]),
-                   Fraction(data["mean"]),
+                   parse_value(data["mean"]),
                    tuple(None if t is None else Fraction(t) for t in data.get("tail", ())))
 
 
@@ -234,18 +238,18 @@ def affine_tail_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision |
                           "on the kinks can use", lines, proof=proof)
 
 
-def _groups_have_mean(dataset: Dataset, mean: Fraction) -> tuple[tuple[int, ...], ...] | None:
+def _groups_have_mean(dataset: Dataset, mean: Any) -> tuple[tuple[int, ...], ...] | None:
     groups = tuple(dataset.groups().values())
-    ok = all(sum((dataset.y[i] for i in g), Fraction(0)) == mean * len(g) for g in groups)
+    ok = all(dataset.mean_of(g) == row(mean) for g in groups)
     return groups if ok else None
 
 
 def _global_minimum(family: str, layer: int, params: DeepReLU, dataset: Dataset,
                     mean: Fraction, groups: tuple[tuple[int, ...], ...]) -> FamilyDecision:
     proof = FamilyProof(family, layer, groups, mean)
-    lines = (f"The output is the constant ybar = {mean} on every input, and every group of equal "
-             "inputs has mean ybar (the data is not decent, Definition 1): any function g of x "
-             "has sum_i (g(x_i) - y_i)^2 >= sum over groups of sum (y_i - group mean)^2 "
+    lines = (f"The output is the constant ybar = {show(mean)} on every input, and every group of "
+             "equal inputs has mean ybar (the data is not decent, Definition 1): any function g "
+             "of x has sum_i (g(x_i) - y_i)^2 >= sum over groups of sum (y_i - group mean)^2 "
              "= sum_i (y_i - ybar)^2 = L(theta). So theta is a global, hence local, minimum.",)
     return FamilyDecision(family, True, "the output is the mean of the targets and every group "
                           "of equal inputs has that mean: no function does better",
@@ -256,15 +260,19 @@ def all_zero_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | No
     """The all-zero family (module docstring); None if params is not in it or c != ybar."""
     if params.depth < 2 or not _all_zero(params):
         return None
-    mean = sum(dataset.y, Fraction(0)) / dataset.n
-    if params.biases[-1][0] != mean:
+    mean = dataset.target_mean
+    if params.biases[-1] != row(mean):
         return None  # the output-bias rule decides
     head = ("All-zero network: every weight and hidden bias is 0, so f = b_k = ybar.",)
     groups = _groups_have_mean(dataset, mean)
     if groups is not None:
         d = _global_minimum("all-zero", 0, params, dataset, mean, groups)
         return FamilyDecision(d.family, True, d.reason, head + d.proof_lines, proof=d.proof)
-    found = ramp_feature(dataset.X, [y - mean for y in dataset.y])
+    # the first output with a group whose mean differs (Definition 1, output by output)
+    Y, mrow = dataset.Y, row(mean)
+    out = next(o for o in range(dataset.k)
+               if any(dataset.mean_of(g)[o] != mrow[o] for g in dataset.groups().values()))
+    found = ramp_feature(dataset.X, [y[out] - mrow[out] for y in Y])
     if found is None:  # pragma: no cover - excluded by the groups test (docs/deep.md)
         return None
     v, theta, S = found
@@ -273,13 +281,15 @@ def all_zero_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | No
     entries[space.bias_index(1, 1)] = -theta
     for n in range(2, k):
         entries[space.weight_index(n, 1, 1)] = 1
-    entries[space.weight_index(k, 1, 1)] = 1 if S > 0 else -1
+    entries[space.weight_index(k, out + 1, 1)] = 1 if S > 0 else -1
     u = space.unit_vector(entries)
-    lines = (*head, f"Some group of equal inputs has a mean other than ybar, and the ramp "
-             f"phi(x) = relu(v . x - ({theta})) with v = ({', '.join(map(str, v))}) has "
-             f"S = sum_i (y_i - ybar) phi(x_i) = {S} != 0. The path move W_1[1,:] = eps v, "
-             f"b_1[1] = -eps theta, W_n[1,1] = eps (1 < n < k), W_k[1,1] = {'' if S > 0 else '-'}"
-             f"eps changes every output by {'+' if S > 0 else '-'}eps^{k} phi(x_i), so "
+    which = "" if dataset.k == 1 else f" in output {out + 1}"
+    lines = (*head, f"Some group of equal inputs has a mean other than ybar{which}, and the "
+             f"ramp phi(x) = relu(v . x - ({theta})) with v = ({', '.join(map(str, v))}) has "
+             f"S = sum_i (y_i - ybar) phi(x_i) = {S} != 0{which}. The path move W_1[1,:] = eps "
+             f"v, b_1[1] = -eps theta, W_n[1,1] = eps (1 < n < k), W_k[{out + 1},1] = "
+             f"{'' if S > 0 else '-'}eps changes every output{which} by "
+             f"{'+' if S > 0 else '-'}eps^{k} phi(x_i), so "
              f"L(eps) = L - 2 |S| eps^{k} + O(eps^{2 * k}) < L for small eps > 0.")
     return FamilyDecision("all-zero", False, f"all-zero network: the path move through unit 1 "
                           f"of every layer lowers the loss at order {k}", lines, direction=u)
@@ -291,12 +301,12 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
     if not zero:
         return None
     n = zero[-1]  # the last zero layer: its tail is the shortest
-    mean = sum(dataset.y, Fraction(0)) / dataset.n
+    mean = dataset.target_mean
     outs = params.outputs(dataset)
     if set(outs) != {mean}:
         return None  # not constant = mean: the output-bias rule decides
     head = (f"Hidden layer {n + 1} is zero (W = 0, b = 0), so h_{n + 1} = 0 on every input and "
-            f"f = ybar = {mean} on the data.",)
+            f"f = ybar = {show(mean)} on the data.",)
     groups = _groups_have_mean(dataset, mean)
     if groups is not None:
         d = _global_minimum("zero layer", n + 1, params, dataset, mean, groups)
@@ -306,6 +316,8 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
         feats = [tuple(x) for x in dataset.X]
     else:
         feats = [tuple(row) for row in params.hidden_activations(dataset)[n - 1]]
+    if dataset.k > 1:
+        return _zero_layer_vector(params, dataset, n, feats, head)
     weights = [y - mean for y in dataset.y]
     for j in range(len(params.weights[n])):
         bump = space.unit_vector({space.bias_index(n + 1, j + 1): 1})
@@ -331,7 +343,43 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
     return None
 
 
+def _zero_layer_vector(params: DeepReLU, dataset: Dataset, n: int, feats: list[Any],
+                       head: tuple[str, ...]) -> FamilyDecision | None:
+    """The zero-layer descent with k outputs: the tail's one-sided derivative D_j along
+    h_n[j] is a k-vector, every output moves by eps D_j phi(x_i) + O(eps^2), and
+    L(eps) = L - 2 eps sum_i phi(x_i) D_j . (y_i - ybar) + O(eps^2): a ramp with
+    S = sum_i phi(x_i) w_i > 0, w_i = D_j . (y_i - ybar), descends."""
+    space, mean = params.space, row(dataset.target_mean)
+    blank = Dataset([dataset.X[0]], [[0] * dataset.k])
+    for j in range(len(params.weights[n])):
+        bump = space.unit_vector({space.bias_index(n + 1, j + 1): 1})
+        germs = output_germ_rows(params, blank, bump)[0][0]
+        D = tuple(g[1] if len(g) > 1 else Fraction(0) for g in germs)
+        if not any(D):
+            continue
+        weights = [sum((d * (y - m) for d, y, m in zip(D, yr, mean, strict=True)), Fraction(0))
+                   for yr in dataset.Y]
+        found = ramp_feature(feats, weights, want=1)
+        if found is None:
+            continue
+        v, theta, S = found
+        entries = {space.weight_index(n + 1, j + 1, q + 1): t for q, t in enumerate(v)}
+        entries[space.bias_index(n + 1, j + 1)] = -theta
+        lines = (*head, f"The tail (layers {n + 2}..k) has one-sided derivative D = {show(D)} "
+                 f"along h_{n + 1}[{j + 1}] at 0, so with h_{n + 1}[{j + 1}] = eps phi(x_i) and "
+                 f"phi = relu(v . a - ({theta})) of the layer-{n} features a, v = "
+                 f"({', '.join(map(str, v))}), every output moves by eps D phi(x_i) + O(eps^2). "
+                 f"S = sum_i phi(x_i) D . (y_i - ybar) = {S} > 0, so "
+                 "L(eps) = L - 2 S eps + O(eps^2) < L for small eps > 0.")
+        return FamilyDecision("zero layer", False, f"hidden layer {n + 1} is zero: a ramp fed "
+                              f"into its unit {j + 1} lowers the loss at first order", lines,
+                              direction=space.unit_vector(entries))
+    return None
+
+
 def decide_family(params: DeepReLU, dataset: Dataset) -> FamilyDecision | None:
     """The first family that decides params (all-zero, zero layer, affine tail), else None."""
-    return (all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
-            or affine_tail_decision(params, dataset) or monotone_tail_decision(params, dataset))
+    found = all_zero_decision(params, dataset) or zero_layer_decision(params, dataset)
+    if found is not None or params.outputs_count > 1:  # the tail families: one output only
+        return found
+    return affine_tail_decision(params, dataset) or monotone_tail_decision(params, dataset)

@@ -193,7 +193,8 @@ def random_kink_moves(params: DeepReLU, dataset: Dataset, count: int = 1500,
                                                               for q in kinks))
     pool = sorted(set(kinks) | {q for L in space.layers[first + 1:]
                                 for q in range(L.start, L.bias)}
-                  | {space.bias_index(params.depth, 1)})
+                  | {space.bias_index(params.depth, o + 1)
+                     for o in range(params.outputs_count)})
     pool = [q for q in pool if space.moving[q]]
     if not pool:
         return
@@ -224,28 +225,39 @@ def ordered_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
             yield move
 
 
-def _with_recentred_output(germ_of: GermEvaluator, u: tuple[Fraction, ...], out_pos: int | None
+def _with_recentred_output(germ_of: GermEvaluator, u: tuple[Fraction, ...],
+                           out_pos: list[tuple[int, int]]
                            ) -> Iterator[tuple[tuple[Fraction, ...], Poly, str]]:
     """(u, its loss germ), then u with the output bias moved against the mean first-order
-    output change.
+    output change (each moving entry, for several outputs).
 
     A move through an active unit also shifts every output by a constant at order eps (the
     unit's value times the moved weight), which costs N (shift)^2 eps^2 and can hide a gain at
     order 3 or more; the output bias is linear in eps, so it cancels that shift exactly (the
     outputs move by exactly -shift eps, so their germs are shifted, not recomputed).
-    ``out_pos`` None: the output bias is fixed, and u is tried alone.
+    ``out_pos`` lists (output, position) of the moving output bias entries; empty: u is tried
+    alone.
     """
     outs = germ_of.outputs(u)
     yield u, germ_of.loss(outs), ""
-    if out_pos is None:
+    if not out_pos:
         return
-    first = [f[1] if len(f) > 1 else Fraction(0) for f in outs]
-    shift = sum(first, Fraction(0)) / len(first)
-    if shift != 0:
+    shifts = {}
+    for o, _ in out_pos:
+        first = [f[o][1] if len(f[o]) > 1 else Fraction(0) for f in outs]
+        shifts[o] = sum(first, Fraction(0)) / len(first)
+    if any(shifts.values()):
         v = list(u)
-        v[out_pos] -= shift
-        yield (tuple(v), germ_of.loss([add(f, (Fraction(0), -shift)) for f in outs]),
-               f" (output bias moved by {-shift} eps to cancel the mean shift)")
+        for o, pos in out_pos:
+            v[pos] -= shifts[o]
+        moved = [[add(f, (Fraction(0), -shifts[o])) if o in shifts else f
+                  for o, f in enumerate(fs)] for fs in outs]
+        note = (f" (output bias moved by {-shifts[0]} eps to cancel the mean shift)"
+                if len(outs[0]) == 1 else
+                " (output biases moved by (" + ", ".join(str(-shifts.get(o, 0))
+                                                         for o in range(len(outs[0])))
+                + ") eps to cancel the mean shifts)")
+        yield tuple(v), germ_of.loss(moved), note
 
 
 class GermEvaluator:
@@ -264,19 +276,20 @@ class GermEvaluator:
     def __call__(self, u: tuple[Fraction, ...]) -> Poly:
         return self.loss(self.outputs(u))
 
-    def loss(self, outs: list[Poly]) -> Poly:
+    def loss(self, outs: list[list[Poly]]) -> Poly:
         total: Poly = ()
-        for f, y in zip(outs, self.dataset.y, strict=True):
-            r = add(f, (-y,))
-            total = add(total, mul(r, r))
+        for fs, ys in zip(outs, self.dataset.Y, strict=True):
+            for f, y in zip(fs, ys, strict=True):
+                r = add(f, (-y,))
+                total = add(total, mul(r, r))
         return total
 
-    def outputs(self, u: tuple[Fraction, ...]) -> list[Poly]:
-        """The output germs f(x_i) along theta + eps u."""
+    def outputs(self, u: tuple[Fraction, ...]) -> list[list[Poly]]:
+        """The output germs f(x_i) along theta + eps u, a list of every output's per point."""
         p, layers = self.params, self.layers
         moved = [[any(u[L.start + j * L.inp: L.start + (j + 1) * L.inp]) or u[L.bias + j] != 0
                   for j in range(L.out)] for L in layers]
-        outs: list[Poly] = []
+        outs: list[list[Poly]] = []
         for i, x in enumerate(self.dataset.X):
             h: list[Poly] = [trim([t]) for t in x]
             const = True
@@ -298,7 +311,7 @@ class GermEvaluator:
                     const = all(len(t) <= 1 for t in h)
                 else:
                     h = z
-            outs.append(h[0])
+            outs.append(h)
         return outs
 
 
@@ -339,9 +352,9 @@ def search_descent(params: DeepReLU, dataset: Dataset, loss: Fraction, *,
     Only the moving coordinates of ``params.space`` move."""
     base = trim([loss])
     germ_of = GermEvaluator(params, dataset)
-    out_pos: int | None = params.space.bias_index(params.depth, 1)
-    if not params.space.moving[out_pos]:
-        out_pos = None
+    space = params.space
+    out_pos = [(o, space.bias_index(params.depth, o + 1)) for o in range(params.outputs_count)
+               if space.moving[space.bias_index(params.depth, o + 1)]]
     start = time.monotonic()
     deadline = None if time_limit is None else start + time_limit
     counts: dict[str, int] = {}

@@ -37,15 +37,16 @@ def _starts(params: DeepReLU, dataset: Dataset, space: ParameterSpace, a: int,
              f"W_{a}[{j},{q}] {'up' if s > 0 else 'down'}")
             for q in range(1, width_in + 1) for s in (1, -1)]
     if a == 1:
-        ybar = sum(dataset.y, Fraction(0)) / dataset.n
-        for want in (1, -1):
-            found = ramp_feature(dataset.X, [y - ybar for y in dataset.y], want)
-            if found is not None:
-                v, theta, _ = found
-                entries = {space.weight_index(1, j, q + 1): t for q, t in enumerate(v)}
-                entries[space.bias_index(1, j)] = -theta
-                out.append((entries, f"ramp relu(({', '.join(map(str, v))}) . x - ({theta})) "
-                                     f"into unit {j} of layer 1"))
+        ybar, Y = dataset.mean_of(range(dataset.n)), dataset.Y
+        for o in range(dataset.k):  # a ramp for each output's residuals
+            for want in (1, -1):
+                found = ramp_feature(dataset.X, [y[o] - ybar[o] for y in Y], want)
+                if found is not None:
+                    v, theta, _ = found
+                    entries = {space.weight_index(1, j, q + 1): t for q, t in enumerate(v)}
+                    entries[space.bias_index(1, j)] = -theta
+                    out.append((entries, f"ramp relu(({', '.join(map(str, v))}) . x - "
+                                         f"({theta})) into unit {j} of layer 1"))
     return out
 
 
@@ -64,13 +65,14 @@ def path_moves(params: DeepReLU, dataset: Dataset) -> Iterator[Move]:
                 starts[a, path[0]] = _starts(params, dataset, space, a, path[0])
             for start, what in starts[a, path[0]]:
                 steer = _steered_start(params, dataset, (pre, acts), a, path, start)
-                for s in (1, -1):
+                for o, s in [(o, s) for o in range(params.outputs_count) for s in (1, -1)]:
                     entries = dict(start)
                     for n in range(a + 1, k):
                         entries[space.weight_index(n, path[n - a], path[n - a - 1])] = Fraction(1)
-                    entries[space.weight_index(k, 1, path[-1])] = Fraction(s)
+                    entries[space.weight_index(k, o + 1, path[-1])] = Fraction(s)
                     route = " -> ".join(f"unit {u} of layer {a + i}" for i, u in enumerate(path))
-                    label = (f"path move: {what}, then the weights along {route} -> output up, "
+                    to = "output" if params.outputs_count == 1 else f"output {o + 1}"
+                    label = (f"path move: {what}, then the weights along {route} -> {to} up, "
                              f"the last one {'up' if s > 0 else 'down'}")
                     yield space.unit_vector(entries), label, "path"
                     if steer:

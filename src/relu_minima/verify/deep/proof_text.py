@@ -44,10 +44,53 @@ def describe_direction(space: ParameterSpace, u: Sequence[Fraction]) -> str:
     return "(" + ", ".join(moved) + rest + ")"
 
 
-def blind_spot_text(n: int, c: Fraction, ybar: Fraction, loss: Fraction, S: Fraction,
-                    N: int) -> Text:
+def _vec(v: Sequence[Fraction]) -> str:
+    return "(" + ", ".join(str(t) for t in v) + ")"
+
+
+def _bias_move(S: Sequence[Fraction], loss: Fraction, N: int) -> str:
+    """Moving the output bias by t u, u = -S / |S|_inf: L(t) = L + 2 t S . u + N t^2 |u|^2."""
+    top = max(abs(t) for t in S)
+    if top == 0:  # printed only for evidence that check() refuses
+        return "the residual sum is 0, so the output bias does not descend"
+    u = [-t / top for t in S]
+    su = sum((a * b for a, b in zip(S, u, strict=True)), Fraction(0))
+    uu = sum((t * t for t in u), Fraction(0))
+    return (f"moving the output bias b_k by t u with u = -S / |S|_inf = {_vec(u)} shifts every "
+            f"output by t u, so L(t) = {loss} + ({2 * su}) t + {N * uu} t^2, strictly lower for "
+            f"0 < t < {-2 * su / (N * uu)}")
+
+
+def _blind_spot_vector(n: int, c: tuple[Fraction, ...], ybar: tuple[Fraction, ...],
+                       loss: Fraction, S: tuple[Fraction, ...], N: int) -> Text:
+    """Rule 1 with k outputs: the constant output is a vector C."""
+    lines = [
+        f"Blind spot: every unit of hidden layer n = {n} has a strictly negative "
+        "pre-activation at every data point (checked exactly). Strict inequalities persist "
+        "on a neighbourhood U of theta, so on U h_n(x_i) = 0 for all i and the output "
+        "M(x_i) equals one vector C(theta') (a function of layers n+1..k only) for all i.",
+        f"At theta, C = {_vec(c)}. On U, L(theta') = sum_i |C(theta') - y_i|^2 "
+        f"= N |C - ybar|^2 + sum_i |y_i - ybar|^2 with ybar = {_vec(ybar)}.",
+    ]
+    if c == ybar:
+        lines.append(f"Since C = ybar, L(theta) = sum_i |y_i - ybar|^2 = {loss} <= L(theta') "
+                     "on U: theta is a local minimum (not strict).")
+        return (f"strict blind spot in hidden layer {n}, and its constant output {_vec(c)} "
+                "equals the mean of the targets", lines)
+    lines.append(f"Since C != ybar, S = sum_i r_i = N (C - ybar) = {_vec(S)}; "
+                 + _bias_move(S, loss, N) + " (layers 1..k-1 untouched, so layer n stays "
+                 "dead): theta is NOT a local minimum.")
+    return (f"strict blind spot in hidden layer {n}, but its constant output {_vec(c)} differs "
+            f"from the mean {_vec(ybar)} of the targets: the output bias decreases the loss",
+            lines)
+
+
+def blind_spot_text(n: int, c: Any, ybar: Any, loss: Fraction, S: Any, N: int) -> Text:
     """Rule 1 at a strict blind spot in hidden layer n with constant output c (Theorem 1 (i),
-    corrected): a minimum iff c = ybar, else the output bias descends (S = sum of residuals)."""
+    corrected): a minimum iff c = ybar, else the output bias descends (S = sum of residuals).
+    With several outputs c, ybar and S are vectors."""
+    if isinstance(S, tuple):
+        return _blind_spot_vector(n, c, ybar, loss, S, N)
     lines = [
         f"Blind spot: every unit of hidden layer n = {n} has a strictly negative "
         "pre-activation at every data point (checked exactly). Strict inequalities persist "
@@ -70,8 +113,12 @@ def blind_spot_text(n: int, c: Fraction, ybar: Fraction, loss: Fraction, S: Frac
             f"the mean {ybar} of the targets: the output bias decreases the loss", lines)
 
 
-def output_bias_text(S: Fraction, loss: Fraction, N: int) -> Text:
+def output_bias_text(S: Any, loss: Fraction, N: int) -> Text:
     """Rule 1: sum_i r_i = S != 0, so the output bias descends at first order."""
+    if isinstance(S, tuple):  # several outputs
+        return (f"the output bias is not optimal (sum of residuals {_vec(S)})",
+                [f"sum_i r_i = {_vec(S)} != 0. " + _bias_move(S, loss, N)
+                 + ": not a local minimum."])
     return (f"the output bias is not optimal (sum of residuals {S})",
             [f"sum_i r_i = {S} != 0. Moving the output bias b_k by t shifts every output by t, "
              f"so L(t) = {loss} + ({2 * S}) t + {N} t^2 < L for t strictly between 0 and "
@@ -124,13 +171,20 @@ def convex_text() -> Text:
              "gradient vanishes and theta is a global minimum."])
 
 
-def undecided_reason(loss: Fraction, bound: Fraction, found: Any) -> str:
+def undecided_reason(loss: Fraction, bound: Fraction, found: Any, outputs: int = 1,
+                     depth: int = 3) -> str:
     """What was tried, which budget ran out, and which option to raise (``found``: the
     certificate's ``SearchRecord`` of the move search, re-verified by ``check()``; None in a
-    version-1 certificate)."""
+    version-1 certificate). With several outputs it also says which rules are written for one
+    output only."""
     why = (f"sum of residuals is 0, the loss {loss} exceeds the class-mean bound {bound}, no "
            "family rule applies (all-zero, zero layer, affine or monotone tail, blind spot, "
            "depth 2)")
+    if outputs > 1:
+        why += (" (with several outputs the affine and monotone tail families, written for one "
+                "output, are not tried" + ("; at depth 2 the one-hidden-layer criterion leaves "
+                                           "the point undecided (a critical unit, docs/method.md "
+                                           "Theorem 3)" if depth == 2 else "") + ")")
     if found is None:
         return why + ", and no exact move lowered the loss (the record of the move search is " \
             "not stored in this version-1 certificate)"

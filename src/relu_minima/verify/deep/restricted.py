@@ -54,6 +54,7 @@ from ...exact.deep_relu import DeepReLU
 from ..certificate import Certificate, Verdict, register_certificate
 from .certificate import DeepCertificate, SearchRecord
 from .moves import SearchResult, check_budget, search_descent
+from .outputs import show, unrow
 from .proof_text import budget_text
 from .rules import (
     BEFORE_SEARCH,
@@ -162,8 +163,8 @@ class RestrictedCertificate(Certificate):
                 f"Hidden layer n = {n} has a strictly negative pre-activation at every data "
                 "point (checked exactly); strict inequalities persist on a neighbourhood U of "
                 f"theta, so on U layer {n} outputs 0 at every point. {later}, "
-                f"and the output bias b_{k} = "
-                f"{self.params.biases[-1][0]} is fixed, so on U, among the points that move only "
+                f"and the output bias b_{k} = {show(unrow(self.params.biases[-1]))} is fixed, "
+                "so on U, among the points that move only "
                 f"the moving parameters, every output equals b_{k} and L = {self.loss} is "
                 "constant: a local minimum (not strict)."]
         if self.route == Route.DEPTH_TWO:
@@ -415,4 +416,4 @@ def _dead_chain(params: DeepReLU, dataset: Dataset, n: int) -> bool:
         for j, b in enumerate(params.biases[layer - 1], start=1):
             if S.moving[S.bias_index(layer, j)] or b > 0:
                 return False
-    return not S.moving[S.bias_index(k, 1)]
+    return not any(S.moving[S.bias_index(k, o + 1)] for o in range(params.outputs_count))

@@ -49,9 +49,10 @@ from ...exact.germs import loss_germ
 from ..certificate import Certificate, Verdict
 from ..shallow.criterion import verify_shallow
 from .blind_spots import BlindSpot, blind_spot_gradient_vanishes, class_bound, find_blind_spot
-from .certificate import DeepCertificate, SearchRecord, bias_direction
+from .certificate import DeepCertificate, SearchRecord
 from .families import decide_family
 from .moves import SearchResult, check_budget, search_descent
+from .outputs import bias_direction, is_zero, residual_sum
 
 __all__ = [
     "BEFORE_SEARCH",
@@ -84,24 +85,27 @@ class DeepPoint:
     time_limit: float | None = None
 
     @cached_property
-    def outputs(self) -> list[Fraction]:
+    def outputs(self) -> list[Any]:
+        """f(x_i): numbers for one output, k-tuples for several."""
         return self.params.outputs(self.dataset)
 
     @cached_property
-    def residuals(self) -> list[Fraction]:
-        return [f - y for f, y in zip(self.outputs, self.dataset.y, strict=True)]
+    def residuals(self) -> list[Any]:
+        return self.params.residuals(self.dataset)
 
     @cached_property
     def loss(self) -> Fraction:
-        return sum((r * r for r in self.residuals), Fraction(0))
+        return self.params.loss(self.dataset)
 
     @cached_property
-    def ybar(self) -> Fraction:
-        return sum(self.dataset.y, Fraction(0)) / self.dataset.n
+    def ybar(self) -> Any:
+        """The target mean (a k-vector for several outputs)."""
+        return self.dataset.target_mean
 
     @cached_property
-    def residual_sum(self) -> Fraction:
-        return sum(self.residuals, Fraction(0))
+    def residual_sum(self) -> Any:
+        """S = sum_i r_i (a k-vector for several outputs)."""
+        return residual_sum(self.params, self.dataset)
 
     @cached_property
     def spot(self) -> BlindSpot | None:
@@ -117,6 +121,11 @@ class DeepPoint:
         """The move search (rule 6), run once, read by the rules after it."""
         return search_descent(self.params, self.dataset, self.loss,
                               max_directions=self.max_directions, time_limit=self.time_limit)
+
+    @cached_property
+    def shallow(self) -> Certificate:
+        """The one-hidden-layer certificate (depth 2 only)."""
+        return shallow_criterion(self.params, self.dataset)
 
     @cached_property
     def output_bias_direction(self) -> tuple[Fraction, ...]:
@@ -157,7 +166,7 @@ def strict_blind_spot(pt: DeepPoint) -> DeepCertificate | None:
 def output_bias(pt: DeepPoint) -> DeepCertificate | None:
     """First order in the output bias: moving b_k by t shifts every output by t, so
     L(b_k + t) = L + 2 t sum_i r_i + N t^2; sum_i r_i != 0 proves "not a minimum"."""
-    if pt.residual_sum == 0:
+    if is_zero(pt.residual_sum):
         return None
     u = pt.output_bias_direction
     return pt.certificate(Verdict.NOT_MINIMUM, "output bias", direction=u,
@@ -207,7 +216,9 @@ def depth_two(pt: DeepPoint) -> DeepCertificate | None:
     """Depth 2: :func:`shallow_criterion` decides the point completely (Equation (1))."""
     if pt.params.depth != 2:
         return None
-    shallow = shallow_criterion(pt.params, pt.dataset)
+    shallow = pt.shallow
+    if shallow.verdict is Verdict.UNDECIDED:  # several outputs only: the search may descend
+        return None
     return pt.certificate(shallow.verdict, "depth-2 criterion", shallow=shallow,
                           direction=shallow.direction)
 
@@ -257,8 +268,10 @@ def undecided(pt: DeepPoint) -> DeepCertificate:
     """No rule decided: the certificate records the move search (which ``check()`` repeats);
     the reason says what was tried, which budget ran out, which option to raise (or that
     every move was tried)."""
+    # at depth 2 (several outputs) the undecided one-hidden-layer certificate comes along
     return pt.certificate(Verdict.UNDECIDED, "undecided", lower_bound=pt.bound,
-                          search=SearchRecord.of(pt.search, pt.max_directions))
+                          search=SearchRecord.of(pt.search, pt.max_directions),
+                          shallow=pt.shallow if pt.params.depth == 2 else None)
 
 
 def verify_deep_local_minimum(params: DeepReLU, dataset: Dataset, *, max_directions: int = 4000,

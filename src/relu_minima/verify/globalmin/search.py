@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from ...errors import CertificateError, InvalidArgument, InvalidType, require
 from ...exact import linalg
-from ...exact.datasets import Dataset, require_dataset
+from ...exact.datasets import Dataset, require_dataset, require_one_output
 from ...exact.shallow_relu import ShallowReLU
 from ..certificate import Certificate, Verdict, register_certificate
 from .arrangement import CellProblem, GlobalSearchTooLarge
@@ -127,7 +127,7 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
     >>> cert.value, cert.attained, cert.check()
     (Fraction(14, 1), True, True)
     """
-    dataset = require_dataset(dataset)
+    dataset = require_one_output(require_dataset(dataset), "global_minimum")
     _positive_int(hidden, "hidden", "the number m of hidden units, e.g. hidden=2")
     max_patterns = max_patterns_argument(max_patterns, limit, DEFAULT_MAX_PATTERNS,
                                          "global_minimum")
@@ -391,8 +391,9 @@ def compare_to_global(cert: Certificate, *, max_patterns: int = REPORT_MAX_PATTE
                       limit: int | None = None) -> GlobalComparison | None:
     """``cert`` (a decision on a one-hidden-layer point) beside the exact global optimum.
 
-    None when the question is not one this module answers (not a ``ShallowReLU`` point) or the
-    exact search would exceed ``max_patterns`` (a report then simply says nothing about it).
+    None when the question is not one this module answers (not a ``ShallowReLU`` point with one
+    output) or the exact search would exceed ``max_patterns`` (a report then simply says
+    nothing about it).
     Both certificates are re-checked before the comparison is made. ``limit`` is the
     deprecated old name of ``max_patterns``.
     """
@@ -403,6 +404,8 @@ def compare_to_global(cert: Certificate, *, max_patterns: int = REPORT_MAX_PATTE
                                          "compare_to_global")
     _positive_int(max_patterns, "max_patterns", "a cap on the work, e.g. max_patterns=5000")
     if not isinstance(cert.params, ShallowReLU) or isinstance(cert, GlobalMinimumCertificate):
+        return None
+    if cert.params.k > 1:  # the global search is for one output (vector targets: None)
         return None
     # a point of a restricted space (frozen coordinates, no bias) is a minimum of another
     # problem than the one solved here

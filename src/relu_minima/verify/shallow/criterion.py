@@ -16,6 +16,11 @@ For a restricted parameterisation (``params.space``: bias-free layers, frozen co
 same decision runs on the moving coordinates only (docs/method.md, Theorem 2): the residual sum
 is dropped when c is fixed, each kink form is restricted to the moving coordinates of its unit
 (and dropped when v_j is held at 0), and r . relu(z_j) = 0 is required of every moving v_j.
+
+A network with k > 1 outputs is decided by Theorem 3 of docs/method.md
+(:mod:`.several_decision`): the same first-order conditions with vector residuals, and a cone
+condition per unit that makes them survive the moves of v_j; where it fails, a second-order
+test finds a descent or the point is "undecided" (the only undecided one-hidden-layer points).
 """
 
 from __future__ import annotations
@@ -42,6 +47,10 @@ from ..certificate import (
 )
 from .kink_forms import SignDecision, decide_sign, decide_zero
 from .proof_text import TITLE, proof_lines
+from .second_order import SecondOrder
+from .several import unit_from_dict
+from .several_decision import check_several, decide_several, undecided_reason
+from .several_proof import several_proof_lines
 from .units import (
     Descent,
     UnitReport,
@@ -84,10 +93,15 @@ class LocalMinimumCertificate(Certificate):
     # r . relu(z_j) per unit: the derivative in v_j, a condition of its own when v_j moves but
     # u_j cannot move along itself (restricted parameterisations; implied otherwise)
     output_rates: Vec | None = None
+    # k > 1 outputs: what the second-order test did (a unit's cone condition failed)
+    second_order: SecondOrder | None = None
 
     @property
     def case(self) -> str:
-        """Which condition decided: "kink criterion" (a minimum) or the descent's kind."""
+        """Which condition decided: "kink criterion" (a minimum), the descent's kind, or
+        "undecided" (k > 1 outputs only)."""
+        if self.verdict is Verdict.UNDECIDED:
+            return "undecided"
         return "kink criterion" if self.descent is None else self.descent.kind
 
     @property
@@ -100,11 +114,13 @@ class LocalMinimumCertificate(Certificate):
                 else f" (parameterisation: {self.params.space.describe()})")
         if self.descent is not None:
             return self.descent.explanation + over
+        if self.verdict is Verdict.UNDECIDED:
+            return undecided_reason(self.second_order) + over
         return ("every first-order condition holds exactly, and then L(theta') - L(theta) "
                 f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {self.radius}" + over)
 
     def _proof_lines(self) -> list[str]:
-        return proof_lines(self)
+        return several_proof_lines(self) if self.params.k > 1 else proof_lines(self)
 
     def _witness(self, radius: Fraction) -> ShallowReLU:
         if self.direction is None:
@@ -117,6 +133,13 @@ class LocalMinimumCertificate(Certificate):
         p, D = self.params, self.dataset
         require(isinstance(p, ShallowReLU) and isinstance(D, Dataset),
                 "params must be a ShallowReLU and dataset a Dataset")
+        if p.k > 1:
+            check_several(self)
+            if self.verdict is Verdict.NOT_MINIMUM:
+                self._check_flat_descent()
+            return
+        require(self.second_order is None and all(isinstance(u, UnitReport) for u in self.units),
+                "k-output evidence on a one-output point")
         fresh = unit_evidence(p, D)
         require(self.residuals == fresh.residuals, "stored residuals are not params' residuals")
         require(len(self.units) == p.m, f"{len(self.units)} unit reports for m = {p.m} units")
@@ -145,17 +168,23 @@ class LocalMinimumCertificate(Certificate):
             require(self.direction is None and self.descent is None,
                     "a claimed minimum carries a descent")
         elif self.verdict is Verdict.NOT_MINIMUM:
-            require(self.direction is not None and len(self.direction) == p.space.size,
-                    "a 'not a local minimum' certificate needs a flat descent direction")
-            moved = space.moved_fixed(self.direction)
-            require(not moved, f"the descent moves fixed parameter(s) {moved}")
-            germ = loss_germ(DeepReLU.from_shallow(p), D, self.direction)
-            require(germ_sign((Fraction(0), *germ[1:])) < 0,
-                    "the loss does not decrease along the stored direction")
+            self._check_flat_descent()
             require(self.radius is None, "a point that is not a minimum has no certified radius")
             self._check_descent(fresh.rates)
         else:
-            raise CertificateError("one-hidden-layer points are always decided")
+            raise CertificateError("one-output one-hidden-layer points are always decided")
+
+    def _check_flat_descent(self) -> None:
+        """The stored flat direction moves only moving coordinates and the exact loss germ
+        along it decreases."""
+        p, D = self.params, self.dataset
+        require(self.direction is not None and len(self.direction) == p.space.size,
+                "a 'not a local minimum' certificate needs a flat descent direction")
+        moved = p.space.moved_fixed(self.direction)
+        require(not moved, f"the descent moves fixed parameter(s) {moved}")
+        germ = loss_germ(DeepReLU.from_shallow(p), D, self.direction)
+        require(germ_sign((Fraction(0), *germ[1:])) < 0,
+                "the loss does not decrease along the stored direction")
 
     def _check_descent(self, rates: Vec) -> None:
         """The stored descent and flat direction are the ones the verified unit evidence
@@ -181,22 +210,13 @@ class LocalMinimumCertificate(Certificate):
     # -- JSON ----------------------------------------------------------------------------------
     def _evidence(self) -> dict[str, Any]:
         s = str
+        several = self.params.k > 1
         return {
             "case": self.case,
             "radius": None if self.radius is None else s(self.radius),
-            "residuals": [s(r) for r in self.residuals],
+            "residuals": [[s(t) for t in r] if several else s(r) for r in self.residuals],
             "kink_pairs": [{"unit": j + 1, "point": i + 1} for j, i in self.kink_pairs],
-            "units": [
-                {
-                    "unit": u.j + 1,
-                    "v": s(u.v),
-                    "active_points": [i + 1 for i in u.active],
-                    "kinks": [{"input": [s(t) for t in x], "points": [i + 1 for i in ix]}
-                              for x, ix in zip(u.kink_inputs, u.kink_indices, strict=True)],
-                    "decision": u.decision.to_dict(),
-                }
-                for u in self.units
-            ],
+            "units": [_unit_json(u, several) for u in self.units],
             "descent": None if self.descent is None else {
                 "kind": self.descent.kind,
                 "unit": None if self.descent.unit is None else self.descent.unit + 1,
@@ -208,6 +228,8 @@ class LocalMinimumCertificate(Certificate):
             "parameterisation": self.params.space.describe(),
             **({} if self.output_rates is None else {
                 "output_rates": fraction_list(self.output_rates)}),
+            **({"second_order": None if self.second_order is None
+                else self.second_order.to_dict()} if several else {}),
         }
 
     @classmethod
@@ -218,8 +240,12 @@ class LocalMinimumCertificate(Certificate):
         if stated != params.space.describe():
             raise CertificateError(f"the evidence states the parameterisation {stated!r} but "
                                    f"params has {params.space.describe()!r}")
-        units = []
+        several = params.k > 1
+        units: list[Any] = []
         for u in ev["units"]:
+            if several:
+                units.append(unit_from_dict(u, int(u["unit"]) - 1))
+                continue
             units.append(UnitReport(
                 int(u["unit"]) - 1, Fraction(u["v"]),
                 tuple(int(i) - 1 for i in u["active_points"]),
@@ -230,11 +256,40 @@ class LocalMinimumCertificate(Certificate):
         descent = None if d is None else Descent(
             d["kind"], None if d["unit"] is None else int(d["unit"]) - 1,
             parse_fractions(d["unit_direction"]), Fraction(d["rate"]), d["explanation"])
+        residuals = tuple(tuple(Fraction(t) for t in r) if several else Fraction(r)
+                          for r in ev["residuals"])
         return cls(params, Dataset.from_json(data["dataset"]),
-                   Verdict(data["verdict"]), Fraction(data["loss"]),
-                   tuple(Fraction(r) for r in ev["residuals"]), tuple(units),
+                   Verdict(data["verdict"]), Fraction(data["loss"]), residuals, tuple(units),
                    None if ev["radius"] is None else Fraction(ev["radius"]), descent,
-                   parse_fractions(ev["direction"]), parse_fractions(ev.get("output_rates")))
+                   parse_fractions(ev["direction"]), parse_fractions(ev.get("output_rates")),
+                   _second_order_from(ev.get("second_order")))
+
+
+def _unit_json(u: Any, several: bool) -> dict[str, Any]:
+    s = str
+    out = {
+        "unit": u.j + 1,
+        "v": [s(t) for t in u.v] if several else s(u.v),
+        "active_points": [i + 1 for i in u.active],
+        "kinks": [{"input": [s(t) for t in x], "points": [i + 1 for i in ix]}
+                  for x, ix in zip(u.kink_inputs, u.kink_indices, strict=True)],
+    }
+    if not several:
+        return {**out, "decision": u.decision.to_dict()}
+    return {**out, "decision": None if u.sign is None else u.sign.to_dict(),
+            "outputs": u.to_dict()}
+
+
+def _second_order_from(data: Any) -> SecondOrder | None:
+    if data is None:
+        return None
+    return SecondOrder(
+        tuple(int(j) - 1 for j in data["critical_units"]), int(data["joint_size"]),
+        str(data["joint"]),
+        tuple((int(r["unit"]) - 1, None if r["least_q"] is None else Fraction(r["least_q"]))
+              for r in data["rays"]),
+        parse_fractions(data["direction"]),
+        None if data["value"] is None else Fraction(data["value"]))
 
 
 def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
@@ -253,6 +308,12 @@ def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertifi
 
 
 def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
+    if params.k > 1:  # Theorem 3 of docs/method.md
+        verdict, residuals, units_k, radius, descent_k, direction_k, record = decide_several(
+            params, dataset)
+        loss_k = linalg.sum_of_squares([t for r in residuals for t in r])
+        return LocalMinimumCertificate(params, dataset, verdict, loss_k, residuals, units_k,
+                                       radius, descent_k, direction_k, None, record)
     ev = unit_evidence(params, dataset)
     residuals = ev.residuals
     loss = linalg.sum_of_squares(residuals)

@@ -139,11 +139,14 @@ def embed(delta: Vec, keep: tuple[int, ...], dim: int) -> Vec:
     return tuple(out)
 
 
-def safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec]) -> Fraction:
+def safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec],
+                bounds: list[Fraction] | None = None) -> Fraction:
     """Half the largest max-norm radius on which no nonzero pre-activation and no v_j changes sign.
 
     |delta_u . n_i| <= |delta_u|_inf |n_i|_1, so |delta_u|_inf < |z_ij| / |n_i|_1 keeps z_ij's
     sign; |delta_v_j| < |v_j| keeps v_j's sign. Halving makes the bound strict on a closed ball.
+    With k outputs, ``bounds`` replaces the |v_j| by the bounds the cone conditions need
+    (kappa_j / k, docs/method.md, Theorem 3).
     """
     # each bound is kept as an unreduced pair (numerator, denominator) and compared by
     # cross-multiplication: reducing a thousand fractions of thousands of digits (a gcd each)
@@ -155,7 +158,7 @@ def safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec
         if best_bound is None or num * best_bound[1] < best_bound[0] * den:
             best_bound = (num, den)
 
-    for vj in params.v:
+    for vj in (params.v if bounds is None else bounds):
         if vj != 0:
             consider(abs(vj.numerator), vj.denominator)
     cbits = [cd.bit_length() for cd in table.col_den]

@@ -44,6 +44,7 @@ from .intervals import (
     positive_definite,
     precision,
     quadratic_form,
+    sci,
     taylor_enclosure,
     upper_fraction,
 )
@@ -133,11 +134,14 @@ class SmoothCertificate(Certificate):
             return obj.network(self.lower_point)
         top = max(abs(t) for t in self.direction)
         t = radius / top
+        signs = (1, -1) if self.concave else (1,)
         with precision(self.precision):
             for _ in range(40):
-                point = tuple(a + t * u for a, u in zip(centre, self.direction, strict=True))
-                if upper_fraction(obj.ball_loss(point)) < self.loss.lower:
-                    return obj.network(point)
+                for sgn in signs:
+                    point = tuple(a + sgn * t * u
+                                  for a, u in zip(centre, self.direction, strict=True))
+                    if upper_fraction(obj.ball_loss(point)) < self.loss.lower:
+                        return obj.network(point)
                 t /= 2
         return None  # the descent is below the resolution of the stored loss enclosure
 
@@ -170,14 +174,17 @@ class SmoothCertificate(Certificate):
             require(self.notes is None and self.flat_kind is None,
                     "a decided certificate carries an undecided one's evidence")
             require(self.radius is not None and self.radius > 0, "no box in the certificate")
+            if self.concave:
+                self._check_concave(obj, centre)
+                return
             require(self.krawczyk_bound is not None and self.krawczyk_bound < self.radius,
                     "the stored Krawczyk image is not inside the box")
             kr = krawczyk(obj, centre, self.radius)
             require(kr.inside and kr.image_bound <= self.krawczyk_bound,
-                    f"Krawczyk test fails: |K(X) - centre| <= {float(kr.image_bound):.3e}, "
-                    f"stored {float(self.krawczyk_bound):.3e}, radius {float(self.radius):.3e}")
+                    f"Krawczyk test fails: |K(X) - centre| <= {sci(kr.image_bound)}, "
+                    f"stored {sci(self.krawczyk_bound)}, radius {sci(self.radius)}")
             require(self.contraction is not None and kr.contraction <= self.contraction,
-                    f"||I - Y H(X)||_inf <= {float(kr.contraction):.3e} over the box is not "
+                    f"||I - Y H(X)||_inf <= {sci(kr.contraction)} over the box is not "
                     f"below the stored {self.contraction}")
             at_min = taylor_enclosure(kr.value, kr.gradient, kr.hessian, kr.offsets)
             if self.inner_radius is not None:
@@ -202,7 +209,7 @@ class SmoothCertificate(Certificate):
                 and self.eigen_lower is not None, "no positive Gershgorin margin stored")
         require(pd.positive and pd.margin >= self.pd_margin,
                 f"Hessian positive definiteness fails over the box (margin "
-                f"{float(pd.margin):.3e}, stored {float(self.pd_margin):.3e})")
+                f"{sci(pd.margin)}, stored {sci(self.pd_margin)})")
         require(pd.eigen_lower >= self.eigen_lower,
                 "stored eigenvalue bound is not implied by the Gershgorin test")
         require(self.direction is None and self.curvature is None and self.lower_point is None
@@ -215,13 +222,29 @@ class SmoothCertificate(Certificate):
                 "a descent certificate carries a minimum's evidence")
         q = quadratic_form(HX, self.direction)
         require(upper_fraction(q) <= self.curvature,
-                f"u^T H u <= {float(upper_fraction(q)):.3e} over the box, not <= "
-                f"stored {float(self.curvature):.3e}")
+                f"u^T H u <= {sci(upper_fraction(q))} over the box, not <= "
+                f"stored {sci(self.curvature)}")
         require(self.lower_point is not None and self.lower_loss is not None
                 and self.lower_loss.upper < self.loss.lower,
                 "no point of proven lower loss stored")
         require(self.lower_loss.contains_ball(obj.ball_loss(self.lower_point)),
                 "stored loss of the lower point does not contain its enclosure")
+
+    def _check_concave(self, obj: Any, centre: tuple[Fraction, ...]) -> None:
+        """The concavity rule (no Krawczyk box): u^T H u <= curvature < 0 over the whole box,
+        so no point of the box is a local minimum; the loss is that of the centre."""
+        require(self.verdict is Verdict.NOT_MINIMUM and self.inner_radius is None
+                and self.contraction is None and self.pd_margin is None
+                and self.eigen_lower is None, "a concavity certificate carries other evidence")
+        require(self.loss.contains_ball(obj.ball_loss(centre)),
+                f"stored loss {self.loss} does not contain the loss of params")
+        _, _, HX = obj.ball_derivatives(centre, self.radius, order=2)
+        self._check_descent(obj, HX)
+
+    @property
+    def concave(self) -> bool:
+        """"Not a local minimum" by concavity over the box (no Krawczyk test, no theta*)."""
+        return self.verdict is Verdict.NOT_MINIMUM and self.krawczyk_bound is None
 
     def _check_undecided(self, obj: Any) -> None:
         """Exactly one reason: no moving parameter, an exact flat direction (re-verified), or
@@ -316,6 +339,12 @@ class SmoothCertificate(Certificate):
             return ("strict local minimum: one critical point in the box, positive definite "
                     "Hessian on the whole box" + ("" if net.space.is_full else
                     f" (over the moving parameters; {net.space.describe()})"))
+        if self.concave:
+            return ("not a local minimum anywhere inside the box: u^T H u <= "
+                    f"{at_most(self.curvature)} < 0 at every point of it for an exact "
+                    "direction u, so the loss is strictly concave along u there and no interior "
+                    "point of the box (in particular no critical point in it) is a local "
+                    "minimum")
         if self.verdict is Verdict.NOT_MINIMUM:
             return ("not a local minimum: the only critical point theta* in the box has "
                     f"u^T H u <= {at_most(self.curvature)} < 0 over the whole box for an "

@@ -44,11 +44,13 @@ from .intervals import (
     flint_module,
     krawczyk,
     positive_definite,
+    sci,
     taylor_enclosure,
 )
 from .intervals import precision as working_precision
 from .newton import (
     INFINITY_REASON,
+    concave_direction,
     flat_reason,
     infinity_hint,
     newton,
@@ -63,6 +65,7 @@ __all__ = ["BadMinimum", "LossEnclosure", "SmoothCertificate", "certify_smooth_m
 
 AUTO_RADII = tuple(Fraction(1, 2**k) for k in (8, 16, 24, 32, 40, 48, 64, 80))
 FLAT_TOLERANCE = 1e-12  # |lambda_min| <= tol * max(1, |lambda_max|): numerically flat
+NEGATIVE_TOLERANCE = 1e-9  # lambda_min < -tol * max(1, |lambda|): a clear negative direction
 
 
 def smooth_loss_enclosure(params: SmoothNet, dataset: Dataset, loss: str = "squared", *,
@@ -73,96 +76,132 @@ def smooth_loss_enclosure(params: SmoothNet, dataset: Dataset, loss: str = "squa
         return LossEnclosure.of_ball(obj.ball_loss(obj.coords(params)))
 
 
+def _precision_bits(precision: Any) -> int:
+    if not isinstance(precision, int) or isinstance(precision, bool) or precision < 53:
+        raise InvalidArgument(f"precision={precision!r} must be an int >= 53 (bits), e.g. 128.")
+    return precision
+
+
+def _radii(radius: Any) -> tuple[Fraction, ...]:
+    if radius is None:
+        return AUTO_RADII
+    rho = exact(radius, "radius")
+    if rho <= 0:
+        raise InvalidArgument(f"radius={rho} must be positive, e.g. radius=1/1000.")
+    return (rho,)
+
+
 def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "squared",
                            radius: Any = None, precision: int = DEFAULT_PRECISION,
                            newton_steps: int = 50) -> SmoothCertificate:
-    """Certify a strict local minimum near ``params`` (or refuse, saying why).
+    """Certify a strict local minimum *near* ``params`` (or refuse, saying why): the snap route.
 
     ``params`` is an exact :class:`SmoothNet` (for a trained float point use
     :func:`snap_smooth`); ``loss`` is "squared" or "logistic"; ``radius`` the half width of
     the box (default: the largest of 2^-8, 2^-16, ..., 2^-80 that works); ``precision`` the
-    bits of the ball midpoints (>= 53; raise it for ill-conditioned minima). The certificate's
-    ``params`` is the box centre and ``start`` the given point.
+    bits of the ball midpoints (>= 53; raise it for ill-conditioned minima). The certificate is
+    about the critical point theta* in the box around its ``params`` (the box centre, found by
+    Newton's method from the given point, which is ``start``); to decide the given point itself,
+    use ``verify_local_minimum`` (:func:`relu_minima.verify.smooth.point.decide_smooth_point`).
     """
     flint_module()  # the clear error when python-flint is missing, before any work
     if not isinstance(params, SmoothNet):
         raise ShapeError(f"params={brief(params)} must be a SmoothNet (sigmoid or tanh "
                          "network).")
     dataset = require_dataset(dataset)  # the certificate and the flatness test need a Dataset
-    if not isinstance(precision, int) or isinstance(precision, bool) or precision < 53:
-        raise InvalidArgument(f"precision={precision!r} must be an int >= 53 (bits), e.g. 128.")
-    radii = AUTO_RADII
-    if radius is not None:
-        rho = exact(radius, "radius")
-        if rho <= 0:
-            raise InvalidArgument(f"radius={rho} must be positive, e.g. radius=1/1000.")
-        radii = (rho,)
-    obj = SmoothObjective.of(params, dataset, loss)  # over the moving coordinates only
-    bits = precision
-    start = obj.coords(params)
-    full = params.space.is_full
+    search = _BoxSearch(params, dataset, loss, _radii(radius), _precision_bits(precision),
+                        radius is not None)
+    return search.run(newton_steps)
 
-    def undecided(notes: str | None, at: SmoothNet = params, **flat: Any) -> SmoothCertificate:
+
+class _BoxSearch:
+    """One run of the box decision (module docstring, steps 0-3)."""
+
+    def __init__(self, params: SmoothNet, dataset: Dataset, loss: str,
+                 radii: tuple[Fraction, ...], bits: int, radius_given: bool) -> None:
+        self.params, self.dataset, self.loss = params, dataset, loss
+        self.radii, self.bits, self.radius_given = radii, bits, radius_given
+        self.obj = SmoothObjective.of(params, dataset, loss)  # over the moving coordinates
+        self.full = params.space.is_full
+        self.attempts: list[str] = []
+
+    def undecided(self, notes: str | None, at: SmoothNet | None = None,
+                  **flat: Any) -> SmoothCertificate:
         """No proof; ``notes`` the float search's record (None: the reason is exact and the
         certificate derives it: no moving parameter, or the flat direction in ``flat``)."""
-        with working_precision(bits):
+        obj, at = self.obj, self.params if at is None else at
+        with working_precision(self.bits):
             try:
                 enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
             except ArithmeticError:  # the search ran off to huge weights: report the start
-                at = params
+                at = self.params
                 enc = LossEnclosure.of_ball(obj.ball_loss(obj.coords(at)))
-        return SmoothCertificate(params=at, dataset=dataset, verdict=Verdict.UNDECIDED, loss=enc,
-                                 objective=loss, precision=bits, start=params, notes=notes,
-                                 **flat)
+        return SmoothCertificate(params=at, dataset=self.dataset, verdict=Verdict.UNDECIDED,
+                                 loss=enc, objective=self.loss, precision=self.bits,
+                                 start=self.params, notes=notes, **flat)
 
-    if obj.n == 0:
-        return undecided(None)  # no parameter moves: there is nothing to decide
-    # the exact flat directions below move every coordinate of a unit (or of the output
-    # layer); with fixed coordinates they may not exist, so the Hessian test decides instead
-    structural = structural_flatness(params, dataset) if full else None
-    if structural is not None:
-        kind, vector, _ = structural
-        return undecided(None, flat_kind=kind, flat_vector=vector)
-    theta, note = newton(obj, np.array([float(t) for t in start]), newton_steps)
-    if theta is None:
-        return undecided(note + (infinity_hint(obj, start) if full else
-                                 "; train further and retry"))
-    _, _, H = obj.float_derivatives(theta)
-    lam, V = np.linalg.eigh((H + H.T) / 2)
-    scale = max(1.0, float(np.max(np.abs(lam))))
-    # numerically flat in float64: still tried below with working-precision preconditioners
-    # (an ill-conditioned minimum may pass), and reported as flat if nothing is proven
-    flat = float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale
-    if flat and not full:  # restricted: the flat direction is reported in the full layout
-        theta_full = np.array([float(t) for t in obj.embed(
-            tuple(Fraction(float(t)) for t in theta))])
-        return undecided(flat_reason(obj.base_objective, theta_full, lam,
-                                     obj.embed_direction(V[:, 0])[:, None]))
-    if flat and loss == "logistic" and proven_margins(
-            obj, tuple(Fraction(float(t)) for t in theta)):
-        return undecided(INFINITY_REASON)
-    with working_precision(bits):
-        centre = refine(obj, theta)
-        centre_net = obj.network(centre)
-        attempts = []
-        for rho in radii:
+    def run(self, newton_steps: int) -> SmoothCertificate:
+        obj, params = self.obj, self.params
+        if obj.n == 0:
+            return self.undecided(None)  # no parameter moves: there is nothing to decide
+        # the exact flat directions below move every coordinate of a unit (or of the output
+        # layer); with fixed coordinates they may not exist, so the Hessian test decides instead
+        structural = structural_flatness(params, self.dataset) if self.full else None
+        if structural is not None:
+            kind, vector, _ = structural
+            return self.undecided(None, flat_kind=kind, flat_vector=vector)
+        start = obj.coords(params)
+        theta, note = newton(obj, np.array([float(t) for t in start]), newton_steps)
+        if theta is None:
+            return self.undecided(note + (infinity_hint(obj, start) if self.full else
+                                          "; train further and retry"))
+        _, _, H = obj.float_derivatives(theta)
+        lam, V = np.linalg.eigh((H + H.T) / 2)
+        scale = max(1.0, float(np.max(np.abs(lam))))
+        # numerically flat in float64: still tried below with working-precision preconditioners
+        # (an ill-conditioned minimum may pass), and reported as flat if nothing is proven
+        flat = float(np.min(np.abs(lam))) <= FLAT_TOLERANCE * scale
+        negative = float(lam[0]) < -NEGATIVE_TOLERANCE * scale  # a clear negative direction
+        if flat and not self.full and not negative:  # the flat direction in the full layout
+            theta_full = np.array([float(t) for t in obj.embed(
+                tuple(Fraction(float(t)) for t in theta))])
+            return self.undecided(flat_reason(obj.base_objective, theta_full, lam,
+                                              obj.embed_direction(V[:, 0])[:, None]))
+        if flat and self.loss == "logistic" and proven_margins(
+                obj, tuple(Fraction(float(t)) for t in theta)):
+            return self.undecided(INFINITY_REASON)
+        with working_precision(self.bits):
+            centre = refine(obj, theta)
+            found = self._boxes(centre, lam, V, flat)
+            if found is None and negative:
+                found = self._concave(centre, V[:, 0])
+        if found is not None:
+            return found
+        return self._undecided_after(centre, theta, lam, V, flat)
+
+    def _boxes(self, centre: tuple[Fraction, ...], lam: np.ndarray, V: np.ndarray,
+               flat: bool) -> SmoothCertificate | None:
+        """Krawczyk, then positive definiteness or negative curvature, for each radius."""
+        obj = self.obj
+        for rho in self.radii:
             kr = krawczyk(obj, centre, rho)
             if not kr.inside:
-                attempts.append(f"rho={float(rho):.1e}: Krawczyk |K(X)-c| <= "
-                                f"{float(kr.image_bound):.2e}")
+                self.attempts.append(f"rho={sci(rho, 1)}: Krawczyk |K(X)-c| <= "
+                                     f"{sci(kr.image_bound, 2)}")
                 continue
             inner, at_min = _tight_loss(obj, centre, rho, kr)
-            common = dict(params=centre_net, dataset=dataset, loss=at_min, objective=loss,
-                          precision=bits, radius=rho, inner_radius=inner, start=params,
+            common = dict(params=obj.network(centre), dataset=self.dataset, loss=at_min,
+                          objective=self.loss, precision=self.bits, radius=rho,
+                          inner_radius=inner, start=self.params,
                           krawczyk_bound=decimal_up(kr.image_bound, 6),
                           contraction=decimal_up(kr.contraction, 6))
-            if lam[0] > 0 or flat:
+            if lam[0] > 0 or (flat and lam[0] >= -NEGATIVE_TOLERANCE * max(1.0, abs(lam[-1]))):
                 pd = positive_definite(kr.hessian)
                 if pd.positive:
                     return SmoothCertificate(
                         verdict=Verdict.MINIMUM, pd_margin=decimal_down(pd.margin, 6),
                         eigen_lower=decimal_down(pd.eigen_lower, 6), **common)
-                attempts.append(f"rho={float(rho):.1e}: Hessian not proven positive definite")
+                self.attempts.append(f"rho={sci(rho, 1)}: Hessian not proven positive definite")
                 continue
             found = saddle(obj, centre, rho, kr.hessian, V[:, 0], at_min)
             if found is not None:
@@ -170,17 +209,45 @@ def certify_smooth_minimum(params: SmoothNet, dataset: Dataset, *, loss: str = "
                 return SmoothCertificate(
                     verdict=Verdict.NOT_MINIMUM, direction=u, curvature=curv,
                     lower_point=point, lower_loss=point_loss, **common)
-            attempts.append(f"rho={float(rho):.1e}: negative curvature not proven")
-    if flat:
-        return undecided(flat_reason(obj, theta, lam, V) + f"; no box was proven at {bits}-bit "
-                         f"precision either (an ill-conditioned minimum may need more: try "
-                         f"precision={2 * bits})")
-    what = "a minimum" if lam[0] > 0 else "not a minimum (lambda_min < 0)"
-    advice = ("use radius=None (automatic radii) or a smaller radius" if radius is not None
-              else f"the Hessian is nearly singular (eigenvalue {lam[0]:.2e}); raise precision "
-              "or certify a better-conditioned point")
-    return undecided(f"box too large or test too weak: float evidence says {what}, but "
-                     f"no box was proven ({'; '.join(attempts)}); {advice}.", at=centre_net)
+            self.attempts.append(f"rho={sci(rho, 1)}: negative curvature not proven")
+        return None
+
+    def _concave(self, centre: tuple[Fraction, ...], u: np.ndarray) -> SmoothCertificate | None:
+        """No Krawczyk box (a singular Hessian: a saddle with a flat direction), but a clear
+        negative eigenvalue: strict concavity along an exact u over a box around the centre
+        proves that no point of the box is a local minimum (issue 22, item 10)."""
+        obj = self.obj
+        at = LossEnclosure.of_ball(obj.ball_loss(centre))
+        for rho in self.radii:
+            _, _, HX = obj.ball_derivatives(centre, rho, order=2)
+            found = concave_direction(obj, centre, rho, HX, u, at)
+            if found is not None:
+                direction, curv, point, point_loss = found
+                return SmoothCertificate(
+                    params=obj.network(centre), dataset=self.dataset, loss=at,
+                    objective=self.loss, precision=self.bits, radius=rho, start=self.params,
+                    verdict=Verdict.NOT_MINIMUM, direction=direction, curvature=curv,
+                    lower_point=point, lower_loss=point_loss)
+            self.attempts.append(f"rho={sci(rho, 1)}: concavity along the negative "
+                                 "eigenvector not proven")
+        return None
+
+    def _undecided_after(self, centre: tuple[Fraction, ...], theta: np.ndarray,
+                         lam: np.ndarray, V: np.ndarray, flat: bool) -> SmoothCertificate:
+        obj, tried = self.obj, "; ".join(self.attempts)
+        if flat:
+            # more precision can only help a minimum that float64 calls flat (lambda_min >= 0)
+            more = ("" if lam[0] < 0 else f"; no box was proven at {self.bits}-bit precision "
+                    f"either (an ill-conditioned minimum may need more: in Python, "
+                    f"certify_smooth_minimum(..., precision={2 * self.bits}))")
+            return self.undecided(flat_reason(obj, theta, lam, V) + more)
+        what = "a minimum" if lam[0] > 0 else "not a minimum (lambda_min < 0)"
+        advice = ("use radius=None (automatic radii) or a smaller radius" if self.radius_given
+                  else f"the Hessian is nearly singular (eigenvalue {lam[0]:.2e}); certify a "
+                  "better-conditioned point")
+        return self.undecided(f"box too large or test too weak: float evidence says {what}, "
+                              f"but no box was proven ({tried}); {advice}.",
+                              at=obj.network(centre))
 
 
 def _tight_loss(obj: SmoothObjective, centre: tuple[Fraction, ...], rho: Fraction, kr: Any
@@ -257,8 +324,8 @@ def prove_bad_minimum(params: SmoothNet, dataset: Dataset, better: SmoothNet, *,
     if enc.upper < cert.loss.lower:
         gap = cert.loss.lower - enc.upper
         return BadMinimum(cert, better, enc, True, gap,
-                          f"a bad local minimum: L(theta*) >= {float(cert.loss.lower):.12g} > "
-                          f"{float(enc.upper):.12g} >= L(better)")
+                          f"a bad local minimum: L(theta*) >= {sci(cert.loss.lower, 11)} > "
+                          f"{sci(enc.upper, 11)} >= L(better)")
     return BadMinimum(cert, better, enc, False, Fraction(0),
                       f"the other point's loss {enc} is not below the minimum's {cert.loss}")
 

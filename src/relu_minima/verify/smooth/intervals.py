@@ -59,6 +59,7 @@ __all__ = [
     "positive_definite",
     "precision",
     "quadratic_form",
+    "sci",
     "taylor_enclosure",
     "upper_fraction",
 ]
@@ -153,6 +154,24 @@ def decimal_down(q: Fraction, digits: int = 30) -> Fraction:
     e = math.floor(math.log10(abs(q.numerator)) - math.log10(q.denominator)) - digits + 1
     scale = Fraction(10) ** e
     return Fraction(math.floor(q / scale)) * scale
+
+
+def sci(q: Fraction, digits: int = 3) -> str:
+    """``q`` in scientific notation with ``digits`` decimals, for messages: never a float
+    conversion, so a bound of 10^400 (a test that blew up) prints instead of overflowing.
+    Not rounded outward: proof texts use :mod:`.proof_text`'s ``at_most`` / ``at_least``."""
+    q = Fraction(q)
+    if q == 0:
+        return f"{0:.{digits}e}"
+    e = math.floor(math.log10(abs(q.numerator)) - math.log10(q.denominator))
+    mantissa = float(q / Fraction(10) ** e)  # in [1, 10) up to the logarithm's rounding
+    if abs(mantissa) >= 10:
+        mantissa, e = mantissa / 10, e + 1
+    elif abs(mantissa) < 1:
+        mantissa, e = mantissa * 10, e - 1
+    if abs(float(f"{mantissa:.{digits}f}")) >= 10:  # 9.9999 shown as 1.000e+01, not 10.000
+        mantissa, e = mantissa / 10, e + 1
+    return f"{mantissa:.{digits}f}e{e:+03d}"
 
 
 # -- the objectives the tests run on --------------------------------------------------------

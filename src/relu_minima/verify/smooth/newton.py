@@ -8,6 +8,7 @@ structural refusals (:func:`structural_flatness`) and the saddle's negative curv
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Any
 
@@ -20,7 +21,6 @@ from .intervals import (
     DEFAULT_PRECISION,
     arb_inverse,
     ball,
-    decimal_down,
     decimal_up,
     flint_module,
     fraction_of,
@@ -31,6 +31,9 @@ from .intervals import (
 
 __all__ = [
     "INFINITY_REASON",
+    "concave_direction",
+    "descent_direction",
+    "dyadic",
     "flat_reason",
     "infinity_hint",
     "newton",
@@ -90,13 +93,18 @@ def refine(obj: SmoothObjective, theta: np.ndarray, iterations: int = 12) -> tup
     float64, still converge), then an exact decimal centre with about as many digits.
 
     Run inside :func:`~relu_minima.verify.smooth.intervals.precision`. Only the centre comes from
-    here; whether a critical point lies near it is decided by the Krawczyk test."""
+    here; whether a critical point lies near it is decided by the Krawczyk test. The centre is
+    kept on an *absolute* decimal grid (:func:`round_decimal`): a coordinate that Newton's
+    method sends to 0 quadratically (an output weight of 1e-26 at a flat point) would otherwise
+    keep 30 significant digits at exponents that double every step, and each ball operation on
+    numbers of 10^5 digits costs seconds (issue 22, item 9)."""
     flint = flint_module()
     bits = flint.ctx.prec
     digits = max(15, int(bits * 0.30103) - 6)
     centre = tuple(Fraction(float(t)) for t in theta)
     tiny = Fraction(1, 2 ** (bits - 16))
     for _ in range(iterations):
+        scale = 1 + max(abs(c) for c in centre)
         _, g, H = obj.ball_derivatives(centre, Fraction(0), order=2)
         Y = arb_inverse(H)
         if Y is None:
@@ -104,13 +112,14 @@ def refine(obj: SmoothObjective, theta: np.ndarray, iterations: int = 12) -> tup
         step = Y * flint.arb_mat([[g[i, 0].mid()] for i in range(obj.n)])
         if not all(step[i, 0].mid().is_finite() for i in range(obj.n)):
             break
+        if any(abs(step[i, 0].mid()) > ball(scale * 2**20) for i in range(obj.n)):
+            break  # a step beyond the scale of the point: no critical point near it
         moves = [fraction_of(step[i, 0].mid()) for i in range(obj.n)]
-        centre = tuple(round_decimal(c - s, digits) for c, s in zip(centre, moves, strict=True))
-        if max(abs(s) for s in moves) <= tiny * (1 + max(abs(c) for c in centre)):
+        centre = tuple(round_decimal(c - s, digits, scale)
+                       for c, s in zip(centre, moves, strict=True))
+        if max(abs(s) for s in moves) <= tiny * scale:
             break
     return centre
-
-
 def proven_margins(obj: SmoothObjective, theta: tuple[Fraction, ...]) -> bool:
     """True when every point is proven classified correctly: y_i f(x_i) > 0 (balls)."""
     with precision(DEFAULT_PRECISION):
@@ -144,10 +153,15 @@ def infinity_hint(obj: SmoothObjective, start: tuple[Fraction, ...]) -> str:
     return "; the weights may drift to infinity (no finite minimum); train further and retry"
 
 
-def round_decimal(q: Fraction, digits: int) -> Fraction:
-    lo = decimal_down(q, digits)
-    hi = decimal_up(q, digits)
-    return lo if q - lo <= hi - q else hi
+def round_decimal(q: Fraction, digits: int, scale: Fraction | int = 1) -> Fraction:
+    """The nearest multiple of 10^-digits times the power of ten at or above ``scale``: an
+    absolute grid, so the result has at most about ``digits`` + log10(scale) decimals whatever
+    the size of ``q`` (a tiny q becomes 0, not a number with a huge exponent)."""
+    scale = Fraction(scale)
+    exponent = (max(0, math.ceil(math.log10(scale.numerator) - math.log10(scale.denominator)))
+                if scale > 0 else 0)
+    quantum = Fraction(10) ** (exponent - digits)
+    return Fraction(round(Fraction(q) / quantum)) * quantum
 
 
 # -- step 3: diagnosis ----------------------------------------------------------------------
@@ -207,3 +221,68 @@ def saddle(obj: SmoothObjective, centre: tuple[Fraction, ...], rho: Fraction, HX
             return u, decimal_up(curv, 6), point, enc
         t /= 2
     return None
+
+
+# -- descents at a given point (verify_local_minimum's decision, docs/smooth.md) -------------
+def dyadic(values: Any, bits: int = 20) -> tuple[Fraction, ...] | None:
+    """An exact short direction near ``values`` (max entry +-1, denominators 2^bits), or None
+    when they are all zero or not finite."""
+    vals = [Fraction(t) if isinstance(t, Fraction) else float(t) for t in values]
+    if not all(isinstance(t, Fraction) or np.isfinite(t) for t in vals):
+        return None
+    top = max(abs(t) for t in vals)
+    if top == 0:
+        return None
+    return tuple(Fraction(round(Fraction(t) / Fraction(top) * 2**bits), 2**bits) for t in vals)
+
+
+def _lower_along(obj: SmoothObjective, centre: tuple[Fraction, ...], u: tuple[Fraction, ...],
+                 start: Fraction, below: Fraction, signs: tuple[int, ...]) -> Any:
+    """The first exact point centre + s t u (s in ``signs``, t = start, start/2, ...) whose
+    loss enclosure lies strictly below ``below``: (signed direction, point, its enclosure)."""
+    t = start
+    for _ in range(120):
+        for sgn in signs:
+            point = tuple(c + sgn * t * a for c, a in zip(centre, u, strict=True))
+            enc = LossEnclosure.of_ball(obj.ball_loss(point))
+            if enc.upper < below:
+                return tuple(sgn * a for a in u), point, enc
+        t /= 2
+    return None
+
+
+def descent_direction(obj: SmoothObjective, point: tuple[Fraction, ...], grad: Any,
+                      at: LossEnclosure) -> Any:
+    """A nonzero gradient, proven: an exact u with grad L(point) . u <= slope < 0 (balls), and
+    an exact point along u of proven lower loss (None, None when the decrease is below the
+    resolution of the enclosures); None when the enclosure cannot show the slope."""
+    u = dyadic([-fraction_of(grad[k, 0].mid()) for k in range(obj.n)])
+    if u is None:
+        return None
+    flint = flint_module()
+    q = sum((grad[k, 0] * ball(a) for k, a in enumerate(u) if a), flint.arb(0))
+    if not q.is_finite() or not q < 0:
+        return None
+    found = _lower_along(obj, point, u, Fraction(1, 16), at.lower, (1,))
+    # the slope alone proves the descent; the lower point may be below the enclosures'
+    # resolution (a gradient of 1e-32 at 128 bits): then none is stored
+    lower, enc = (None, None) if found is None else found[1:]
+    return u, decimal_up(upper_fraction(q), 6), lower, enc
+
+
+def concave_direction(obj: SmoothObjective, centre: tuple[Fraction, ...], rho: Fraction,
+                      HX: Any, u_float: np.ndarray, at: LossEnclosure) -> Any:
+    """Strict concavity along an exact u over the box centre +- rho: u^T H u <= curv < 0 at
+    every point of it (``HX`` the Hessian enclosure there), so no point inside the box is a
+    local minimum; with an exact point c +- t u of proven lower loss than ``at``. None when the
+    enclosure does not show it."""
+    u = dyadic(u_float)
+    if u is None:
+        return None
+    curv = upper_fraction(quadratic_form(HX, u))
+    if curv >= 0:
+        return None
+    found = _lower_along(obj, centre, u, rho, at.lower, (1, -1))
+    if found is None:
+        return None
+    return found[0], decimal_up(curv, 6), found[1], found[2]

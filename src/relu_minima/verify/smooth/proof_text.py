@@ -12,19 +12,19 @@ from typing import Any
 
 from ...exact.enclosure import decimal_str
 from ..certificate import Verdict
-from .intervals import decimal_down, decimal_up
+from .intervals import decimal_down, decimal_up, sci
 
 __all__ = ["at_least", "at_most", "exact_radius", "proof_lines"]
 
 
 def at_most(q: Fraction) -> str:
     """An upper bound, printed rounded up: "<= at_most(q)" holds whenever "<= q" does."""
-    return f"{float(decimal_up(q, 4)):.3e}"
+    return sci(decimal_up(q, 4))  # 4 significant digits, shown exactly
 
 
 def at_least(q: Fraction) -> str:
     """A lower bound, printed rounded down."""
-    return f"{float(decimal_down(q, 4)):.3e}"
+    return sci(decimal_down(q, 4))
 
 
 def exact_radius(q: Fraction) -> str:
@@ -38,7 +38,10 @@ def proof_lines(cert: Any) -> list[str]:
     """The proof of a smooth certificate (:class:`~.box_certificate.SmoothCertificate`)."""
     net = cert.params
     shape = f"{net.d}-{net.m}-1 {net.activation} network"
-    lines = [f"{cert.status.upper()}: {cert.objective} loss of a {shape} on "
+    subject = ("" if cert.verdict is Verdict.UNDECIDED else
+               " (no point inside the box below is one)" if cert.concave else
+               " (of the critical point theta* in the box below, not of its centre)")
+    lines = [f"{cert.status.upper()}{subject}: {cert.objective} loss of a {shape} on "
              f"{cert.dataset.n} points (ball arithmetic, {cert.precision}-bit midpoints)."]
     if cert.verdict is Verdict.UNDECIDED:
         return [*lines, f"Reason: {cert.reason}", f"L(params) in {cert.loss}."]
@@ -53,6 +56,15 @@ def proof_lines(cert: Any) -> list[str]:
         lines.append(f"Start: the given point lies at max-norm distance <= "
                      f"{at_most(cert.start.distance(net))} from c (Newton's method, float64 then "
                      "ball midpoints, found c; only the tests below prove anything).")
+    if cert.concave:
+        return [*lines,
+                "1. Curvature: the exact direction u (stored) has u^T H u <= "
+                f"{at_most(cert.curvature)} < 0 at every point of X (Hessian enclosure over "
+                "X), so t -> L(x + t u) is strictly concave near 0 for every x inside X: no "
+                "point of X's interior is a local minimum (Newton's method had approached a "
+                "critical point near c; no Krawczyk box was proven, its Hessian being singular).",
+                f"2. L(c) in {cert.loss}; the exact point c + t u (stored, u signed) has loss in "
+                f"{cert.lower_loss}, strictly lower.", f"Reason: {cert.reason}"]
     lines.append(
         "1. Krawczyk: with Y an approximate inverse of the midpoint Hessian (float64, or at "
         "the working precision), K(X) = c - Y grad L(c) + (I - Y H(X))(X - c) satisfies "
