@@ -368,8 +368,8 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     found: list[tuple[Fraction, str, Any]] = []
     for k, q in enumerate(known):
         found.append((q.loss(data), f"known_points[{k}]", q))
-    for q, cert in others:
-        found.append((cert.loss, "another exact point found by the snap", q))
+    for q, _ in others:  # recomputed: an attempt may carry no certificate (issue 31)
+        found.append((q.loss(data), "another exact point found by the snap", q))
     affine = _affine_network(point, data)
     if affine is not None:
         found.append((affine.loss(data), "the best affine fit (relu(t) - relu(-t) = t)", affine))

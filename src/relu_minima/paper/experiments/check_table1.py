@@ -81,12 +81,12 @@ def _compute_runs(full: bool, quick: bool, log: Any = lambda message: None,
     if full:
         names, inits, limit, scale = list(PROTOCOLS), 1000, None, "full"
     else:
-        names, inits, limit = [PRIMARY], 48, 3
+        names, inits, limit = [PRIMARY], 48, None
         scale = "reduced"
     steps = 300 if quick and not full else None
     if steps:
         scale = "quick (tests only: 300 steps, 4 inits per cell)"
-        inits, limit = 4, 1
+        inits = 4
     # tests (quick) train in-process: a process pool's start-up would dominate
     pool = SerialExecutor() if steps else None
     runs = [run_table1(name, inits, classify_limit=limit, progress=progress, log=log,

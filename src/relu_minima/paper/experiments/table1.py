@@ -238,8 +238,8 @@ def classify_cell(key: Key, r: TrainResult, limit: int | None
                                   known_points=[cl.interpolant(name, h)], **common)
         elif act == "relu":
             why = ("the ReLU certificates decide the squared loss only" if proto.loss !=
-                   "squared" else "not certified at this scale (reduced run)")
-            rc = cl.numeric_class(why=why, **common)
+                   "squared" else f"not certified (classify_limit={limit})")
+            rc = cl.motion_class(why=why, **common)
         else:
             rc = cl.classify_smooth(W, b, V[0], c[0], dataset, activation=act,
                                     loss=proto.loss, better=better, certify=certify, **common)
