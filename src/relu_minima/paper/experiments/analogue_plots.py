@@ -18,14 +18,14 @@ from .table1_report import _save
 __all__ = ["plot_figure1", "plot_figure2", "plot_figure5"]
 
 
-def _axes(rows: int, cols: int) -> tuple[Any, Any]:
+def _axes(rows: int, cols: int, share: bool = True) -> tuple[Any, Any]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.8 * rows), squeeze=False,
-                             sharey="row")
+                             sharey="row" if share else False)
     return fig, axes
 
 
@@ -51,6 +51,7 @@ def plot_figure1(runs: Sequence[Any], path: Path) -> Path:
         ax.scatter(x, r.accuracy, marker="^", color="tab:blue" if depth > 1 else "tab:red",
                    label=f"{depth} hidden layer(s)")
         ax.set_title(f"w ~ {law}, b = 0" + (" (permuted)" if row else ""), fontsize=9)
+        ax.set_xticks(sorted({np.log2(_width(q)) for q in runs}))
         ax.set_ylim(-0.02, 1.02)
     for ax in axes[-1]:
         ax.set_xlabel("log2 hidden units per layer")
@@ -71,6 +72,7 @@ def plot_figure2(runs: Sequence[Any], path: Path) -> Path:
         ax.scatter(np.log2(_width(r)) + _jitter(len(r.accuracy)), r.accuracy, marker="^",
                    color="tab:red")
         ax.set_title(r.label, fontsize=9)
+        ax.set_xticks([np.log2(_width(r))])
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("log2 hidden units")
     axes[0][0].set_ylabel("final training accuracy")
@@ -83,13 +85,18 @@ def plot_figure5(runs: Sequence[Any], path: Path, data: Any = None) -> Path:
     draws the data (diamonds)."""
     taus = list(dict.fromkeys(r.label.split(", ")[0] for r in runs))
     laws = list(dict.fromkeys(r.label.split(", ", 2)[2] for r in runs))
-    fig, axes = _axes(len(laws), len(taus) + (data is not None))
+    fig, axes = _axes(len(laws), len(taus) + (data is not None), share=False)
+    every = np.concatenate([np.asarray(r.result.final_loss, dtype=float) for r in runs])
+    every = np.maximum(every[np.isfinite(every)], 1e-12)
+    lims = (every.min() / 2, every.max() * 2) if every.size else (1e-12, 1.0)
     for r in runs:
         tau, _, law = r.label.split(", ", 2)
         ax = axes[laws.index(law)][taus.index(tau)]
         loss = np.maximum(np.asarray(r.result.final_loss, dtype=float), 1e-12)
         ax.scatter(np.log2(_width(r)) + _jitter(len(loss)), loss, marker="^", color="tab:red")
         ax.set_yscale("log")
+        ax.set_ylim(*lims)  # one scale for every setting, as the paper's panels
+        ax.set_xticks(sorted({np.log2(_width(q)) for q in runs}))
         ax.set_title(f"{tau}, {law}", fontsize=8)
         ax.set_xlabel("log2 hidden units")
     for row in axes:
