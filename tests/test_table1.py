@@ -163,3 +163,27 @@ def test_checks_run_at_quick_scale(tmp_path):
     assert all(s in ("evidence for", "evidence against", "undecided") for s in
                statuses.values()), statuses
     assert (tmp_path / "table1.png").exists() and (tmp_path / "figure3_models.png").exists()
+
+
+def test_train_cells_is_resumable(tmp_path, monkeypatch):
+    """--full writes every finished cell and a rerun reads it back instead of training."""
+    from relu_minima.train.protocol import Net
+    from relu_minima.train.sweep import Config, SerialExecutor
+
+    proto = t1.PROTOCOLS["squared"]["gd"].replace(steps=20)
+    cfgs = [Config(Net((2, h, 1), "relu"), proto, t1.DATASETS["xor"], seed=7, count=3, tag=h)
+            for h in (2, 3)]
+    first = t1.train_cells(cfgs, tmp_path, executor=SerialExecutor(), progress=False)
+    assert len(list(tmp_path.glob("*.pkl"))) == 2 and not list(tmp_path.glob("*.tmp"))
+
+    def no_training(*a, **k):
+        raise AssertionError("a finished cell was trained again")
+
+    monkeypatch.setattr(t1, "sweep", no_training)
+    again = t1.train_cells(cfgs, tmp_path, executor=SerialExecutor(), progress=False)
+    assert [np.array_equal(a.final_loss, b.final_loss)
+            for a, b in zip(first, again, strict=True)] == [
+        True, True]
+    (tmp_path / t1._cell_file(tmp_path, cfgs[1]).name).unlink()  # one cell lost: retrained
+    with pytest.raises(AssertionError, match="trained again"):
+        t1.train_cells(cfgs, tmp_path, executor=SerialExecutor(), progress=False)

@@ -85,8 +85,10 @@ class _Runs:
 
 
 def _compute_runs(full: bool, quick: bool, log: Any = lambda message: None,
-                  progress: bool = True) -> _Runs:
-    """The runs of every Table 1 claim at the scale of (``full``, ``quick``)."""
+                  progress: bool = True, store: Any = None) -> _Runs:
+    """The runs of every Table 1 claim at the scale of (``full``, ``quick``); with ``store``
+    (``--full``: the output directory's ``table1-cells``) each cell is written when done and
+    read back on a rerun (:func:`.table1.train_cells`)."""
     if full:
         names, inits, limit, scale = list(PROTOCOLS), 1000, None, "full"
     else:
@@ -99,7 +101,7 @@ def _compute_runs(full: bool, quick: bool, log: Any = lambda message: None,
     # tests (quick) train in-process: a process pool's start-up would dominate
     pool = SerialExecutor() if steps else None
     runs = [run_table1(name, inits, classify_limit=limit, progress=progress, log=log,
-                       steps=steps, executor=pool) for name in names]
+                       steps=steps, executor=pool, store=store) for name in names]
     sgd = run_sgd_sentence(inits, steps=steps, progress=progress, executor=pool)
     return _Runs(scale, runs, sgd)
 
@@ -117,13 +119,18 @@ def _start_runs(ctx: Context) -> Any:
         return None
     ctx.progress("table1: training in a background process while the other claims run")
     _BACKGROUND[key] = Background(_compute_runs, ctx.full, ctx.quick, lambda message: None,
-                                  False)
+                                  ctx.full, _store(ctx))
 
     def stop() -> None:
         if key in _BACKGROUND:
             _BACKGROUND.pop(key).stop()
 
     return stop
+
+
+def _store(ctx: Context) -> Any:
+    """Where ``--full`` keeps each finished Table 1 cell (resumable); None otherwise."""
+    return ctx.output_dir / "table1-cells" if ctx.full else None
 
 
 def _runs(ctx: Context) -> _Runs:
@@ -133,7 +140,7 @@ def _runs(ctx: Context) -> _Runs:
             ctx.progress("table1: waiting for the background training ...")
             _CACHE[key] = _BACKGROUND.pop(key).result()
         else:
-            _CACHE[key] = _compute_runs(ctx.full, ctx.quick, ctx.progress)
+            _CACHE[key] = _compute_runs(ctx.full, ctx.quick, ctx.progress, True, _store(ctx))
     return _CACHE[key]
 
 
