@@ -237,10 +237,15 @@ def _not_minimum(report: Any, data: dict[str, Any]) -> RunClass:
     from .stuck import stuck_at_kink
 
     point = report.params
-    witness = report.certificate.witness() if report.certificate is not None else None
-    proof = (stuck_at_kink(point, witness, report.trained, report.dataset)
-             if isinstance(point, ShallowReLU) and isinstance(witness, ShallowReLU)
-             and isinstance(report.trained, ShallowReLU) else None)
+    cert = report.certificate
+    # the lower points at two radii (the certificate's default 1/1000, and 10^-6)
+    witnesses = ([cert.witness(), cert.witness(Fraction(1, 10**6))] if cert is not None
+                 else [None])
+    proof = None
+    if isinstance(point, ShallowReLU) and isinstance(report.trained, ShallowReLU) and all(
+            isinstance(w, ShallowReLU) for w in witnesses):
+        proofs = [stuck_at_kink(point, w, report.trained, report.dataset) for w in witnesses]
+        proof = proofs[0] if all(p is not None for p in proofs) else None
     if proof is not None:
         return RunClass(STUCK, proof.text(), True, point,
                         {**data, "inert_units": list(proof.units)})

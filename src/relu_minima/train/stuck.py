@@ -15,8 +15,9 @@ Let J be the units whose pre-activation z_ij = w_j . x_i + b_j is <= 0 at every 
    unchanged, and the next point is in S again: a run that is in S stays in S for ever, with
    the units J frozen.
 2. The run's own final parameters (the doubles' exact binary values) are in S.
-3. The certificate's witness (a lower point within any radius) changes only coordinates of
-   units in J: the descent it proves is a move gradient training never makes.
+3. The certificate's witnesses (lower points at radii 1/1000 and 10^-6; the classifier checks
+   both) change only coordinates of units in J: the descent they prove is a move gradient
+   training never makes.
 4. On S the network computes what the network without the units J computes; at the snapped
    point that smaller network is a certified local minimum (or, with no unit left, the best
    constant): near the point, no point of S has lower loss.
@@ -57,8 +58,9 @@ class StuckProof:
         return (f"stuck at a kink: units {units} are inactive or on a kink at every data point "
                 f"(kinks: {kinks}), at the snapped point and at the run's own final parameters;"
                 f" on that set their gradient is 0 for any other parameters, so {RULE} never "
-                "moves them; the certificate's lower points move only them; the network "
-                f"without them is {self.smaller}; the exact gradient at the point is 0")
+                "moves them; the certificate's lower points (radii 1/1000 and 10^-6) move only "
+                f"them; the network without them is {self.smaller}; the exact gradient at the "
+                "point is 0")
 
 
 def _pre(net: ShallowReLU, x: Any, j: int) -> Fraction:
