@@ -37,8 +37,10 @@ def test_each_fact_is_needed():
     # a witness moving c (a coordinate gradient descent does move)
     moved_c = ShallowReLU(POINT.W, POINT.b, POINT.v, F(1, 2) + F(1, 1000))
     assert stuck_at_kink(POINT, moved_c, POINT, XOR) is None
-    # the run's own point is not in S: unit 2 active at (0, 0)
+    # the run's own point is not in S: unit 2 active at (0, 0) (fact 2; fact 4 rejects it too:
+    # unit 2 then stays in the smaller network, which the witness proves not a minimum)
     trained = ShallowReLU(POINT.W, [0, F(1, 10)], POINT.v, POINT.c)
+    assert 1 not in inert_units(trained, XOR)
     assert stuck_at_kink(POINT, _witness(POINT, 1), trained, XOR) is None
     # c away from the mean: the gradient in c is not 0
     off = ShallowReLU(POINT.W, POINT.b, POINT.v, F(1, 3))
