@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import zlib
 
-__all__ = ["ALPHA", "FAILS", "FLAT", "FROZEN_ON", "GAIN", "LEVELLED", "LOSS_STILL",
+__all__ = ["ALPHA", "FAILS", "FLAT", "FROZEN_ON", "GAIN", "LOSS_STILL",
            "MAX_MEAN_WIDTH", "MAX_WIDTH", "MIN_LEVELLED", "PAPER_N", "PLATEAU", "RULES",
            "SEED_ROUND", "SUCCEEDS", "SUSCEPTIBLE", "Z99", "judging_seed"]
 
@@ -37,8 +37,6 @@ FLAT = 1e-3  # relative change of loss and norm over a run's last third: stopped
 SUSCEPTIBLE = 0.2  # fig1-permuted: extra share of the learnable accuracy lost
 MAX_WIDTH = 0.4  # a 99% interval wider than this is inconclusive for a single-cell sentence
 MAX_MEAN_WIDTH = 0.25  # Table 1: wider intervals (on average) make agreement cheap
-LEVELLED = 1  # a cell gaining this many successes over the second half of its budget has
-#               not levelled off: the budget, not the claim, decides its rate
 LOSS_STILL = 0.01  # plateau test: a failed run's loss changing by less (relative) has stopped
 PAPER_N = 100  # the paper's printed rates are whole percents: read as k / 100 runs per cell
 ALPHA = 0.01  # the level of every test
