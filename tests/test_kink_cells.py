@@ -63,12 +63,19 @@ def mixed_forms(draw):
 @settings(max_examples=100, deadline=None)
 @given(mixed_forms(), st.sampled_from([1, -1]))
 def test_decide_sign_agrees_with_the_rays(backend, form, sigma):
-    decision = decide_sign(form, sigma)
-    assert decision.holds == reference(form, sigma)
-    decision._check()
-    if decision.holds and any(sigma * w < 0 for w in form.weights):
-        assert decision.zonotope is not None or decision.convex_weights is not None
-    json.dumps(decision.to_dict())
+    # each path of decide_sign: the default, the zonotope decision (max_subsets=0) and the
+    # integer rays (max_subsets=10**9), against the rational rays of the reference
+    expected = reference(form, sigma)
+    for path in (None, 0, 10**9):
+        decision = decide_sign(form, sigma, max_subsets=path)
+        assert decision.holds == expected, f"max_subsets={path}"
+        decision._check()
+        json.dumps(decision.to_dict())
+        if decision.holds and any(sigma * w < 0 for w in form.weights):
+            if path == 0:
+                assert decision.zonotope is not None or decision.convex_weights is not None
+            elif path == 10**9:
+                assert decision.rays and decision.zonotope is None
 
 
 @settings(max_examples=60, deadline=None)
@@ -139,19 +146,19 @@ def branching_form(c: Fraction) -> KinkForm:
 
 def test_a_tight_containment_is_closed_by_branching(backend):
     form = branching_form(F(39, 64))
-    decision = decide_sign(form, 1)
+    decision = decide_sign(form, 1, max_subsets=0)  # 7 kinks: the rays' size by default
     assert decision.holds and reference(form, 1)
     assert isinstance(decision.zonotope.tree, CellBranch) and decision.zonotope.leaves > 1
     decision._check()
     worse = branching_form(F(40, 64))
-    fails = decide_sign(worse, 1)
+    fails = decide_sign(worse, 1, max_subsets=0)
     assert not fails.holds and not reference(worse, 1) and worse(fails.descent) < 0
     fails._check()
 
 
 def test_forged_certificates_are_refused():
     form = branching_form(F(39, 64))
-    decision = decide_sign(form, 1)
+    decision = decide_sign(form, 1, max_subsets=0)
     cert = decision.zonotope
 
     def forged(**changes):
@@ -237,18 +244,23 @@ def test_numbers_beyond_floats_do_not_overflow(backend, scale):
     normals = tuple((F(x) * scale, F(y) * scale, scale) for x, y in pts)
     weights = tuple(F(w) * scale for w in pts.values())
     form = KinkForm((F(0),) * 3, normals, weights)
-    decision = decide_sign(form, 1)
+    decision = decide_sign(form, 1, max_subsets=0)
     assert decision.holds and decision.zonotope is not None
     decision._check()
-    fails = decide_sign(form, -1)
-    assert not fails.holds and form(fails.descent) > 0
-    fails._check()
+    by_rays = decide_sign(form, 1)  # 10 kinks: integer rays, whatever the magnitudes
+    assert by_rays.holds and by_rays.rays
+    by_rays._check()
+    for path in (0, None):
+        fails = decide_sign(form, -1, max_subsets=path)
+        assert not fails.holds and form(fails.descent) > 0
+        fails._check()
     # mixed magnitudes: one tiny positive kink among huge ones changes nothing
     mixed = KinkForm(form.p, (*normals, (F(1), F(0), F(1, 10 ** 400))),
                      (*weights, F(1, 10 ** 400)))
-    decision = decide_sign(mixed, 1)
-    assert decision.holds
-    decision._check()
+    for path in (0, None):
+        decision = decide_sign(mixed, 1, max_subsets=path)
+        assert decision.holds
+        decision._check()
 
 
 def test_a_leaf_over_budget_is_refused():
@@ -257,7 +269,7 @@ def test_a_leaf_over_budget_is_refused():
     from relu_minima.exact import linalg as _linalg
 
     form = branching_form(F(39, 64))
-    decision = decide_sign(form, 1)
+    decision = decide_sign(form, 1, max_subsets=0)
     pos, neg = decision.zonotope.pos, decision.zonotope.neg
     columns = []
     for j, n in enumerate(neg):

@@ -2,7 +2,10 @@
 
 The decision stops at the first violating direction (cheap candidates +-p, +-n_H first, then
 the lines of the arrangement generated lazily); the reference evaluates g on every ray of
-``_rays`` after the lineality test, as in docs/method.md. They must always agree.
+``_rays`` (rational null spaces, kink_forms) after the lineality test, as in docs/method.md.
+They must always agree, on each of decide_sign's two paths: the integer enumeration of the
+rays (kink_rays: cross products of integer normals; small kink sets) and the zonotope
+decisions with float proposals (Lemmas C and D; large ones), each forced by ``max_subsets``.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from relu_minima.errors import CertificateError
 from relu_minima.verify.shallow.kink_forms import (
     KinkForm,
     _lineality_violation,
+    _lines,
     _rays,
     decide_sign,
     decide_zero,
 )
+from relu_minima.verify.shallow.kink_rays import IntegerRays
 
 # every decision test runs on both exact backends (pure Python, and python-flint if
 # installed): `pip install .` users get the pure-Python path
@@ -55,12 +60,20 @@ def _reference(form: KinkForm, ok) -> bool:
     return all(ok(form(delta)) for delta in _rays(ess))
 
 
+# max_subsets: None = the default threshold, 0 = always Lemmas C/D, 10**9 = always the rays
+PATHS = (None, 0, 10**9)
+
+
 @settings(max_examples=300, deadline=None)
 @given(kink_forms(), st.sampled_from([1, -1]))
 def test_decide_sign_agrees_with_every_ray(form, sigma):
-    decision = decide_sign(form, sigma)
-    assert decision.holds == _reference(form, lambda value: sigma * value >= 0)
-    decision._check()
+    expected = _reference(form, lambda value: sigma * value >= 0)
+    for path in PATHS:
+        decision = decide_sign(form, sigma, max_subsets=path)
+        assert decision.holds == expected, f"max_subsets={path}"
+        decision._check()
+        if path == 10**9 and decision.descent is None:
+            assert decision.rays or not form.essential().normals  # the rays proof, all of it
     if decision.holds:
         # and, independently of the ray argument, at random rational directions
         rng = random.Random(0)
@@ -68,6 +81,23 @@ def test_decide_sign_agrees_with_every_ray(form, sigma):
             delta = tuple(Fraction(rng.randint(-20, 20), rng.randint(1, 5))
                           for _ in range(form.dim))
             assert sigma * form(delta) >= 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 5).flatmap(lambda dim: st.lists(
+    st.tuples(*[st.integers(-3, 3)] * dim), min_size=1, max_size=7)))
+def test_integer_lines_are_the_rational_lines(rows):
+    # kink_rays' cross products of integer normals (Bareiss minors for d + 1 > 3) give the
+    # same lines as kink_forms' rational null spaces, scaled normals included
+    normals = tuple(tuple(Fraction(t, 1 + k % 3) for t in r) for k, r in enumerate(rows)
+                    if any(r))
+    if not normals:
+        return
+    weights = tuple(Fraction(1) for _ in normals)
+    form = KinkForm((Fraction(0),) * len(normals[0]), normals, weights)
+    lines = {tuple(map(Fraction, line)) for line in IntegerRays(
+        form.p, normals, weights).lines()}
+    assert lines == set(_lines(form))
 
 
 @settings(max_examples=300, deadline=None)
@@ -121,13 +151,19 @@ def test_convex_forms_are_decided_by_a_zonotope_point():
     # g = p . delta + 2 max(0, a) + 2 max(0, b): g >= 0 iff -p in [0, 2] x [0, 2] (Lemma C)
     F = Fraction
     normals, weights = ((F(1), F(0)), (F(0), F(1))), (F(2), F(2))
-    inside = decide_sign(KinkForm((F(-1), F(-1)), normals, weights), 1)
+    form = KinkForm((F(-1), F(-1)), normals, weights)
+    inside = decide_sign(form, 1, max_subsets=0)  # above the threshold: Lemma C
     assert inside.holds and inside.convex_weights == (F(1, 2), F(1, 2)) and not inside.rays
     inside._check()
+    # at its size (2 kinks) the default is the rays of Lemma A, in integers: no LP
+    small = decide_sign(form, 1)
+    assert small.holds and small.convex_weights is None and len(small.rays) == 4
+    small._check()
     outside = KinkForm((F(-3), F(0)), normals, weights)
-    fails = decide_sign(outside, 1)
-    assert not fails.holds and outside(fails.descent) < 0
-    fails._check()
+    for path in PATHS:
+        fails = decide_sign(outside, 1, max_subsets=path)
+        assert not fails.holds and outside(fails.descent) < 0
+        fails._check()
     # a forged lambda must not pass the re-check
     from dataclasses import replace
 
@@ -136,7 +172,7 @@ def test_convex_forms_are_decided_by_a_zonotope_point():
     with pytest.raises(CertificateError):
         replace(inside, convex_weights=(F(1), F(1, 2)))._check()  # -p != sum
     # parallel kinks: lambda = (2, 1/2) meets -p = sum lambda_H R_H n_H but leaves [0, 1]
-    par = decide_sign(KinkForm((F(-3),), ((F(1),), (F(2),)), (F(1), F(1))), 1)
+    par = decide_sign(KinkForm((F(-3),), ((F(1),), (F(2),)), (F(1), F(1))), 1, max_subsets=0)
     assert par.holds and par.convex_weights == (F(1), F(1))
     with pytest.raises(CertificateError):
         replace(par, convex_weights=(F(2), F(1, 2)))._check()

@@ -86,3 +86,19 @@ def test_a_public_name_loads_its_module_on_first_use():
     loaded = _loaded_after("import relu_minima\nrelu_minima.ShallowReLU")
     assert "relu_minima.exact.shallow_relu" in loaded
     assert "sympy" not in loaded and "matplotlib" not in loaded
+
+
+def test_small_one_hidden_layer_problems_import_no_lp_solver():
+    # issue 30: a small kink set is decided by the integer rays of Lemma A, so deciding it
+    # loads neither scipy nor numpy (nor sympy, nor the deep decision). The first point is a
+    # minimum with mixed kink weights (Jensen: -4 at the centre, +1 at its 4 neighbours), which
+    # went to the zonotope LPs of Lemma D before
+    loaded = _loaded_after(
+        "from relu_minima import Dataset, ShallowReLU, verify_local_minimum\n"
+        "D = Dataset([[0, 0], [1, 0], [-1, 0], [0, 1], [0, -1]], [4, -1, -1, -1, -1])\n"
+        "cert = verify_local_minimum(ShallowReLU([[0, 0]], [0], [1], 0), D)\n"
+        "assert cert.is_local_minimum and cert.units[0].decision.rays\n"
+        "verify_local_minimum(ShallowReLU([1], [0], [1], 0), Dataset([0, 1, -1], [-1, 1, 1]))")
+    assert not loaded & {"scipy", "numpy", "sympy", "matplotlib"}, sorted(
+        loaded & {"scipy", "numpy", "sympy", "matplotlib"})
+    assert not {m for m in loaded if m.startswith("relu_minima.verify.deep.")}

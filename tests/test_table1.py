@@ -47,19 +47,27 @@ def test_regions_exact_patterns():
     assert cl.regions(kinked, X) == (2, 1)
 
 
-def test_drifting_and_numeric_classes():
-    loss = np.linspace(1.0, 0.1, 24)
-    assert cl.drifting(loss, np.linspace(1.0, 5.0, 24))
-    assert not cl.drifting(loss, np.full(24, 2.0))
-    assert cl.numeric_class(np.nan, 1.0, loss, np.full(24, 2.0), "x").kind == cl.DIVERGED
-    assert cl.numeric_class(0.5, 1e-9, *TRACE_FLAT, "x").kind == cl.NUMERIC_STATIONARY
-    assert cl.numeric_class(0.5, 1e-2, *TRACE_FLAT, "x").kind == cl.NOT_STATIONARY
+def test_drifting_and_motion_classes():
+    steps = np.arange(1, 25)
+    falling = 0.1 + 1.0 / steps  # falls ever more slowly, towards its infimum
+    assert cl.drifting(falling, np.log(1 + steps))  # the norm grows like log t
+    assert not cl.drifting(falling, np.full(24, 2.0))  # no growth
+    assert not cl.drifting(falling, 3 - np.exp(-steps / 3))  # the norm levels off
+    speeding = 1.0 - (steps / 25) ** 3  # leaving a plateau: the loss falls faster and faster
+    assert not cl.drifting(speeding, np.log(1 + steps))
+    assert cl.motion_class(np.nan, 1.0, falling, np.full(24, 2.0), "x").kind == cl.DIVERGED
+    assert cl.motion_class(0.5, 1e-2, *TRACE_FLAT, "x").kind == cl.MOVING
+    flat = (np.full(24, 0.5), np.full(24, 3.0))
+    stopped = cl.motion_class(0.5, 1e-9, *flat, "no certificate")
+    assert stopped.kind == cl.UNDECIDED and "stopped" in stopped.detail
+    assert cl.motion_class(0.5, 1e-9, *TRACE_FLAT, "x").kind == cl.MOVING  # the loss falls
+    assert "stationary (numerical only)" not in cl.CLASSES
 
 
 def _fake_report(status, **kw):
     base = {"status": status, "params": None, "snapped_loss": None, "distance": None,
             "kink_pairs": (), "bad_local_minimum": False, "lower_loss": None,
-            "lower_source": None}
+            "lower_source": None, "certificate": None, "trained": None}
     base.update(kw)
     return SimpleNamespace(**base)
 
@@ -68,8 +76,8 @@ def _fake_report(status, **kw):
     ("local minimum", {"bad_local_minimum": True, "lower_loss": F(0), "lower_source": "k"},
      cl.BAD_MIN, True),
     ("local minimum", {}, cl.MIN, True),
-    ("not a local minimum", {}, cl.SADDLE, True),
-    ("not near a stationary point", {}, cl.NOT_STATIONARY, False),
+    ("not a local minimum", {}, cl.NOT_MIN, True),
+    ("not near a stationary point", {}, cl.MOVING, False),
     ("undecided", {}, cl.UNDECIDED, False),
 ])
 def test_relu_classes_follow_the_snap(status, extra, kind, exact):
@@ -99,7 +107,7 @@ def test_snap_errors_and_absence_are_reported(monkeypatch):
 
     monkeypatch.setattr(cl, "_default_snap", missing)
     got = cl.classify_relu(*args, **common)
-    assert got.kind == cl.NOT_STATIONARY and "snap unavailable" in got.detail
+    assert got.kind == cl.MOVING and "snap is unavailable" in got.detail
 
 
 def test_dead_network_is_a_proven_bad_local_minimum():
@@ -118,14 +126,15 @@ def test_dead_network_is_a_proven_bad_local_minimum():
 
 def test_smooth_classes():
     args = (np.ones((2, 2)), np.zeros(2), np.ones(2), 0.0, _dataset("xor"))
+    steps = np.arange(1, 25)
     drift = cl.classify_smooth(*args, activation="sigmoid", loss="squared", final_loss=0.1,
-                               gradient_norm=1e-3, trace_loss=np.linspace(1, 0.1, 24),
-                               trace_norm=np.linspace(1, 9, 24))
+                               gradient_norm=1e-3, trace_loss=0.1 + 1.0 / steps,
+                               trace_norm=np.log(1 + steps))
     assert drift.kind == cl.DRIFT and not drift.exact
     skipped = cl.classify_smooth(*args, activation="sigmoid", loss="squared", final_loss=0.1,
                                  gradient_norm=1e-3, trace_loss=TRACE_FLAT[0],
                                  trace_norm=TRACE_FLAT[1], certify=False)
-    assert skipped.kind == cl.NOT_STATIONARY and "not certified" in skipped.detail
+    assert skipped.kind == cl.MOVING and "not certified" in skipped.detail
 
 
 def test_clopper_pearson():
@@ -154,3 +163,27 @@ def test_checks_run_at_quick_scale(tmp_path):
     assert all(s in ("evidence for", "evidence against", "undecided") for s in
                statuses.values()), statuses
     assert (tmp_path / "table1.png").exists() and (tmp_path / "figure3_models.png").exists()
+
+
+def test_train_cells_is_resumable(tmp_path, monkeypatch):
+    """--full writes every finished cell and a rerun reads it back instead of training."""
+    from relu_minima.train.protocol import Net
+    from relu_minima.train.sweep import Config, SerialExecutor
+
+    proto = t1.PROTOCOLS["squared"]["gd"].replace(steps=20)
+    cfgs = [Config(Net((2, h, 1), "relu"), proto, t1.DATASETS["xor"], seed=7, count=3, tag=h)
+            for h in (2, 3)]
+    first = t1.train_cells(cfgs, tmp_path, executor=SerialExecutor(), progress=False)
+    assert len(list(tmp_path.glob("*.pkl"))) == 2 and not list(tmp_path.glob("*.tmp"))
+
+    def no_training(*a, **k):
+        raise AssertionError("a finished cell was trained again")
+
+    monkeypatch.setattr(t1, "sweep", no_training)
+    again = t1.train_cells(cfgs, tmp_path, executor=SerialExecutor(), progress=False)
+    assert [np.array_equal(a.final_loss, b.final_loss)
+            for a, b in zip(first, again, strict=True)] == [
+        True, True]
+    (tmp_path / t1._cell_file(tmp_path, cfgs[1]).name).unlink()  # one cell lost: retrained
+    with pytest.raises(AssertionError, match="trained again"):
+        t1.train_cells(cfgs, tmp_path, executor=SerialExecutor(), progress=False)

@@ -186,6 +186,35 @@ def test_padded_widths_equal_separate_runs(activation):
         _same(got, ref)
 
 
+def test_training_runs_with_one_blas_thread(monkeypatch):
+    # issue 30: train and train_padded run their loop with one BLAS thread, and give the
+    # caller's limit back afterwards (numeric.threads.one_thread)
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    from relu_minima.train import trainer
+
+    def blas_threads() -> set[int]:
+        return {i["num_threads"] for i in threadpoolctl.threadpool_info()
+                if i["user_api"] == "blas"}
+
+    seen = []
+    real = trainer._run
+
+    def spy(*args, **kwargs):
+        seen.append(blas_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trainer, "_run", spy)
+    p = Protocol("p", loss="logistic", optimizer="adam", lr=0.05, steps=5)
+    with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+        if not blas_threads() - {1}:
+            pytest.skip("no BLAS library that threadpoolctl can set to two threads")
+        train(Net((2, 3, 1), "relu"), p, XOR, seed=0, indices=range(2))
+        trainer.train_padded([Net((2, 3, 1), "relu"), Net((2, 2, 1), "relu")], p, XOR,
+                             seeds=[0, 1], indices=[range(2), range(2)])
+        assert blas_threads() == {2}
+    assert seen == [{1}, {1}]
+
+
 def test_worker_blas_limit_is_safe_to_call():
     from relu_minima.train.sweep import one_blas_thread, process_pool
 

@@ -314,8 +314,10 @@ def _add_check_paper(sub: Any) -> None:
                     help="smaller simulations (for tests); exact checks are unchanged")
     cp.add_argument("--full", action="store_true",
                     help="run the experiments (Table 1, Figure 3, ...) at the paper's scale "
-                    "(>= 1,000 initialisations per cell; minutes to hours) instead of the "
-                    "reduced default")
+                    "instead of the reduced default: Table 1 (1,000 initialisations per cell) "
+                    "1-2 h on 2 cores, resumable (finished cells kept in OUTPUT/table1-cells); "
+                    "the analogues far longer (Figure 1 ~340 h, Figure 2 ~17 h, Figure 5 ~4 h "
+                    "on 2 cores; docs/experiments.md): use --only")
     cp.add_argument("--mnist", metavar="PATH", default=None,
                     help="a local MNIST (directory of the IDX files, one IDX file of images, "
                     "or an .npz) for the Figure 1 and 2 claims; nothing is downloaded")

@@ -20,6 +20,7 @@ from .paper import (
     claim_keys,
     import_errors,
     run_check,
+    start_prefetch,
 )
 
 __all__ = ["ClaimOutcome", "Report", "numbers_as_strings", "provenance", "run_claims",
@@ -241,13 +242,19 @@ def run_claims(
     ctx = Context(output_dir=output_dir, quick=quick, progress=progress, full=full,
                   mnist=None if mnist is None else Path(mnist), steps=steps)
     outcomes = []
-    for claim in claims:
-        if claim.check is not None:
-            progress(f"checking {claim.section} ...")
-        start = time.perf_counter()
-        # run_check turns every exception into the status "failed" (exit status 1)
-        result, crash = run_check(claim, ctx)
-        outcomes.append(ClaimOutcome(claim, result, time.perf_counter() - start, crash))
+    # work that some claims need starts now, in the background, to overlap the others
+    stops = start_prefetch(ctx, [c.key for c in claims if c.check is not None])
+    try:
+        for claim in claims:
+            if claim.check is not None:
+                progress(f"checking {claim.section} ...")
+            start = time.perf_counter()
+            # run_check turns every exception into the status "failed" (exit status 1)
+            result, crash = run_check(claim, ctx)
+            outcomes.append(ClaimOutcome(claim, result, time.perf_counter() - start, crash))
+    finally:
+        for stop in stops:
+            stop()
     if wanted is None:
         for module, crash in import_errors().items():
             pseudo = Claim(f"module:{module}", f"relu_minima.paper.{module}",

@@ -14,9 +14,10 @@ from .registry import (
     implements,
     import_errors,
     run_check,
+    start_prefetch,
 )
 
 __all__ = [
     "STATUS_MEANINGS", "Claim", "ClaimResult", "Context", "Status", "all_claims", "claim_keys",
-    "implements", "import_errors", "run_check",
+    "implements", "import_errors", "run_check", "start_prefetch",
 ]

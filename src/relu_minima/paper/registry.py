@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -31,8 +31,8 @@ from .claims import _CLAIMS, Claim
 __all__ = [
     "STATUS_MEANINGS", "Claim", "ClaimCheckError", "ClaimResult", "Context", "Status",
     "all_claims", "claim_keys", "implements", "import_errors", "judge", "judge_depends",
-    "judge_evidence",
-    "judge_figure", "judge_readings", "require_fact", "run_check",
+    "judge_evidence", "judge_figure", "judge_readings", "prefetches", "require_fact",
+    "run_check", "start_prefetch",
 ]
 
 
@@ -210,6 +210,39 @@ def implements(key: str) -> Callable[[Callable[[Context], ClaimResult]], Callabl
         return check
 
     return register
+
+
+# Background work (issue 30): a check module registers start(ctx) for the claims that need
+# the work; run_claims calls it before the first claim when one of them will run, and the
+# returned stop() after the last claim (paper/background.py).
+_PREFETCHERS: list[tuple[frozenset[str], Callable[[Context], Callable[[], None] | None]]] = []
+
+
+def prefetches(*keys: str) -> Callable[[Callable[[Context], Any]], Callable[[Context], Any]]:
+    """Register ``start(ctx) -> stop | None``: work for the claims ``keys``, started before
+    the first claim runs (so that it overlaps the others) when any of them will run."""
+
+    def register(start: Callable[[Context], Any]) -> Callable[[Context], Any]:
+        unknown = [k for k in keys if k not in _CLAIMS]
+        if unknown:
+            raise InvalidArgument(f"claim keys {unknown!r} are not in relu_minima.paper.outline.")
+        _PREFETCHERS.append((frozenset(keys), start))
+        return start
+
+    return register
+
+
+def start_prefetch(ctx: Context, keys: Iterable[str]) -> list[Callable[[], None]]:
+    """Start the registered background work that the claims ``keys`` need; the stop functions
+    to call once every claim has run."""
+    wanted = set(keys)
+    stops = []
+    for needed_by, start in _PREFETCHERS:
+        if needed_by & wanted:
+            stop = start(ctx)
+            if stop is not None:
+                stops.append(stop)
+    return stops
 
 
 def all_claims() -> list[Claim]:

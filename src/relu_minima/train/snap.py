@@ -421,7 +421,7 @@ def _lower_point(point: Any, loss: Fraction | Enclosure, data: Dataset, known: S
     found: list[tuple[Fraction, str, Any]] = []
     for k, q in enumerate(known):
         found.append((q.loss(data), f"known_points[{k}]", q))
-    for q, _ in others:
+    for q, _ in others:  # recomputed: an attempt may carry no certificate (issue 31)
         found.append((q.loss(data), "another exact point found by the snap", q))
     affine = _affine_network(point, data)
     if affine is not None:

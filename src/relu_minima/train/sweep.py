@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidArgument, InvalidType
+from ..numeric.threads import limit_process
 from .protocol import Net, Protocol
 from .trainer import TrainData, TrainResult, train, train_padded
 
@@ -159,42 +160,12 @@ def sweep(configs: Iterable[Config], *, executor: Executor | None = None, block:
             for c in range(len(cfgs))]
 
 
-_BLAS_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
-                 "openblas_set_num_threads64_", "openblas_set_num_threads")
-
-
 def one_blas_thread() -> bool:
-    """Limit this process's BLAS to one thread (True if it could). Used as the initializer of
-    :func:`process_pool`'s workers: one process per core already uses every core, and a
+    """Limit this process's BLAS to one thread (True if it could): the initializer of
+    :func:`process_pool`'s workers, since one process per core already uses every core and a
     multi-threaded BLAS in each worker oversubscribes them (measured on a loaded 2-core
-    machine: 2-D products 30-1000x slower). Uses threadpoolctl when installed, else the
-    OpenBLAS that numpy loaded (found in /proc/self/maps); does nothing elsewhere."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        pass
-    else:
-        threadpool_limits(1)
-        return True
-    import ctypes
-
-    try:
-        with open("/proc/self/maps", encoding="utf-8") as maps:
-            libs = {line.split()[-1] for line in maps if "openblas" in line.lower()
-                    and ".so" in line}
-    except OSError:
-        return False
-    for path in sorted(libs):
-        try:
-            lib = ctypes.CDLL(path)
-        except OSError:
-            continue
-        for name in _BLAS_SETTERS:
-            setter = getattr(lib, name, None)
-            if setter is not None:
-                setter(1)
-                return True
-    return False
+    machine: 2-D products 30-1000x slower). :func:`relu_minima.numeric.threads.limit_process`."""
+    return limit_process()
 
 
 def process_pool(workers: int | None = None) -> ProcessPoolExecutor:

@@ -6,6 +6,10 @@ weights are ``(n, out, in)``, its biases ``(n, out)``. One step of gradient desc
 Adam updates all n networks with a handful of batched matrix products, which is what makes
 1,000 initialisations per cell of Table 1 cheap (benchmarks/bench_trainer.py).
 
+Threads: every training runs with one BLAS/OpenMP thread
+(:func:`relu_minima.numeric.threads.one_thread`): the products are small, and on a shared
+machine extra BLAS threads only wait for cores (docs/experiments.md, "Threads").
+
 Reproducibility: initialisation i of a run with seed s draws its weights from
 ``numpy.random.Generator(PCG64(SeedSequence(s, spawn_key=(i,))))`` and its SGD batches from a
 counter-based hash of a key drawn from the same generator. So a network's trajectory depends
@@ -33,6 +37,7 @@ import numpy as np
 from scipy.special import expit as _expit
 
 from ..errors import InvalidArgument, ShapeError
+from ..numeric.threads import one_thread
 from .data import Params, TrainData, TrainResult
 from .protocol import InitLaw, Net, Protocol
 
@@ -298,8 +303,9 @@ def train(net: Net, protocol: Protocol, data: TrainData, *, seed: int,
     idx = np.asarray(list(indices), dtype=np.int64)
     drawn, keys = init_params(net, protocol.init, seed, idx)
     start = drawn if params is None else params
-    fields = _run(net, protocol, data, [(W.copy(), b.copy()) for W, b in start], keys, None,
-                  trace_points)
+    with one_thread():  # small products: more BLAS threads only wait for cores
+        fields = _run(net, protocol, data, [(W.copy(), b.copy()) for W, b in start], keys,
+                      None, trace_points)
     return TrainResult(protocol, net, data.name, int(seed), idx, *fields)
 
 
@@ -339,7 +345,8 @@ def train_padded(nets: Sequence[Net], protocol: Protocol, data: TrainData, *,
     cur = [(np.concatenate([p[layer][0] for p in blocks]),
             np.concatenate([p[layer][1] for p in blocks])) for layer in range(top.depth)]
     mask = [np.concatenate([m[layer] for m in masks]) for layer in range(top.depth - 1)]
-    fields = _run(top, protocol, data, cur, np.concatenate(keys), mask, trace_points)
+    with one_thread():
+        fields = _run(top, protocol, data, cur, np.concatenate(keys), mask, trace_points)
     out, at = [], 0
     for net, seed, idx in zip(nets, seeds, idxs, strict=True):
         sl = slice(at, at + len(idx))

@@ -9,6 +9,7 @@ the full-space rules or to the restricted decision by its parameterisation.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -18,8 +19,6 @@ from ..exact.datasets import Dataset, require_dataset, require_one_output
 from ..exact.deep_relu import DeepReLU
 from ..exact.shallow_relu import ShallowReLU
 from .certificate import Certificate
-from .deep.restricted import verify_restricted_deep
-from .deep.rules import verify_deep_local_minimum
 from .shallow.criterion import verify_shallow
 
 __all__ = ["verify_deep", "verify_local_minimum"]
@@ -33,6 +32,10 @@ def verify_deep(params: DeepReLU, dataset: Dataset, *, max_directions: int = 400
     frozen coordinate changes the question: a minimum over fewer coordinates need not be one
     over all of them). Each sends a depth-2 point to the shallow criterion itself, through
     :func:`relu_minima.verify.deep.rules.shallow_criterion`."""
+    # imported here: a one-hidden-layer problem never loads the deep decision (issue 30)
+    from .deep.restricted import verify_restricted_deep
+    from .deep.rules import verify_deep_local_minimum
+
     decide = verify_deep_local_minimum if params.space.is_full else verify_restricted_deep
     return decide(params, dataset, max_directions=max_directions, time_limit=time_limit)
 
@@ -53,6 +56,13 @@ def _smooth_decision() -> None:
     # given (docs/smooth.md): a nearby certified minimum is what snap / certify_smooth_minimum
     # report, as such
     _DECISIONS.setdefault(smooth.SmoothNet, smooth.decide_smooth_point)
+
+
+@functools.cache
+def _options(decide: Callable[..., Certificate]) -> frozenset[str]:
+    """The keyword-only options a decision takes (read once: inspect is slow per call)."""
+    return frozenset(name for name, p in inspect.signature(decide).parameters.items()
+                     if p.kind is inspect.Parameter.KEYWORD_ONLY)
 
 
 def verify_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any], *,
@@ -104,8 +114,7 @@ def verify_local_minimum(params: Any, dataset: Dataset | tuple[Any, Any], *,
         ("max_directions", max_directions), ("time_limit", time_limit), ("loss", loss),
         ("radius", radius), ("precision", precision), ("newton_steps", newton_steps))
         if value is not None}
-    accepted = {name for name, p in inspect.signature(decide).parameters.items()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    accepted = _options(decide)
     unknown = sorted(set(given) - accepted)
     if unknown:
         raise InvalidArgument(

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from ...errors import InvalidNumberError, ShapeError
+from ...numeric.threads import one_thread
 from .simulation import Progress, _as_data, _count, _quiet
 
 __all__ = ["TrainingResult", "train_outlier_networks"]
@@ -106,6 +107,7 @@ def _descend(Ws: list[np.ndarray], bs: list[np.ndarray], acts: list[np.ndarray],
             bs[layer] -= learning_rate * gb
 
 
+@one_thread()  # small products: more BLAS threads only wait for cores
 def train_outlier_networks(
     X: Any,
     y: Any,

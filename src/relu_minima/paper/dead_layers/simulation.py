@@ -26,6 +26,7 @@ from scipy import special  # not scipy.stats: importing it took about 1 s of che
 
 from ...errors import InvalidArgument, InvalidNumberError, ShapeError
 from ...exact.numbers import exact
+from ...numeric.threads import one_thread
 from . import bounds, prop5_bounds
 from .prop5_bounds import Law
 
@@ -200,6 +201,7 @@ def dead_layer_probability(
                                     prune=prune)[0]
 
 
+@one_thread()  # small products: more BLAS threads only wait for cores
 def dead_layer_probabilities(
     X: Any,
     width: int,

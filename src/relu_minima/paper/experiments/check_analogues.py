@@ -17,8 +17,9 @@ import numpy as np
 
 from ..registry import ClaimResult, Context, implements, judge_evidence, require_fact
 from . import analogues as A
+from .analogue_plots import plot_figure1, plot_figure5
 from .figure1 import strict_blind_spot_margin
-from .rules import FAILS, FROZEN_ON, RULES, SUCCEEDS, SUSCEPTIBLE, judging_seed
+from .rules import FAILS, FROZEN_ON, LOSS_STILL, RULES, SUCCEEDS, SUSCEPTIBLE, judging_seed
 
 _CACHE: dict[tuple[Any, ...], Any] = {}
 
@@ -124,8 +125,10 @@ def check_fig1(ctx: Context) -> ClaimResult:
             f"{FAILS} while the centred law's reach >= {SUCCEEDS}" if supports else
             "every law trains" if supports is False else
             "the runs fall between the decision thresholds at this scale")
+    png = plot_figure1(runs, ctx.output_dir / "figure1_analogue.png")
     return ClaimResult(
         judge_evidence(supports), f"Analogue ({scale.name} scale, digits): {text}.",
+        figures=(png.name,),
         details=_header(ctx, "Figure 1") + "\n\n" + _table(main, "final training accuracy")
         + _traces(main) + "\n\n" + rule_note("fig1", ("fig1",)),
         data={"runs": [r.summary() for r in main], "failing_laws": failing})
@@ -251,6 +254,21 @@ def check_fig1_stuck(ctx: Context) -> ClaimResult:
         data={"stuck": stuck, "other": other, "constant_model_loss": floor})
 
 
+def _stopped(r: A.AnalogueRun) -> bool:
+    """The fig5 stopping rule: every run's loss changes by less than 1% (relative) over the
+    second half of its recorded checkpoints."""
+    loss = np.asarray(r.result.trace_loss, dtype=float)
+    a, b = loss[max(len(loss) // 2 - 1, 0)], loss[-1]
+    return bool(np.all(np.abs(b - a) < LOSS_STILL * np.abs(a)))
+
+
+def _curve_loss(r: A.AnalogueRun) -> str:
+    loss = np.asarray(r.result.trace_loss, dtype=float)
+    half = max(len(loss) // 2 - 1, 0)
+    return (f"best {np.nanmin(loss[half]):.3g} at step {int(r.result.trace_steps[half]):,}, "
+            f"{np.nanmin(loss[-1]):.3g} at {int(r.result.trace_steps[-1]):,}")
+
+
 @implements("fig5")
 def check_fig5(ctx: Context) -> ClaimResult:
     """Figure 5 analogue on the Zig-Zag stand-in; failed runs snapped and classified."""
@@ -265,18 +283,29 @@ def check_fig5(ctx: Context) -> ClaimResult:
     small = np.concatenate([r.result.final_loss for r in runs
                             if r.label.startswith(f"tau = {A.FIG5_TAUS[-1]},")])
     all_fail = _all(small, lambda t: ~(t <= A.FIG5_TOL))
-    supports = (True if all_fail and np.nanmin(one) * 10 <= np.nanmin(small) else
+    moving = [f"{r.label}: loss {_curve_loss(r)}" for r in runs
+              if r.label.startswith(f"tau = {A.FIG5_TAUS[-1]},") and not _stopped(r)]
+    supports = (None if moving else
+                True if all_fail and np.nanmin(one) * 10 <= np.nanmin(small) else
                 False if not all_fail else None)
     classes: dict[str, int] = {}
     for r in runs:
         for c in r.classes:
             classes[c.kind] = classes.get(c.kind, 0) + 1
     counts = ", ".join(f"{k}: {v}" for k, v in sorted(classes.items())) or "none classified"
+    failed = sum(int((~r.result.success).sum()) for r in runs)
+    require_fact(sum(classes.values()) == failed, f"every failed Zig-Zag run is classified "
+                 f"({sum(classes.values())} classes for {failed} failed runs)")
+    png = plot_figure5(runs, ctx.output_dir / "figure5_analogue.png", stand_in)
+    stop = ("; the smallest tau's runs still move at the cap (stopping rule: no evidence): "
+            + "; ".join(moving)) if moving else ("; the smallest tau's runs have levelled off at "
+                                                 "the cap (loss within 1% over the second half)")
     return ClaimResult(
         judge_evidence(supports),
         f"Analogue (Zig-Zag stand-in, {scale.name} scale): best final MSE {np.nanmin(one):.3g} "
         f"at tau = 1, {np.nanmin(small):.3g} at tau = {A.FIG5_TAUS[-1]}; failed runs "
-        f"classified: {counts}.",
+        f"classified ({failed}, every one): {counts}{stop}.",
+        figures=(png.name,),
         details="**Analogue on a stand-in** (the paper's Zig-Zag data are not in the reference "
         f"text; stand-in: docs/experiments_analogues.md; scale: {scale.name}).\n\n"
         + _table(runs, "final mean squared error") + "\n\nFailed runs snapped and classified:\n"

@@ -26,6 +26,7 @@ from ...exact.deep_relu import DeepReLU
 from ...train.protocol import Net
 from ..registry import ClaimResult, Context, implements, judge, judge_evidence, require_fact
 from . import analogues as A
+from .analogue_plots import plot_figure2
 from .check_analogues import (
     _cached,
     _data,
@@ -53,25 +54,48 @@ def _all(a: np.ndarray, test: Any) -> bool:
     return bool(np.all(test(a)))
 
 
+def _climb(r: A.AnalogueRun, size: int) -> tuple[float, float, int, int]:
+    """Mean training accuracy (``size`` training points) at half and at the end of a run's
+    recorded checkpoints, and those steps."""
+    res = r.result
+    half = max(len(res.trace_steps) // 2 - 1, 0)
+    acc = 1 - np.asarray(res.trace_errors, dtype=float) / size
+    return (float(acc[half].mean()), float(acc[-1].mean()), int(res.trace_steps[half]),
+            int(res.trace_steps[-1]))
+
+
 @implements("fig2")
 def check_fig2(ctx: Context) -> ClaimResult:
-    """Figure 2 analogue: inputs scaled by tau."""
+    """Figure 2 analogue: inputs scaled by tau, judged at the cap (the stopping rule)."""
     scale = _scale(ctx)
     _rules_hold()
     runs = _figure2(ctx)
     main = [r for r in runs.values() if r.figure == "fig2"]
-    first, last = main[0].accuracy, main[-1].accuracy
+    smallest = main[-1].label
+    capped = runs.get(f"{smallest}, 3x steps", main[-1])
+    a_half, a_end, s_half, s_end = _climb(capped, _data(ctx).n)
+    climbing = a_end - a_half >= GAIN
+    first, last = main[0].accuracy, capped.accuracy
     ok_first = _all(first, lambda t: t >= SUCCEEDS)
-    supports = (True if ok_first and _all(last, lambda t: t <= FAILS) else
+    supports = (None if climbing else
+                True if ok_first and _all(last, lambda t: t <= FAILS) else
                 False if _all(last, lambda t: t >= SUCCEEDS) else None)
+    state = (f"still climbing at the cap (mean accuracy {a_half:.3f} at step {s_half:,}, "
+             f"{a_end:.3f} at {s_end:,}): slow, not shown stuck; no evidence" if climbing else
+             f"levelled off at the cap (mean accuracy {a_half:.3f} at step {s_half:,}, "
+             f"{a_end:.3f} at {s_end:,})")
+    png = plot_figure2(list(runs.values()), ctx.output_dir / "figure2_analogue.png")
     return ClaimResult(
         judge_evidence(supports),
         f"Analogue ({scale.name} scale): accuracy at tau = 1: "
-        f"{', '.join(f'{t:.3f}' for t in first)}; at {main[-1].label}: "
-        f"{', '.join(f'{t:.3f}' for t in last)}.",
-        details=_header(ctx, "Figure 2") + "\n\n" + _table(main, "final training accuracy")
+        f"{', '.join(f'{t:.3f}' for t in first)}; at {capped.label} (the cap): "
+        f"{', '.join(f'{t:.3f}' for t in last)}; the smallest tau is {state}.",
+        details=_header(ctx, "Figure 2") + "\n\n" + _table([*main, capped],
+                                                            "final training accuracy")
         + _traces(main) + "\n\n" + rule_note("fig2", ("fig2",)),
-        data={"runs": [r.summary() for r in main]})
+        figures=(png.name,),
+        data={"runs": [r.summary() for r in main], "climbing_at_cap": bool(climbing),
+              "mean_accuracy_half_cap": a_half, "mean_accuracy_cap": a_end})
 
 
 def _zero_bias_net(rng: random.Random, widths: list[int]) -> DeepReLU:

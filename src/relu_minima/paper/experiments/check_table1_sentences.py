@@ -21,7 +21,7 @@ from typing import Any
 from ...train import classify as cl
 from ..claims import _CLAIMS
 from ..registry import ClaimResult, Context, implements, judge, judge_evidence, require_fact
-from .check_table1 import _p_values, _pooled, _runs, _scale_note, rule_note
+from .check_table1 import _moving, _p_values, _pooled, _runs, _scale_note, rule_note
 from .rules import Z99
 from .table1 import OPTS, PAPER, PRIMARY, WIDTHS, Table1Run, rate_rows
 
@@ -66,9 +66,11 @@ def check_jellyfish_relu(ctx: Context) -> ClaimResult:
     ours = {opt: run_drops(primary, opt) for opt in OPTS}
     harder = all(o["p_jelly_less"] < 0.01 and o["lo"] > 0 for o in ours.values())
     against = any(o["p_jelly_more"] < 0.01 or o["hi"] < 0 for o in ours.values())
-    supports = True if harder else False if against else None
+    moving = _moving(primary, [k for k in primary.results if k[3] in WIDTHS])
+    supports = None if moving else True if harder else False if against else None
     status = judge_evidence(None if r.scale.startswith("quick") else supports)
-    lines = []
+    lines = [f"- cells still moving at the cap (stopping rule: no verdict while one is): "
+             f"{len(moving)} of 48" + (f": {'; '.join(moving)}" if moving else "")]
     for opt, o in ours.items():
         c = o["counts"]
         lines.append(

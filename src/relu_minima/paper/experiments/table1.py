@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -138,20 +139,25 @@ def _keys(acts: Iterable[str] = ACTS, opts: Iterable[str] = OPTS) -> list[Key]:
 def run_table1(protocol: str, inits: int, *, executor: Executor | None = None,
                progress: bool = True, classify_limit: int | None = None,
                log: Callable[[str], None] = lambda m: None,
-               steps: int | None = None) -> Table1Run:
+               steps: int | None = None, store: Path | None = None) -> Table1Run:
     """Train every cell of Table 1 under ``PROTOCOLS[protocol]`` with ``inits``
     initialisations per cell, then classify the failed runs (the first ``classify_limit``
-    per cell with certificates, the rest numerically; None: all with certificates).
-    ``steps`` overrides the protocol's budget (tests only; the result says so)."""
+    per cell with certificates, the rest by their trace; None: all with certificates).
+    ``steps`` overrides the protocol's budget (tests only; the result says so). ``store``: a
+    directory where each cell's training result is written as soon as it is done, and read
+    back instead of training on a rerun (resumable ``--full``; :func:`train_cells`)."""
     pair = {k: p if steps is None else p.replace(steps=steps) for k, p in
             PROTOCOLS[protocol].items()}
     keys = _keys()
     cfgs = [Config(Net((2, k[3], 1), k[1]), pair[k[2]], DATASETS[k[0]],
                    seed=cell_seed(protocol, k), count=inits, tag=k) for k in keys]
     log(f"table1: training {len(cfgs)} cells x {inits} inits under '{protocol}'")
-    out = sweep(cfgs, executor=executor, block=min(max(inits, 1), 250), pad=True,
-                progress=progress,
-                description=f"Table 1 ({protocol})")
+    if store is None:
+        out = sweep(cfgs, executor=executor, block=min(max(inits, 1), 250), pad=True,
+                    progress=progress, description=f"Table 1 ({protocol})")
+    else:
+        out = train_cells(cfgs, store, executor=executor, progress=progress,
+                          description=f"Table 1 ({protocol})")
     run = Table1Run(protocol, inits, dict(zip(keys, out, strict=True)))
     if executor is None:  # as the training: cells classified in parallel by default
         from ...train.sweep import process_pool
@@ -161,6 +167,57 @@ def run_table1(protocol: str, inits: int, *, executor: Executor | None = None,
     else:
         classify_table(run, classify_limit, progress=progress, log=log, executor=executor)
     return run
+
+
+def _cell_file(store: Path, cfg: Config) -> Path:
+    """The file of one cell's result: every field that decides its numbers is in the name."""
+    p = cfg.protocol
+    name = "-".join(map(str, (p.name, p.optimizer, p.steps, cfg.data.name, cfg.net.activation,
+                              "x".join(map(str, cfg.net.widths)), cfg.seed, cfg.count)))
+    return store / f"{name}.pkl"
+
+
+def train_cells(cfgs: list[Config], store: Path, *, executor: Executor | None = None,
+                progress: bool = True, description: str = "training",
+                group: int = 12) -> list[TrainResult]:
+    """Train ``cfgs`` resumably: a cell whose file exists in ``store`` is read back (a pickle
+    this function wrote: the directory must be trusted like any pickle), the others are
+    trained ``group`` cells at a time (the widths of two Table 1 columns, padded together)
+    and each written as soon as its group is done (to a temporary name, then renamed, so an
+    interrupted run leaves no half-written cell). A progress bar counts cells, with an ETA."""
+    import pickle
+
+    from tqdm.auto import tqdm
+
+    store.mkdir(parents=True, exist_ok=True)
+    out: list[TrainResult | None] = [None] * len(cfgs)
+    todo = []
+    for i, cfg in enumerate(cfgs):
+        path = _cell_file(store, cfg)
+        if path.exists():
+            with path.open("rb") as fh:
+                out[i] = pickle.load(fh)  # written by this function (see above)
+        else:
+            todo.append(i)
+    bar = tqdm(total=len(cfgs), initial=len(cfgs) - len(todo), desc=description, unit="cell",
+               disable=not progress)
+    try:
+        for start in range(0, len(todo), group):
+            chunk = todo[start:start + group]
+            results = sweep([cfgs[i] for i in chunk], executor=executor,
+                            block=min(max(cfgs[chunk[0]].count, 1), 250), pad=True,
+                            progress=False)
+            for i, r in zip(chunk, results, strict=True):
+                path = _cell_file(store, cfgs[i])
+                tmp = path.with_suffix(".tmp")
+                with tmp.open("wb") as fh:
+                    pickle.dump(r, fh)
+                tmp.replace(path)
+                out[i] = r
+            bar.update(len(chunk))
+    finally:
+        bar.close()
+    return [r for r in out if r is not None]
 
 
 def run_sgd_sentence(inits: int, *, executor: Executor | None = None, progress: bool = True,
@@ -238,8 +295,8 @@ def classify_cell(key: Key, r: TrainResult, limit: int | None
                                   known_points=[cl.interpolant(name, h)], **common)
         elif act == "relu":
             why = ("the ReLU certificates decide the squared loss only" if proto.loss !=
-                   "squared" else "not certified at this scale (reduced run)")
-            rc = cl.numeric_class(why=why, **common)
+                   "squared" else f"not certified (classify_limit={limit})")
+            rc = cl.motion_class(why=why, **common)
         else:
             rc = cl.classify_smooth(W, b, V[0], c[0], dataset, activation=act,
                                     loss=proto.loss, better=better, certify=certify, **common)

@@ -1,8 +1,9 @@
 """Sign of a kink form: the one piecewise-linear function behind every local-minimum test.
 
-Mixed-sign forms are decided by Lemma D (docs/method.md) in
-:mod:`relu_minima.verify.shallow.zonotope_search`; the rays below remain the reference
-(``decide_sign_by_rays``) and the proof of ``decide_zero``.
+Small kink sets are decided by every ray of Lemma A (docs/method.md), enumerated in integers
+(:mod:`.kink_rays`); larger ones by Lemma C (:mod:`.kink_convex`) or Lemma D
+(:mod:`relu_minima.verify.shallow.zonotope_search`), whose float LPs only propose. The rays in
+rationals below remain the reference (``decide_sign_by_rays``, ``_rays``).
 
 For a hidden unit j of a one-hidden-layer network at a point theta, with residuals
 r_i = f(x_i) - y_i and lifted inputs n_i = (x_i, 1), the *kink form* is
@@ -33,6 +34,8 @@ from ...errors import CertificateError, InvalidArgument
 from ...exact import linalg
 from ...exact.linalg import dot, primitive
 from ...exact.numbers import sign
+from .kink_convex import convex_certificate, is_convex_certificate
+from .kink_rays import IntegerRays
 from .zonotope import ZonotopeCertificate, first_violating, verify_certificate
 from .zonotope_search import decide_mixed
 
@@ -40,6 +43,14 @@ __all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_sign_b
            "decide_zero"]
 
 Vec = tuple[Fraction, ...]
+
+# Up to this many (r - 1)-subsets of the bending kinks, decide_sign enumerates the rays of
+# Lemma A in integers (kink_rays) instead of running Lemma C / Lemma D with float LPs: exact,
+# no scipy import. Measured (benchmarks/bench_small_instances.py --threshold, warm, one
+# process): the rays cost about as much as Lemma C's single LP at 30-120 subsets (d + 1 = 3..5)
+# when every kink weight has the wanted sign, and as much as Lemma D's LPs at 500-2,000 subsets
+# with mixed signs; below that they are faster, and the first LP costs a scipy import besides.
+RAYS_THRESHOLD = {"convex": 64, "mixed": 512}
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,8 @@ class SignDecision:
         _require(not self.rays or self.span_coefficients is not None,
                  "rays are stored without the span coefficients they rest on")
         if self.convex_weights is not None:
-            _require(_is_convex_certificate(ess, self.sigma, self.convex_weights),
+            _require(is_convex_certificate(ess.p, ess.normals, ess.weights, self.sigma,
+                                           self.convex_weights),
                      "the Lemma C weights do not prove the sign")
         if self.zonotope is not None:
             _require(self.sigma in (1, -1), "a zonotope certificate needs sigma = +-1")
@@ -305,8 +317,16 @@ def _lineality_violation(form: KinkForm) -> tuple[Vec | None, Vec | None]:
     raise CertificateError("internal: p outside span(normals) but orthogonal to its complement")
 
 
-def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
-    """Decide sigma * g(delta) >= 0 for all delta (sigma = +1 or -1), exactly."""
+def decide_sign(form: KinkForm, sigma: int, *, max_subsets: int | None = None
+                ) -> SignDecision:
+    """Decide sigma * g(delta) >= 0 for all delta (sigma = +1 or -1), exactly.
+
+    Small kink sets (at most ``max_subsets`` (r - 1)-subsets of the bending kinks; default
+    ``RAYS_THRESHOLD`` for the signs of the weights) by every ray of Lemma A, in integers;
+    larger ones by Lemma C (one zonotope point) or Lemma D (the zonotope containment), whose
+    float LPs only propose.
+    ``max_subsets=0`` forces the second path and a huge value the first (the tests use both).
+    """
     if sigma not in (1, -1):
         raise InvalidArgument(f"sigma={sigma!r} must be +1 or -1.")
     ess = form.essential()
@@ -315,7 +335,13 @@ def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
         # on the lineality space g is the linear map p . w: one of +-w decreases sigma * g
         direction = off if sigma * dot(ess.p, off) < 0 else tuple(-t for t in off)
         return SignDecision(False, sigma, form, None, (), direction)
-    lam = _convex_certificate(ess, sigma)
+    rays = IntegerRays(ess.p, ess.normals, ess.weights)
+    if max_subsets is None:
+        convex = all(sigma * w > 0 for w in ess.weights)
+        max_subsets = RAYS_THRESHOLD["convex" if convex else "mixed"]
+    if rays.subsets <= max_subsets:
+        return _by_integer_rays(form, ess, beta, rays, sigma)
+    lam = convex_certificate(ess.p, ess.normals, ess.weights, sigma)
     if lam is not None:
         return SignDecision(True, sigma, form, beta, (), None, lam)
     delta = first_violating(ess.p, ess.normals, ess.weights, sigma,
@@ -325,6 +351,19 @@ def decide_sign(form: KinkForm, sigma: int) -> SignDecision:
     # mixed signs (or a convex case the floats could not settle): Lemma D
     cert, descent = decide_mixed(ess.p, ess.normals, ess.weights, sigma)
     return SignDecision(cert is not None, sigma, form, beta, (), descent, None, cert)
+
+
+def _by_integer_rays(form: KinkForm, ess: KinkForm, beta: Vec | None, rays: IntegerRays,
+                     sigma: int) -> SignDecision:
+    """Lemma A's decision from :class:`IntegerRays` (sigma = 0: g == 0 wanted)."""
+    def violates(value: int) -> bool:
+        return value != 0 if sigma == 0 else sigma * value < 0
+
+    visited, descent = rays.search(violates, list(_quick_candidates(ess)))
+    values = tuple(RayValue(tuple(map(Fraction, delta)), Fraction(value, rays.den), sides)
+                   for delta, value, sides in visited)
+    return SignDecision(descent is None, sigma, form, beta, values,
+                        None if descent is None else tuple(Fraction(t) for t in descent))
 
 
 def decide_sign_by_rays(form: KinkForm, sigma: int) -> SignDecision:
@@ -339,60 +378,6 @@ def decide_sign_by_rays(form: KinkForm, sigma: int) -> SignDecision:
         return SignDecision(False, sigma, form, None, (), direction)
     rays, descent = _search(form, ess, lambda value: sigma * value < 0)
     return SignDecision(descent is None, sigma, form, beta, tuple(rays), descent)
-
-
-def _is_convex_certificate(ess: KinkForm, sigma: int, lam: Sequence[Fraction]) -> bool:
-    """Lemma C: every sigma R_H > 0, lambda in [0, 1]^H and sum lambda_H R_H n_H = -p."""
-    if len(lam) != len(ess.normals) or not all(sigma * w > 0 for w in ess.weights):
-        return False
-    if not all(0 <= t <= 1 for t in lam):
-        return False
-    combo = [sum((t * w * n[k] for t, w, n in zip(lam, ess.weights, ess.normals, strict=True)),
-                 Fraction(0)) for k in range(ess.dim)]
-    return all(c == -q for c, q in zip(combo, ess.p, strict=True))
-
-
-def _convex_certificate(ess: KinkForm, sigma: int) -> Vec | None:
-    """lambda for Lemma C when every bending weight has the sign sigma, else None.
-
-    -p must lie in the zonotope {sum lambda_H R_H n_H : lambda in [0, 1]^H}. A float LP
-    (scipy's HiGHS) proposes a vertex; its free coordinates are then solved exactly with the
-    others fixed at their bound, and the result is kept only if it passes the exact test.
-    Anything the floats get wrong only costs the fallback to the rays, never a wrong verdict.
-    """
-    if not ess.normals or not all(sigma * w > 0 for w in ess.weights):
-        return None
-    zero = tuple(Fraction(0) for _ in ess.normals)
-    if all(t == 0 for t in ess.p):
-        return zero
-    import numpy as np
-    from scipy.optimize import linprog
-
-    try:  # the float LP only proposes; numbers beyond float range leave it to the rays
-        A = np.array([[float(w * n[k]) for w, n in zip(ess.weights, ess.normals, strict=True)]
-                      for k in range(ess.dim)])
-        b = np.array([-float(t) for t in ess.p])
-    except OverflowError:
-        return None
-    if not (np.isfinite(A).all() and np.isfinite(b).all()):
-        return None
-    res = linprog(np.zeros(len(ess.normals)), A_eq=A, b_eq=b, bounds=(0, 1), method="highs")
-    if res.status != 0:
-        return None  # infeasible (then a violating ray exists) or numerically unsure
-    fixed = {h: Fraction(round(t)) for h, t in enumerate(res.x) if min(t, 1 - t) < 1e-9}
-    free = [h for h in range(len(ess.normals)) if h not in fixed]
-    rhs = [-q - sum((fixed[h] * ess.weights[h] * ess.normals[h][k] for h in fixed),
-                    Fraction(0)) for k, q in enumerate(ess.p)]
-    rows = [[ess.weights[h] * ess.normals[h][k] for h in free] for k in range(ess.dim)]
-    sol = linalg.solve(rows, rhs) if free else (() if all(t == 0 for t in rhs) else None)
-    if sol is None:
-        return None
-    lam = list(zero)
-    for h, t in fixed.items():
-        lam[h] = t
-    for h, t in zip(free, sol, strict=True):
-        lam[h] = t
-    return tuple(lam) if _is_convex_certificate(ess, sigma, lam) else None
 
 
 def decide_zero(form: KinkForm) -> SignDecision:
@@ -411,5 +396,5 @@ def decide_zero(form: KinkForm) -> SignDecision:
     beta, off = _lineality_violation(ess)
     if off is not None:
         return SignDecision(False, 0, form, None, (), off)
-    rays, descent = _search(form, ess, lambda value: value != 0)
-    return SignDecision(descent is None, 0, form, beta, tuple(rays), descent)
+    # the same rays as _search over _lines, in integers (lazily: stops at the first violation)
+    return _by_integer_rays(form, ess, beta, IntegerRays(ess.p, ess.normals, ess.weights), 0)
