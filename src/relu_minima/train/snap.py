@@ -138,6 +138,7 @@ def _snap(params: Any, dataset: Any, known_points: Sequence[Any], options: dict[
     if net.widths[0] != data.d:
         raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
                                 f"{net.widths[0]} columns) but the dataset has d={data.d}.")
+    _check_outputs(net, data)
     _check_known(known_points, net.widths, net.bias_flags)
     opts.pop("activation")
     if net.activation != "relu":
@@ -209,6 +210,10 @@ def _candidates(net: FloatNet, data: Dataset, tol: float, rel: float, budget: in
     def very_near(point: Any) -> bool:  # a candidate this near ends the search early
         return nearness(point, trained, max_distance).ratio <= Fraction(1, 100)
 
+    if net.widths[-1] > 1:  # k outputs: hidden layers kept, the output layer solved exactly
+        res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
+        return _Route([(res.params, "k-output snap")], res.attempts, res.params,
+                      res.certificate)
     if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
         res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
         if res.params is not None:  # deeper: the rounded point, already decided
@@ -292,6 +297,10 @@ def _affine_network(like: Any, data: Dataset) -> Any | None:
     can: relu(t) - relu(-t) = t needs two units in every hidden layer; the intercept sits in
     the hidden biases, or in c when the hidden layer is bias-free, and is 0 when neither
     exists (then the fit is the best linear one)."""
+    if data.k > 1:
+        from .affine_points import coordinate_network
+
+        return coordinate_network(like, data)
     d = data.d
     if isinstance(like, ShallowReLU):
         hb, ob = like.space.bias
@@ -333,6 +342,11 @@ def _global_point(point: Any, data: Dataset, max_patterns: int | None,
     the search fits within ``max_patterns``."""
     if max_patterns is None or not isinstance(point, ShallowReLU):
         return None
+    if data.k > 1:
+        attempts.append(f"exact global search: not available for k={data.k} outputs (the "
+                        "pattern search is written for one output); 'bad' is proved only by "
+                        "an explicit lower point of the same parameterisation")
+        return None
     space = point.space
     if space.frozen:
         attempts.append("exact global search skipped: the parameterisation has frozen "
@@ -372,7 +386,10 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
         found.append((cert.loss, "another exact point found by the snap", q))
     affine = _affine_network(point, data)
     if affine is not None:
-        found.append((affine.loss(data), "the best affine fit (relu(t) - relu(-t) = t)", affine))
+        what = ("the best affine fit (relu(t) - relu(-t) = t)" if data.k == 1 else
+                "the best affine fit of the targets in some input coordinates (units positive "
+                "on every point pass them through; exact least squares for the output layer)")
+        found.append((affine.loss(data), what, affine))
     best_global = _global_point(point, data, max_patterns, attempts)
     if best_global is not None:
         found.append((best_global[0].loss(data), best_global[1], best_global[0]))
@@ -381,6 +398,22 @@ def _lower_point(point: Any, loss: Fraction, data: Dataset, known: Sequence[Any]
     if best is None or best[0] >= loss:
         return None, None, None
     return best[2], best[0], best[1]
+
+
+def _check_outputs(net: FloatNet, data: Dataset) -> None:
+    """The network's outputs and the targets agree in number; k outputs need every layer's
+    bias (the bias-free snap is written for one output)."""
+    k = net.widths[-1]
+    if k != data.k:
+        hint = (f"; for class labels 0..{k - 1} pass one_hot(X, labels, {k}) as the dataset "
+                "(relu_minima.one_hot)" if data.k == 1 else "")
+        raise DimensionMismatch(f"params have k={k} output(s) (the last layer has {k} rows) but "
+                                f"the dataset's targets have k={data.k} entries per point{hint}.")
+    if k > 1 and not all(net.bias_flags):
+        raise InvalidArgument(f"params have k={k} outputs and bias-free layers "
+                              f"{net.bias_flags}: the snap of bias-free networks is for one "
+                              "output; decide the exact point (from_state_dict) with "
+                              "verify_local_minimum instead.")
 
 
 def _check_known(known: Sequence[Any], widths: tuple[int, ...], bias: tuple[bool, ...]
@@ -404,4 +437,4 @@ def _check_known(known: Sequence[Any], widths: tuple[int, ...], bias: tuple[bool
 
 
 def _shape(p: Any) -> tuple[int, ...]:
-    return (p.d, p.m, 1) if isinstance(p, ShallowReLU) else tuple(p.widths)
+    return (p.d, p.m, p.k) if isinstance(p, ShallowReLU) else tuple(p.widths)
