@@ -41,7 +41,7 @@ EXACT = {
 # quick scale (tests): the analogues give verdicts on their small runs; Table 1 gives none
 EXPECTED = {
     **EXACT,
-    "fig1": U, "fig1-permuted": FOR, "fig1-stuck": FOR, "fig2": U,
+    "fig1": U, "fig1-permuted": FOR, "fig1-stuck": FOR, "fig2": U, "digits-failures": FOR,
     "fig2-review-time": U, "fig2-review-eps": AGAINST, "fig5": U,
     "table1": U, "fig3": U, "table1-gd4": U, "table1-adam": U, "table1-sgd": U,
     "jellyfish-relu": U,
@@ -51,6 +51,8 @@ EXPECTED = {
 DEFAULT = {
     **EXACT,
     "fig1": FOR, "fig1-permuted": FOR, "fig1-stuck": FOR, "fig2": FOR,
+    # the failed digits runs under a squared loss: blind spots at certified local minima
+    "digits-failures": FOR,
     "fig2-review-time": U,  # the accuracy does not rise, but the runs still move
     "fig2-review-eps": AGAINST, "fig5": U,
     "table1": U,  # mean 99% interval wider than 0.25: agreement would be cheap
