@@ -101,7 +101,8 @@ def _line(f: DF.FailedRun) -> str:
 def check_digits_failures(ctx: Context) -> ClaimResult:
     """Failed digits-analogue runs (squared loss, one-hot targets), classified exactly."""
     scale = _scale(ctx)
-    runs = DF.digits_runs(scale, seed=judging_seed(SEED_NAME), progress=ctx.progress)
+    runs = DF.digits_runs(scale, seed=judging_seed(SEED_NAME), progress=ctx.progress,
+                          steps=ctx.steps)
     data, floats = DF.exact_digits()
     failed = [(r, f) for r in runs for f in r.failed]
     blind = [(r, f) for r, f in failed if f.step0_margin is not None and f.step0_margin < 0]
@@ -117,7 +118,7 @@ def check_digits_failures(ctx: Context) -> ClaimResult:
         f.kind == DF.NOT_MINIMUM for f in classified) else None)
     bound = DF.LIVE_CLASSIFIED[scale]
     shown = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"
-    nets, steps = DF.SCALES[scale]
+    nets, steps = DF.SCALES[scale][0], ctx.steps or DF.SCALES[scale][1]
     text = (f"Analogue (first {DF.POINTS} digits, squared loss on one-hot targets, h = "
             f"{DF.WIDTH}, {nets} network(s) per configuration, {steps} Adam steps): "
             f"{len(failed)} failed run(s) (accuracy <= {FAILS}): {shown}; "

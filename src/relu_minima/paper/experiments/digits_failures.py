@@ -195,9 +195,12 @@ def _train(figure: str, label: str, net: Net, protocol: Protocol, floats: TrainD
     return DigitsRun(figure, label, net, protocol, result, initial, accuracy)
 
 
-def digits_runs(scale: str, seed: int | None = None, progress: Any = None) -> list[DigitsRun]:
-    """Every configuration of the module docstring, trained, its failed runs classified."""
-    nets, steps = SCALES[scale]
+def digits_runs(scale: str, seed: int | None = None, progress: Any = None,
+                steps: int | None = None) -> list[DigitsRun]:
+    """Every configuration of the module docstring, trained, its failed runs classified;
+    ``steps`` replaces the scale's step budget (``check-paper --steps``)."""
+    nets, default_steps = SCALES[scale]
+    steps = default_steps if steps is None else steps
     seed = judging_seed("digits-failures") if seed is None else seed
     live_budget = [LIVE_CLASSIFIED[scale]]
     data, floats = exact_digits()
