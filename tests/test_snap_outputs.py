@@ -185,9 +185,52 @@ def test_the_command_line_snaps_a_k_output_file(tmp_path, capsys):
 def test_a_torch_linear_m_k_head():
     torch = pytest.importorskip("torch")
     state, X, Y = _blind(4, 3)
-    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(),
+                                torch.nn.Linear(4, 3)).double()  # float64, as the state
     with torch.no_grad():
         for key, value in state.items():
             model.state_dict()[key].copy_(torch.tensor(value))
     assert from_state_dict(model) == from_state_dict(state)
     assert snap(model, (X, Y)).status == "local minimum"
+
+
+class Linear:  # the names a torch module's layers have (torch itself is not needed)
+    def __init__(self, W, b):
+        self.weight, self.bias = W, b
+
+    def children(self):
+        return iter(())
+
+
+class ReLU(Linear):
+    def __init__(self):
+        pass
+
+
+class Sequential:
+    def __init__(self, *layers):
+        self.layers = layers
+
+    def children(self):
+        return iter(self.layers)
+
+    def named_modules(self):
+        yield "", self
+        for n, layer in enumerate(self.layers):
+            yield str(n), layer
+
+    def state_dict(self):
+        return OrderedDict((f"{n}.{kind}", getattr(layer, kind))
+                           for n, layer in enumerate(self.layers) if isinstance(layer, Linear)
+                           and not isinstance(layer, ReLU) for kind in ("weight", "bias"))
+
+
+def test_a_module_with_a_linear_m_k_head_without_torch():
+    """The module route (named_modules, state_dict()) with a k-output head, on stand-in
+    classes named as torch's are (the reader looks only at class names and arrays)."""
+    state, X, Y = _blind(5, 3)
+    model = Sequential(Linear(state["0.weight"], state["0.bias"]), ReLU(),
+                       Linear(state["2.weight"], state["2.bias"]))
+    assert from_state_dict(model) == from_state_dict(state)
+    report = snap(model, (X, Y))
+    assert report.status == "local minimum" and report.params.k == 3
