@@ -234,3 +234,16 @@ def test_a_module_with_a_linear_m_k_head_without_torch():
     assert from_state_dict(model) == from_state_dict(state)
     report = snap(model, (X, Y))
     assert report.status == "local minimum" and report.params.k == 3
+
+
+def test_known_points_with_k_outputs():
+    """A known point of the same shape and parameterisation proves "bad" when it is lower; one
+    with another number of outputs is refused by name."""
+    state, X, Y = _blind(6, 3)
+    data = snap(state, (X, Y)).dataset
+    lower = coordinate_network(from_state_dict(state), data)
+    report = snap(state, (X, Y), known_points=[lower], max_patterns=None)
+    assert report.bad_local_minimum and report.lower_loss == lower.loss(data)
+    two = ShallowReLU(lower.W, lower.b, lower.V[:2], lower.C[:2])
+    with pytest.raises(ShapeError, match=r"known_points\[0\].*\(3, 4, 2\).*\(3, 4, 3\)"):
+        snap(state, (X, Y), known_points=[two])
