@@ -125,7 +125,8 @@ def check_digits_failures(ctx: Context) -> ClaimResult:
             f"{len(classified)} with an exact class; {len(blind)} strict first-layer blind "
             f"spot(s) at step 0 (training never moved their first layer), {len(certified)} of "
             "them snapped to a certified local minimum at the target mean per output; live "
-            f"failed runs snapped at this scale: {'all' if bound is None else bound}.")
+            "one-hidden-layer failed runs snapped at this scale: "
+            f"{'all' if bound is None else bound} (live deep runs: none).")
     details = "\n".join([
         f"**Analogue, not the paper's experiment** (Figures 1 and 2 under a declared squared "
         f"loss on one-hot targets; data: the first {DF.POINTS} of scikit-learn's 8x8 digits; "

@@ -26,10 +26,11 @@ A run *fails* at final training accuracy <= :data:`.rules.FAILS`. Every failed r
   minimum; "proven bad" when an explicit point of the same parameterisation has strictly lower
   exact loss. The run's own point differs from that minimum only in the output bias, and its
   loss exceeds it by exactly N |c - ybar|^2 (a constant output c);
-* other failed runs are snapped and decided (certified minimum, not a minimum with its witness,
-  or undecided with the reason), up to the scale's bound :data:`LIVE_CLASSIFIED` (a live
-  64-16-10 run costs 10 to 60 s to snap, a deep one minutes); beyond it a run is listed as not
-  classified, with its float gradient norm.
+* other failed runs with one hidden layer are snapped and decided (certified minimum, not a
+  minimum with its witness, or undecided with the reason), up to the scale's bound
+  :data:`LIVE_CLASSIFIED` (a live 64-16-10 run costs 10 to 60 s to snap); live deep runs are not
+  snapped (the exact descent search of a live 64-16-16-16-16-10 point took 74 s per move);
+  either is listed as not classified, with its float gradient norm and the reason.
 """
 
 from __future__ import annotations
@@ -172,6 +173,11 @@ def classify_failed(run: DigitsRun, data: Dataset, floats: TrainData, live_budge
         failed.step0_margin = margin
         if margin < 0:
             _blind_spot(failed, data, final)
+        elif len(run.net.widths) > 3:
+            failed.detail = (f"a live deep network (float gradient norm "
+                             f"{failed.gradient_norm:.3g}); not snapped: the exact descent "
+                             "search of a live 64-16-16-16-16-10 point costs about 74 s per move "
+                             "(measured), hours per run")
         elif live_budget[0] is None or live_budget[0] > 0:
             if live_budget[0] is not None:
                 live_budget[0] -= 1
