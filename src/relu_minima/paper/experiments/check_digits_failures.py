@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ...exact.shallow_relu import ShallowReLU
+from ...train.state_dict import from_arrays
 from ..registry import ClaimResult, Context, implements, judge_evidence, require_fact
 from . import digits_failures as DF
 from .figure1 import strict_blind_spot_margin
@@ -67,11 +69,9 @@ def _step0(run: DF.DigitsRun, failed: DF.FailedRun, data: Any) -> str:
     identity sum_i |C - y_i|^2 = N |C - ybar|^2 + sum_i |y_i - ybar|^2); moving the output bias
     from C0 towards ybar lowers it strictly, so the step-0 point is not a local minimum unless
     C0 = ybar, which the blind-spot rule needs."""
-    from ...train.state_dict import from_arrays
-
     init = [(W[failed.index], b[failed.index]) for W, b in run.initial]
     point = from_arrays([W for W, _ in init], [b for _, b in init])
-    C0 = point(data.X[0]) if hasattr(point, "V") else point.forward(data.X[0])
+    C0 = point(data.X[0]) if isinstance(point, ShallowReLU) else point.forward(data.X[0])
     mean = data.mean_of(range(data.n))
     excess = data.n * sum(((c - y) ** 2 for c, y in zip(C0, mean, strict=True)), Fraction(0))
     require_fact(failed.report.snapped_loss + excess == point.loss(data),
