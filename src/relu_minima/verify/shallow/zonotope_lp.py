@@ -222,6 +222,42 @@ def exact_combination(target: Vec, gens: Sequence[Vec], coeffs: dict[int, float]
     return {i: t for i, t in x.items() if t != 0}
 
 
+def _entering(A: list[list[Fraction]], cost: list[int], ub: list[Fraction | None],
+              y: list[Fraction], skip: set[int], at_upper: set[int]) -> tuple[int | None, int]:
+    """Bland's rule: the first variable whose reduced cost improves phase 1, with the
+    direction it moves (+1 up from its lower bound, -1 down from its upper bound)."""
+    for j in range(len(A)):
+        if j in skip or ub[j] == 0:
+            continue
+        d = cost[j] - sum((yr * a for yr, a in zip(y, A[j], strict=True) if a), Fraction(0))
+        if j not in at_upper and d < 0:
+            return j, 1
+        if j in at_upper and d > 0:
+            return j, -1
+    return None, 0
+
+
+def _ratio_test(alpha: list[Fraction], direction: int, basis: list[int], x: list[Fraction],
+                ub: list[Fraction | None], flip: Fraction | None
+                ) -> tuple[Fraction | None, int | None, bool]:
+    """The step theta and the leaving row (None: a bound flip of the entering variable, whose
+    range is ``flip``), the basic variables moving by -direction * theta * alpha; ties go to
+    the smallest basic index (Bland). Also whether the leaving variable ends at its upper bound."""
+    theta, leave, leave_to_upper = flip, None, False
+    for k in range(len(alpha)):
+        rate = -direction * alpha[k]
+        if rate < 0:
+            lim, to_up = x[basis[k]] / -rate, False
+        elif rate > 0 and ub[basis[k]] is not None:
+            lim, to_up = (ub[basis[k]] - x[basis[k]]) / rate, True
+        else:
+            continue
+        if theta is None or lim < theta or (lim == theta and leave is not None
+                                            and basis[k] < basis[leave]):
+            theta, leave, leave_to_upper = lim, k, to_up
+    return theta, leave, leave_to_upper
+
+
 def exact_feasible(cols: Sequence[Vec], upper: Sequence[Fraction | None], rhs: Vec
                    ) -> tuple[list[Fraction] | None, Vec | None]:
     """Exactly: x with sum_j x_j cols[j] = rhs and 0 <= x_j <= upper[j] (None: no upper bound),
@@ -245,37 +281,13 @@ def exact_feasible(cols: Sequence[Vec], upper: Sequence[Fraction | None], rhs: V
     for _ in range(100_000):
         y = [sum((cost[basis[k]] * binv[k][r] for k in range(m)), Fraction(0))
              for r in range(m)]
-        in_basis = set(basis)
-        enter, direction = None, 0
-        for j in range(n + m):
-            if j in in_basis or j in left_artificial or ub[j] == 0:
-                continue
-            d = cost[j] - sum((yr * a for yr, a in zip(y, A[j], strict=True) if a),
-                              Fraction(0))
-            if j not in at_upper and d < 0:
-                enter, direction = j, 1
-                break
-            if j in at_upper and d > 0:
-                enter, direction = j, -1
-                break
+        skip = set(basis) | left_artificial
+        enter, direction = _entering(A, cost, ub, y, skip, at_upper)
         if enter is None:
             break
         alpha = [sum((binv[k][r] * A[enter][r] for r in range(m) if A[enter][r]), Fraction(0))
                  for k in range(m)]
-        # x_B moves by -direction * theta * alpha; the entering variable by direction * theta
-        theta = ub[enter]  # a bound flip of the entering variable
-        leave, leave_to_upper = None, False
-        for k in range(m):
-            rate = -direction * alpha[k]
-            if rate < 0:
-                lim, to_up = x[basis[k]] / -rate, False
-            elif rate > 0 and ub[basis[k]] is not None:
-                lim, to_up = (ub[basis[k]] - x[basis[k]]) / rate, True
-            else:
-                continue
-            if theta is None or lim < theta or (lim == theta and leave is not None
-                                                and basis[k] < basis[leave]):
-                theta, leave, leave_to_upper = lim, k, to_up
+        theta, leave, leave_to_upper = _ratio_test(alpha, direction, basis, x, ub, ub[enter])
         if theta is None:
             raise ReluMinimaError("internal: phase-1 simplex unbounded; please report this bug")
         x[enter] += direction * theta
