@@ -247,3 +247,15 @@ def test_known_points_with_k_outputs():
     two = ShallowReLU(lower.W, lower.b, lower.V[:2], lower.C[:2])
     with pytest.raises(ShapeError, match=r"known_points\[0\].*\(3, 4, 2\).*\(3, 4, 3\)"):
         snap(state, (X, Y), known_points=[two])
+
+
+def test_a_far_k_output_point_is_not_near_and_claims_nothing():
+    """An untrained network: the exact output layer is far from the trained one, so nothing is
+    certified and the report says how far, and what to pass to decide it anyway."""
+    state, X, Y = _blind(7, 3)
+    rng = np.random.default_rng(7)
+    state["0.weight"], state["0.bias"] = rng.normal(size=(4, 3)), rng.normal(size=4)
+    report = snap(state, (X, Y))
+    assert report.status == "not near a stationary point" and report.certificate is None
+    assert "pass max_distance=" in report.attempts[-1]
+    assert report.is_local_minimum is None and report.check()

@@ -99,10 +99,11 @@ def _integer_design(rows: list[list[Fraction]]) -> tuple[np.ndarray, int]:
 
 
 def snap_deep(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
-              max_directions: int = 4000) -> DeepSnap:
+              max_directions: int = 4000, certify: bool = True) -> DeepSnap:
     """The deep cases of the module docstring; also one hidden layer with k > 1 outputs (a
     ``ShallowReLU`` decided by Theorem 3), where the rank-one reparameterisation of the
-    one-output snap does not exist."""
+    one-output snap does not exist. ``certify=False`` returns the point undecided (the caller
+    decides it once it is known to be near the trained point)."""
     X = np.array([[float(t) for t in x] for x in dataset.X])
     k = net.depth
     out = DeepSnap(None, None)
@@ -113,6 +114,9 @@ def snap_deep(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
     else:
         Ws, bs = _fitted_layers(net, dataset, rel, float_pre, out.attempts)
     point = DeepReLU(Ws, bs)
+    if not certify:
+        out.params = point.to_shallow() if k == 2 and net.widths[-1] > 1 else point
+        return out
     if k == 2 and net.widths[-1] > 1:  # one hidden layer, k outputs: Theorem 3 decides it
         from ..verify.dispatch import verify_local_minimum
 

@@ -172,7 +172,7 @@ def _snap_relu(net: FloatNet, data: Dataset, known_points: Sequence[Any],
     point, near = chosen
     bar.stage("certifying")
     cert = route.certificate if route.certificate is not None and point is route.params \
-        else _decide(point, data)
+        else _decide(point, data, max_directions)
     verdict = cert.is_local_minimum
     status = MINIMUM if verdict is True else NOT_MINIMUM if verdict is False else UNDECIDED
     attempts.append(f"the exact point nearest the trained one (max-norm distance "
@@ -210,10 +210,10 @@ def _candidates(net: FloatNet, data: Dataset, tol: float, rel: float, budget: in
     def very_near(point: Any) -> bool:  # a candidate this near ends the search early
         return nearness(point, trained, max_distance).ratio <= Fraction(1, 100)
 
-    if net.widths[-1] > 1:  # k outputs: hidden layers kept, the output layer solved exactly
-        res = snap_deep(net, data, tol=tol, rel=rel, max_directions=max_directions)
-        return _Route([(res.params, "k-output snap")], res.attempts, res.params,
-                      res.certificate)
+    if net.widths[-1] > 1:  # k outputs: hidden layers kept, the output layer solved exactly;
+        # decided only once it is near (a far point's exact decision is wasted work)
+        res = snap_deep(net, data, tol=tol, rel=rel, certify=False)
+        return _Route([(res.params, "k-output snap")], res.attempts)
     if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
         res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
         if res.params is not None:  # deeper: the rounded point, already decided
@@ -250,9 +250,11 @@ def _choose(candidates: list[tuple[Any, str]], trained: Any, max_distance: float
     return point, near
 
 
-def _decide(point: Any, data: Dataset) -> Any:
+def _decide(point: Any, data: Dataset, max_directions: int | None = None) -> Any:
     from ..verify.dispatch import verify_local_minimum
 
+    if isinstance(point, DeepReLU):  # the deep decision's budget (snap's max_directions)
+        return verify_local_minimum(point, data, max_directions=max_directions)
     return verify_local_minimum(point, data)
 
 

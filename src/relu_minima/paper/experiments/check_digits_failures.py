@@ -113,7 +113,9 @@ def check_digits_failures(ctx: Context) -> ClaimResult:
     for _, f in failed:
         counts[f.kind] = counts.get(f.kind, 0) + 1
     certified = [f for _, f in blind if f.kind in (DF.CERTIFIED_BAD, DF.CERTIFIED)]
-    classified = [f for _, f in failed if f.kind != DF.NOT_CLASSIFIED]
+    classified = [f for _, f in failed if f.kind in (DF.CERTIFIED_BAD, DF.CERTIFIED,
+                                                       DF.NOT_MINIMUM)]
+    undecided = [f for _, f in failed if f.kind == DF.UNDECIDED]
     supports = (True if certified else False if classified and all(
         f.kind == DF.NOT_MINIMUM for f in classified) else None)
     bound = DF.LIVE_CLASSIFIED[scale]
@@ -122,11 +124,13 @@ def check_digits_failures(ctx: Context) -> ClaimResult:
     text = (f"Analogue (first {DF.POINTS} digits, squared loss on one-hot targets, h = "
             f"{DF.WIDTH}, {nets} network(s) per configuration, {steps} Adam steps): "
             f"{len(failed)} failed run(s) (accuracy <= {FAILS}): {shown}; "
-            f"{len(classified)} with an exact class; {len(blind)} strict first-layer blind "
+            f"{len(classified)} with an exact class, {len(undecided)} undecided (reasons in the "
+            f"details); {len(blind)} strict first-layer blind "
             f"spot(s) at step 0 (training never moved their first layer), {len(certified)} of "
             "them snapped to a certified local minimum at the target mean per output; live "
             "one-hidden-layer failed runs snapped at this scale: "
-            f"{'all' if bound is None else bound} (live deep runs: none).")
+            f"{'all' if bound is None else bound}, live deep ones: "
+            f"{'all' if DF.DEEP_LIVE[scale] else 'none'}.")
     details = "\n".join([
         f"**Analogue, not the paper's experiment** (Figures 1 and 2 under a declared squared "
         f"loss on one-hot targets; data: the first {DF.POINTS} of scikit-learn's 8x8 digits; "
