@@ -27,6 +27,7 @@ from relu_minima.paper.dead_layers import check_misprints as misprints
 from relu_minima.paper.dead_layers import check_theorem1 as deep
 from relu_minima.paper.dead_layers import prop5_bounds
 from relu_minima.paper.experiments import check_analogues as analogue_checks
+from relu_minima.paper.experiments import check_digits_failures as digits_checks
 from relu_minima.paper.experiments import check_mechanisms as mechanisms
 from relu_minima.paper.experiments import check_review as review_checks
 from relu_minima.paper.experiments import check_table1 as table1_checks
@@ -129,6 +130,8 @@ MUTATIONS = {
     "fig2-review-eps": (review_checks, "GAIN", lambda f: 0.0),
     # a "rigorous" bound below the computed pre-activations
     "fig1-stuck": (analogue_checks, "strict_blind_spot_margin", lambda f: lambda *a: -1.0),
+    "digits-failures": (digits_checks, "strict_blind_spot_margin",
+                        lambda f: lambda *a: -1.0),
     "jellyfish-relu": (table1_checks, "_fisher", lambda f: lambda a, b: (0.0, 0.0)),
     "typo-table-ref": (sentence_checks, "PAPER_TABLES", lambda f: ("1", "3.1.2")),
     "hamey-xor": (table1_module.Table1Run, "class_counts", lambda f: lambda self, key: {}),

@@ -237,7 +237,9 @@ def test_non_finite_weights_and_data_are_refused(bad):
 def test_shapes_that_do_not_form_a_network_are_refused():
     with pytest.raises(ShapeError, match="do not form a network"):
         snap(([np.ones((2, 1)), np.ones((1, 3))], [np.ones(2), np.ones(1)]), D1)
-    with pytest.raises(ShapeError, match="outputs"):
+    # two outputs against one number per point: the counts disagree, and the message says
+    # how to give class labels (several outputs themselves are snapped: test_snap_outputs.py)
+    with pytest.raises(ShapeError, match=r"k=2 output.*k=1 entries.*one_hot"):
         snap(([np.ones((2, 1)), np.ones((2, 2))], [np.ones(2), np.ones(2)]), D1)
     with pytest.raises(ReluMinimaError, match="d=2"):
         snap({**GOOD, "W": [[1.0, 2.0]]}, D1)

@@ -117,8 +117,9 @@ def test_shapes_that_do_not_chain_and_bad_numbers_are_refused():
         from_state_dict({**state, "2.weight": np.ones((1, 3))})
     with pytest.raises(ShapeError, match=r"'0.bias'.*must be \(2,\)"):
         from_state_dict({**state, "0.bias": np.zeros(3)})
-    with pytest.raises(ShapeError, match="one output"):
-        from_state_dict({**state, "2.weight": np.ones((2, 2)), "2.bias": np.zeros(2)})
+    # a Linear(2, 2) head is read (k = 2 outputs), but its bias must have one entry per row
+    with pytest.raises(ShapeError, match=r"'2.bias'.*must be \(2,\)"):
+        from_state_dict({**state, "2.weight": np.ones((2, 2))})
     with pytest.raises(ShapeError, match="empty"):
         from_state_dict({})
     with pytest.raises(InvalidNumberError, match=r"state_dict\['0.weight'\]\[1, 0\].*not finite"):

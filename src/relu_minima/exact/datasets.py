@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from ..errors import InexactNumberError, InvalidType, ShapeError, require
 from .numbers import (
     FLOAT_OPT_IN,
@@ -242,10 +244,12 @@ def one_hot(X: Any, labels: Any, classes: int | None = None, *, allow_float: boo
     >>> one_hot([0, 1, 2], [0, 2, 1]).Y[1]
     (Fraction(0, 1), Fraction(0, 1), Fraction(1, 1))
     """
-    labs = _as_sequence(labels, "labels")
+    labs = list(_as_sequence(labels, "labels"))
     for i, t in enumerate(labs):
-        if isinstance(t, bool) or not isinstance(t, int) or t < 0:
+        # numpy integers (a label array) are integers too; bools and floats are refused
+        if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or t < 0:
             raise InvalidType(f"labels[{i}]={t!r} must be a class index (an integer >= 0).")
+        labs[i] = int(t)
     k = (max(labs) + 1 if labs else 0) if classes is None else classes
     if isinstance(k, bool) or not isinstance(k, int) or k < 2:
         raise ShapeError(f"classes={classes!r} must be an integer >= 2 (one output per class).")

@@ -150,6 +150,11 @@ _declare("fig1-stuck", "Section 3.1, before Figure 1",
          "We start our examples with experiments showing that bad initialization can lead to "
          "training getting stuck in a local minimum on MNIST dataset.", after="fig1-permuted",
          source="002")
+_declare("digits-failures", "Reviewer's critique, on Section 3.1 (minimum or saddle)",
+         "Section 3.1 claims to show that training gets stuck in a local minimum, but this "
+         "conclusion is based on training with a fixed number of epochs. It is unclear whether "
+         "the observed behavior reflects a genuine local minimum or a saddle point.",
+         after="fig2-review-eps", source="000")
 _declare("typo-table-ref", "Section 3.1.2, reference to Table 1",
          "Switching from gradient descent to more aggressive optimizers like Adam does not seem "
          "to help, but rather tend to make it more likely to get stuck in suboptimal solutions "

@@ -11,6 +11,11 @@
   last layer is the exact least-squares fit on the exact hidden activations. The verdict of
   ``verify_deep_local_minimum`` is reported as it is; when it is "undecided" the report adds
   numeric evidence (float64: gradient norm, Hessian spectrum), labelled as evidence.
+* One hidden layer with k > 1 outputs: the same two routes (the one-output snap's
+  reparameterisation (u_j, beta_j) = v_j (w_j, b_j) is rank one and does not exist for a vector
+  v_j), the point returned as a ``ShallowReLU`` and decided by Theorem 3. Only the output layer
+  is solved exactly: a point whose hidden layer is not stationary is decided "not a local
+  minimum" with its witness, which is true of the snapped point.
 """
 
 from __future__ import annotations
@@ -94,49 +99,90 @@ def _integer_design(rows: list[list[Fraction]]) -> tuple[np.ndarray, int]:
 
 
 def snap_deep(net: FloatNet, dataset: Dataset, *, tol: float, rel: float,
-              max_directions: int = 4000) -> DeepSnap:
-    """The deep cases of the module docstring."""
+              max_directions: int = 4000, certify: bool = True) -> DeepSnap:
+    """The deep cases of the module docstring; also one hidden layer with k > 1 outputs (a
+    ``ShallowReLU`` decided by Theorem 3), where the rank-one reparameterisation of the
+    one-output snap does not exist. ``certify=False`` returns the point undecided (the caller
+    decides it once it is known to be near the trained point)."""
     X = np.array([[float(t) for t in x] for x in dataset.X])
     k = net.depth
     out = DeepSnap(None, None)
     blind = _blind_layer(net, X, tol) if k >= 2 else None
     float_pre = _float_preactivations(net, X)
     if blind is not None:
-        Ws, bs = _round_layers(net, rel, k)
-        trial = DeepReLU(Ws, bs)
-        if any(z >= 0 for row in trial.preactivations(dataset)[blind] for z in row):
-            Ws, bs = _binary_layers(net, k)
-            trial = DeepReLU(Ws, bs)
-        constant = trial.outputs(dataset)[0]  # the same on every point: layer `blind` is dead
-        mean = sum(dataset.y, Fraction(0)) / dataset.n
-        bs[-1] = [bs[-1][0] + mean - constant]
-        out.params = DeepReLU(Ws, bs)
-        out.attempts.append(f"blind spot: hidden layer {blind + 1} is dead on every point; "
-                            f"output bias set so that the constant output is the mean {mean}")
+        Ws, bs = _blind_spot_layers(net, dataset, rel, blind, out.attempts)
     else:
-        Ws, bs = _round_layers(net, rel, k - 1)
-        hidden = k - 1
-        if hidden and not _signs_kept(DeepReLU([*Ws, [[0] * net.widths[-2]]], [*bs, [0]]),
-                                      dataset, float_pre, hidden):
-            Ws, bs = _binary_layers(net, k - 1)
-            out.attempts.append("hidden layers: short rationals changed a pre-activation's "
-                                "sign, so their exact binary values are used")
-        elif hidden:
-            out.attempts.append(f"hidden layers rounded to short rationals (relative {rel}), "
-                                "every pre-activation keeping its sign")
-        H = dataset.X if not hidden else DeepReLU(
-            [*Ws, [[0] * net.widths[-2]]], [*bs, [0]]).hidden_activations(dataset)[-1]
-        design, L = _integer_design([[*h, Fraction(1)] for h in H])
-        Ly = math.lcm(*(t.denominator for t in dataset.y))
-        Y = np.array([int(t * Ly) for t in dataset.y], dtype=object)
-        guess = np.append(net.weights[-1][0], net.biases[-1][0])
-        sol = least_squares(design, L, Y, Ly, guess, rel)
-        out.params = DeepReLU([*Ws, [list(sol.t[:-1])]], [*bs, [sol.t[-1]]])
-        out.attempts.append(f"last layer: exact least squares on the exact hidden activations "
-                            f"(rank {sol.rank} of {len(sol.t)}; {sol.method})")
+        Ws, bs = _fitted_layers(net, dataset, rel, float_pre, out.attempts)
+    point = DeepReLU(Ws, bs)
+    if not certify:
+        out.params = point.to_shallow() if k == 2 and net.widths[-1] > 1 else point
+        return out
+    if k == 2 and net.widths[-1] > 1:  # one hidden layer, k outputs: Theorem 3 decides it
+        from ..verify.dispatch import verify_local_minimum
+
+        out.params = point.to_shallow()
+        out.certificate = verify_local_minimum(out.params, dataset)
+        return out
+    out.params = point
     out.certificate = verify_deep_local_minimum(out.params, dataset,
                                                 max_directions=max_directions)
     return out
+
+
+def _blind_spot_layers(net: FloatNet, dataset: Dataset, rel: float, blind: int,
+                       attempts: list[str]) -> tuple[list[Any], list[Any]]:
+    """Every layer rounded (kept strictly dead at layer ``blind``), the output bias moved so
+    that the constant output is the target mean, output by output (the blind spot's local
+    minimum, corrected Theorem 1 (i); k outputs: per output)."""
+    k = net.depth
+    Ws, bs = _round_layers(net, rel, k)
+    trial = DeepReLU(Ws, bs)
+    if any(z >= 0 for row in trial.preactivations(dataset)[blind] for z in row):
+        Ws, bs = _binary_layers(net, k)
+        trial = DeepReLU(Ws, bs)
+    constant = trial.output_rows(dataset)[0]  # the same on every point: layer `blind` is dead
+    mean = dataset.mean_of(range(dataset.n))
+    bs[-1] = [c + y - f for c, y, f in zip(bs[-1], mean, constant, strict=True)]
+    shown = mean[0] if len(mean) == 1 else "(" + ", ".join(str(t) for t in mean) + ")"
+    attempts.append(f"blind spot: hidden layer {blind + 1} is dead on every point; output "
+                    f"bias set so that the constant output is the mean {shown}")
+    return Ws, bs
+
+
+def _fitted_layers(net: FloatNet, dataset: Dataset, rel: float, float_pre: list[np.ndarray],
+                   attempts: list[str]) -> tuple[list[Any], list[Any]]:
+    """The hidden layers rounded (signs kept, else their binary values), the last layer the
+    exact least-squares fit on the exact hidden activations, one output row at a time (every
+    output sees the same design)."""
+    k = net.depth
+    Ws, bs = _round_layers(net, rel, k - 1)
+    hidden = k - 1
+    zero_head = ([[0] * net.widths[-2]] * net.widths[-1], [0] * net.widths[-1])
+    if hidden and not _signs_kept(DeepReLU([*Ws, zero_head[0]], [*bs, zero_head[1]]),
+                                  dataset, float_pre, hidden):
+        Ws, bs = _binary_layers(net, k - 1)
+        attempts.append("hidden layers: short rationals changed a pre-activation's "
+                        "sign, so their exact binary values are used")
+    elif hidden:
+        attempts.append(f"hidden layers rounded to short rationals (relative {rel}), "
+                        "every pre-activation keeping its sign")
+    H = dataset.X if not hidden else DeepReLU(
+        [*Ws, zero_head[0]], [*bs, zero_head[1]]).hidden_activations(dataset)[-1]
+    design, L = _integer_design([[*h, Fraction(1)] for h in H])
+    rows, biases, notes = [], [], set()
+    for r in range(net.widths[-1]):
+        column = [row[r] for row in dataset.Y]
+        Ly = math.lcm(*(t.denominator for t in column))
+        Y = np.array([int(t * Ly) for t in column], dtype=object)
+        guess = np.append(net.weights[-1][r], net.biases[-1][r])
+        sol = least_squares(design, L, Y, Ly, guess, rel)
+        rows.append(list(sol.t[:-1]))
+        biases.append(sol.t[-1])
+        notes.add(f"rank {sol.rank} of {len(sol.t)}; {sol.method}")
+    each = " for each of the k outputs" if net.widths[-1] > 1 else ""
+    attempts.append(f"last layer: exact least squares on the exact hidden activations{each} "
+                    f"({'; '.join(sorted(notes))})")
+    return [*Ws, rows], [*bs, biases]
 
 
 def numeric_evidence(params: Any, dataset: Dataset) -> dict[str, Any]:

@@ -56,7 +56,7 @@ def least_squares(P: np.ndarray, L: int, Y: np.ndarray, Ly: int, guess: np.ndarr
     q = P.shape[1]
     if q == 0:
         return LeastSquares((), 0, (), "pivoted")
-    S, F = _independent_columns(P.astype(np.float64) / L)
+    S, F = _independent_columns(_floats_over(P, L))
     rank = len(S)
     fixed = {k: short_rational(float(guess[k]), rel) for k in F}
     t = _solve_pivoted(P, Y, L, Ly, S, fixed)
@@ -68,6 +68,14 @@ def least_squares(P: np.ndarray, L: int, Y: np.ndarray, Ly: int, guess: np.ndarr
     if not _is_minimiser(P, Y, L, Ly, t):  # pragma: no cover - exact row reduction is exact
         raise ReluMinimaError("exact least squares failed its own check; please report this.")
     return LeastSquares(t, q - len(free), free, "row reduction")
+
+
+def _floats_over(P: np.ndarray, L: int) -> np.ndarray:
+    """P / L in floats; integers beyond the float range (the long common denominators of
+    exact hidden activations) are divided as Python integers, which rounds correctly."""
+    if P.dtype != object or _max_abs(P) < 2**1000:
+        return P.astype(np.float64) / L
+    return np.array([[int(p) / L for p in row] for row in P], dtype=np.float64)
 
 
 def _independent_columns(Pf: np.ndarray) -> tuple[list[int], list[int]]:

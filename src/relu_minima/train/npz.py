@@ -3,7 +3,8 @@
 ``trained.npz`` holds either the one-hidden-layer names ``W`` (m, d), ``b`` (m,), ``v`` (m,)
 and ``c`` (a number), or a state_dict's names ``<layer>.weight`` (out, in) and
 ``<layer>.bias`` (out,) in layer order (``np.savez(path, **{k: t.numpy() for k, t in
-model.state_dict().items()})``). ``data.npz`` holds ``X`` ((n, d) or (n,)) and ``y`` ((n,)).
+model.state_dict().items()})``). ``data.npz`` holds ``X`` ((n, d) or (n,)) and ``y`` ((n,),
+or (n, k) for k outputs: one row of targets per point, e.g. one-hot rows).
 Files are read with ``allow_pickle=False``: an ``.npz`` never runs code here.
 """
 

@@ -25,7 +25,7 @@ from ..errors import InvalidArgument, InvalidNumberError, InvalidType, ShapeErro
 __all__ = ["ACTIVATIONS", "INIT_KINDS", "LOSSES", "OPTIMIZERS", "InitLaw", "Net", "Protocol"]
 
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
-LOSSES = ("squared", "logistic", "cross_entropy", "mse")
+LOSSES = ("squared", "logistic", "cross_entropy", "mse", "one_hot_squared")
 OPTIMIZERS = ("gd", "sgd", "adam")
 INIT_KINDS = ("glorot_uniform", "glorot_normal", "lecun_normal", "he_normal", "normal",
               "uniform")
@@ -131,7 +131,9 @@ class Protocol:
     ``loss``: "squared" (mean over the batch of (f(x) - t)^2, binary labels mapped to
     ``targets``), "logistic" (mean of log(1 + exp(-s f(x))), s = +-1, labels 0/1) or
     "cross_entropy" (softmax over k outputs, integer labels) or "mse" (regression: mean of
-    (f(x) - y)^2 for real targets y, data from :meth:`TrainData.regression`).
+    (f(x) - y)^2 for real targets y, data from :meth:`TrainData.regression`) or
+    "one_hot_squared" (k outputs, integer labels: mean over the batch of |f(x) - e_label|^2,
+    the summed squared loss over every output on one-hot targets, divided by the batch size).
     ``optimizer``: "gd" (full-batch gradient descent), "sgd" (``batch_size`` points per
     step, reshuffled every epoch, the last incomplete batch of an epoch dropped) or "adam"
     (Kingma & Ba 2014, with ``adam_eps``, ``beta1``, ``beta2``; full batch unless

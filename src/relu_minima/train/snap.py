@@ -155,6 +155,7 @@ def _snap(params: Any, dataset: Any, known_points: Sequence[Any], options: dict[
     if net.widths[0] != data.d:
         raise DimensionMismatch(f"params take d={net.widths[0]} inputs (the first layer has "
                                 f"{net.widths[0]} columns) but the dataset has d={data.d}.")
+    _check_outputs(net, data)
     _check_known(known_points, net.widths, net.bias_flags)
     opts.pop("activation")
     if net.activation != "relu":
@@ -194,7 +195,7 @@ def _snap_relu(net: FloatNet, data: Dataset, known_points: Sequence[Any],
     point, near = chosen
     bar.stage("certifying")
     cert = route.certificate if route.certificate is not None and point is route.params \
-        else _decide(point, data)
+        else _decide(point, data, max_directions)
     verdict = cert.is_local_minimum
     status = MINIMUM if verdict is True else NOT_MINIMUM if verdict is False else UNDECIDED
     attempts.append(f"the exact point nearest the trained one (max-norm distance "
@@ -234,8 +235,14 @@ def _candidates(net: FloatNet, data: Dataset, settings: tuple[float, float, int,
     def very_near(point: Any) -> bool:  # a candidate this near ends the search early
         return nearness(point, trained, max_distance).ratio <= Fraction(1, 100)
 
-    not_cell = [] if method != "cell" or (net.depth == 2 and all(net.bias_flags)) else [
-        "method='cell' not taken: the cell certificate covers one hidden layer with every bias"]
+    covered = net.depth == 2 and all(net.bias_flags) and net.widths[-1] == 1
+    not_cell = [] if method != "cell" or covered else [
+        "method='cell' not taken: the cell certificate covers one hidden layer with every bias "
+        "and one output"]
+    if net.widths[-1] > 1:  # k outputs: hidden layers kept, the output layer solved exactly;
+        # decided only once it is near (a far point's exact decision is wasted work)
+        res = snap_deep(net, data, tol=tol, rel=rel, certify=False)
+        return _Route([(res.params, "k-output snap")], [*not_cell, *res.attempts])
     if not all(net.bias_flags):  # bias-free layers: the question over the moving parameters
         res = snap_bias_free(net, data, tol=tol, rel=rel, budget=budget)
         if res.params is not None:  # deeper: the rounded point, already decided
@@ -275,9 +282,11 @@ def _choose(candidates: list[tuple[Any, str]], trained: Any, max_distance: float
     return point, near
 
 
-def _decide(point: Any, data: Dataset) -> Any:
+def _decide(point: Any, data: Dataset, max_directions: int | None = None) -> Any:
     from ..verify.dispatch import verify_local_minimum
 
+    if isinstance(point, DeepReLU):  # the deep decision's budget (snap's max_directions)
+        return verify_local_minimum(point, data, max_directions=max_directions)
     return verify_local_minimum(point, data)
 
 
@@ -341,9 +350,15 @@ def _affine_loss(data: Dataset, a: list[Fraction], a0: Fraction) -> Fraction:
 def _affine_network(like: Any, data: Dataset
                     ) -> tuple[Any, tuple[list[Fraction], Fraction]] | None:
     """A network of ``like``'s shape *and parameterisation* computing the best affine fit it
-    can, and the fit (a, a0): relu(t) - relu(-t) = t needs two units in every hidden layer;
-    the intercept sits in the hidden biases, or in c when the hidden layer is bias-free, and is
-    0 when neither exists (then the fit is the best linear one)."""
+    can, and the fit (a, a0) (None with k > 1 outputs): relu(t) - relu(-t) = t needs two
+    units in every hidden layer; the intercept sits in the hidden biases, or in c when the
+    hidden layer is bias-free, and is 0 when neither exists (then the fit is the best linear
+    one)."""
+    if data.k > 1:
+        from .affine_points import coordinate_network
+
+        net = coordinate_network(like, data)
+        return None if net is None else (net, None)
     d = data.d
     if isinstance(like, ShallowReLU):
         hb, ob = like.space.bias
@@ -386,6 +401,11 @@ def _global_point(point: Any, data: Dataset, max_patterns: int | None,
     the search fits within ``max_patterns``."""
     if max_patterns is None or not isinstance(point, ShallowReLU):
         return None
+    if data.k > 1:
+        attempts.append(f"exact global search: not available for k={data.k} outputs (the "
+                        "pattern search is written for one output); 'bad' is proved only by "
+                        "an explicit lower point of the same parameterisation")
+        return None
     space = point.space
     if space.frozen:
         attempts.append("exact global search skipped: the parameterisation has frozen "
@@ -426,8 +446,13 @@ def _lower_point(point: Any, loss: Fraction | Enclosure, data: Dataset, known: S
     affine = _affine_network(point, data)
     if affine is not None:
         net, fit = affine
-        found.append((_affine_loss(data, *fit), "the best affine fit (relu(t) - relu(-t) = t)",
-                      net))
+        if fit is not None:
+            found.append((_affine_loss(data, *fit),
+                          "the best affine fit (relu(t) - relu(-t) = t)", net))
+        else:
+            found.append((net.loss(data), "the best affine fit of the targets in some input "
+                          "coordinates (units positive on every point pass them through; exact "
+                          "least squares for the output layer)", net))
     best_global = _global_point(point, data, max_patterns, attempts)
     if best_global is not None:
         found.append((best_global[0].loss(data), best_global[1], best_global[0]))
@@ -436,6 +461,22 @@ def _lower_point(point: Any, loss: Fraction | Enclosure, data: Dataset, known: S
     if best is None or not strictly_below(best[0], loss):  # loss: exact, or an enclosure
         return None, None, None
     return best[2], best[0], best[1]
+
+
+def _check_outputs(net: FloatNet, data: Dataset) -> None:
+    """The network's outputs and the targets agree in number; k outputs need every layer's
+    bias (the bias-free snap is written for one output)."""
+    k = net.widths[-1]
+    if k != data.k:
+        hint = (f"; for class labels 0..{k - 1} pass one_hot(X, labels, {k}) as the dataset "
+                "(relu_minima.one_hot)" if data.k == 1 else "")
+        raise DimensionMismatch(f"params have k={k} output(s) (the last layer has {k} rows) but "
+                                f"the dataset's targets have k={data.k} entries per point{hint}.")
+    if k > 1 and not all(net.bias_flags):
+        raise InvalidArgument(f"params have k={k} outputs and bias-free layers "
+                              f"{net.bias_flags}: the snap of bias-free networks is for one "
+                              "output; decide the exact point (from_state_dict) with "
+                              "verify_local_minimum instead.")
 
 
 def _check_known(known: Sequence[Any], widths: tuple[int, ...], bias: tuple[bool, ...]
@@ -459,4 +500,4 @@ def _check_known(known: Sequence[Any], widths: tuple[int, ...], bias: tuple[bool
 
 
 def _shape(p: Any) -> tuple[int, ...]:
-    return (p.d, p.m, 1) if isinstance(p, ShallowReLU) else tuple(p.widths)
+    return (p.d, p.m, p.k) if isinstance(p, ShallowReLU) else tuple(p.widths)

@@ -4,7 +4,8 @@ A trained network is read into a :class:`FloatNet`: per layer a weight matrix of
 (out, in), as ``torch.nn.Linear`` stores it, and a bias vector, all float64. Accepted forms:
 
 * ``{"W", "b", "v", "c"}``: one hidden layer in the library's names (W is m x d, or a flat list
-  for d = 1; v has m entries; c is a number);
+  for d = 1; v has m entries and c is a number, or, for k outputs, v is k x m and c has k
+  entries);
 * a ``state_dict`` of an ``nn.Sequential`` of ``Linear`` and ``ReLU`` layers: keys
   ``"<name>.weight"`` (out, in) and ``"<name>.bias"`` (out,), layers in stored order (so
   ``"0.weight", "0.bias", "2.weight", ...`` as well as ``"input_layer.weight", ...``); a layer
@@ -15,6 +16,10 @@ A trained network is read into a :class:`FloatNet`: per layer a weight matrix of
   read are assumed to be Linear layers with a ReLU between consecutive ones;
 * a pair ``(weights, biases)`` of per-layer matrices (out, in) and vectors;
 * an exact ``ShallowReLU`` or ``DeepReLU`` (read as its nearest doubles).
+
+The last layer may have k >= 1 outputs (a ``torch.nn.Linear(m, k)`` head): the loss is then the
+summed squared loss over every output, with targets given as n rows of k numbers (one-hot rows
+for classification, :func:`relu_minima.one_hot`).
 
 :func:`from_arrays` and :func:`from_state_dict` give exact copies (no snapping).
 """
@@ -181,6 +186,11 @@ def read_network(params: Any, name: str = "params", activation: str | None = Non
         negative_slope = params.negative_slope  # an exact leaky model read as floats
     act, slope = _activation(params, activation, name, negative_slope)
     net = _read_network(params, name)
+    if act != "relu" and net.widths[-1] != 1:
+        raise UnsupportedModelError(
+            f"{name} is a {act} network with {net.widths[-1]} outputs (its last layer, "
+            f"{net.names[-1]}); the smooth certificates (docs/smooth.md) cover one output: "
+            "several outputs are decided for (leaky) ReLU networks.")
     if act == "relu" and slope == 0:
         return net
     return FloatNet(net.weights, net.biases, net.names, net.bias, act, slope)
@@ -240,12 +250,16 @@ def _read_wbvc(params: Mapping[str, Any], name: str) -> FloatNet:
     W = _floats(params["W"], f"{name}['W']")
     if W.ndim == 1:
         W = W[:, None]  # a flat list: m units with d = 1, as ShallowReLU reads it
-    v = _floats(params["v"], f"{name}['v']").reshape(-1)
+    v = _floats(params["v"], f"{name}['v']")
+    # k outputs: v is the k x m output matrix (one row per output), c has k entries
+    V = v.reshape(1, -1) if v.ndim <= 1 else v
     c = _floats(params["c"], f"{name}['c']").reshape(-1)
-    if c.shape != (1,):
-        raise ShapeError(f"{name}['c'] has {c.size} entries; the output bias is one number.")
+    if V.ndim != 2 or c.shape != (V.shape[0],):
+        raise ShapeError(f"{name}['v'] has shape {v.shape} and {name}['c'] {c.size} entries: "
+                         "give v with m entries and c one number (one output), or v as a "
+                         "k x m matrix and c with k entries (k outputs).")
     b = _floats(params["b"], f"{name}['b']")
-    return _validated([W, v[None, :]], [b, c], [f"{name}['W']", f"{name}['v']"])
+    return _validated([W, V], [b, c], [f"{name}['W']", f"{name}['v']"])
 
 
 def _read_layers(weights: Any, biases: Any, name: str) -> FloatNet:
@@ -316,9 +330,6 @@ def _validated(weights: list[np.ndarray], biases: list[np.ndarray], names: list[
             raise ShapeError(
                 f"{where} takes {W.shape[1]} inputs but the previous layer ({names[n - 1]}) has "
                 f"{weights[n - 1].shape[0]} outputs: the shapes do not form a network.")
-    if weights[-1].shape[0] != 1:
-        raise ShapeError(f"the last layer ({names[-1]}) has {weights[-1].shape[0]} outputs; "
-                         "relu_minima handles scalar-output regression (one output).")
     return FloatNet(tuple(weights), tuple(biases), tuple(names))
 
 
@@ -343,8 +354,10 @@ def exact_model(weights: Sequence[Any], biases: Sequence[Any],
     Ws = [[[_rational(t, max_denominator) for t in row] for row in np.asarray(W).tolist()]
           for W in weights]
     bs = [[_rational(t, max_denominator) for t in np.asarray(b).tolist()] for b in biases]
-    if len(Ws) == 2:
-        return ShallowReLU(Ws[0], bs[0], Ws[1][0], bs[1][0], bias=bias,
+    if len(Ws) == 2:  # k outputs: v is the k x m output matrix, c the k output biases
+        k = len(Ws[1])
+        return ShallowReLU(Ws[0], bs[0], Ws[1][0] if k == 1 else Ws[1],
+                           bs[1][0] if k == 1 else bs[1], bias=bias,
                            negative_slope=negative_slope)
     return DeepReLU(Ws, bs, bias=bias, negative_slope=negative_slope)
 
@@ -393,9 +406,10 @@ def read_dataset(dataset: Any, rule: str = "decimal") -> Dataset:
                          "(X, y) or a mapping with keys 'X' and 'y'.")
     X_exact = exact_array(X, "dataset.X", rule)
     y_exact = exact_array(y, "dataset.y", rule)
-    if X_exact.ndim not in (1, 2) or y_exact.ndim != 1:
+    if X_exact.ndim not in (1, 2) or y_exact.ndim not in (1, 2):
         raise ShapeError(f"dataset.X has shape {X_exact.shape} and dataset.y {y_exact.shape}; "
-                         "X must be (n, d) or (n,), y must be (n,).")
+                         "X must be (n, d) or (n,), y must be (n,) (one output) or (n, k) "
+                         "(k outputs: one row of targets per point, e.g. one-hot rows).")
     return Dataset(X_exact.tolist(), y_exact.tolist())
 
 

@@ -180,6 +180,13 @@ def _loss_and_grad(protocol: Protocol, out: np.ndarray, labels: np.ndarray,
         m = s * out[..., 0]
         value = np.mean(np.logaddexp(0.0, -m), axis=1)
         grad = (-s * 0.5 * (1.0 - np.tanh(0.5 * m)) / B)[..., None] if want_grad else None
+    elif protocol.loss == "one_hot_squared":  # k outputs against one-hot rows
+        onehot = np.zeros_like(out)
+        np.put_along_axis(onehot, np.broadcast_to(labels[..., None], (*out.shape[:2], 1)),
+                          1.0, axis=2)
+        r = out - onehot
+        value = np.mean(np.sum(r * r, axis=2), axis=1)
+        grad = (2.0 / B) * r if want_grad else None
     else:
         top = out.max(axis=2, keepdims=True)
         e = np.exp(out - top)
@@ -222,7 +229,7 @@ def _backward(net: Net, params: Params, cache: list[Any], g: np.ndarray,
 def errors(protocol: Protocol, out: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Misclassified points per network (n,): threshold at the targets' midpoint (squared),
     the sign of the logit (logistic), the arg max (cross-entropy)."""
-    if protocol.loss == "cross_entropy":
+    if protocol.loss in ("cross_entropy", "one_hot_squared"):
         return np.sum(np.argmax(out, axis=2) != labels, axis=1)
     if protocol.loss == "mse":  # regression: a point is an error if it is off by over 0.1
         return np.sum(~(np.abs(out[..., 0] - labels) <= 0.1), axis=1)
@@ -286,9 +293,10 @@ def _check(net: Net, protocol: Protocol, data: TrainData) -> None:
         raise ShapeError(f"data {data.name!r} has d={data.X.shape[1]} but the net takes "
                          f"{net.widths[0]} inputs.")
     k = net.widths[-1]
-    if (protocol.loss == "cross_entropy") != (k > 1):
-        raise ShapeError(f"loss={protocol.loss!r} with {k} outputs: cross-entropy needs k >= 2 "
-                         "outputs, the squared and logistic losses exactly 1.")
+    if (protocol.loss in ("cross_entropy", "one_hot_squared")) != (k > 1):
+        raise ShapeError(f"loss={protocol.loss!r} with {k} outputs: cross-entropy and the "
+                         "one-hot squared loss need k >= 2 outputs, the squared and logistic "
+                         "losses exactly 1.")
     if protocol.batch_size is not None and protocol.batch_size > data.n:
         raise InvalidArgument(f"batch_size={protocol.batch_size} exceeds the {data.n} "
                               "training points.")

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from ...errors import CertificateError, require
@@ -88,12 +89,15 @@ def vector_evidence(params: ShallowReLU, dataset: Dataset) -> VectorEvidence:
     actives = [tuple(i for i in range(n) if num[i][j] > 0) for j in range(params.m)]
     s = params.negative_slope
     groups = actives if not s else [*actives, tuple(range(n))]
-    sums = [linalg.group_sums([tuple(r[o] * t for t in x) for r, x in zip(residuals, lifted,
-                                                                          strict=True)], groups)
-            for o in range(k)]  # sums[o][j] = row o of P_j
+    if any(groups):
+        sums = [linalg.group_sums([tuple(r[o] * t for t in x) for r, x in zip(
+            residuals, lifted, strict=True)], groups) for o in range(k)]
+    else:  # every unit dead on every point (a blind spot): every P_j is 0, no products needed
+        sums = [[(Fraction(0),) * len(lifted[0])] * params.m for _ in range(k)]
     if s:  # h(z) = s z + (1 - s) relu(z): the off points count with slope s (activations.md)
         sums = [[tuple((1 - s) * a + s * t for a, t in zip(row, rows[-1], strict=True))
                  for row in rows[:-1]] for rows in sums]
+    # sums[o][j] = row o of P_j
     space = params.space
     units, rates = [], []
     for j in range(params.m):
@@ -137,7 +141,7 @@ class UnitReportK:
     cone: tuple[SignDecision, ...] = ()
     critical: Vec | None = None
 
-    @property
+    @cached_property  # derived from frozen fields; the aligned test costs on wide data
     def mode(self) -> str:
         """"held", "zero", "sign fails", "v fixed", "critical", "cone", "aligned" or
         "silent" (module docstring), derived from the evidence."""

@@ -108,8 +108,9 @@ def aligned(form: VectorForm, v: Vec) -> bool:
     cols = [tuple(row[q] for row in form.P) for q in range(form.dim)]
     cols += [w for n, w in zip(form.normals, form.weights, strict=True) if any(n)]
     vv = dot(v, v)
+    # a zero column is 0 . v (skipped: a dead unit's form is all zeros)
     return vv != 0 and all(tuple(t * vv for t in c) == tuple(dot(c, v) * s for s in v)
-                           for c in cols)
+                           for c in cols if any(c))
 
 
 @dataclass(frozen=True)
