@@ -218,3 +218,12 @@ def test_near_zero_units_never_blow_up_the_distance(case):
     if report.params is not None:
         assert report.params.v[1] in (0, ) or abs(float(report.params.W[1][0]) - w) < 1
         assert report.check()
+
+
+def test_a_point_of_another_activation_is_not_of_the_same_parameterisation():
+    """A ReLU network's loss says nothing about a leaky network's global optimum (issue 26)."""
+    from relu_minima.train.snap_report import same_parameterisation
+
+    relu_net = ShallowReLU([[1]], [0], [1], 0)
+    assert same_parameterisation(relu_net, ShallowReLU([[2]], [1], [3], 0))
+    assert not same_parameterisation(relu_net, relu_net.with_slope("1/2"))

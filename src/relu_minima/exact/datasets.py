@@ -3,12 +3,11 @@ vector targets y_i in Q^k for networks with k outputs (one-hot targets for class
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
-
-import numpy as np
 
 from ..errors import InexactNumberError, InvalidType, ShapeError, require
 from .numbers import (
@@ -246,8 +245,9 @@ def one_hot(X: Any, labels: Any, classes: int | None = None, *, allow_float: boo
     """
     labs = list(_as_sequence(labels, "labels"))
     for i, t in enumerate(labs):
-        # numpy integers (a label array) are integers too; bools and floats are refused
-        if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer)) or t < 0:
+        # numpy integers (a label array) are Integral too (without importing numpy here:
+        # deciding a small problem loads no numpy); bools and floats are refused
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
             raise InvalidType(f"labels[{i}]={t!r} must be a class index (an integer >= 0).")
         labs[i] = int(t)
     k = (max(labs) + 1 if labs else 0) if classes is None else classes

@@ -283,8 +283,10 @@ def _distance(a: Any, b: Any) -> Fraction:
 
 
 def same_parameterisation(a: Any, b: Any) -> bool:
-    """Same bias flags, same frozen names and values (a point of one is a point of the other's
-    parameter set)."""
+    """Same activation, bias flags, frozen names and values (a point of one is a point of the
+    other's parameter set)."""
+    if getattr(a, "negative_slope", 0) != getattr(b, "negative_slope", 0):
+        return False
     sa, sb = getattr(a, "space", None), getattr(b, "space", None)
     if sa is None or sb is None or sa.bias != sb.bias or set(sa.frozen) != set(sb.frozen):
         return False

@@ -195,9 +195,9 @@ def classify_failed(run: DigitsRun, data: Dataset, floats: TrainData, live_budge
 
 def _train(figure: str, label: str, net: Net, protocol: Protocol, floats: TrainData,
            nets: int, seed: int) -> DigitsRun:
-    from .analogues import _one_blas_thread
+    from ...numeric.threads import one_thread
 
-    with _one_blas_thread():
+    with one_thread():
         result = train(net, protocol, floats, seed=seed, indices=range(nets))
     initial, _ = init_params(net, protocol.init, seed, range(nets))
     accuracy = 1.0 - result.final_errors / floats.n
