@@ -23,10 +23,8 @@ from .activation import (
 )
 from .datasets import Dataset, require_dataset
 from .numbers import (
-    _as_sequence,
     _is_row,
     exact,
-    exact_matrix,
     exact_rows,
     exact_vector,
     latex,
@@ -35,6 +33,7 @@ from .numbers import (
     show,
 )
 from .params import ParameterSpace
+from .shallow_inputs import has_rows, looks_transposed, output_bias, output_matrix
 
 __all__ = ["ShallowReLU", "activation", "exact_slope", "relu"]  # the first two: .activation
 
@@ -110,7 +109,7 @@ class ShallowReLU:
         try:
             b_exact = exact_vector(b, "b", length=m, allow_float=allow_float)
         except ShapeError as err:
-            if _looks_transposed(W_exact, b):
+            if looks_transposed(W_exact, b):
                 rows = [list(col) for col in zip(*W_exact, strict=True)]
                 raise ShapeError(
                     f"W looks transposed: W has one row per hidden unit (m rows of d inputs), "
@@ -118,7 +117,7 @@ class ShallowReLU:
                     f"{len(W_exact[0])} inputs, but b has {len(b)} entries, one per column of "
                     f"W. For {len(b)} units with {m} inputs write W={show(rows)}."
                 ) from None
-            if m > 1 and len(W_exact[0]) == 1 and not _has_rows(W):
+            if m > 1 and len(W_exact[0]) == 1 and not has_rows(W):
                 # the common slip: one unit with several inputs written as a flat list
                 raise ShapeError(
                     f"{err} W={list(W)!r} is a flat list, read as {m} units with one input "
@@ -126,13 +125,13 @@ class ShallowReLU:
                 ) from None
             raise
         object.__setattr__(self, "b", b_exact)
-        V = _output_matrix(v, m, allow_float)
+        V = output_matrix(v, m, allow_float)
         k = len(V)
         space = ParameterSpace((len(W_exact[0]), m, k), bias, frozen)
         if c is None and not space.bias[1]:
             c = 0 if k == 1 else [0] * k
         object.__setattr__(self, "v", V[0] if k == 1 else V)
-        object.__setattr__(self, "c", _output_bias(c, k, allow_float))
+        object.__setattr__(self, "c", output_bias(c, k, allow_float))
         object.__setattr__(self, "space", space)
         if not all(space.bias):  # only bias-free layers constrain the values
             space.check_point(self.parameters())
@@ -292,7 +291,7 @@ class ShallowReLU:
         parts = {"W": self.W, "b": self.b, "v": self.v, "c": self.c, **changes}
         kw = self.space.parameterisation()
         new_W = exact_rows(parts["W"], "W", what="units", allow_float=allow_float)
-        new_k = len(_output_matrix(parts["v"], len(new_W), allow_float))
+        new_k = len(output_matrix(parts["v"], len(new_W), allow_float))
         if (len(new_W), len(new_W[0]), new_k) != (self.m, self.d, self.k):
             kw.pop("frozen", None)  # the names refer to units that changed; only bias flags stay
         return ShallowReLU(parts["W"], parts["b"], parts["v"], parts["c"],
@@ -431,52 +430,3 @@ def _renumber(name: str, new_of: dict[int, int]) -> str:
     if m:
         return f"W_2[{m.group(1)},{new_of[int(m.group(2))]}]"
     return name
-
-
-def _output_matrix(v: Any, m: int, allow_float: bool) -> tuple[tuple[Fraction, ...], ...]:
-    """v as k rows of m numbers: a flat list of m numbers is one output (k = 1); a list of k
-    rows of m numbers is k outputs."""
-    items = _as_sequence(v, "v")
-    if not any(_is_row(t) for t in items):
-        return (exact_vector(items, "v", length=m, allow_float=allow_float),)
-    if len(items) == 0 or not all(_is_row(t) for t in items):
-        raise ShapeError(f"v={v!r} mixes numbers and rows; give m numbers (one output) or k "
-                         f"rows of m numbers (k outputs, one row per output).")
-    rows = exact_matrix(items, "v", allow_float=allow_float)
-    if len(rows[0]) != m:
-        flipped = len(rows) == m
-        raise ShapeError(
-            f"v has rows of {len(rows[0])} entries but the network has m={m} hidden units: v is "
-            "k x m, one row per output (row l holds the weights of every unit into output l)."
-            + (f" v looks transposed: for {len(rows[0])} outputs write its {len(rows[0])} "
-               "columns as rows." if flipped else ""))
-    return rows
-
-
-def _output_bias(c: Any, k: int, allow_float: bool) -> Any:
-    """c as a number (k = 1) or k numbers (k > 1)."""
-    if k == 1:
-        if _is_row(c):
-            items = exact_vector(c, "c", allow_float=allow_float)
-            if len(items) != 1:
-                raise ShapeError(f"c has {len(items)} entries but the network has one output "
-                                 "(v is one row): give c as one number.")
-            return items[0]
-        return exact(c, "c", allow_float=allow_float)
-    if not _is_row(c):
-        raise ShapeError(f"c={c!r} is one number but the network has k={k} outputs (v has {k} "
-                         f"rows): give c as {k} numbers, one per output.")
-    return exact_vector(c, "c", length=k, allow_float=allow_float)
-
-
-def _looks_transposed(W: tuple[tuple[Fraction, ...], ...], b: Any) -> bool:
-    """b (one entry per unit) matches W's columns, not its rows: W was given as d x m."""
-    try:
-        return len(W) != len(W[0]) == len(b) and len(W[0]) > 1
-    except TypeError:
-        return False
-
-
-def _has_rows(W: Any) -> bool:
-    items = W.tolist() if hasattr(W, "tolist") else list(W)
-    return any(_is_row(t) for t in items)
