@@ -137,8 +137,9 @@ def _restriction_lines(cert: ShallowProof, j: int) -> list[str]:
     return lines
 
 
-def _unit_paragraph(u: UnitReport, d: int, s: Fraction = Fraction(0),
-                    residuals: Sequence[Fraction] = ()) -> list[str]:
+def _form_lines(u: UnitReport, s: Fraction, residuals: Sequence[Fraction]) -> list[str]:
+    """The sign unit j's kink form g must have, and g itself: p and the bending kink inputs
+    (with two slopes s != 0 the off points enter p and each kink weight is (1 - s) R)."""
     dec, form = u.decision, u.form
     want = {1: "g >= 0 (v > 0)", -1: "g <= 0 (v < 0)", 0: "g == 0 (v = 0)"}[dec.sigma]
     lines = [
@@ -170,6 +171,15 @@ def _unit_paragraph(u: UnitReport, d: int, s: Fraction = Fraction(0),
             R = sum((residuals[i] for i in ix), Fraction(0)) if residuals else w
             lines.append(f"  kink input x = {_v(x)}: points {_pts(ix)}, residual sum R = {R}, "
                          f"weight (1 - s) R = {w} ({bend})")
+    return lines
+
+
+def _unit_paragraph(u: UnitReport, d: int, s: Fraction = Fraction(0),
+                    residuals: Sequence[Fraction] = ()) -> list[str]:
+    """Unit j's paragraph: its kink form (:func:`_form_lines`), then why the sign condition
+    holds or fails."""
+    dec, form = u.decision, u.form
+    lines = _form_lines(u, s, residuals)
     ess = form.essential()
     if dec.sigma == 0 and dec.holds and not ess.normals:
         lines.append("  p = 0 and every R_H = 0, so g == 0: unit j can only change L at order")
