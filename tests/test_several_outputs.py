@@ -60,6 +60,7 @@ def test_random_two_and_three_output_points_agree_with_the_brute_force(chunk):
 
 
 @pytest.mark.slow
+@pytest.mark.sweep  # pytest --run-sweeps; the default run has the 1,080 points above
 @pytest.mark.parametrize("seed", range(3))
 def test_a_larger_sweep_agrees_with_the_brute_force(seed):
     rng = random.Random(9100 + seed)

@@ -118,6 +118,7 @@ def test_solver_agrees_on_random_deep_1_2_1_1_points():
 
 
 @pytest.mark.slow
+@pytest.mark.sweep  # pytest --run-sweeps; the default run re-checks the 70 points above
 def test_solver_agrees_on_hundreds_of_random_points():
     _sweep(instances(max_d=2, max_m=2, max_n=6), examples=150, limit=SLOW, need=0.9)
     _sweep(deep_1211(), examples=300, limit=SLOW, need=0.9)
