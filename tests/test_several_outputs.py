@@ -37,7 +37,9 @@ def _agrees(net, D, cert) -> bool | None:
     return None
 
 
-@pytest.mark.parametrize("chunk", range(4))
+# the quick loop (pytest -m "not slow") runs the first chunk, the full suite all four
+@pytest.mark.parametrize("chunk", [0, *(pytest.param(c, marks=pytest.mark.slow)
+                                        for c in range(1, 4))])
 def test_random_two_and_three_output_points_agree_with_the_brute_force(chunk):
     """4 x 270 seeded points (k = 2, 3; about a third under a restricted parameterisation):
     every decided one agrees, and at least 250 per chunk are decided (1,000 in all)."""
