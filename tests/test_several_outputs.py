@@ -37,15 +37,16 @@ def _agrees(net, D, cert) -> bool | None:
     return None
 
 
-# the quick loop (pytest -m "not slow") runs the first chunk, the full suite all four
-@pytest.mark.parametrize("chunk", [0, *(pytest.param(c, marks=pytest.mark.slow)
-                                        for c in range(1, 4))])
-def test_random_two_and_three_output_points_agree_with_the_brute_force(chunk):
+# the quick loop (pytest -m "not slow") runs the first 100 points of the first chunk, the
+# full suite all four chunks
+@pytest.mark.parametrize(("chunk", "count", "need"), [
+    (0, 100, 92), *(pytest.param(c, 270, 250, marks=pytest.mark.slow) for c in range(4))])
+def test_random_two_and_three_output_points_agree_with_the_brute_force(chunk, count, need):
     """4 x 270 seeded points (k = 2, 3; about a third under a restricted parameterisation):
     every decided one agrees, and at least 250 per chunk are decided (1,000 in all)."""
     rng = random.Random(2700 + chunk)
     agreed, undecided, disagreed = 0, 0, []
-    for _ in range(270):
+    for _ in range(count):
         k = rng.choice([2, 3])
         net, D = random_instance(rng, k, max_d=2, max_m=2, max_n=4,
                                  restricted=rng.random() < 0.35)
@@ -58,7 +59,7 @@ def test_random_two_and_three_output_points_agree_with_the_brute_force(chunk):
         else:
             disagreed.append((repr(net), repr(D), cert.status, cert.case))
     assert disagreed == []
-    assert agreed >= 250, (agreed, undecided)
+    assert agreed >= need, (agreed, undecided)
 
 
 @pytest.mark.slow

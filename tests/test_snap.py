@@ -68,6 +68,7 @@ def test_converged_runs_snap_to_nearby_certified_minima(run):
         assert report.params.preactivations(dataset)[i][j] == 0
 
 
+@pytest.mark.slow  # trains every run of RUNS: over 2 s
 def test_enough_runs_converged():
     """The runs above are not all vacuous: most of them converged."""
     assert sum(trained_run(*run)[1] <= CONVERGED for run in RUNS) >= 10
