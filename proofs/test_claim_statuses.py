@@ -19,7 +19,14 @@ from relu_minima.paper import Context, all_claims, run_check
 from .statuses import DEFAULT, EXPECTED
 
 
-@pytest.mark.parametrize("claim", all_claims(), ids=lambda c: c.key)
+# the quick runs of the training claims take seconds each: the full suite runs them (and the
+# default run below), the quick loop (pytest -m "not slow") the others
+TRAINING = {"fig1", "fig1-permuted", "fig1-stuck", "fig2", "fig2-regions", "fig2-review",
+            "fig2-review-eps", "fig2-review-time", "fig3", "fig5", "fig6", "table1"}
+
+
+@pytest.mark.parametrize("claim", [pytest.param(c, marks=pytest.mark.slow) if c.key in TRAINING
+                                   else c for c in all_claims()], ids=lambda c: c.key)
 def test_status_of_every_claim(claim, tmp_path):
     result, crash = run_check(claim, Context(tmp_path, quick=True))
     assert crash == "", crash

@@ -14,6 +14,18 @@ def backend(request):
         yield request.param
 
 
+def pytest_collection_modifyitems(config, items):
+    """With python-flint installed, a test's run on the pure-Python backend is marked slow: the
+    quick loop (pytest -m "not slow") runs each backend test once, on the default backend, and
+    the full suite on both (the answers must be equal). Without flint nothing changes."""
+    if _linalg.available_backends() == ["python"]:
+        return
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        if spec is not None and spec.params.get("backend") == "python":
+            item.add_marker(pytest.mark.slow)
+
+
 # The backend fixture selects a backend for the whole test; it holds no per-example state,
 # so hypothesis may reuse it across examples.
 from hypothesis import HealthCheck, settings  # noqa: E402

@@ -73,6 +73,7 @@ def test_a_path_move_decides_what_single_coordinates_cannot():
     cert.check()
 
 
+@pytest.mark.slow  # over ~2 s on a loaded 2-core machine: left to the full suite
 def test_undecided_is_reported_with_its_reason():
     # layer 1 is 0 on the data (zero at x = 1), layer 2 is 0 everywhere, the output the mean.
     # It is a local minimum: near theta, f(1) - f(-3) = v (relu(W_2 a + b_2) - relu(b_2)) <= 0

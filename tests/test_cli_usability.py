@@ -84,6 +84,7 @@ def test_the_printed_proof_points_to_the_witness_option(bad, capsys):
     assert WITNESS_HINT in str(relu_minima.verify_local_minimum(SHIFTED, ex.D1))
 
 
+@pytest.mark.slow
 def test_check_paper_lists_every_file_and_shows_progress(tmp_path, capsys):
     import json
 

@@ -107,6 +107,7 @@ def zero_layer_points(draw):
     return DeepReLU(W, b), D
 
 
+@pytest.mark.slow  # over ~2 s on a loaded 2-core machine: left to the full suite
 @settings(max_examples=15)
 @given(zero_layer_points())
 def test_zero_layer_family_against_brute_force(problem):
@@ -223,6 +224,7 @@ def switched_off_first_layer(draw):
     return DeepReLU(W, b), D
 
 
+@pytest.mark.slow
 @settings(max_examples=25)
 @given(switched_off_first_layer())
 def test_affine_tail_family_against_brute_force(problem):

@@ -152,6 +152,7 @@ def test_random_deep_points_with_several_outputs_against_the_brute_force():
 
 
 @pytest.mark.slow
+@pytest.mark.sweep  # pytest --run-sweeps; the default run has the 16 points above
 def test_more_random_deep_points_with_several_outputs():
     assert _random_deep_points(2727, 120) >= 90
 

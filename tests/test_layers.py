@@ -12,6 +12,7 @@ evidence and decisions never depend on them.
 from __future__ import annotations
 
 import ast
+import functools
 import shutil
 from pathlib import Path
 
@@ -38,9 +39,14 @@ def _layer(module: str) -> str:
 
 def _imports(path: Path, root: Path = ROOT) -> set[str]:
     rel = path.relative_to(root).with_suffix("")
-    package = list(rel.parts[:-1])
+    return set(_parsed_imports(path.read_text(), rel.parts[:-1]))
+
+
+@functools.cache  # the five tests (and the probes' copies) parse each source text once
+def _parsed_imports(text: str, package_parts: tuple[str, ...]) -> frozenset[str]:
+    package = list(package_parts)
     out = set()
-    tree = ast.parse(path.read_text())
+    tree = ast.parse(text)
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom):
             if node.level:
@@ -57,7 +63,7 @@ def _imports(path: Path, root: Path = ROOT) -> set[str]:
             for alias in node.names:
                 if alias.name.startswith("relu_minima."):
                     out.add(alias.name.removeprefix("relu_minima."))
-    return out
+    return frozenset(out)
 
 
 def _modules(root: Path = ROOT) -> dict[str, Path]:

@@ -405,7 +405,8 @@ def test_decision_uses_the_module_tests(monkeypatch):
     assert certify_smooth_minimum(TEACHER, D20).verdict is Verdict.UNDECIDED
 
 
-@pytest.mark.parametrize(("activation", "loss"), [("sigmoid", "squared"), ("tanh", "logistic")])
+@pytest.mark.parametrize(("activation", "loss"), [
+    ("sigmoid", "squared"), pytest.param("tanh", "logistic", marks=pytest.mark.slow)])
 def test_model_derivatives_match_sympy_and_finite_differences(activation, loss):
     # the hand-written gradient against sympy's; the Hessian against differences of it
     net = SmoothNet([["1/2", "-1"], ["3/4", "1/4"]], ["-1/4", "1/2"], ["3/2", "-1"], "1/4",

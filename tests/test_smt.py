@@ -109,15 +109,18 @@ def deep_1211(draw):
 
 
 # -- agreement on random tiny instances ---------------------------------------------------------
+@pytest.mark.slow  # over ~2 s on a loaded 2-core machine: left to the full suite
 def test_solver_agrees_on_random_one_input_shallow_points():
     _sweep(instances(max_d=1, max_m=2, max_n=6), examples=30, limit=SWEEP)
 
 
+@pytest.mark.slow
 def test_solver_agrees_on_random_deep_1_2_1_1_points():
     _sweep(deep_1211(), examples=40, limit=SWEEP)
 
 
 @pytest.mark.slow
+@pytest.mark.sweep  # pytest --run-sweeps; the default run re-checks the 70 points above
 def test_solver_agrees_on_hundreds_of_random_points():
     _sweep(instances(max_d=2, max_m=2, max_n=6), examples=150, limit=SLOW, need=0.9)
     _sweep(deep_1211(), examples=300, limit=SLOW, need=0.9)
@@ -309,6 +312,7 @@ def _undecided():
     return verify_deep_local_minimum(hard, Dataset([2, 1, 0, 0], [2, 3, 3, -2]))
 
 
+@pytest.mark.slow
 def test_undecided_and_unsupported_certificates_are_refused_by_name():
     undecided = _undecided()
     assert undecided.is_local_minimum is None

@@ -102,3 +102,8 @@ def test_small_one_hidden_layer_problems_import_no_lp_solver():
     assert not loaded & {"scipy", "numpy", "sympy", "matplotlib"}, sorted(
         loaded & {"scipy", "numpy", "sympy", "matplotlib"})
     assert not {m for m in loaded if m.startswith("relu_minima.verify.deep.")}
+    # nor the several-output decision (k = 1 here) nor Lemma C/D's modules (kink_convex,
+    # zonotope*): about 40 ms of imports that a small one-output problem never uses
+    lazy = {m for m in loaded if m.rsplit(".", 1)[-1].startswith(
+        ("several", "second_order", "vector_forms", "zonotope", "kink_convex"))}
+    assert not lazy, sorted(lazy)

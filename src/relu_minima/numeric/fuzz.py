@@ -30,6 +30,7 @@ from ..exact.deep_relu import DeepReLU
 from ..exact.numbers import brief, exact, short
 from ..exact.shallow_relu import ShallowReLU
 from . import backend
+from .threads import one_thread
 
 __all__ = ["NeighbourhoodSearch", "kink_pairs", "search_neighbourhood"]
 
@@ -128,6 +129,7 @@ def _kink_directions(deep: DeepReLU, dataset: Dataset,
     return np.array(dirs).reshape(-1, arch.n_params)
 
 
+@one_thread()  # many small products: more BLAS threads only wait for cores
 def search_neighbourhood(
     params: ShallowReLU | DeepReLU,
     dataset: Dataset,

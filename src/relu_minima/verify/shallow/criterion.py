@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import CertificateError, ShapeError, require
 from ...exact import linalg
@@ -52,10 +52,6 @@ from ..certificate import (
 )
 from .kink_forms import SignDecision, decide_sign, decide_zero
 from .proof_text import TITLE, proof_lines
-from .second_order import SecondOrder
-from .several import unit_from_dict
-from .several_decision import check_several, decide_several, undecided_reason
-from .several_proof import several_proof_lines
 from .units import (
     Descent,
     UnitReport,
@@ -66,6 +62,9 @@ from .units import (
     unit_evidence,
     unit_moving,
 )
+
+if TYPE_CHECKING:  # the several-output modules load with the first k > 1 problem (issue 30)
+    from .second_order import SecondOrder
 
 __all__ = ["Descent", "LocalMinimumCertificate", "UnitReport", "verify_shallow"]
 
@@ -120,12 +119,18 @@ class LocalMinimumCertificate(Certificate):
         if self.descent is not None:
             return self.descent.explanation + over
         if self.verdict is Verdict.UNDECIDED:
+            from .several_decision import undecided_reason
+
             return undecided_reason(self.second_order) + over
         return ("every first-order condition holds exactly, and then L(theta') - L(theta) "
                 f">= |F(theta') - F(theta)|^2 >= 0 within max-norm radius {self.radius}" + over)
 
     def _proof_lines(self) -> list[str]:
-        return several_proof_lines(self) if self.params.k > 1 else proof_lines(self)
+        if self.params.k > 1:
+            from .several_proof import several_proof_lines
+
+            return several_proof_lines(self)
+        return proof_lines(self)
 
     def _witness(self, radius: Fraction) -> ShallowReLU:
         if self.direction is None:
@@ -139,6 +144,8 @@ class LocalMinimumCertificate(Certificate):
         require(isinstance(p, ShallowReLU) and isinstance(D, Dataset),
                 "params must be a ShallowReLU and dataset a Dataset")
         if p.k > 1:
+            from .several_decision import check_several
+
             check_several(self)
             if self.verdict is Verdict.NOT_MINIMUM:
                 self._check_flat_descent()
@@ -246,6 +253,8 @@ class LocalMinimumCertificate(Certificate):
             raise CertificateError(f"the evidence states the parameterisation {stated!r} but "
                                    f"params has {params.space.describe()!r}")
         several = params.k > 1
+        if several:
+            from .several import unit_from_dict
         units: list[Any] = []
         for u in ev["units"]:
             if several:
@@ -288,6 +297,8 @@ def _unit_json(u: Any, several: bool) -> dict[str, Any]:
 def _second_order_from(data: Any) -> SecondOrder | None:
     if data is None:
         return None
+    from .second_order import SecondOrder
+
     return SecondOrder(
         tuple(int(j) - 1 for j in data["critical_units"]), int(data["joint_size"]),
         str(data["joint"]),
@@ -314,6 +325,8 @@ def verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertifi
 
 def _verify_shallow(params: ShallowReLU, dataset: Dataset) -> LocalMinimumCertificate:
     if params.k > 1:  # Theorem 3 of docs/method.md
+        from .several_decision import decide_several
+
         verdict, residuals, units_k, radius, descent_k, direction_k, record = decide_several(
             params, dataset)
         loss_k = linalg.sum_of_squares([t for r in residuals for t in r])

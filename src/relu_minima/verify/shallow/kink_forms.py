@@ -28,16 +28,17 @@ import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...errors import CertificateError, InvalidArgument
 from ...exact import linalg
 from ...exact.linalg import dot, primitive
 from ...exact.numbers import sign
-from .kink_convex import convex_certificate, is_convex_certificate
 from .kink_rays import IntegerRays
-from .zonotope import ZonotopeCertificate, first_violating, verify_certificate
-from .zonotope_search import decide_mixed
+
+if TYPE_CHECKING:  # Lemma C/D (kink_convex, zonotope*) load with the first form above the
+    # rays threshold or the first proof that carries them (issue 30: small problems never do)
+    from .zonotope import ZonotopeCertificate
 
 __all__ = ["KinkForm", "RayValue", "SignDecision", "decide_sign", "decide_sign_by_rays",
            "decide_zero"]
@@ -136,11 +137,15 @@ class SignDecision:
         _require(not self.rays or self.span_coefficients is not None,
                  "rays are stored without the span coefficients they rest on")
         if self.convex_weights is not None:
+            from .kink_convex import is_convex_certificate
+
             _require(is_convex_certificate(ess.p, ess.normals, ess.weights, self.sigma,
                                            self.convex_weights),
                      "the Lemma C weights do not prove the sign")
         if self.zonotope is not None:
             _require(self.sigma in (1, -1), "a zonotope certificate needs sigma = +-1")
+            from .zonotope import verify_certificate
+
             verify_certificate(ess.p, ess.normals, ess.weights, self.sigma,
                                           self.zonotope)
         if self.descent is not None:
@@ -212,6 +217,8 @@ class SignDecision:
         rays = tuple(RayValue(vec(r["direction"]), Fraction(r["g"]), tuple(r["sides"]))
                      for r in data["rays"])
         zono = data.get("zonotope")
+        if zono is not None:
+            from .zonotope import ZonotopeCertificate
         return cls(bool(data["holds"]), sigma, form, vec(data["span_coefficients"]), rays,
                    vec(data["descent_direction"]), vec(data["convex_weights"]),
                    None if zono is None else ZonotopeCertificate.from_dict(zono))
@@ -341,6 +348,10 @@ def decide_sign(form: KinkForm, sigma: int, *, max_subsets: int | None = None
         max_subsets = RAYS_THRESHOLD["convex" if convex else "mixed"]
     if rays.subsets <= max_subsets:
         return _by_integer_rays(form, ess, beta, rays, sigma)
+    from .kink_convex import convex_certificate
+    from .zonotope import first_violating
+    from .zonotope_search import decide_mixed
+
     lam = convex_certificate(ess.p, ess.normals, ess.weights, sigma)
     if lam is not None:
         return SignDecision(True, sigma, form, beta, (), None, lam)
