@@ -149,7 +149,7 @@ def test_a_lower_point_inside_the_enclosure_is_not_bad():
     # minimiser's own loss lies inside it (below the upper end, the centre's loss), and a
     # comparison with the upper end would call the minimum bad against itself
     from .test_cell_certificate import problem
-    from .test_snap_scale import SNAP
+    from .test_snap_scale import LOWER
 
     trained, data = problem(1)
     cell = snap(trained, data, method="cell", max_patterns=None)
@@ -157,7 +157,7 @@ def test_a_lower_point_inside_the_enclosure_is_not_bad():
     enc = cell.snapped_loss
     assert cell.certificate.kind == "shallow-relu-cell" and exact.status == "local minimum"
     assert enc.lower <= exact.snapped_loss < enc.upper
-    found = SNAP._lower_point(cell.params, enc, cell.dataset, [exact.params], [], None, [])
+    found = LOWER.lower_point(cell.params, enc, cell.dataset, [exact.params], [], None, [])
     assert found == (None, None, None)
 
 

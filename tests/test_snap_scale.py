@@ -16,7 +16,7 @@ from relu_minima.verify.globalmin.search import global_minimum
 
 from .test_cell_certificate import problem
 
-SNAP = importlib.import_module("relu_minima.train.snap")
+LOWER = importlib.import_module("relu_minima.train.lower_points")
 
 
 def test_other_candidates_are_compared_by_their_exact_loss():
@@ -24,7 +24,7 @@ def test_other_candidates_are_compared_by_their_exact_loss():
     # AttributeError on None before issue 30)
     lower = global_minimum(D1, hidden=1).point
     attempts: list[str] = []
-    found = SNAP._lower_point(PROP1_POINT, Fraction(18), D1, (), [(lower, None)], None,
+    found = LOWER.lower_point(PROP1_POINT, Fraction(18), D1, (), [(lower, None)], None,
                               attempts)
     assert found[0] == lower and found[1] == lower.loss(D1) == 14
 
@@ -38,11 +38,11 @@ def test_a_lower_point_is_proven_below_an_enclosed_loss_only():
     m, d = report.params.m, report.params.d
     # a point of the same shape whose loss is known to be below the enclosure: the constant
     # mean of y is not (it is worse); the same centre is inside the enclosure, not below it
-    inside = SNAP._lower_point(report.params, enc, report.dataset, [report.params], [], None, [])
+    inside = LOWER.lower_point(report.params, enc, report.dataset, [report.params], [], None, [])
     assert inside == (None, None, None)
     below = ShallowReLU([[0] * d] * m, [0] * m, [0] * m, 0)
     assert below.loss(report.dataset) > enc.upper  # the zero network is worse: not "lower"
-    assert SNAP._lower_point(report.params, enc, report.dataset, [below], [], None, []) == \
+    assert LOWER.lower_point(report.params, enc, report.dataset, [below], [], None, []) == \
         (None, None, None)
 
 
@@ -148,7 +148,7 @@ def test_the_affine_fit_loss_in_integers_is_the_exact_loss(d, n, data):
     a0 = data.draw(st.fractions(max_denominator=10**6))
     want = sum((sum((w * t for w, t in zip(a, x, strict=True)), Fraction(0)) + a0 - yy) ** 2
                for x, yy in zip(X, y, strict=True))
-    assert SNAP._affine_loss(Dataset(X, y), a, a0) == want
+    assert LOWER._affine_loss(Dataset(X, y), a, a0) == want
 
 
 @settings(max_examples=100, deadline=None)
