@@ -22,7 +22,8 @@ from .statuses import DEFAULT, EXPECTED
 # the quick runs of the training claims take seconds each: the full suite runs them (and the
 # default run below), the quick loop (pytest -m "not slow") the others
 TRAINING = {"fig1", "fig1-permuted", "fig1-stuck", "fig2", "fig2-regions", "fig2-review",
-            "fig2-review-eps", "fig2-review-time", "fig3", "fig5", "fig6", "table1"}
+            "fig2-review-eps", "fig2-review-time", "fig3", "fig5", "fig6", "table1", "table1-gd4",
+            "digits-failures"}
 
 
 @pytest.mark.parametrize("claim", [pytest.param(c, marks=pytest.mark.slow) if c.key in TRAINING
