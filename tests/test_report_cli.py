@@ -72,6 +72,25 @@ def test_a_missing_optional_dependency_leaves_the_claim_undecided(tmp_path, monk
     assert entry["established"].startswith("Not run here: ") and "smooth" in entry["established"]
 
 
+def test_the_terminal_tally_names_what_undecided_claims_need_uncut(tmp_path, monkeypatch,
+                                                                    capsys):
+    """Issue 25, item 10: the table cuts long cells, but what to install is printed whole."""
+    from relu_minima.errors import MissingDependency
+
+    need = "the 8x8 digits need scikit-learn: pip install 'relu-minima[digits]' (or pip " \
+           "install scikit-learn)."
+    claim = registry._CLAIMS["yun-sigmoid"]
+
+    def missing(ctx):
+        raise MissingDependency(need)
+
+    monkeypatch.setattr(claim, "check", missing)
+    assert main(["check-paper", "-o", str(tmp_path), "--only", "yun-sigmoid", "lemma1"]) == 0
+    out = capsys.readouterr().out
+    assert "1 of the undecided claim(s) only need what is missing here:" in out
+    assert f"  yun-sigmoid: {need}" in out
+
+
 def test_a_fact_that_does_not_hold_fails_the_check_with_its_message(tmp_path, monkeypatch,
                                                                      capsys):
     claim = registry._CLAIMS["prop1"]

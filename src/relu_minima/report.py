@@ -129,6 +129,13 @@ class Report:
                          f"{o.status:<15} {o.seconds:>6.2f}s")
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(self.counts().items()))
         lines += ["-" * len(head), summary]
+        # what an undecided claim needs is never cut: it is what the reader acts on
+        missing = [(o.claim.key, o.result.data["missing"]) for o in self.outcomes
+                   if "missing" in o.result.data]
+        if missing:
+            lines.append(f"{len(missing)} of the undecided claim(s) only need what is missing "
+                         "here:")
+            lines += [f"  {key}: {need}" for key, need in missing]
         return "\n".join(lines)
 
     def markdown(self) -> str:
