@@ -159,13 +159,15 @@ def test_corrected_proposition_2_and_proposition_3_points_by_cvc5(point, data):
 @pytest.mark.parametrize("point, data", PAPER_MINIMA)
 def test_corrected_proposition_2_and_proposition_3_points_by_z3(point, data):
     # z3 needs seconds here (its nonlinear search settles after its first try, ~6 s of CPU)
-    result = _agree(verify_local_minimum(point, data), "z3", limit=60)
+    # a limit far above the 6-17 s these take: under another session's load z3 has run out of a
+    # tighter wall-clock limit, which is "no verdict", not a finding
+    result = _agree(verify_local_minimum(point, data), "z3", limit=600)
     assert result.status == "confirmed", str(result)
 
 
 @pytest.mark.slow
 def test_the_solver_finds_its_own_lower_point_near_a_printed_proposition_2_point():
-    result = _agree(verify_local_minimum(ex.PROP2_GLOBAL_PRINTED, ex.D2), limit=60,
+    result = _agree(verify_local_minimum(ex.PROP2_GLOBAL_PRINTED, ex.D2), limit=600,
                     existential=True)
     assert result.status == "confirmed" and result.results[-1].answer == "sat"
 
@@ -180,7 +182,7 @@ def test_global_minimum_of_a_tiny_problem_is_confirmed():
 @pytest.mark.slow
 def test_global_minimum_of_d1_with_one_unit_is_confirmed():
     # the exact optimum 14 < 18 that makes Proposition 1's point a bad minimum, proved again
-    result = _agree(global_minimum(ex.D1, hidden=1), limit=120)
+    result = _agree(global_minimum(ex.D1, hidden=1), limit=600)  # 6-10 s; room for load
     assert result.status == "confirmed"
 
 
