@@ -79,16 +79,17 @@ def test_the_terminal_tally_names_what_undecided_claims_need_uncut(tmp_path, mon
 
     need = "the 8x8 digits need scikit-learn: pip install 'relu-minima[digits]' (or pip " \
            "install scikit-learn)."
-    claim = registry._CLAIMS["yun-sigmoid"]
 
     def missing(ctx):
         raise MissingDependency(need)
 
-    monkeypatch.setattr(claim, "check", missing)
-    assert main(["check-paper", "-o", str(tmp_path), "--only", "yun-sigmoid", "lemma1"]) == 0
+    for key in ("yun-sigmoid", "lemma2"):
+        monkeypatch.setattr(registry._CLAIMS[key], "check", missing)
+    assert main(["check-paper", "-o", str(tmp_path), "--only", "yun-sigmoid", "lemma1",
+                 "lemma2"]) == 0
     out = capsys.readouterr().out
-    assert "1 of the undecided claim(s) only need what is missing here:" in out
-    assert f"  yun-sigmoid: {need}" in out
+    assert "2 of the undecided claim(s) only need what is missing here:" in out
+    assert f"  lemma2, yun-sigmoid: {need}" in out or f"  yun-sigmoid, lemma2: {need}" in out
 
 
 def test_a_fact_that_does_not_hold_fails_the_check_with_its_message(tmp_path, monkeypatch,

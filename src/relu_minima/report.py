@@ -135,7 +135,10 @@ class Report:
         if missing:
             lines.append(f"{len(missing)} of the undecided claim(s) only need what is missing "
                          "here:")
-            lines += [f"  {key}: {need}" for key, need in missing]
+            needs: dict[str, list[str]] = {}
+            for key, need in missing:  # one line per need, naming every claim it holds back
+                needs.setdefault(need, []).append(key)
+            lines += [f"  {', '.join(keys)}: {need}" for need, keys in needs.items()]
         return "\n".join(lines)
 
     def markdown(self) -> str:
