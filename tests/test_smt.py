@@ -411,3 +411,16 @@ def test_recheck_command_exit_statuses(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["recheck", str(good), "--radius", "-1/2"])
     assert "--radius=-1/2 must be a positive radius" in capsys.readouterr().err
+
+
+def test_the_solver_workers_leave_no_unclosed_pipe_at_exit():
+    # their stdin/stdout pipes were left open and reported as unclosed files at interpreter exit
+    pytest.importorskip("z3")
+    import sys
+
+    code = ("from relu_minima.verify.smt.engines import Session\n"
+            "Session('z3', 10).run('(declare-const x Int)')\n")
+    done = subprocess.run([sys.executable, "-X", "dev", "-c", code], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr, done.stderr

@@ -46,7 +46,8 @@ class _Worker:
             stdout=subprocess.PIPE, text=True, encoding="utf-8", bufsize=1)
         self.replies: queue.Queue[str | None] = queue.Queue()
         # a reader thread, so that waiting for a reply can time out on every platform
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         reply = self.request(None, _STARTUP_SECONDS)
         if "missing" in reply:
             self.stop()
@@ -54,8 +55,11 @@ class _Worker:
                                     f"{_INSTALL[solver]}.")
 
     def _read(self) -> None:
-        for line in self.proc.stdout or ():
-            self.replies.put(line)
+        try:
+            for line in self.proc.stdout or ():
+                self.replies.put(line)
+        except (OSError, ValueError):  # the pipe was closed by stop()
+            pass
         self.replies.put(None)  # end of output: the process ended
 
     def request(self, message: dict[str, Any] | None, timeout: float) -> dict[str, Any]:
@@ -80,6 +84,15 @@ class _Worker:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
+        # close both pipes (else each is an unclosed file at exit): stdout once the reader has
+        # seen the end of the dead process's output
+        self.reader.join(timeout=5.0)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:  # a broken pipe to a killed process: nothing left to flush
+                pass
 
     @property
     def alive(self) -> bool:
