@@ -205,7 +205,9 @@ def test_strategies_draw_leaky_and_linear_networks():
 
     seen = set()
 
-    @settings(max_examples=60, deadline=None)
+    # derandomized: the claim is about what the strategies can draw, and a random run of 60
+    # examples once met only two slopes (a flaky failure in CI)
+    @settings(max_examples=100, deadline=None, derandomize=True, database=None)
     @given(st.one_of(rms.shallow_relu(d=1, negative_slope="random"),
                      rms.deep_relu(d=1, negative_slope="random"),
                      rms.deep_relu(d=1, negative_slope=1)))
