@@ -176,3 +176,12 @@ def test_a_bias_free_dead_layer_with_two_outputs_is_a_restricted_minimum():
     _round_trip(cert)
     full = verify_local_minimum(net.with_space(), D)  # with every coordinate free: not
     assert full.status == "not a local minimum"
+
+
+def test_the_heading_of_a_deep_certificate_names_its_outputs():
+    """The heading printed (d, ..., 1) for q outputs too: a false sentence beside the verdict."""
+    net = DeepReLU([[[1]], [[1], [2]]], [[0], [0, 0]])
+    D = Dataset([[0], [1], [2]], [[0, 1], [1, 0], [2, 2]])
+    lines = verify_local_minimum(net, D).render().splitlines()
+    assert "Widths (d, h_1, ..., h_(k-1), q) = (1, 1, 2), depth k = 2, q = 2 outputs;" in lines[2]
+    assert "sum_i |M(x_i) - y_i|^2 (summed over the outputs) = 9" in lines[3]

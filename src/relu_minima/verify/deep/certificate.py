@@ -192,10 +192,14 @@ class DeepCertificate(Certificate):
 
     def _proof_lines(self) -> list[str]:
         p = self.params
+        q = p.widths[-1]  # outputs: the heading names the last width as it is
+        shape = "1" if q == 1 else "q"
+        outputs = "" if q == 1 else f", q = {q} outputs"
+        square = "(M(x_i) - y_i)^2" if q == 1 else "|M(x_i) - y_i|^2 (summed over the outputs)"
         return [
-            f"Widths (d, h_1, ..., h_(k-1), 1) = {p.widths}, depth k = {p.depth}; "
+            f"Widths (d, h_1, ..., h_(k-1), {shape}) = {p.widths}, depth k = {p.depth}{outputs}; "
             f"N = {self.dataset.n} data point(s).",
-            f"Loss L = sum_i (M(x_i) - y_i)^2 = {self.loss}; mean of targets = "
+            f"Loss L = sum_i {square} = {self.loss}; mean of targets = "
             f"{show(self.target_mean)}.",
             f"Verdict: {self.status.upper()}"
             + ("." if self.case == self.status else f" ({self.case})."),
