@@ -58,6 +58,7 @@ from .units import (
     embed,
     moves_c,
     moves_v,
+    place_unit_step,
     safe_radius,
     unit_evidence,
     unit_moving,
@@ -379,14 +380,7 @@ def _flat_direction(params: ShallowReLU, dataset: Dataset, residuals: Vec,
     if descent.kind == "output":
         entries[v_pos] = Fraction(-sign(dot(residuals, phi)))
         return space.unit_vector(entries)
-    delta = descent.direction
-    if delta is None:
-        raise CertificateError(f"descent of kind {descent.kind!r} without a direction")
-    top = max(abs(t) for t in delta)
-    delta = tuple(t / top for t in delta)
-    for k in range(params.d):
-        entries[space.weight_index(1, j + 1, k + 1)] = delta[k]
-    entries[space.bias_index(1, j + 1)] = delta[-1]
+    delta = place_unit_step(space, entries, j, descent.direction, descent.kind)
     if descent.kind == "saddle":
         keep = (tuple(range(params.d + 1)) if space.is_full
                 else unit_moving(space, j, params.v[j]))

@@ -25,7 +25,7 @@ from ...exact import linalg
 from ...exact.linalg import dot
 from ...exact.shallow_relu import ShallowReLU, activation
 from .several import UnitReportK, moving_biases, unit_moving_k
-from .units import Descent, embed
+from .units import Descent, embed, place_unit_step
 
 __all__ = ["first_descent_k", "flat_direction_k"]
 
@@ -115,14 +115,7 @@ def flat_direction_k(params: ShallowReLU, dataset: object, units: list[UnitRepor
         for o in range(k):
             entries[space.weight_index(2, o + 1, j + 1)] = -a[o]
         return space.unit_vector(entries)
-    delta = descent.direction
-    if delta is None:
-        raise CertificateError(f"descent of kind {descent.kind!r} without a direction")
-    top = max(abs(t) for t in delta)
-    delta = tuple(t / top for t in delta)
-    for q in range(params.d):
-        entries[space.weight_index(1, j + 1, q + 1)] = delta[q]
-    entries[space.bias_index(1, j + 1)] = delta[-1]
+    delta = place_unit_step(space, entries, j, descent.direction, descent.kind)
     if descent.kind == "saddle":
         keep = unit_moving_k(space, j, u.v)
         w = _on(u.outputs, u.form(tuple(delta[q] for q in keep)))

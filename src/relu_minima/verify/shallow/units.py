@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ...errors import CertificateError
 from ...exact import linalg
 from ...exact.datasets import Dataset
 from ...exact.linalg import dot
@@ -146,6 +147,20 @@ def embed(delta: Vec, keep: tuple[int, ...], dim: int) -> Vec:
     for k, t in zip(keep, delta, strict=True):
         out[k] = t
     return tuple(out)
+
+
+def place_unit_step(space: ParameterSpace, entries: list[Fraction], j: int,
+                    direction: Vec | None, kind: str) -> Vec:
+    """Write unit j's change of (w_j, b_j), scaled to max norm 1, into the flat ``entries`` of a
+    descent direction (one output or k); return the scaled change."""
+    if direction is None:
+        raise CertificateError(f"descent of kind {kind!r} without a direction")
+    top = max(abs(t) for t in direction)
+    delta = tuple(t / top for t in direction)
+    for q in range(len(delta) - 1):
+        entries[space.weight_index(1, j + 1, q + 1)] = delta[q]
+    entries[space.bias_index(1, j + 1)] = delta[-1]
+    return delta
 
 
 def safe_radius(params: ShallowReLU, table: linalg.AffineTable, lifted: list[Vec],
