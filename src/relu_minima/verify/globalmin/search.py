@@ -151,21 +151,21 @@ def global_minimum(dataset: Dataset, hidden: int, *, prune: bool = True,
         value, affine, types, z = search.best
         # JSON counts from 1 (docs/certificates.md): gaps, groups and columns alike
         evidence = {
-            "solved": {key_name(k, 1): [_one_based(p) for p in v]
+            "solved": {key_name(k, 1): [_shifted(p, 1) for p in v]
                        for k, v in search.solved.items()},
-            "windows": {key_name(k, 1): {"windows": [_one_based(w) for w in part],
-                                         "passive": [_one_based(h) for h in hints]}
+            "windows": {key_name(k, 1): {"windows": [_shifted(w, 1) for w in part],
+                                         "passive": [_shifted(h, 1) for h in hints]}
                         for k, (part, hints) in search.windows.items()},
         }
         examined, pruned = search.examined, search.pruned
     else:
         (value, affine, types, z), passives = P.search()
-        evidence = {"solved": [_one_based(p) for p in passives]}
+        evidence = {"solved": [_shifted(p, 1) for p in passives]}
         examined, pruned = len(passives), 0
     point = _lift(P.point(affine, types, z), keep, dataset.d)
     require(point.loss(dataset) == value / (P.E * P.E),
             "the realised point does not attain the pattern's optimum (a bug: please report it)")
-    evidence["coordinates"] = _one_based(keep)
+    evidence["coordinates"] = _shifted(keep, 1)
     return _certificate(dataset, hidden, point, method, examined, pruned, examined + pruned,
                         evidence)
 
@@ -177,12 +177,9 @@ def _positive_int(value: object, name: str, what: str) -> None:
         raise InvalidArgument(f"{name}={value} must be a positive integer ({what}).")
 
 
-def _one_based(items):
-    return None if items is None else [int(i) + 1 for i in items]
-
-
-def _zero_based(items):
-    return None if items is None else [int(i) - 1 for i in items]
+def _shifted(items, by: int):
+    """Indices moved by ``by``: +1 into the JSON's 1-based numbering, -1 back."""
+    return None if items is None else [int(i) + by for i in items]
 
 
 def _certificate(dataset, hidden, point, method, examined, pruned, total, evidence):
@@ -273,19 +270,19 @@ class GlobalMinimumCertificate(Certificate):
             require(ev == {} and (self.patterns_examined, self.patterns_pruned) == (1, 0),
                     "one distinct input: one pattern, solved, and no search evidence")
             return
-        require(ev.get("coordinates") == _one_based(keep), "stored coordinates differ")
+        require(ev.get("coordinates") == _shifted(keep, 1), "stored coordinates differ")
         scaled = self.loss * P.E * P.E
         if method == "line":
-            solved = {parse_key(k, 1): [_zero_based(p) for p in v]
+            solved = {parse_key(k, 1): [_shifted(p, -1) for p in v]
                       for k, v in ev["solved"].items()}
-            windows = {parse_key(k, 1): ([_zero_based(w) for w in e["windows"]],
-                                         [_zero_based(h) for h in e["passive"]])
+            windows = {parse_key(k, 1): ([_shifted(w, -1) for w in e["windows"]],
+                                         [_shifted(h, -1) for h in e["passive"]])
                        for k, e in ev["windows"].items()}
             covered = check_line_evidence(P, scaled, solved, windows)
             total = P.count_all()
             n_solved = sum(len(v) for v in solved.values())
         else:
-            covered = total = n_solved = P.check(scaled, [_zero_based(p) for p in ev["solved"]])
+            covered = total = n_solved = P.check(scaled, [_shifted(p, -1) for p in ev["solved"]])
         require(self.patterns_examined == n_solved, f"{self.patterns_examined} patterns "
                 f"claimed solved, {n_solved} solutions stored")
         require(covered == total == self.patterns_total,
