@@ -285,3 +285,16 @@ def ball_violation(net, D, radius, seed=0, samples=400):
         if exact_loss(point, shape, D.X, D.Y, slope) < base:
             return point
     return None
+
+
+def agrees(net, D, cert) -> bool | None:
+    """Whether the brute force agrees with ``cert``'s verdict on (net, D): a certified minimum
+    has no brute-force descent within its radius (capped at 1/1000) and no sampled point of
+    its ball below it; a "not a local minimum" point has a brute-force descent. None for an
+    undecided point."""
+    if cert.is_local_minimum:
+        return (brute_descent(net, D, min(cert.radius, F(1, 1000))) is None
+                and ball_violation(net, D, cert.radius) is None)
+    if cert.is_local_minimum is False:
+        return brute_descent(net, D) is not None
+    return None

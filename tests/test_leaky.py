@@ -22,19 +22,11 @@ import pytest
 from relu_minima import Certificate, Dataset, DeepReLU, ShallowReLU, verify_local_minimum
 from relu_minima.errors import ReluMinimaError
 
-from .kout_brute import ball_violation, brute_descent
+from .kout_brute import agrees as _agrees
 from .kout_instances import random_instance
 
 SLOPES = [F(0), F(1, 10), F(1, 2), F(-1, 2), F(2), F(1), F(1, 3)]
 
-
-def _agrees(net, D, cert) -> bool | None:
-    if cert.is_local_minimum:
-        return (brute_descent(net, D, min(cert.radius, F(1, 1000))) is None
-                and ball_violation(net, D, cert.radius) is None)
-    if cert.is_local_minimum is False:
-        return brute_descent(net, D) is not None
-    return None
 
 
 def _sweep(seed: int, count: int) -> tuple[int, int, list]:

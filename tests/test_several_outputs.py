@@ -23,19 +23,9 @@ from relu_minima import Certificate, Dataset, ShallowReLU, verify_local_minimum
 from relu_minima.errors import ReluMinimaError
 
 from .instances import instances
-from .kout_brute import ball_violation, brute_descent
+from .kout_brute import agrees as _agrees
+from .kout_brute import brute_descent
 from .kout_instances import random_instance
-
-
-def _agrees(net, D, cert) -> bool | None:
-    """True/False as in the module docstring; None for an undecided point."""
-    if cert.is_local_minimum:
-        return (brute_descent(net, D, min(cert.radius, F(1, 1000))) is None
-                and ball_violation(net, D, cert.radius) is None)
-    if cert.is_local_minimum is False:
-        return brute_descent(net, D) is not None
-    return None
-
 
 # (k, chunk, points, need): the same sweep for every k = 1..3, with k fixed per chunk. The full
 # suite runs two chunks of 270 for each of k = 2, 3 (over 1,000 decided points with several
