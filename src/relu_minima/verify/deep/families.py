@@ -329,18 +329,25 @@ def zero_layer_decision(params: DeepReLU, dataset: Dataset) -> FamilyDecision | 
         if found is None:
             continue
         v, theta, S = found
-        entries = {space.weight_index(n + 1, j + 1, q + 1): t for q, t in enumerate(v)}
-        entries[space.bias_index(n + 1, j + 1)] = -theta
         lines = (*head, f"The tail (layers {n + 2}..k) has one-sided derivative D = {D} along "
                  f"h_{n + 1}[{j + 1}] at 0, so with h_{n + 1}[{j + 1}] = eps phi(x_i) and phi = "
                  f"relu(v . a - ({theta})) of the layer-{n} features a, v = "
                  f"({', '.join(map(str, v))}), every output moves by eps D phi(x_i) + O(eps^2). "
                  f"S = sum_i (y_i - ybar) phi(x_i) = {S} has the sign of D, so "
                  f"L(eps) = L - 2 D S eps + O(eps^2) < L for small eps > 0.")
-        return FamilyDecision("zero layer", False, f"hidden layer {n + 1} is zero: a ramp fed "
-                              f"into its unit {j + 1} lowers the loss at first order", lines,
-                              direction=space.unit_vector(entries))
+        return _ramp_decision(space, n, j, v, theta, lines)
     return None
+
+
+def _ramp_decision(space: Any, n: int, j: int, v: Any, theta: Fraction,
+                   lines: tuple[str, ...]) -> FamilyDecision:
+    """The zero-layer verdict: the ramp relu(v . a - theta) fed into unit j of hidden layer
+    n + 1 (one output or k) descends, along the flat direction of its weights and bias."""
+    entries = {space.weight_index(n + 1, j + 1, q + 1): t for q, t in enumerate(v)}
+    entries[space.bias_index(n + 1, j + 1)] = -theta
+    return FamilyDecision("zero layer", False, f"hidden layer {n + 1} is zero: a ramp fed "
+                          f"into its unit {j + 1} lowers the loss at first order", lines,
+                          direction=space.unit_vector(entries))
 
 
 def _zero_layer_vector(params: DeepReLU, dataset: Dataset, n: int, feats: list[Any],
@@ -363,17 +370,13 @@ def _zero_layer_vector(params: DeepReLU, dataset: Dataset, n: int, feats: list[A
         if found is None:
             continue
         v, theta, S = found
-        entries = {space.weight_index(n + 1, j + 1, q + 1): t for q, t in enumerate(v)}
-        entries[space.bias_index(n + 1, j + 1)] = -theta
         lines = (*head, f"The tail (layers {n + 2}..k) has one-sided derivative D = {show(D)} "
                  f"along h_{n + 1}[{j + 1}] at 0, so with h_{n + 1}[{j + 1}] = eps phi(x_i) and "
                  f"phi = relu(v . a - ({theta})) of the layer-{n} features a, v = "
                  f"({', '.join(map(str, v))}), every output moves by eps D phi(x_i) + O(eps^2). "
                  f"S = sum_i phi(x_i) D . (y_i - ybar) = {S} > 0, so "
                  "L(eps) = L - 2 S eps + O(eps^2) < L for small eps > 0.")
-        return FamilyDecision("zero layer", False, f"hidden layer {n + 1} is zero: a ramp fed "
-                              f"into its unit {j + 1} lowers the loss at first order", lines,
-                              direction=space.unit_vector(entries))
+        return _ramp_decision(space, n, j, v, theta, lines)
     return None
 
 
