@@ -37,6 +37,7 @@ from fractions import Fraction
 from ..exact import linalg
 from ..exact.datasets import Dataset
 from ..exact.shallow_relu import ShallowReLU
+from ..verify.globalmin.arrangement import sign_completions
 from ..verify.globalmin.sign_qp import solve_nnls
 
 __all__ = ["restricted_global_minimum"]
@@ -89,13 +90,7 @@ class _Problem:
         cands: dict[tuple[int, ...], None] = {}
         for ray in self.rays:
             vals = [_dot(ray, z) for z in self.z]
-            zero = [k for k, t in enumerate(vals) if t == 0 and any(self.z[k])]
-            base = [1 if t > 0 else -1 for t in vals]
-            for signs in itertools.product((1, -1), repeat=len(zero)):
-                s = list(base)
-                for k, sg in zip(zero, signs, strict=True):
-                    s[k] = sg
-                cands[tuple(s)] = None
+            cands.update(dict.fromkeys(sign_completions(vals, [any(z) for z in self.z])))
         out = []
         for s in cands:
             gens = [ray for ray in self.rays if all(

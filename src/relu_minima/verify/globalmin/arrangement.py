@@ -32,9 +32,23 @@ from ...exact.datasets import Dataset
 from ...exact.shallow_relu import ShallowReLU
 from .sign_qp import solve_nnls, verify_passive_set
 
-__all__ = ["CellProblem", "GlobalSearchTooLarge"]
+__all__ = ["CellProblem", "GlobalSearchTooLarge", "sign_completions"]
 
 Type = tuple[int, int]  # (cell index, sigma)
+
+
+def sign_completions(vals: Sequence[Fraction], free: Sequence[bool] | None = None
+                     ) -> Iterator[tuple[int, ...]]:
+    """Every +-1 pattern with the sign of each nonzero value, and both signs at each zero
+    value (only where ``free[k]``; elsewhere a zero counts as -1): the closed cells around a
+    ray that lies on some of the hyperplanes."""
+    zero = [k for k, t in enumerate(vals) if t == 0 and (free is None or free[k])]
+    base = [1 if t > 0 else -1 for t in vals]
+    for signs in itertools.product((1, -1), repeat=len(zero)):
+        s = list(base)
+        for k, sg in zip(zero, signs, strict=True):
+            s[k] = sg
+        yield tuple(s)
 
 
 class GlobalSearchTooLarge(ReluMinimaError, ValueError):
@@ -115,16 +129,11 @@ class CellProblem:
         cands: dict[tuple[int, ...], None] = {}
         for r in self.rays:
             vals = [_dot(r, x) for x in self.lift]
-            zero = [k for k, v in enumerate(vals) if v == 0]
-            base = [1 if v > 0 else -1 for v in vals]
-            if len(zero) > 16:
-                raise GlobalSearchTooLarge(f"{len(zero)} inputs lie on one hyperplane; the "
+            on = sum(1 for v in vals if v == 0)
+            if on > 16:
+                raise GlobalSearchTooLarge(f"{on} inputs lie on one hyperplane; the "
                                            "cell enumeration allows at most 16")
-            for signs in itertools.product((1, -1), repeat=len(zero)):
-                s = list(base)
-                for k, sg in zip(zero, signs, strict=True):
-                    s[k] = sg
-                cands[tuple(s)] = None
+            cands.update(dict.fromkeys(sign_completions(vals)))
         cells = []
         for s in cands:
             rays = self.cell_rays(s)
